@@ -1,0 +1,132 @@
+/* Internal layout of twin_graph. Records are small fixed-size structs in
+ * segmented vectors, named by uint32 index; strings live in one pool. */
+#ifndef TWIN_GRAPH_INT_H
+#define TWIN_GRAPH_INT_H
+
+#include "twin/graph.h"
+
+#include "util/index.h"
+#include "util/intern.h"
+#include "util/segvec.h"
+#include "util/strpool.h"
+
+#define TWIN__DEAD UINT32_MAX      /* id of a free twin, name of a removed relationship */
+#define TWIN__BIG 0x80000000u      /* twin.model flag: outgoing relationships indexed */
+#define TWIN__MODEL_MASK 0x7fffffffu
+#define TWIN__BIG_DEGREE 16u       /* out-degree from which a source's relationships are indexed */
+
+typedef struct twin__twin {
+    uint32_t id;     /* pool offset; TWIN__DEAD for a free slot */
+    uint32_t model;  /* model intern index | TWIN__BIG */
+    uint32_t props;  /* property set index; 0 = none */
+    uint32_t out;    /* first outgoing relationship (newest), or TWIN__NONE; next free twin when dead */
+    uint32_t in;     /* first incoming relationship (newest), or TWIN__NONE */
+} twin__twin;
+
+typedef struct twin__rel {
+    uint32_t src, dst;
+    uint32_t next_out;  /* next in the source's outgoing list; next free when freed */
+    uint32_t next_in;   /* next in the target's incoming list */
+    uint32_t id;        /* pool offset */
+    uint32_t name;      /* name intern index; TWIN__DEAD once removed */
+    uint32_t props;     /* property set index; 0 = none */
+} twin__rel;
+
+/* A property set: one allocation holding the members, nested values and
+ * strings, read-only once built. */
+typedef struct twin__props {
+    size_t bytes;    /* size of this allocation */
+    uint32_t count;  /* members */
+    uint32_t reserved;
+    twin_member m[];
+} twin__props;
+
+struct twin_graph {
+    twin_allocator alloc;
+    twin_graph_validator validator;
+    uint64_t seed;
+
+    twin__strpool pool;     /* twin and relationship ids, interned strings */
+    twin__intern models;
+    twin__intern names;     /* relationship names */
+
+    twin__segvec twins;     /* twin__twin */
+    twin__index twin_idx;   /* hash(id) -> twin */
+    uint32_t twin_free;     /* first free twin slot or TWIN__NONE */
+    uint32_t twin_count;
+
+    twin__segvec rels;      /* twin__rel */
+    twin__index rel_idx;    /* hash(source, id) -> relationship, for TWIN__BIG sources */
+    uint32_t rel_free;      /* first free relationship slot or TWIN__NONE */
+    uint32_t rel_count;     /* live */
+    uint32_t rel_dead;      /* removed but still linked (until the next sweep) */
+
+    twin__segvec props;     /* twin__props *; entry 0 unused */
+    uint32_t props_free;
+
+    twin_error err;
+    char errbuf[TWIN_ERROR_MESSAGE_MAX];
+};
+
+static inline twin__twin *twin__T(const twin_graph *g, uint32_t i)
+{
+    return (twin__twin *)twin__segvec_at(&g->twins, i);
+}
+
+static inline twin__rel *twin__R(const twin_graph *g, uint32_t i)
+{
+    return (twin__rel *)twin__segvec_at(&g->rels, i);
+}
+
+static inline const char *twin__str(const twin_graph *g, uint32_t off)
+{
+    return twin__strpool_get(&g->pool, off);
+}
+
+static inline const twin__props *twin__props_at(const twin_graph *g, uint32_t i)
+{
+    return i ? *(twin__props *const *)twin__segvec_at(&g->props, i) : NULL;
+}
+
+/* graph.c */
+twin_status twin__fail(twin_graph *g, twin_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+twin_status twin__check_str(twin_graph *g, const char *what, const char *s,
+                            size_t max, size_t *len);
+uint32_t twin__find_twin(const twin_graph *g, const char *id, size_t n);
+twin_status twin__lookup_twin(twin_graph *g, const char *what, const char *id,
+                              uint32_t *out);
+uint32_t twin__props_put(twin_graph *g, twin__props *p);  /* room reserved */
+void twin__props_drop(twin_graph *g, uint32_t i);
+void twin__props_replace(twin_graph *g, uint32_t *slot, twin__props *p);  /* room reserved */
+twin_status twin__props_reserve(twin_graph *g);
+
+/* graph_rel.c */
+uint32_t twin__find_rel(const twin_graph *g, uint32_t src, const char *id, size_t n);
+void twin__kill_rel(twin_graph *g, uint32_t r);
+int twin__has_rels(const twin_graph *g, uint32_t t);
+void twin__fill_rel(const twin_graph *g, uint32_t r, twin_relationship *out);
+
+/* graph_gc.c */
+void twin__maybe_sweep(twin_graph *g);
+void twin__maybe_compact(twin_graph *g);
+
+/* value.c: property sets */
+typedef struct twin__change {
+    const char *name;         /* member to set or remove; NULL: none */
+    const twin_value *value;  /* new value; NULL: remove name */
+} twin__change;
+
+/* Build a new property set from base (may be NULL) with one change applied,
+ * or from a caller's array (base NULL, change.name NULL, m/n given).
+ * *out is NULL for an empty set. Messages go to g's error. */
+twin_status twin__props_build(twin_graph *g, const twin__props *base,
+                              const twin_member *m, size_t n,
+                              const twin__change *chg, twin__props **out);
+void twin__props_free(twin_graph *g, twin__props *p);
+const twin_member *twin__props_find(const twin__props *p, const char *name);
+
+#endif
