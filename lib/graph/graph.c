@@ -256,8 +256,8 @@ static twin_status validate_twin(twin_graph *g, const char *id, const char *mode
                                 p ? p->count : 0, msg, sizeof msg);
     if (s >= 0) return TWIN_OK;
     msg[sizeof msg - 1] = '\0';
-    return twin__fail(g, s, "twin '%.64s' rejected by validator: %s", id,
-                      msg[0] ? msg : twin_strerror(s));
+    if (msg[0]) return twin__fail(g, s, "%s", msg);
+    return twin__fail(g, s, "twin '%.64s' rejected by validator: %s", id, twin_strerror(s));
 }
 
 /* ---- twins ------------------------------------------------------------- */

@@ -10,7 +10,10 @@ enum {
 };
 
 /* Layout of twin_cursor.opaque_: [0] kind | phase | direction,
- * [1] next index, [2] twin, [3] name filter (TWIN__NONE: any). */
+ * [1] next index, [2] twin, [3] name filter: FILTER_ANY, FILTER_NOTHING
+ * (a name no relationship has) or the name's intern index + 1. */
+#define FILTER_ANY 0u
+#define FILTER_NOTHING UINT64_MAX
 
 twin_status twin_graph_twins_begin(const twin_graph *g, twin_cursor *c)
 {
@@ -41,7 +44,8 @@ twin_status twin_graph_relationships_begin(const twin_graph *g, twin_cursor *c,
                                            const char *twin_id, twin_direction dir,
                                            const char *name)
 {
-    uint32_t t, filter = TWIN__NONE;
+    uint32_t t;
+    uint64_t filter = FILTER_ANY;
     if (!g || !c || !twin_id) return TWIN_E_INVAL;
     if (dir != TWIN_DIRECTION_OUTGOING && dir != TWIN_DIRECTION_INCOMING &&
         dir != TWIN_DIRECTION_BOTH)
@@ -49,8 +53,8 @@ twin_status twin_graph_relationships_begin(const twin_graph *g, twin_cursor *c,
     t = twin__find_twin(g, twin_id, strlen(twin_id));
     if (t == TWIN__NONE) return TWIN_E_NOTFOUND;
     if (name) {
-        filter = twin__intern_find(&g->names, &g->pool, name, strlen(name));
-        if (filter == TWIN__NONE) filter = TWIN__DEAD;  /* no relationship has it */
+        uint32_t i = twin__intern_find(&g->names, &g->pool, name, strlen(name));
+        filter = i == TWIN__NONE ? FILTER_NOTHING : (uint64_t)i + 1;
     }
     memset(c, 0, sizeof *c);
     c->opaque_[0] = CUR_RELS | (uint32_t)dir;
@@ -68,14 +72,15 @@ twin_status twin_graph_relationships_begin(const twin_graph *g, twin_cursor *c,
 twin_status twin_graph_relationships_next(const twin_graph *g, twin_cursor *c,
                                           twin_relationship *out)
 {
-    uint32_t kind, dir, t, filter;
+    uint32_t kind, dir, t;
+    uint64_t filter;
     if (!g || !c || !out || out->size < sizeof *out) return TWIN_E_INVAL;
     kind = (uint32_t)c->opaque_[0];
     if ((kind & 0xffff0000u) != CUR_RELS) return TWIN_E_INVAL;
     dir = kind & 0xffu;
     t = (uint32_t)c->opaque_[2];
-    filter = (uint32_t)c->opaque_[3];
-    if (filter == TWIN__DEAD) return TWIN_DONE;
+    filter = c->opaque_[3];
+    if (filter == FILTER_NOTHING) return TWIN_DONE;
     for (;;) {
         uint32_t r = (uint32_t)c->opaque_[1];
         const twin__rel *rel;
@@ -90,7 +95,7 @@ twin_status twin_graph_relationships_next(const twin_graph *g, twin_cursor *c,
         rel = twin__R(g, r);
         c->opaque_[1] = in ? rel->next_in : rel->next_out;
         if (rel->name == TWIN__DEAD) continue;
-        if (filter != TWIN__NONE && rel->name != filter) continue;
+        if (filter != FILTER_ANY && (uint64_t)rel->name + 1 != filter) continue;
         if (in && dir == TWIN_DIRECTION_BOTH && rel->src == rel->dst) continue;
         twin__fill_rel(g, r, out);
         return TWIN_OK;

@@ -107,8 +107,9 @@ static twin_status validate_rel(twin_graph *g, const char *name, uint32_t src, u
         p ? p->m : NULL, p ? p->count : 0, msg, sizeof msg);
     if (s >= 0) return TWIN_OK;
     msg[sizeof msg - 1] = '\0';
+    if (msg[0]) return twin__fail(g, s, "%s", msg);
     return twin__fail(g, s, "relationship '%.64s' rejected by validator: %s", name,
-                      msg[0] ? msg : twin_strerror(s));
+                      twin_strerror(s));
 }
 
 /* Reserve everything adding one relationship may need. */

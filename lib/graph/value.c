@@ -71,8 +71,12 @@ static twin_status measure_value(measure *m, const twin_value *v, unsigned depth
     twin_status s;
     switch (v->type) {
     case TWIN_VALUE_NULL:
-    case TWIN_VALUE_BOOL:
     case TWIN_VALUE_INT:
+        return TWIN_OK;
+    case TWIN_VALUE_BOOL:
+        if (v->as.b != 0 && v->as.b != 1)
+            return twin__fail(m->g, TWIN_E_INVAL, "property '%.64s': bool is neither 0 nor 1",
+                              m->prop);
         return TWIN_OK;
     case TWIN_VALUE_DOUBLE:
         if (!isfinite(v->as.d))
@@ -132,9 +136,6 @@ static void copy_value(writer *w, twin_value *dst, const twin_value *src)
 {
     *dst = *src;
     switch (src->type) {
-    case TWIN_VALUE_BOOL:
-        dst->as.b = src->as.b ? 1 : 0;
-        break;
     case TWIN_VALUE_STRING:
         dst->as.s = copy_str(w, src->as.s, src->len);
         break;
