@@ -1,0 +1,388 @@
+/* Internal utilities (linked against the static library, so hidden
+ * functions are visible): UTF-8, hash, segmented vector, string pool, hash
+ * index, interning, and the graph's reclamation passes (sweep, compaction,
+ * per-source relationship index). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/graph_int.h"
+#include "support/failalloc.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+
+static failalloc fa;
+
+static void setup(void)
+{
+    failalloc_init(&fa);
+}
+
+static void teardown(void)
+{
+    ck_assert_uint_eq(fa.live_bytes, 0);
+    failalloc_fini(&fa);
+}
+
+/* ---- UTF-8 ------------------------------------------------------------- */
+
+START_TEST(test_utf8_check_valid_inputs_pass)
+{
+    static const char *ok[] = {
+        "", "a", "plain ascii id of some length 0123456789", "\xc2\x80", "\xdf\xbf",
+        "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+        "\xf4\x8f\xbf\xbf", "Pumpe-\xc3\x9c-\xe6\xb8\xa9\xe5\xba\xa6-\xf0\x9f\x9a\x80",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        ck_assert_uint_eq(twin__utf8_check(ok[i], strlen(ok[i])), strlen(ok[i]));
+}
+END_TEST
+
+START_TEST(test_utf8_check_invalid_inputs_report_offset)
+{
+    static const struct {
+        const char *s;
+        size_t n, bad;
+    } cases[] = {
+        {"abc\x80", 4, 3},                 /* lone continuation */
+        {"\xc0\xaf", 2, 0},                /* overlong '/' */
+        {"\xc1\xbf", 2, 0},                /* overlong */
+        {"\xe0\x9f\xbf", 3, 0},            /* overlong 3-byte */
+        {"\xed\xa0\x80", 3, 0},            /* surrogate */
+        {"\xf0\x8f\xbf\xbf", 4, 0},        /* overlong 4-byte */
+        {"\xf4\x90\x80\x80", 4, 0},        /* > U+10FFFF */
+        {"\xf5\x80\x80\x80", 4, 0},        /* F5 never valid */
+        {"xy\xe2\x82", 4, 2},              /* truncated */
+        {"0123456789abcdef\xff", 17, 16},  /* after the 8-byte fast path */
+        {"ab\0cd", 5, 2},                  /* NUL inside the range */
+        {"\xc3\x28", 2, 0},                /* bad continuation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(twin__utf8_check(cases[i].s, cases[i].n) == cases[i].bad,
+                      "case %zu: got %zu want %zu", i,
+                      twin__utf8_check(cases[i].s, cases[i].n), cases[i].bad);
+}
+END_TEST
+
+/* ---- hash -------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(test_hash_similar_keys_spread_over_buckets)
+{
+    enum { N = 100000, BUCKETS = 1 << 12 };
+    static unsigned count[BUCKETS];
+    static uint64_t h[N];
+    char key[32];
+    double expect = (double)N / BUCKETS, chi2 = 0;
+    size_t dups = 0;
+
+    memset(count, 0, sizeof count);
+    for (unsigned i = 0; i < N; i++) {
+        int n = snprintf(key, sizeof key, "twin-%015u", i);
+        h[i] = twin__hash(42, key, (size_t)n);
+        count[twin__hash32(h[i]) & (BUCKETS - 1)]++;
+    }
+    /* Chi-square over the low bits (what the index uses for positions):
+     * a uniform hash gives BUCKETS-1 +- 90; allow 6 standard deviations. */
+    for (unsigned b = 0; b < BUCKETS; b++)
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    ck_assert_msg(chi2 < BUCKETS - 1 + 6 * 90.5, "chi2 %.0f", chi2);
+    qsort(h, N, sizeof h[0], cmp_u64);
+    for (unsigned i = 1; i < N; i++) dups += h[i] == h[i - 1];
+    ck_assert_uint_eq(dups, 0);
+    ck_assert(twin__hash(1, "abc", 3) != twin__hash(2, "abc", 3));
+    ck_assert(twin__hash(1, "abc", 3) == twin__hash(1, "abc", 3));
+    ck_assert(twin__hash(1, "abc", 3) != twin__hash(1, "abc\0", 4));
+}
+END_TEST
+
+/* ---- segmented vector -------------------------------------------------- */
+
+START_TEST(test_segvec_many_elements_keep_values_across_segments)
+{
+    twin__segvec v;
+    twin__segvec_init(&v, sizeof(uint32_t) * 3, 6);  /* 64 per segment */
+    for (uint32_t i = 0; i < 10000; i++) {
+        uint32_t *e;
+        ck_assert_int_eq(twin__segvec_reserve(&v, &fa.alloc, 1), TWIN_OK);
+        e = twin__segvec_at(&v, twin__segvec_push(&v));
+        e[0] = i;
+        e[1] = i * 7;
+        e[2] = ~i;
+    }
+    ck_assert_uint_ge(v.nseg, 10000 / 64);
+    ck_assert_uint_lt(v.cap - v.len, 64);  /* slack at most one segment */
+    for (uint32_t i = 0; i < 10000; i++) {
+        uint32_t *e = twin__segvec_at(&v, i);
+        ck_assert(e[0] == i && e[1] == i * 7 && e[2] == ~i);
+    }
+    twin__segvec_fini(&v, &fa.alloc);
+}
+END_TEST
+
+START_TEST(test_segvec_reserve_failure_keeps_contents)
+{
+    twin__segvec v;
+    twin__segvec_init(&v, sizeof(uint64_t), 4);
+    for (uint64_t i = 0; i < 40; i++) {
+        ck_assert_int_eq(twin__segvec_reserve(&v, &fa.alloc, 1), TWIN_OK);
+        *(uint64_t *)twin__segvec_at(&v, twin__segvec_push(&v)) = i * i;
+    }
+    for (size_t n = 0; n < 4; n++) {
+        failalloc_arm(&fa, n);
+        if (twin__segvec_reserve(&v, &fa.alloc, 100) == TWIN_OK) break;
+        ck_assert_uint_eq(v.len, 40);
+        for (uint64_t i = 0; i < 40; i++)
+            ck_assert(*(uint64_t *)twin__segvec_at(&v, (uint32_t)i) == i * i);
+    }
+    failalloc_disarm(&fa);
+    ck_assert_int_eq(twin__segvec_reserve(&v, &fa.alloc, 100), TWIN_OK);
+    ck_assert_uint_ge(v.cap, 140);
+    twin__segvec_fini(&v, &fa.alloc);
+}
+END_TEST
+
+/* ---- string pool ------------------------------------------------------- */
+
+START_TEST(test_strpool_strings_never_straddle_segments)
+{
+    twin__strpool p;
+    char buf[1100];
+    uint32_t off[400];
+    uint64_t span = 0;
+    twin__strpool_init(&p);
+    for (int i = 0; i < 400; i++) {
+        size_t n = 100 + (size_t)(i * 37) % 1000;
+        memset(buf, 'a' + i % 26, n);
+        ck_assert_int_eq(twin__strpool_reserve(&p, &fa.alloc, n), TWIN_OK);
+        off[i] = twin__strpool_add(&p, buf, n);
+        span = twin__strpool_span(span, n);
+        ck_assert_uint_eq(span, p.bytes.len);  /* span predicts add exactly */
+        ck_assert_uint_eq(off[i] >> TWIN__STRPOOL_SHIFT, (off[i] + n) >> TWIN__STRPOOL_SHIFT);
+    }
+    ck_assert_uint_gt(p.bytes.nseg, 2);
+    for (int i = 0; i < 400; i++) {
+        size_t n = 100 + (size_t)(i * 37) % 1000;
+        const char *s = twin__strpool_get(&p, off[i]);
+        ck_assert_uint_eq(strlen(s), n);
+        ck_assert_int_eq(s[0], 'a' + i % 26);
+    }
+    ck_assert_int_eq(twin__strpool_reserve(&p, &fa.alloc, TWIN__STRPOOL_MAX), TWIN_E_RANGE);
+    twin__strpool_fini(&p, &fa.alloc);
+}
+END_TEST
+
+/* ---- hash index -------------------------------------------------------- */
+
+static uint32_t keys[4096];
+
+static int key_eq(const void *ctx, uint32_t idx, const void *key)
+{
+    (void)ctx;
+    return keys[idx] == *(const uint32_t *)key;
+}
+
+/* A deliberately poor hash: many keys share low bits, making long clusters. */
+static uint32_t weak_hash(uint32_t k)
+{
+    return (k % 97) * 64u + (k & 1u);
+}
+
+START_TEST(test_index_random_ops_match_reference)
+{
+    twin__index x;
+    static int present[4096];
+    uint64_t rng = 12345;
+    memset(&x, 0, sizeof x);
+    memset(present, 0, sizeof present);
+    for (uint32_t i = 0; i < 4096; i++) keys[i] = i * 2654435761u;
+    for (int op = 0; op < 40000; op++) {
+        uint32_t i, pos, h;
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        i = (uint32_t)(rng >> 33) % 4096;
+        h = weak_hash(keys[i]);
+        pos = twin__index_find(&x, h, key_eq, NULL, &keys[i]);
+        ck_assert_int_eq(pos != TWIN__NONE, present[i]);
+        if (present[i]) {
+            ck_assert_uint_eq(twin__index_at(&x, pos), i);
+            twin__index_remove_at(&x, pos);
+            present[i] = 0;
+        } else {
+            ck_assert_int_eq(twin__index_reserve(&x, &fa.alloc, 1), TWIN_OK);
+            twin__index_insert(&x, h, i);
+            present[i] = 1;
+        }
+    }
+    for (uint32_t i = 0; i < 4096; i++) {
+        uint32_t pos = twin__index_find(&x, weak_hash(keys[i]), key_eq, NULL, &keys[i]);
+        ck_assert_int_eq(pos != TWIN__NONE, present[i]);
+    }
+    ck_assert_uint_le((uint64_t)x.count * 4, (uint64_t)(x.mask + 1) * 3);
+    twin__index_fini(&x, &fa.alloc);
+}
+END_TEST
+
+/* ---- interning --------------------------------------------------------- */
+
+START_TEST(test_intern_counts_references_and_reuses_entries)
+{
+    twin__intern t;
+    twin__strpool p;
+    uint32_t a, b, c, d;
+    twin__strpool_init(&p);
+    twin__intern_init(&t, 7);
+    ck_assert_int_eq(twin__intern_acquire(&t, &p, &fa.alloc, "feeds", 5, &a), TWIN_OK);
+    ck_assert_int_eq(twin__intern_acquire(&t, &p, &fa.alloc, "partOf", 6, &b), TWIN_OK);
+    ck_assert_int_eq(twin__intern_acquire(&t, &p, &fa.alloc, "feeds", 5, &c), TWIN_OK);
+    ck_assert_uint_eq(a, c);
+    ck_assert_uint_ne(a, b);
+    ck_assert_uint_eq(twin__intern_at(&t, a)->refs, 2);
+    ck_assert_str_eq(twin__intern_str(&t, &p, b), "partOf");
+    twin__intern_release(&t, &p, a);
+    ck_assert_uint_eq(twin__intern_find(&t, &p, "feeds", 5), a);
+    twin__intern_release(&t, &p, a);
+    ck_assert_uint_eq(twin__intern_find(&t, &p, "feeds", 5), TWIN__NONE);
+    ck_assert_uint_eq(p.dead, 6);
+    ck_assert_int_eq(twin__intern_acquire(&t, &p, &fa.alloc, "locatedIn", 9, &d), TWIN_OK);
+    ck_assert_uint_eq(d, a);  /* freed entry reused */
+    ck_assert_uint_eq(twin__intern_find(&t, &p, "partOf", 6), b);
+    twin__intern_fini(&t, &fa.alloc);
+    twin__strpool_fini(&p, &fa.alloc);
+}
+END_TEST
+
+/* ---- graph reclamation ------------------------------------------------- */
+
+static twin_graph *new_graph(void)
+{
+    twin_graph *g;
+    twin_graph_options o;
+    twin_graph_options_init(&o);
+    o.alloc = &fa.alloc;
+    ck_assert_int_eq(twin_graph_create(&g, &o), TWIN_OK);
+    return g;
+}
+
+static void long_id(char *buf, unsigned i)
+{
+    snprintf(buf, 80, "building-7/floor-%03u/room-%05u/cooling-unit", i % 40, i);
+}
+
+START_TEST(test_graph_compaction_shrinks_pool_and_keeps_twins)
+{
+    twin_graph *g = new_graph();
+    char id[80];
+    twin_cursor c;
+    const char *tid, *model;
+    uint32_t before;
+    size_t seen = 0;
+
+    for (unsigned i = 0; i < 20000; i++) {
+        long_id(id, i);
+        ck_assert_int_eq(twin_graph_add_twin(g, id, i % 2 ? "dtmi:x:A;1" : "dtmi:x:B;1", NULL, 0),
+                         TWIN_OK);
+    }
+    before = g->pool.bytes.len;
+    for (unsigned i = 0; i < 20000; i++) {
+        if (i % 4 == 0) continue;
+        long_id(id, i);
+        ck_assert_int_eq(twin_graph_remove_twin(g, id, 0), TWIN_OK);
+    }
+    ck_assert_uint_lt(g->pool.bytes.len, before / 2);  /* compacted at least once */
+    ck_assert_uint_lt(g->pool.dead * 2, g->pool.bytes.len + 65536);
+    for (unsigned i = 0; i < 20000; i++) {
+        long_id(id, i);
+        ck_assert_int_eq(twin_graph_find_twin(g, id, &model), i % 4 ? TWIN_E_NOTFOUND : TWIN_OK);
+        if (i % 4 == 0) ck_assert_str_eq(model, "dtmi:x:B;1");
+    }
+    ck_assert_int_eq(twin_graph_twins_begin(g, &c), TWIN_OK);
+    while (twin_graph_twins_next(g, &c, &tid, NULL) == TWIN_OK) seen++;
+    ck_assert_uint_eq(seen, 5000);
+    twin_graph_destroy(g);
+}
+END_TEST
+
+START_TEST(test_graph_sweep_frees_removed_relationships_in_order)
+{
+    twin_graph *g = new_graph();
+    char rid[32];
+    twin_cursor c;
+    twin_relationship r = TWIN_RELATIONSHIP_INIT;
+    int expect;
+
+    ck_assert_int_eq(twin_graph_add_twin(g, "a", "m", NULL, 0), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_twin(g, "b", "m", NULL, 0), TWIN_OK);
+    for (int i = 0; i < 300; i++) {
+        snprintf(rid, sizeof rid, "r%d", i);
+        ck_assert_int_eq(twin_graph_add_relationship(g, "a", rid, "feeds", "b", NULL, 0), TWIN_OK);
+    }
+    ck_assert(g->twin_idx.count == 2 && (twin__T(g, 0)->model & TWIN__BIG));
+    ck_assert_uint_eq(g->rel_idx.count, 300);
+    for (int i = 0; i < 300; i += 3) {
+        for (int k = 1; k < 3; k++) {
+            snprintf(rid, sizeof rid, "r%d", i + k);
+            ck_assert_int_eq(twin_graph_remove_relationship(g, "a", rid), TWIN_OK);
+        }
+    }
+    ck_assert_uint_eq(g->rel_count, 100);
+    ck_assert_uint_lt(g->rel_dead, 100);         /* a sweep ran */
+    ck_assert_uint_ne(g->rel_free, TWIN__NONE);  /* and freed slots */
+    ck_assert_uint_eq(g->rel_idx.count, 100);
+    /* Both lists still newest first, with only the survivors. */
+    ck_assert_int_eq(twin_graph_relationships_begin(g, &c, "b", TWIN_DIRECTION_INCOMING, NULL),
+                     TWIN_OK);
+    for (expect = 297; twin_graph_relationships_next(g, &c, &r) == TWIN_OK; expect -= 3) {
+        snprintf(rid, sizeof rid, "r%d", expect);
+        ck_assert_str_eq(r.id, rid);
+    }
+    ck_assert_int_eq(expect, -3);
+    /* Freed slots are reused and the new relationship is found. */
+    ck_assert_int_eq(twin_graph_add_relationship(g, "a", "again", "feeds", "b", NULL, 0), TWIN_OK);
+    ck_assert_int_eq(twin_graph_find_relationship(g, "a", "again", &r), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_relationship(g, "a", "r0", "feeds", "b", NULL, 0),
+                     TWIN_E_EXISTS);
+    twin_graph_destroy(g);
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("utf8_hash");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_utf8_check_valid_inputs_pass);
+    tcase_add_test(tc, test_utf8_check_invalid_inputs_report_offset);
+    tcase_add_test(tc, test_hash_similar_keys_spread_over_buckets);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("containers");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_segvec_many_elements_keep_values_across_segments);
+    tcase_add_test(tc, test_segvec_reserve_failure_keeps_contents);
+    tcase_add_test(tc, test_strpool_strings_never_straddle_segments);
+    tcase_add_test(tc, test_index_random_ops_match_reference);
+    tcase_add_test(tc, test_intern_counts_references_and_reuses_entries);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("graph_reclaim");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_graph_compaction_shrinks_pool_and_keeps_twins);
+    tcase_add_test(tc, test_graph_sweep_frees_removed_relationships_in_order);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(util_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
