@@ -94,7 +94,8 @@ typedef struct twin_member {
     twin_value value;  /**< The value. */
 } twin_member;
 
-/** @brief A null value. @since 1.0 */
+/** @brief A null value.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_null(void)
 {
     twin_value v;
@@ -103,7 +104,9 @@ static inline twin_value twin_value_null(void)
     return v;
 }
 
-/** @brief A boolean value (@p b nonzero is true). @since 1.0 */
+/** @brief A boolean value.
+ *  @param b Nonzero for true.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_bool(int b)
 {
     twin_value v = twin_value_null();
@@ -112,7 +115,9 @@ static inline twin_value twin_value_bool(int b)
     return v;
 }
 
-/** @brief An integer value. @since 1.0 */
+/** @brief An integer value.
+ *  @param i The integer.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_int(int64_t i)
 {
     twin_value v = twin_value_null();
@@ -121,7 +126,9 @@ static inline twin_value twin_value_int(int64_t i)
     return v;
 }
 
-/** @brief A double value (must be finite to be accepted). @since 1.0 */
+/** @brief A double value.
+ *  @param d The number; the graph accepts only finite ones.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_double(double d)
 {
     twin_value v = twin_value_null();
@@ -130,7 +137,10 @@ static inline twin_value twin_value_double(double d)
     return v;
 }
 
-/** @brief A string value over NUL-terminated @p s (not copied here). @since 1.0 */
+/** @brief A string value.
+ *  @param s NUL-terminated UTF-8, not NULL; referenced, not copied, until
+ *           the value is passed to the graph (which copies it).
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_string(const char *s)
 {
     twin_value v = twin_value_null();
@@ -140,7 +150,10 @@ static inline twin_value twin_value_string(const char *s)
     return v;
 }
 
-/** @brief An array value over @p n items at @p items (not copied here). @since 1.0 */
+/** @brief An array value.
+ *  @param items @p n values, referenced (not copied).
+ *  @param n     Number of items.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_array(const twin_value *items, uint32_t n)
 {
     twin_value v = twin_value_null();
@@ -150,7 +163,10 @@ static inline twin_value twin_value_array(const twin_value *items, uint32_t n)
     return v;
 }
 
-/** @brief An object value over @p n members at @p m (not copied here). @since 1.0 */
+/** @brief An object value.
+ *  @param m @p n members with unique names, referenced (not copied).
+ *  @param n Number of members.
+ *  @return The value. @since 1.0 */
 static inline twin_value twin_value_object(const twin_member *m, uint32_t n)
 {
     twin_value v = twin_value_null();
@@ -261,7 +277,9 @@ TWIN_API void twin_graph_destroy(twin_graph *g);
 TWIN_API const twin_error *twin_graph_last_error(const twin_graph *g);
 
 /**
- * @brief Number of twins in @p g (0 for NULL).
+ * @brief Number of twins in a graph.
+ * @param g Graph; NULL gives 0.
+ * @return The number of twins.
  * @par Thread safety
  * Reader.
  * @since 1.0
@@ -269,7 +287,9 @@ TWIN_API const twin_error *twin_graph_last_error(const twin_graph *g);
 TWIN_API size_t twin_graph_twin_count(const twin_graph *g);
 
 /**
- * @brief Number of relationships in @p g (0 for NULL).
+ * @brief Number of relationships in a graph.
+ * @param g Graph; NULL gives 0.
+ * @return The number of relationships.
  * @par Thread safety
  * Reader.
  * @since 1.0
@@ -437,7 +457,7 @@ TWIN_API twin_status twin_graph_get_properties(const twin_graph *g,
 /**
  * @brief A relationship as read from the graph.
  *
- * The caller sets @ref size to `sizeof(twin_relationship)` (or uses
+ * The caller sets @c size to `sizeof(twin_relationship)` (or uses
  * ::TWIN_RELATIONSHIP_INIT) before passing it in; the library fills the
  * rest with pointers borrowed from the graph.
  */

@@ -199,6 +199,7 @@ TWIN_API void twin_arena_reset(twin_arena *a);
 /**
  * @brief Bytes of the buffer currently in use (including alignment padding).
  * @param a Arena; NULL gives 0.
+ * @return Bytes in use.
  * @since 1.0
  */
 TWIN_API size_t twin_arena_used(const twin_arena *a);
@@ -206,6 +207,7 @@ TWIN_API size_t twin_arena_used(const twin_arena *a);
 /**
  * @brief Highest twin_arena_used() seen since initialisation.
  * @param a Arena; NULL gives 0.
+ * @return Peak bytes in use.
  * @since 1.0
  */
 TWIN_API size_t twin_arena_peak(const twin_arena *a);
