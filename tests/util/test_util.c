@@ -351,6 +351,67 @@ START_TEST(test_graph_sweep_frees_removed_relationships_in_order)
 }
 END_TEST
 
+/* Objects with more than 16 members take the sorted duplicate check. */
+START_TEST(test_graph_large_object_duplicate_member_returns_inval)
+{
+    twin_graph *g = new_graph();
+    twin_member m[40];
+    char names[40][16];
+    const twin_value *got;
+    twin_value v;
+
+    ck_assert_int_eq(twin_graph_add_twin(g, "rack-1", "dtmi:x:Rack;1", NULL, 0), TWIN_OK);
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "slot-%02d", 39 - i);
+        m[i].name = names[i];
+        m[i].value = twin_value_int(i);
+    }
+    v = twin_value_object(m, 40);
+    ck_assert_int_eq(twin_graph_set_property(g, "rack-1", "slots", &v), TWIN_OK);
+    ck_assert_int_eq(twin_graph_get_property(g, "rack-1", "slots", &got), TWIN_OK);
+    ck_assert_uint_eq(got->len, 40);
+    ck_assert_str_eq(got->as.members[39].name, "slot-00");  /* order kept */
+    m[27].name = names[3];                                  /* duplicate "slot-36" */
+    ck_assert_int_eq(twin_graph_set_property(g, "rack-1", "slots", &v), TWIN_E_INVAL);
+    ck_assert_ptr_nonnull(strstr(twin_graph_last_error(g)->message, "slot-36"));
+    ck_assert_int_eq(twin_graph_get_property(g, "rack-1", "slots", &got), TWIN_OK);
+    ck_assert_int_eq(got->as.members[27].value.as.i, 27);   /* old value kept */
+    /* The same check applies to a twin's top-level properties. */
+    ck_assert_int_eq(twin_graph_add_twin(g, "rack-2", "dtmi:x:Rack;1", m, 40), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_graph_find_twin(g, "rack-2", NULL), TWIN_E_NOTFOUND);
+    twin_graph_destroy(g);
+}
+END_TEST
+
+START_TEST(test_graph_large_object_alloc_failure_leaves_value)
+{
+    twin_graph *g = new_graph();
+    twin_member m[20];
+    char names[20][16];
+    twin_value v, old = twin_value_int(7);
+    const twin_value *got;
+    twin_status st = TWIN_E_NOMEM;
+
+    ck_assert_int_eq(twin_graph_add_twin(g, "rack", "dtmi:x:Rack;1", NULL, 0), TWIN_OK);
+    ck_assert_int_eq(twin_graph_set_property(g, "rack", "slots", &old), TWIN_OK);
+    for (int i = 0; i < 20; i++) {
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        m[i].name = names[i];
+        m[i].value = twin_value_bool(i & 1);
+    }
+    v = twin_value_object(m, 20);
+    for (size_t n = 0; st == TWIN_E_NOMEM; n++) {
+        failalloc_arm(&fa, n);
+        st = twin_graph_set_property(g, "rack", "slots", &v);
+        failalloc_disarm(&fa);
+        ck_assert(st == TWIN_OK || st == TWIN_E_NOMEM);
+        ck_assert_int_eq(twin_graph_get_property(g, "rack", "slots", &got), TWIN_OK);
+        ck_assert_int_eq(got->type, st == TWIN_OK ? TWIN_VALUE_OBJECT : TWIN_VALUE_INT);
+    }
+    twin_graph_destroy(g);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -373,6 +434,8 @@ static Suite *util_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_graph_compaction_shrinks_pool_and_keeps_twins);
     tcase_add_test(tc, test_graph_sweep_frees_removed_relationships_in_order);
+    tcase_add_test(tc, test_graph_large_object_duplicate_member_returns_inval);
+    tcase_add_test(tc, test_graph_large_object_alloc_failure_leaves_value);
     suite_add_tcase(s, tc);
     return s;
 }
