@@ -43,6 +43,16 @@ twin_status twin__check_str(twin_graph *g, const char *what, const char *s, size
     return TWIN_OK;
 }
 
+twin_status twin__validated(twin_graph *g, twin_status s, char *msg, const char *what,
+                            const char *name)
+{
+    if (s >= 0) return TWIN_OK;
+    msg[TWIN_ERROR_MESSAGE_MAX - 1] = '\0';
+    if (msg[0]) return twin__fail(g, s, "%s", msg);
+    return twin__fail(g, s, "%s '%.64s' rejected by validator: %s", what, name,
+                      twin_strerror(s));
+}
+
 /* ---- lifetime ---------------------------------------------------------- */
 
 twin_status twin_graph_options_init_(twin_graph_options *o, size_t size)
@@ -181,9 +191,13 @@ void twin__props_drop(twin_graph *g, uint32_t i)
     g->props_free = i;
 }
 
-/* Replace the set in slot *slot by p (either may be empty). Room reserved. */
-void twin__props_replace(twin_graph *g, uint32_t *slot, twin__props *p)
+twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p)
 {
+    twin_status s;
+    if (p && !*slot && (s = twin__props_reserve(g)) != TWIN_OK) {
+        twin__props_free(g, p);
+        return twin__fail(g, s, "out of memory storing properties");
+    }
     if (*slot && p) {
         props_slot *ps = twin__segvec_at(&g->props, *slot);
         twin__props_free(g, ps->p);
@@ -192,6 +206,7 @@ void twin__props_replace(twin_graph *g, uint32_t *slot, twin__props *p)
         twin__props_drop(g, *slot);
         *slot = twin__props_put(g, p);
     }
+    return TWIN_OK;
 }
 
 /* ---- twin lookup ------------------------------------------------------- */
@@ -239,11 +254,6 @@ twin_status twin__lookup_twin(twin_graph *g, const char *what, const char *id, u
     return TWIN_OK;
 }
 
-static const char *model_str(const twin_graph *g, const twin__twin *t)
-{
-    return twin__intern_str(&g->models, &g->pool, t->model & TWIN__MODEL_MASK);
-}
-
 /* Ask the validator about a twin as it would become. */
 static twin_status validate_twin(twin_graph *g, const char *id, const char *model,
                                  const twin__props *p)
@@ -254,10 +264,7 @@ static twin_status validate_twin(twin_graph *g, const char *id, const char *mode
     msg[0] = '\0';
     s = g->validator.check_twin(g->validator.ud, id, model, p ? p->m : NULL,
                                 p ? p->count : 0, msg, sizeof msg);
-    if (s >= 0) return TWIN_OK;
-    msg[sizeof msg - 1] = '\0';
-    if (msg[0]) return twin__fail(g, s, "%s", msg);
-    return twin__fail(g, s, "twin '%.64s' rejected by validator: %s", id, twin_strerror(s));
+    return twin__validated(g, s, msg, "twin", id);
 }
 
 /* ---- twins ------------------------------------------------------------- */
@@ -359,7 +366,7 @@ twin_status twin_graph_find_twin(const twin_graph *g, const char *twin_id, const
     if (!g || !twin_id) return TWIN_E_INVAL;
     i = twin__find_twin(g, twin_id, strlen(twin_id));
     if (i == TWIN__NONE) return TWIN_E_NOTFOUND;
-    if (model_id) *model_id = model_str(g, twin__T(g, i));
+    if (model_id) *model_id = twin__model_str(g, i);
     return TWIN_OK;
 }
 
@@ -410,16 +417,11 @@ static twin_status change_twin_props(twin_graph *g, const char *twin_id, const c
     t = twin__T(g, i);
     if ((s = twin__props_build(g, twin__props_at(g, t->props), NULL, 0, &chg, &p)) != TWIN_OK)
         return s;
-    if ((s = validate_twin(g, twin_id, model_str(g, t), p)) != TWIN_OK) goto fail;
-    if (p && !t->props && (s = twin__props_reserve(g)) != TWIN_OK) {
-        twin__fail(g, s, "out of memory setting property '%.64s'", name);
-        goto fail;
+    if ((s = validate_twin(g, twin_id, twin__model_str(g, i), p)) != TWIN_OK) {
+        twin__props_free(g, p);
+        return s;
     }
-    twin__props_replace(g, &twin__T(g, i)->props, p);
-    return TWIN_OK;
-fail:
-    twin__props_free(g, p);
-    return s;
+    return twin__props_swap(g, &twin__T(g, i)->props, p);
 }
 
 twin_status twin_graph_set_property(twin_graph *g, const char *twin_id, const char *name,

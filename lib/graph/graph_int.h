@@ -83,6 +83,11 @@ static inline const char *twin__str(const twin_graph *g, uint32_t off)
     return twin__strpool_get(&g->pool, off);
 }
 
+static inline const char *twin__model_str(const twin_graph *g, uint32_t t)
+{
+    return twin__intern_str(&g->models, &g->pool, twin__T(g, t)->model & TWIN__MODEL_MASK);
+}
+
 static inline const twin__props *twin__props_at(const twin_graph *g, uint32_t i)
 {
     return i ? *(twin__props *const *)twin__segvec_at(&g->props, i) : NULL;
@@ -94,6 +99,10 @@ twin_status twin__fail(twin_graph *g, twin_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Turn a validator's answer s (and the message it wrote) into the call's
+ * status, recording the error when it rejected. */
+twin_status twin__validated(twin_graph *g, twin_status s, char *msg, const char *what,
+                            const char *name);
 twin_status twin__check_str(twin_graph *g, const char *what, const char *s,
                             size_t max, size_t *len);
 uint32_t twin__find_twin(const twin_graph *g, const char *id, size_t n);
@@ -101,7 +110,9 @@ twin_status twin__lookup_twin(twin_graph *g, const char *what, const char *id,
                               uint32_t *out);
 uint32_t twin__props_put(twin_graph *g, twin__props *p);  /* room reserved */
 void twin__props_drop(twin_graph *g, uint32_t i);
-void twin__props_replace(twin_graph *g, uint32_t *slot, twin__props *p);  /* room reserved */
+/* Install property set p (may be NULL: none) in *slot, freeing the old one.
+ * On TWIN_E_NOMEM p is freed and *slot is untouched. */
+twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p);
 twin_status twin__props_reserve(twin_graph *g);
 
 /* graph_rel.c */

@@ -34,7 +34,7 @@ twin_status twin_graph_twins_next(const twin_graph *g, twin_cursor *c, const cha
         if (t->id == TWIN__DEAD) continue;
         *twin_id = twin__str(g, t->id);
         if (model_id)
-            *model_id = twin__intern_str(&g->models, &g->pool, t->model & TWIN__MODEL_MASK);
+            *model_id = twin__model_str(g, (uint32_t)c->opaque_[1] - 1);
         return TWIN_OK;
     }
     return TWIN_DONE;

@@ -100,16 +100,10 @@ static twin_status validate_rel(twin_graph *g, const char *name, uint32_t src, u
     twin_status s;
     if (!g->validator.check_relationship) return TWIN_OK;
     msg[0] = '\0';
-    s = g->validator.check_relationship(
-        g->validator.ud, name,
-        twin__intern_str(&g->models, &g->pool, twin__T(g, src)->model & TWIN__MODEL_MASK),
-        twin__intern_str(&g->models, &g->pool, twin__T(g, dst)->model & TWIN__MODEL_MASK),
-        p ? p->m : NULL, p ? p->count : 0, msg, sizeof msg);
-    if (s >= 0) return TWIN_OK;
-    msg[sizeof msg - 1] = '\0';
-    if (msg[0]) return twin__fail(g, s, "%s", msg);
-    return twin__fail(g, s, "relationship '%.64s' rejected by validator: %s", name,
-                      twin_strerror(s));
+    s = g->validator.check_relationship(g->validator.ud, name, twin__model_str(g, src),
+                                        twin__model_str(g, dst), p ? p->m : NULL,
+                                        p ? p->count : 0, msg, sizeof msg);
+    return twin__validated(g, s, msg, "relationship", name);
 }
 
 /* Reserve everything adding one relationship may need. */
@@ -270,17 +264,11 @@ static twin_status change_rel_props(twin_graph *g, const char *source_id, const 
     if ((s = twin__props_build(g, twin__props_at(g, rel->props), NULL, 0, &chg, &p)) != TWIN_OK)
         return s;
     if ((s = validate_rel(g, twin__intern_str(&g->names, &g->pool, rel->name), rel->src,
-                          rel->dst, p)) != TWIN_OK)
-        goto fail;
-    if (p && !rel->props && (s = twin__props_reserve(g)) != TWIN_OK) {
-        twin__fail(g, s, "out of memory setting property '%.64s'", name);
-        goto fail;
+                          rel->dst, p)) != TWIN_OK) {
+        twin__props_free(g, p);
+        return s;
     }
-    twin__props_replace(g, &twin__R(g, r)->props, p);
-    return TWIN_OK;
-fail:
-    twin__props_free(g, p);
-    return s;
+    return twin__props_swap(g, &twin__R(g, r)->props, p);
 }
 
 twin_status twin_graph_set_relationship_property(twin_graph *g, const char *source_id,
