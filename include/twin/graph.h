@@ -193,6 +193,10 @@ typedef enum twin_direction {
  * the graph is left unchanged, the call returns that status, and the text
  * the callback wrote to @p msg (NUL-terminated, at most @p msg_cap bytes)
  * becomes the graph's error message.
+ *
+ * Callbacks run before the graph changes, so they may read the graph
+ * (lookups, iteration) but must not modify it. The pointers they receive are
+ * valid only during the call.
  */
 typedef struct twin_graph_validator {
     uint32_t size;       /**< Set to `sizeof(twin_graph_validator)`. */
