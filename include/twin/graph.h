@@ -45,7 +45,8 @@ extern "C" {
 #define TWIN_ID_MAX 1024
 /** @brief Longest model identifier, in bytes. */
 #define TWIN_MODEL_ID_MAX 4096
-/** @brief Deepest nesting of arrays and objects in a property value. */
+/** @brief Deepest nesting of arrays and objects in a property value: a
+ *         scalar has depth 0, and each array or object around it adds 1. */
 #define TWIN_VALUE_DEPTH_MAX 32
 
 /** @brief An asset graph (opaque). */
@@ -69,7 +70,8 @@ struct twin_member;
  *        Array schemas need).
  *
  * Built by the caller (see the twin_value_*() helpers) and copied in by the
- * library; handed out by the library as borrowed, read-only trees.
+ * library; handed out by the library as borrowed, read-only trees in which
+ * array items and object members keep the order they were given in.
  * Strings given to the library hold `len` bytes of valid UTF-8 with no NUL
  * byte; strings handed out are also NUL-terminated.
  */
@@ -180,7 +182,8 @@ static inline twin_value twin_value_object(const twin_member *m, uint32_t n)
 typedef enum twin_direction {
     TWIN_DIRECTION_OUTGOING = 1,  /**< The twin is the source (downstream). */
     TWIN_DIRECTION_INCOMING = 2,  /**< The twin is the target (upstream). */
-    TWIN_DIRECTION_BOTH = 3       /**< Either; a self-relationship is listed once. */
+    TWIN_DIRECTION_BOTH = 3       /**< Either; a self-relationship is listed once,
+                                       among the outgoing ones. */
 } twin_direction;
 
 /**
@@ -233,8 +236,9 @@ typedef struct twin_graph_options {
  * @brief Fill @p o with defaults. Use the twin_graph_options_init() macro.
  * @param o    Options to initialise.
  * @param size `sizeof *o` as the caller compiled it.
- * @retval TWIN_OK     @p o holds defaults.
- * @retval TWIN_E_INVAL @p o is NULL.
+ * @retval TWIN_OK     @p o holds defaults; nothing past @p size bytes is written.
+ * @retval TWIN_E_INVAL @p o is NULL, or @p size does not cover the @c size and
+ *                     @c flags fields.
  * @retval TWIN_E_ABI  @p size is larger than this library's struct.
  * @par Thread safety
  * Safe from any thread.
@@ -272,7 +276,7 @@ TWIN_API void twin_graph_destroy(twin_graph *g);
 
 /**
  * @brief The error of the most recent failed mutating call on @p g.
- * @param g Graph; NULL gives a static record saying so.
+ * @param g Graph; NULL gives a static record with status ::TWIN_E_INVAL.
  * @return A record borrowed from @p g; never NULL.
  * @par Thread safety
  * Reader; meaningful only to the thread that made the failed call.
@@ -340,6 +344,9 @@ TWIN_API twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id,
  * @retval TWIN_E_NOTFOUND   No such twin; @p g unchanged.
  * @retval TWIN_E_CONSTRAINT The twin has relationships and @p flags is 0;
  *                           @p g unchanged.
+ *
+ * Removal never fails for lack of memory: it allocates nothing (space is
+ * reclaimed in place).
  * @par Thread safety
  * Writer.
  * @since 1.0
@@ -472,7 +479,8 @@ typedef struct twin_relationship {
     const char *name;               /**< Relationship name, e.g. "feeds". */
     const char *source_id;          /**< Source twin. */
     const char *target_id;          /**< Target twin. */
-    const twin_member *properties;  /**< Its properties; NULL when none. */
+    const twin_member *properties;  /**< Its properties in the order first set;
+                                         NULL when none. */
 } twin_relationship;
 
 /** @brief Initialiser for a ::twin_relationship. */
@@ -511,6 +519,8 @@ TWIN_API twin_status twin_graph_add_relationship(
  * @retval TWIN_OK          Removed.
  * @retval TWIN_E_INVAL     A pointer is NULL; @p g unchanged.
  * @retval TWIN_E_NOTFOUND  No such source twin or relationship; @p g unchanged.
+ *
+ * Never fails for lack of memory.
  * @par Thread safety
  * Writer.
  * @since 1.0
