@@ -131,13 +131,15 @@ END_TEST
  * write past the size the caller passed. */
 START_TEST(test_options_init_smaller_size_writes_within_size)
 {
-    unsigned char buf[sizeof(twin_graph_options)];
+    union {
+        twin_graph_options o;
+        unsigned char b[sizeof(twin_graph_options)];
+    } u;
     size_t small = offsetof(twin_graph_options, validator), i;
-    memset(buf, 0x5a, sizeof buf);
-    ck_assert_int_eq(twin_graph_options_init_((twin_graph_options *)(void *)buf, small),
-                     TWIN_OK);
-    for (i = small; i < sizeof buf; i++)
-        ck_assert_msg(buf[i] == 0x5a, "byte %zu past size %zu was written", i, small);
+    memset(u.b, 0x5a, sizeof u.b);
+    ck_assert_int_eq(twin_graph_options_init_(&u.o, small), TWIN_OK);
+    for (i = small; i < sizeof u.b; i++)
+        ck_assert_msg(u.b[i] == 0x5a, "byte %zu past size %zu was written", i, small);
 }
 END_TEST
 
@@ -209,6 +211,18 @@ START_TEST(test_graph_create_allocator_missing_function_returns_inval)
                       "function %d missing was accepted", which);
         ck_assert_ptr_null(g);
     }
+}
+END_TEST
+
+/* flags is "Reserved, zero": anything else is an invalid option. */
+START_TEST(test_graph_create_nonzero_flags_returns_inval)
+{
+    twin_graph_options o;
+    twin_graph *g = (twin_graph *)(void *)&o;
+    ck_assert_int_eq(twin_graph_options_init(&o), TWIN_OK);
+    o.flags = 1;
+    ck_assert_int_eq(twin_graph_create(&g, &o), TWIN_E_INVAL);
+    ck_assert_ptr_null(g);
 }
 END_TEST
 
@@ -584,6 +598,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, test_graph_create_opts_size_too_big_returns_abi);
     tcase_add_test(tc, test_graph_create_allocator_size_too_big_returns_abi);
     tcase_add_test(tc, test_graph_create_allocator_missing_function_returns_inval);
+    tcase_add_test(tc, test_graph_create_nonzero_flags_returns_inval);
     tcase_add_test(tc, test_graph_create_validator_size_too_big_returns_abi);
     tcase_add_test(tc, test_graph_create_custom_allocator_used_and_released);
     tcase_add_test(tc, test_graph_destroy_null_is_noop);

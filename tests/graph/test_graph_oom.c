@@ -16,7 +16,9 @@
 #define VALVE "dtmi:com:example:Valve;1"
 #define MAX_N 200000u
 
-typedef void (*prep_fn)(twin_graph *g);
+/* A starting state of size k (k = 0..kmax are all tried, so that some
+ * operation lands on each of the graph's internal growth points). */
+typedef void (*prep_fn)(twin_graph *g, int k);
 typedef twin_status (*op_fn)(twin_graph *g);
 
 static twin_graph *new_graph(const twin_allocator *a)
@@ -30,7 +32,8 @@ static void assert_no_leak(failalloc *fa)
                   "leaked %zu bytes in %zu blocks", fa->live_bytes, fa->live_blocks);
 }
 
-static void assert_same(const snap *want, const twin_graph *g, const char *what, size_t n)
+static void assert_same(const snap *want, const twin_graph *g, const char *what, int k,
+                        size_t n)
 {
     snap now;
     char why[512];
@@ -38,16 +41,18 @@ static void assert_same(const snap *want, const twin_graph *g, const char *what,
     snap_take(&now, g);
     same = snap_equal(want, &now, why, sizeof why);
     snap_free(&now);
-    ck_assert_msg(same, "%s (failing allocation %zu): %s", what, n, why);
+    ck_assert_msg(same, "%s (size %d, failing allocation %zu): %s", what, k, n, why);
 }
 
-/* The driver: see the file comment. */
-static void run_oom(prep_fn prep, op_fn op)
+/* The driver for one starting size: see the file comment. With
+ * !nomem_allowed every run must succeed. Returns the number of runs whose
+ * injected failure was reached. */
+static size_t run_oom_at(prep_fn prep, op_fn op, int k, int nomem_allowed)
 {
     snap expect;
     twin_graph *ref = new_graph(NULL);
     size_t n;
-    prep(ref);
+    prep(ref, k);
     ASSERT_OK(ref, op(ref));
     snap_take(&expect, ref);
     twin_graph_destroy(ref);
@@ -59,24 +64,25 @@ static void run_oom(prep_fn prep, op_fn op)
         int hit;
         failalloc_init(&fa);
         g = new_graph(&fa.alloc);
-        prep(g);
+        prep(g, k);
         snap_take(&before, g);
         failalloc_arm(&fa, n);
         st = op(g);
         hit = failalloc_triggered(&fa);
         failalloc_disarm(&fa);
-        ck_assert_msg(st == TWIN_OK || st == TWIN_E_NOMEM,
-                      "allocation %zu failing: returned %d (%s)", n, st, twin_strerror(st));
+        ck_assert_msg(st == TWIN_OK || (nomem_allowed && st == TWIN_E_NOMEM),
+                      "size %d, allocation %zu failing: returned %d (%s)", k, n, st,
+                      twin_strerror(st));
         if (st == TWIN_E_NOMEM) {
             ck_assert_msg(hit, "NOMEM without a failed allocation");
             ck_assert_int_eq(twin_graph_last_error(g)->status, TWIN_E_NOMEM);
             ck_assert_str_ne(twin_graph_last_error(g)->message, "");
-            assert_same(&before, g, "graph changed by a NOMEM call", n);
+            assert_same(&before, g, "graph changed by a NOMEM call", k, n);
             st = op(g);
             ck_assert_msg(st == TWIN_OK, "retry after NOMEM at %zu returned %d", n, st);
         }
         snap_free(&before);
-        assert_same(&expect, g, "final state differs", n);
+        assert_same(&expect, g, "final state differs", k, n);
         twin_graph_destroy(g);
         assert_no_leak(&fa);
         failalloc_fini(&fa);
@@ -84,67 +90,42 @@ static void run_oom(prep_fn prep, op_fn op)
         ck_assert_uint_lt(n, MAX_N);
     }
     snap_free(&expect);
+    return n;
 }
 
-/* Like run_oom() for calls whose header lists no TWIN_E_NOMEM: every run
- * must succeed. */
-static void run_never_nomem(prep_fn prep, op_fn op)
+static void run_oom(prep_fn prep, op_fn op, int kmax, int nomem_allowed, int must_alloc)
 {
-    snap expect;
-    twin_graph *ref = new_graph(NULL);
-    size_t n;
-    prep(ref);
-    ASSERT_OK(ref, op(ref));
-    snap_take(&expect, ref);
-    twin_graph_destroy(ref);
-    for (n = 0;; n++) {
-        failalloc fa;
-        twin_graph *g;
-        twin_status st;
-        int hit;
-        failalloc_init(&fa);
-        g = new_graph(&fa.alloc);
-        prep(g);
-        failalloc_arm(&fa, n);
-        st = op(g);
-        hit = failalloc_triggered(&fa);
-        failalloc_disarm(&fa);
-        ck_assert_msg(st == TWIN_OK, "allocation %zu failing: returned %d (%s)", n, st,
-                      twin_strerror(st));
-        assert_same(&expect, g, "final state differs", n);
-        twin_graph_destroy(g);
-        assert_no_leak(&fa);
-        failalloc_fini(&fa);
-        if (!hit) break;
-        ck_assert_uint_lt(n, MAX_N);
-    }
-    snap_free(&expect);
+    size_t hits = 0;
+    int k;
+    for (k = 0; k <= kmax; k++) hits += run_oom_at(prep, op, k, nomem_allowed);
+    if (must_alloc)
+        ck_assert_msg(hits > 0, "the operation never allocated: nothing was tested");
 }
 
 /* ---- starting states ------------------------------------------------------ */
 
-/* A few twins with properties and relationships, one of them a hub with
- * many relationships in both directions. */
-static void prep_base(twin_graph *g)
+/* A few twins with properties and relationships, and a hub with k leaves:
+ * relationships to and from each, so its out-degree is k + 1. */
+static void prep_base(twin_graph *g, int k)
 {
     twin_value arr[3] = {twin_value_int(1), twin_value_string("two"), twin_value_null()};
     twin_member m[3] = {{"p1", twin_value_int(10)}, {"p2", twin_value_array(arr, 3)},
                         {"p3", twin_value_string("three")}};
-    twin_member rm[1] = {{"w", twin_value_double(0.5)}};
+    twin_member rm[2] = {{"w", twin_value_double(0.5)}, {"v", twin_value_int(-1)}};
     char id[32];
     int i;
     ASSERT_OK(g, twin_graph_add_twin(g, "a", PUMP, m, 3));
     ASSERT_OK(g, twin_graph_add_twin(g, "b", VALVE, m + 2, 1));
     ASSERT_OK(g, twin_graph_add_twin(g, "hub", PUMP, NULL, 0));
-    ASSERT_OK(g, twin_graph_add_relationship(g, "a", "ab", "feeds", "b", rm, 1));
+    ASSERT_OK(g, twin_graph_add_relationship(g, "a", "ab", "feeds", "b", rm, 2));
     ASSERT_OK(g, twin_graph_add_relationship(g, "b", "ba", "feeds", "a", NULL, 0));
-    for (i = 0; i < 20; i++) {
+    ASSERT_OK(g, twin_graph_add_relationship(g, "hub", "self", "loops", "hub", NULL, 0));
+    for (i = 0; i < k; i++) {
         snprintf(id, sizeof id, "leaf-%d", i);
         ASSERT_OK(g, twin_graph_add_twin(g, id, VALVE, rm, 1));
         ASSERT_OK(g, twin_graph_add_relationship(g, "hub", id, "contains", id, rm, 1));
         ASSERT_OK(g, twin_graph_add_relationship(g, id, "up", "partOf", "hub", NULL, 0));
     }
-    ASSERT_OK(g, twin_graph_add_relationship(g, "hub", "self", "loops", "hub", NULL, 0));
 }
 
 /* ---- operations ----------------------------------------------------------- */
@@ -222,7 +203,7 @@ static twin_status op_set_relationship_property_new(twin_graph *g)
 static twin_status op_set_relationship_property_replace(twin_graph *g)
 {
     twin_value v = twin_value_string("replaced the double with a string");
-    return twin_graph_set_relationship_property(g, "hub", "leaf-3", "w", &v);
+    return twin_graph_set_relationship_property(g, "a", "ab", "w", &v);
 }
 
 static twin_status op_remove_property(twin_graph *g)
@@ -242,7 +223,7 @@ static twin_status op_remove_twin_with_relationships(twin_graph *g)
 
 static twin_status op_remove_relationship(twin_graph *g)
 {
-    return twin_graph_remove_relationship(g, "hub", "leaf-7");
+    return twin_graph_remove_relationship(g, "a", "ab");
 }
 
 /* Many twins with long ids and their relationships, then remove them all:
@@ -254,14 +235,22 @@ static const char *long_id(char *buf, int i)
     return buf;
 }
 
-static void prep_long(twin_graph *g)
+static void prep_long(twin_graph *g, int k)
 {
     char id[300], prev[300];
     int i;
+    (void)k;
     for (i = 0; i < LONG_N; i++) {
         ASSERT_OK(g, twin_graph_add_twin(g, long_id(id, i), PUMP, NULL, 0));
         if (i) ASSERT_OK(g, twin_graph_add_relationship(g, long_id(prev, i - 1), id,
                                                         "feeds", id, NULL, 0));
+    }
+    /* Relationships between odd twins survive op_remove_many(). */
+    for (i = 3; i < LONG_N; i += 2) {
+        char rid[300];
+        snprintf(rid, sizeof rid, "keep-%0200d", i);
+        ASSERT_OK(g, twin_graph_add_relationship(g, long_id(prev, i - 2), rid, "keeps",
+                                                 long_id(id, i), NULL, 0));
     }
 }
 
@@ -315,40 +304,47 @@ START_TEST(test_graph_create_alloc_failure_returns_nomem_no_leak)
 }
 END_TEST
 
-#define OOM_TEST(fn, prep, op) \
-    START_TEST(fn) { run_oom(prep, op); } END_TEST
+#define K_MAX 40
+#define OOM_TEST(fn, op, must_alloc) \
+    START_TEST(fn) { run_oom(prep_base, op, K_MAX, 1, must_alloc); } END_TEST
 
-OOM_TEST(test_add_twin_alloc_failure_leaves_graph_unchanged, prep_base, op_add_twin)
-OOM_TEST(test_add_relationship_alloc_failure_leaves_graph_unchanged, prep_base,
-         op_add_relationship)
-OOM_TEST(test_add_relationship_indexed_source_alloc_failure_leaves_graph_unchanged,
-         prep_base, op_add_relationship_big_source)
-OOM_TEST(test_set_property_new_alloc_failure_leaves_graph_unchanged, prep_base,
-         op_set_property_new)
-OOM_TEST(test_set_property_replace_alloc_failure_leaves_graph_unchanged, prep_base,
-         op_set_property_replace)
-OOM_TEST(test_set_model_alloc_failure_leaves_graph_unchanged, prep_base, op_set_model)
+OOM_TEST(test_add_twin_alloc_failure_leaves_graph_unchanged, op_add_twin, 1)
+OOM_TEST(test_add_relationship_alloc_failure_leaves_graph_unchanged, op_add_relationship, 1)
+OOM_TEST(test_add_relationship_hub_source_alloc_failure_leaves_graph_unchanged,
+         op_add_relationship_big_source, 0)
+OOM_TEST(test_set_property_new_alloc_failure_leaves_graph_unchanged, op_set_property_new, 1)
+OOM_TEST(test_set_property_replace_alloc_failure_leaves_graph_unchanged,
+         op_set_property_replace, 1)
+OOM_TEST(test_set_model_alloc_failure_leaves_graph_unchanged, op_set_model, 0)
 OOM_TEST(test_set_relationship_property_new_alloc_failure_leaves_graph_unchanged,
-         prep_base, op_set_relationship_property_new)
+         op_set_relationship_property_new, 1)
 OOM_TEST(test_set_relationship_property_replace_alloc_failure_leaves_graph_unchanged,
-         prep_base, op_set_relationship_property_replace)
-OOM_TEST(test_remove_property_alloc_failure_leaves_graph_unchanged, prep_base,
-         op_remove_property)
+         op_set_relationship_property_replace, 1)
+OOM_TEST(test_remove_property_alloc_failure_leaves_graph_unchanged, op_remove_property, 0)
 OOM_TEST(test_remove_relationship_property_alloc_failure_leaves_graph_unchanged,
-         prep_base, op_remove_relationship_property)
-OOM_TEST(test_remove_twin_alloc_failure_leaves_graph_unchanged, prep_base,
-         op_remove_twin_with_relationships)
+         op_remove_relationship_property, 0)
+OOM_TEST(test_remove_twin_alloc_failure_leaves_graph_unchanged,
+         op_remove_twin_with_relationships, 0)
 
 /* twin_graph_remove_twin() and twin_graph_remove_relationship() list no
  * TWIN_E_NOMEM among their @retval: they must succeed whatever fails. */
-#define NEVER_TEST(fn, prep, op) \
-    START_TEST(fn) { run_never_nomem(prep, op); } END_TEST
+START_TEST(test_remove_twin_alloc_failure_never_returns_nomem)
+{
+    run_oom(prep_base, op_remove_twin_with_relationships, K_MAX, 0, 0);
+}
+END_TEST
 
-NEVER_TEST(test_remove_twin_alloc_failure_never_returns_nomem, prep_base,
-           op_remove_twin_with_relationships)
-NEVER_TEST(test_remove_relationship_alloc_failure_never_returns_nomem, prep_base,
-           op_remove_relationship)
-NEVER_TEST(test_remove_many_alloc_failure_never_returns_nomem, prep_long, op_remove_many)
+START_TEST(test_remove_relationship_alloc_failure_never_returns_nomem)
+{
+    run_oom(prep_base, op_remove_relationship, K_MAX, 0, 0);
+}
+END_TEST
+
+START_TEST(test_remove_many_alloc_failure_never_returns_nomem)
+{
+    run_oom(prep_long, op_remove_many, 0, 0, 0);
+}
+END_TEST
 
 /* ---- building a small graph ----------------------------------------------- */
 
@@ -474,10 +470,10 @@ START_TEST(test_build_small_graph_alloc_failure_every_step_recovers)
                     build_ref(&prefix, k);
                     prefix_k = k;
                 }
-                assert_same(&prefix, g, "graph changed by a NOMEM step", n);
+                assert_same(&prefix, g, "graph changed by a NOMEM step", k, n);
                 for (; k < B_STEPS; k++) ASSERT_OK(g, build_step(g, k));
             }
-            assert_same(&final, g, "final state differs", n);
+            assert_same(&final, g, "final state differs", B_STEPS, n);
             twin_graph_destroy(g);
         }
         assert_no_leak(&fa);
@@ -503,7 +499,7 @@ static Suite *graph_oom_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_add_twin_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_add_relationship_alloc_failure_leaves_graph_unchanged);
-    tcase_add_test(tc, test_add_relationship_indexed_source_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_add_relationship_hub_source_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_property_new_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_property_replace_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_model_alloc_failure_leaves_graph_unchanged);

@@ -405,3 +405,35 @@ size_t rel_iter_count(const twin_graph *g, const char *twin_id,
     ck_assert_msg(st == TWIN_DONE, "relationships_next = %d", st);
     return n;
 }
+
+/* ---- strings -------------------------------------------------------------- */
+
+const char *const bad_utf8[N_BAD_UTF8] = {
+    "\xc0\xaf",              /* overlong "/" */
+    "\xe0\x80\xaf",          /* overlong, 3 bytes */
+    "\xf0\x80\x80\xaf",      /* overlong, 4 bytes */
+    "\xed\xa0\x80",          /* UTF-16 surrogate U+D800 */
+    "\xed\xbf\xbf",          /* UTF-16 surrogate U+DFFF */
+    "\xf4\x90\x80\x80",      /* U+110000, beyond U+10FFFF */
+    "\xe2\x82",              /* truncated 3-byte sequence */
+    "\xf0\x9f\x9a",          /* truncated 4-byte sequence */
+    "\x80",                  /* lone continuation byte */
+    "\xff",                  /* never valid */
+    "\xf8\x88\x80\x80\x80",  /* 5-byte form */
+};
+
+const char *with_bad_utf8(char *buf, size_t i, int at_end)
+{
+    snprintf(buf, 32, "a%s%s", bad_utf8[i], at_end ? "" : "b");
+    return buf;
+}
+
+char *str_repeat(const char *unit, size_t times, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail), i;
+    char *s = malloc(u * times + t + 1);
+    ck_assert_ptr_nonnull(s);
+    for (i = 0; i < times; i++) memcpy(s + i * u, unit, u);
+    memcpy(s + u * times, tail, t + 1);
+    return s;
+}

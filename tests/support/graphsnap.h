@@ -51,6 +51,18 @@ twin_graph *graph_new(const twin_allocator *a);
 size_t rel_iter_count(const twin_graph *g, const char *twin_id,
                       twin_direction dir, const char *name);
 
+/* Malformed UTF-8 sequences (overlong, surrogate, beyond U+10FFFF,
+ * truncated, stray bytes), N_BAD_UTF8 of them. */
+extern const char *const bad_utf8[];
+#define N_BAD_UTF8 11
+
+/* "a<bad_utf8[i]>b" into buf (32 bytes), or "a<bad_utf8[i]>" when at_end
+ * (the sequence is then cut by the terminating NUL). Returns buf. */
+const char *with_bad_utf8(char *buf, size_t i, int at_end);
+
+/* A malloc'ed string: @p unit repeated @p times, then @p tail. */
+char *str_repeat(const char *unit, size_t times, const char *tail);
+
 /* After a call on @p g that returned @p got where @p want was expected:
  * 1 when got == want, twin_graph_last_error(g) records it with a non-empty
  * message and @p g still matches @p before; else 0 with the reason in

@@ -412,6 +412,44 @@ START_TEST(test_graph_large_object_alloc_failure_leaves_value)
 }
 END_TEST
 
+/* A call that fails for lack of memory must not keep a reference to a model
+ * or relationship name it interned on the way (invisible through the API). */
+START_TEST(test_graph_nomem_add_drops_interned_names)
+{
+    twin_graph *g = new_graph();
+    static const char model[] = "dtmi:x:BrandNewModel;1", name[] = "brandNewName";
+    char longid[901];
+    twin_status st = TWIN_E_NOMEM;
+
+    /* Long ids make the string pool grow after the name was interned. */
+    memset(longid, 'b', 900);
+    longid[900] = '\0';
+    ck_assert_int_eq(twin_graph_add_twin(g, "a", "dtmi:x:A;1", NULL, 0), TWIN_OK);
+    for (size_t n = 0; st == TWIN_E_NOMEM; n++) {
+        failalloc_arm(&fa, n);
+        st = twin_graph_add_twin(g, longid, model, NULL, 0);
+        failalloc_disarm(&fa);
+        if (st == TWIN_E_NOMEM)
+            ck_assert_uint_eq(twin__intern_find(&g->models, &g->pool, model, strlen(model)),
+                              TWIN__NONE);
+    }
+    ck_assert_int_eq(st, TWIN_OK);
+    st = TWIN_E_NOMEM;
+    for (size_t n = 0; st == TWIN_E_NOMEM; n++) {
+        failalloc_arm(&fa, n);
+        st = twin_graph_add_relationship(g, "a", longid, name, longid, NULL, 0);
+        failalloc_disarm(&fa);
+        if (st == TWIN_E_NOMEM)
+            ck_assert_uint_eq(twin__intern_find(&g->names, &g->pool, name, strlen(name)),
+                              TWIN__NONE);
+    }
+    ck_assert_int_eq(st, TWIN_OK);
+    ck_assert_uint_eq(twin__intern_at(&g->names, twin__intern_find(&g->names, &g->pool, name,
+                                                                   strlen(name)))->refs, 1);
+    twin_graph_destroy(g);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -436,6 +474,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_graph_sweep_frees_removed_relationships_in_order);
     tcase_add_test(tc, test_graph_large_object_duplicate_member_returns_inval);
     tcase_add_test(tc, test_graph_large_object_alloc_failure_leaves_value);
+    tcase_add_test(tc, test_graph_nomem_add_drops_interned_names);
     suite_add_tcase(s, tc);
     return s;
 }
