@@ -9,6 +9,7 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/run.h"
 
 static const twin_status all_codes[] = {
     TWIN_OK, TWIN_DONE, TWIN_E_NOMEM, TWIN_E_INVAL, TWIN_E_NOTFOUND,
@@ -632,10 +633,5 @@ static Suite *core_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(core_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(core_suite());
 }

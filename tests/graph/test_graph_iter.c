@@ -7,26 +7,10 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/fixture.h"
+#include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
-
-static failalloc fa;
-static twin_graph *g;
-
-static void setup(void)
-{
-    failalloc_init(&fa);
-    g = graph_new(&fa.alloc);
-}
-
-static void teardown(void)
-{
-    twin_graph_destroy(g);
-    g = NULL;
-    ck_assert_uint_eq(fa.live_bytes, 0);
-    ck_assert_uint_eq(fa.live_blocks, 0);
-    failalloc_fini(&fa);
-}
 
 static void add(const char *id)
 {
@@ -378,7 +362,7 @@ static Suite *graph_iter_suite(void)
     TCase *tc;
 
     tc = tcase_create("twins");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_twins_next_empty_graph_returns_done);
     tcase_add_test(tc, test_twins_next_visits_each_twin_once_with_model);
     tcase_add_test(tc, test_twins_next_follows_insertion_order);
@@ -387,7 +371,7 @@ static Suite *graph_iter_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("relationships");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_relationships_outgoing_newest_first);
     tcase_add_test(tc, test_relationships_incoming_newest_first);
     tcase_add_test(tc, test_relationships_both_outgoing_then_incoming);
@@ -408,10 +392,5 @@ static Suite *graph_iter_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(graph_iter_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(graph_iter_suite());
 }

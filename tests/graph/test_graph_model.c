@@ -14,6 +14,7 @@
 
 #include "twin/twin.h"
 #include "support/failalloc.h"
+#include "support/run.h"
 
 enum { NT = 120, NR = 48, MAXREL = NT * NR };
 
@@ -249,10 +250,5 @@ static Suite *model_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(model_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(model_suite());
 }

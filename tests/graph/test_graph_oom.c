@@ -11,6 +11,7 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
 #define VALVE "dtmi:com:example:Valve;1"
@@ -527,10 +528,5 @@ static Suite *graph_oom_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(graph_oom_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(graph_oom_suite());
 }

@@ -8,28 +8,17 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/fixture.h"
+#include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
 
-static failalloc fa;
-static twin_graph *g;
-
 static void setup(void)
 {
-    failalloc_init(&fa);
-    g = graph_new(&fa.alloc);
+    graph_setup();
     ASSERT_OK(g, twin_graph_add_twin(g, "a", PUMP, NULL, 0));
     ASSERT_OK(g, twin_graph_add_twin(g, "b", PUMP, NULL, 0));
     ASSERT_OK(g, twin_graph_add_twin(g, "c", PUMP, NULL, 0));
-}
-
-static void teardown(void)
-{
-    twin_graph_destroy(g);
-    g = NULL;
-    ck_assert_uint_eq(fa.live_bytes, 0);
-    ck_assert_uint_eq(fa.live_blocks, 0);
-    failalloc_fini(&fa);
 }
 
 /* ---- add / find ----------------------------------------------------------- */
@@ -488,7 +477,7 @@ static Suite *graph_rel_suite(void)
     TCase *tc;
 
     tc = tcase_create("add_find");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_add_relationship_new_is_found_with_fields);
     tcase_add_test(tc, test_add_relationship_with_properties_stores_copies);
     tcase_add_test(tc, test_add_relationship_self_allowed);
@@ -503,14 +492,14 @@ static Suite *graph_rel_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_remove_relationship_existing_is_gone_everywhere);
     tcase_add_test(tc, test_remove_relationship_missing_returns_notfound);
     tcase_add_test(tc, test_remove_relationship_null_pointer_returns_inval);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("properties");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_set_relationship_property_adds_and_replaces);
     tcase_add_test(tc, test_set_relationship_property_missing_relationship_returns_notfound);
     tcase_add_test(tc, test_set_relationship_property_bad_argument_returns_inval_or_range);
@@ -520,7 +509,7 @@ static Suite *graph_rel_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("scale");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_relationships_many_outgoing_found_by_id);
     tcase_add_test(tc, test_relationships_many_outgoing_removed_and_readded);
@@ -531,10 +520,5 @@ static Suite *graph_rel_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(graph_rel_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(graph_rel_suite());
 }

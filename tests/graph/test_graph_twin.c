@@ -8,27 +8,11 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/fixture.h"
+#include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
 #define VALVE "dtmi:com:example:Valve;1"
-
-static failalloc fa;
-static twin_graph *g;
-
-static void setup(void)
-{
-    failalloc_init(&fa);
-    g = graph_new(&fa.alloc);
-}
-
-static void teardown(void)
-{
-    twin_graph_destroy(g);
-    g = NULL;
-    ck_assert_uint_eq(fa.live_bytes, 0);
-    ck_assert_uint_eq(fa.live_blocks, 0);
-    failalloc_fini(&fa);
-}
 
 /* Shorthands for the fixture's graph. */
 #define FAILS(call, want) ASSERT_FAILS_UNCHANGED(g, call, want)
@@ -658,7 +642,7 @@ static Suite *graph_twin_suite(void)
     TCase *tc;
 
     tc = tcase_create("add_twin");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_add_twin_new_id_returns_ok_and_is_found);
     tcase_add_test(tc, test_add_twin_duplicate_id_returns_exists);
     tcase_add_test(tc, test_add_twin_null_pointer_returns_inval);
@@ -677,7 +661,7 @@ static Suite *graph_twin_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove_twin");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_remove_twin_existing_returns_ok_and_is_gone);
     tcase_add_test(tc, test_remove_twin_unknown_returns_notfound);
     tcase_add_test(tc, test_remove_twin_null_pointer_returns_inval);
@@ -688,7 +672,7 @@ static Suite *graph_twin_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("find_twin");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_find_twin_unknown_returns_notfound_and_null_model);
     tcase_add_test(tc, test_find_twin_null_pointer_returns_inval);
@@ -696,14 +680,14 @@ static Suite *graph_twin_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("set_model");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_set_model_existing_twin_changes_model_keeps_rest);
     tcase_add_test(tc, test_set_model_unknown_twin_returns_notfound);
     tcase_add_test(tc, test_set_model_bad_model_returns_inval_or_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("properties");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_set_property_new_names_appended_in_order);
     tcase_add_test(tc, test_set_property_replace_keeps_position);
     tcase_add_test(tc, test_set_property_unknown_twin_returns_notfound);
@@ -720,7 +704,7 @@ static Suite *graph_twin_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, graph_setup, graph_teardown);
     tcase_add_test(tc, test_counts_null_graph_return_zero);
     tcase_add_test(tc, test_last_error_null_graph_returns_record);
     tcase_add_test(tc, test_last_error_fresh_graph_is_ok_and_empty);
@@ -731,10 +715,5 @@ static Suite *graph_twin_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(graph_twin_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(graph_twin_suite());
 }

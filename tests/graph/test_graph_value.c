@@ -11,27 +11,16 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/fixture.h"
+#include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
 #define VALVE "dtmi:com:example:Valve;1"
 
-static failalloc fa;
-static twin_graph *g;
-
 static void setup(void)
 {
-    failalloc_init(&fa);
-    g = graph_new(&fa.alloc);
+    graph_setup();
     ASSERT_OK(g, twin_graph_add_twin(g, "t", PUMP, NULL, 0));
-}
-
-static void teardown(void)
-{
-    twin_graph_destroy(g);
-    g = NULL;
-    ck_assert_uint_eq(fa.live_bytes, 0);
-    ck_assert_uint_eq(fa.live_blocks, 0);
-    failalloc_fini(&fa);
 }
 
 /* Set property "p" of twin "t" to v, read it back, compare. */
@@ -548,7 +537,7 @@ static Suite *graph_value_suite(void)
     TCase *tc;
 
     tc = tcase_create("round_trip");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_value_null_and_bool_round_trip);
     tcase_add_test(tc, test_value_int_extremes_round_trip);
     tcase_add_test(tc, test_value_double_special_finite_round_trip);
@@ -560,7 +549,7 @@ static Suite *graph_value_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_value_non_finite_double_returns_inval);
     tcase_add_test(tc, test_value_object_duplicate_member_returns_inval);
     tcase_add_test(tc, test_value_object_bad_member_name_returns_inval);
@@ -572,13 +561,13 @@ static Suite *graph_value_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("deep_copy");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, graph_teardown);
     tcase_add_test(tc, test_value_deep_copied_from_caller_buffers);
     tcase_add_test(tc, test_add_twin_properties_deep_copied);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("validator");
-    tcase_add_checked_fixture(tc, vsetup, teardown);
+    tcase_add_checked_fixture(tc, vsetup, graph_teardown);
     tcase_add_test(tc, test_validator_add_twin_sees_model_and_properties);
     tcase_add_test(tc, test_validator_set_property_sees_complete_set);
     tcase_add_test(tc, test_validator_remove_property_sees_remaining_set);
@@ -593,10 +582,5 @@ static Suite *graph_value_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(graph_value_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(graph_value_suite());
 }

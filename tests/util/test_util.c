@@ -11,6 +11,7 @@
 #include "support/failalloc.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "support/run.h"
 
 static failalloc fa;
 
@@ -481,10 +482,5 @@ static Suite *util_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(util_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(util_suite());
 }
