@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static twin_graph *g;
 
@@ -73,6 +74,52 @@ static void show_twin(const char *id)
         print_value(&props[i].value);
     }
     printf("\n");
+}
+
+static double motor_health(void *ud, const char *twin_id)
+{
+    (void)ud;
+    return strcmp(twin_id, "vib-C") == 0 ? 0.9 : 1.0;
+}
+
+/* Who is affected if `root` degrades to health `h`: follow what it is part
+ * of and what that feeds, downstream, and the sensors located in them. */
+static void impact(const char *root, double h)
+{
+    static const twin_impact_follow follow[] = {
+        {"partOf", TWIN_DIRECTION_OUTGOING, 0},
+        {"feeds", TWIN_DIRECTION_OUTGOING, 0},
+        {"locatedIn", TWIN_DIRECTION_INCOMING, 0},
+    };
+    twin_impact *q;
+    twin_impact_options o;
+    twin_impact_hit hit;
+    twin_impact_options_init(&o);
+    o.follow = follow;
+    o.nfollow = 3;
+    o.rule = TWIN_IMPACT_ATTENUATE;
+    o.attenuation = 0.8;
+    o.root_health = h;
+    o.health = motor_health;
+    check(twin_impact_create(&q, g, NULL), "impact");
+    if (twin_impact_run(q, &root, 1, &o, NULL, NULL) < 0) {
+        fprintf(stderr, "factory: impact: %s\n", twin_impact_last_error(q)->message);
+        exit(1);
+    }
+    printf("  %-5s %-12s %-7s %s\n", "depth", "twin", "health", "reached by");
+    for (size_t i = 0; i < twin_impact_count(q); i++) {
+        hit.size = sizeof hit;
+        twin_impact_get(q, i, &hit);
+        printf("  %-5u %-12s %-7.2f", hit.depth, hit.twin_id, hit.score);
+        if (hit.via_id) {
+            /* The relationship runs from its source to the other end. */
+            const char *target = strcmp(hit.via_source_id, hit.parent_id) == 0 ? hit.twin_id
+                                                                               : hit.parent_id;
+            printf(" %s -%s-> %s", hit.via_source_id, hit.via_name, target);
+        }
+        printf("\n");
+    }
+    twin_impact_destroy(q);
 }
 
 static void neighbours(const char *id, twin_direction dir, const char *name)
@@ -145,6 +192,11 @@ int main(void)
     neighbours("conveyor-C", TWIN_DIRECTION_INCOMING, "partOf");
     printf("\nWhat does conveyor-C feed, and what feeds it?\n");
     neighbours("conveyor-C", TWIN_DIRECTION_BOTH, "feeds");
+
+    printf("\nIf motor-C degrades to health 0.3, who is affected (each hop passes on 80%%"
+           " of the loss)?\n");
+    check(twin_graph_optimize(g), "optimize");
+    impact("motor-C", 0.3);
 
     printf("\nA duplicate twin is refused with a reason:\n");
     if (twin_graph_add_twin(g, "motor-C", "dtmi:factory:Motor;1", NULL, 0) < 0)

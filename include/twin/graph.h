@@ -664,6 +664,23 @@ TWIN_API twin_status twin_graph_relationships_next(const twin_graph *g,
                                                    twin_cursor *c,
                                                    twin_relationship *out);
 
+/**
+ * @brief Build the compact, read-optimised adjacency that traversals use.
+ *
+ * Packs every twin's outgoing and incoming relationships into flat arrays.
+ * Any later structural change (adding or removing a twin or relationship)
+ * drops it; property and model changes keep it. Costs about 24 bytes per
+ * relationship and O(twins + relationships) time.
+ * @param g Graph to optimise.
+ * @retval TWIN_OK      Built (or already current).
+ * @retval TWIN_E_INVAL @p g is NULL.
+ * @retval TWIN_E_NOMEM Allocation failed; traversals keep working without it.
+ * @par Thread safety
+ * Writer.
+ * @since 1.1
+ */
+TWIN_API twin_status twin_graph_optimize(twin_graph *g);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -72,8 +72,10 @@ typedef enum twin_status {
     TWIN_E_RANGE = -5,      /**< A length, count or capacity limit is exceeded. */
     TWIN_E_PARSE = -6,      /**< Input text could not be parsed. */
     TWIN_E_ABI = -7,        /**< A struct's `size` is larger than this library knows. */
-    TWIN_E_CONSTRAINT = -8  /**< The call would break a rule of the data (e.g. a twin that
+    TWIN_E_CONSTRAINT = -8, /**< The call would break a rule of the data (e.g. a twin that
                                  still has relationships, or a model validation failure). */
+    TWIN_E_MODIFIED = -9    /**< The data changed underneath a read (e.g. a graph written
+                                 to from a traversal's callback). @since 1.1 */
 } twin_status;
 
 /**
@@ -219,5 +221,6 @@ TWIN_API size_t twin_arena_peak(const twin_arena *a);
 /** @} */
 
 #include "twin/graph.h"
+#include "twin/impact.h"
 
 #endif /* TWIN_TWIN_H */

@@ -14,6 +14,7 @@ const char *twin_strerror(twin_status s)
     case TWIN_E_PARSE: return "parse error";
     case TWIN_E_ABI: return "struct size unknown to this library version";
     case TWIN_E_CONSTRAINT: return "constraint violated";
+    case TWIN_E_MODIFIED: return "modified during a read";
     }
     return "unknown status";
 }

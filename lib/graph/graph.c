@@ -129,6 +129,7 @@ void twin_graph_destroy(twin_graph *g)
     }
     for (uint32_t i = 1; i < g->props.len; i++)
         twin__props_free(g, ((props_slot *)twin__segvec_at(&g->props, i))->p);
+    twin__csr_drop(g);
     twin__segvec_fini(&g->props, &a);
     twin__segvec_fini(&g->rels, &a);
     twin__segvec_fini(&g->twins, &a);
@@ -206,6 +207,7 @@ twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p)
         twin__props_drop(g, *slot);
         *slot = twin__props_put(g, p);
     }
+    twin__changed(g, 0);
     return TWIN_OK;
 }
 
@@ -310,6 +312,7 @@ twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *
     t->out = t->in = TWIN__NONE;
     twin__index_insert(&g->twin_idx, h, i);
     g->twin_count++;
+    twin__changed(g, 1);
     return TWIN_OK;
 nomem:
     s = s == TWIN_OK ? TWIN_E_RANGE : s;
@@ -354,6 +357,7 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
     t->out = g->twin_free;
     g->twin_free = i;
     g->twin_count--;
+    twin__changed(g, 1);
     twin__maybe_sweep(g);
     twin__maybe_compact(g);
     return TWIN_OK;
@@ -393,6 +397,7 @@ twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char 
     t = twin__T(g, i);
     twin__intern_release(&g->models, &g->pool, t->model & TWIN__MODEL_MASK);
     t->model = model | (t->model & TWIN__BIG);
+    twin__changed(g, 0);
     return TWIN_OK;
 }
 

@@ -64,9 +64,38 @@ struct twin_graph {
     twin__segvec props;     /* twin__props *; entry 0 unused */
     uint32_t props_free;
 
+    uint64_t gen;           /* bumped by every change */
+    struct twin__csr *csr;  /* compact adjacency, or NULL; dropped by structural changes */
+
     twin_error err;
     char errbuf[TWIN_ERROR_MESSAGE_MAX];
 };
+
+/* graph_csr.c: the compact adjacency built by twin_graph_optimize(). Each
+ * twin's outgoing (and incoming) relationships, in list order, packed as
+ * (other end, name, relationship) triples. */
+typedef struct twin__adj {
+    uint32_t twin;  /* the other end */
+    uint32_t name;
+    uint32_t rel;
+} twin__adj;
+
+typedef struct twin__csr {
+    uint32_t n;          /* twin slots covered */
+    uint32_t m;          /* relationships */
+    uint32_t *off[2];    /* [0] outgoing, [1] incoming: n + 1 offsets each */
+    twin__adj *adj[2];   /* m entries each */
+} twin__csr;
+
+void twin__csr_drop(twin_graph *g);
+
+/* Record a change: every change invalidates readers' cursors and results;
+ * a structural one (twins, relationships) also drops the compact adjacency. */
+static inline void twin__changed(twin_graph *g, int structural)
+{
+    g->gen++;
+    if (structural && g->csr) twin__csr_drop(g);
+}
 
 static inline twin__twin *twin__T(const twin_graph *g, uint32_t i)
 {

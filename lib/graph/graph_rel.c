@@ -183,6 +183,7 @@ twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, co
     else if (index_n)
         index_source(g, src);
     g->rel_count++;
+    twin__changed(g, 1);
     return TWIN_OK;
 nomem:
     s = s == TWIN_OK ? TWIN_E_RANGE : s;
@@ -215,6 +216,7 @@ twin_status twin_graph_remove_relationship(twin_graph *g, const char *source_id,
     if (!g) return TWIN_E_INVAL;
     if ((s = lookup_rel(g, source_id, rel_id, &r)) != TWIN_OK) return s;
     twin__kill_rel(g, r);
+    twin__changed(g, 1);
     twin__maybe_sweep(g);
     twin__maybe_compact(g);
     return TWIN_OK;

@@ -1,0 +1,456 @@
+/* Impact analysis: breadth-first traversal from root twins over the graph's
+ * compact adjacency (when current) or its relationship lists.
+ *
+ * Visited twins are marked in a stamp array indexed by twin slot with a
+ * per-query epoch, so a query never clears an array the size of the graph;
+ * the queue of reached twins is also the result list. */
+#include "graph/graph_int.h"
+#include "twin/impact.h"
+
+#include "core/alloc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct hit_rec {
+    uint32_t twin;
+    uint32_t via;     /* relationship followed; TWIN__NONE for a root */
+    uint32_t parent;  /* index of the parent's record; TWIN__NONE for a root */
+    uint32_t depth;
+    double score;
+} hit_rec;
+
+struct twin_impact {
+    twin_allocator alloc;
+    const twin_graph *g;
+    uint32_t *stamp;     /* per twin slot: epoch of the last query that reached it */
+    uint32_t nstamp;
+    uint32_t epoch;
+    hit_rec *res;        /* queue and results */
+    size_t nres, capres;
+    uint8_t *mask;       /* per relationship name: directions to follow */
+    uint32_t nmask;
+    uint64_t gen;        /* graph generation the results belong to */
+    twin_error err;
+    char errbuf[TWIN_ERROR_MESSAGE_MAX];
+};
+
+/* One traversal's settings, resolved from the options. */
+typedef struct run {
+    twin_impact *q;
+    const twin_graph *g;
+    twin_impact_options o;
+    uint8_t all;          /* direction mask for every name when no follow list */
+    uint64_t gen;         /* graph generation at the start */
+    twin_impact_visitor visit;
+    void *ud;
+} run;
+
+static twin_status fail(twin_impact *q, twin_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static twin_status fail(twin_impact *q, twin_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->errbuf, sizeof q->errbuf, fmt, ap);
+    va_end(ap);
+    q->err.status = s;
+    q->err.message = q->errbuf;
+    return s;
+}
+
+twin_status twin_impact_options_init_(twin_impact_options *o, size_t size)
+{
+    if (!o) return TWIN_E_INVAL;
+    if (size > sizeof *o) return TWIN_E_ABI;
+    if (size < offsetof(twin_impact_options, follow)) return TWIN_E_INVAL;
+    memset(o, 0, size);
+    o->size = (uint32_t)size;
+    o->direction = TWIN_DIRECTION_OUTGOING;
+    if (size >= offsetof(twin_impact_options, max_results))
+        o->max_depth = UINT32_MAX;
+    if (size >= offsetof(twin_impact_options, reserved_))
+        o->rule = TWIN_IMPACT_WEAKEST_LINK;
+    if (size >= offsetof(twin_impact_options, filter))
+        o->attenuation = 0.5;
+    return TWIN_OK;
+}
+
+twin_status twin_impact_create(twin_impact **out, const twin_graph *g, const twin_allocator *alloc)
+{
+    twin_allocator a;
+    twin_impact *q;
+    twin_status s;
+    if (!out) return TWIN_E_INVAL;
+    *out = NULL;
+    if (!g) return TWIN_E_INVAL;
+    if ((s = twin__allocator_copy(&a, alloc)) != TWIN_OK) return s;
+    q = twin__alloc(&a, sizeof *q);
+    if (!q) return TWIN_E_NOMEM;
+    memset(q, 0, sizeof *q);
+    q->alloc = a;
+    q->g = g;
+    q->err.message = q->errbuf;
+    *out = q;
+    return TWIN_OK;
+}
+
+void twin_impact_destroy(twin_impact *q)
+{
+    twin_allocator a;
+    if (!q) return;
+    a = q->alloc;
+    twin__free(&a, q->stamp, (size_t)q->nstamp * sizeof *q->stamp);
+    twin__free(&a, q->res, q->capres * sizeof *q->res);
+    twin__free(&a, q->mask, q->nmask);
+    twin__free(&a, q, sizeof *q);
+}
+
+const twin_error *twin_impact_last_error(const twin_impact *q)
+{
+    static const twin_error null_ctx = {TWIN_E_INVAL, 0, "impact context is NULL"};
+    return q ? &q->err : &null_ctx;
+}
+
+size_t twin_impact_count(const twin_impact *q)
+{
+    return q ? q->nres : 0;
+}
+
+/* ---- scratch space ----------------------------------------------------- */
+
+/* Stamps cover every twin slot; a new epoch per query. */
+static twin_status prepare_stamps(twin_impact *q)
+{
+    uint32_t n = q->g->twins.len;
+    if (n > q->nstamp) {
+        uint32_t cap = q->nstamp ? q->nstamp : 64;
+        uint32_t *p;
+        while (cap < n) cap = cap > UINT32_MAX / 2 ? n : cap * 2;
+        p = twin__realloc(&q->alloc, q->stamp, (size_t)q->nstamp * sizeof *p, (size_t)cap * sizeof *p);
+        if (!p) return TWIN_E_NOMEM;
+        memset(p + q->nstamp, 0, (size_t)(cap - q->nstamp) * sizeof *p);
+        q->stamp = p;
+        q->nstamp = cap;
+    }
+    if (++q->epoch == 0) {  /* wrapped: old stamps could collide */
+        memset(q->stamp, 0, (size_t)q->nstamp * sizeof *q->stamp);
+        q->epoch = 1;
+    }
+    return TWIN_OK;
+}
+
+static twin_status grow_results(twin_impact *q)
+{
+    size_t cap = q->capres ? q->capres * 2 : 64;
+    hit_rec *p;
+    if (cap > SIZE_MAX / sizeof *p) return TWIN_E_NOMEM;
+    p = twin__realloc(&q->alloc, q->res, q->capres * sizeof *p, cap * sizeof *p);
+    if (!p) return TWIN_E_NOMEM;
+    q->res = p;
+    q->capres = cap;
+    return TWIN_OK;
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static int valid_dir(int32_t d)
+{
+    return d >= TWIN_DIRECTION_OUTGOING && d <= TWIN_DIRECTION_BOTH;
+}
+
+static int unit(double x)
+{
+    return x >= 0.0 && x <= 1.0;  /* false for NaN */
+}
+
+static twin_status read_options(run *rn, const twin_impact_options *opts)
+{
+    twin_impact *q = rn->q;
+    twin_impact_options *o = &rn->o;
+    twin_impact_options_init(o);
+    if (opts) {
+        if (opts->size > sizeof *o) return fail(q, TWIN_E_ABI, "options size %u unknown", opts->size);
+        if (opts->size < offsetof(twin_impact_options, follow))
+            return fail(q, TWIN_E_INVAL, "options size %u too small", opts->size);
+        memcpy(o, opts, opts->size);
+    }
+    if (!valid_dir(o->direction)) return fail(q, TWIN_E_INVAL, "direction %d unknown", o->direction);
+    if (o->nfollow && !o->follow) return fail(q, TWIN_E_INVAL, "follow is NULL");
+    for (size_t i = 0; i < o->nfollow; i++) {
+        if (!o->follow[i].name) return fail(q, TWIN_E_INVAL, "follow[%zu].name is NULL", i);
+        if (o->follow[i].direction && !valid_dir(o->follow[i].direction))
+            return fail(q, TWIN_E_INVAL, "follow[%zu].direction %d unknown", i,
+                        o->follow[i].direction);
+    }
+    if (o->rule < TWIN_IMPACT_WEAKEST_LINK || o->rule > TWIN_IMPACT_CUSTOM)
+        return fail(q, TWIN_E_INVAL, "rule %d unknown", o->rule);
+    if (o->rule == TWIN_IMPACT_CUSTOM && !o->rule_fn)
+        return fail(q, TWIN_E_INVAL, "custom rule without rule_fn");
+    if (!unit(o->root_health)) return fail(q, TWIN_E_INVAL, "root_health is not in [0, 1]");
+    if (!unit(o->attenuation)) return fail(q, TWIN_E_INVAL, "attenuation is not in [0, 1]");
+    return TWIN_OK;
+}
+
+/* Per-name direction masks from the follow list. */
+static twin_status prepare_masks(run *rn)
+{
+    twin_impact *q = rn->q;
+    const twin_graph *g = rn->g;
+    uint32_t n = g->names.ent.len;
+    if (!rn->o.follow) {
+        rn->all = (uint8_t)rn->o.direction;
+        return TWIN_OK;
+    }
+    rn->all = 0;
+    if (n > q->nmask) {
+        uint8_t *p = twin__realloc(&q->alloc, q->mask, q->nmask, n);
+        if (!p) return TWIN_E_NOMEM;
+        q->mask = p;
+        q->nmask = n;
+    }
+    memset(q->mask, 0, q->nmask);
+    for (size_t i = 0; i < rn->o.nfollow; i++) {
+        const twin_impact_follow *f = &rn->o.follow[i];
+        uint32_t k = twin__intern_find(&g->names, &g->pool, f->name, strlen(f->name));
+        if (k != TWIN__NONE)
+            q->mask[k] |= (uint8_t)(f->direction ? f->direction : rn->o.direction);
+    }
+    return TWIN_OK;
+}
+
+/* ---- traversal --------------------------------------------------------- */
+
+static void fill_hit(const twin_impact *q, size_t i, twin_impact_hit *h)
+{
+    const twin_graph *g = q->g;
+    const hit_rec *r = &q->res[i];
+    h->depth = r->depth;
+    h->twin_id = twin__str(g, twin__T(g, r->twin)->id);
+    h->model_id = twin__model_str(g, r->twin);
+    h->score = r->score;
+    if (r->via == TWIN__NONE) {
+        h->parent_id = h->via_id = h->via_name = h->via_source_id = NULL;
+        h->parent_index = UINT64_MAX;
+        return;
+    }
+    {
+        const twin__rel *rel = twin__R(g, r->via);
+        h->parent_id = twin__str(g, twin__T(g, q->res[r->parent].twin)->id);
+        h->via_id = twin__str(g, rel->id);
+        h->via_name = twin__intern_str(&g->names, &g->pool, rel->name);
+        h->via_source_id = twin__str(g, twin__T(g, rel->src)->id);
+        h->parent_index = r->parent;
+    }
+}
+
+enum { GO_ON = 0, STOP = 1 };
+
+/* Report record i (records are reported in index order, so i + 1 twins
+ * have been reported with it); GO_ON, STOP, or a negative status. */
+static int report(run *rn, size_t i)
+{
+    twin_impact_hit h;
+    int stop = rn->o.max_results && i + 1 >= rn->o.max_results ? STOP : GO_ON;
+    if (!rn->visit) return stop;
+    memset(&h, 0, sizeof h);
+    h.size = sizeof h;
+    fill_hit(rn->q, i, &h);
+    if (rn->visit(rn->ud, &h)) stop = STOP;
+    if (rn->g->gen != rn->gen) return TWIN_E_MODIFIED;
+    return stop;
+}
+
+static double own_health(run *rn, uint32_t t)
+{
+    double h;
+    if (!rn->o.health) return 1.0;
+    h = rn->o.health(rn->o.health_ud, twin__str(rn->g, twin__T(rn->g, t)->id));
+    return unit(h) ? h : 1.0;
+}
+
+static double propagate(run *rn, double parent, uint32_t t, uint32_t name, uint32_t depth)
+{
+    double own = own_health(rn, t), s;
+    switch (rn->o.rule) {
+    case TWIN_IMPACT_ATTENUATE:
+        s = 1.0 - rn->o.attenuation * (1.0 - parent);
+        return s < own ? s : own;
+    case TWIN_IMPACT_CUSTOM:
+        s = rn->o.rule_fn(rn->o.rule_ud, parent, own,
+                          twin__intern_str(&rn->g->names, &rn->g->pool, name), depth);
+        if (!(s >= 0.0)) return 0.0;  /* NaN and negatives */
+        return s > 1.0 ? 1.0 : s;
+    default:
+        return parent < own ? parent : own;
+    }
+}
+
+/* Reach twin t from record `from` through relationship rel; GO_ON, STOP or
+ * a negative status. */
+static int reach(run *rn, uint32_t from, uint32_t t, uint32_t rel, uint32_t name)
+{
+    twin_impact *q = rn->q;
+    const twin_graph *g = rn->g;
+    hit_rec *r;
+    uint32_t depth = q->res[from].depth + 1;
+    double score;
+
+    if (q->stamp[t] == q->epoch) return GO_ON;
+    q->stamp[t] = q->epoch;
+    if (rn->o.filter) {
+        int keep = rn->o.filter(rn->o.filter_ud, g, twin__str(g, twin__T(g, t)->id),
+                                twin__model_str(g, t), depth);
+        if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+        if (!keep) return GO_ON;
+    }
+    score = propagate(rn, q->res[from].score, t, name, depth);
+    if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+    if (q->nres == q->capres && grow_results(q) != TWIN_OK) return TWIN_E_NOMEM;
+    r = &q->res[q->nres++];
+    r->twin = t;
+    r->via = rel;
+    r->parent = from;
+    r->depth = depth;
+    r->score = score;
+    return report(rn, q->nres - 1);
+}
+
+static int wanted(const run *rn, uint32_t name, int dir)
+{
+    uint8_t m = rn->o.follow ? rn->q->mask[name] : rn->all;
+    return (m & dir) != 0;
+}
+
+/* Expand record i over the compact adjacency. */
+static int expand_csr(run *rn, const twin__csr *c, uint32_t i)
+{
+    uint32_t u = rn->q->res[i].twin;
+    for (int d = 0; d < 2; d++) {
+        const twin__adj *e, *end;
+        int dir = d ? TWIN_DIRECTION_INCOMING : TWIN_DIRECTION_OUTGOING;
+        if (!(rn->all & dir) && !rn->o.follow) continue;
+        e = c->adj[d] + c->off[d][u];
+        end = c->adj[d] + c->off[d][u + 1];
+        for (; e < end; e++) {
+            int st;
+            if (!wanted(rn, e->name, dir)) continue;
+            if ((st = reach(rn, i, e->twin, e->rel, e->name)) != GO_ON) return st;
+        }
+    }
+    return GO_ON;
+}
+
+/* Expand record i over the relationship lists. */
+static int expand_lists(run *rn, uint32_t i)
+{
+    const twin_graph *g = rn->g;
+    uint32_t u = rn->q->res[i].twin;
+    for (int d = 0; d < 2; d++) {
+        int dir = d ? TWIN_DIRECTION_INCOMING : TWIN_DIRECTION_OUTGOING;
+        uint32_t r;
+        if (!(rn->all & dir) && !rn->o.follow) continue;
+        for (r = d ? twin__T(g, u)->in : twin__T(g, u)->out; r != TWIN__NONE;) {
+            const twin__rel *rel = twin__R(g, r);
+            uint32_t next = d ? rel->next_in : rel->next_out;
+            int st;
+            if (rel->name != TWIN__DEAD && wanted(rn, rel->name, dir) &&
+                (st = reach(rn, i, d ? rel->src : rel->dst, r, rel->name)) != GO_ON)
+                return st;
+            r = next;
+        }
+    }
+    return GO_ON;
+}
+
+/* Resolve, de-duplicate and record the roots; nothing is reported yet. */
+static twin_status add_roots(run *rn, const char *const *roots, size_t nroots)
+{
+    twin_impact *q = rn->q;
+    for (size_t k = 0; k < nroots; k++) {
+        uint32_t t;
+        hit_rec *r;
+        if (!roots[k]) return fail(q, TWIN_E_INVAL, "root %zu is NULL", k);
+        t = twin__find_twin(rn->g, roots[k], strlen(roots[k]));
+        if (t == TWIN__NONE) return fail(q, TWIN_E_NOTFOUND, "root twin '%.128s' not found", roots[k]);
+        if (q->stamp[t] == q->epoch) continue;
+        q->stamp[t] = q->epoch;
+        if (q->nres == q->capres && grow_results(q) != TWIN_OK)
+            return fail(q, TWIN_E_NOMEM, "out of memory for results");
+        r = &q->res[q->nres++];
+        r->twin = t;
+        r->via = r->parent = TWIN__NONE;
+        r->depth = 0;
+        r->score = rn->o.root_health;
+    }
+    return TWIN_OK;
+}
+
+static int traverse(run *rn, size_t nroots)
+{
+    twin_impact *q = rn->q;
+    const twin__csr *c = rn->g->csr;
+    int st = GO_ON;
+    /* Roots first: a stop among them keeps only those reported. */
+    for (size_t i = 0; i < nroots; i++) {
+        if ((st = report(rn, i)) != GO_ON) {
+            q->nres = i + 1;
+            return st;
+        }
+    }
+    for (size_t i = 0; i < q->nres && st == GO_ON; i++) {
+        if (q->res[i].depth >= rn->o.max_depth) continue;
+        st = c ? expand_csr(rn, c, (uint32_t)i) : expand_lists(rn, (uint32_t)i);
+    }
+    return st;
+}
+
+twin_status twin_impact_run(twin_impact *q, const char *const *roots, size_t nroots,
+                            const twin_impact_options *opts, twin_impact_visitor visit,
+                            void *ud)
+{
+    run rn;
+    twin_status s;
+    int st;
+
+    if (!q) return TWIN_E_INVAL;
+    q->nres = 0;
+    q->gen = q->g->gen;
+    if (!roots || nroots == 0) return fail(q, TWIN_E_INVAL, "no roots");
+    memset(&rn, 0, sizeof rn);
+    rn.q = q;
+    rn.g = q->g;
+    rn.gen = q->g->gen;
+    rn.visit = visit;
+    rn.ud = ud;
+    if ((s = read_options(&rn, opts)) != TWIN_OK) return s;
+    if (prepare_stamps(q) != TWIN_OK || prepare_masks(&rn) != TWIN_OK)
+        return fail(q, TWIN_E_NOMEM, "out of memory for traversal state");
+    if ((s = add_roots(&rn, roots, nroots)) != TWIN_OK) {
+        q->nres = 0;
+        return s;
+    }
+    st = traverse(&rn, q->nres);
+    if (st == TWIN_E_MODIFIED)
+        return fail(q, TWIN_E_MODIFIED, "graph modified by a callback during the traversal");
+    if (st == TWIN_E_NOMEM) {
+        q->nres = 0;
+        return fail(q, TWIN_E_NOMEM, "out of memory for results");
+    }
+    return TWIN_OK;
+}
+
+twin_status twin_impact_get(const twin_impact *q, size_t i, twin_impact_hit *out)
+{
+    if (!q || !out || out->size < sizeof *out) return TWIN_E_INVAL;
+    if (i >= q->nres) return TWIN_E_RANGE;
+    if (q->g->gen != q->gen) return TWIN_E_MODIFIED;
+    fill_hit(q, i, out);
+    return TWIN_OK;
+}
