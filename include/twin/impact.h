@@ -181,8 +181,11 @@ TWIN_API void twin_impact_destroy(twin_impact *q);
  *
  * Results replace those of the previous run: each reached twin is passed to
  * @p visit (if not NULL) as it is reached, and kept in the context for
- * twin_impact_count() and twin_impact_get(), in breadth-first order (by
- * distance; roots first, in the order given; duplicates once).
+ * twin_impact_count() and twin_impact_get(), in breadth-first order: roots
+ * first, in the order given (duplicates once), then by distance; the twins
+ * reached from one twin come in the order its relationships were added
+ * (outgoing ones before incoming ones). The order is the same with or
+ * without twin_graph_optimize().
  *
  * @param q      Context.
  * @param roots  @p nroots twin identifiers, at least one.

@@ -72,19 +72,15 @@ struct twin_graph {
 };
 
 /* graph_csr.c: the compact adjacency built by twin_graph_optimize(). Each
- * twin's outgoing (and incoming) relationships, in list order, packed as
- * (other end, name, relationship) triples. */
-typedef struct twin__adj {
-    uint32_t twin;  /* the other end */
-    uint32_t name;
-    uint32_t rel;
-} twin__adj;
-
+ * twin's outgoing ([0]) and incoming ([1]) relationships, in list order, as
+ * parallel arrays, so that a scan reads only the other ends. */
 typedef struct twin__csr {
     uint32_t n;          /* twin slots covered */
     uint32_t m;          /* relationships */
-    uint32_t *off[2];    /* [0] outgoing, [1] incoming: n + 1 offsets each */
-    twin__adj *adj[2];   /* m entries each */
+    uint32_t *off[2];    /* n + 1 offsets each */
+    uint32_t *to[2];     /* m other ends each */
+    uint32_t *name[2];   /* m relationship names each */
+    uint32_t *rel[2];    /* m relationships each */
 } twin__csr;
 
 void twin__csr_drop(twin_graph *g);

@@ -32,6 +32,8 @@ struct twin_impact {
     size_t nres, capres;
     uint8_t *mask;       /* per relationship name: directions to follow */
     uint32_t nmask;
+    uint32_t *list;      /* one twin's relationship list, gathered to walk it oldest first */
+    uint32_t nlist;
     uint64_t gen;        /* graph generation the results belong to */
     twin_error err;
     char errbuf[TWIN_ERROR_MESSAGE_MAX];
@@ -43,6 +45,7 @@ typedef struct run {
     const twin_graph *g;
     twin_impact_options o;
     uint8_t all;          /* direction mask for every name when no follow list */
+    uint8_t simple;       /* no callback, limit or custom rule: the tight loop applies */
     uint64_t gen;         /* graph generation at the start */
     twin_impact_visitor visit;
     void *ud;
@@ -109,6 +112,7 @@ void twin_impact_destroy(twin_impact *q)
     twin__free(&a, q->stamp, (size_t)q->nstamp * sizeof *q->stamp);
     twin__free(&a, q->res, q->capres * sizeof *q->res);
     twin__free(&a, q->mask, q->nmask);
+    twin__free(&a, q->list, (size_t)q->nlist * sizeof *q->list);
     twin__free(&a, q, sizeof *q);
 }
 
@@ -292,8 +296,8 @@ static double propagate(run *rn, double parent, uint32_t t, uint32_t name, uint3
     }
 }
 
-/* Reach twin t from record `from` through relationship rel; GO_ON, STOP or
- * a negative status. */
+/* Reach twin t, not yet stamped, from record `from` through relationship
+ * rel; GO_ON, STOP or a negative status. */
 static int reach(run *rn, uint32_t from, uint32_t t, uint32_t rel, uint32_t name)
 {
     twin_impact *q = rn->q;
@@ -302,7 +306,6 @@ static int reach(run *rn, uint32_t from, uint32_t t, uint32_t rel, uint32_t name
     uint32_t depth = q->res[from].depth + 1;
     double score;
 
-    if (q->stamp[t] == q->epoch) return GO_ON;
     q->stamp[t] = q->epoch;
     if (rn->o.filter) {
         int keep = rn->o.filter(rn->o.filter_ud, g, twin__str(g, twin__T(g, t)->id),
@@ -328,42 +331,97 @@ static int wanted(const run *rn, uint32_t name, int dir)
     return (m & dir) != 0;
 }
 
+/* Expand record i over direction d of the compact adjacency when nothing
+ * but the score needs computing: the loop every large traversal spends its
+ * time in. */
+static int expand_csr_simple(run *rn, const twin__csr *c, uint32_t i, int d)
+{
+    twin_impact *q = rn->q;
+    const uint32_t *to = c->to[d], *rels = c->rel[d];
+    uint32_t *stamp = q->stamp, epoch = q->epoch, u = q->res[i].twin;
+    uint32_t e = c->off[d][u], end = c->off[d][u + 1], depth = q->res[i].depth + 1;
+    double score = q->res[i].score;
+    if (rn->o.rule == TWIN_IMPACT_ATTENUATE) score = 1.0 - rn->o.attenuation * (1.0 - score);
+    for (; e < end; e++) {
+        uint32_t v = to[e];
+        hit_rec *r;
+        if (stamp[v] == epoch) continue;
+        stamp[v] = epoch;
+        if (q->nres == q->capres && grow_results(q) != TWIN_OK) return TWIN_E_NOMEM;
+        r = &q->res[q->nres++];
+        r->twin = v;
+        r->via = rels[e];
+        r->parent = i;
+        r->depth = depth;
+        r->score = score;
+    }
+    return GO_ON;
+}
+
 /* Expand record i over the compact adjacency. */
 static int expand_csr(run *rn, const twin__csr *c, uint32_t i)
 {
     uint32_t u = rn->q->res[i].twin;
     for (int d = 0; d < 2; d++) {
-        const twin__adj *e, *end;
         int dir = d ? TWIN_DIRECTION_INCOMING : TWIN_DIRECTION_OUTGOING;
+        const uint32_t *to = c->to[d], *names = c->name[d];
         if (!(rn->all & dir) && !rn->o.follow) continue;
-        e = c->adj[d] + c->off[d][u];
-        end = c->adj[d] + c->off[d][u + 1];
-        for (; e < end; e++) {
+        if (rn->simple) {
+            int st = expand_csr_simple(rn, c, i, d);
+            if (st != GO_ON) return st;
+            continue;
+        }
+        for (uint32_t e = c->off[d][u]; e < c->off[d][u + 1]; e++) {
             int st;
-            if (!wanted(rn, e->name, dir)) continue;
-            if ((st = reach(rn, i, e->twin, e->rel, e->name)) != GO_ON) return st;
+            if (rn->q->stamp[to[e]] == rn->q->epoch || !wanted(rn, names[e], dir)) continue;
+            if ((st = reach(rn, i, to[e], c->rel[d][e], names[e])) != GO_ON) return st;
         }
     }
     return GO_ON;
 }
 
-/* Expand record i over the relationship lists. */
+/* Gather the live relationships of a list (newest first) into q->list;
+ * returns how many, or UINT32_MAX when the scratch space cannot grow. */
+static uint32_t gather(twin_impact *q, uint32_t r, int d)
+{
+    const twin_graph *g = q->g;
+    uint32_t n = 0;
+    for (; r != TWIN__NONE; r = d ? twin__R(g, r)->next_in : twin__R(g, r)->next_out) {
+        if (twin__R(g, r)->name == TWIN__DEAD) continue;
+        if (n == q->nlist) {
+            uint32_t cap = q->nlist ? q->nlist * 2 : 64;
+            uint32_t *p = twin__realloc(&q->alloc, q->list, (size_t)q->nlist * sizeof *p,
+                                        (size_t)cap * sizeof *p);
+            if (!p) return UINT32_MAX;
+            q->list = p;
+            q->nlist = cap;
+        }
+        q->list[n++] = r;
+    }
+    return n;
+}
+
+/* Expand record i over the relationship lists, oldest first like the
+ * compact adjacency. */
 static int expand_lists(run *rn, uint32_t i)
 {
     const twin_graph *g = rn->g;
-    uint32_t u = rn->q->res[i].twin;
+    twin_impact *q = rn->q;
+    uint32_t u = q->res[i].twin;
     for (int d = 0; d < 2; d++) {
         int dir = d ? TWIN_DIRECTION_INCOMING : TWIN_DIRECTION_OUTGOING;
-        uint32_t r;
+        uint32_t n;
         if (!(rn->all & dir) && !rn->o.follow) continue;
-        for (r = d ? twin__T(g, u)->in : twin__T(g, u)->out; r != TWIN__NONE;) {
+        n = gather(q, d ? twin__T(g, u)->in : twin__T(g, u)->out, d);
+        if (n == UINT32_MAX) return TWIN_E_NOMEM;
+        while (n--) {
+            uint32_t r = q->list[n];
             const twin__rel *rel = twin__R(g, r);
-            uint32_t next = d ? rel->next_in : rel->next_out;
+            uint32_t t = d ? rel->src : rel->dst;
             int st;
-            if (rel->name != TWIN__DEAD && wanted(rn, rel->name, dir) &&
-                (st = reach(rn, i, d ? rel->src : rel->dst, r, rel->name)) != GO_ON)
+            if (q->stamp[t] != q->epoch && wanted(rn, rel->name, dir) &&
+                (st = reach(rn, i, t, r, rel->name)) != GO_ON)
                 return st;
-            r = next;
         }
     }
     return GO_ON;
@@ -430,6 +488,8 @@ twin_status twin_impact_run(twin_impact *q, const char *const *roots, size_t nro
     rn.visit = visit;
     rn.ud = ud;
     if ((s = read_options(&rn, opts)) != TWIN_OK) return s;
+    rn.simple = !rn.o.follow && !rn.o.filter && !rn.o.health && !visit && !rn.o.max_results &&
+                rn.o.rule != TWIN_IMPACT_CUSTOM;
     if (prepare_stamps(q) != TWIN_OK || prepare_masks(&rn) != TWIN_OK)
         return fail(q, TWIN_E_NOMEM, "out of memory for traversal state");
     if ((s = add_roots(&rn, roots, nroots)) != TWIN_OK) {
