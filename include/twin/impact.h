@@ -91,15 +91,21 @@ typedef struct twin_impact_hit {
 
 /**
  * @brief Visitor: called once per reached twin, in breadth-first order.
- * @return 0 to go on; nonzero to stop the traversal (twin_impact_run()
- *         then returns ::TWIN_OK with the twins reported so far).
+ *
+ * @p hit (its @c size is set) and the strings in it are valid during the
+ * call only.
+ * @return 0 to go on; nonzero to stop the traversal: twin_impact_run()
+ *         then returns ::TWIN_OK, keeping the twins reported so far,
+ *         this one included.
  */
 typedef int (*twin_impact_visitor)(void *ud, const twin_impact_hit *hit);
 
 /**
  * @brief Filter: called for each twin the traversal is about to reach
  *        (not for roots). Return nonzero to keep it; 0 prunes it: it is not
- *        reported and the traversal does not go on through it.
+ *        reported and the traversal does not go on through it. It is asked
+ *        once per twin and run: a pruned twin stays pruned when another
+ *        path meets it.
  *
  * @p g is the graph being traversed; the filter may read it (e.g. a
  * property) but not modify it.
@@ -110,7 +116,8 @@ typedef int (*twin_impact_filter)(void *ud, const twin_graph *g, const char *twi
 /** @brief Health of a twin in [0, 1]; NaN or a value outside [0, 1] counts as 1. */
 typedef double (*twin_impact_health_fn)(void *ud, const char *twin_id);
 
-/** @brief A custom propagation rule (::TWIN_IMPACT_CUSTOM). */
+/** @brief A custom propagation rule (::TWIN_IMPACT_CUSTOM); its answer is
+ *         clamped to [0, 1], and NaN counts as 0. */
 typedef double (*twin_impact_rule_fn)(void *ud, double parent_score, double own_health,
                                       const char *via_name, uint32_t depth);
 
@@ -119,7 +126,9 @@ typedef struct twin_impact_options {
     uint32_t size;        /**< `sizeof`, set by twin_impact_options_init(). */
     int32_t direction;    /**< A ::twin_direction; default ::TWIN_DIRECTION_OUTGOING. */
     /** Names to follow, each with its direction; NULL: every name, in
-        @c direction. A name no relationship has matches nothing. */
+        @c direction (then @c nfollow must be 0). With @c nfollow 0 nothing
+        is followed. A name no relationship has matches nothing; a name
+        listed twice is followed in both directions given. */
     const twin_impact_follow *follow;
     size_t nfollow;       /**< Entries in @c follow. */
     uint32_t max_depth;   /**< Deepest hop reported; 0: roots only. Default UINT32_MAX. */
@@ -184,8 +193,11 @@ TWIN_API void twin_impact_destroy(twin_impact *q);
  * twin_impact_count() and twin_impact_get(), in breadth-first order: roots
  * first, in the order given (duplicates once), then by distance; the twins
  * reached from one twin come in the order its relationships were added
- * (outgoing ones before incoming ones). The order is the same with or
- * without twin_graph_optimize().
+ * (outgoing ones before incoming ones). The hits, their order, parents and
+ * relationships are the same with or without twin_graph_optimize(). A
+ * limit (@c max_depth, @c max_results, a visitor's stop) keeps a prefix of
+ * the order the run would have without it. A failed run (but for
+ * ::TWIN_E_MODIFIED) leaves no results.
  *
  * @param q      Context.
  * @param roots  @p nroots twin identifiers, at least one.
@@ -200,8 +212,9 @@ TWIN_API void twin_impact_destroy(twin_impact *q);
  * @retval TWIN_E_ABI       @p opts->size is unknown.
  * @retval TWIN_E_NOTFOUND  A root does not exist; nothing visited.
  * @retval TWIN_E_NOMEM     Scratch space could not grow; results are empty.
- * @retval TWIN_E_MODIFIED  The graph was modified by a callback during the
- *                          traversal; results hold what was reached before.
+ * @retval TWIN_E_MODIFIED  The graph was modified (any change, properties
+ *                          included) by a callback during the traversal;
+ *                          results hold what was reached before.
  * @par Thread safety
  * Writer of @p q, reader of its graph.
  * @since 1.1
@@ -227,7 +240,8 @@ TWIN_API size_t twin_impact_count(const twin_impact *q);
  * @retval TWIN_OK       Filled.
  * @retval TWIN_E_INVAL  A pointer is NULL or @p out->size is too small.
  * @retval TWIN_E_RANGE  @p i is past the results.
- * @retval TWIN_E_MODIFIED The graph changed since the run: run again.
+ * @retval TWIN_E_MODIFIED The graph changed since the run (any change,
+ *                         properties included): run again.
  * @par Thread safety
  * Reader of @p q and of its graph.
  * @since 1.1
