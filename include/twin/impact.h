@@ -23,8 +23,9 @@
  * @par Thread safety
  * A context is not locked: one thread at a time per context. Traversals
  * only read the graph: many may run concurrently on one graph, with no
- * writer. A write to the graph from a visitor or filter callback is
- * detected and ends the traversal with ::TWIN_E_MODIFIED.
+ * writer. A write to the graph from any callback (visitor, filter, health,
+ * rule) is detected before the traversal reads the graph again and ends it
+ * with ::TWIN_E_MODIFIED.
  */
 #ifndef TWIN_IMPACT_H
 #define TWIN_IMPACT_H

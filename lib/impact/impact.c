@@ -279,9 +279,10 @@ static double own_health(run *rn, uint32_t t)
     return unit(h) ? h : 1.0;
 }
 
-static double propagate(run *rn, double parent, uint32_t t, uint32_t name, uint32_t depth)
+/* The score of a twin of health `own` reached from a parent scoring `parent`. */
+static double propagate(run *rn, double parent, double own, uint32_t name, uint32_t depth)
 {
-    double own = own_health(rn, t), s;
+    double s;
     switch (rn->o.rule) {
     case TWIN_IMPACT_ATTENUATE:
         s = 1.0 - rn->o.attenuation * (1.0 - parent);
@@ -313,7 +314,10 @@ static int reach(run *rn, uint32_t from, uint32_t t, uint32_t rel, uint32_t name
         if (g->gen != rn->gen) return TWIN_E_MODIFIED;
         if (!keep) return GO_ON;
     }
-    score = propagate(rn, q->res[from].score, t, name, depth);
+    /* Each callback may write to the graph: check before going on. */
+    score = own_health(rn, t);
+    if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+    score = propagate(rn, q->res[from].score, score, name, depth);
     if (g->gen != rn->gen) return TWIN_E_MODIFIED;
     if (q->nres == q->capres && grow_results(q) != TWIN_OK) return TWIN_E_NOMEM;
     r = &q->res[q->nres++];

@@ -431,6 +431,46 @@ static void expect_modified(int what, int by_filter, int mode)
     ck_assert_int_eq(twin_impact_get(q, 0, &h), TWIN_OK);
 }
 
+/* A health callback that removes the only relationship of its name: the
+ * rule callback after it must not run on the changed graph (it would be
+ * handed the released name). */
+static int health_wrote;
+
+static double removing_health(void *ud, const char *twin_id)
+{
+    (void)ud;
+    (void)twin_id;
+    if (!health_wrote) {
+        health_wrote = 1;
+        ck_assert_int_eq(twin_graph_remove_relationship(g, "a", "solo-b"), TWIN_OK);
+    }
+    return 0.5;
+}
+
+static double guarded_rule(void *ud, double parent, double own, const char *via_name,
+                           uint32_t depth)
+{
+    (void)ud;
+    (void)depth;
+    ck_assert_msg(!health_wrote, "rule called after the graph changed (via '%s')", via_name);
+    return parent < own ? parent : own;
+}
+
+START_TEST(test_impact_run_health_removing_relationship_returns_modified)
+{
+    twin_impact_options o = impact_opts();
+    build("a>b:solo b>c");
+    set_mode(_i);
+    health_wrote = 0;
+    o.rule = TWIN_IMPACT_CUSTOM;
+    o.rule_fn = guarded_rule;
+    o.health = removing_health;
+    ck_assert_int_eq(twin_impact_run(q, ROOT_A, 1, &o, NULL, NULL), TWIN_E_MODIFIED);
+    ck_assert_int_eq(health_wrote, 1);
+    ck_assert_int_eq(twin_impact_last_error(q)->status, TWIN_E_MODIFIED);
+}
+END_TEST
+
 START_TEST(test_impact_run_visitor_adding_twin_returns_modified)
 {
     expect_modified(0, 0, _i);
@@ -526,6 +566,7 @@ static Suite *impact_errors_suite(void)
     tcase_add_loop_test(tc, test_impact_run_visitor_removing_unvisited_twin_returns_modified,
                         0, 2);
     tcase_add_loop_test(tc, test_impact_run_visitor_setting_property_returns_modified, 0, 2);
+    tcase_add_loop_test(tc, test_impact_run_health_removing_relationship_returns_modified, 0, 2);
     suite_add_tcase(s, tc);
 
     return s;
