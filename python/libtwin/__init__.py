@@ -1,0 +1,31 @@
+"""Python binding of libtwin (ctypes over libtwin.so.1).
+
+    >>> import libtwin
+    >>> with libtwin.Graph() as g:
+    ...     g.add_twin("motor-C", "dtmi:factory:Motor;1", {"ratedPowerKW": 7.5})
+    ...     g.add_twin("conveyor-C", "dtmi:factory:Conveyor;1")
+    ...     g.add_relationship("motor-C", "drives", "partOf", "conveyor-C")
+    ...     hits = libtwin.Impact(g).run("motor-C", root_health=0.3)
+
+See :class:`Graph`, :class:`Impact` and :mod:`libtwin.errors`. The library
+is found through ``LIBTWIN_LIBRARY``, beside the package, or by soname.
+"""
+
+from . import errors
+from ._ffi import path as library_path
+from ._ffi import strerror
+from ._ffi import version as library_version
+from ._ffi import version_number as library_version_number
+from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, InvalidArgument,
+                     LimitExceeded, Modified, NoMemory, NotFound, ParseError, TwinError)
+from .graph import Graph, Relationship, Twin
+from .impact import Hit, Impact
+
+__version__ = library_version
+
+__all__ = [
+    "Graph", "Impact", "Twin", "Relationship", "Hit", "errors",
+    "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
+    "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
+    "library_path", "library_version", "library_version_number", "strerror",
+]

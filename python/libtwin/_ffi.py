@@ -1,0 +1,327 @@
+"""ctypes declarations of libtwin.so.1 (private to the package).
+
+The library is looked for, in this order:
+
+1. the file named by the environment variable ``LIBTWIN_LIBRARY`` (a full
+   path; when it is set, nothing else is tried);
+2. ``libtwin.so.1`` inside this package's directory, then beside it;
+3. ``libtwin.so.1`` on the system library path (by soname).
+
+Every function of ``lib/libtwin.map`` is declared here once, with its
+argument types, result type and, for those returning a ``twin_status``, an
+``errcheck`` that turns a negative status into an exception of
+:mod:`libtwin.errors`. ``FUNCTIONS`` maps each symbol name to its declared
+function.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import (CFUNCTYPE, POINTER, Structure, Union, c_char_p, c_double, c_int,
+                    c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p)
+
+from . import errors
+
+SONAME = "libtwin.so.1"
+ABI_MAJOR = 1          # the soname's major: the only one this binding speaks
+MIN_MINOR = 1          # impact analysis (LIBTWIN_1.1) is bound too
+
+# Limits from graph.h.
+ID_MAX = 1024
+MODEL_ID_MAX = 4096
+VALUE_DEPTH_MAX = 32
+REMOVE_RELATIONSHIPS = 1
+
+# twin_value_type
+VALUE_NULL, VALUE_BOOL, VALUE_INT, VALUE_DOUBLE, VALUE_STRING, VALUE_ARRAY, VALUE_OBJECT = range(7)
+
+# twin_direction
+DIRECTION_OUTGOING = 1
+DIRECTION_INCOMING = 2
+DIRECTION_BOTH = 3
+
+# twin_impact_rule
+IMPACT_WEAKEST_LINK = 1
+IMPACT_ATTENUATE = 2
+IMPACT_CUSTOM = 3
+
+UINT32_MAX = 0xFFFFFFFF
+UINT64_MAX = 0xFFFFFFFFFFFFFFFF
+
+
+def _candidates():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.path.join(here, SONAME), os.path.join(os.path.dirname(here), SONAME)]
+
+
+def _load() -> tuple[ctypes.CDLL, str]:
+    path = os.environ.get("LIBTWIN_LIBRARY")
+    if path:
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            raise OSError(f"libtwin: cannot load LIBTWIN_LIBRARY={path}: {e}") from e
+    for path in _candidates():
+        if os.path.exists(path):
+            return ctypes.CDLL(path), path
+    try:
+        return ctypes.CDLL(SONAME), SONAME
+    except OSError as e:
+        raise OSError(f"libtwin: {SONAME} not found (set LIBTWIN_LIBRARY to its full path, "
+                      f"put it beside the package, or install it): {e}") from e
+
+
+lib, path = _load()
+
+# ---- types (twin.h, graph.h, impact.h) ------------------------------------
+
+
+class twin_graph(Structure):
+    """Opaque."""
+
+
+class twin_impact(Structure):
+    """Opaque."""
+
+
+graph_p = POINTER(twin_graph)
+impact_p = POINTER(twin_impact)
+
+
+class twin_error(Structure):
+    _fields_ = [("status", c_int32), ("reserved_", c_uint32), ("message", c_char_p)]
+
+
+ALLOC_FN = CFUNCTYPE(c_void_p, c_void_p, c_size_t)
+REALLOC_FN = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_size_t, c_size_t)
+FREE_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_size_t)
+
+
+class twin_allocator(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("alloc", ALLOC_FN),
+                ("realloc", REALLOC_FN), ("free", FREE_FN), ("ud", c_void_p)]
+
+
+class twin_arena(Structure):
+    _fields_ = [("base_", c_void_p), ("cap_", c_size_t), ("used_", c_size_t),
+                ("peak_", c_size_t), ("last_", c_size_t)]
+
+
+class twin_value(Structure):
+    pass
+
+
+class twin_member(Structure):
+    pass
+
+
+class _twin_value_as(Union):
+    # Strings are c_void_p: they are read with their length, never as C strings.
+    _fields_ = [("b", c_int32), ("i", c_int64), ("d", c_double), ("s", c_void_p),
+                ("items", POINTER(twin_value)), ("members", POINTER(twin_member))]
+
+
+twin_value._fields_ = [("type", c_int32), ("len", c_uint32), ("as_", _twin_value_as)]
+twin_member._fields_ = [("name", c_char_p), ("value", twin_value)]
+
+CHECK_TWIN_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, POINTER(twin_member), c_size_t,
+                          c_void_p, c_size_t)
+CHECK_RELATIONSHIP_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p,
+                                  POINTER(twin_member), c_size_t, c_void_p, c_size_t)
+
+
+class twin_graph_validator(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("ud", c_void_p),
+                ("check_twin", CHECK_TWIN_FN), ("check_relationship", CHECK_RELATIONSHIP_FN)]
+
+
+class twin_graph_options(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("alloc", POINTER(twin_allocator)),
+                ("validator", POINTER(twin_graph_validator))]
+
+
+class twin_relationship(Structure):
+    _fields_ = [("size", c_uint32), ("property_count", c_uint32), ("id", c_char_p),
+                ("name", c_char_p), ("source_id", c_char_p), ("target_id", c_char_p),
+                ("properties", POINTER(twin_member))]
+
+
+class twin_cursor(Structure):
+    _fields_ = [("opaque_", c_uint64 * 4)]
+
+
+class twin_impact_follow(Structure):
+    _fields_ = [("name", c_char_p), ("direction", c_int32), ("reserved_", c_uint32)]
+
+
+class twin_impact_hit(Structure):
+    _fields_ = [("size", c_uint32), ("depth", c_uint32), ("twin_id", c_char_p),
+                ("model_id", c_char_p), ("parent_id", c_char_p), ("via_id", c_char_p),
+                ("via_name", c_char_p), ("via_source_id", c_char_p), ("score", c_double),
+                ("parent_index", c_uint64)]
+
+
+VISITOR_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_impact_hit))
+FILTER_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_char_p, c_char_p, c_uint32)
+HEALTH_FN = CFUNCTYPE(c_double, c_void_p, c_char_p)
+RULE_FN = CFUNCTYPE(c_double, c_void_p, c_double, c_double, c_char_p, c_uint32)
+
+
+class twin_impact_options(Structure):
+    _fields_ = [("size", c_uint32), ("direction", c_int32),
+                ("follow", POINTER(twin_impact_follow)), ("nfollow", c_size_t),
+                ("max_depth", c_uint32), ("max_results", c_uint32), ("rule", c_int32),
+                ("reserved_", c_uint32), ("root_health", c_double), ("attenuation", c_double),
+                ("filter", FILTER_FN), ("filter_ud", c_void_p),
+                ("health", HEALTH_FN), ("health_ud", c_void_p),
+                ("rule_fn", RULE_FN), ("rule_ud", c_void_p)]
+
+
+# ---- declarations ----------------------------------------------------------
+
+FUNCTIONS: dict[str, object] = {}
+
+
+def _declare(name, restype, argtypes, errcheck=None):
+    fn = getattr(lib, name)
+    fn.restype = restype
+    fn.argtypes = argtypes
+    if errcheck is not None:
+        fn.errcheck = errcheck
+    FUNCTIONS[name] = fn
+    return fn
+
+
+def strerror(status: int) -> str:
+    """The library's description of a status code (any value; never fails)."""
+    return twin_strerror(status).decode("utf-8", "replace")
+
+
+def _record_text(record, status: int) -> str:
+    """The message of a handle's error record if it is about ``status``."""
+    rec = record.contents
+    if rec.status == status and rec.message:
+        return rec.message.decode("utf-8", "replace")
+    return strerror(status)
+
+
+def _check(rc, func, args):
+    """errcheck of calls with no handle (or none that records errors)."""
+    if rc < 0:
+        raise errors.from_status(rc, f"{func.__name__}: {strerror(rc)}")
+    return rc
+
+
+def _check_graph(rc, func, args):
+    """errcheck of mutating graph calls: the graph's last error explains."""
+    if rc < 0:
+        raise errors.from_status(rc, _record_text(twin_graph_last_error(args[0]), rc))
+    return rc
+
+
+def _check_impact(rc, func, args):
+    """errcheck of twin_impact_run: the context's last error explains."""
+    if rc < 0:
+        raise errors.from_status(rc, _record_text(twin_impact_last_error(args[0]), rc))
+    return rc
+
+
+_status = c_int  # twin_status, an enum
+
+# Version first: everything else depends on the library being one we know.
+twin_version = _declare("twin_version", c_char_p, [])
+twin_version_number = _declare("twin_version_number", c_uint32, [])
+
+version = twin_version().decode("ascii")
+version_number = twin_version_number()
+if version_number // 10000 != ABI_MAJOR or version_number // 100 % 100 < MIN_MINOR:
+    raise errors.AbiMismatch(
+        f"{path} is libtwin {version}; this binding needs {ABI_MAJOR}.x with x >= {MIN_MINOR}")
+
+# twin.h
+twin_strerror = _declare("twin_strerror", c_char_p, [_status])
+twin_allocator_default = _declare("twin_allocator_default", POINTER(twin_allocator), [])
+twin_arena_init = _declare("twin_arena_init", _status,
+                           [POINTER(twin_arena), c_void_p, c_size_t, POINTER(twin_allocator)],
+                           _check)
+twin_arena_reset = _declare("twin_arena_reset", None, [POINTER(twin_arena)])
+twin_arena_used = _declare("twin_arena_used", c_size_t, [POINTER(twin_arena)])
+twin_arena_peak = _declare("twin_arena_peak", c_size_t, [POINTER(twin_arena)])
+
+# graph.h: lifetime and errors
+twin_graph_options_init_ = _declare("twin_graph_options_init_", _status,
+                                    [POINTER(twin_graph_options), c_size_t], _check)
+twin_graph_create = _declare("twin_graph_create", _status,
+                             [POINTER(graph_p), POINTER(twin_graph_options)], _check)
+twin_graph_destroy = _declare("twin_graph_destroy", None, [graph_p])
+twin_graph_last_error = _declare("twin_graph_last_error", POINTER(twin_error), [graph_p])
+twin_graph_twin_count = _declare("twin_graph_twin_count", c_size_t, [graph_p])
+twin_graph_relationship_count = _declare("twin_graph_relationship_count", c_size_t, [graph_p])
+
+# graph.h: twins and properties
+twin_graph_add_twin = _declare("twin_graph_add_twin", _status,
+                               [graph_p, c_char_p, c_char_p, POINTER(twin_member), c_size_t],
+                               _check_graph)
+twin_graph_remove_twin = _declare("twin_graph_remove_twin", _status,
+                                  [graph_p, c_char_p, c_uint32], _check_graph)
+twin_graph_find_twin = _declare("twin_graph_find_twin", _status,
+                                [graph_p, c_char_p, POINTER(c_char_p)], _check)
+twin_graph_set_model = _declare("twin_graph_set_model", _status,
+                                [graph_p, c_char_p, c_char_p], _check_graph)
+twin_graph_set_property = _declare("twin_graph_set_property", _status,
+                                   [graph_p, c_char_p, c_char_p, POINTER(twin_value)],
+                                   _check_graph)
+twin_graph_remove_property = _declare("twin_graph_remove_property", _status,
+                                      [graph_p, c_char_p, c_char_p], _check_graph)
+twin_graph_get_property = _declare("twin_graph_get_property", _status,
+                                   [graph_p, c_char_p, c_char_p, POINTER(POINTER(twin_value))],
+                                   _check)
+twin_graph_get_properties = _declare("twin_graph_get_properties", _status,
+                                     [graph_p, c_char_p, POINTER(POINTER(twin_member)),
+                                      POINTER(c_size_t)], _check)
+
+# graph.h: relationships
+twin_graph_add_relationship = _declare(
+    "twin_graph_add_relationship", _status,
+    [graph_p, c_char_p, c_char_p, c_char_p, c_char_p, POINTER(twin_member), c_size_t],
+    _check_graph)
+twin_graph_remove_relationship = _declare("twin_graph_remove_relationship", _status,
+                                          [graph_p, c_char_p, c_char_p], _check_graph)
+twin_graph_find_relationship = _declare("twin_graph_find_relationship", _status,
+                                        [graph_p, c_char_p, c_char_p,
+                                         POINTER(twin_relationship)], _check)
+twin_graph_set_relationship_property = _declare(
+    "twin_graph_set_relationship_property", _status,
+    [graph_p, c_char_p, c_char_p, c_char_p, POINTER(twin_value)], _check_graph)
+twin_graph_remove_relationship_property = _declare(
+    "twin_graph_remove_relationship_property", _status,
+    [graph_p, c_char_p, c_char_p, c_char_p], _check_graph)
+
+# graph.h: iteration and the compact adjacency
+twin_graph_twins_begin = _declare("twin_graph_twins_begin", _status,
+                                  [graph_p, POINTER(twin_cursor)], _check)
+twin_graph_twins_next = _declare("twin_graph_twins_next", _status,
+                                 [graph_p, POINTER(twin_cursor), POINTER(c_char_p),
+                                  POINTER(c_char_p)], _check)
+twin_graph_relationships_begin = _declare("twin_graph_relationships_begin", _status,
+                                          [graph_p, POINTER(twin_cursor), c_char_p, c_int,
+                                           c_char_p], _check)
+twin_graph_relationships_next = _declare("twin_graph_relationships_next", _status,
+                                         [graph_p, POINTER(twin_cursor),
+                                          POINTER(twin_relationship)], _check)
+twin_graph_optimize = _declare("twin_graph_optimize", _status, [graph_p], _check_graph)
+
+# impact.h
+twin_impact_options_init_ = _declare("twin_impact_options_init_", _status,
+                                     [POINTER(twin_impact_options), c_size_t], _check)
+twin_impact_create = _declare("twin_impact_create", _status,
+                              [POINTER(impact_p), graph_p, POINTER(twin_allocator)], _check)
+twin_impact_destroy = _declare("twin_impact_destroy", None, [impact_p])
+twin_impact_run = _declare("twin_impact_run", _status,
+                           [impact_p, POINTER(c_char_p), c_size_t, POINTER(twin_impact_options),
+                            VISITOR_FN, c_void_p], _check_impact)
+twin_impact_count = _declare("twin_impact_count", c_size_t, [impact_p])
+twin_impact_get = _declare("twin_impact_get", _status,
+                           [impact_p, c_size_t, POINTER(twin_impact_hit)], _check)
+twin_impact_last_error = _declare("twin_impact_last_error", POINTER(twin_error), [impact_p])

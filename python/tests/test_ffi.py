@@ -1,0 +1,195 @@
+"""The ctypes layer: every exported symbol bound, layouts match the C
+headers, the version check, and the raw functions the Pythonic surface does
+not use (allocators, arena)."""
+
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import libtwin
+from libtwin import _ffi, errors
+from conftest import REPO
+
+MAP = os.path.join(REPO, "lib", "libtwin.map")
+
+
+def exported_symbols():
+    with open(MAP, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    return sorted(set(re.findall(r"\b(twin_\w+)\s*;", text)))
+
+
+def test_map_lists_symbols():
+    syms = exported_symbols()
+    assert "twin_graph_create" in syms and "twin_impact_run" in syms
+    assert len(syms) >= 39
+
+
+def test_every_exported_symbol_is_declared():
+    missing = [s for s in exported_symbols() if s not in _ffi.FUNCTIONS]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", exported_symbols())
+def test_symbol_has_argtypes_and_restype(name):
+    fn = _ffi.FUNCTIONS[name]
+    assert fn is getattr(_ffi, name)
+    assert fn.argtypes is not None
+    assert hasattr(fn, "restype")
+    if fn.restype is ctypes.c_int and name not in ("twin_strerror",):
+        # every twin_status function maps failures to exceptions
+        assert fn.errcheck is not None, name
+
+
+def test_no_declared_function_is_unexported():
+    assert sorted(_ffi.FUNCTIONS) == exported_symbols()
+
+
+def test_version_matches_abi_major():
+    assert libtwin.library_version_number // 10000 == _ffi.ABI_MAJOR
+    major, minor, patch = (int(x) for x in libtwin.library_version.split("."))
+    assert libtwin.library_version_number == major * 10000 + minor * 100 + patch
+    assert libtwin.__version__ == libtwin.library_version
+
+
+def test_library_loaded_from_env():
+    env = os.environ.get("LIBTWIN_LIBRARY")
+    if env:
+        assert libtwin.library_path == env
+
+
+def test_load_error_names_the_path(tmp_path):
+    code = "import libtwin"
+    env = dict(os.environ, LIBTWIN_LIBRARY=str(tmp_path / "nope.so"),
+               PYTHONPATH=os.path.join(REPO, "python"))
+    r = subprocess.run([os.sys.executable, "-c", code], env=env, capture_output=True,
+                       text=True)
+    assert r.returncode != 0
+    assert "LIBTWIN_LIBRARY=" in r.stderr and "nope.so" in r.stderr
+
+
+def test_strerror_known_and_unknown():
+    assert libtwin.strerror(errors.E_NOTFOUND) == "not found"
+    assert libtwin.strerror(errors.E_MODIFIED) == "modified during a read"
+    assert libtwin.strerror(-1000) == "unknown status"
+
+
+def test_allocator_default_table():
+    a = _ffi.twin_allocator_default().contents
+    assert a.size == ctypes.sizeof(_ffi.twin_allocator)
+    assert a.alloc and a.realloc and a.free
+
+
+def test_arena_functions():
+    arena = _ffi.twin_arena()
+    table = _ffi.twin_allocator()
+    buf = ctypes.create_string_buffer(1 << 16)
+    _ffi.twin_arena_init(ctypes.byref(arena), buf, len(buf), ctypes.byref(table))
+    assert _ffi.twin_arena_used(ctypes.byref(arena)) == 0
+    p = table.alloc(table.ud, 100)
+    assert p
+    assert _ffi.twin_arena_used(ctypes.byref(arena)) >= 100
+    peak = _ffi.twin_arena_peak(ctypes.byref(arena))
+    _ffi.twin_arena_reset(ctypes.byref(arena))
+    assert _ffi.twin_arena_used(ctypes.byref(arena)) == 0
+    assert _ffi.twin_arena_peak(ctypes.byref(arena)) == peak
+    assert _ffi.twin_arena_used(None) == 0
+
+
+def test_arena_init_null_raises_invalid_argument():
+    with pytest.raises(errors.InvalidArgument, match="twin_arena_init: invalid argument"):
+        _ffi.twin_arena_init(None, None, 0, None)
+
+
+def test_options_init_larger_size_is_abi_mismatch():
+    o = _ffi.twin_graph_options()
+    with pytest.raises(errors.AbiMismatch):
+        _ffi.twin_graph_options_init_(ctypes.byref(o), ctypes.sizeof(o) + 8)
+    q = _ffi.twin_impact_options()
+    with pytest.raises(errors.AbiMismatch):
+        _ffi.twin_impact_options_init_(ctypes.byref(q), ctypes.sizeof(q) + 8)
+
+
+def test_graph_on_small_arena_reports_no_memory_with_message():
+    """A mutating call's failure carries the graph's own message."""
+    arena = _ffi.twin_arena()
+    table = _ffi.twin_allocator()
+    buf = ctypes.create_string_buffer(4096)
+    _ffi.twin_arena_init(ctypes.byref(arena), buf, len(buf), ctypes.byref(table))
+    opts = _ffi.twin_graph_options()
+    _ffi.twin_graph_options_init_(ctypes.byref(opts), ctypes.sizeof(opts))
+    opts.alloc = ctypes.pointer(table)
+    g = _ffi.graph_p()
+    try:
+        _ffi.twin_graph_create(ctypes.byref(g), ctypes.byref(opts))
+    except errors.NoMemory:
+        pytest.skip("graph does not fit a 4 KiB arena")
+    try:
+        with pytest.raises(errors.NoMemory) as e:
+            for i in range(10000):
+                _ffi.twin_graph_add_twin(g, f"twin-{i:05d}".encode(), b"dtmi:m;1", None, 0)
+        assert e.value.status == errors.E_NOMEM
+        assert "out of memory" in e.value.message
+        assert e.value.message == _ffi.twin_graph_last_error(g).contents.message.decode()
+    finally:
+        _ffi.twin_graph_destroy(g)
+
+
+# ---- layouts against the C compiler -------------------------------------------------
+
+STRUCTS = {
+    "twin_error": ["status", "message"],
+    "twin_allocator": ["size", "alloc", "realloc", "free", "ud"],
+    "twin_arena": ["base_", "cap_", "used_", "peak_", "last_"],
+    "twin_value": ["type", "len", "as"],
+    "twin_member": ["name", "value"],
+    "twin_graph_validator": ["size", "ud", "check_twin", "check_relationship"],
+    "twin_graph_options": ["size", "flags", "alloc", "validator"],
+    "twin_relationship": ["size", "property_count", "id", "name", "source_id", "target_id",
+                          "properties"],
+    "twin_cursor": ["opaque_"],
+    "twin_impact_follow": ["name", "direction"],
+    "twin_impact_hit": ["size", "depth", "twin_id", "model_id", "parent_id", "via_id",
+                        "via_name", "via_source_id", "score", "parent_index"],
+    "twin_impact_options": ["size", "direction", "follow", "nfollow", "max_depth",
+                            "max_results", "rule", "root_health", "attenuation", "filter",
+                            "filter_ud", "health", "health_ud", "rule_fn", "rule_ud"],
+}
+
+
+def c_layouts(tmp_path):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    lib = os.environ.get("LIBTWIN_LIBRARY")
+    if not cc or not lib:
+        pytest.skip("needs a C compiler and LIBTWIN_LIBRARY")
+    build_include = os.path.join(os.path.dirname(os.path.dirname(lib)), "include")
+    if not os.path.exists(os.path.join(build_include, "twin", "version.h")):
+        pytest.skip("generated twin/version.h not found beside the library")
+    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <twin/twin.h>",
+             "int main(void) {"]
+    for s, fields in STRUCTS.items():
+        lines.append(f'printf("{s} sizeof %zu\\n", sizeof({s}));')
+        for f in fields:
+            lines.append(f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));')
+    lines += ["return 0; }"]
+    src = tmp_path / "layout.c"
+    src.write_text("\n".join(lines))
+    exe = tmp_path / "layout"
+    subprocess.run([cc, "-std=c11", f"-I{os.path.join(REPO, 'include')}", f"-I{build_include}",
+                    str(src), "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
+    return {tuple(line.split()[:2]): int(line.split()[2]) for line in out.splitlines()}
+
+
+def test_struct_layouts_match_headers(tmp_path):
+    c = c_layouts(tmp_path)
+    for s, fields in STRUCTS.items():
+        py = getattr(_ffi, s)
+        assert ctypes.sizeof(py) == c[(s, "sizeof")], s
+        for f in fields:
+            attr = "as_" if f == "as" else f
+            assert getattr(py, attr).offset == c[(s, f)], f"{s}.{f}"
