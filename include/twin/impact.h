@@ -126,10 +126,10 @@ typedef double (*twin_impact_rule_fn)(void *ud, double parent_score, double own_
 typedef struct twin_impact_options {
     uint32_t size;        /**< `sizeof`, set by twin_impact_options_init(). */
     int32_t direction;    /**< A ::twin_direction; default ::TWIN_DIRECTION_OUTGOING. */
-    /** Names to follow, each with its direction; NULL: every name, in
-        @c direction (then @c nfollow must be 0). With @c nfollow 0 nothing
-        is followed. A name no relationship has matches nothing; a name
-        listed twice is followed in both directions given. */
+    /** Names to follow, each with its direction; with @c nfollow 0 (the
+        pointer is then not read) every name, in @c direction. A name no
+        relationship has matches nothing; a name listed twice is followed
+        in both directions given. (For roots only, set @c max_depth 0.) */
     const twin_impact_follow *follow;
     size_t nfollow;       /**< Entries in @c follow. */
     uint32_t max_depth;   /**< Deepest hop reported; 0: roots only. Default UINT32_MAX. */

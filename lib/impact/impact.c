@@ -187,6 +187,7 @@ static twin_status read_options(run *rn, const twin_impact_options *opts)
     }
     if (!valid_dir(o->direction)) return fail(q, TWIN_E_INVAL, "direction %d unknown", o->direction);
     if (o->nfollow && !o->follow) return fail(q, TWIN_E_INVAL, "follow is NULL");
+    if (o->nfollow == 0) o->follow = NULL;  /* every name */
     for (size_t i = 0; i < o->nfollow; i++) {
         if (!o->follow[i].name) return fail(q, TWIN_E_INVAL, "follow[%zu].name is NULL", i);
         if (o->follow[i].direction && !valid_dir(o->follow[i].direction))

@@ -143,7 +143,7 @@ class _Callbacks:
 def _follow_array(follow, keep: list):
     """A twin_impact_follow array of [(name, direction), ...] or [name, ...]."""
     entries = list(follow)
-    arr = (_ffi.twin_impact_follow * max(len(entries), 1))()  # never NULL: [] follows nothing
+    arr = (_ffi.twin_impact_follow * max(len(entries), 1))()  # run() maps [] to max_depth 0
     keep.append(arr)
     for k, entry in enumerate(entries):
         if isinstance(entry, str):
@@ -256,8 +256,11 @@ class Impact:
         o.direction = direction_code(direction)
         if follow is not None:
             o.follow, o.nfollow = _follow_array(follow, keep)
+
         if max_depth is not None:
             o.max_depth = _uint32(max_depth, "max_depth", 0)
+        if follow is not None and o.nfollow == 0:
+            o.max_depth = 0  # C reads nfollow 0 as every name; [] follows none
         if max_results is not None:
             o.max_results = _uint32(max_results, "max_results", 1)
         custom = None

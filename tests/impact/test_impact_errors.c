@@ -431,6 +431,23 @@ static void expect_modified(int what, int by_filter, int mode)
     ck_assert_int_eq(twin_impact_get(q, 0, &h), TWIN_OK);
 }
 
+/* nfollow 0 means every name, whatever the follow pointer holds. */
+START_TEST(test_impact_run_nfollow_zero_follows_every_name)
+{
+    twin_impact_follow only_none[1] = {{"no-such-name", TWIN_DIRECTION_OUTGOING, 0}};
+    twin_impact_options o = impact_opts();
+    build("a>b:partOf b>c");
+    set_mode(_i);
+    o.follow = only_none;
+    o.nfollow = 0;
+    ck_assert_int_eq(twin_impact_run(q, ROOT_A, 1, &o, NULL, NULL), TWIN_OK);
+    ck_assert_uint_eq(twin_impact_count(q), 3);
+    o.nfollow = 1;
+    ck_assert_int_eq(twin_impact_run(q, ROOT_A, 1, &o, NULL, NULL), TWIN_OK);
+    ck_assert_uint_eq(twin_impact_count(q), 1);
+}
+END_TEST
+
 /* A health callback that removes the only relationship of its name: the
  * rule callback after it must not run on the changed graph (it would be
  * handed the released name). */
@@ -567,6 +584,7 @@ static Suite *impact_errors_suite(void)
                         0, 2);
     tcase_add_loop_test(tc, test_impact_run_visitor_setting_property_returns_modified, 0, 2);
     tcase_add_loop_test(tc, test_impact_run_health_removing_relationship_returns_modified, 0, 2);
+    tcase_add_loop_test(tc, test_impact_run_nfollow_zero_follows_every_name, 0, 2);
     suite_add_tcase(s, tc);
 
     return s;
