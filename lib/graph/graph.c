@@ -36,9 +36,12 @@ twin_status twin__check_str(twin_graph *g, const char *what, const char *s, size
     if (!s) return twin__fail(g, TWIN_E_INVAL, "%s is NULL", what);
     n = strnlen(s, max + 1);
     if (n == 0) return twin__fail(g, TWIN_E_INVAL, "%s is empty", what);
-    if (n > max) return twin__fail(g, TWIN_E_RANGE, "%s is longer than %zu bytes", what, max);
+    if (n > max)
+        return twin__fail(g, TWIN_E_RANGE, "%s is longer than %lu bytes", what,
+                          (unsigned long)max);
     if ((bad = twin__utf8_check(s, n)) != n)
-        return twin__fail(g, TWIN_E_INVAL, "%s is not valid UTF-8 (byte %zu)", what, bad);
+        return twin__fail(g, TWIN_E_INVAL, "%s is not valid UTF-8 (byte %lu)", what,
+                          (unsigned long)bad);
     *len = n;
     return TWIN_OK;
 }

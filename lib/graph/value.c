@@ -87,8 +87,8 @@ static twin_status measure_value(measure *m, const twin_value *v, unsigned depth
             return twin__fail(m->g, TWIN_E_INVAL, "property '%.64s': string is NULL", m->prop);
         if (v->len && twin__utf8_check(v->as.s, v->len) != v->len)
             return twin__fail(m->g, TWIN_E_INVAL,
-                              "property '%.64s': string is not valid UTF-8 (or holds NUL) at byte %zu",
-                              m->prop, twin__utf8_check(v->as.s, v->len));
+                              "property '%.64s': string is not valid UTF-8 (or holds NUL) at byte %lu",
+                              m->prop, (unsigned long)twin__utf8_check(v->as.s, v->len));
         return add_size(m, &m->strs, (size_t)v->len + 1);
     case TWIN_VALUE_ARRAY:
     case TWIN_VALUE_OBJECT:

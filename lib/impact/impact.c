@@ -180,22 +180,25 @@ static twin_status read_options(run *rn, const twin_impact_options *opts)
     twin_impact_options *o = &rn->o;
     twin_impact_options_init(o);
     if (opts) {
-        if (opts->size > sizeof *o) return fail(q, TWIN_E_ABI, "options size %u unknown", opts->size);
+        if (opts->size > sizeof *o)
+            return fail(q, TWIN_E_ABI, "options size %u unknown", (unsigned)opts->size);
         if (opts->size < offsetof(twin_impact_options, follow))
-            return fail(q, TWIN_E_INVAL, "options size %u too small", opts->size);
+            return fail(q, TWIN_E_INVAL, "options size %u too small", (unsigned)opts->size);
         memcpy(o, opts, opts->size);
     }
-    if (!valid_dir(o->direction)) return fail(q, TWIN_E_INVAL, "direction %d unknown", o->direction);
+    if (!valid_dir(o->direction))
+        return fail(q, TWIN_E_INVAL, "direction %d unknown", (int)o->direction);
     if (o->nfollow && !o->follow) return fail(q, TWIN_E_INVAL, "follow is NULL");
     if (o->nfollow == 0) o->follow = NULL;  /* every name */
     for (size_t i = 0; i < o->nfollow; i++) {
-        if (!o->follow[i].name) return fail(q, TWIN_E_INVAL, "follow[%zu].name is NULL", i);
+        if (!o->follow[i].name)
+            return fail(q, TWIN_E_INVAL, "follow[%lu].name is NULL", (unsigned long)i);
         if (o->follow[i].direction && !valid_dir(o->follow[i].direction))
-            return fail(q, TWIN_E_INVAL, "follow[%zu].direction %d unknown", i,
-                        o->follow[i].direction);
+            return fail(q, TWIN_E_INVAL, "follow[%lu].direction %d unknown",
+                        (unsigned long)i, (int)o->follow[i].direction);
     }
     if (o->rule < TWIN_IMPACT_WEAKEST_LINK || o->rule > TWIN_IMPACT_CUSTOM)
-        return fail(q, TWIN_E_INVAL, "rule %d unknown", o->rule);
+        return fail(q, TWIN_E_INVAL, "rule %d unknown", (int)o->rule);
     if (o->rule == TWIN_IMPACT_CUSTOM && !o->rule_fn)
         return fail(q, TWIN_E_INVAL, "custom rule without rule_fn");
     if (!unit(o->root_health)) return fail(q, TWIN_E_INVAL, "root_health is not in [0, 1]");
@@ -439,7 +442,7 @@ static twin_status add_roots(run *rn, const char *const *roots, size_t nroots)
     for (size_t k = 0; k < nroots; k++) {
         uint32_t t;
         hit_rec *r;
-        if (!roots[k]) return fail(q, TWIN_E_INVAL, "root %zu is NULL", k);
+        if (!roots[k]) return fail(q, TWIN_E_INVAL, "root %lu is NULL", (unsigned long)k);
         t = twin__find_twin(rn->g, roots[k], strlen(roots[k]));
         if (t == TWIN__NONE) return fail(q, TWIN_E_NOTFOUND, "root twin '%.128s' not found", roots[k]);
         if (q->stamp[t] == q->epoch) continue;
