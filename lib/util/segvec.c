@@ -31,17 +31,19 @@ void twin__segvec_fini(twin__segvec *v, const twin_allocator *a)
     v->nseg = v->segcap = v->len = v->cap = 0;
 }
 
-/* Grow the first segment (the only one) towards a full segment. */
+/* Grow the first segment (the only one) towards a full segment: to twice
+ * its size, or to exactly what is needed when that is more (a reservation
+ * made up front, e.g. from capacity hints, gets what it asked for). */
 static twin_status grow_first(twin__segvec *v, const twin_allocator *a, uint64_t need)
 {
-    uint32_t ncap = v->cap ? v->cap : FIRST_CAP;
+    uint64_t ncap = v->cap ? (uint64_t)v->cap * 2 : FIRST_CAP;
     void *p;
-    while (ncap < need && ncap < full_cap(v)) ncap *= 2;
+    if (ncap < need) ncap = need;
     if (ncap > full_cap(v)) ncap = full_cap(v);
     p = twin__realloc(a, v->seg[0], (size_t)v->cap * v->esize, (size_t)ncap * v->esize);
     if (!p) return TWIN_E_NOMEM;
     v->seg[0] = p;
-    v->cap = ncap;
+    v->cap = (uint32_t)ncap;
     return TWIN_OK;
 }
 
