@@ -230,6 +230,17 @@ typedef struct twin_graph_options {
     const twin_allocator *alloc;
     /** Validation hook, copied; NULL: accept everything. */
     const twin_graph_validator *validator;
+    /** Capacity hints (0: none), @since 1.1. At creation the graph
+        reserves room for this many twins (records and lookup index),
+        relationships, and bytes of identifiers (twin and relationship ids,
+        model ids and relationship names, each with a NUL), so that those
+        arrays do not grow, and leave no outgrown copies in a ::twin_arena,
+        until the graph passes the hints. Property sets, interned names and
+        per-source indexes still allocate as they appear. */
+    uint32_t twin_capacity;
+    uint32_t relationship_capacity;  /**< See @c twin_capacity. */
+    uint32_t string_capacity;        /**< See @c twin_capacity. */
+    uint32_t reserved_;              /**< Zero. */
 } twin_graph_options;
 
 /**
@@ -257,7 +268,8 @@ TWIN_API twin_status twin_graph_options_init_(twin_graph_options *o,
  * @retval TWIN_OK      @p *out is a new graph; free it with twin_graph_destroy().
  * @retval TWIN_E_INVAL @p out is NULL or an option is invalid.
  * @retval TWIN_E_ABI   @p opts->size (or a nested struct's) is unknown.
- * @retval TWIN_E_NOMEM Allocation failed.
+ * @retval TWIN_E_NOMEM Allocation failed (including the room the capacity
+ *                      hints ask for).
  * @par Thread safety
  * Safe from any thread.
  * @since 1.0

@@ -68,8 +68,8 @@ twin_status twin_graph_options_init_(twin_graph_options *o, size_t size)
     return TWIN_OK;
 }
 
-static twin_status read_options(const twin_graph_options *opts, twin_allocator *a,
-                                twin_graph_validator *v)
+static twin_status read_options(const twin_graph_options *opts, twin_graph_options *out,
+                                twin_allocator *a, twin_graph_validator *v)
 {
     twin_graph_options o;
     twin_status s;
@@ -81,13 +81,29 @@ static twin_status read_options(const twin_graph_options *opts, twin_allocator *
         if (opts->size < offsetof(twin_graph_options, alloc)) return TWIN_E_INVAL;
         memcpy(&o, opts, opts->size);
     }
-    if (o.flags) return TWIN_E_INVAL;
+    if (o.flags || o.reserved_) return TWIN_E_INVAL;
     if ((s = twin__allocator_copy(a, o.alloc)) != TWIN_OK) return s;
     if (o.validator) {
         if (o.validator->size > sizeof *v) return TWIN_E_ABI;
         if (o.validator->size < sizeof *v) return TWIN_E_INVAL;
         *v = *o.validator;
     }
+    *out = o;
+    return TWIN_OK;
+}
+
+/* Reserve the room the capacity hints ask for. */
+static twin_status reserve_hints(twin_graph *g, const twin_graph_options *o)
+{
+    twin_status s;
+    if ((o->twin_capacity &&
+         ((s = twin__segvec_reserve(&g->twins, &g->alloc, o->twin_capacity)) != TWIN_OK ||
+          (s = twin__index_reserve(&g->twin_idx, &g->alloc, o->twin_capacity)) != TWIN_OK)) ||
+        (o->relationship_capacity &&
+         (s = twin__segvec_reserve(&g->rels, &g->alloc, o->relationship_capacity)) != TWIN_OK) ||
+        (o->string_capacity &&
+         (s = twin__segvec_reserve(&g->pool.bytes, &g->alloc, o->string_capacity)) != TWIN_OK))
+        return s;
     return TWIN_OK;
 }
 
@@ -95,12 +111,13 @@ twin_status twin_graph_create(twin_graph **out, const twin_graph_options *opts)
 {
     twin_allocator a;
     twin_graph_validator v;
+    twin_graph_options o;
     twin_graph *g;
     twin_status s;
 
     if (!out) return TWIN_E_INVAL;
     *out = NULL;
-    if ((s = read_options(opts, &a, &v)) != TWIN_OK) return s;
+    if ((s = read_options(opts, &o, &a, &v)) != TWIN_OK) return s;
     g = twin__alloc(&a, sizeof *g);
     if (!g) return TWIN_E_NOMEM;
     memset(g, 0, sizeof *g);
@@ -115,6 +132,10 @@ twin_status twin_graph_create(twin_graph **out, const twin_graph_options *opts)
     twin__segvec_init(&g->props, sizeof(props_slot), PROPS_SHIFT);
     g->twin_free = g->rel_free = g->props_free = TWIN__NONE;
     g->err.message = g->errbuf;
+    if ((s = reserve_hints(g, &o)) != TWIN_OK) {
+        twin_graph_destroy(g);
+        return s == TWIN_E_RANGE ? TWIN_E_RANGE : TWIN_E_NOMEM;
+    }
     *out = g;
     return TWIN_OK;
 }

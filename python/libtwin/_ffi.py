@@ -138,7 +138,9 @@ class twin_graph_validator(Structure):
 
 class twin_graph_options(Structure):
     _fields_ = [("size", c_uint32), ("flags", c_uint32), ("alloc", POINTER(twin_allocator)),
-                ("validator", POINTER(twin_graph_validator))]
+                ("validator", POINTER(twin_graph_validator)),
+                ("twin_capacity", c_uint32), ("relationship_capacity", c_uint32),
+                ("string_capacity", c_uint32), ("reserved_", c_uint32)]
 
 
 class twin_relationship(Structure):

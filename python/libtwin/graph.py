@@ -153,7 +153,8 @@ class Graph:
     them apart).
     """
 
-    def __init__(self, validator=None):
+    def __init__(self, validator=None, *, twin_capacity: int = 0,
+                 relationship_capacity: int = 0, string_capacity: int = 0):
         self._lock = threading.RLock()
         self._busy = 0          # C calls (and traversals) in progress
         self._version = 0       # bumped by every successful write: stales cursors
@@ -162,6 +163,13 @@ class Graph:
         self._validator = None  # the struct and CFUNCTYPEs C holds: kept alive
         opts = _ffi.twin_graph_options()
         _ffi.twin_graph_options_init_(ctypes.byref(opts), ctypes.sizeof(opts))
+        # Capacity hints: room reserved at creation (see graph.h).
+        for field, value in (("twin_capacity", twin_capacity),
+                             ("relationship_capacity", relationship_capacity),
+                             ("string_capacity", string_capacity)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**32:
+                raise errors.InvalidArgument(f"{field} must be an int in [0, 2**32)")
+            setattr(opts, field, value)
         if validator is not None:
             self._validator = _make_validator(validator, self._hooks)
             opts.validator = ctypes.pointer(self._validator[0])

@@ -149,3 +149,15 @@ def test_many_twins(graph):
         graph.remove_twin(f"t{i}")
     assert graph.twin_count() == 2500
     assert sum(1 for _ in graph.twins()) == 2500
+
+
+def test_capacity_hints_accepted_and_checked():
+    with libtwin.Graph(twin_capacity=1000, relationship_capacity=3000,
+                       string_capacity=40000) as g:
+        for i in range(1000):
+            g.add_twin(f"unit-{i:04d}", "dtmi:x:Unit;1")
+        assert g.twin_count() == 1000
+    with pytest.raises(errors.InvalidArgument):
+        libtwin.Graph(twin_capacity=-1)
+    with pytest.raises(errors.InvalidArgument):
+        libtwin.Graph(string_capacity=2**32)

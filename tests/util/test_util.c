@@ -451,6 +451,79 @@ START_TEST(test_graph_nomem_add_drops_interned_names)
 }
 END_TEST
 
+/* Capacity hints reserve the twin and relationship arrays, the twin index
+ * and the string pool up front; filling up to the hints grows none of them. */
+START_TEST(test_graph_capacity_hints_reserve_and_do_not_grow)
+{
+    twin_graph_options o;
+    twin_graph *g;
+    char id[32], dst[32];
+    uint32_t caps[4];
+
+    twin_graph_options_init(&o);
+    o.alloc = &fa.alloc;
+    o.twin_capacity = 500;
+    o.relationship_capacity = 1000;
+    o.string_capacity = 500 * 12 + 1000 * 4 + 64;
+    ck_assert_int_eq(twin_graph_create(&g, &o), TWIN_OK);
+    ck_assert_uint_ge(g->twins.cap, 500);
+    ck_assert_uint_ge(g->rels.cap, 1000);
+    ck_assert_uint_ge((uint64_t)(g->twin_idx.mask + 1) * 3, 500 * 4);
+    ck_assert_uint_ge(g->pool.bytes.cap, o.string_capacity);
+    caps[0] = g->twins.cap;
+    caps[1] = g->rels.cap;
+    caps[2] = g->twin_idx.mask;
+    caps[3] = g->pool.bytes.cap;
+    for (unsigned i = 0; i < 500; i++) {
+        snprintf(id, sizeof id, "unit-%06u", i);            /* 11 bytes + NUL */
+        ck_assert_int_eq(twin_graph_add_twin(g, id, "m", NULL, 0), TWIN_OK);
+    }
+    for (unsigned i = 0; i < 1000; i++) {
+        snprintf(id, sizeof id, "unit-%06u", i / 2);
+        snprintf(dst, sizeof dst, "unit-%06u", (i * 7) % 500);
+        ck_assert_int_eq(twin_graph_add_relationship(g, id, i % 2 ? "r1" : "r0", "feeds", dst,
+                                                     NULL, 0), TWIN_OK);  /* 3 bytes */
+    }
+    ck_assert_uint_eq(g->twins.cap, caps[0]);
+    ck_assert_uint_eq(g->rels.cap, caps[1]);
+    ck_assert_uint_eq(g->twin_idx.mask, caps[2]);
+    ck_assert_uint_eq(g->pool.bytes.cap, caps[3]);
+    twin_graph_destroy(g);
+    /* Without hints the same arrays start small. */
+    twin_graph_options_init(&o);
+    o.alloc = &fa.alloc;
+    ck_assert_int_eq(twin_graph_create(&g, &o), TWIN_OK);
+    ck_assert_uint_eq(g->twins.cap + g->rels.cap + g->pool.bytes.cap, 0);
+    twin_graph_destroy(g);
+}
+END_TEST
+
+START_TEST(test_graph_capacity_hints_nomem_fails_create_without_leak)
+{
+    twin_graph_options o;
+    twin_graph *g = (twin_graph *)&o;
+    twin_status st = TWIN_E_NOMEM;
+    twin_graph_options_init(&o);
+    o.alloc = &fa.alloc;
+    o.twin_capacity = 5000;
+    o.relationship_capacity = 9000;
+    o.string_capacity = 100000;
+    for (size_t n = 0; st == TWIN_E_NOMEM; n++) {
+        failalloc_arm(&fa, n);
+        st = twin_graph_create(&g, &o);
+        failalloc_disarm(&fa);
+        ck_assert(st == TWIN_OK || st == TWIN_E_NOMEM);
+        if (st == TWIN_E_NOMEM) {
+            ck_assert_ptr_null(g);
+            ck_assert_uint_eq(fa.live_bytes, 0);
+        }
+    }
+    twin_graph_destroy(g);
+    o.reserved_ = 1;
+    ck_assert_int_eq(twin_graph_create(&g, &o), TWIN_E_INVAL);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -476,6 +549,8 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_graph_large_object_duplicate_member_returns_inval);
     tcase_add_test(tc, test_graph_large_object_alloc_failure_leaves_value);
     tcase_add_test(tc, test_graph_nomem_add_drops_interned_names);
+    tcase_add_test(tc, test_graph_capacity_hints_reserve_and_do_not_grow);
+    tcase_add_test(tc, test_graph_capacity_hints_nomem_fails_create_without_leak);
     suite_add_tcase(s, tc);
     return s;
 }
