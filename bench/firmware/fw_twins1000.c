@@ -1,6 +1,8 @@
 /* Footprint: a gateway holding 1,000 twins in a fixed arena. Each twin has
  * a model (one of four), two properties (a serial number and a rating) and
  * two relationships (it feeds the next twin, and is monitored by another).
+ * The graph is created with capacity hints sized for that, as a firmware
+ * that knows its plant does, so no array is outgrown inside the arena.
  * The graph is then optimised and one traversal reaches every twin, so the
  * arena holds the graph, its compact adjacency and a warm traversal
  * context. Prints "fw: NAME VALUE" lines that bench/footprint reads; exits
@@ -77,6 +79,11 @@ int main(void)
     alloc.free = count_free;
     twin_graph_options_init(&o);
     o.alloc = &alloc;
+    o.twin_capacity = TWINS;
+    o.relationship_capacity = 2 * TWINS;
+    /* "asset-NNNN" twin ids, "feeds-1" and "monitoredBy-1" relationship ids,
+     * each with its NUL, plus the model ids and relationship names. */
+    o.string_capacity = TWINS * (11 + 8 + 14) + 256;
     if (twin_graph_create(&g, &o) != TWIN_OK) return 1;
 
     for (int i = 0; i < TWINS && s == TWIN_OK; i++) {
