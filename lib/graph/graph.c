@@ -2,11 +2,11 @@
 #include "graph/graph_int.h"
 
 #include "core/alloc.h"
+#include "core/error.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define TWIN_SHIFT 12u   /* 4096 twins per segment */
@@ -22,10 +22,8 @@ twin_status twin__fail(twin_graph *g, twin_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g->errbuf, sizeof g->errbuf, fmt, ap);
+    twin__errorv(&g->err, g->errbuf, s, fmt, ap);
     va_end(ap);
-    g->err.status = s;
-    g->err.message = g->errbuf;
     return s;
 }
 

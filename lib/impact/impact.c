@@ -8,10 +8,10 @@
 #include "twin/impact.h"
 
 #include "core/alloc.h"
+#include "core/error.h"
 
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 typedef struct hit_rec {
@@ -61,10 +61,8 @@ static twin_status fail(twin_impact *q, twin_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(q->errbuf, sizeof q->errbuf, fmt, ap);
+    twin__errorv(&q->err, q->errbuf, s, fmt, ap);
     va_end(ap);
-    q->err.status = s;
-    q->err.message = q->errbuf;
     return s;
 }
 
