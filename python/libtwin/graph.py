@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, NamedTuple
 
 from . import _ffi, errors, values
+from ._handle import Handle
 from .values import decode, encode_id
 
 _DIRECTIONS = {
@@ -134,7 +135,7 @@ def _make_validator(validator, hooks: _Hooks):
     return keep
 
 
-class Graph:
+class Graph(Handle):
     """An asset graph (``twin_graph``), closed by :meth:`close` or ``with``.
 
     ``validator``, if given, is an object (or a dict) with either or both of:
@@ -152,6 +153,8 @@ class Graph:
     writer or many readers per graph; this binding does not try to tell
     them apart).
     """
+
+    _what = "graph"
 
     def __init__(self, validator=None, *, twin_capacity: int = 0,
                  relationship_capacity: int = 0, string_capacity: int = 0):
@@ -191,22 +194,6 @@ class Graph:
                 child.close()
             self._fin()
             self._ptr = None
-
-    @property
-    def closed(self) -> bool:
-        return self._ptr is None
-
-    def __enter__(self) -> "Graph":
-        self._handle()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def _handle(self):
-        if self._ptr is None:
-            raise errors.Closed("graph is closed")
-        return self._ptr
 
     def _read(self, fn, *args):
         with self._lock:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import _ffi, errors
+from ._handle import Handle
 from .graph import Graph, direction_code
 from .values import decode, encode_id
 
@@ -169,11 +170,13 @@ def _uint32(value, what: str, low: int) -> int:
     return value
 
 
-class Impact:
+class Impact(Handle):
     """A traversal context (``twin_impact``) on a graph, reused from run to run.
 
     It keeps its graph alive; closing the graph closes it first.
     """
+
+    _what = "impact context"
 
     def __init__(self, graph: Graph):
         if not isinstance(graph, Graph):
@@ -200,22 +203,6 @@ class Impact:
                 raise errors.InvalidArgument("cannot close an Impact from inside its own run")
             self._fin()
             self._ptr = None
-
-    @property
-    def closed(self) -> bool:
-        return self._ptr is None
-
-    def __enter__(self) -> "Impact":
-        self._handle()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def _handle(self):
-        if self._ptr is None:
-            raise errors.Closed("impact context is closed")
-        return self._ptr
 
     def run(self, roots, follow: Iterable | None = None, direction: str = "out",
             max_depth: int | None = None, max_results: int | None = None,
