@@ -349,13 +349,17 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
 {
     uint32_t i, pos;
     twin__twin *t;
-    twin_status s;
-    const char *id;
+    size_t n;
 
     if (!g) return TWIN_E_INVAL;
     if (flags & ~TWIN_REMOVE_RELATIONSHIPS)
         return twin__fail(g, TWIN_E_INVAL, "unknown flags 0x%x", (unsigned)flags);
-    if ((s = twin__lookup_twin(g, "twin", twin_id, &i)) != TWIN_OK) return s;
+    if (!twin_id) return twin__fail(g, TWIN_E_INVAL, "twin is NULL");
+    n = strlen(twin_id);
+    pos = find_twin_pos(g, twin_id, n, twin_hash(g, twin_id, n));  /* kept for the removal */
+    if (pos == TWIN__NONE)
+        return twin__fail(g, TWIN_E_NOTFOUND, "twin '%.128s' not found", twin_id);
+    i = twin__index_at(&g->twin_idx, pos);
     if (twin__has_rels(g, i)) {
         if (!flags)
             return twin__fail(g, TWIN_E_CONSTRAINT, "twin '%.128s' still has relationships",
@@ -366,10 +370,8 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
             if (twin__R(g, r)->name != TWIN__DEAD) twin__kill_rel(g, r);
     }
     t = twin__T(g, i);
-    id = twin__str(g, t->id);
-    pos = find_twin_pos(g, id, strlen(id), twin_hash(g, id, strlen(id)));
-    twin__index_remove_at(&g->twin_idx, pos);
-    twin__strpool_kill(&g->pool, strlen(id));
+    twin__index_remove_at(&g->twin_idx, pos);  /* relationship removal left twin_idx alone */
+    twin__strpool_kill(&g->pool, n);
     twin__intern_release(&g->models, &g->pool, t->model & TWIN__MODEL_MASK);
     twin__props_drop(g, t->props);
     t->id = TWIN__DEAD;

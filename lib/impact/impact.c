@@ -10,7 +10,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
