@@ -74,8 +74,11 @@ typedef enum twin_status {
     TWIN_E_ABI = -7,        /**< A struct's `size` is larger than this library knows. */
     TWIN_E_CONSTRAINT = -8, /**< The call would break a rule of the data (e.g. a twin that
                                  still has relationships, or a model validation failure). */
-    TWIN_E_MODIFIED = -9    /**< The data changed underneath a read (e.g. a graph written
+    TWIN_E_MODIFIED = -9,   /**< The data changed underneath a read (e.g. a graph written
                                  to from a traversal's callback). @since 1.1 */
+    TWIN_E_STATE = -10,     /**< The handle is in a state that forbids the call (e.g. a
+                                 sealed model set written to). @since 1.2 */
+    TWIN_E_IO = -11         /**< A file could not be read or written. @since 1.2 */
 } twin_status;
 
 /**
@@ -222,5 +225,6 @@ TWIN_API size_t twin_arena_peak(const twin_arena *a);
 
 #include "twin/graph.h"
 #include "twin/impact.h"
+#include "twin/dtdl.h"
 
 #endif /* TWIN_TWIN_H */

@@ -15,6 +15,8 @@ const char *twin_strerror(twin_status s)
     case TWIN_E_ABI: return "struct size unknown to this library version";
     case TWIN_E_CONSTRAINT: return "constraint violated";
     case TWIN_E_MODIFIED: return "modified during a read";
+    case TWIN_E_STATE: return "not allowed in the current state";
+    case TWIN_E_IO: return "input/output error";
     }
     return "unknown status";
 }

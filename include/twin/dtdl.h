@@ -1,0 +1,571 @@
+/**
+ * @file dtdl.h
+ * @brief DTDL models: parse, validate and resolve DTDL v2, v3 and v4.
+ *
+ * A ::twin_models handle is a set of DTDL models (Digital Twins Definition
+ * Language, JSON-LD). The host adds documents to it (buffers or files; each
+ * one JSON object or an array of them), then seals it with
+ * twin_models_resolve(), which checks every reference (`extends`, schema
+ * and Component references, Relationship targets), asking an optional
+ * resolver callback for the DTMIs that are referenced and not yet defined.
+ * A resolved set is immutable: any number of threads may read it at once,
+ * and a graph may validate twins against it (twin_models_validator()).
+ *
+ * Each call that reads documents either adds all of them or none: when a
+ * document breaks a rule, the set keeps exactly what it had before the call,
+ * and the call's diagnostics (twin_models_diag()) list every error found,
+ * each with a stable code, a message, the source name, the JSON pointer of
+ * the offending element and its line and column.
+ *
+ * Error codes are the official DTDL parser's validation identifiers without
+ * their `dtmi:dtdl:parsingError:` prefix (e.g. `invalidId`, `badType`);
+ * codes of rules the official parser names otherwise start with `twin.`.
+ *
+ * @par Elements
+ * The parsed model is reached through ::twin_dtdl_elem pointers: Interfaces,
+ * their contents (Telemetry, Property, Command, Relationship, Component),
+ * command payloads, and schemas (primitive, Array, Enum, Map, Object, and
+ * their parts). Element pointers and the strings they return are owned by
+ * the set and valid until twin_models_close().
+ *
+ * @par Thread safety
+ * Adding and resolving are writers: one thread, with no reader. Once
+ * twin_models_resolve() has succeeded, every reading function (those taking
+ * a `const` pointer) may run in any number of threads at once.
+ */
+#ifndef TWIN_DTDL_H
+#define TWIN_DTDL_H
+
+#include "twin/twin.h"
+#include "twin/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup dtdl DTDL models
+ * @brief Parsing, resolution and lookup of DTDL models.
+ * @{
+ */
+
+/** @brief A set of DTDL models (opaque). */
+typedef struct twin_models twin_models;
+
+/** @brief An element of a model set (opaque, owned by the set). */
+typedef struct twin_dtdl_elem twin_dtdl_elem;
+
+/** @cond TWIN_INTERNAL */
+/* Declared here too so that this header stands when twin.h includes it
+ * before graph.h's declarations are complete. */
+struct twin_graph_validator;
+struct twin_value;
+/** @endcond */
+
+/** @brief Option flags of a model set (::twin_models_options::flags). */
+enum twin_models_flag {
+    /** Accept `@type` co-types and properties that no loaded context
+        defines (the official parser's AllowUndefinedExtensions); by default
+        they are errors. */
+    TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS = 1u << 0,
+    /** Accept the few deviations from the specification that the official
+        parser tolerates on request (TolerateSolecismsInParse). */
+    TWIN_MODELS_TOLERATE_SOLECISMS = 1u << 1
+};
+
+/**
+ * @brief Resolver: asked during twin_models_resolve() for DTMIs that are
+ *        referenced and not defined.
+ *
+ * The callback may add the documents that define them with
+ * twin_models_add() or twin_models_add_file() on @p m (the only writes
+ * allowed on @p m during the call); the errors of those documents join the
+ * diagnostics of the resolve call. DTMIs that remain undefined are
+ * reported as `twin.unresolvedIdentifier` errors. @p dtmis is valid during
+ * the call only.
+ *
+ * @return ::TWIN_OK (also when it defines none of them); a negative status
+ *         ends twin_models_resolve() with that status.
+ */
+typedef twin_status (*twin_models_resolver)(void *ud, twin_models *m,
+                                            const char *const *dtmis, size_t n);
+
+/** @brief Options of twin_models_open(). Initialise with
+ *         twin_models_options_init(). */
+typedef struct twin_models_options {
+    uint32_t size;                /**< `sizeof`, set by twin_models_options_init(). */
+    uint32_t flags;               /**< ::twin_models_flag bits; default 0 (strict). */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    /** Highest DTDL version accepted, 2 to 4; default 4. A document whose
+        context names a higher version is rejected. */
+    int32_t max_dtdl_version;
+    uint32_t reserved_;           /**< Zero. */
+    /** Largest document accepted, in bytes; default 16 MiB. Larger input is
+        rejected with ::TWIN_E_RANGE before it is parsed. */
+    size_t max_document_bytes;
+    twin_models_resolver resolver;  /**< NULL: references must be added beforehand. */
+    void *resolver_ud;              /**< Passed to @c resolver. */
+} twin_models_options;
+
+/** @brief A diagnostic: one error found in the input. All strings are
+ *         owned by the set and valid until its next writing call. */
+typedef struct twin_dtdl_diag {
+    const char *code;     /**< Stable rule code, e.g. "invalidId". Never NULL. */
+    const char *message;  /**< What is wrong and what is expected. Never NULL. */
+    const char *source;   /**< Source name given to the add call ("" if none). */
+    const char *pointer;  /**< JSON pointer (RFC 6901) of the offending value within
+                               its document; "" for the whole document. */
+    const char *primary;  /**< DTMI of the element at fault; "" if unknown. */
+    const char *secondary; /**< A DTMI the error refers to (e.g. an undefined
+                                reference); "" if none. */
+    uint32_t document;    /**< Index of the document in the source (0 unless the
+                               source is an array of documents). */
+    uint32_t line;        /**< 1-based line of the offending value in the source text; 0 if unknown. */
+    uint32_t column;      /**< 1-based column, in bytes; 0 if unknown. */
+    uint32_t reserved_;   /**< Zero. */
+} twin_dtdl_diag;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_models_options_init() macro.
+ * @param o    Options to initialise.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      @p o holds defaults.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size does not cover @c size and @c flags.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @par Thread safety
+ * Safe from any thread.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_options_init_(twin_models_options *o, size_t size);
+
+/** @brief Initialise options struct @p o with defaults. */
+#define twin_models_options_init(o) twin_models_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create an empty model set.
+ * @param out  Receives the set; NULL on failure.
+ * @param opts Options, copied; NULL: defaults.
+ * @retval TWIN_OK      @p *out is ready; free it with twin_models_close().
+ * @retval TWIN_E_INVAL @p out is NULL or an option is out of range.
+ * @retval TWIN_E_ABI   A struct's @c size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @par Thread safety
+ * Safe from any thread.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_open(twin_models **out, const twin_models_options *opts);
+
+/**
+ * @brief Free a model set and every element and string it returned.
+ * @param m Set; NULL is a no-op.
+ * @since 1.2
+ */
+TWIN_API void twin_models_close(twin_models *m);
+
+/**
+ * @brief Parse DTDL documents from a buffer and add their models to the set.
+ *
+ * @p json holds one JSON value: a DTDL document (an object) or an array of
+ * documents, UTF-8, optionally starting with a byte-order mark. Every
+ * element is checked against the rules of its DTDL version; references to
+ * other DTMIs are checked by twin_models_resolve(). On failure nothing of
+ * @p json is added and twin_models_diag() lists every error found.
+ *
+ * @param m      Set, not yet resolved.
+ * @param json   Text; not retained; need not be NUL-terminated.
+ * @param len    Bytes in @p json.
+ * @param source Name reported in diagnostics (e.g. a file name); copied; NULL: "".
+ * @retval TWIN_OK         Every model was added.
+ * @retval TWIN_E_PARSE    The text is not JSON, or not valid UTF-8.
+ * @retval TWIN_E_CONSTRAINT A document breaks a DTDL rule (see the diagnostics).
+ * @retval TWIN_E_EXISTS   A DTMI is defined twice (code `duplicateDefinition`).
+ * @retval TWIN_E_RANGE    @p len is over @c max_document_bytes.
+ * @retval TWIN_E_STATE    The set is resolved (sealed).
+ * @retval TWIN_E_INVAL    @p m or @p json is NULL.
+ * @retval TWIN_E_NOMEM    Allocation failed.
+ * @par Thread safety
+ * Writer.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_add(twin_models *m, const char *json, size_t len,
+                                     const char *source);
+
+/**
+ * @brief Read a file and add its documents, as twin_models_add() with the
+ *        path as the source name.
+ * @retval TWIN_E_IO The file cannot be read.
+ * @retval other     As twin_models_add().
+ * @par Thread safety
+ * Writer.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_add_file(twin_models *m, const char *path);
+
+/**
+ * @brief Resolve and seal the set.
+ *
+ * Checks every reference (asking the resolver for undefined DTMIs), the
+ * `extends` hierarchy (no cycle, depth and breadth limits), name clashes
+ * between own and inherited contents, and the limits that span
+ * Interfaces; then computes each Interface's full contents. On success
+ * the set is immutable; on failure it stays open: the host may add the
+ * missing documents and resolve again. A resolved set returns ::TWIN_OK.
+ *
+ * @retval TWIN_OK         The set is sealed.
+ * @retval TWIN_E_NOTFOUND A referenced DTMI is defined nowhere (code
+ *                         `twin.unresolvedIdentifier`, the DTMI in @c secondary).
+ * @retval TWIN_E_CONSTRAINT A rule spanning Interfaces is broken.
+ * @retval other           A status the resolver returned, or ::TWIN_E_NOMEM.
+ * @par Thread safety
+ * Writer.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_resolve(twin_models *m);
+
+/**
+ * @brief Number of diagnostics of the last add or resolve call.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API size_t twin_models_diag_count(const twin_models *m);
+
+/**
+ * @brief Diagnostic @p i (0-based) of the last add or resolve call; NULL
+ *        when @p i is out of range. Valid until the next writing call.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API const twin_dtdl_diag *twin_models_diag(const twin_models *m, size_t i);
+
+/**
+ * @brief The set's last error: status and a one-line summary.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API twin_error twin_models_last_error(const twin_models *m);
+
+/** @name Lookup (resolved sets)
+ *  Before twin_models_resolve() has succeeded these find nothing.
+ *  @{ */
+
+/**
+ * @brief The element with identifier @p dtmi (an Interface, or any element
+ *        with an explicit or generated `@id`); NULL if none.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API const twin_dtdl_elem *twin_models_find(const twin_models *m, const char *dtmi);
+
+/**
+ * @brief Number of Interfaces in the set (including inline ones).
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API size_t twin_models_interface_count(const twin_models *m);
+
+/**
+ * @brief Interface @p i in the order they were added; NULL when out of range.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API const twin_dtdl_elem *twin_models_interface(const twin_models *m, size_t i);
+
+/** @} */
+
+/** @brief Element classes. Values fixed forever. */
+typedef enum twin_dtdl_kind {
+    TWIN_DTDL_INTERFACE = 1,
+    TWIN_DTDL_TELEMETRY = 2,
+    TWIN_DTDL_PROPERTY = 3,
+    TWIN_DTDL_COMMAND = 4,
+    TWIN_DTDL_RELATIONSHIP = 5,
+    TWIN_DTDL_COMPONENT = 6,
+    TWIN_DTDL_COMMAND_REQUEST = 7,   /**< Also v2's CommandPayload as request. */
+    TWIN_DTDL_COMMAND_RESPONSE = 8,  /**< Also v2's CommandPayload as response. */
+    TWIN_DTDL_PRIMITIVE = 9,         /**< A primitive schema; see twin_dtdl_primitive(). */
+    TWIN_DTDL_ARRAY = 10,
+    TWIN_DTDL_ENUM = 11,
+    TWIN_DTDL_MAP = 12,
+    TWIN_DTDL_OBJECT = 13,
+    TWIN_DTDL_FIELD = 14,
+    TWIN_DTDL_ENUM_VALUE = 15,
+    TWIN_DTDL_MAP_KEY = 16,
+    TWIN_DTDL_MAP_VALUE = 17
+} twin_dtdl_kind;
+
+/** @brief Primitive schemas. Values fixed forever. */
+typedef enum twin_dtdl_primitive {
+    TWIN_DTDL_NOT_PRIMITIVE = 0,
+    TWIN_DTDL_BOOLEAN = 1,
+    TWIN_DTDL_DATE = 2,
+    TWIN_DTDL_DATETIME = 3,
+    TWIN_DTDL_DOUBLE = 4,
+    TWIN_DTDL_DURATION = 5,
+    TWIN_DTDL_FLOAT = 6,
+    TWIN_DTDL_INTEGER = 7,
+    TWIN_DTDL_LONG = 8,
+    TWIN_DTDL_STRING = 9,
+    TWIN_DTDL_TIME = 10,
+    TWIN_DTDL_BYTE = 11,             /**< v4 */
+    TWIN_DTDL_BYTES = 12,            /**< v4 */
+    TWIN_DTDL_DECIMAL = 13,          /**< v4 */
+    TWIN_DTDL_SHORT = 14,            /**< v4 */
+    TWIN_DTDL_UNSIGNED_BYTE = 15,    /**< v4 */
+    TWIN_DTDL_UNSIGNED_SHORT = 16,   /**< v4 */
+    TWIN_DTDL_UNSIGNED_INTEGER = 17, /**< v4 */
+    TWIN_DTDL_UNSIGNED_LONG = 18,    /**< v4 */
+    TWIN_DTDL_UUID = 19,             /**< v4 */
+    TWIN_DTDL_POINT = 20,            /**< Geospatial (GeoJSON). */
+    TWIN_DTDL_MULTI_POINT = 21,
+    TWIN_DTDL_LINE_STRING = 22,
+    TWIN_DTDL_MULTI_LINE_STRING = 23,
+    TWIN_DTDL_POLYGON = 24,
+    TWIN_DTDL_MULTI_POLYGON = 25
+} twin_dtdl_primitive;
+
+/** @brief Single links of an element, for twin_dtdl_link(). Values fixed forever. */
+typedef enum twin_dtdl_link_kind {
+    /** `schema` of a Telemetry, Property, Field, MapKey, MapValue or command
+        payload; the Interface of a Component. */
+    TWIN_DTDL_SCHEMA = 1,
+    TWIN_DTDL_ELEMENT_SCHEMA = 2,  /**< `elementSchema` of an Array. */
+    TWIN_DTDL_VALUE_SCHEMA = 3,    /**< `valueSchema` of an Enum. */
+    TWIN_DTDL_MAP_KEY_OF = 4,      /**< `mapKey` of a Map. */
+    TWIN_DTDL_MAP_VALUE_OF = 5,    /**< `mapValue` of a Map. */
+    TWIN_DTDL_REQUEST = 6,         /**< `request` of a Command. */
+    TWIN_DTDL_RESPONSE = 7,        /**< `response` of a Command. */
+    TWIN_DTDL_TARGET = 8,          /**< `target` Interface of a Relationship. */
+    TWIN_DTDL_PARENT = 9           /**< The element this one is defined in; NULL at the top. */
+} twin_dtdl_link_kind;
+
+/** @brief Lists of an element, for twin_dtdl_count() and twin_dtdl_at().
+ *         Values fixed forever. */
+typedef enum twin_dtdl_list_kind {
+    /** An Interface's full contents: those of each Interface it extends
+        (depth first, in `extends` order, each Interface once), then its own,
+        each in declaration order. */
+    TWIN_DTDL_CONTENTS = 1,
+    TWIN_DTDL_OWN_CONTENTS = 2,  /**< An Interface's own `contents`. */
+    TWIN_DTDL_EXTENDS = 3,       /**< The Interfaces an Interface extends directly. */
+    TWIN_DTDL_SCHEMAS = 4,       /**< An Interface's reusable `schemas`. */
+    TWIN_DTDL_FIELDS = 5,        /**< An Object's fields. */
+    TWIN_DTDL_ENUM_VALUES = 6,   /**< An Enum's values. */
+    TWIN_DTDL_PROPERTIES = 7     /**< A Relationship's properties. */
+} twin_dtdl_list_kind;
+
+/**
+ * @name Element accessors
+ * Each takes an element of a resolved set and only reads it. A NULL
+ * element gives 0, NULL or "" as the function says.
+ * @par Thread safety
+ * Reader (any number of threads at once on a resolved set).
+ * @{
+ */
+
+/** @brief The element's class; 0 for NULL. @since 1.2 */
+TWIN_API twin_dtdl_kind twin_dtdl_kind_of(const twin_dtdl_elem *e);
+
+/** @brief Its `@id`, explicit or generated (e.g. `dtmi:x:I;1:_contents:__temp`);
+ *         "" for primitive schemas. @since 1.2 */
+TWIN_API const char *twin_dtdl_id(const twin_dtdl_elem *e);
+
+/** @brief Its `name`; "" for elements without one. @since 1.2 */
+TWIN_API const char *twin_dtdl_name(const twin_dtdl_elem *e);
+
+/** @brief DTDL version (2, 3 or 4) of the document that defined it; 0 for
+ *         primitive schemas. @since 1.2 */
+TWIN_API int twin_dtdl_version(const twin_dtdl_elem *e);
+
+/**
+ * @brief Its display name in language @p lang (e.g. "en", "de"); when
+ *        there is none in that language, the "en" one, else the first
+ *        given; "" when it has none. @p lang NULL means "en". @since 1.2
+ */
+TWIN_API const char *twin_dtdl_display_name(const twin_dtdl_elem *e, const char *lang);
+
+/** @brief Its description, chosen as twin_dtdl_display_name() does. @since 1.2 */
+TWIN_API const char *twin_dtdl_description(const twin_dtdl_elem *e, const char *lang);
+
+/** @brief Its comment; "" when none. @since 1.2 */
+TWIN_API const char *twin_dtdl_comment(const twin_dtdl_elem *e);
+
+/** @brief The primitive of a ::TWIN_DTDL_PRIMITIVE schema; ::TWIN_DTDL_NOT_PRIMITIVE
+ *         for any other element. @since 1.2 */
+TWIN_API twin_dtdl_primitive twin_dtdl_primitive_of(const twin_dtdl_elem *e);
+
+/** @brief The name of a primitive as DTDL spells it (e.g. "dateTime");
+ *         "" for an unknown value. @since 1.2 */
+TWIN_API const char *twin_dtdl_primitive_name(twin_dtdl_primitive p);
+
+/** @brief The element linked by @p link; NULL when it has none. @since 1.2 */
+TWIN_API const twin_dtdl_elem *twin_dtdl_link(const twin_dtdl_elem *e,
+                                              twin_dtdl_link_kind link);
+
+/** @brief Number of elements in list @p list; 0 when it has none. @since 1.2 */
+TWIN_API size_t twin_dtdl_count(const twin_dtdl_elem *e, twin_dtdl_list_kind list);
+
+/** @brief Element @p i of list @p list; NULL when out of range. @since 1.2 */
+TWIN_API const twin_dtdl_elem *twin_dtdl_at(const twin_dtdl_elem *e,
+                                            twin_dtdl_list_kind list, size_t i);
+
+/** @brief The content named @p name among an Interface's full contents; NULL
+ *         if none. @since 1.2 */
+TWIN_API const twin_dtdl_elem *twin_dtdl_content(const twin_dtdl_elem *iface,
+                                                 const char *name);
+
+/** @brief Nonzero when Interface @p iface is @p other or extends it,
+ *         directly or not. @since 1.2 */
+TWIN_API int twin_dtdl_is_a(const twin_dtdl_elem *iface, const twin_dtdl_elem *other);
+
+/** @brief Nonzero for a Property or Relationship declared `writable`. @since 1.2 */
+TWIN_API int twin_dtdl_writable(const twin_dtdl_elem *e);
+
+/** @brief A Relationship's multiplicity: @p min (default 0) and @p max
+ *         (UINT32_MAX when unbounded). Either pointer may be NULL.
+ *  @retval TWIN_OK      Written.
+ *  @retval TWIN_E_INVAL @p e is not a Relationship. @since 1.2 */
+TWIN_API twin_status twin_dtdl_multiplicity(const twin_dtdl_elem *e, uint32_t *min,
+                                            uint32_t *max);
+
+/** @brief Number of co-types: the `@type` values after the element's class
+ *         (semantic types such as "Temperature", "Historized", or undefined
+ *         extension types when allowed). @since 1.2 */
+TWIN_API size_t twin_dtdl_cotype_count(const twin_dtdl_elem *e);
+
+/** @brief Co-type @p i as written, or NULL when out of range. @since 1.2 */
+TWIN_API const char *twin_dtdl_cotype(const twin_dtdl_elem *e, size_t i);
+
+/** @brief The semantic type (e.g. "Temperature") of a Telemetry, Property or
+ *         Field that has one; "" otherwise. @since 1.2 */
+TWIN_API const char *twin_dtdl_semantic_type(const twin_dtdl_elem *e);
+
+/** @brief Its `unit` (e.g. "degreeCelsius"); "" when none. @since 1.2 */
+TWIN_API const char *twin_dtdl_unit(const twin_dtdl_elem *e);
+
+/** @brief An EnumValue's `enumValue`: @p str receives the string value (NULL
+ *         for an integer one), @p num the integer value (0 for a string one).
+ *  @retval TWIN_OK Written.
+ *  @retval TWIN_E_INVAL @p e is not an EnumValue. @since 1.2 */
+TWIN_API twin_status twin_dtdl_enum_value(const twin_dtdl_elem *e, const char **str,
+                                          int64_t *num);
+
+/** @} */
+
+/** @brief Checks twin_models_validator() makes; combine with `|`. */
+enum twin_models_check {
+    /** A twin's model must be an Interface of the set. */
+    TWIN_MODELS_CHECK_MODEL = 1u << 0,
+    /** A twin's properties must be Properties of its model, each value
+        matching the Property's schema. */
+    TWIN_MODELS_CHECK_PROPERTIES = 1u << 1,
+    /** A relationship's name must be a Relationship of the source's model,
+        the target's model must be its `target` or extend it, and its
+        properties must match the Relationship's properties. */
+    TWIN_MODELS_CHECK_RELATIONSHIPS = 1u << 2,
+    TWIN_MODELS_CHECK_ALL = 7u  /**< Every check. */
+};
+
+/**
+ * @brief Fill a graph validator that checks twins and relationships
+ *        against resolved set @p m.
+ *
+ * Give @p out to twin_graph_options::validator when creating a graph. The
+ * set must outlive the graph. Checks not selected in @p checks are not
+ * made (for hosts that want speed over strictness). The maximum
+ * multiplicity of a Relationship is not checked by the graph hook, which
+ * sees one relationship at a time.
+ *
+ * @param m      Resolved set; retained (read only).
+ * @param checks ::twin_models_check bits.
+ * @param out    Receives the validator; its @c size must be set.
+ * @retval TWIN_OK      @p out is filled.
+ * @retval TWIN_E_STATE @p m is not resolved.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_ABI   @p out->size is not this library's.
+ * @par Thread safety
+ * Reader of @p m; the validator's callbacks are readers too.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_validator(const twin_models *m, uint32_t checks,
+                                           struct twin_graph_validator *out);
+
+/**
+ * @brief Check a twin property value (or a field, map entry, array item
+ *        nested in one) against schema @p schema of a resolved set.
+ * @param schema A schema element (primitive, Array, Enum, Map, Object).
+ * @param v      Value to check.
+ * @param msg    Receives why it does not conform (NUL-terminated); may be NULL.
+ * @param cap    Bytes at @p msg.
+ * @retval TWIN_OK         @p v conforms.
+ * @retval TWIN_E_CONSTRAINT It does not.
+ * @retval TWIN_E_INVAL    @p schema is not a schema or @p v is NULL.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_dtdl_check_value(const twin_dtdl_elem *schema,
+                                           const struct twin_value *v, char *msg, size_t cap);
+
+/**
+ * @brief Check JSON text against schema @p schema (as the official parser's
+ *        instance validation does).
+ * @retval TWIN_OK           The JSON conforms.
+ * @retval TWIN_E_CONSTRAINT It does not; why in @p msg.
+ * @retval TWIN_E_PARSE      @p json is not JSON.
+ * @retval TWIN_E_INVAL      A pointer is NULL or @p schema is not a schema.
+ * @retval TWIN_E_NOMEM      Allocation failed.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
+                                          size_t len, char *msg, size_t cap);
+
+/** @brief Parts of a DTMI, from twin_dtmi_parse(). */
+typedef struct twin_dtmi_info {
+    uint32_t size;          /**< Set by the caller to `sizeof`. */
+    uint32_t labels;        /**< Number of path segments (`dtmi:a:b;1` has 2). */
+    int64_t major;          /**< Major version; -1 when versionless. */
+    int64_t minor;          /**< Minor version; -1 when none. */
+    uint32_t path_len;      /**< Bytes of the versionless identifier (`dtmi:a:b`). */
+    uint32_t fragment;      /**< Offset of the fragment after '#'; 0 when none. */
+    int32_t reserved_id;    /**< Nonzero for a DTMI reserved for DTDL (`dtmi:dtdl:`, `dtmi:standard:`). */
+    uint32_t reserved_;     /**< Zero. */
+} twin_dtmi_info;
+
+/**
+ * @brief Check the syntax of a Digital Twin Model Identifier and split it.
+ *
+ * Accepts the syntax shared by DTDL v3 and v4: `dtmi:` then path segments
+ * separated by ':', each a letter followed by letters, digits and
+ * underscores, not ending in an underscore; then optionally ';' and a
+ * version (major of 1 to 9 digits without leading zero, optionally '.'
+ * and a minor of 1 to 6 digits without leading zero); then optionally '#'
+ * and a fragment. DTDL v2's stricter rules (version required) are applied
+ * by the parser. Length limits are the parser's.
+ *
+ * @param dtmi Text, not retained.
+ * @param len  Bytes.
+ * @param out  Receives the parts when not NULL; its @c size must be set.
+ * @retval TWIN_OK      Valid.
+ * @retval TWIN_E_PARSE Not a DTMI.
+ * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out's size is unknown.
+ * @par Thread safety
+ * Safe from any thread.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_dtmi_parse(const char *dtmi, size_t len, twin_dtmi_info *out);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TWIN_DTDL_H */

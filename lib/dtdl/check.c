@@ -1,0 +1,446 @@
+/* Values against schemas (twin values and JSON text, through one checker
+ * over a small view interface), and the graph validator built on it. */
+#include "dtdl/dtdl_int.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- a read-only view of a value tree ---- */
+
+typedef struct view view;
+struct view {
+    const void *p;
+    int (*type)(const void *p);  /* twin_value_type */
+    int64_t (*i)(const void *p);
+    double (*d)(const void *p);
+    const char *(*s)(const void *p, size_t *len);
+    size_t (*count)(const void *p);
+    view (*item)(const void *p, size_t k);
+    const char *(*key)(const void *p, size_t k);
+};
+
+/* twin_value */
+static int tv_type(const void *p) { return ((const twin_value *)p)->type; }
+static int64_t tv_i(const void *p) { return ((const twin_value *)p)->as.i; }
+static double tv_d(const void *p)
+{
+    const twin_value *v = p;
+    return v->type == TWIN_VALUE_INT ? (double)v->as.i : v->as.d;
+}
+static const char *tv_s(const void *p, size_t *len)
+{
+    *len = ((const twin_value *)p)->len;
+    return ((const twin_value *)p)->as.s;
+}
+static size_t tv_count(const void *p) { return ((const twin_value *)p)->len; }
+static view tv_view(const twin_value *v);
+static view tv_item(const void *p, size_t k)
+{
+    const twin_value *v = p;
+    return tv_view(v->type == TWIN_VALUE_ARRAY ? &v->as.items[k] : &v->as.members[k].value);
+}
+static const char *tv_key(const void *p, size_t k) { return ((const twin_value *)p)->as.members[k].name; }
+static view tv_view(const twin_value *v)
+{
+    view w;
+    w.p = v;
+    w.type = tv_type;
+    w.i = tv_i;
+    w.d = tv_d;
+    w.s = tv_s;
+    w.count = tv_count;
+    w.item = tv_item;
+    w.key = tv_key;
+    return w;
+}
+
+/* cJSON */
+static int js_type(const void *p)
+{
+    const cJSON *j = p;
+    if (cJSON_IsBool(j)) return TWIN_VALUE_BOOL;
+    if (cJSON_IsNumber(j)) {
+        double d = j->valuedouble;
+        return d == floor(d) && fabs(d) <= 9007199254740992.0 ? TWIN_VALUE_INT : TWIN_VALUE_DOUBLE;
+    }
+    if (cJSON_IsString(j)) return TWIN_VALUE_STRING;
+    if (cJSON_IsArray(j)) return TWIN_VALUE_ARRAY;
+    if (cJSON_IsObject(j)) return TWIN_VALUE_OBJECT;
+    return TWIN_VALUE_NULL;
+}
+static int64_t js_i(const void *p) { return (int64_t)((const cJSON *)p)->valuedouble; }
+static double js_d(const void *p) { return ((const cJSON *)p)->valuedouble; }
+static const char *js_s(const void *p, size_t *len)
+{
+    const char *s = ((const cJSON *)p)->valuestring;
+    *len = strlen(s);
+    return s;
+}
+static size_t js_count(const void *p) { return (size_t)cJSON_GetArraySize(p); }
+static view js_view(const cJSON *j);
+static view js_item(const void *p, size_t k) { return js_view(cJSON_GetArrayItem(p, (int)k)); }
+static const char *js_key(const void *p, size_t k) { return cJSON_GetArrayItem(p, (int)k)->string; }
+static view js_view(const cJSON *j)
+{
+    view w;
+    w.p = j;
+    w.type = js_type;
+    w.i = js_i;
+    w.d = js_d;
+    w.s = js_s;
+    w.count = js_count;
+    w.item = js_item;
+    w.key = js_key;
+    return w;
+}
+
+/* ---- the checker ---- */
+
+static int fail(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg && cap) {
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+static int digits(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+/* RFC 3339 pieces: full-date, partial-time with optional fraction, offset. */
+static int is_date(const char *s, size_t n)
+{
+    return n == 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-' &&
+           digits(s + 8, 2) && (s[5] - '0') * 10 + (s[6] - '0') >= 1 &&
+           (s[5] - '0') * 10 + (s[6] - '0') <= 12 && (s[8] - '0') * 10 + (s[9] - '0') >= 1 &&
+           (s[8] - '0') * 10 + (s[9] - '0') <= 31;
+}
+
+static int is_time(const char *s, size_t n, int need_offset)
+{
+    size_t i = 8;
+    if (n < 8 || !digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' ||
+        !digits(s + 6, 2) || (s[0] - '0') * 10 + (s[1] - '0') > 23 || s[3] > '5' || s[6] > '6')
+        return 0;
+    if (i < n && s[i] == '.') {
+        size_t j = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == j) return 0;
+    }
+    if (i == n) return !need_offset;
+    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) return 1;
+    return (s[i] == '+' || s[i] == '-') && n - i == 6 && digits(s + i + 1, 2) && s[i + 3] == ':' &&
+           digits(s + i + 4, 2);
+}
+
+static int is_datetime(const char *s, size_t n)
+{
+    return n > 11 && is_date(s, 10) && (s[10] == 'T' || s[10] == 't') && is_time(s + 11, n - 11, 1);
+}
+
+/* ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]] */
+static int is_duration(const char *s, size_t n)
+{
+    size_t i = 1;
+    int any = 0, t = 0;
+    if (n < 2 || s[0] != 'P') return 0;
+    while (i < n) {
+        size_t j = i;
+        if (s[i] == 'T') {
+            if (t) return 0;
+            t = 1;
+            i++;
+            if (i == n) return 0;
+            continue;
+        }
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ',')) i++;
+        if (i == j || i == n) return 0;
+        if (!strchr(t ? "HMS" : "YMWD", s[i])) return 0;
+        i++;
+        any = 1;
+    }
+    return any;
+}
+
+static int is_uuid(const char *s, size_t n)
+{
+    size_t i;
+    if (n != 36) return 0;
+    for (i = 0; i < n; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i])) return 0;
+    }
+    return 1;
+}
+
+static int is_base64(const char *s, size_t n)
+{
+    size_t i;
+    if (n % 4) return 0;
+    for (i = 0; i < n; i++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", s[i]) &&
+            !(s[i] == '=' && i >= n - 2))
+            return 0;
+    return 1;
+}
+
+static int in_range(const view *v, double lo, double hi)
+{
+    return v->type(v->p) == TWIN_VALUE_INT && (double)v->i(v->p) >= lo && (double)v->i(v->p) <= hi;
+}
+
+static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, int depth)
+{
+    int t = v->type(v->p);
+    const char *str;
+    size_t len, k, j;
+    if (depth > 64) return fail(msg, cap, "value nested too deeply");
+    switch (s->kind) {
+    case TWIN_DTDL_PRIMITIVE:
+        switch (s->prim) {
+        case TWIN_DTDL_BOOLEAN:
+            return t == TWIN_VALUE_BOOL || fail(msg, cap, "expected a boolean");
+        case TWIN_DTDL_INTEGER:
+            return in_range(v, -2147483648.0, 2147483647.0) || fail(msg, cap, "expected a 32-bit integer");
+        case TWIN_DTDL_LONG:
+            return t == TWIN_VALUE_INT || fail(msg, cap, "expected a 64-bit integer");
+        case TWIN_DTDL_BYTE:
+            return in_range(v, -128, 127) || fail(msg, cap, "expected an integer in [-128, 127]");
+        case TWIN_DTDL_SHORT:
+            return in_range(v, -32768, 32767) || fail(msg, cap, "expected an integer in [-32768, 32767]");
+        case TWIN_DTDL_UNSIGNED_BYTE:
+            return in_range(v, 0, 255) || fail(msg, cap, "expected an integer in [0, 255]");
+        case TWIN_DTDL_UNSIGNED_SHORT:
+            return in_range(v, 0, 65535) || fail(msg, cap, "expected an integer in [0, 65535]");
+        case TWIN_DTDL_UNSIGNED_INTEGER:
+            return in_range(v, 0, 4294967295.0) || fail(msg, cap, "expected an integer in [0, 2^32)");
+        case TWIN_DTDL_UNSIGNED_LONG:
+            return in_range(v, 0, 1.8446744073709552e19) || fail(msg, cap, "expected a non-negative integer");
+        case TWIN_DTDL_DOUBLE: case TWIN_DTDL_DECIMAL:
+            return ((t == TWIN_VALUE_INT || t == TWIN_VALUE_DOUBLE) && isfinite(v->d(v->p))) ||
+                   fail(msg, cap, "expected a number");
+        case TWIN_DTDL_FLOAT:
+            return ((t == TWIN_VALUE_INT || t == TWIN_VALUE_DOUBLE) && fabs(v->d(v->p)) <= 3.4028234663852886e38) ||
+                   fail(msg, cap, "expected a number in the range of float");
+        case TWIN_DTDL_POINT: case TWIN_DTDL_MULTI_POINT: case TWIN_DTDL_LINE_STRING:
+        case TWIN_DTDL_MULTI_LINE_STRING: case TWIN_DTDL_POLYGON: case TWIN_DTDL_MULTI_POLYGON:
+            return t == TWIN_VALUE_OBJECT || fail(msg, cap, "expected a GeoJSON object");
+        }
+        if (t != TWIN_VALUE_STRING) return fail(msg, cap, "expected a string");
+        str = v->s(v->p, &len);
+        switch (s->prim) {
+        case TWIN_DTDL_DATE: return is_date(str, len) || fail(msg, cap, "expected an RFC 3339 date");
+        case TWIN_DTDL_TIME: return is_time(str, len, 0) || fail(msg, cap, "expected an RFC 3339 time");
+        case TWIN_DTDL_DATETIME:
+            return is_datetime(str, len) || fail(msg, cap, "expected an RFC 3339 date-time");
+        case TWIN_DTDL_DURATION:
+            return is_duration(str, len) || fail(msg, cap, "expected an ISO 8601 duration");
+        case TWIN_DTDL_UUID: return is_uuid(str, len) || fail(msg, cap, "expected a UUID");
+        case TWIN_DTDL_BYTES: return is_base64(str, len) || fail(msg, cap, "expected base64 text");
+        }
+        return 1;
+    case TWIN_DTDL_ENUM:
+        for (k = 0; k < s->nlist[0]; k++) {
+            const twin_dtdl_elem *ev = s->list[0][k];
+            if (ev->flags & TWIN__EF_ENUM_STR) {
+                if (t == TWIN_VALUE_STRING && (str = v->s(v->p, &len)) && strlen(ev->enum_str) == len &&
+                    memcmp(str, ev->enum_str, len) == 0)
+                    return 1;
+            } else if (t == TWIN_VALUE_INT && v->i(v->p) == ev->enum_num) {
+                return 1;
+            }
+        }
+        return fail(msg, cap, "not one of the values of enum '%s'", s->id ? s->id : "");
+    case TWIN_DTDL_ARRAY:
+        if (t != TWIN_VALUE_ARRAY) return fail(msg, cap, "expected an array");
+        for (k = 0; k < v->count(v->p); k++) {
+            view it = v->item(v->p, k);
+            if (!check(s->link[0], &it, msg, cap, depth + 1)) return 0;
+        }
+        return 1;
+    case TWIN_DTDL_MAP:
+        if (t != TWIN_VALUE_OBJECT) return fail(msg, cap, "expected an object (map)");
+        for (k = 0; k < v->count(v->p); k++) {
+            view it = v->item(v->p, k);
+            if (!check(s->link[1]->link[0], &it, msg, cap, depth + 1)) return 0;
+        }
+        return 1;
+    case TWIN_DTDL_OBJECT:
+        if (t != TWIN_VALUE_OBJECT) return fail(msg, cap, "expected an object");
+        for (k = 0; k < v->count(v->p); k++) {
+            const char *key = v->key(v->p, k);
+            view it = v->item(v->p, k);
+            for (j = 0; j < s->nlist[0]; j++)
+                if (s->list[0][j]->name && strcmp(s->list[0][j]->name, key) == 0) break;
+            if (j == s->nlist[0]) return fail(msg, cap, "object has no field '%s'", key);
+            if (!check(s->list[0][j]->link[0], &it, msg, cap, depth + 1)) return 0;
+        }
+        return 1;
+    }
+    return fail(msg, cap, "not a schema");
+}
+
+static int is_schema(const twin_dtdl_elem *s)
+{
+    return s && (s->kind == TWIN_DTDL_PRIMITIVE || s->kind == TWIN_DTDL_ARRAY ||
+                 s->kind == TWIN_DTDL_ENUM || s->kind == TWIN_DTDL_MAP ||
+                 s->kind == TWIN_DTDL_OBJECT);
+}
+
+twin_status twin_dtdl_check_value(const twin_dtdl_elem *schema, const twin_value *v, char *msg,
+                                  size_t cap)
+{
+    view w;
+    if (msg && cap) msg[0] = '\0';
+    if (!v || !is_schema(schema)) return TWIN_E_INVAL;
+    w = tv_view(v);
+    return check(schema, &w, msg, cap, 0) ? TWIN_OK : TWIN_E_CONSTRAINT;
+}
+
+twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json, size_t len,
+                                 char *msg, size_t cap)
+{
+    cJSON *j;
+    view w;
+    int ok;
+    if (msg && cap) msg[0] = '\0';
+    if (!json || !is_schema(schema)) return TWIN_E_INVAL;
+    j = cJSON_ParseWithLength(json, len);
+    if (!j) {
+        fail(msg, cap, "not JSON");
+        return TWIN_E_PARSE;
+    }
+    w = js_view(j);
+    ok = check(schema, &w, msg, cap, 0);
+    cJSON_Delete(j);
+    return ok ? TWIN_OK : TWIN_E_CONSTRAINT;
+}
+
+/* ---- graph validator ---- */
+
+static const twin_dtdl_elem *iface(const twin_models *m, const char *id)
+{
+    const twin_dtdl_elem *e = id ? twin__models_find(m, id, strlen(id)) : NULL;
+    return e && e->kind == TWIN_DTDL_INTERFACE ? e : NULL;
+}
+
+/* Properties of interface i (or a Relationship's properties when rel). */
+static twin_status props_ok(const twin_dtdl_elem *owner, int rel, const twin_member *props,
+                            size_t n, char *msg, size_t cap)
+{
+    size_t k;
+    char why[200];
+    for (k = 0; k < n; k++) {
+        const twin_dtdl_elem *c = NULL;
+        view w;
+        if (rel) {
+            uint32_t j;
+            for (j = 0; j < owner->nlist[0]; j++)
+                if (strcmp(owner->list[0][j]->name, props[k].name) == 0) c = owner->list[0][j];
+        } else {
+            c = twin_dtdl_content(owner, props[k].name);
+        }
+        if (c && c->kind == TWIN_DTDL_COMPONENT && !rel) {
+            const twin_value *v = &props[k].value;
+            twin_status s;
+            if (v->type != TWIN_VALUE_OBJECT) {
+                snprintf(msg, cap, "component '%s' must be an object", props[k].name);
+                return TWIN_E_CONSTRAINT;
+            }
+            s = props_ok(c->link[0], 0, v->as.members, v->len, msg, cap);
+            if (s != TWIN_OK) return s;
+            continue;
+        }
+        if (!c || c->kind != TWIN_DTDL_PROPERTY) {
+            snprintf(msg, cap, "'%s' has no property '%s'", owner->id, props[k].name);
+            return TWIN_E_CONSTRAINT;
+        }
+        w = tv_view(&props[k].value);
+        if (props[k].value.type != TWIN_VALUE_NULL && !check(c->link[0], &w, why, sizeof why, 0)) {
+            snprintf(msg, cap, "property '%s': %s", props[k].name, why);
+            return TWIN_E_CONSTRAINT;
+        }
+    }
+    return TWIN_OK;
+}
+
+static twin_status twin_check(void *ud, int want_model, int want_props, const char *model_id,
+                              const twin_member *props, size_t n, char *msg, size_t cap)
+{
+    const twin_dtdl_elem *i = iface(ud, model_id);
+    if (!i) {
+        if (!want_model) return TWIN_OK;
+        snprintf(msg, cap, "model '%s' is not an Interface of the model set", model_id);
+        return TWIN_E_CONSTRAINT;
+    }
+    return want_props ? props_ok(i, 0, props, n, msg, cap) : TWIN_OK;
+}
+
+static twin_status tw_model(void *ud, const char *t, const char *model, const twin_member *p,
+                            size_t n, char *msg, size_t cap)
+{
+    (void)t;
+    return twin_check(ud, 1, 0, model, p, n, msg, cap);
+}
+
+static twin_status tw_props(void *ud, const char *t, const char *model, const twin_member *p,
+                            size_t n, char *msg, size_t cap)
+{
+    (void)t;
+    return twin_check(ud, 0, 1, model, p, n, msg, cap);
+}
+
+static twin_status tw_all(void *ud, const char *t, const char *model, const twin_member *p,
+                          size_t n, char *msg, size_t cap)
+{
+    (void)t;
+    return twin_check(ud, 1, 1, model, p, n, msg, cap);
+}
+
+static twin_status rel_check(void *ud, const char *name, const char *src_model,
+                             const char *dst_model, const twin_member *props, size_t n, char *msg,
+                             size_t cap)
+{
+    const twin_dtdl_elem *s = iface(ud, src_model), *r;
+    if (!s) return TWIN_OK;  /* unknown models are the twin check's business */
+    r = twin_dtdl_content(s, name);
+    if (!r || r->kind != TWIN_DTDL_RELATIONSHIP) {
+        snprintf(msg, cap, "'%s' has no relationship '%s'", src_model, name);
+        return TWIN_E_CONSTRAINT;
+    }
+    if (r->link[0] && !twin_dtdl_is_a(iface(ud, dst_model), r->link[0])) {
+        snprintf(msg, cap, "relationship '%s' of '%s' must target '%s' (or an Interface extending it), not '%s'",
+                 name, src_model, r->link[0]->id, dst_model);
+        return TWIN_E_CONSTRAINT;
+    }
+    return props_ok(r, 1, props, n, msg, cap);
+}
+
+twin_status twin_models_validator(const twin_models *m, uint32_t checks, twin_graph_validator *out)
+{
+    if (!m || !out) return TWIN_E_INVAL;
+    if (out->size != sizeof *out) return TWIN_E_ABI;
+    if (!m->sealed) return TWIN_E_STATE;
+    if (checks & ~(uint32_t)TWIN_MODELS_CHECK_ALL) return TWIN_E_INVAL;
+    memset(out, 0, sizeof *out);
+    out->size = sizeof *out;
+    out->ud = (void *)(uintptr_t)m;
+    if ((checks & TWIN_MODELS_CHECK_MODEL) && (checks & TWIN_MODELS_CHECK_PROPERTIES))
+        out->check_twin = tw_all;
+    else if (checks & TWIN_MODELS_CHECK_MODEL)
+        out->check_twin = tw_model;
+    else if (checks & TWIN_MODELS_CHECK_PROPERTIES)
+        out->check_twin = tw_props;
+    if (checks & TWIN_MODELS_CHECK_RELATIONSHIPS) out->check_relationship = rel_check;
+    return TWIN_OK;
+}

@@ -1,0 +1,1039 @@
+/* One DTDL document to elements: every rule that a single document can
+ * break is checked here, and every error becomes a diagnostic. References
+ * to other DTMIs are kept as text for resolve.c. */
+#include "dtdl/dtdl_int.h"
+#include "dtdl/units.h"
+#include "core/alloc.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PATH_MAX_ 4096
+
+typedef struct P {
+    twin_models *m;
+    const char *src;
+    uint32_t doc;
+    int version;        /* 2, 3 or 4 */
+    unsigned ext;       /* TWIN__X_* of the context in force */
+    int errs;
+    int nomem;
+    uint32_t sdepth;    /* complex schema nesting */
+    uint32_t nelems;    /* elements in the document (v3+ limit) */
+    size_t plen;
+    char path[PATH_MAX_];
+} P;
+
+/* Bits of element classes, for "which classes may appear here". */
+#define C(k) (1u << (k))
+#define C_CONTENT (C(TWIN_DTDL_TELEMETRY) | C(TWIN_DTDL_PROPERTY) | C(TWIN_DTDL_COMMAND) | \
+                   C(TWIN_DTDL_RELATIONSHIP) | C(TWIN_DTDL_COMPONENT))
+#define C_COMPLEX (C(TWIN_DTDL_ARRAY) | C(TWIN_DTDL_ENUM) | C(TWIN_DTDL_MAP) | C(TWIN_DTDL_OBJECT))
+
+static const char *const class_names[] = {
+    NULL, "Interface", "Telemetry", "Property", "Command", "Relationship", "Component",
+    "CommandRequest", "CommandResponse", NULL, "Array", "Enum", "Map", "Object", "Field",
+    "EnumValue", "MapKey", "MapValue",
+};
+
+/* ---- errors and paths ---- */
+
+static void err(P *p, const char *code, const twin_dtdl_elem *e, const char *secondary,
+                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (twin__models_diag_add(p->m, code, p->src, p->doc, p->path, p->plen,
+                              e && e->id ? e->id : NULL, secondary, fmt, ap) != TWIN_OK)
+        p->nomem = 1;
+    va_end(ap);
+    p->errs++;
+}
+
+static size_t push(P *p, const char *key)
+{
+    size_t mark = p->plen;
+    if (p->plen + 1 < PATH_MAX_) p->path[p->plen++] = '/';
+    for (; *key && p->plen + 2 < PATH_MAX_; key++) {
+        if (*key == '~' || *key == '/') {
+            p->path[p->plen++] = '~';
+            p->path[p->plen++] = *key == '~' ? '0' : '1';
+        } else {
+            p->path[p->plen++] = *key;
+        }
+    }
+    p->path[p->plen] = '\0';
+    return mark;
+}
+
+static size_t push_i(P *p, int i)
+{
+    char b[16];
+    snprintf(b, sizeof b, "%d", i);
+    return push(p, b);
+}
+
+static void pop(P *p, size_t mark)
+{
+    p->plen = mark;
+    p->path[p->plen] = '\0';
+}
+
+/* ---- allocation ---- */
+
+static void *ralloc(P *p, size_t n)
+{
+    void *q = twin__region_alloc(&p->m->mem, &p->m->alloc, n);
+    if (!q) p->nomem = 1;
+    else memset(q, 0, n);
+    return q;
+}
+
+static const char *rstr(P *p, const char *s, size_t n)
+{
+    const char *q = twin__region_strdup(&p->m->mem, &p->m->alloc, s, n);
+    if (!q) p->nomem = 1;
+    return q;
+}
+
+/* ---- limits per version ---- */
+
+static size_t name_max(const P *p) { return p->version == 2 ? 64 : 512; }
+static size_t display_max(const P *p) { return p->version == 2 ? 64 : 512; }
+static uint32_t depth_max(const P *p) { return p->version >= 4 ? 8 : 5; }
+
+/* ---- @context ---- */
+
+typedef struct ext_def {
+    const char *name;  /* after dtmi:dtdl:extension: */
+    unsigned bit;
+    int vmin_ext, vmax_ext;  /* extension versions known */
+} ext_def;
+
+static const ext_def exts[] = {
+    {"quantitativeTypes", 0, 1, 2},
+    {"historization", TWIN__X_HIST, 1, 2},
+    {"annotation", TWIN__X_ANNOT, 1, 2},
+    {"overriding", TWIN__X_OVERRIDE, 1, 2},
+    {"layering", 0, 1, 1},
+    {"mqtt", 0, 1, 4},
+    {"requirement", 0, 1, 1},
+    {"streaming", 0, 1, 1},
+    {"onvif", 0, 1, 1},
+    {"sparkplug", 0, 1, 1},
+};
+
+/* One context specifier, entry i of @context. Returns 0 on error. */
+static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
+{
+    const char *s, *vs;
+    if (cJSON_IsObject(it)) {
+        err(p, "disallowedLocalContext", NULL, NULL,
+            "local context definitions are not allowed in DTDL; use context DTMIs");
+        return 0;
+    }
+    if (!cJSON_IsString(it)) {
+        err(p, "invalidContextSpecifier", NULL, NULL, "a context specifier must be a string");
+        return 0;
+    }
+    s = it->valuestring;
+    if (strncmp(s, "dtmi:dtdl:context;", 18) == 0) {
+        int ver;
+        vs = s + 18;
+        ver = (vs[0] >= '2' && vs[0] <= '4' && vs[1] == '\0') ? vs[0] - '0' : 0;
+        if (*dtdl_seen || i != 0) {
+            err(p, "invalidContextSpecifierForVersion", NULL, NULL,
+                "the DTDL context must come first and only once");
+            return 0;
+        }
+        *dtdl_seen = 1;
+        if (!ver) {
+            err(p, "unrecognizedContextVersion", NULL, NULL,
+                "unknown DTDL context version '%s' (expected 2, 3 or 4)", vs);
+            return 0;
+        }
+        if (ver > p->m->opt.max_dtdl_version) {
+            err(p, "disallowedContextVersion", NULL, NULL,
+                "DTDL version %d is above the accepted maximum %d", ver,
+                (int)p->m->opt.max_dtdl_version);
+            return 0;
+        }
+        if (!top && ver != p->version && p->version == 2) {
+            err(p, "invalidContextSpecifierForVersion", NULL, NULL,
+                "a DTDL v2 document cannot change version in a nested context");
+            return 0;
+        }
+        p->version = ver;
+        p->ext = 0;
+        return 1;
+    }
+    if (i == 0 && top) {
+        err(p, "missingDtdlContext", NULL, NULL,
+            "the first context must be the DTDL context (dtmi:dtdl:context;N)");
+        return 0;
+    }
+    if (strncmp(s, "dtmi:dtdl:extension:", 20) == 0) {
+        const char *nm = s + 20, *semi = strchr(nm, ';');
+        size_t k, nl = semi ? (size_t)(semi - nm) : strlen(nm), nx = sizeof exts / sizeof exts[0];
+        int ev = semi ? atoi(semi + 1) : 0;
+        for (k = 0; k < nx; k++)
+            if (strlen(exts[k].name) == nl && strncmp(exts[k].name, nm, nl) == 0) break;
+        if (p->version == 2) {
+            err(p, "invalidContextSpecifierForVersion", NULL, NULL,
+                "DTDL v2 has no extensions ('%s')", s);
+            return 0;
+        }
+        if (k == nx) {
+            if (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) return 1;
+            err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown extension context '%s'", s);
+            return 0;
+        }
+        if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext) {
+            err(p, "unresolvableContextVersion", NULL, NULL,
+                "unknown version of extension context '%s'", s);
+            return 0;
+        }
+        p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : TWIN__X_QT2) : exts[k].bit;
+        return 1;
+    }
+    if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
+        if (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) return 1;
+        err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown context '%s'", s);
+        return 0;
+    }
+    err(p, "nonDtmiContextSpecifier", NULL, NULL, "context specifier '%s' is not a DTMI", s);
+    return 0;
+}
+
+/* Process a @context value; top: a document's root. Returns 0 on error. */
+static int context(P *p, const cJSON *v, int top)
+{
+    const cJSON *it;
+    int i = 0, dtdl_seen = 0, ok = 1;
+    size_t mk = push(p, "@context");
+    if (cJSON_IsArray(v)) {
+        if (!v->child) {
+            err(p, "emptyContext", NULL, NULL, "@context is empty");
+            ok = 0;
+        }
+        for (it = v->child; it && ok; it = it->next, i++) {
+            size_t mk2 = push_i(p, i);
+            ok = specifier(p, it, i, top, &dtdl_seen);
+            pop(p, mk2);
+        }
+    } else {
+        ok = specifier(p, v, 0, top, &dtdl_seen);
+    }
+    if (ok && top && !dtdl_seen) {
+        err(p, "missingDtdlContext", NULL, NULL, "@context has no DTDL context");
+        ok = 0;
+    }
+    pop(p, mk);
+    return ok;
+}
+
+/* ---- identifiers ---- */
+
+/* base "dtmi:a:b;1" + "_contents:__x" -> "dtmi:a:b:_contents:__x;1" */
+static const char *gen_id(P *p, const char *base, const char *s1, const char *s2)
+{
+    char buf[8192];
+    const char *semi = strchr(base, ';'), *hash = strchr(base, '#');
+    size_t bl = semi ? (size_t)(semi - base) : hash ? (size_t)(hash - base) : strlen(base);
+    int n = snprintf(buf, sizeof buf, "%.*s:%s%s%s", (int)bl, base, s1, s2 ? s2 : "",
+                     semi ? semi : "");
+    if (n < 0 || (size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
+    return rstr(p, buf, (size_t)n);
+}
+
+static int name_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s), i;
+    if (n == 0 || n > max) return 0;
+    if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z')) return 0;
+    for (i = 1; i < n; i++) {
+        char c = s[i];
+        if (!(((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return s[n - 1] != '_';
+}
+
+/* ---- values ---- */
+
+static const char *get_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+                              size_t max)
+{
+    if (!cJSON_IsString(v)) {
+        err(p, "stringNotString", e, NULL, "'%s' must be a string", what);
+        return NULL;
+    }
+    if (max && strlen(v->valuestring) > max) {
+        err(p, "stringTooLong", e, NULL, "'%s' is longer than %lu characters", what,
+            (unsigned long)max);
+        return NULL;
+    }
+    return rstr(p, v->valuestring, strlen(v->valuestring));
+}
+
+static int lang_ok(const char *s)
+{
+    size_t n = 0;
+    if (!*s) return 0;
+    while (*s) {
+        char c = *s++;
+        if (c == '-') {
+            if (n == 0) return 0;
+            n = 0;
+            continue;
+        }
+        if (!(((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9'))) return 0;
+        if (++n > 8) return 0;
+    }
+    return n > 0;
+}
+
+/* displayName / description: a string or a language map. */
+static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+                        size_t max, const twin__lang **out, uint16_t *nout)
+{
+    twin__lang *l;
+    const cJSON *it;
+    int n = 0;
+    if (cJSON_IsString(v)) {
+        if (strlen(v->valuestring) > max) {
+            err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters",
+                what, (unsigned long)max);
+            return;
+        }
+        l = ralloc(p, sizeof *l);
+        if (!l) return;
+        l->lang = "en";
+        l->text = rstr(p, v->valuestring, strlen(v->valuestring));
+        *out = l;
+        *nout = 1;
+        return;
+    }
+    if (!cJSON_IsObject(v)) {
+        err(p, "langStringNotLangString", e, NULL,
+            "'%s' must be a string or a map from language codes to strings", what);
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(v, "@value")) {
+        const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "@value");
+        if (!cJSON_IsString(val)) {
+            err(p, "langStringValueNotString", e, NULL, "'%s' @value must be a string", what);
+            return;
+        }
+        lang_string(p, e, val, what, max, out, nout);
+        return;
+    }
+    n = cJSON_GetArraySize(v);
+    if (n == 0 || n > 1000) {
+        err(p, "langStringNotLangString", e, NULL, "'%s' language map is empty", what);
+        return;
+    }
+    l = ralloc(p, (size_t)n * sizeof *l);
+    if (!l) return;
+    n = 0;
+    cJSON_ArrayForEach(it, v) {
+        size_t mk = push(p, it->string);
+        if (it->string[0] == '@') {
+            err(p, "langMapObjKeyword", e, NULL, "'%s' language map has keyword key '%s'", what,
+                it->string);
+        } else if (!lang_ok(it->string)) {
+            err(p, "langStringElementInvalidCode", e, NULL, "'%s' is not a language code",
+                it->string);
+        } else if (!cJSON_IsString(it)) {
+            err(p, "langStringElementValueNotString", e, NULL,
+                "'%s' in language '%s' must be a string", what, it->string);
+        } else if (strlen(it->valuestring) > max) {
+            err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters", what,
+                (unsigned long)max);
+        } else {
+            l[n].lang = rstr(p, it->string, strlen(it->string));
+            l[n].text = rstr(p, it->valuestring, strlen(it->valuestring));
+            n++;
+        }
+        pop(p, mk);
+    }
+    *out = l;
+    *nout = (uint16_t)n;
+}
+
+static int get_bool(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what)
+{
+    if (!cJSON_IsBool(v)) {
+        err(p, "booleanNotBoolean", e, NULL, "'%s' must be true or false", what);
+        return -1;
+    }
+    return cJSON_IsTrue(v) ? 1 : 0;
+}
+
+static int get_int(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what, int64_t *out)
+{
+    double d;
+    if (!cJSON_IsNumber(v) || !isfinite(d = v->valuedouble) || d != floor(d) ||
+        d < -9007199254740992.0 || d > 9007199254740992.0) {
+        err(p, "integerNotInteger", e, NULL, "'%s' must be an integer", what);
+        return 0;
+    }
+    *out = (int64_t)d;
+    return 1;
+}
+
+/* ---- element parsing ---- */
+
+static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int inferred,
+                               const twin_dtdl_elem *parent, const char *genid);
+
+/* Which properties a class has. */
+enum {
+    K_NAME = 1, K_SCHEMA, K_WRITABLE, K_CONTENTS, K_EXTENDS, K_SCHEMAS, K_TARGET, K_MINM,
+    K_MAXM, K_PROPERTIES, K_FIELDS, K_ENUMVALUES, K_ENUMVALUE, K_VALUESCHEMA, K_ELEMSCHEMA,
+    K_MAPKEY, K_MAPVALUE, K_REQUEST, K_RESPONSE, K_COMMANDTYPE, K_NULLABLE
+};
+
+typedef struct prop {
+    uint8_t kind;     /* element class */
+    uint8_t key;      /* K_* */
+    uint8_t vmin, vmax;
+    uint8_t required;
+    const char *json;
+} prop;
+
+static const prop props[] = {
+    {TWIN_DTDL_INTERFACE, K_CONTENTS, 2, 4, 0, "contents"},
+    {TWIN_DTDL_INTERFACE, K_EXTENDS, 2, 4, 0, "extends"},
+    {TWIN_DTDL_INTERFACE, K_SCHEMAS, 2, 4, 0, "schemas"},
+    {TWIN_DTDL_TELEMETRY, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_TELEMETRY, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_PROPERTY, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_PROPERTY, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_PROPERTY, K_WRITABLE, 2, 4, 0, "writable"},
+    {TWIN_DTDL_COMMAND, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_COMMAND, K_REQUEST, 2, 4, 0, "request"},
+    {TWIN_DTDL_COMMAND, K_RESPONSE, 2, 4, 0, "response"},
+    {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 2, 0, "commandType"},
+    {TWIN_DTDL_RELATIONSHIP, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_RELATIONSHIP, K_TARGET, 2, 4, 0, "target"},
+    {TWIN_DTDL_RELATIONSHIP, K_MINM, 2, 4, 0, "minMultiplicity"},
+    {TWIN_DTDL_RELATIONSHIP, K_MAXM, 2, 4, 0, "maxMultiplicity"},
+    {TWIN_DTDL_RELATIONSHIP, K_PROPERTIES, 2, 4, 0, "properties"},
+    {TWIN_DTDL_RELATIONSHIP, K_WRITABLE, 2, 4, 0, "writable"},
+    {TWIN_DTDL_COMPONENT, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_COMPONENT, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_COMMAND_REQUEST, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_COMMAND_REQUEST, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_COMMAND_REQUEST, K_NULLABLE, 4, 4, 0, "nullable"},
+    {TWIN_DTDL_COMMAND_RESPONSE, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_COMMAND_RESPONSE, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_COMMAND_RESPONSE, K_NULLABLE, 4, 4, 0, "nullable"},
+    {TWIN_DTDL_ARRAY, K_ELEMSCHEMA, 2, 4, 1, "elementSchema"},
+    {TWIN_DTDL_ENUM, K_VALUESCHEMA, 2, 4, 1, "valueSchema"},
+    {TWIN_DTDL_ENUM, K_ENUMVALUES, 2, 4, 1, "enumValues"},
+    {TWIN_DTDL_MAP, K_MAPKEY, 2, 4, 1, "mapKey"},
+    {TWIN_DTDL_MAP, K_MAPVALUE, 2, 4, 1, "mapValue"},
+    {TWIN_DTDL_OBJECT, K_FIELDS, 2, 4, 1, "fields"},
+    {TWIN_DTDL_FIELD, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_FIELD, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_ENUM_VALUE, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_ENUM_VALUE, K_ENUMVALUE, 2, 4, 1, "enumValue"},
+    {TWIN_DTDL_MAP_KEY, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_MAP_KEY, K_SCHEMA, 2, 4, 1, "schema"},
+    {TWIN_DTDL_MAP_VALUE, K_NAME, 2, 4, 1, "name"},
+    {TWIN_DTDL_MAP_VALUE, K_SCHEMA, 2, 4, 1, "schema"},
+};
+
+static const prop *find_prop(int kind, const char *key, int version)
+{
+    size_t i;
+    for (i = 0; i < sizeof props / sizeof props[0]; i++)
+        if (props[i].kind == kind && strcmp(props[i].json, key) == 0 &&
+            version >= props[i].vmin && version <= props[i].vmax)
+            return &props[i];
+    return NULL;
+}
+
+/* A class name ("Telemetry" or "dtmi:dtdl:class:Telemetry;3") to its kind, 0 if none. */
+static int class_of(const P *p, const char *t)
+{
+    int k;
+    char want[64];
+    for (k = 1; k < (int)(sizeof class_names / sizeof class_names[0]); k++) {
+        if (!class_names[k]) continue;
+        if (strcmp(t, class_names[k]) == 0) goto found;
+        snprintf(want, sizeof want, "dtmi:dtdl:class:%s;%d", class_names[k], p->version);
+        if (strcmp(t, want) == 0) goto found;
+    }
+    if (p->version == 2 && (strcmp(t, "CommandPayload") == 0 ||
+                            strcmp(t, "dtmi:dtdl:class:CommandPayload;2") == 0))
+        return -1;
+    return 0;
+found:
+    if (p->version == 2 && (k == TWIN_DTDL_COMMAND_REQUEST || k == TWIN_DTDL_COMMAND_RESPONSE))
+        return 0;
+    return k;
+}
+
+static unsigned qt_where(const P *p)
+{
+    if (p->version == 2) return TWIN__QT_V2NATIVE;
+    return (p->ext & TWIN__X_QT1 ? TWIN__QT_1 : 0u) | (p->ext & TWIN__X_QT2 ? TWIN__QT_2 : 0u);
+}
+
+/* Extension co-types (not semantic types) by extension bit. */
+static unsigned ext_cotype(const char *t)
+{
+    if (strcmp(t, "Historized") == 0) return TWIN__X_HIST;
+    if (strcmp(t, "ValueAnnotation") == 0) return TWIN__X_ANNOT;
+    if (strcmp(t, "Override") == 0) return TWIN__X_OVERRIDE;
+    return 0;
+}
+
+/* Parse "@type": returns the class, fills cotypes. */
+static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred)
+{
+    const cJSON *it;
+    int cls = 0, n, i = 0, bad = 0;
+    const char **co;
+    size_t mk;
+    if (!t) {
+        if (inferred) return inferred;
+        err(p, "missingRequiredType", e, NULL, "@type is required here");
+        return 0;
+    }
+    mk = push(p, "@type");
+    if (cJSON_IsString(t)) n = 1;
+    else if (cJSON_IsArray(t) && (n = cJSON_GetArraySize(t)) > 0) {
+    } else {
+        err(p, "typeNotDtmiNorTerm", e, NULL, "@type must be a term or an array of terms");
+        pop(p, mk);
+        return 0;
+    }
+    co = ralloc(p, (size_t)n * sizeof *co);
+    if (!co) {
+        pop(p, mk);
+        return 0;
+    }
+    e->cotypes = co;
+    for (it = cJSON_IsString(t) ? t : t->child; it; it = cJSON_IsString(t) ? NULL : it->next) {
+        const char *s;
+        int k;
+        if (!cJSON_IsString(it)) {
+            err(p, "typeNotDtmiNorTerm", e, NULL, "@type values must be strings");
+            bad = 1;
+            continue;
+        }
+        s = it->valuestring;
+        k = class_of(p, s);
+        if (k > 0 || k < 0) {
+            if (k < 0) k = inferred;  /* v2 CommandPayload: position decides */
+            if (cls && cls != k) {
+                err(p, "multipleMaterialTypes", e, NULL, "@type names two classes");
+                bad = 1;
+            } else if (!(allowed & C(k)) || (k == inferred ? 0 : inferred && inferred != k)) {
+                err(p, "badType", e, NULL, "@type '%s' is not allowed here", s);
+                bad = 1;
+            }
+            cls = k;
+            i++;
+            continue;
+        }
+        {
+            const twin__semtype *st = twin__semtype_find(s, strlen(s), qt_where(p));
+            unsigned xb = ext_cotype(s);
+            if (st) {
+                e->semtype = rstr(p, s, strlen(s));
+            } else if (xb && (p->ext & xb)) {
+            } else if (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) {
+                e->flags |= TWIN__EF_UNDEF_TYPE;
+            } else {
+                err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeIrrelevantDtmiOrTerm"
+                                                  : "typeUndefinedTerm",
+                    e, NULL, "@type '%s' is not defined by any context in force", s);
+                bad = 1;
+                continue;
+            }
+            co[e->ncotypes++] = rstr(p, s, strlen(s));
+        }
+    }
+    pop(p, mk);
+    if (bad) return 0;
+    if (!cls) {
+        if (inferred) return inferred;
+        err(p, "missingRequiredType", e, NULL, "@type names no DTDL class (expected %s)",
+            allowed & C(TWIN_DTDL_INTERFACE) ? "Interface" : "an element class");
+        return 0;
+    }
+    return cls;
+}
+
+static int is_numeric(const twin_dtdl_elem *s)
+{
+    switch (s ? s->prim : 0) {
+    case TWIN_DTDL_DOUBLE: case TWIN_DTDL_FLOAT: case TWIN_DTDL_INTEGER: case TWIN_DTDL_LONG:
+    case TWIN_DTDL_BYTE: case TWIN_DTDL_SHORT: case TWIN_DTDL_DECIMAL:
+    case TWIN_DTDL_UNSIGNED_BYTE: case TWIN_DTDL_UNSIGNED_SHORT:
+    case TWIN_DTDL_UNSIGNED_INTEGER: case TWIN_DTDL_UNSIGNED_LONG:
+        return 1;
+    }
+    return 0;
+}
+
+/* A schema value: primitive term, DTMI reference, or inline complex schema
+ * (or an Interface for a Component). */
+static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *suffix,
+                   uint32_t allowed)
+{
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1) {
+            err(p, "objectMultipleValues", e, NULL, "'%s' takes exactly one schema", suffix + 1);
+            return;
+        }
+        v = v->child;
+    }
+    if (cJSON_IsString(v)) {
+        const char *s = v->valuestring;
+        const twin_dtdl_elem *prim = twin__dtdl_primitive(s, strlen(s), p->version);
+        if (prim && !(allowed & C(TWIN_DTDL_INTERFACE))) {
+            e->link[slot] = prim;
+        } else if (strncmp(s, "dtmi:", 5) == 0 &&
+                   twin__dtmi_ok(s, strlen(s), p->version, p->version == 2 ? 2048 : 4096)) {
+            e->ref[slot] = rstr(p, s, strlen(s));
+        } else {
+            err(p, "idRefBadDtmiOrTerm", e, NULL, "'%s' is neither a %s nor a DTMI", s,
+                allowed & C(TWIN_DTDL_INTERFACE) ? "reference" : "primitive schema");
+        }
+        return;
+    }
+    if (cJSON_IsObject(v)) {
+        twin_dtdl_elem *c;
+        int complex = !(allowed & C(TWIN_DTDL_INTERFACE));
+        if (complex && ++p->sdepth > depth_max(p)) {
+            err(p, "excessiveDepthNarrow", e, NULL,
+                "complex schemas are nested deeper than %u levels", (unsigned)depth_max(p));
+            p->sdepth--;
+            return;
+        }
+        c = element(p, v, allowed, 0, e, gen_id(p, e->id ? e->id : "dtmi:_", suffix + 1, NULL));
+        if (complex) p->sdepth--;
+        if (c) e->link[slot] = c;
+        return;
+    }
+    err(p, "badType", e, NULL, "a schema must be a string or an object");
+}
+
+static int has_array(const twin_dtdl_elem *s, int depth)
+{
+    uint32_t i;
+    if (!s || depth > 16) return 0;
+    switch (s->kind) {
+    case TWIN_DTDL_ARRAY: return 1;
+    case TWIN_DTDL_MAP: return has_array(s->link[1] ? s->link[1]->link[0] : NULL, depth + 1);
+    case TWIN_DTDL_OBJECT:
+        for (i = 0; i < s->nlist[0]; i++)
+            if (has_array(s->list[0][i]->link[0], depth + 1)) return 1;
+        return 0;
+    }
+    return 0;
+}
+
+/* A list of elements: contents, fields, enumValues, properties, schemas, extends. */
+static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *key,
+                 uint32_t allowed, int inferred, int by_name)
+{
+    const cJSON *it;
+    int n, i = 0, k = 0;
+    const twin_dtdl_elem **out;
+    const char **refs = NULL;
+    size_t mk = push(p, key);
+    if (cJSON_IsObject(v) || cJSON_IsString(v)) {
+        /* a single value stands for a one-element list */
+        n = 1;
+    } else if (!cJSON_IsArray(v)) {
+        err(p, "badType", e, NULL, "'%s' must be an array", key);
+        pop(p, mk);
+        return;
+    } else {
+        n = cJSON_GetArraySize(v);
+    }
+    out = ralloc(p, (size_t)(n ? n : 1) * sizeof *out);
+    if (slot == 1 && e->kind == TWIN_DTDL_INTERFACE) refs = ralloc(p, (size_t)(n ? n : 1) * sizeof *refs);
+    if (!out || (slot == 1 && e->kind == TWIN_DTDL_INTERFACE && !refs)) {
+        pop(p, mk);
+        return;
+    }
+    for (it = cJSON_IsArray(v) ? v->child : v; it; it = cJSON_IsArray(v) ? it->next : NULL) {
+        size_t mk2 = cJSON_IsArray(v) ? push_i(p, i) : p->plen;
+        if (cJSON_IsString(it) && refs) {
+            const char *s = it->valuestring;
+            if (!twin__dtmi_ok(s, strlen(s), p->version, 128)) {
+                err(p, "invalidId", e, NULL, "extends value '%s' is not a valid Interface DTMI", s);
+            } else {
+                refs[k] = rstr(p, s, strlen(s));
+                out[k++] = NULL;
+            }
+        } else if (cJSON_IsObject(it)) {
+            const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+            char sfx[600];
+            const char *gid;
+            twin_dtdl_elem *c;
+            if (by_name && cJSON_IsString(nm) && strlen(nm->valuestring) < 520)
+                snprintf(sfx, sizeof sfx, "_%s:__%s", key, nm->valuestring);
+            else
+                snprintf(sfx, sizeof sfx, "_%s:__%d", key, i);
+            gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, NULL);
+            if (refs) p->sdepth = 0;
+            c = element(p, it, allowed, inferred, e, gid);
+            if (c) {
+                int j;
+                if (by_name && c->name) {
+                    for (j = 0; j < k; j++)
+                        if (out[j] && out[j]->name && strcmp(out[j]->name, c->name) == 0) {
+                            err(p, "nonUniquePropertyValue", e, NULL,
+                                "'%s' has two elements named '%s'", key, c->name);
+                            break;
+                        }
+                }
+                if (refs) refs[k] = NULL;
+                out[k++] = c;
+            }
+        } else {
+            err(p, refs ? "idRefBadDtmiOrTerm" : "badType", e, NULL,
+                "'%s' items must be %s", key, refs ? "Interface DTMIs or Interfaces" : "objects");
+        }
+        pop(p, mk2);
+        i++;
+    }
+    e->list[slot] = out;
+    e->nlist[slot] = (uint32_t)k;
+    if (refs) e->xref = refs;
+    pop(p, mk);
+}
+
+static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
+{
+    int64_t iv;
+    int b;
+    switch (pr->key) {
+    case K_NAME:
+        if ((e->name = get_string(p, e, v, "name", 0)) && !name_ok(e->name, name_max(p))) {
+            err(p, "stringInvalid", e, NULL,
+                "name '%s' must start with a letter, hold only letters, digits and underscores, "
+                "not end with an underscore, and be at most %lu characters",
+                e->name, (unsigned long)name_max(p));
+            e->name = NULL;
+        }
+        break;
+    case K_SCHEMA:
+        schema(p, e, 0, v, ":_schema",
+               e->kind == TWIN_DTDL_COMPONENT ? C(TWIN_DTDL_INTERFACE) : C_COMPLEX);
+        break;
+    case K_WRITABLE:
+        if ((b = get_bool(p, e, v, "writable")) > 0) e->flags |= TWIN__EF_WRITABLE;
+        break;
+    case K_NULLABLE:
+        if ((b = get_bool(p, e, v, "nullable")) > 0) e->flags |= TWIN__EF_NULLABLE;
+        break;
+    case K_CONTENTS:
+        list(p, e, 0, v, "contents", C_CONTENT, 0, 1);
+        break;
+    case K_EXTENDS:
+        list(p, e, 1, v, "extends", C(TWIN_DTDL_INTERFACE), 0, 0);
+        if (p->version == 2 && e->nlist[1] > 2)
+            err(p, "objectCountAboveMax", e, NULL, "an Interface extends at most 2 Interfaces in DTDL v2");
+        break;
+    case K_SCHEMAS:
+        list(p, e, 2, v, "schemas", C_COMPLEX, 0, 0);
+        break;
+    case K_FIELDS:
+        list(p, e, 0, v, "fields", C(TWIN_DTDL_FIELD), TWIN_DTDL_FIELD, 1);
+        if (p->version == 2 && e->nlist[0] == 0 && !p->errs)
+            err(p, "objectCountBelowMin", e, NULL, "an Object needs at least one field in DTDL v2");
+        break;
+    case K_ENUMVALUES:
+        list(p, e, 0, v, "enumValues", C(TWIN_DTDL_ENUM_VALUE), TWIN_DTDL_ENUM_VALUE, 1);
+        if (p->version == 2 && e->nlist[0] == 0 && !p->errs)
+            err(p, "objectCountBelowMin", e, NULL, "an Enum needs at least one value in DTDL v2");
+        break;
+    case K_PROPERTIES:
+        list(p, e, 0, v, "properties", C(TWIN_DTDL_PROPERTY), TWIN_DTDL_PROPERTY, 1);
+        break;
+    case K_ELEMSCHEMA:
+        schema(p, e, 0, v, ":_elementSchema", C_COMPLEX);
+        break;
+    case K_VALUESCHEMA:
+        schema(p, e, 0, v, ":_valueSchema", 0);
+        if (e->link[0] && e->link[0]->prim != TWIN_DTDL_INTEGER &&
+            e->link[0]->prim != TWIN_DTDL_STRING)
+            err(p, "valueSchemaNotIntegerOrString", e, NULL, "an Enum's valueSchema must be integer or string");
+        break;
+    case K_MAPKEY: {
+        twin_dtdl_elem *c = element(p, v, C(TWIN_DTDL_MAP_KEY), TWIN_DTDL_MAP_KEY, e,
+                                    gen_id(p, e->id, "_mapKey", NULL));
+        if (c) {
+            e->link[0] = c;
+            if (c->link[0] && c->link[0]->prim != TWIN_DTDL_STRING)
+                err(p, "notRequiredType", c, NULL, "a map key's schema must be string");
+        }
+        break;
+    }
+    case K_MAPVALUE: {
+        twin_dtdl_elem *c = element(p, v, C(TWIN_DTDL_MAP_VALUE), TWIN_DTDL_MAP_VALUE, e,
+                                    gen_id(p, e->id, "_mapValue", NULL));
+        if (c) e->link[1] = c;
+        break;
+    }
+    case K_REQUEST: case K_RESPONSE: {
+        int req = pr->key == K_REQUEST;
+        int kind = req ? TWIN_DTDL_COMMAND_REQUEST : TWIN_DTDL_COMMAND_RESPONSE;
+        twin_dtdl_elem *c = element(p, v, C(kind), kind, e,
+                                    gen_id(p, e->id, req ? "_request" : "_response", NULL));
+        if (c) e->link[req ? 0 : 1] = c;
+        break;
+    }
+    case K_TARGET:
+        if (!cJSON_IsString(v) ||
+            !twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 128)) {
+            err(p, "invalidId", e, NULL, "'target' must be an Interface DTMI");
+        } else {
+            e->ref[0] = rstr(p, v->valuestring, strlen(v->valuestring));
+        }
+        break;
+    case K_MINM:
+        if (get_int(p, e, v, "minMultiplicity", &iv)) {
+            if (iv < 0 || (p->version == 2 && iv != 0))
+                err(p, "integerBelowMin", e, NULL, "minMultiplicity must be %s",
+                    p->version == 2 ? "0 in DTDL v2" : "at least 0");
+            else
+                e->minm = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+        }
+        break;
+    case K_MAXM:
+        if (get_int(p, e, v, "maxMultiplicity", &iv)) {
+            if (iv < 1 || (p->version == 2 && iv > 500))
+                err(p, "integerBelowMin", e, NULL, "maxMultiplicity must be at least 1%s",
+                    p->version == 2 ? " and at most 500" : "");
+            else
+                e->maxm = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+        }
+        break;
+    case K_ENUMVALUE:
+        if (cJSON_IsString(v)) {
+            e->enum_str = rstr(p, v->valuestring, strlen(v->valuestring));
+            e->flags |= TWIN__EF_ENUM_STR;
+        } else if (!get_int(p, e, v, "enumValue", &e->enum_num)) {
+        }
+        break;
+    case K_COMMANDTYPE:
+        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "synchronous") != 0 &&
+                                   strcmp(v->valuestring, "asynchronous") != 0))
+            err(p, "badType", e, NULL, "commandType must be synchronous or asynchronous");
+        break;
+    }
+}
+
+static int is_keyword(const char *k) { return k[0] == '@'; }
+
+static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int inferred,
+                               const twin_dtdl_elem *parent, const char *genid)
+{
+    twin_dtdl_elem *e;
+    const cJSON *t, *id, *ctx, *it;
+    int save_version = p->version, kind, errs0 = p->errs;
+    unsigned save_ext = p->ext;
+    uint32_t save_depth = p->sdepth;
+    size_t i;
+    if (p->nomem) return NULL;
+    if (!cJSON_IsObject(o)) {
+        err(p, "notJsonObject", NULL, NULL, "an element must be a JSON object");
+        return NULL;
+    }
+    if (++p->nelems > 100000) {
+        if (p->nelems == 100001)
+            err(p, "excessiveDepthWide", NULL, NULL, "more than 100000 elements in one document");
+        return NULL;
+    }
+    e = ralloc(p, sizeof *e);
+    if (!e) return NULL;
+    e->parent = parent;
+    e->src = p->src;
+    e->doc = p->doc;
+    e->ptr = rstr(p, p->path, p->plen);
+    e->maxm = UINT32_MAX;
+    ctx = cJSON_GetObjectItemCaseSensitive(o, "@context");
+    if (ctx && parent) {
+        if (!context(p, ctx, 0)) goto out;
+    }
+    e->version = (uint8_t)p->version;
+    id = cJSON_GetObjectItemCaseSensitive(o, "@id");
+    if (id) {
+        size_t mk = push(p, "@id");
+        size_t max = (allowed & C(TWIN_DTDL_INTERFACE)) ? 128 : (p->version == 2 ? 2048 : 4096);
+        if (!cJSON_IsString(id)) {
+            err(p, "idNotString", NULL, NULL, "@id must be a string");
+        } else if (!twin__dtmi_ok(id->valuestring, strlen(id->valuestring), p->version, max)) {
+            err(p, "invalidId", NULL, NULL, "@id '%s' is not a valid DTMI for DTDL v%d%s",
+                id->valuestring, p->version,
+                strlen(id->valuestring) > max ? " (too long)" : "");
+        } else if (strncmp(id->valuestring, "dtmi:dtdl:", 10) == 0 ||
+                   strncmp(id->valuestring, "dtmi:standard:", 14) == 0) {
+            err(p, "reservedId", NULL, NULL, "@id '%s' is reserved for DTDL", id->valuestring);
+        } else {
+            e->id = rstr(p, id->valuestring, strlen(id->valuestring));
+            e->flags |= TWIN__EF_HAS_ID;
+        }
+        pop(p, mk);
+    } else if (allowed == C(TWIN_DTDL_INTERFACE) && !parent) {
+        err(p, "missingTopLevelId", NULL, NULL, "an Interface needs an @id");
+    }
+    if (!e->id) e->id = genid;
+    t = cJSON_GetObjectItemCaseSensitive(o, "@type");
+    kind = types(p, e, t, allowed, inferred);
+    if (!kind) goto out;
+    e->kind = (uint8_t)kind;
+    if (kind == TWIN_DTDL_INTERFACE && !e->id) {
+        err(p, "missingRequiredId", e, NULL, "an Interface needs an @id");
+    }
+    cJSON_ArrayForEach(it, o) {
+        const prop *pr;
+        size_t mk;
+        if (is_keyword(it->string)) {
+            if (strcmp(it->string, "@id") && strcmp(it->string, "@type") &&
+                strcmp(it->string, "@context")) {
+                mk = push(p, it->string);
+                err(p, "keywordDisallowed", e, NULL, "JSON-LD keyword '%s' is not allowed in DTDL",
+                    it->string);
+                pop(p, mk);
+            }
+            continue;
+        }
+        mk = push(p, it->string);
+        if (strcmp(it->string, "displayName") == 0) {
+            lang_string(p, e, it, "displayName", display_max(p), &e->display, &e->ndisplay);
+        } else if (strcmp(it->string, "description") == 0) {
+            lang_string(p, e, it, "description", 512, &e->desc, &e->ndesc);
+        } else if (strcmp(it->string, "comment") == 0) {
+            e->comment = get_string(p, e, it, "comment", 512);
+        } else if ((pr = find_prop(kind, it->string, p->version)) != NULL) {
+            member(p, e, pr, it);
+        } else if (strcmp(it->string, "unit") == 0 && e->semtype) {
+            e->unit = get_string(p, e, it, "unit", 0);
+        } else if ((strcmp(it->string, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) ||
+                   (strcmp(it->string, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE))) {
+            /* extension properties: kept as written, not interpreted */
+        } else if (!(e->flags & TWIN__EF_UNDEF_TYPE)) {
+            err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
+                class_names[kind], it->string);
+        }
+        pop(p, mk);
+    }
+    /* required properties */
+    for (i = 0; i < sizeof props / sizeof props[0]; i++) {
+        const prop *pr = &props[i];
+        if (pr->kind != kind || !pr->required || p->version < pr->vmin || p->version > pr->vmax)
+            continue;
+        if (!cJSON_GetObjectItemCaseSensitive(o, pr->json))
+            err(p, pr->key == K_NAME ? "missingLiteralProperty" : "missingObjectProperty", e,
+                NULL, "%s needs '%s'", class_names[kind], pr->json);
+    }
+    if (e->semtype) {
+        const twin__semtype *st = twin__semtype_find(e->semtype, strlen(e->semtype), qt_where(p));
+        if (kind != TWIN_DTDL_TELEMETRY && kind != TWIN_DTDL_PROPERTY &&
+            !(kind == TWIN_DTDL_FIELD && p->version >= 3)) {
+            err(p, "invalidCotype", e, NULL, "semantic type '%s' cannot apply to a %s",
+                e->semtype, class_names[kind]);
+        } else if (e->link[0] && !is_numeric(e->link[0]) && e->link[0]->kind == TWIN_DTDL_PRIMITIVE) {
+            err(p, "notRequiredType", e, NULL, "semantic type '%s' needs a numeric schema",
+                e->semtype);
+        } else if (e->unit) {
+            const twin__unit *u = twin__unit_find(e->unit, strlen(e->unit), qt_where(p));
+            if (!u || u->unit_type != st->unit_type)
+                err(p, "invalidUnit", e, NULL, "'%s' is not a unit of %s (expected a %s)",
+                    e->unit, e->semtype, twin__unit_type_name(st->unit_type));
+        }
+    }
+    if (kind == TWIN_DTDL_PROPERTY && p->version == 2 && has_array(e->link[0], 0))
+        err(p, "notRequiredType", e, NULL, "a DTDL v2 Property's schema may not contain an Array");
+    if (kind == TWIN_DTDL_RELATIONSHIP && e->maxm != UINT32_MAX && e->minm > e->maxm)
+        err(p, "integerAboveMax", e, NULL, "minMultiplicity is above maxMultiplicity");
+    if (kind == TWIN_DTDL_ENUM && e->link[0]) {
+        uint32_t a, b;
+        int str = e->link[0]->prim == TWIN_DTDL_STRING;
+        for (a = 0; a < e->nlist[0]; a++) {
+            const twin_dtdl_elem *v = e->list[0][a];
+            if (!!(v->flags & TWIN__EF_ENUM_STR) != str) {
+                err(p, "notRequiredType", e, NULL, "enum value '%s' is not %s", v->name ? v->name : "",
+                    str ? "a string" : "an integer");
+                break;
+            }
+            for (b = 0; b < a; b++) {
+                const twin_dtdl_elem *w = e->list[0][b];
+                if (str ? (v->enum_str && w->enum_str && strcmp(v->enum_str, w->enum_str) == 0)
+                        : v->enum_num == w->enum_num) {
+                    err(p, "nonUniquePropertyValue", e, NULL, "two enum values have the same enumValue");
+                    break;
+                }
+            }
+        }
+    }
+    if (kind == TWIN_DTDL_INTERFACE && p->version == 2 && e->nlist[0] > 300)
+        err(p, "objectCountAboveMax", e, NULL, "more than 300 contents in a DTDL v2 Interface");
+    if (p->errs == errs0 && e->id) {
+        twin_dtdl_elem *dup = twin__models_find(p->m, e->id, strlen(e->id));
+        if (dup) {
+            if (e->flags & TWIN__EF_HAS_ID)
+                err(p, "duplicateDefinition", e, NULL, "'%s' is defined more than once", e->id);
+        } else if (twin__models_put_id(p->m, e) != TWIN_OK) {
+            p->nomem = 1;
+        }
+        if (kind == TWIN_DTDL_INTERFACE && p->errs == errs0 &&
+            twin__models_put_iface(p->m, e) != TWIN_OK)
+            p->nomem = 1;
+    }
+out:
+    p->version = save_version;
+    p->ext = save_ext;
+    p->sdepth = save_depth;
+    return p->errs == errs0 && !p->nomem ? e : NULL;
+}
+
+int twin__dtdl_parse_doc(twin_models *m, const cJSON *doc, const char *src, uint32_t docno,
+                         int *nomem)
+{
+    P *p;
+    const cJSON *ctx;
+    int errs;
+    /* P holds a 4 KiB path buffer: keep it off small stacks. */
+    p = twin__alloc(&m->alloc, sizeof *p);
+    if (!p) {
+        *nomem = 1;
+        return 0;
+    }
+    memset(p, 0, sizeof *p);
+    p->m = m;
+    p->src = src;
+    p->doc = docno;
+    p->version = 0;
+    if (!cJSON_IsObject(doc)) {
+        err(p, "notJsonObject", NULL, NULL, "a DTDL document must be a JSON object");
+    } else if (!(ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"))) {
+        err(p, "missingContext", NULL, NULL, "a DTDL document needs @context");
+    } else if (context(p, ctx, 1)) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "@type");
+        int k = cJSON_IsString(t) ? class_of(p, t->valuestring) : 0;
+        if (k > 0 && k != TWIN_DTDL_INTERFACE)
+            err(p, "typeNotRootable", NULL, NULL, "a %s cannot be a top-level element",
+                class_names[k]);
+        else
+            element(p, doc, C(TWIN_DTDL_INTERFACE), 0, NULL, NULL);
+    }
+    *nomem = p->nomem;
+    errs = p->errs;
+    twin__free(&m->alloc, p, sizeof *p);
+    return errs;
+}

@@ -1,0 +1,310 @@
+/* Resolution: references to elements, the extends hierarchy, and each
+ * Interface's full contents. Runs over every element with an @id. */
+#include "dtdl/dtdl_int.h"
+#include "core/alloc.h"
+
+#include <string.h>
+
+#define MAX_RESOLVER_ROUNDS 64
+
+static twin_status rdiag(twin_models *m, const char *code, const twin_dtdl_elem *e,
+                         const char *secondary, const char *fmt, ...)
+{
+    va_list ap;
+    twin_status s;
+    va_start(ap, fmt);
+    s = twin__models_diag_add(m, code, e->src, e->doc, e->ptr, strlen(e->ptr), e->id, secondary,
+                              fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* ---- missing references ---- */
+
+typedef struct strset {
+    const char **v;
+    size_t n, cap;
+} strset;
+
+static twin_status strset_add(twin_models *m, strset *s, const char *x)
+{
+    size_t i;
+    for (i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], x) == 0) return TWIN_OK;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        void *p = twin__realloc(&m->alloc, s->v, s->cap * sizeof *s->v, nc * sizeof *s->v);
+        if (!p) return TWIN_E_NOMEM;
+        s->v = p;
+        s->cap = nc;
+    }
+    s->v[s->n++] = x;
+    return TWIN_OK;
+}
+
+static int defined(const twin_models *m, const char *id)
+{
+    return twin__models_find(m, id, strlen(id)) != NULL;
+}
+
+/* Every referenced DTMI not defined in the set. */
+static twin_status missing(twin_models *m, strset *out)
+{
+    uint32_t i, k;
+    twin_status s;
+    out->n = 0;
+    for (i = 0; i < m->nids; i++) {
+        const twin_dtdl_elem *e = m->ids[i];
+        for (k = 0; k < 2; k++)
+            if (e->ref[k] && !defined(m, e->ref[k]) &&
+                (s = strset_add(m, out, e->ref[k])) != TWIN_OK)
+                return s;
+        if (e->kind == TWIN_DTDL_INTERFACE && e->xref)
+            for (k = 0; k < e->nlist[1]; k++)
+                if (e->xref[k] && !defined(m, e->xref[k]) &&
+                    (s = strset_add(m, out, e->xref[k])) != TWIN_OK)
+                    return s;
+    }
+    return TWIN_OK;
+}
+
+/* ---- linking ---- */
+
+static int ref_ok(const twin_dtdl_elem *e, int slot, const twin_dtdl_elem *t)
+{
+    if (e->kind == TWIN_DTDL_COMPONENT || e->kind == TWIN_DTDL_RELATIONSHIP ||
+        (e->kind == TWIN_DTDL_INTERFACE && slot == 1))
+        return t->kind == TWIN_DTDL_INTERFACE;
+    return t->kind == TWIN_DTDL_ARRAY || t->kind == TWIN_DTDL_ENUM || t->kind == TWIN_DTDL_MAP ||
+           t->kind == TWIN_DTDL_OBJECT;
+}
+
+static int link_all(twin_models *m, twin_status *st)
+{
+    uint32_t i, k;
+    int errs = 0;
+    for (i = 0; i < m->nids; i++) {
+        twin_dtdl_elem *e = m->ids[i];
+        for (k = 0; k < 2; k++) {
+            twin_dtdl_elem *t;
+            if (!e->ref[k]) continue;
+            t = twin__models_find(m, e->ref[k], strlen(e->ref[k]));
+            if (!t || !ref_ok(e, 0, t)) {
+                errs++;
+                *st = rdiag(m, "badType", e, e->ref[k], "'%s' refers to a %s, which is not allowed here",
+                            e->ref[k], t ? "element of the wrong class" : "missing element");
+                if (*st != TWIN_OK) return errs;
+                continue;
+            }
+            e->link[k] = t;
+        }
+        if (e->kind == TWIN_DTDL_INTERFACE && e->xref) {
+            for (k = 0; k < e->nlist[1]; k++) {
+                twin_dtdl_elem *t;
+                if (!e->xref[k]) continue;
+                t = twin__models_find(m, e->xref[k], strlen(e->xref[k]));
+                if (!t || t->kind != TWIN_DTDL_INTERFACE) {
+                    errs++;
+                    *st = rdiag(m, "badType", e, e->xref[k], "extends '%s', which is not an Interface",
+                                e->xref[k]);
+                    if (*st != TWIN_OK) return errs;
+                    continue;
+                }
+                e->list[1][k] = t;
+            }
+        }
+    }
+    return errs;
+}
+
+/* ---- extends hierarchy ---- */
+
+static uint32_t depth_limit(const twin_dtdl_elem *e) { return e->version >= 4 ? 12 : 10; }
+
+/* Depth of the extends chain from e (1 for an Interface that extends
+ * nothing); 0 on a cycle (reported once). */
+static uint32_t depth(twin_models *m, twin_dtdl_elem *e, twin_status *st, int *errs)
+{
+    uint32_t k, d = 0;
+    if (e->flags & TWIN__EF_DONE) return e->depth;
+    if (e->flags & TWIN__EF_ON_STACK) {
+        (*errs)++;
+        *st = rdiag(m, "twin.extendsCycle", e, NULL, "'%s' extends itself through a cycle", e->id);
+        return 0;
+    }
+    e->flags |= TWIN__EF_ON_STACK;
+    for (k = 0; k < e->nlist[1]; k++) {
+        twin_dtdl_elem *p = (twin_dtdl_elem *)e->list[1][k];
+        uint32_t pd;
+        if (!p) continue;
+        pd = depth(m, p, st, errs);
+        if (pd == 0) {
+            e->flags &= (uint8_t)~TWIN__EF_ON_STACK;
+            return 0;
+        }
+        if (pd > d) d = pd;
+    }
+    e->flags &= (uint8_t)~TWIN__EF_ON_STACK;
+    e->flags |= TWIN__EF_DONE;
+    e->depth = d + 1;
+    return e->depth;
+}
+
+typedef struct vec {
+    const twin_dtdl_elem **v;
+    uint32_t n, cap;
+} vec;
+
+static twin_status vec_push(twin_models *m, vec *x, const twin_dtdl_elem *e)
+{
+    if (x->n == x->cap) {
+        uint32_t nc = x->cap ? x->cap * 2 : 32;
+        void *p = twin__realloc(&m->alloc, x->v, x->cap * sizeof *x->v, nc * sizeof *x->v);
+        if (!p) return TWIN_E_NOMEM;
+        x->v = p;
+        x->cap = nc;
+    }
+    x->v[x->n++] = e;
+    return TWIN_OK;
+}
+
+/* Ancestors of e, depth first in extends order, each once, then e. */
+static twin_status ancestors(twin_models *m, const twin_dtdl_elem *e, vec *out)
+{
+    uint32_t k;
+    twin_status s;
+    for (k = 0; k < out->n; k++)
+        if (out->v[k] == e) return TWIN_OK;
+    for (k = 0; k < e->nlist[1]; k++)
+        if (e->list[1][k] && (s = ancestors(m, e->list[1][k], out)) != TWIN_OK) return s;
+    return vec_push(m, out, e);
+}
+
+static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *errs)
+{
+    uint32_t a, k, n = 0, j;
+    const twin_dtdl_elem **all;
+    twin_status s;
+    anc->n = 0;
+    if ((s = ancestors(m, e, anc)) != TWIN_OK) return s;
+    if (anc->n > 1024) {
+        (*errs)++;
+        return rdiag(m, "twin.extendsTooMany", e, NULL,
+                     "'%s' has %u Interfaces in its hierarchy (at most 1024)", e->id,
+                     (unsigned)anc->n);
+    }
+    for (a = 0; a < anc->n; a++) n += anc->v[a]->nlist[0];
+    if (e->version == 2 && n > 300) {
+        (*errs)++;
+        return rdiag(m, "objectCountAboveMax", e, NULL,
+                     "'%s' has %u contents with those it extends (at most 300 in DTDL v2)",
+                     e->id, (unsigned)n);
+    }
+    all = twin__region_alloc(&m->mem, &m->alloc, (n ? n : 1) * sizeof *all);
+    if (!all) return TWIN_E_NOMEM;
+    n = 0;
+    for (a = 0; a < anc->n; a++)
+        for (k = 0; k < anc->v[a]->nlist[0]; k++) {
+            const twin_dtdl_elem *c = anc->v[a]->list[0][k];
+            for (j = 0; j < n; j++)
+                if (c->name && all[j]->name && strcmp(c->name, all[j]->name) == 0) {
+                    (*errs)++;
+                    s = rdiag(m, "nonUniquePropertyValue", e, NULL,
+                              "'%s' has two contents named '%s' (one inherited)", e->id, c->name);
+                    if (s != TWIN_OK) return s;
+                    break;
+                }
+            all[n++] = c;
+        }
+    e->all = all;
+    e->nall = n;
+    return TWIN_OK;
+}
+
+static twin_status call_resolver(twin_models *m, int *added)
+{
+    strset miss = {NULL, 0, 0};
+    twin_status s = TWIN_OK;
+    int round;
+    *added = 0;
+    for (round = 0; round < MAX_RESOLVER_ROUNDS && m->opt.resolver; round++) {
+        uint32_t before = m->nids;
+        if ((s = missing(m, &miss)) != TWIN_OK || miss.n == 0) break;
+        s = m->opt.resolver(m->opt.resolver_ud, m, miss.v, miss.n);
+        if (s != TWIN_OK) {
+            if (s > 0) s = TWIN_E_INVAL;
+            twin__models_fail(m, s, "the resolver failed (%s)", twin_strerror(s));
+            break;
+        }
+        if (m->nids == before) break;
+        *added = 1;
+    }
+    twin__free(&m->alloc, miss.v, miss.cap * sizeof *miss.v);
+    return s;
+}
+
+twin_status twin__dtdl_resolve(twin_models *m)
+{
+    strset miss = {NULL, 0, 0};
+    vec anc = {NULL, 0, 0};
+    twin__rmark mark;
+    twin_status s, st = TWIN_OK;
+    uint32_t i, k;
+    int errs = 0, added;
+    size_t ndiag0 = m->ndiag;
+
+    if ((s = call_resolver(m, &added)) != TWIN_OK) return s;
+    if (m->ndiag > ndiag0)  /* documents the resolver added were rejected */
+        return twin__models_fail(m, TWIN_E_CONSTRAINT, "a document from the resolver is invalid: %s",
+                                 m->diag[ndiag0].message);
+    if ((s = missing(m, &miss)) != TWIN_OK) goto out;
+    if (miss.n) {
+        for (i = 0; i < m->nids && s == TWIN_OK; i++) {
+            const twin_dtdl_elem *e = m->ids[i];
+            for (k = 0; k < 2 + (e->xref ? e->nlist[1] : 0) && s == TWIN_OK; k++) {
+                const char *r = k < 2 ? e->ref[k] : e->xref[k - 2];
+                if (r && !defined(m, r))
+                    s = rdiag(m, "twin.unresolvedIdentifier", e, r,
+                              "'%s' refers to '%s', which is not defined", e->id, r);
+            }
+        }
+        if (s == TWIN_OK)
+            s = twin__models_fail(m, TWIN_E_NOTFOUND, "%lu referenced DTMI%s not defined, e.g. '%s'",
+                                  (unsigned long)miss.n, miss.n == 1 ? " is" : "s are", miss.v[0]);
+        goto out;
+    }
+    mark = twin__region_mark(&m->mem);
+    errs = link_all(m, &st);
+    for (i = 0; i < m->nifaces && st == TWIN_OK; i++)
+        m->ifaces[i]->flags &= (uint8_t)~(TWIN__EF_DONE | TWIN__EF_ON_STACK);
+    for (i = 0; i < m->nifaces && st == TWIN_OK; i++) {
+        twin_dtdl_elem *e = m->ifaces[i];
+        uint32_t d = depth(m, e, &st, &errs);
+        if (d > depth_limit(e) && st == TWIN_OK) {
+            errs++;
+            st = rdiag(m, "twin.extendsTooDeep", e, NULL,
+                       "'%s' has an extends chain of %u Interfaces (at most %u in DTDL v%d)",
+                       e->id, (unsigned)d, (unsigned)depth_limit(e), e->version);
+        }
+    }
+    for (i = 0; i < m->nifaces && st == TWIN_OK && !errs; i++)
+        st = flatten(m, m->ifaces[i], &anc, &errs);
+    if (st != TWIN_OK || errs) {
+        twin__region_rollback(&m->mem, &m->alloc, mark);
+        for (i = 0; i < m->nifaces; i++) {
+            m->ifaces[i]->all = NULL;
+            m->ifaces[i]->nall = 0;
+        }
+        s = st != TWIN_OK ? st
+                          : twin__models_fail(m, TWIN_E_CONSTRAINT, "%d error%s; first: %s", errs,
+                                              errs == 1 ? "" : "s",
+                                              m->ndiag ? m->diag[m->ndiag - 1].message : "");
+        if (errs && m->ndiag)
+            twin__models_fail(m, s, "%d error%s; first: %s", errs, errs == 1 ? "" : "s",
+                              m->diag[ndiag0].message);
+    }
+out:
+    twin__free(&m->alloc, miss.v, miss.cap * sizeof *miss.v);
+    twin__free(&m->alloc, anc.v, anc.cap * sizeof *anc.v);
+    return s;
+}
