@@ -7,8 +7,12 @@
  *   - DTDL/v4/DTDL.quantitativeTypes.v2.md (;2, which states no change from v1);
  * checked against the context term lists of the metamodel digest
  * dtdl/dtdl_digest.json in github.com/digitaltwinconsortium/DTDLParser, whose
- * v2 unit definitions also give the decimal/binary prefix structure
- * (kilopascal = kilo + pascal, kibibyte = kibi + byte ...).
+ * unit definitions also give the decimal/binary prefix structure (kilopascal
+ * = kilo + pascal, kibibyte = kibi + byte ...). quantitativeTypes;3 (DTDL v4)
+ * has no published document yet: its names come from that digest alone (the
+ * context term list, the per-enum "families" lists, and the unit property of
+ * each semantic type in the parser's generated SupplementalTypeCollection). It
+ * keeps every name of ;2 and adds the TWIN__QT_3-only entries below.
  *
  * The spec names units and gives no numbers; the factors below are the SI
  * (BIPM SI Brochure) and NIST SP 811 definitions, exact where those are:
@@ -35,7 +39,8 @@
 #include <string.h>
 
 #define V_ALL TWIN__QT_ALL
-#define V_QT (TWIN__QT_1 | TWIN__QT_2)
+#define V_QT (TWIN__QT_1 | TWIN__QT_2 | TWIN__QT_3)
+#define V_QT3 TWIN__QT_3
 #define F_LEVEL TWIN__UNIT_LEVEL
 #define F_SV TWIN__UNIT_SV
 #define F_CONV TWIN__UNIT_CONVENTIONAL
@@ -63,8 +68,12 @@ static const twin__unit units[] = {
     U("centimetre", LENGTH, ALL, 0, 0.01),
     U("centimetrePerSecond", VELOCITY, ALL, 0, 0.01),
     U("centimetrePerSecondSquared", ACCELERATION, ALL, 0, 0.01),
+    U("centipoise", DYNAMIC_VISCOSITY, QT3, 0, 1e-3),
+    U("centistokes", KINEMATIC_VISCOSITY, QT3, 0, 1e-6),
     U("coulomb", CHARGE, ALL, 0, 1.0),
     U("cubicCentimetre", VOLUME, ALL, 0, 1e-6),
+    U("cubicCentimetrePerMinute", VOLUME_FLOW_RATE, QT3, 0, 1.6666666666666667e-8), /* 1e-6 / 60 */
+    U("cubicCentimetrePerSecond", VOLUME_FLOW_RATE, QT3, 0, 1e-6),
     U("cubicFoot", VOLUME, ALL, 0, 0.028316846592), /* ft * ft * ft */
     U("cubicFootPerMinute", VOLUME_FLOW_RATE, QT, 0, 0.0004719474432), /* ft * ft * ft / 60 */
     U("cubicInch", VOLUME, ALL, 0, 1.6387064e-5), /* in * in * in */
@@ -74,6 +83,7 @@ static const twin__unit units[] = {
     U("cubicMetrePerSecond", VOLUME_FLOW_RATE, QT, 0, 1.0),
     U("day", TIME, ALL, 0, 86400.0),
     U("decapascal", PRESSURE, QT, 0, 10.0),
+    U("decapascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 10.0),
     U("decibel", SOUND_PRESSURE, ALL, F_LEVEL, 0.1),
     UA("degreeCelsius", TEMPERATURE, ALL, 0, 1.0, 273.15),
     /* 5/9 K per degree; 0 degreeFahrenheit = 459.67 * 5/9 K */
@@ -115,6 +125,7 @@ static const twin__unit units[] = {
     U("gray", IONIZING_RADIATION_DOSE, QT, 0, 1.0),
     U("hectare", AREA, ALL, 0, 1e4),
     U("hectopascal", PRESSURE, QT, 0, 100.0),
+    U("hectopascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 100.0),
     U("henry", INDUCTANCE, ALL, 0, 1.0),
     U("hertz", FREQUENCY, ALL, 0, 1.0),
     U("horsepower", POWER, ALL, F_CONV, 745.6998715822702), /* 550 * ft * lbf */
@@ -145,8 +156,10 @@ static const twin__unit units[] = {
     U("kilometre", LENGTH, ALL, 0, 1e3),
     U("kilometrePerHour", VELOCITY, ALL, 0, 0.2777777777777778), /* 1e3 / 3600 */
     U("kilometrePerSecond", VELOCITY, ALL, 0, 1e3),
+    U("kilometrePerSecondSquared", ACCELERATION, QT3, 0, 1e3),
     U("kiloohm", RESISTANCE, ALL, 0, 1e3),
     U("kilopascal", PRESSURE, ALL, 0, 1e3),
+    U("kilopascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 1e3),
     U("kilovolt", VOLTAGE, ALL, 0, 1e3),
     U("kilovoltAmpere", APPARENT_POWER, QT, 0, 1e3),
     U("kilovoltAmpereHour", APPARENT_ENERGY, QT, 0, 3.6e6),
@@ -214,17 +227,23 @@ static const twin__unit units[] = {
     U("millilitrePerMinute", VOLUME_FLOW_RATE, QT, 0, 1.6666666666666667e-8), /* 1e-6 / 60 */
     U("millilitrePerSecond", VOLUME_FLOW_RATE, ALL, 0, 1e-6),
     U("millimetre", LENGTH, ALL, 0, 1e-3),
+    U("millimetrePerSecond", VELOCITY, QT3, 0, 1e-3),
+    U("millimetrePerSecondSquared", ACCELERATION, QT3, 0, 1e-3),
     U("millimetresOfMercury", PRESSURE, ALL, F_CONV, 133.322387415), /* mmHg */
     U("milliohm", RESISTANCE, ALL, 0, 1e-3),
+    U("millipascalSecond", DYNAMIC_VISCOSITY, QT3, 0, 1e-3),
+    U("millipoise", DYNAMIC_VISCOSITY, QT3, 0, 1e-4),
     U("millisecond", TIME, ALL, 0, 1e-3),
     U("millisievert", IONIZING_RADIATION_DOSE, QT, F_SV, 1e-3),
     U("millivolt", VOLTAGE, ALL, 0, 1e-3),
     U("millivoltAmpere", APPARENT_POWER, QT, 0, 1e-3),
+    U("millivoltAmpereHour", APPARENT_ENERGY, QT3, 0, 3.6),
     U("millivoltAmpereReactive", REACTIVE_POWER, QT, 0, 1e-3),
     U("milliwatt", POWER, ALL, 0, 1e-3),
     U("milliwattHour", ENERGY, QT, 0, 3.6),
     U("minute", TIME, ALL, 0, 60.0),
     U("minuteOfArc", ANGLE, ALL, 0, 0.0002908882086657216), /* pi / 10800 */
+    U("nanoampere", CURRENT, QT3, 0, 1e-9),
     U("nanofarad", CAPACITANCE, ALL, 0, 1e-9),
     U("nanometre", LENGTH, ALL, 0, 1e-9),
     U("nanosecond", TIME, ALL, 0, 1e-9),
@@ -238,13 +257,25 @@ static const twin__unit units[] = {
     U("partsPerQuadrillion", UNITLESS, QT, 0, 1e-15),
     U("partsPerTrillion", UNITLESS, QT, 0, 1e-12),
     U("pascal", PRESSURE, ALL, 0, 1.0),
+    U("pascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 1.0),
+    U("pascalSecond", DYNAMIC_VISCOSITY, QT3, 0, 1.0),
     U("percent", UNITLESS, ALL, 0, 0.01),
+    U("picoampere", CURRENT, QT3, 0, 1e-12),
     U("picofarad", CAPACITANCE, ALL, 0, 1e-12),
+    U("poise", DYNAMIC_VISCOSITY, QT3, 0, 0.1),
     U("pound", FORCE, ALL, 0, 4.4482216152605), /* lbf */
     U("poundPerSquareInch", PRESSURE, ALL, 0, 6894.757293168362), /* lbf / (in * in) */
     U("radian", ANGLE, ALL, 0, 1.0),
     U("radianPerSecond", ANGULAR_VELOCITY, ALL, 0, 1.0),
     U("radianPerSecondSquared", ANGULAR_ACCELERATION, ALL, 0, 1.0),
+    U("reciprocalCentimetre", RECIPROCAL_LENGTH, QT3, 0, 100.0),
+    U("reciprocalKilometre", RECIPROCAL_LENGTH, QT3, 0, 1e-3),
+    U("reciprocalMetre", RECIPROCAL_LENGTH, QT3, 0, 1.0),
+    U("reciprocalMicrometre", RECIPROCAL_LENGTH, QT3, 0, 1e6),
+    U("reciprocalMillimetre", RECIPROCAL_LENGTH, QT3, 0, 1e3),
+    U("reciprocalMinute", RECIPROCAL_TIME, QT3, 0, 0.016666666666666666), /* 1 / 60 */
+    U("reciprocalNanometre", RECIPROCAL_LENGTH, QT3, 0, 1e9),
+    U("reciprocalSecond", RECIPROCAL_TIME, QT3, 0, 1.0),
     U("revolutionPerMinute", ANGULAR_VELOCITY, ALL, 0, 0.10471975511965978), /* 2 * pi / 60 */
     U("revolutionPerSecond", ANGULAR_VELOCITY, ALL, 0, 6.283185307179586), /* 2 * pi */
     U("second", TIME, ALL, 0, 1.0),
@@ -256,7 +287,9 @@ static const twin__unit units[] = {
     U("squareInch", AREA, ALL, 0, 6.4516e-4),
     U("squareKilometre", AREA, ALL, 0, 1e6),
     U("squareMetre", AREA, ALL, 0, 1.0),
+    U("squareMetrePerSecond", KINEMATIC_VISCOSITY, QT3, 0, 1.0),
     U("squareMillimetre", AREA, ALL, 0, 1e-6),
+    U("stokes", KINEMATIC_VISCOSITY, QT3, 0, 1e-4),
     U("tebibit", DATA_SIZE, ALL, 0, 0x1p40), /* 2^40 bits */
     U("tebibitPerSecond", DATA_RATE, ALL, 0, 0x1p40), /* 2^40 bits */
     U("tebibyte", DATA_SIZE, ALL, 0, 0x1p43), /* 2^40 bytes */
@@ -305,16 +338,20 @@ static const twin__semtype semtypes[] = {
     S("DataSize", DATA_SIZE, ALL),
     S("Density", DENSITY, ALL),
     S("Distance", LENGTH, ALL),
+    S("DynamicViscosity", DYNAMIC_VISCOSITY, QT3),
+    S("Efficiency", UNITLESS, QT3),
     S("ElectricCharge", CHARGE, ALL),
     S("Energy", ENERGY, ALL),
     S("EnergyRate", POWER, QT),
     S("Force", FORCE, ALL),
     S("Frequency", FREQUENCY, ALL),
+    S("GasLeakageRate", GAS_LEAKAGE_RATE, QT3),
     S("Humidity", DENSITY, ALL),
     S("Illuminance", ILLUMINANCE, ALL),
     S("Inductance", INDUCTANCE, ALL),
     S("IonizingRadiationDose", IONIZING_RADIATION_DOSE, QT),
     S("Irradiance", IRRADIANCE, QT),
+    S("KinematicViscosity", KINEMATIC_VISCOSITY, QT3),
     S("Latitude", ANGLE, ALL),
     S("Length", LENGTH, ALL),
     S("Longitude", ANGLE, ALL),
@@ -331,11 +368,16 @@ static const twin__semtype semtypes[] = {
     S("Radioactivity", RADIOACTIVITY, QT),
     S("ReactiveEnergy", REACTIVE_ENERGY, QT),
     S("ReactivePower", REACTIVE_POWER, QT),
+    S("ReciprocalLength", RECIPROCAL_LENGTH, QT3),
+    S("ReciprocalTime", RECIPROCAL_TIME, QT3),
     S("RelativeDensity", UNITLESS, QT),
     S("RelativeHumidity", UNITLESS, ALL),
+    S("RelativeMeasure", UNITLESS, QT3),
     S("Resistance", RESISTANCE, ALL),
+    S("Scale", UNITLESS, QT3),
     S("SoundPressure", SOUND_PRESSURE, ALL),
     S("Temperature", TEMPERATURE, ALL),
+    S("Throttle", UNITLESS, QT3),
     S("Thrust", FORCE, ALL),
     S("TimeSpan", TIME, ALL),
     S("Torque", TORQUE, ALL),
@@ -359,13 +401,16 @@ static const char *const type_names[TWIN__UT_COUNT] = {
     [TWIN__UT_DATA_RATE] = "DataRateUnit",
     [TWIN__UT_DATA_SIZE] = "DataSizeUnit",
     [TWIN__UT_DENSITY] = "DensityUnit",
+    [TWIN__UT_DYNAMIC_VISCOSITY] = "DynamicViscosityUnit",
     [TWIN__UT_ENERGY] = "EnergyUnit",
     [TWIN__UT_FORCE] = "ForceUnit",
     [TWIN__UT_FREQUENCY] = "FrequencyUnit",
+    [TWIN__UT_GAS_LEAKAGE_RATE] = "GasLeakageRateUnit",
     [TWIN__UT_ILLUMINANCE] = "IlluminanceUnit",
     [TWIN__UT_INDUCTANCE] = "InductanceUnit",
     [TWIN__UT_IONIZING_RADIATION_DOSE] = "IonizingRadiationDoseUnit",
     [TWIN__UT_IRRADIANCE] = "IrradianceUnit",
+    [TWIN__UT_KINEMATIC_VISCOSITY] = "KinematicViscosityUnit",
     [TWIN__UT_LENGTH] = "LengthUnit",
     [TWIN__UT_LUMINANCE] = "LuminanceUnit",
     [TWIN__UT_LUMINOUS_FLUX] = "LuminousFluxUnit",
@@ -379,6 +424,8 @@ static const char *const type_names[TWIN__UT_COUNT] = {
     [TWIN__UT_RADIOACTIVITY] = "RadioactivityUnit",
     [TWIN__UT_REACTIVE_ENERGY] = "ReactiveEnergyUnit",
     [TWIN__UT_REACTIVE_POWER] = "ReactivePowerUnit",
+    [TWIN__UT_RECIPROCAL_LENGTH] = "ReciprocalLengthUnit",
+    [TWIN__UT_RECIPROCAL_TIME] = "ReciprocalTimeUnit",
     [TWIN__UT_RESISTANCE] = "ResistanceUnit",
     [TWIN__UT_SOUND_PRESSURE] = "SoundPressureUnit",
     [TWIN__UT_TEMPERATURE] = "TemperatureUnit",
@@ -415,14 +462,17 @@ static const type_entry types_by_name[] = {
     T("DataRateUnit", DATA_RATE, ALL),
     T("DataSizeUnit", DATA_SIZE, ALL),
     T("DensityUnit", DENSITY, ALL),
+    T("DynamicViscosityUnit", DYNAMIC_VISCOSITY, QT3),
     T("EnergyRateUnit", POWER, QT),
     T("EnergyUnit", ENERGY, ALL),
     T("ForceUnit", FORCE, ALL),
     T("FrequencyUnit", FREQUENCY, ALL),
+    T("GasLeakageRateUnit", GAS_LEAKAGE_RATE, QT3),
     T("IlluminanceUnit", ILLUMINANCE, ALL),
     T("InductanceUnit", INDUCTANCE, ALL),
     T("IonizingRadiationDoseUnit", IONIZING_RADIATION_DOSE, QT),
     T("IrradianceUnit", IRRADIANCE, QT),
+    T("KinematicViscosityUnit", KINEMATIC_VISCOSITY, QT3),
     T("LengthUnit", LENGTH, ALL),
     T("LuminanceUnit", LUMINANCE, ALL),
     T("LuminousFluxUnit", LUMINOUS_FLUX, ALL),
@@ -436,6 +486,8 @@ static const type_entry types_by_name[] = {
     T("RadioactivityUnit", RADIOACTIVITY, QT),
     T("ReactiveEnergyUnit", REACTIVE_ENERGY, QT),
     T("ReactivePowerUnit", REACTIVE_POWER, QT),
+    T("ReciprocalLengthUnit", RECIPROCAL_LENGTH, QT3),
+    T("ReciprocalTimeUnit", RECIPROCAL_TIME, QT3),
     T("ResistanceUnit", RESISTANCE, ALL),
     T("SoundPressureUnit", SOUND_PRESSURE, ALL),
     T("TemperatureUnit", TEMPERATURE, ALL),
@@ -462,13 +514,16 @@ static const char *const type_si[TWIN__UT_COUNT] = {
     [TWIN__UT_DATA_RATE] = "bit/s",
     [TWIN__UT_DATA_SIZE] = "bit",
     [TWIN__UT_DENSITY] = "kg/m3",
+    [TWIN__UT_DYNAMIC_VISCOSITY] = "Pa.s",
     [TWIN__UT_ENERGY] = "J",
     [TWIN__UT_FORCE] = "N",
     [TWIN__UT_FREQUENCY] = "Hz",
+    [TWIN__UT_GAS_LEAKAGE_RATE] = "Pa.m3/s",
     [TWIN__UT_ILLUMINANCE] = "lx",
     [TWIN__UT_INDUCTANCE] = "H",
     [TWIN__UT_IONIZING_RADIATION_DOSE] = "Gy",
     [TWIN__UT_IRRADIANCE] = "W/m2",
+    [TWIN__UT_KINEMATIC_VISCOSITY] = "m2/s",
     [TWIN__UT_LENGTH] = "m",
     [TWIN__UT_LUMINANCE] = "cd/m2",
     [TWIN__UT_LUMINOUS_FLUX] = "lm",
@@ -482,6 +537,8 @@ static const char *const type_si[TWIN__UT_COUNT] = {
     [TWIN__UT_RADIOACTIVITY] = "Bq",
     [TWIN__UT_REACTIVE_ENERGY] = "var.s",
     [TWIN__UT_REACTIVE_POWER] = "var",
+    [TWIN__UT_RECIPROCAL_LENGTH] = "1/m",
+    [TWIN__UT_RECIPROCAL_TIME] = "1/s",
     [TWIN__UT_RESISTANCE] = "Ohm",
     [TWIN__UT_SOUND_PRESSURE] = "B",
     [TWIN__UT_TEMPERATURE] = "K",

@@ -1,6 +1,6 @@
 /* DTDL semantic types and units: which names exist in DTDL v2 (native) and
- * in the QuantitativeTypes extension v1 (DTDL v3) and v2 (DTDL v4), the unit
- * type each belongs to, and each unit's conversion to the coherent SI unit
+ * in the QuantitativeTypes extension v1 (DTDL v3), v2 and v3 (DTDL v4), the
+ * unit type each belongs to, and each unit's conversion to the coherent SI unit
  * of its unit type. Const tables sorted by name; nothing here allocates. */
 #ifndef TWIN_DTDL_UNITS_H
 #define TWIN_DTDL_UNITS_H
@@ -13,7 +13,8 @@ enum {
     TWIN__QT_V2NATIVE = 1u << 0,  /* dtmi:dtdl:context;2 */
     TWIN__QT_1 = 1u << 1,         /* dtmi:dtdl:extension:quantitativeTypes;1 (DTDL v3) */
     TWIN__QT_2 = 1u << 2,         /* dtmi:dtdl:extension:quantitativeTypes;2 (DTDL v4) */
-    TWIN__QT_ALL = TWIN__QT_V2NATIVE | TWIN__QT_1 | TWIN__QT_2
+    TWIN__QT_3 = 1u << 3,         /* dtmi:dtdl:extension:quantitativeTypes;3 (DTDL v4) */
+    TWIN__QT_ALL = TWIN__QT_V2NATIVE | TWIN__QT_1 | TWIN__QT_2 | TWIN__QT_3
 };
 
 /* Unit types. The value in brackets is the SI unit that a unit's scale and
@@ -33,13 +34,16 @@ enum twin__unit_type_id {
     TWIN__UT_DATA_RATE,               /* bit/s */
     TWIN__UT_DATA_SIZE,               /* bit */
     TWIN__UT_DENSITY,                 /* kg/m3 */
+    TWIN__UT_DYNAMIC_VISCOSITY,       /* Pa.s */
     TWIN__UT_ENERGY,                  /* J */
     TWIN__UT_FORCE,                   /* N */
     TWIN__UT_FREQUENCY,               /* Hz */
+    TWIN__UT_GAS_LEAKAGE_RATE,        /* Pa.m3/s */
     TWIN__UT_ILLUMINANCE,             /* lx */
     TWIN__UT_INDUCTANCE,              /* H */
     TWIN__UT_IONIZING_RADIATION_DOSE, /* Gy, or Sv for TWIN__UNIT_SV units */
     TWIN__UT_IRRADIANCE,              /* W/m2 */
+    TWIN__UT_KINEMATIC_VISCOSITY,     /* m2/s */
     TWIN__UT_LENGTH,                  /* m */
     TWIN__UT_LUMINANCE,               /* cd/m2 */
     TWIN__UT_LUMINOUS_FLUX,           /* lm */
@@ -53,6 +57,8 @@ enum twin__unit_type_id {
     TWIN__UT_RADIOACTIVITY,           /* Bq */
     TWIN__UT_REACTIVE_ENERGY,         /* var.s */
     TWIN__UT_REACTIVE_POWER,          /* var */
+    TWIN__UT_RECIPROCAL_LENGTH,       /* 1/m */
+    TWIN__UT_RECIPROCAL_TIME,         /* 1/s */
     TWIN__UT_RESISTANCE,              /* Ohm */
     TWIN__UT_SOUND_PRESSURE,          /* B (a level in bels) */
     TWIN__UT_TEMPERATURE,             /* K */

@@ -52,7 +52,7 @@ START_TEST(test_tables_sorted_unique_and_well_formed)
 {
     size_t n;
     const twin__unit *u = twin__unit_table(&n);
-    ck_assert_uint_eq(n, 240);
+    ck_assert_uint_eq(n, 268);
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(i == 0 || strcmp(u[i - 1].name, u[i].name) < 0, "units: %s before %s",
                       u[i - 1].name, u[i].name);
@@ -63,7 +63,7 @@ START_TEST(test_tables_sorted_unique_and_well_formed)
         ck_assert_ptr_eq(twin__unit_find(u[i].name, strlen(u[i].name), TWIN__QT_ALL), &u[i]);
     }
     const twin__semtype *s = twin__semtype_table(&n);
-    ck_assert_uint_eq(n, 52);
+    ck_assert_uint_eq(n, 61);
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(i == 0 || strcmp(s[i - 1].name, s[i].name) < 0, "semtypes: %s before %s",
                       s[i - 1].name, s[i].name);
@@ -86,14 +86,14 @@ END_TEST
 
 START_TEST(test_every_semantic_type_has_units_in_each_of_its_versions)
 {
-    static const unsigned bits[] = {TWIN__QT_V2NATIVE, TWIN__QT_1, TWIN__QT_2};
+    static const unsigned bits[] = {TWIN__QT_V2NATIVE, TWIN__QT_1, TWIN__QT_2, TWIN__QT_3};
     size_t ns, nu;
     const twin__semtype *s = twin__semtype_table(&ns);
     const twin__unit *u = twin__unit_table(&nu);
     int used[TWIN__UT_COUNT] = {0};
     for (size_t i = 0; i < ns; i++) {
         used[s[i].unit_type] = 1;
-        for (size_t b = 0; b < 3; b++) {
+        for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++) {
             if (!(s[i].versions & bits[b])) continue;
             size_t k = 0;
             for (size_t j = 0; j < nu; j++)
@@ -117,25 +117,30 @@ END_TEST
 START_TEST(test_counts_per_version)
 {
     /* DTDL.v2.md: 42 semantic types and 172 units; QuantitativeTypes v1
-     * and v2: 52 and 240 (v2 of the extension changes nothing). */
+     * and v2: 52 and 240 (v2 of the extension changes nothing); v3: 61 and
+     * 268. */
     ck_assert_uint_eq(count_where(TWIN__QT_V2NATIVE, 0), 42);
     ck_assert_uint_eq(count_where(TWIN__QT_1, 0), 52);
     ck_assert_uint_eq(count_where(TWIN__QT_2, 0), 52);
+    ck_assert_uint_eq(count_where(TWIN__QT_3, 0), 61);
     ck_assert_uint_eq(count_where(TWIN__QT_V2NATIVE, 1), 172);
     ck_assert_uint_eq(count_where(TWIN__QT_1, 1), 240);
     ck_assert_uint_eq(count_where(TWIN__QT_2, 1), 240);
-    /* Every v2 name is still in the extension: nothing is v2-only, and the
-     * two extension versions agree name for name. */
+    ck_assert_uint_eq(count_where(TWIN__QT_3, 1), 268);
+    /* Each version keeps every name of the one before: nothing is v2-only,
+     * extension v1 and v2 agree name for name, and v3 only adds. */
     size_t n;
     const twin__unit *u = twin__unit_table(&n);
     for (size_t i = 0; i < n; i++) {
         if (u[i].versions & TWIN__QT_V2NATIVE) ck_assert(u[i].versions & TWIN__QT_1);
         ck_assert(!(u[i].versions & TWIN__QT_1) == !(u[i].versions & TWIN__QT_2));
+        if (u[i].versions & TWIN__QT_2) ck_assert(u[i].versions & TWIN__QT_3);
     }
     const twin__semtype *s = twin__semtype_table(&n);
     for (size_t i = 0; i < n; i++) {
         if (s[i].versions & TWIN__QT_V2NATIVE) ck_assert(s[i].versions & TWIN__QT_1);
         ck_assert(!(s[i].versions & TWIN__QT_1) == !(s[i].versions & TWIN__QT_2));
+        if (s[i].versions & TWIN__QT_2) ck_assert(s[i].versions & TWIN__QT_3);
     }
 }
 END_TEST
@@ -153,8 +158,27 @@ START_TEST(test_lookup_respects_version_mask)
         ck_assert_ptr_null(twin__unit_find(qt_only[i], len, TWIN__QT_V2NATIVE));
         ck_assert_ptr_nonnull(twin__unit_find(qt_only[i], len, TWIN__QT_1));
         ck_assert_ptr_nonnull(twin__unit_find(qt_only[i], len, TWIN__QT_2));
+        ck_assert_ptr_nonnull(twin__unit_find(qt_only[i], len, TWIN__QT_3));
         ck_assert_ptr_nonnull(twin__unit_find(qt_only[i], len, TWIN__QT_V2NATIVE | TWIN__QT_2));
     }
+    /* Extension v3 (quantitativeTypes;3) adds units, unit types and
+     * semantic types that v2 of the extension does not have. */
+    static const char *qt3_only[] = {"pascalSecond", "centistokes", "reciprocalMetre",
+                                     "millimetrePerSecond", "nanoampere", "millivoltAmpereHour",
+                                     "pascalCubicMetrePerSecond", "cubicCentimetrePerSecond"};
+    for (size_t i = 0; i < sizeof qt3_only / sizeof qt3_only[0]; i++) {
+        size_t len = strlen(qt3_only[i]);
+        ck_assert_ptr_null(twin__unit_find(qt3_only[i], len, TWIN__QT_V2NATIVE | TWIN__QT_1 |
+                                                                  TWIN__QT_2));
+        ck_assert_ptr_nonnull(twin__unit_find(qt3_only[i], len, TWIN__QT_3));
+    }
+    ck_assert_ptr_null(twin__semtype_find("Efficiency", 10, TWIN__QT_2));
+    ck_assert_uint_eq(twin__semtype_find("Efficiency", 10, TWIN__QT_3)->unit_type,
+                      TWIN__UT_UNITLESS);
+    ck_assert_uint_eq(twin__semtype_find("Throttle", 8, TWIN__QT_3)->unit_type,
+                      TWIN__UT_UNITLESS);
+    ck_assert_uint_eq(twin__semtype_find("DynamicViscosity", 16, TWIN__QT_3)->unit_type,
+                      TWIN__UT_DYNAMIC_VISCOSITY);
     ck_assert_ptr_null(twin__semtype_find("Concentration", 13, TWIN__QT_V2NATIVE));
     ck_assert_ptr_nonnull(twin__semtype_find("Concentration", 13, TWIN__QT_1));
     ck_assert_ptr_null(twin__semtype_find("EnergyRate", 10, TWIN__QT_V2NATIVE));
@@ -188,16 +212,22 @@ START_TEST(test_unit_type_lookup)
         ck_assert_uint_eq(twin__unit_type_find(name, strlen(name), TWIN__QT_ALL & ~where),
                           TWIN__UT_NONE);
     }
-    /* v2 has 36 unit types, the extension 43 (plus the EnergyRateUnit term). */
-    size_t k2 = 0, k1 = 0;
+    /* v2 has 36 unit types, extension v1/v2 43 and v3 48 (plus the
+     * EnergyRateUnit term). */
+    size_t k2 = 0, k1 = 0, k3 = 0;
     for (uint16_t t = 1; t < TWIN__UT_COUNT; t++) {
         const char *name = twin__unit_type_name(t);
         k2 += twin__unit_type_find(name, strlen(name), TWIN__QT_V2NATIVE) != TWIN__UT_NONE;
         k1 += twin__unit_type_find(name, strlen(name), TWIN__QT_1) != TWIN__UT_NONE;
+        k3 += twin__unit_type_find(name, strlen(name), TWIN__QT_3) != TWIN__UT_NONE;
     }
     ck_assert_uint_eq(k2, 36);
     ck_assert_uint_eq(k1, 43);
-    ck_assert_uint_eq(TWIN__UT_COUNT - 1, 43);
+    ck_assert_uint_eq(k3, 48);
+    ck_assert_uint_eq(TWIN__UT_COUNT - 1, 48);
+    ck_assert_uint_eq(twin__unit_type_find("ReciprocalTimeUnit", 18, TWIN__QT_2), TWIN__UT_NONE);
+    ck_assert_uint_eq(twin__unit_type_find("ReciprocalTimeUnit", 18, TWIN__QT_3),
+                      TWIN__UT_RECIPROCAL_TIME);
     ck_assert_uint_eq(twin__unit_type_find("EnergyRateUnit", 14, TWIN__QT_2), TWIN__UT_POWER);
     ck_assert_uint_eq(twin__unit_type_find("EnergyRateUnit", 14, TWIN__QT_V2NATIVE),
                       TWIN__UT_NONE);
@@ -291,6 +321,16 @@ START_TEST(test_convert_ratio_units_by_hand)
     ASSERT_NEAR(conv(1, "kilogramPerCubicMetre", "microgramPerCubicMetre"), 1e9);
     ASSERT_NEAR(conv(30, "decibel", "bel"), 3);
     ASSERT_NEAR(conv(2, "millisievert", "microsievert"), 2000);
+    /* quantitativeTypes;3: P = 0.1 Pa s, St = 1 cm2/s. */
+    ASSERT_NEAR(conv(1, "centipoise", "millipascalSecond"), 1);
+    ASSERT_NEAR(conv(1, "poise", "pascalSecond"), 0.1);
+    ASSERT_NEAR(conv(100, "centistokes", "stokes"), 1);
+    ASSERT_NEAR(conv(1, "stokes", "squareMetrePerSecond"), 1e-4);
+    ASSERT_NEAR(conv(1, "reciprocalCentimetre", "reciprocalMetre"), 100);
+    ASSERT_NEAR(conv(1, "reciprocalMinute", "reciprocalSecond"), 1.0 / 60);
+    ASSERT_NEAR(conv(1, "hectopascalCubicMetrePerSecond", "pascalCubicMetrePerSecond"), 100);
+    ASSERT_NEAR(conv(1, "cubicCentimetrePerSecond", "millilitrePerMinute"), 60);
+    ASSERT_NEAR(conv(1, "kilometrePerSecondSquared", "gForce"), 1000 / 9.80665);
     /* Binary prefixes are exact powers of two. */
     ck_assert(conv(1, "kibibyte", "bit") == 8192);
     ck_assert(conv(1, "gibibyte", "mebibyte") == 1024);
@@ -336,6 +376,9 @@ START_TEST(test_convert_refuses_other_types_and_kinds)
     ck_assert_int_eq(twin__unit_convert(unit("wattHour"), unit("voltAmpereHour"), 1, &out),
                      TWIN_E_CONSTRAINT);
     ck_assert_int_eq(twin__unit_convert(unit("newtonMetre"), unit("joule"), 1, &out),
+                     TWIN_E_CONSTRAINT);
+    /* 1/s is not Hz here: ReciprocalTimeUnit and FrequencyUnit differ. */
+    ck_assert_int_eq(twin__unit_convert(unit("reciprocalSecond"), unit("hertz"), 1, &out),
                      TWIN_E_CONSTRAINT);
     /* Absorbed and equivalent dose share a unit type but not a quantity. */
     ck_assert_int_eq(twin__unit_convert(unit("gray"), unit("sievert"), 1, &out),
