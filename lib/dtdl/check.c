@@ -204,6 +204,7 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
     int t = v->type(v->p);
     const char *str;
     size_t len, k, j;
+    if (!s) return 1;  /* a schema of an unmodelled vocabulary: not checked */
     if (depth > 64) return fail(msg, cap, "value nested too deeply");
     switch (s->kind) {
     case TWIN_DTDL_PRIMITIVE:

@@ -48,7 +48,7 @@ struct twin_dtdl_elem {
     const twin_dtdl_elem *link[2];
     const char *ref[2];               /* DTMIs still to resolve into link[] */
     const twin_dtdl_elem **list[3];
-    const char **xref;                /* extends DTMIs still to resolve (list[1]) */
+    const char **lref[3];             /* list items given as DTMIs, still to resolve */
     uint32_t nlist[3];
     uint32_t nall;
     const twin_dtdl_elem **all;       /* Interface: full contents */
@@ -86,7 +86,9 @@ enum {
     TWIN__X_QT2 = 1u << 1,
     TWIN__X_HIST = 1u << 2,
     TWIN__X_ANNOT = 1u << 3,
-    TWIN__X_OVERRIDE = 1u << 4
+    TWIN__X_OVERRIDE = 1u << 4,
+    TWIN__X_OPAQUE = 1u << 5,  /* a context whose terms are not modelled: its terms pass */
+    TWIN__X_QT3 = 1u << 6
 };
 
 /* models.c */

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,16 +115,16 @@ typedef struct ext_def {
 } ext_def;
 
 static const ext_def exts[] = {
-    {"quantitativeTypes", 0, 1, 2},
+    {"quantitativeTypes", 0, 1, 3},
     {"historization", TWIN__X_HIST, 1, 2},
     {"annotation", TWIN__X_ANNOT, 1, 2},
     {"overriding", TWIN__X_OVERRIDE, 1, 2},
-    {"layering", 0, 1, 1},
-    {"mqtt", 0, 1, 4},
-    {"requirement", 0, 1, 1},
-    {"streaming", 0, 1, 1},
-    {"onvif", 0, 1, 1},
-    {"sparkplug", 0, 1, 1},
+    {"layering", TWIN__X_OPAQUE, 1, 1},
+    {"mqtt", TWIN__X_OPAQUE, 1, 4},
+    {"requirement", TWIN__X_OPAQUE, 1, 1},
+    {"streaming", TWIN__X_OPAQUE, 1, 1},
+    {"onvif", TWIN__X_OPAQUE, 1, 1},
+    {"sparkplug", TWIN__X_OPAQUE, 1, 1},
 };
 
 /* One context specifier, entry i of @context. Returns 0 on error. */
@@ -196,10 +197,16 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
                 "unknown version of extension context '%s'", s);
             return 0;
         }
-        p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : TWIN__X_QT2) : exts[k].bit;
+        p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : ev == 2 ? TWIN__X_QT2 : TWIN__X_QT3) : exts[k].bit;
         return 1;
     }
     if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
+        /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
+           accepted, and its terms pass as undefined extension terms. */
+        if (strncmp(s, "dtmi:dtdl:", 10) != 0) {
+            p->ext |= TWIN__X_OPAQUE;
+            return 1;
+        }
         if (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) return 1;
         err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown context '%s'", s);
         return 0;
@@ -215,7 +222,7 @@ static int context(P *p, const cJSON *v, int top)
     int i = 0, dtdl_seen = 0, ok = 1;
     size_t mk = push(p, "@context");
     if (cJSON_IsArray(v)) {
-        if (!v->child) {
+        if (!v->child && top) {
             err(p, "emptyContext", NULL, NULL, "@context is empty");
             ok = 0;
         }
@@ -264,9 +271,40 @@ static int name_ok(const char *s, size_t max)
 
 /* ---- values ---- */
 
+/* JSON-LD lets a literal come as a one-element array or as a value object
+ * ({"@value": v} with an optional @type or @language). Returns the bare
+ * literal, or NULL after reporting why there is none. kind names the
+ * literal type for error codes ("string", "boolean", "integer"). */
+static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *kind,
+                            const char *what)
+{
+    const cJSON *it, *val;
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1) {
+            const char *code = strcmp(kind, "string") == 0    ? "stringMultipleValues"
+                               : strcmp(kind, "boolean") == 0 ? "booleanMultipleValues"
+                                                              : "integerMultipleValues";
+            err(p, code, e, NULL, "'%s' takes exactly one %s", what, kind);
+            return NULL;
+        }
+        v = v->child;
+    }
+    if (!cJSON_IsObject(v) || !(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) return v;
+    cJSON_ArrayForEach(it, v) {
+        if (strcmp(it->string, "@value") && strcmp(it->string, "@type") &&
+            strcmp(it->string, "@language")) {
+            err(p, "valueObjectInvalidProp", e, NULL, "'%s' value object has member '%s'", what,
+                it->string);
+            return NULL;
+        }
+    }
+    return val;
+}
+
 static const char *get_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
                               size_t max)
 {
+    if (!(v = literal(p, e, v, "string", what))) return NULL;
     if (!cJSON_IsString(v)) {
         err(p, "stringNotString", e, NULL, "'%s' must be a string", what);
         return NULL;
@@ -315,6 +353,36 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
         l->text = rstr(p, v->valuestring, strlen(v->valuestring));
         *out = l;
         *nout = 1;
+        return;
+    }
+    if (cJSON_IsArray(v)) {
+        /* JSON-LD: an array of strings or of {"@value", "@language"} objects */
+        n = cJSON_GetArraySize(v);
+        l = ralloc(p, (size_t)(n ? n : 1) * sizeof *l);
+        if (!l) return;
+        n = 0;
+        cJSON_ArrayForEach(it, v) {
+            const cJSON *val = it, *lg = NULL;
+            if (cJSON_IsObject(it)) {
+                val = cJSON_GetObjectItemCaseSensitive(it, "@value");
+                lg = cJSON_GetObjectItemCaseSensitive(it, "@language");
+            }
+            if (!cJSON_IsString(val) || (lg && (!cJSON_IsString(lg) || !lang_ok(lg->valuestring)))) {
+                err(p, "langStringElementInvalid", e, NULL,
+                    "'%s' entries must be strings or {\"@value\", \"@language\"} objects", what);
+                return;
+            }
+            if (strlen(val->valuestring) > max) {
+                err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters",
+                    what, (unsigned long)max);
+                return;
+            }
+            l[n].lang = lg ? rstr(p, lg->valuestring, strlen(lg->valuestring)) : "en";
+            l[n].text = rstr(p, val->valuestring, strlen(val->valuestring));
+            n++;
+        }
+        *out = l;
+        *nout = (uint16_t)n;
         return;
     }
     if (!cJSON_IsObject(v)) {
@@ -366,6 +434,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
 
 static int get_bool(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what)
 {
+    if (!(v = literal(p, e, v, "boolean", what))) return -1;
     if (!cJSON_IsBool(v)) {
         err(p, "booleanNotBoolean", e, NULL, "'%s' must be true or false", what);
         return -1;
@@ -376,6 +445,7 @@ static int get_bool(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *w
 static int get_int(P *p, const twin_dtdl_elem *e, const cJSON *v, const char *what, int64_t *out)
 {
     double d;
+    if (!(v = literal(p, e, v, "integer", what))) return 0;
     if (!cJSON_IsNumber(v) || !isfinite(d = v->valuedouble) || d != floor(d) ||
         d < -9007199254740992.0 || d > 9007199254740992.0) {
         err(p, "integerNotInteger", e, NULL, "'%s' must be an integer", what);
@@ -434,10 +504,12 @@ static const prop props[] = {
     {TWIN_DTDL_COMMAND_RESPONSE, K_NULLABLE, 4, 4, 0, "nullable"},
     {TWIN_DTDL_ARRAY, K_ELEMSCHEMA, 2, 4, 1, "elementSchema"},
     {TWIN_DTDL_ENUM, K_VALUESCHEMA, 2, 4, 1, "valueSchema"},
-    {TWIN_DTDL_ENUM, K_ENUMVALUES, 2, 4, 1, "enumValues"},
+    {TWIN_DTDL_ENUM, K_ENUMVALUES, 2, 2, 1, "enumValues"},
+    {TWIN_DTDL_ENUM, K_ENUMVALUES, 3, 4, 0, "enumValues"},
     {TWIN_DTDL_MAP, K_MAPKEY, 2, 4, 1, "mapKey"},
     {TWIN_DTDL_MAP, K_MAPVALUE, 2, 4, 1, "mapValue"},
-    {TWIN_DTDL_OBJECT, K_FIELDS, 2, 4, 1, "fields"},
+    {TWIN_DTDL_OBJECT, K_FIELDS, 2, 2, 1, "fields"},
+    {TWIN_DTDL_OBJECT, K_FIELDS, 3, 4, 0, "fields"},
     {TWIN_DTDL_FIELD, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_FIELD, K_SCHEMA, 2, 4, 1, "schema"},
     {TWIN_DTDL_ENUM_VALUE, K_NAME, 2, 4, 1, "name"},
@@ -482,7 +554,8 @@ found:
 static unsigned qt_where(const P *p)
 {
     if (p->version == 2) return TWIN__QT_V2NATIVE;
-    return (p->ext & TWIN__X_QT1 ? TWIN__QT_1 : 0u) | (p->ext & TWIN__X_QT2 ? TWIN__QT_2 : 0u);
+    return (p->ext & TWIN__X_QT1 ? TWIN__QT_1 : 0u) | (p->ext & TWIN__X_QT2 ? TWIN__QT_2 : 0u) |
+           (p->ext & TWIN__X_QT3 ? TWIN__QT_3 : 0u);
 }
 
 /* Extension co-types (not semantic types) by extension bit. */
@@ -549,7 +622,10 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             if (st) {
                 e->semtype = rstr(p, s, strlen(s));
             } else if (xb && (p->ext & xb)) {
-            } else if (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) {
+            } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
+                       p->version == 2 || (p->ext & TWIN__X_OPAQUE)) {
+                /* DTDL v2 permits undefined co-types; so do contexts whose
+                   vocabulary is not modelled here. */
                 e->flags |= TWIN__EF_UNDEF_TYPE;
             } else {
                 err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeIrrelevantDtmiOrTerm"
@@ -584,6 +660,30 @@ static int is_numeric(const twin_dtdl_elem *s)
     return 0;
 }
 
+/* The short term of a standard DTMI for a schema or unit
+ * (dtmi:dtdl:instance:Schema:double;3, dtmi:standard:schema:geospatial:point;2,
+ * dtmi:standard:unit:metre;2, ...), or s itself. */
+static const char *std_term(const P *p, const char *s, size_t *n)
+{
+    static const char *const prefixes[] = {
+        "dtmi:dtdl:instance:Schema:", "dtmi:standard:schema:geospatial:",
+        "dtmi:standard:unit:", "dtmi:standard:schema:",
+    };
+    size_t k;
+    for (k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        size_t pl = strlen(prefixes[k]);
+        const char *semi;
+        if (strncmp(s, prefixes[k], pl) != 0) continue;
+        semi = strchr(s + pl, ';');
+        if (semi && atoi(semi + 1) == (p->version == 2 ? 2 : atoi(semi + 1))) {
+            *n = (size_t)(semi - s - (ptrdiff_t)pl);
+            return s + pl;
+        }
+    }
+    *n = strlen(s);
+    return s;
+}
+
 /* A schema value: primitive term, DTMI reference, or inline complex schema
  * (or an Interface for a Component). */
 static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *suffix,
@@ -598,8 +698,18 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
     }
     if (cJSON_IsString(v)) {
         const char *s = v->valuestring;
-        const twin_dtdl_elem *prim = twin__dtdl_primitive(s, strlen(s), p->version);
-        if (prim && !(allowed & C(TWIN_DTDL_INTERFACE))) {
+        const twin_dtdl_elem *prim = NULL;
+        if (!(allowed & C(TWIN_DTDL_INTERFACE))) {
+            size_t tn;
+            const char *t = std_term(p, s, &tn);
+            prim = twin__dtdl_primitive(t, tn, p->version);
+            /* A unit type names the Enum of its units (v2 and QuantitativeTypes). */
+            if (!prim && qt_where(p) && twin__unit_type_find(t, tn, qt_where(p)))
+                prim = twin__dtdl_primitive("string", 6, p->version);
+            if (!prim && (p->ext & TWIN__X_OPAQUE) && strncmp(s, "dtmi:", 5) != 0)
+                return;  /* a schema term of a vocabulary not modelled here */
+        }
+        if (prim) {
             e->link[slot] = prim;
         } else if (strncmp(s, "dtmi:", 5) == 0 &&
                    twin__dtmi_ok(s, strlen(s), p->version, p->version == 2 ? 2048 : 4096)) {
@@ -636,7 +746,7 @@ static int has_array(const twin_dtdl_elem *s, int depth)
     case TWIN_DTDL_MAP: return has_array(s->link[1] ? s->link[1]->link[0] : NULL, depth + 1);
     case TWIN_DTDL_OBJECT:
         for (i = 0; i < s->nlist[0]; i++)
-            if (has_array(s->list[0][i]->link[0], depth + 1)) return 1;
+            if (s->list[0][i] && has_array(s->list[0][i]->link[0], depth + 1)) return 1;
         return 0;
     }
     return 0;
@@ -647,48 +757,46 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
                  uint32_t allowed, int inferred, int by_name)
 {
     const cJSON *it;
-    int n, i = 0, k = 0;
+    int n, i = 0, k = 0, nref = 0, is_extends = e->kind == TWIN_DTDL_INTERFACE && slot == 1;
     const twin_dtdl_elem **out;
-    const char **refs = NULL;
-    size_t mk = push(p, key);
+    const char **refs;
     if (cJSON_IsObject(v) || cJSON_IsString(v)) {
-        /* a single value stands for a one-element list */
-        n = 1;
+        n = 1;  /* a single value stands for a one-element list */
     } else if (!cJSON_IsArray(v)) {
         err(p, "badType", e, NULL, "'%s' must be an array", key);
-        pop(p, mk);
         return;
     } else {
         n = cJSON_GetArraySize(v);
     }
     out = ralloc(p, (size_t)(n ? n : 1) * sizeof *out);
-    if (slot == 1 && e->kind == TWIN_DTDL_INTERFACE) refs = ralloc(p, (size_t)(n ? n : 1) * sizeof *refs);
-    if (!out || (slot == 1 && e->kind == TWIN_DTDL_INTERFACE && !refs)) {
-        pop(p, mk);
-        return;
-    }
+    refs = ralloc(p, (size_t)(n ? n : 1) * sizeof *refs);
+    if (!out || !refs) return;
     for (it = cJSON_IsArray(v) ? v->child : v; it; it = cJSON_IsArray(v) ? it->next : NULL) {
         size_t mk2 = cJSON_IsArray(v) ? push_i(p, i) : p->plen;
-        if (cJSON_IsString(it) && refs) {
+        if (cJSON_IsString(it)) {
+            /* a reference to an element defined elsewhere, by its @id */
             const char *s = it->valuestring;
-            if (!twin__dtmi_ok(s, strlen(s), p->version, 128)) {
-                err(p, "invalidId", e, NULL, "extends value '%s' is not a valid Interface DTMI", s);
+            if (!twin__dtmi_ok(s, strlen(s), p->version, is_extends ? 128 : 4096)) {
+                err(p, "invalidId", e, NULL, "'%s' item '%s' is not a valid DTMI", key, s);
             } else {
                 refs[k] = rstr(p, s, strlen(s));
                 out[k++] = NULL;
+                nref++;
             }
         } else if (cJSON_IsObject(it)) {
             const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
             char sfx[600];
             const char *gid;
             twin_dtdl_elem *c;
+            uint32_t save = p->sdepth;
             if (by_name && cJSON_IsString(nm) && strlen(nm->valuestring) < 520)
                 snprintf(sfx, sizeof sfx, "_%s:__%s", key, nm->valuestring);
             else
                 snprintf(sfx, sizeof sfx, "_%s:__%d", key, i);
             gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, NULL);
-            if (refs) p->sdepth = 0;
+            if (is_extends) p->sdepth = 0;
             c = element(p, it, allowed, inferred, e, gid);
+            p->sdepth = save;
             if (c) {
                 int j;
                 if (by_name && c->name) {
@@ -699,20 +807,18 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
                             break;
                         }
                 }
-                if (refs) refs[k] = NULL;
+                refs[k] = NULL;
                 out[k++] = c;
             }
         } else {
-            err(p, refs ? "idRefBadDtmiOrTerm" : "badType", e, NULL,
-                "'%s' items must be %s", key, refs ? "Interface DTMIs or Interfaces" : "objects");
+            err(p, "badType", e, NULL, "'%s' items must be objects or DTMIs", key);
         }
         pop(p, mk2);
         i++;
     }
     e->list[slot] = out;
     e->nlist[slot] = (uint32_t)k;
-    if (refs) e->xref = refs;
-    pop(p, mk);
+    if (nref) e->lref[slot] = refs;
 }
 
 static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
@@ -839,12 +945,31 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
 
 static int is_keyword(const char *k) { return k[0] == '@'; }
 
+/* A property key written as its full IRI (dtmi:dtdl:property:schema;3)
+ * stands for its term when the version is the document's. */
+static const char *term(const P *p, const char *key, char *buf, size_t cap)
+{
+    const char *semi;
+    size_t n;
+    if (strncmp(key, "dtmi:dtdl:property:", 19) != 0) return key;
+    semi = strchr(key + 19, ';');
+    if (!semi || atoi(semi + 1) != p->version || semi[1] == '0') return key;
+    n = (size_t)(semi - key - 19);
+    if (n >= cap) return key;
+    memcpy(buf, key + 19, n);
+    buf[n] = '\0';
+    return buf;
+}
+
 static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int inferred,
                                const twin_dtdl_elem *parent, const char *genid)
 {
     twin_dtdl_elem *e;
     const cJSON *t, *id, *ctx, *it;
     int save_version = p->version, kind, errs0 = p->errs;
+    uint32_t seen = 0;
+    const char *key;
+    char kbuf[64];
     unsigned save_ext = p->ext;
     uint32_t save_depth = p->sdepth;
     size_t i;
@@ -904,7 +1029,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         size_t mk;
         if (is_keyword(it->string)) {
             if (strcmp(it->string, "@id") && strcmp(it->string, "@type") &&
-                strcmp(it->string, "@context")) {
+                strcmp(it->string, "@context") && p->version != 2) {
                 mk = push(p, it->string);
                 err(p, "keywordDisallowed", e, NULL, "JSON-LD keyword '%s' is not allowed in DTDL",
                     it->string);
@@ -913,18 +1038,27 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             continue;
         }
         mk = push(p, it->string);
-        if (strcmp(it->string, "displayName") == 0) {
+        key = term(p, it->string, kbuf, sizeof kbuf);
+        if (strcmp(key, "displayName") == 0) {
             lang_string(p, e, it, "displayName", display_max(p), &e->display, &e->ndisplay);
-        } else if (strcmp(it->string, "description") == 0) {
+        } else if (strcmp(key, "description") == 0) {
             lang_string(p, e, it, "description", 512, &e->desc, &e->ndesc);
-        } else if (strcmp(it->string, "comment") == 0) {
+        } else if (strcmp(key, "comment") == 0) {
             e->comment = get_string(p, e, it, "comment", 512);
-        } else if ((pr = find_prop(kind, it->string, p->version)) != NULL) {
+        } else if ((pr = find_prop(kind, key, p->version)) != NULL) {
+            if (seen & (1u << pr->key))
+                err(p, "duplicatePropertyName", e, NULL, "'%s' is given twice", key);
+            seen |= 1u << pr->key;
             member(p, e, pr, it);
-        } else if (strcmp(it->string, "unit") == 0 && e->semtype) {
-            e->unit = get_string(p, e, it, "unit", 0);
-        } else if ((strcmp(it->string, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) ||
-                   (strcmp(it->string, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE))) {
+        } else if (strcmp(key, "unit") == 0 && e->semtype) {
+            const char *u = get_string(p, e, it, "unit", 0);
+            size_t un;
+            if (u) {
+                u = std_term(p, u, &un);
+                e->unit = rstr(p, u, un);
+            }
+        } else if ((strcmp(key, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) ||
+                   (strcmp(key, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE))) {
             /* extension properties: kept as written, not interpreted */
         } else if (!(e->flags & TWIN__EF_UNDEF_TYPE)) {
             err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
@@ -937,7 +1071,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         const prop *pr = &props[i];
         if (pr->kind != kind || !pr->required || p->version < pr->vmin || p->version > pr->vmax)
             continue;
-        if (!cJSON_GetObjectItemCaseSensitive(o, pr->json))
+        if (!(seen & (1u << pr->key)))
             err(p, pr->key == K_NAME ? "missingLiteralProperty" : "missingObjectProperty", e,
                 NULL, "%s needs '%s'", class_names[kind], pr->json);
     }
@@ -966,6 +1100,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         int str = e->link[0]->prim == TWIN_DTDL_STRING;
         for (a = 0; a < e->nlist[0]; a++) {
             const twin_dtdl_elem *v = e->list[0][a];
+            if (!v) continue;  /* a reference, checked once resolved */
             if (!!(v->flags & TWIN__EF_ENUM_STR) != str) {
                 err(p, "notRequiredType", e, NULL, "enum value '%s' is not %s", v->name ? v->name : "",
                     str ? "a string" : "an integer");
@@ -973,6 +1108,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             }
             for (b = 0; b < a; b++) {
                 const twin_dtdl_elem *w = e->list[0][b];
+                if (!w) continue;
                 if (str ? (v->enum_str && w->enum_str && strcmp(v->enum_str, w->enum_str) == 0)
                         : v->enum_num == w->enum_num) {
                     err(p, "nonUniquePropertyValue", e, NULL, "two enum values have the same enumValue");

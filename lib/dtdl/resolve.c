@@ -42,6 +42,13 @@ static twin_status strset_add(twin_models *m, strset *s, const char *x)
     return TWIN_OK;
 }
 
+/* A Relationship's target is an identifier, not an element reference: it
+ * need not be defined (and is linked when it is). */
+static int optional_ref(const twin_dtdl_elem *e, uint32_t slot)
+{
+    return e->kind == TWIN_DTDL_RELATIONSHIP && slot == 0;
+}
+
 static int defined(const twin_models *m, const char *id)
 {
     return twin__models_find(m, id, strlen(id)) != NULL;
@@ -55,14 +62,15 @@ static twin_status missing(twin_models *m, strset *out)
     out->n = 0;
     for (i = 0; i < m->nids; i++) {
         const twin_dtdl_elem *e = m->ids[i];
+        uint32_t l;
         for (k = 0; k < 2; k++)
-            if (e->ref[k] && !defined(m, e->ref[k]) &&
+            if (e->ref[k] && !optional_ref(e, k) && !defined(m, e->ref[k]) &&
                 (s = strset_add(m, out, e->ref[k])) != TWIN_OK)
                 return s;
-        if (e->kind == TWIN_DTDL_INTERFACE && e->xref)
-            for (k = 0; k < e->nlist[1]; k++)
-                if (e->xref[k] && !defined(m, e->xref[k]) &&
-                    (s = strset_add(m, out, e->xref[k])) != TWIN_OK)
+        for (l = 0; l < 3; l++)
+            for (k = 0; e->lref[l] && k < e->nlist[l]; k++)
+                if (e->lref[l][k] && !defined(m, e->lref[l][k]) &&
+                    (s = strset_add(m, out, e->lref[l][k])) != TWIN_OK)
                     return s;
     }
     return TWIN_OK;
@@ -70,49 +78,64 @@ static twin_status missing(twin_models *m, strset *out)
 
 /* ---- linking ---- */
 
-static int ref_ok(const twin_dtdl_elem *e, int slot, const twin_dtdl_elem *t)
+/* May element t stand in slot k of e (links) or list l (lists)? */
+static int link_ok(const twin_dtdl_elem *e, uint32_t k, const twin_dtdl_elem *t)
 {
-    if (e->kind == TWIN_DTDL_COMPONENT || e->kind == TWIN_DTDL_RELATIONSHIP ||
-        (e->kind == TWIN_DTDL_INTERFACE && slot == 1))
+    (void)k;
+    if (e->kind == TWIN_DTDL_COMPONENT || e->kind == TWIN_DTDL_RELATIONSHIP)
         return t->kind == TWIN_DTDL_INTERFACE;
     return t->kind == TWIN_DTDL_ARRAY || t->kind == TWIN_DTDL_ENUM || t->kind == TWIN_DTDL_MAP ||
            t->kind == TWIN_DTDL_OBJECT;
 }
 
+static int list_ok(const twin_dtdl_elem *e, uint32_t l, const twin_dtdl_elem *t)
+{
+    switch (e->kind) {
+    case TWIN_DTDL_INTERFACE:
+        if (l == 1) return t->kind == TWIN_DTDL_INTERFACE;
+        if (l == 2) return link_ok(e, 0, t);
+        return t->kind >= TWIN_DTDL_TELEMETRY && t->kind <= TWIN_DTDL_COMPONENT;
+    case TWIN_DTDL_OBJECT: return t->kind == TWIN_DTDL_FIELD;
+    case TWIN_DTDL_ENUM: return t->kind == TWIN_DTDL_ENUM_VALUE;
+    case TWIN_DTDL_RELATIONSHIP: return t->kind == TWIN_DTDL_PROPERTY;
+    }
+    return 0;
+}
+
 static int link_all(twin_models *m, twin_status *st)
 {
-    uint32_t i, k;
+    uint32_t i, k, l;
     int errs = 0;
-    for (i = 0; i < m->nids; i++) {
+    for (i = 0; i < m->nids && *st == TWIN_OK; i++) {
         twin_dtdl_elem *e = m->ids[i];
         for (k = 0; k < 2; k++) {
             twin_dtdl_elem *t;
             if (!e->ref[k]) continue;
             t = twin__models_find(m, e->ref[k], strlen(e->ref[k]));
-            if (!t || !ref_ok(e, 0, t)) {
+            if (!t && optional_ref(e, k)) continue;
+            if (!t || !link_ok(e, k, t)) {
                 errs++;
-                *st = rdiag(m, "badType", e, e->ref[k], "'%s' refers to a %s, which is not allowed here",
-                            e->ref[k], t ? "element of the wrong class" : "missing element");
+                *st = rdiag(m, "badType", e, e->ref[k], "'%s' refers to '%s', %s", e->id,
+                            e->ref[k], t ? "an element of a class not allowed there" : "which is not defined");
                 if (*st != TWIN_OK) return errs;
                 continue;
             }
             e->link[k] = t;
         }
-        if (e->kind == TWIN_DTDL_INTERFACE && e->xref) {
-            for (k = 0; k < e->nlist[1]; k++) {
+        for (l = 0; l < 3; l++)
+            for (k = 0; e->lref[l] && k < e->nlist[l]; k++) {
                 twin_dtdl_elem *t;
-                if (!e->xref[k]) continue;
-                t = twin__models_find(m, e->xref[k], strlen(e->xref[k]));
-                if (!t || t->kind != TWIN_DTDL_INTERFACE) {
+                if (!e->lref[l][k]) continue;
+                t = twin__models_find(m, e->lref[l][k], strlen(e->lref[l][k]));
+                if (!t || !list_ok(e, l, t)) {
                     errs++;
-                    *st = rdiag(m, "badType", e, e->xref[k], "extends '%s', which is not an Interface",
-                                e->xref[k]);
+                    *st = rdiag(m, "badType", e, e->lref[l][k], "'%s' lists '%s', %s", e->id,
+                                e->lref[l][k], t ? "an element of a class not allowed there" : "which is not defined");
                     if (*st != TWIN_OK) return errs;
                     continue;
                 }
-                e->list[1][k] = t;
+                e->list[l][k] = t;
             }
-        }
     }
     return errs;
 }
@@ -261,8 +284,14 @@ twin_status twin__dtdl_resolve(twin_models *m)
     if (miss.n) {
         for (i = 0; i < m->nids && s == TWIN_OK; i++) {
             const twin_dtdl_elem *e = m->ids[i];
-            for (k = 0; k < 2 + (e->xref ? e->nlist[1] : 0) && s == TWIN_OK; k++) {
-                const char *r = k < 2 ? e->ref[k] : e->xref[k - 2];
+            uint32_t l;
+            for (k = 0; k < 2 && s == TWIN_OK; k++)
+                if (e->ref[k] && !optional_ref(e, k) && !defined(m, e->ref[k]))
+                    s = rdiag(m, "twin.unresolvedIdentifier", e, e->ref[k],
+                              "'%s' refers to '%s', which is not defined", e->id, e->ref[k]);
+            for (l = 0; l < 3 && s == TWIN_OK; l++)
+                for (k = 0; e->lref[l] && k < e->nlist[l] && s == TWIN_OK; k++) {
+                const char *r = e->lref[l][k];
                 if (r && !defined(m, r))
                     s = rdiag(m, "twin.unresolvedIdentifier", e, r,
                               "'%s' refers to '%s', which is not defined", e->id, r);
