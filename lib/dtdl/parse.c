@@ -145,6 +145,7 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         int ver;
         vs = s + 18;
         ver = (vs[0] >= '2' && vs[0] <= '4' && vs[1] == '\0') ? vs[0] - '0' : 0;
+        if (*dtdl_seen && ver == p->version) return 1;  /* redundant */
         if (*dtdl_seen || i != 0) {
             err(p, "invalidContextSpecifierForVersion", NULL, NULL,
                 "the DTDL context must come first and only once");
@@ -487,7 +488,7 @@ static const prop props[] = {
     {TWIN_DTDL_COMMAND, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMMAND, K_REQUEST, 2, 4, 0, "request"},
     {TWIN_DTDL_COMMAND, K_RESPONSE, 2, 4, 0, "response"},
-    {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 2, 0, "commandType"},
+    {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 3, 0, "commandType"},
     {TWIN_DTDL_RELATIONSHIP, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_RELATIONSHIP, K_TARGET, 2, 4, 0, "target"},
     {TWIN_DTDL_RELATIONSHIP, K_MINM, 2, 4, 0, "minMultiplicity"},
@@ -821,6 +822,19 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
     if (nref) e->lref[slot] = refs;
 }
 
+/* A sub-element given as a DTMI reference to one defined elsewhere:
+ * kept for resolve.c. Returns 1 when v was a string (handled). */
+static int sub_ref(P *p, twin_dtdl_elem *e, int slot, const cJSON *v)
+{
+    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) v = v->child;
+    if (!cJSON_IsString(v)) return 0;
+    if (!twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 4096))
+        err(p, "invalidId", e, NULL, "'%s' is not a valid DTMI", v->valuestring);
+    else
+        e->ref[slot] = rstr(p, v->valuestring, strlen(v->valuestring));
+    return 1;
+}
+
 static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
 {
     int64_t iv;
@@ -879,7 +893,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
             err(p, "valueSchemaNotIntegerOrString", e, NULL, "an Enum's valueSchema must be integer or string");
         break;
     case K_MAPKEY: {
-        twin_dtdl_elem *c = element(p, v, C(TWIN_DTDL_MAP_KEY), TWIN_DTDL_MAP_KEY, e,
+        twin_dtdl_elem *c;
+        if (sub_ref(p, e, 0, v)) break;
+        c = element(p, v, C(TWIN_DTDL_MAP_KEY), TWIN_DTDL_MAP_KEY, e,
                                     gen_id(p, e->id, "_mapKey", NULL));
         if (c) {
             e->link[0] = c;
@@ -889,7 +905,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         break;
     }
     case K_MAPVALUE: {
-        twin_dtdl_elem *c = element(p, v, C(TWIN_DTDL_MAP_VALUE), TWIN_DTDL_MAP_VALUE, e,
+        twin_dtdl_elem *c;
+        if (sub_ref(p, e, 1, v)) break;
+        c = element(p, v, C(TWIN_DTDL_MAP_VALUE), TWIN_DTDL_MAP_VALUE, e,
                                     gen_id(p, e->id, "_mapValue", NULL));
         if (c) e->link[1] = c;
         break;
@@ -897,7 +915,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     case K_REQUEST: case K_RESPONSE: {
         int req = pr->key == K_REQUEST;
         int kind = req ? TWIN_DTDL_COMMAND_REQUEST : TWIN_DTDL_COMMAND_RESPONSE;
-        twin_dtdl_elem *c = element(p, v, C(kind), kind, e,
+        twin_dtdl_elem *c;
+        if (sub_ref(p, e, req ? 0 : 1, v)) break;
+        c = element(p, v, C(kind), kind, e,
                                     gen_id(p, e->id, req ? "_request" : "_response", NULL));
         if (c) e->link[req ? 0 : 1] = c;
         break;
@@ -929,6 +949,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         }
         break;
     case K_ENUMVALUE:
+        if (!(v = literal(p, e, v, "integer", "enumValue"))) break;
         if (cJSON_IsString(v)) {
             e->enum_str = rstr(p, v->valuestring, strlen(v->valuestring));
             e->flags |= TWIN__EF_ENUM_STR;
@@ -974,6 +995,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     uint32_t save_depth = p->sdepth;
     size_t i;
     if (p->nomem) return NULL;
+    if (cJSON_IsArray(o) && cJSON_GetArraySize(o) == 1) o = o->child;
     if (!cJSON_IsObject(o)) {
         err(p, "notJsonObject", NULL, NULL, "an element must be a JSON object");
         return NULL;
@@ -1037,6 +1059,8 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             }
             continue;
         }
+        if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && !it->child)
+            continue;  /* JSON-LD: an empty array or object gives no value */
         mk = push(p, it->string);
         key = term(p, it->string, kbuf, sizeof kbuf);
         if (strcmp(key, "displayName") == 0) {

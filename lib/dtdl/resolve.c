@@ -81,7 +81,10 @@ static twin_status missing(twin_models *m, strset *out)
 /* May element t stand in slot k of e (links) or list l (lists)? */
 static int link_ok(const twin_dtdl_elem *e, uint32_t k, const twin_dtdl_elem *t)
 {
-    (void)k;
+    if (e->kind == TWIN_DTDL_COMMAND)
+        return t->kind == (k == 0 ? TWIN_DTDL_COMMAND_REQUEST : TWIN_DTDL_COMMAND_RESPONSE);
+    if (e->kind == TWIN_DTDL_MAP)
+        return t->kind == (k == 0 ? TWIN_DTDL_MAP_KEY : TWIN_DTDL_MAP_VALUE);
     if (e->kind == TWIN_DTDL_COMPONENT || e->kind == TWIN_DTDL_RELATIONSHIP)
         return t->kind == TWIN_DTDL_INTERFACE;
     return t->kind == TWIN_DTDL_ARRAY || t->kind == TWIN_DTDL_ENUM || t->kind == TWIN_DTDL_MAP ||
