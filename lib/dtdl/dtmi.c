@@ -90,7 +90,7 @@ int twin__dtmi_ok(const char *s, size_t n, int version, size_t max)
 {
     twin_dtmi_info d;
     size_t i;
-    if (n > max || !parse(s, n, &d)) return 0;
+    if (n > max || !parse(s, n, &d) || d.fragment) return 0;
     if (version <= 2) {
         /* v2: a version is required, no minor, no underscore-led segments. */
         if (d.major < 0 || d.minor >= 0) return 0;

@@ -142,16 +142,16 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
     }
     s = it->valuestring;
     if (strncmp(s, "dtmi:dtdl:context;", 18) == 0) {
+        /* Contexts apply in order (JSON-LD): the last DTDL context sets the
+           version. "#limitless" and "#limits" select v4's limit handling,
+           which this parser does not vary. */
         int ver;
         vs = s + 18;
-        ver = (vs[0] >= '2' && vs[0] <= '4' && vs[1] == '\0') ? vs[0] - '0' : 0;
-        if (*dtdl_seen && ver == p->version) return 1;  /* redundant */
-        if (*dtdl_seen || i != 0) {
-            err(p, "invalidContextSpecifierForVersion", NULL, NULL,
-                "the DTDL context must come first and only once");
-            return 0;
-        }
-        *dtdl_seen = 1;
+        ver = (vs[0] >= '2' && vs[0] <= '4' &&
+               (vs[1] == '\0' || (vs[0] == '4' && (strcmp(vs + 1, "#limitless") == 0 ||
+                                                   strcmp(vs + 1, "#limits") == 0))))
+                  ? vs[0] - '0' : 0;
+        (void)i;
         if (!ver) {
             err(p, "unrecognizedContextVersion", NULL, NULL,
                 "unknown DTDL context version '%s' (expected 2, 3 or 4)", vs);
@@ -168,14 +168,9 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
                 "a DTDL v2 document cannot change version in a nested context");
             return 0;
         }
+        *dtdl_seen = 1;
         p->version = ver;
-        p->ext = 0;
         return 1;
-    }
-    if (i == 0 && top) {
-        err(p, "missingDtdlContext", NULL, NULL,
-            "the first context must be the DTDL context (dtmi:dtdl:context;N)");
-        return 0;
     }
     if (strncmp(s, "dtmi:dtdl:extension:", 20) == 0) {
         const char *nm = s + 20, *semi = strchr(nm, ';');
@@ -193,11 +188,8 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown extension context '%s'", s);
             return 0;
         }
-        if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext) {
-            err(p, "unresolvableContextVersion", NULL, NULL,
-                "unknown version of extension context '%s'", s);
-            return 0;
-        }
+        if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext)
+            return 1;  /* an unknown version of a known extension: its terms stay undefined */
         p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : ev == 2 ? TWIN__X_QT2 : TWIN__X_QT3) : exts[k].bit;
         return 1;
     }
@@ -282,7 +274,7 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
     const cJSON *it, *val;
     if (cJSON_IsArray(v)) {
         if (cJSON_GetArraySize(v) != 1) {
-            const char *code = strcmp(kind, "string") == 0    ? "stringMultipleValues"
+            const char *code = strcmp(kind, "string") == 0 || strcmp(kind, "enum") == 0    ? "stringMultipleValues"
                                : strcmp(kind, "boolean") == 0 ? "booleanMultipleValues"
                                                               : "integerMultipleValues";
             err(p, code, e, NULL, "'%s' takes exactly one %s", what, kind);
@@ -291,6 +283,27 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
         v = v->child;
     }
     if (!cJSON_IsObject(v) || !(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) return v;
+    if (strcmp(kind, "enum") == 0) kind = cJSON_IsString(val) ? "string" : "integer";
+    if ((it = cJSON_GetObjectItemCaseSensitive(v, "@type")) != NULL) {
+        char x1[40], x2[64];
+        const char *t;
+        if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 1) it = it->child;
+        t = cJSON_IsString(it) ? it->valuestring : "";
+        snprintf(x1, sizeof x1, "xsd:%s", kind);
+        snprintf(x2, sizeof x2, "http://www.w3.org/2001/XMLSchema#%s", kind);
+        if (strcmp(t, x1) != 0 && strcmp(t, x2) != 0) {
+            const char *code = strcmp(kind, "string") == 0    ? "stringTypeNotString"
+                               : strcmp(kind, "boolean") == 0 ? "booleanTypeNotBoolean"
+                                                              : "integerTypeNotInteger";
+            err(p, code, e, NULL, "'%s' value object must have @type %s", what, x1);
+            return NULL;
+        }
+    }
+    if (p->version == 2) return val;  /* v2 ignores other keywords of a value object */
+    if (cJSON_GetObjectItemCaseSensitive(v, "@language") && strcmp(kind, "string") != 0) {
+        err(p, "valueObjectLanguage", e, NULL, "'%s' is not a string and takes no @language", what);
+        return NULL;
+    }
     cJSON_ArrayForEach(it, v) {
         if (strcmp(it->string, "@value") && strcmp(it->string, "@type") &&
             strcmp(it->string, "@language")) {
@@ -318,21 +331,33 @@ static const char *get_string(P *p, const twin_dtdl_elem *e, const cJSON *v, con
     return rstr(p, v->valuestring, strlen(v->valuestring));
 }
 
+static int nalpha(const char *s, int min, int max, int digits)
+{
+    int n = 0;
+    while (s[n] && s[n] != '-') {
+        char c = s[n];
+        if (digits ? !(c >= '0' && c <= '9') : !((c | 32) >= 'a' && (c | 32) <= 'z')) return -1;
+        n++;
+    }
+    return n >= min && n <= max ? n : -1;
+}
+
+/* A language code as DTDL takes them: a 2-4 letter language, then an
+ * optional 4-letter script, then an optional 2-letter or 3-digit region
+ * (en, en-US, zh-Hant-TW, es-419). */
 static int lang_ok(const char *s)
 {
-    size_t n = 0;
-    if (!*s) return 0;
-    while (*s) {
-        char c = *s++;
-        if (c == '-') {
-            if (n == 0) return 0;
-            n = 0;
-            continue;
-        }
-        if (!(((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9'))) return 0;
-        if (++n > 8) return 0;
+    int n = nalpha(s, 2, 4, 0);
+    if (n < 0) return 0;
+    s += n;
+    if (*s == '-' && nalpha(s + 1, 4, 4, 0) == 4) s += 5;
+    if (*s == '-') {
+        s++;
+        if (nalpha(s, 2, 2, 0) == 2) s += 2;
+        else if (nalpha(s, 3, 3, 1) == 3) s += 3;
+        else return 0;
     }
-    return n > 0;
+    return *s == '\0';
 }
 
 /* displayName / description: a string or a language map. */
@@ -350,7 +375,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
         }
         l = ralloc(p, sizeof *l);
         if (!l) return;
-        l->lang = "en";
+        l->lang = "";
         l->text = rstr(p, v->valuestring, strlen(v->valuestring));
         *out = l;
         *nout = 1;
@@ -378,7 +403,17 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                     what, (unsigned long)max);
                 return;
             }
-            l[n].lang = lg ? rstr(p, lg->valuestring, strlen(lg->valuestring)) : "en";
+            {
+                int j;
+                const char *code = lg ? lg->valuestring : "";
+                for (j = 0; j < n; j++)
+                    if (strcmp(l[j].lang, code) == 0) {
+                        err(p, "langStringElementCodeNotUnique", e, NULL,
+                            "'%s' gives language '%s' twice", what, code[0] ? code : "(default)");
+                        return;
+                    }
+            }
+            l[n].lang = lg ? rstr(p, lg->valuestring, strlen(lg->valuestring)) : "";
             l[n].text = rstr(p, val->valuestring, strlen(val->valuestring));
             n++;
         }
@@ -465,7 +500,9 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
 enum {
     K_NAME = 1, K_SCHEMA, K_WRITABLE, K_CONTENTS, K_EXTENDS, K_SCHEMAS, K_TARGET, K_MINM,
     K_MAXM, K_PROPERTIES, K_FIELDS, K_ENUMVALUES, K_ENUMVALUE, K_VALUESCHEMA, K_ELEMSCHEMA,
-    K_MAPKEY, K_MAPVALUE, K_REQUEST, K_RESPONSE, K_COMMANDTYPE, K_NULLABLE
+    K_MAPKEY, K_MAPVALUE, K_REQUEST, K_RESPONSE, K_COMMANDTYPE, K_NULLABLE,
+    /* properties every class (or a co-type) has */
+    K_DISPLAY, K_DESC, K_COMMENT, K_UNIT, K_ANNOTATES, K_OVERRIDES
 };
 
 typedef struct prop {
@@ -488,7 +525,7 @@ static const prop props[] = {
     {TWIN_DTDL_COMMAND, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMMAND, K_REQUEST, 2, 4, 0, "request"},
     {TWIN_DTDL_COMMAND, K_RESPONSE, 2, 4, 0, "response"},
-    {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 3, 0, "commandType"},
+    {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 4, 0, "commandType"},
     {TWIN_DTDL_RELATIONSHIP, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_RELATIONSHIP, K_TARGET, 2, 4, 0, "target"},
     {TWIN_DTDL_RELATIONSHIP, K_MINM, 2, 4, 0, "minMultiplicity"},
@@ -795,6 +832,13 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
             else
                 snprintf(sfx, sizeof sfx, "_%s:__%d", key, i);
             gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, NULL);
+            if (e->kind == TWIN_DTDL_INTERFACE && slot == 2 &&
+                !cJSON_GetObjectItemCaseSensitive(it, "@id")) {
+                err(p, "missingRequiredId", e, NULL, "a schema in 'schemas' needs an @id");
+                pop(p, mk2);
+                i++;
+                continue;
+            }
             if (is_extends) p->sdepth = 0;
             c = element(p, it, allowed, inferred, e, gid);
             p->sdepth = save;
@@ -863,7 +907,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         list(p, e, 0, v, "contents", C_CONTENT, 0, 1);
         break;
     case K_EXTENDS:
-        list(p, e, 1, v, "extends", C(TWIN_DTDL_INTERFACE), 0, 0);
+        /* tolerated solecism: an inline Interface in extends without @type */
+        list(p, e, 1, v, "extends", C(TWIN_DTDL_INTERFACE),
+             (p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS) ? TWIN_DTDL_INTERFACE : 0, 0);
         if (p->version == 2 && e->nlist[1] > 2)
             err(p, "objectCountAboveMax", e, NULL, "an Interface extends at most 2 Interfaces in DTDL v2");
         break;
@@ -949,7 +995,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         }
         break;
     case K_ENUMVALUE:
-        if (!(v = literal(p, e, v, "integer", "enumValue"))) break;
+        if (!(v = literal(p, e, v, "enum", "enumValue"))) break;
         if (cJSON_IsString(v)) {
             e->enum_str = rstr(p, v->valuestring, strlen(v->valuestring));
             e->flags |= TWIN__EF_ENUM_STR;
@@ -965,6 +1011,19 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
 }
 
 static int is_keyword(const char *k) { return k[0] == '@'; }
+
+/* Properties outside the class table: descriptive ones, the unit of a
+ * semantic type, extension properties. 0 when key is none of them. */
+static int common_key(const P *p, const twin_dtdl_elem *e, const char *key)
+{
+    if (strcmp(key, "displayName") == 0) return K_DISPLAY;
+    if (strcmp(key, "description") == 0) return K_DESC;
+    if (strcmp(key, "comment") == 0) return K_COMMENT;
+    if (strcmp(key, "unit") == 0 && e->semtype) return K_UNIT;
+    if (strcmp(key, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) return K_ANNOTATES;
+    if (strcmp(key, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE)) return K_OVERRIDES;
+    return 0;
+}
 
 /* A property key written as its full IRI (dtmi:dtdl:property:schema;3)
  * stands for its term when the version is the document's. */
@@ -989,6 +1048,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     const cJSON *t, *id, *ctx, *it;
     int save_version = p->version, kind, errs0 = p->errs;
     uint32_t seen = 0;
+    int bit;
     const char *key;
     char kbuf[64];
     unsigned save_ext = p->ext;
@@ -1027,8 +1087,9 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             err(p, "invalidId", NULL, NULL, "@id '%s' is not a valid DTMI for DTDL v%d%s",
                 id->valuestring, p->version,
                 strlen(id->valuestring) > max ? " (too long)" : "");
-        } else if (strncmp(id->valuestring, "dtmi:dtdl:", 10) == 0 ||
-                   strncmp(id->valuestring, "dtmi:standard:", 14) == 0) {
+        } else if ((strncmp(id->valuestring, "dtmi:dtdl:", 10) == 0 ||
+                    strncmp(id->valuestring, "dtmi:standard:", 14) == 0) &&
+                   !(p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS)) {
             err(p, "reservedId", NULL, NULL, "@id '%s' is reserved for DTDL", id->valuestring);
         } else {
             e->id = rstr(p, id->valuestring, strlen(id->valuestring));
@@ -1059,34 +1120,51 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             }
             continue;
         }
-        if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && !it->child)
-            continue;  /* JSON-LD: an empty array or object gives no value */
-        mk = push(p, it->string);
         key = term(p, it->string, kbuf, sizeof kbuf);
-        if (strcmp(key, "displayName") == 0) {
+        pr = find_prop(kind, key, p->version);
+        bit = pr ? pr->key : common_key(p, e, key);
+        mk = push(p, it->string);
+        if (!bit) {
+            if (!(e->flags & TWIN__EF_UNDEF_TYPE))
+                err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
+                    class_names[kind], it->string);
+            pop(p, mk);
+            continue;
+        }
+        if (seen & (1u << bit))
+            err(p, "duplicatePropertyName", e, NULL, "'%s' is given twice (as a term and as an IRI?)",
+                key);
+        seen |= 1u << bit;
+        /* JSON-LD: an empty array gives no value, as does an empty language map */
+        if ((cJSON_IsArray(it) && !it->child) ||
+            (cJSON_IsObject(it) && !it->child && (bit == K_DISPLAY || bit == K_DESC))) {
+            seen &= ~(1u << bit);
+            pop(p, mk);
+            continue;
+        }
+        switch (bit) {
+        case K_DISPLAY:
             lang_string(p, e, it, "displayName", display_max(p), &e->display, &e->ndisplay);
-        } else if (strcmp(key, "description") == 0) {
+            break;
+        case K_DESC:
             lang_string(p, e, it, "description", 512, &e->desc, &e->ndesc);
-        } else if (strcmp(key, "comment") == 0) {
+            break;
+        case K_COMMENT:
             e->comment = get_string(p, e, it, "comment", 512);
-        } else if ((pr = find_prop(kind, key, p->version)) != NULL) {
-            if (seen & (1u << pr->key))
-                err(p, "duplicatePropertyName", e, NULL, "'%s' is given twice", key);
-            seen |= 1u << pr->key;
-            member(p, e, pr, it);
-        } else if (strcmp(key, "unit") == 0 && e->semtype) {
+            break;
+        case K_UNIT: {
             const char *u = get_string(p, e, it, "unit", 0);
             size_t un;
             if (u) {
                 u = std_term(p, u, &un);
                 e->unit = rstr(p, u, un);
             }
-        } else if ((strcmp(key, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) ||
-                   (strcmp(key, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE))) {
-            /* extension properties: kept as written, not interpreted */
-        } else if (!(e->flags & TWIN__EF_UNDEF_TYPE)) {
-            err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
-                class_names[kind], it->string);
+            break;
+        }
+        case K_ANNOTATES: case K_OVERRIDES:
+            break;  /* extension properties: kept as written, not interpreted */
+        default:
+            member(p, e, pr, it);
         }
         pop(p, mk);
     }
@@ -1101,7 +1179,10 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     }
     if (e->semtype) {
         const twin__semtype *st = twin__semtype_find(e->semtype, strlen(e->semtype), qt_where(p));
-        if (kind != TWIN_DTDL_TELEMETRY && kind != TWIN_DTDL_PROPERTY &&
+        int v4 = p->version >= 4 &&
+                 (kind == TWIN_DTDL_COMMAND_REQUEST || kind == TWIN_DTDL_COMMAND_RESPONSE ||
+                  kind == TWIN_DTDL_MAP_VALUE || kind == TWIN_DTDL_FIELD);
+        if (kind != TWIN_DTDL_TELEMETRY && kind != TWIN_DTDL_PROPERTY && !v4 &&
             !(kind == TWIN_DTDL_FIELD && p->version >= 3)) {
             err(p, "invalidCotype", e, NULL, "semantic type '%s' cannot apply to a %s",
                 e->semtype, class_names[kind]);

@@ -86,7 +86,7 @@ static const char *pick(const twin__lang *l, uint16_t n, const char *lang)
     if (!lang) lang = "en";
     for (i = 0; i < n; i++) {
         if (strcmp(l[i].lang, lang) == 0) return l[i].text;
-        if (!en && strcmp(l[i].lang, "en") == 0) en = l[i].text;
+        if (!en && (strcmp(l[i].lang, "en") == 0 || l[i].lang[0] == '\0')) en = l[i].text;
     }
     return en ? en : l[0].text;
 }

@@ -312,11 +312,11 @@ twin_status twin__dtdl_resolve(twin_models *m)
     for (i = 0; i < m->nifaces && st == TWIN_OK; i++) {
         twin_dtdl_elem *e = m->ifaces[i];
         uint32_t d = depth(m, e, &st, &errs);
-        if (d > depth_limit(e) && st == TWIN_OK) {
+        if (d > depth_limit(e) + 1 && st == TWIN_OK) {  /* d counts Interfaces, the limit levels */
             errs++;
             st = rdiag(m, "twin.extendsTooDeep", e, NULL,
-                       "'%s' has an extends chain of %u Interfaces (at most %u in DTDL v%d)",
-                       e->id, (unsigned)d, (unsigned)depth_limit(e), e->version);
+                       "'%s' has %u levels of extends (at most %u in DTDL v%d)",
+                       e->id, (unsigned)d - 1, (unsigned)depth_limit(e), e->version);
         }
     }
     for (i = 0; i < m->nifaces && st == TWIN_OK && !errs; i++)
