@@ -163,9 +163,9 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
                 (int)p->m->opt.max_dtdl_version);
             return 0;
         }
-        if (!top && ver != p->version && p->version == 2) {
+        if (!top && ver > p->version) {
             err(p, "invalidContextSpecifierForVersion", NULL, NULL,
-                "a DTDL v2 document cannot change version in a nested context");
+                "a nested context cannot raise the DTDL version (%d to %d)", p->version, ver);
             return 0;
         }
         *dtdl_seen = 1;
@@ -283,6 +283,12 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
         v = v->child;
     }
     if (!cJSON_IsObject(v) || !(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) return v;
+    if (cJSON_GetObjectItemCaseSensitive(v, "@id") || cJSON_GetObjectItemCaseSensitive(v, "@graph") ||
+        cJSON_GetObjectItemCaseSensitive(v, "@context")) {
+        err(p, "valueObjectId", e, NULL, "'%s' value object may not have @id, @graph or @context",
+            what);
+        return NULL;
+    }
     if (strcmp(kind, "enum") == 0) kind = cJSON_IsString(val) ? "string" : "integer";
     if ((it = cJSON_GetObjectItemCaseSensitive(v, "@type")) != NULL) {
         char x1[40], x2[64];
@@ -424,6 +430,11 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
     if (!cJSON_IsObject(v)) {
         err(p, "langStringNotLangString", e, NULL,
             "'%s' must be a string or a map from language codes to strings", what);
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(v, "@value") && p->version > 2) {
+        err(p, "langStringNotLangString", e, NULL,
+            "'%s' must be a string or a language map, not a value object", what);
         return;
     }
     if (cJSON_GetObjectItemCaseSensitive(v, "@value")) {
@@ -654,9 +665,22 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             i++;
             continue;
         }
+        if (p->version > 2 &&
+            (strchr(s, '/') || (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL)))) {
+            err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeInvalidDtmi" : "typeNotDtmiNorTerm", e, NULL,
+                "@type '%s' is neither a term nor a valid DTMI", s);
+            bad = 1;
+            continue;
+        }
         {
             const twin__semtype *st = twin__semtype_find(s, strlen(s), qt_where(p));
             unsigned xb = ext_cotype(s);
+            if (st && e->semtype) {
+                err(p, "multipleSemanticTypes", e, NULL, "@type names two semantic types ('%s', '%s')",
+                    e->semtype, s);
+                bad = 1;
+                continue;
+            }
             if (st) {
                 e->semtype = rstr(p, s, strlen(s));
             } else if (xb && (p->ext & xb)) {
@@ -1104,6 +1128,13 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     kind = types(p, e, t, allowed, inferred);
     if (!kind) goto out;
     e->kind = (uint8_t)kind;
+    if (p->version != save_version && parent && kind > TWIN_DTDL_COMPONENT) {
+        size_t mk = push(p, "@context");
+        err(p, "invalidContextSpecifierForVersion", e, NULL,
+            "a %s cannot change the DTDL version in a nested context", class_names[kind]);
+        pop(p, mk);
+        goto out;
+    }
     if (kind == TWIN_DTDL_INTERFACE && !e->id) {
         err(p, "missingRequiredId", e, NULL, "an Interface needs an @id");
     }
@@ -1124,6 +1155,11 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         pr = find_prop(kind, key, p->version);
         bit = pr ? pr->key : common_key(p, e, key);
         mk = push(p, it->string);
+        if (!bit && strchr(key, '/') && p->version > 2) {
+            err(p, "propertyNotDtmiNorTerm", e, NULL, "property '%s' is neither a term nor a DTMI", key);
+            pop(p, mk);
+            continue;
+        }
         if (!bit) {
             if (!(e->flags & TWIN__EF_UNDEF_TYPE))
                 err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
