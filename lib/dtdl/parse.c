@@ -178,9 +178,9 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         int ev = semi ? atoi(semi + 1) : 0;
         for (k = 0; k < nx; k++)
             if (strlen(exts[k].name) == nl && strncmp(exts[k].name, nm, nl) == 0) break;
-        if (p->version == 2) {
+        if (p->version == 2 && semi && strchr(semi, '.')) {
             err(p, "invalidContextSpecifierForVersion", NULL, NULL,
-                "DTDL v2 has no extensions ('%s')", s);
+                "DTDL v2 takes no minor versions in context specifiers ('%s')", s);
             return 0;
         }
         if (k == nx) {
@@ -1135,7 +1135,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         pop(p, mk);
         goto out;
     }
-    if (kind == TWIN_DTDL_INTERFACE && !e->id) {
+    if (kind == TWIN_DTDL_INTERFACE && !id && parent) {
         err(p, "missingRequiredId", e, NULL, "an Interface needs an @id");
     }
     cJSON_ArrayForEach(it, o) {
