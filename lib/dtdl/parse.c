@@ -283,17 +283,26 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
         v = v->child;
     }
     if (!cJSON_IsObject(v) || !(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) return v;
-    if (cJSON_GetObjectItemCaseSensitive(v, "@id") || cJSON_GetObjectItemCaseSensitive(v, "@graph") ||
-        cJSON_GetObjectItemCaseSensitive(v, "@context")) {
-        err(p, "valueObjectId", e, NULL, "'%s' value object may not have @id, @graph or @context",
-            what);
-        return NULL;
+    {
+        static const char *const kw[][2] = {{"@id", "valueObjectId"},
+                                            {"@graph", "valueObjectGraph"},
+                                            {"@context", "valueObjectContext"}};
+        size_t k;
+        for (k = 0; k < 3; k++)
+            if (cJSON_GetObjectItemCaseSensitive(v, kw[k][0])) {
+                err(p, kw[k][1], e, NULL, "'%s' value object may not have %s", what, kw[k][0]);
+                return NULL;
+            }
     }
     if (strcmp(kind, "enum") == 0) kind = cJSON_IsString(val) ? "string" : "integer";
     if ((it = cJSON_GetObjectItemCaseSensitive(v, "@type")) != NULL) {
         char x1[40], x2[64];
         const char *t;
         if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 1) it = it->child;
+        if (cJSON_IsArray(it)) {
+            err(p, "literalTypeNotSingular", e, NULL, "'%s' value object has several @type values", what);
+            return NULL;
+        }
         t = cJSON_IsString(it) ? it->valuestring : "";
         snprintf(x1, sizeof x1, "xsd:%s", kind);
         snprintf(x2, sizeof x2, "http://www.w3.org/2001/XMLSchema#%s", kind);
@@ -313,8 +322,8 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
     cJSON_ArrayForEach(it, v) {
         if (strcmp(it->string, "@value") && strcmp(it->string, "@type") &&
             strcmp(it->string, "@language")) {
-            err(p, "valueObjectInvalidProp", e, NULL, "'%s' value object has member '%s'", what,
-                it->string);
+            err(p, it->string[0] == '@' ? "valueObjectKeyword" : "valueObjectInvalidProp", e, NULL,
+                "'%s' value object has member '%s'", what, it->string);
             return NULL;
         }
     }
@@ -616,6 +625,34 @@ static unsigned ext_cotype(const char *t)
     return 0;
 }
 
+/* DTDL metamodel classes that are not element classes (abstract ones,
+ * primitive schema classes, unit classes): naming one in @type is a class
+ * in the wrong place, not an undefined term. */
+static int other_class(const P *p, const char *t)
+{
+    static const char *const names[] = {
+        "Boolean", "CommandType", "ComplexSchema", "Content", "Date", "DateTime", "Double",
+        "Duration", "Entity", "Float", "Integer", "LatentType", "Long", "NamedEntity",
+        "NamedLatentType", "PrimitiveSchema", "QuantitativeType", "Schema", "SchemaField",
+        "SemanticType", "SemanticUnit", "String", "Time", "Unit", "UnitAttribute",
+        "Byte", "Bytes", "Decimal", "Short", "Uuid", "UnsignedByte", "UnsignedShort",
+        "UnsignedInteger", "UnsignedLong", "Point", "LineString", "Polygon", "MultiPoint",
+        "MultiLineString", "MultiPolygon",
+    };
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(t, names[k]) == 0) return 1;
+    return twin__unit_type_find(t, strlen(t), qt_where(p)) != 0;
+}
+
+/* A class that may not stand here: reported against the element that
+ * holds this one (the official parser's badType). */
+static void bad_type(P *p, const twin_dtdl_elem *e, const char *t)
+{
+    const twin_dtdl_elem *at = e->parent ? e->parent : NULL;
+    err(p, "badType", at, e->id, "@type '%s' is not allowed here", t);
+}
+
 /* Parse "@type": returns the class, fills cotypes. */
 static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred)
 {
@@ -658,11 +695,16 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
                 err(p, "multipleMaterialTypes", e, NULL, "@type names two classes");
                 bad = 1;
             } else if (!(allowed & C(k)) || (k == inferred ? 0 : inferred && inferred != k)) {
-                err(p, "badType", e, NULL, "@type '%s' is not allowed here", s);
+                bad_type(p, e, s);
                 bad = 1;
             }
             cls = k;
             i++;
+            continue;
+        }
+        if (other_class(p, s)) {
+            bad_type(p, e, s);
+            bad = 1;
             continue;
         }
         if (p->version > 2 &&
@@ -909,7 +951,11 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     int b;
     switch (pr->key) {
     case K_NAME:
-        if ((e->name = get_string(p, e, v, "name", 0)) && !name_ok(e->name, name_max(p))) {
+        if ((e->name = get_string(p, e, v, "name", 0)) && strlen(e->name) > name_max(p)) {
+            err(p, "stringTooLong", e, NULL, "name '%s' is longer than %lu characters", e->name,
+                (unsigned long)name_max(p));
+            e->name = NULL;
+        } else if (e->name && !name_ok(e->name, name_max(p))) {
             err(p, "stringInvalid", e, NULL,
                 "name '%s' must start with a letter, hold only letters, digits and underscores, "
                 "not end with an underscore, and be at most %lu characters",
@@ -1071,7 +1117,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     twin_dtdl_elem *e;
     const cJSON *t, *id, *ctx, *it;
     int save_version = p->version, kind, errs0 = p->errs;
-    uint32_t seen = 0;
+    uint32_t seen = 0, empty = 0;
     int bit;
     const char *key;
     char kbuf[64];
@@ -1145,8 +1191,8 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             if (strcmp(it->string, "@id") && strcmp(it->string, "@type") &&
                 strcmp(it->string, "@context") && p->version != 2) {
                 mk = push(p, it->string);
-                err(p, "keywordDisallowed", e, NULL, "JSON-LD keyword '%s' is not allowed in DTDL",
-                    it->string);
+                err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", e, NULL,
+                    "JSON-LD keyword '%s' is not allowed in DTDL", it->string);
                 pop(p, mk);
             }
             continue;
@@ -1175,6 +1221,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         if ((cJSON_IsArray(it) && !it->child) ||
             (cJSON_IsObject(it) && !it->child && (bit == K_DISPLAY || bit == K_DESC))) {
             seen &= ~(1u << bit);
+            empty |= 1u << bit;
             pop(p, mk);
             continue;
         }
@@ -1210,8 +1257,10 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         if (pr->kind != kind || !pr->required || p->version < pr->vmin || p->version > pr->vmax)
             continue;
         if (!(seen & (1u << pr->key)))
-            err(p, pr->key == K_NAME ? "missingLiteralProperty" : "missingObjectProperty", e,
-                NULL, "%s needs '%s'", class_names[kind], pr->json);
+            err(p, pr->key == K_NAME ? ((empty >> pr->key) & 1 ? "stringCountBelowMin" : "missingLiteralProperty")
+                                     : ((empty >> pr->key) & 1 ? "objectCountBelowMin" : "missingObjectProperty"),
+                e, NULL, "%s needs '%s'%s", class_names[kind], pr->json,
+                (empty >> pr->key) & 1 ? " (it is empty)" : "");
     }
     if (e->semtype) {
         const twin__semtype *st = twin__semtype_find(e->semtype, strlen(e->semtype), qt_where(p));
