@@ -1154,9 +1154,16 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         if (!cJSON_IsString(id)) {
             err(p, "idNotString", NULL, NULL, "@id must be a string");
         } else if (!twin__dtmi_ok(id->valuestring, strlen(id->valuestring), p->version, max)) {
+            const char *hash = strchr(id->valuestring, '#');
             err(p, "invalidId", NULL, NULL, "@id '%s' is not a valid DTMI for DTDL v%d%s",
                 id->valuestring, p->version,
-                strlen(id->valuestring) > max ? " (too long)" : "");
+                strlen(id->valuestring) > max ? " (too long)"
+                : hash ? " (a fragment is not allowed)" : "");
+            /* A layer's identifier (with a fragment): go on with its base so
+               that the rest of the element is checked under its own name. */
+            if (hash && twin__dtmi_ok(id->valuestring, (size_t)(hash - id->valuestring),
+                                      p->version, max))
+                e->id = rstr(p, id->valuestring, (size_t)(hash - id->valuestring));
         } else if ((strncmp(id->valuestring, "dtmi:dtdl:", 10) == 0 ||
                     strncmp(id->valuestring, "dtmi:standard:", 14) == 0) &&
                    !(p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS)) {
@@ -1182,7 +1189,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         goto out;
     }
     if (kind == TWIN_DTDL_INTERFACE && !id && parent) {
-        err(p, "missingRequiredId", e, NULL, "an Interface needs an @id");
+        err(p, "missingRequiredId", parent, NULL, "an inline Interface needs an @id");
     }
     cJSON_ArrayForEach(it, o) {
         const prop *pr;
@@ -1191,7 +1198,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             if (strcmp(it->string, "@id") && strcmp(it->string, "@type") &&
                 strcmp(it->string, "@context") && p->version != 2) {
                 mk = push(p, it->string);
-                err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", e, NULL,
+                err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", parent, NULL,
                     "JSON-LD keyword '%s' is not allowed in DTDL", it->string);
                 pop(p, mk);
             }
