@@ -653,6 +653,15 @@ static void bad_type(P *p, const twin_dtdl_elem *e, const char *t)
     err(p, "badType", at, e->id, "@type '%s' is not allowed here", t);
 }
 
+/* Historized, ValueAnnotation and Override apply to Telemetry and Property
+ * only (the element's class is not known yet: judge by where it stands). */
+static int ext_cotype_fits(unsigned xb, uint32_t allowed, int inferred)
+{
+    (void)xb;
+    if (inferred) return inferred == TWIN_DTDL_PROPERTY;
+    return (allowed & (C(TWIN_DTDL_TELEMETRY) | C(TWIN_DTDL_PROPERTY))) != 0;
+}
+
 /* Parse "@type": returns the class, fills cotypes. */
 static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred)
 {
@@ -726,6 +735,11 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             if (st) {
                 e->semtype = rstr(p, s, strlen(s));
             } else if (xb && (p->ext & xb)) {
+                if (!ext_cotype_fits(xb, allowed, inferred)) {
+                    err(p, "invalidCotype", e, NULL, "co-type '%s' cannot apply here", s);
+                    bad = 1;
+                    continue;
+                }
             } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
                        p->version == 2 || (p->ext & TWIN__X_OPAQUE)) {
                 /* DTDL v2 permits undefined co-types; so do contexts whose

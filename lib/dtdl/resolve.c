@@ -105,6 +105,13 @@ static int list_ok(const twin_dtdl_elem *e, uint32_t l, const twin_dtdl_elem *t)
     return 0;
 }
 
+/* The nearest Interface an element is defined in (itself for one). */
+static const twin_dtdl_elem *owner(const twin_dtdl_elem *e)
+{
+    while (e && e->kind != TWIN_DTDL_INTERFACE) e = e->parent;
+    return e;
+}
+
 static int link_all(twin_models *m, twin_status *st)
 {
     uint32_t i, k, l;
@@ -120,6 +127,15 @@ static int link_all(twin_models *m, twin_status *st)
                 errs++;
                 *st = rdiag(m, "badType", e, e->ref[k], "'%s' refers to '%s', %s", e->id,
                             e->ref[k], t ? "an element of a class not allowed there" : "which is not defined");
+                if (*st != TWIN_OK) return errs;
+                continue;
+            }
+            if (t->kind != TWIN_DTDL_INTERFACE && owner(t) != owner(e)) {
+                errs++;
+                *st = rdiag(m, "crossPartitionReference", e, e->ref[k],
+                            "'%s' refers to '%s', a schema of another Interface ('%s'); "
+                            "reusable schemas serve only the Interface that declares them",
+                            e->id, e->ref[k], owner(t) ? owner(t)->id : "");
                 if (*st != TWIN_OK) return errs;
                 continue;
             }
