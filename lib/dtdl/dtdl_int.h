@@ -88,7 +88,8 @@ enum {
     TWIN__X_ANNOT = 1u << 3,
     TWIN__X_OVERRIDE = 1u << 4,
     TWIN__X_OPAQUE = 1u << 5,  /* a context whose terms are not modelled: its terms pass */
-    TWIN__X_QT3 = 1u << 6
+    TWIN__X_QT3 = 1u << 6,
+    TWIN__X_UNRESOLVED = 1u << 7  /* an extension context of an unknown version */
 };
 
 /* models.c */

@@ -137,21 +137,34 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         return 0;
     }
     if (!cJSON_IsString(it)) {
-        err(p, "invalidContextSpecifier", NULL, NULL, "a context specifier must be a string");
+        err(p, "invalidContext", NULL, NULL, "a context specifier must be a string");
         return 0;
     }
     s = it->valuestring;
-    if (strncmp(s, "dtmi:dtdl:context;", 18) == 0) {
+    if (strncmp(s, "dtmi:dtdl:context;", 18) == 0 || strcmp(s, "dtmi:dtdl:context") == 0) {
         /* Contexts apply in order (JSON-LD): the last DTDL context sets the
            version. "#limitless" and "#limits" select v4's limit handling,
            which this parser does not vary. */
         int ver;
-        vs = s + 18;
+        vs = s[17] ? s + 18 : "";
         ver = (vs[0] >= '2' && vs[0] <= '4' &&
                (vs[1] == '\0' || (vs[0] == '4' && (strcmp(vs + 1, "#limitless") == 0 ||
                                                    strcmp(vs + 1, "#limits") == 0))))
                   ? vs[0] - '0' : 0;
-        (void)i;
+        if (vs[0] == '\0' || strcmp(s, "dtmi:dtdl:context") == 0) {
+            err(p, "missingContextVersion", NULL, NULL, "the DTDL context needs a version");
+            return 0;
+        }
+        if (!ver && vs[0] >= '2' && vs[0] <= '4' && vs[1] == '#') {
+            err(p, "disallowedContextFragment", NULL, NULL,
+                "'%s': only v4 takes a fragment (#limitless, #limits)", s);
+            return 0;
+        }
+        if (top && i > 0 && !*dtdl_seen && ver >= 3) {
+            err(p, "missingDtdlContext", NULL, NULL,
+                "the DTDL context must come first in DTDL v%d", ver);
+            return 0;
+        }
         if (!ver) {
             err(p, "unrecognizedContextVersion", NULL, NULL,
                 "unknown DTDL context version '%s' (expected 2, 3 or 4)", vs);
@@ -164,7 +177,7 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             return 0;
         }
         if (!top && ver > p->version) {
-            err(p, "invalidContextSpecifierForVersion", NULL, NULL,
+            err(p, "unrecognizedContextVersion", NULL, NULL,
                 "a nested context cannot raise the DTDL version (%d to %d)", p->version, ver);
             return 0;
         }
@@ -188,15 +201,20 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown extension context '%s'", s);
             return 0;
         }
-        if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext)
-            return 1;  /* an unknown version of a known extension: its terms stay undefined */
+        if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext) {
+            p->ext |= TWIN__X_UNRESOLVED;  /* its terms stay undefined */
+            return 1;
+        }
         p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : ev == 2 ? TWIN__X_QT2 : TWIN__X_QT3) : exts[k].bit;
         return 1;
     }
     if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
         /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
            accepted, and its terms pass as undefined extension terms. */
-        if (strncmp(s, "dtmi:dtdl:", 10) != 0) {
+        if (strncmp(s, "dtmi:dtdl:", 10) != 0 &&
+            (strncmp(s, "dtmi:iotcentral:context;", 24) == 0 ||
+             strncmp(s, "dtmi:iotoperations:context;", 27) == 0 ||
+             (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) || p->version == 2)) {
             p->ext |= TWIN__X_OPAQUE;
             return 1;
         }
@@ -204,7 +222,7 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown context '%s'", s);
         return 0;
     }
-    err(p, "nonDtmiContextSpecifier", NULL, NULL, "context specifier '%s' is not a DTMI", s);
+    err(p, "invalidContextSpecifier", NULL, NULL, "context specifier '%s' is not a DTMI", s);
     return 0;
 }
 
@@ -282,7 +300,14 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
         }
         v = v->child;
     }
-    if (!cJSON_IsObject(v) || !(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) return v;
+    if (!cJSON_IsObject(v)) return v;
+    if (!(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) {
+        const char *code = strcmp(kind, "boolean") == 0   ? "booleanObjectNoValue"
+                           : strcmp(kind, "integer") == 0 ? "integerObjectNoValue"
+                                                          : "stringObjectNoValue";
+        err(p, code, e, NULL, "'%s' is an object without @value", what);
+        return NULL;
+    }
     {
         static const char *const kw[][2] = {{"@id", "valueObjectId"},
                                             {"@graph", "valueObjectGraph"},
@@ -294,7 +319,15 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
                 return NULL;
             }
     }
-    if (strcmp(kind, "enum") == 0) kind = cJSON_IsString(val) ? "string" : "integer";
+    if (strcmp(kind, "enum") == 0) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(v, "@type");
+        kind = cJSON_IsString(val) ? "string" : "integer";
+        if (cJSON_IsString(ty) && strstr(ty->valuestring, kind) == NULL) {
+            err(p, "literalNotValid", e, NULL, "'%s' value object's @type '%s' does not fit its value",
+                what, ty->valuestring);
+            return NULL;
+        }
+    }
     if ((it = cJSON_GetObjectItemCaseSensitive(v, "@type")) != NULL) {
         char x1[40], x2[64];
         const char *t;
@@ -408,10 +441,28 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                 val = cJSON_GetObjectItemCaseSensitive(it, "@value");
                 lg = cJSON_GetObjectItemCaseSensitive(it, "@language");
             }
-            if (!cJSON_IsString(val) || (lg && (!cJSON_IsString(lg) || !lang_ok(lg->valuestring)))) {
-                err(p, "langStringElementInvalid", e, NULL,
-                    "'%s' entries must be strings or {\"@value\", \"@language\"} objects", what);
-                return;
+            {
+                const char *code = NULL;
+                const cJSON *x;
+                if (cJSON_IsObject(it)) {
+                    cJSON_ArrayForEach(x, it)
+                        if (strcmp(x->string, "@value") && strcmp(x->string, "@language") &&
+                            !(p->version == 2 && x->string[0] == '@'))  /* v2 ignores keywords */
+                            code = x->string[0] != '@' ? "langStringElementInvalidProp"
+                                   : strcmp(x->string, "@context") == 0 ? "langStringElementContext"
+                                   : strcmp(x->string, "@id") == 0 ? "langStringElementId"
+                                                                   : "langStringElementKeyword";
+                }
+                if (!code && cJSON_IsObject(it) && !val) code = "langStringElementNoValue";
+                if (!code && !cJSON_IsString(val)) code = "langStringElementValueNotString";
+                if (!code && lg && !cJSON_IsString(lg)) code = "langStringElementCodeNotString";
+                if (!code && lg && !lang_ok(lg->valuestring)) code = "langStringElementInvalidCode";
+                if (code) {
+                    err(p, code, e, NULL,
+                        "'%s' entries must be strings or {\"@value\", \"@language\"} objects with a valid language code",
+                        what);
+                    return;
+                }
             }
             if (strlen(val->valuestring) > max) {
                 err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters",
@@ -472,7 +523,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
             err(p, "langStringElementInvalidCode", e, NULL, "'%s' is not a language code",
                 it->string);
         } else if (!cJSON_IsString(it)) {
-            err(p, "langStringElementValueNotString", e, NULL,
+            err(p, "langStringValueNotString", e, NULL,
                 "'%s' in language '%s' must be a string", what, it->string);
         } else if (strlen(it->valuestring) > max) {
             err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters", what,
@@ -663,7 +714,8 @@ static int ext_cotype_fits(unsigned xb, uint32_t allowed, int inferred)
 }
 
 /* Parse "@type": returns the class, fills cotypes. */
-static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred)
+static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred,
+                 int idref_only)
 {
     const cJSON *it;
     int cls = 0, n, i = 0, bad = 0;
@@ -671,7 +723,10 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
     size_t mk;
     if (!t) {
         if (inferred) return inferred;
-        err(p, "missingRequiredType", e, NULL, "@type is required here");
+        if (!e->parent) err(p, "typeNotRootable", NULL, NULL, "a top-level element needs @type Interface");
+        else if (idref_only) err(p, "idReference", e->parent, e->id,
+                                 "an element given only by {\"@id\"} must be written as its DTMI string");
+        else bad_type(p, e, "(none)");
         return 0;
     }
     mk = push(p, "@type");
@@ -727,7 +782,7 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             const twin__semtype *st = twin__semtype_find(s, strlen(s), qt_where(p));
             unsigned xb = ext_cotype(s);
             if (st && e->semtype) {
-                err(p, "multipleSemanticTypes", e, NULL, "@type names two semantic types ('%s', '%s')",
+                err(p, "conflictingSupplementalTypes", e, NULL, "@type names two semantic types ('%s', '%s')",
                     e->semtype, s);
                 bad = 1;
                 continue;
@@ -746,8 +801,9 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
                    vocabulary is not modelled here. */
                 e->flags |= TWIN__EF_UNDEF_TYPE;
             } else {
-                err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeIrrelevantDtmiOrTerm"
-                                                  : "typeUndefinedTerm",
+                err(p, (p->ext & TWIN__X_UNRESOLVED) ? "unresolvableContextVersion"
+                       : strncmp(s, "dtmi:", 5) == 0 ? "typeIrrelevantDtmiOrTerm"
+                                                     : "typeUndefinedTerm",
                     e, NULL, "@type '%s' is not defined by any context in force", s);
                 bad = 1;
                 continue;
@@ -833,7 +889,8 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
                    twin__dtmi_ok(s, strlen(s), p->version, p->version == 2 ? 2048 : 4096)) {
             e->ref[slot] = rstr(p, s, strlen(s));
         } else {
-            err(p, "idRefBadDtmiOrTerm", e, NULL, "'%s' is neither a %s nor a DTMI", s,
+            err(p, class_of(p, s) || other_class(p, s) ? "badType" : "idRefBadDtmiOrTerm", e, NULL,
+                "'%s' is neither a %s nor a DTMI", s,
                 allowed & C(TWIN_DTDL_INTERFACE) ? "reference" : "primitive schema");
         }
         return;
@@ -852,7 +909,7 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
         if (c) e->link[slot] = c;
         return;
     }
-    err(p, "badType", e, NULL, "a schema must be a string or an object");
+    err(p, "refNotStringOrObject", e, NULL, "a schema must be a string or an object");
 }
 
 static int has_array(const twin_dtdl_elem *s, int depth)
@@ -1020,7 +1077,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         schema(p, e, 0, v, ":_valueSchema", 0);
         if (e->link[0] && e->link[0]->prim != TWIN_DTDL_INTEGER &&
             e->link[0]->prim != TWIN_DTDL_STRING)
-            err(p, "valueSchemaNotIntegerOrString", e, NULL, "an Enum's valueSchema must be integer or string");
+            err(p, "incorrectPropertyValue", e, NULL, "an Enum's valueSchema must be integer or string");
         break;
     case K_MAPKEY: {
         twin_dtdl_elem *c;
@@ -1053,8 +1110,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         break;
     }
     case K_TARGET:
-        if (!cJSON_IsString(v) ||
-            !twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 128)) {
+        if (!cJSON_IsString(v)) {
+            err(p, "identifierNotString", e, NULL, "'target' must be a DTMI string");
+        } else if (!twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 128)) {
             err(p, "invalidId", e, NULL, "'target' must be an Interface DTMI");
         } else {
             e->ref[0] = rstr(p, v->valuestring, strlen(v->valuestring));
@@ -1063,7 +1121,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     case K_MINM:
         if (get_int(p, e, v, "minMultiplicity", &iv)) {
             if (iv < 0 || (p->version == 2 && iv != 0))
-                err(p, "integerBelowMin", e, NULL, "minMultiplicity must be %s",
+                err(p, "valueBelowMin", e, NULL, "minMultiplicity must be %s",
                     p->version == 2 ? "0 in DTDL v2" : "at least 0");
             else
                 e->minm = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
@@ -1072,7 +1130,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     case K_MAXM:
         if (get_int(p, e, v, "maxMultiplicity", &iv)) {
             if (iv < 1 || (p->version == 2 && iv > 500))
-                err(p, "integerBelowMin", e, NULL, "maxMultiplicity must be at least 1%s",
+                err(p, "valueBelowMin", e, NULL, "maxMultiplicity must be at least 1%s",
                     p->version == 2 ? " and at most 500" : "");
             else
                 e->maxm = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
@@ -1165,8 +1223,8 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     if (id) {
         size_t mk = push(p, "@id");
         size_t max = (allowed & C(TWIN_DTDL_INTERFACE)) ? 128 : (p->version == 2 ? 2048 : 4096);
-        if (!cJSON_IsString(id)) {
-            err(p, "idNotString", NULL, NULL, "@id must be a string");
+        if (!cJSON_IsString(id) || !id->valuestring[0]) {
+            err(p, "idNotString", NULL, NULL, "@id must be a non-empty string");
         } else if (!twin__dtmi_ok(id->valuestring, strlen(id->valuestring), p->version, max)) {
             const char *hash = strchr(id->valuestring, '#');
             err(p, "invalidId", NULL, NULL, "@id '%s' is not a valid DTMI for DTDL v%d%s",
@@ -1192,7 +1250,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     }
     if (!e->id) e->id = genid;
     t = cJSON_GetObjectItemCaseSensitive(o, "@type");
-    kind = types(p, e, t, allowed, inferred);
+    kind = types(p, e, t, allowed, inferred, cJSON_GetArraySize(o) == 1 && id);
     if (!kind) goto out;
     e->kind = (uint8_t)kind;
     if (p->version != save_version && parent && kind > TWIN_DTDL_COMPONENT) {
@@ -1257,7 +1315,11 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             e->comment = get_string(p, e, it, "comment", 512);
             break;
         case K_UNIT: {
-            const char *u = get_string(p, e, it, "unit", 0);
+            const char *u = NULL;
+            if (cJSON_IsArray(it) && cJSON_GetArraySize(it) > 1)
+                err(p, "objectMultipleValues", e, NULL, "'unit' takes one unit");
+            else
+                u = get_string(p, e, it, "unit", 0);
             size_t un;
             if (u) {
                 u = std_term(p, u, &un);
@@ -1290,20 +1352,21 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
                   kind == TWIN_DTDL_MAP_VALUE || kind == TWIN_DTDL_FIELD);
         if (kind != TWIN_DTDL_TELEMETRY && kind != TWIN_DTDL_PROPERTY && !v4 &&
             !(kind == TWIN_DTDL_FIELD && p->version >= 3)) {
-            err(p, "invalidCotype", e, NULL, "semantic type '%s' cannot apply to a %s",
-                e->semtype, class_names[kind]);
+            if (inferred) bad_type(p, e, e->semtype);
+            else err(p, "invalidCotype", e, NULL, "semantic type '%s' cannot apply to a %s",
+                     e->semtype, class_names[kind]);
         } else if (e->link[0] && !is_numeric(e->link[0]) && e->link[0]->kind == TWIN_DTDL_PRIMITIVE) {
             err(p, "notRequiredType", e, NULL, "semantic type '%s' needs a numeric schema",
                 e->semtype);
         } else if (e->unit) {
             const twin__unit *u = twin__unit_find(e->unit, strlen(e->unit), qt_where(p));
             if (!u || u->unit_type != st->unit_type)
-                err(p, "invalidUnit", e, NULL, "'%s' is not a unit of %s (expected a %s)",
+                err(p, !u && p->version == 2 ? "notRequiredType" : "badType", e, NULL, "'%s' is not a unit of %s (expected a %s)",
                     e->unit, e->semtype, twin__unit_type_name(st->unit_type));
         }
     }
     if (kind == TWIN_DTDL_PROPERTY && p->version == 2 && has_array(e->link[0], 0))
-        err(p, "notRequiredType", e, NULL, "a DTDL v2 Property's schema may not contain an Array");
+        err(p, "excludedType", e, NULL, "a DTDL v2 Property's schema may not contain an Array");
     if (kind == TWIN_DTDL_RELATIONSHIP && e->maxm != UINT32_MAX && e->minm > e->maxm)
         err(p, "integerAboveMax", e, NULL, "minMultiplicity is above maxMultiplicity");
     if (kind == TWIN_DTDL_ENUM && e->link[0]) {

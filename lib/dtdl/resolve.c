@@ -171,7 +171,7 @@ static uint32_t depth(twin_models *m, twin_dtdl_elem *e, twin_status *st, int *e
     if (e->flags & TWIN__EF_DONE) return e->depth;
     if (e->flags & TWIN__EF_ON_STACK) {
         (*errs)++;
-        *st = rdiag(m, "twin.extendsCycle", e, NULL, "'%s' extends itself through a cycle", e->id);
+        *st = rdiag(m, "recursiveStructureNarrow", e, NULL, "'%s' extends itself through a cycle", e->id);
         return 0;
     }
     e->flags |= TWIN__EF_ON_STACK;
@@ -251,7 +251,7 @@ static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *err
             for (j = 0; j < n; j++)
                 if (c->name && all[j]->name && strcmp(c->name, all[j]->name) == 0) {
                     (*errs)++;
-                    s = rdiag(m, "nonUniquePropertyValue", e, NULL,
+                    s = rdiag(m, "nonUniqueImportedPropertyValue", e, NULL,
                               "'%s' has two contents named '%s' (one inherited)", e->id, c->name);
                     if (s != TWIN_OK) return s;
                     break;
