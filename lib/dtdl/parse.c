@@ -23,6 +23,7 @@ typedef struct P {
     int errs;
     int nomem;
     uint32_t sdepth;    /* complex schema nesting */
+    uint32_t known_ext, unresolved_ext;  /* extension table bits seen in contexts */
     uint32_t nelems;    /* elements in the document (v3+ limit) */
     size_t plen;
     char path[PATH_MAX_];
@@ -98,6 +99,12 @@ static const char *rstr(P *p, const char *s, size_t n)
     const char *q = twin__region_strdup(&p->m->mem, &p->m->alloc, s, n);
     if (!q) p->nomem = 1;
     return q;
+}
+
+/* Solecisms are tolerated on request, and only in DTDL v2. */
+static int tolerate(const P *p)
+{
+    return (p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS) && p->version == 2;
 }
 
 /* ---- limits per version ---- */
@@ -201,12 +208,24 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown extension context '%s'", s);
             return 0;
         }
+        if (!semi) {
+            err(p, "missingContextVersion", NULL, NULL, "extension context '%s' needs a version", s);
+            return 0;
+        }
         if (ev < exts[k].vmin_ext || ev > exts[k].vmax_ext) {
             p->ext |= TWIN__X_UNRESOLVED;  /* its terms stay undefined */
+            p->unresolved_ext |= 1u << k;
             return 1;
         }
+        p->known_ext |= 1u << k;
         p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : ev == 2 ? TWIN__X_QT2 : TWIN__X_QT3) : exts[k].bit;
         return 1;
+    }
+    if (strncmp(s, "dtmi:", 5) == 0 && p->version == 2 && strchr(s, ';') &&
+        strchr(strchr(s, ';'), '.')) {
+        err(p, "invalidContextSpecifierForVersion", NULL, NULL,
+            "DTDL v2 takes no minor versions in context specifiers ('%s')", s);
+        return 0;
     }
     if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
         /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
@@ -214,7 +233,7 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         if (strncmp(s, "dtmi:dtdl:", 10) != 0 &&
             (strncmp(s, "dtmi:iotcentral:context;", 24) == 0 ||
              strncmp(s, "dtmi:iotoperations:context;", 27) == 0 ||
-             (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) || p->version == 2)) {
+             (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS))) {
             p->ext |= TWIN__X_OPAQUE;
             return 1;
         }
@@ -222,7 +241,8 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
         err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown context '%s'", s);
         return 0;
     }
-    err(p, "invalidContextSpecifier", NULL, NULL, "context specifier '%s' is not a DTMI", s);
+    err(p, strncmp(s, "dtmi:", 5) == 0 ? "invalidContextSpecifier" : "nonDtmiContextSpecifier",
+        NULL, NULL, "context specifier '%s' is not a valid DTMI", s);
     return 0;
 }
 
@@ -244,6 +264,12 @@ static int context(P *p, const cJSON *v, int top)
         }
     } else {
         ok = specifier(p, v, 0, top, &dtdl_seen);
+    }
+    if (ok && (p->unresolved_ext & ~p->known_ext) &&
+        !(p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS)) {
+        err(p, "unresolvableContextVersion", NULL, NULL,
+            "an extension context names a version this parser does not know");
+        ok = 0;
     }
     if (ok && top && !dtdl_seen) {
         err(p, "missingDtdlContext", NULL, NULL, "@context has no DTDL context");
@@ -704,13 +730,19 @@ static void bad_type(P *p, const twin_dtdl_elem *e, const char *t)
     err(p, "badType", at, e->id, "@type '%s' is not allowed here", t);
 }
 
-/* Historized, ValueAnnotation and Override apply to Telemetry and Property
- * only (the element's class is not known yet: judge by where it stands). */
-static int ext_cotype_fits(unsigned xb, uint32_t allowed, int inferred)
+/* No class in @type: the element's class comes from where it stands. */
+static int typed_by_position(const cJSON *t)
 {
-    (void)xb;
-    if (inferred) return inferred == TWIN_DTDL_PROPERTY;
-    return (allowed & (C(TWIN_DTDL_TELEMETRY) | C(TWIN_DTDL_PROPERTY))) != 0;
+    const cJSON *it;
+    if (!t) return 1;
+    if (cJSON_IsString(t)) return 0;  /* one term: a class or (v2) an error reported elsewhere */
+    cJSON_ArrayForEach(it, t)
+        if (cJSON_IsString(it) && (strcmp(it->valuestring, "CommandRequest") == 0 ||
+                                   strcmp(it->valuestring, "CommandResponse") == 0 ||
+                                   strcmp(it->valuestring, "MapValue") == 0 ||
+                                   strcmp(it->valuestring, "Field") == 0))
+            return 0;
+    return 1;
 }
 
 /* Parse "@type": returns the class, fills cotypes. */
@@ -719,6 +751,7 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
 {
     const cJSON *it;
     int cls = 0, n, i = 0, bad = 0;
+    unsigned xcot = 0;
     const char **co;
     size_t mk;
     if (!t) {
@@ -790,11 +823,7 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             if (st) {
                 e->semtype = rstr(p, s, strlen(s));
             } else if (xb && (p->ext & xb)) {
-                if (!ext_cotype_fits(xb, allowed, inferred)) {
-                    err(p, "invalidCotype", e, NULL, "co-type '%s' cannot apply here", s);
-                    bad = 1;
-                    continue;
-                }
+                xcot |= xb;
             } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
                        p->version == 2 || (p->ext & TWIN__X_OPAQUE)) {
                 /* DTDL v2 permits undefined co-types; so do contexts whose
@@ -813,6 +842,19 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
     }
     pop(p, mk);
     if (bad) return 0;
+    if (xcot) {
+        int k = cls ? cls : inferred;
+        /* Historized and ValueAnnotation: Telemetry or Property; Override: Property. */
+        int fits = (xcot & TWIN__X_OVERRIDE) ? k == TWIN_DTDL_PROPERTY
+                       : (k == TWIN_DTDL_TELEMETRY || k == TWIN_DTDL_PROPERTY);
+        if (!fits) {
+            err(p, "invalidCotype", e, NULL, "%s cannot apply to a %s",
+                (xcot & TWIN__X_HIST) ? "Historized" : (xcot & TWIN__X_ANNOT) ? "ValueAnnotation"
+                                                                               : "Override",
+                k ? class_names[k] : "element");
+            return 0;
+        }
+    }
     if (!cls) {
         if (inferred) return inferred;
         err(p, "missingRequiredType", e, NULL, "@type names no DTDL class (expected %s)",
@@ -1050,7 +1092,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     case K_EXTENDS:
         /* tolerated solecism: an inline Interface in extends without @type */
         list(p, e, 1, v, "extends", C(TWIN_DTDL_INTERFACE),
-             (p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS) ? TWIN_DTDL_INTERFACE : 0, 0);
+             tolerate(p) ? TWIN_DTDL_INTERFACE : 0, 0);
         if (p->version == 2 && e->nlist[1] > 2)
             err(p, "objectCountAboveMax", e, NULL, "an Interface extends at most 2 Interfaces in DTDL v2");
         break;
@@ -1068,7 +1110,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
             err(p, "objectCountBelowMin", e, NULL, "an Enum needs at least one value in DTDL v2");
         break;
     case K_PROPERTIES:
-        list(p, e, 0, v, "properties", C(TWIN_DTDL_PROPERTY), TWIN_DTDL_PROPERTY, 1);
+        list(p, e, 0, v, "properties", C(TWIN_DTDL_PROPERTY), 0, 1);
         break;
     case K_ELEMSCHEMA:
         schema(p, e, 0, v, ":_elementSchema", C_COMPLEX);
@@ -1087,7 +1129,7 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         if (c) {
             e->link[0] = c;
             if (c->link[0] && c->link[0]->prim != TWIN_DTDL_STRING)
-                err(p, "notRequiredType", c, NULL, "a map key's schema must be string");
+                err(p, "badType", c, NULL, "a map key's schema must be string");
         }
         break;
     }
@@ -1120,9 +1162,8 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         break;
     case K_MINM:
         if (get_int(p, e, v, "minMultiplicity", &iv)) {
-            if (iv < 0 || (p->version == 2 && iv != 0))
-                err(p, "valueBelowMin", e, NULL, "minMultiplicity must be %s",
-                    p->version == 2 ? "0 in DTDL v2" : "at least 0");
+            if (iv != 0)
+                err(p, "valueNotExact", e, NULL, "minMultiplicity must be 0");
             else
                 e->minm = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
         }
@@ -1238,7 +1279,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
                 e->id = rstr(p, id->valuestring, (size_t)(hash - id->valuestring));
         } else if ((strncmp(id->valuestring, "dtmi:dtdl:", 10) == 0 ||
                     strncmp(id->valuestring, "dtmi:standard:", 14) == 0) &&
-                   !(p->m->opt.flags & TWIN_MODELS_TOLERATE_SOLECISMS)) {
+                   !tolerate(p)) {
             err(p, "reservedId", NULL, NULL, "@id '%s' is reserved for DTDL", id->valuestring);
         } else {
             e->id = rstr(p, id->valuestring, strlen(id->valuestring));
@@ -1347,17 +1388,20 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     }
     if (e->semtype) {
         const twin__semtype *st = twin__semtype_find(e->semtype, strlen(e->semtype), qt_where(p));
-        int v4 = p->version >= 4 &&
+        int v4 = p->version >= 4 && !typed_by_position(t) &&
                  (kind == TWIN_DTDL_COMMAND_REQUEST || kind == TWIN_DTDL_COMMAND_RESPONSE ||
                   kind == TWIN_DTDL_MAP_VALUE || kind == TWIN_DTDL_FIELD);
         if (kind != TWIN_DTDL_TELEMETRY && kind != TWIN_DTDL_PROPERTY && !v4 &&
             !(kind == TWIN_DTDL_FIELD && p->version >= 3)) {
-            if (inferred) bad_type(p, e, e->semtype);
+            if (inferred && kind != TWIN_DTDL_FIELD) bad_type(p, e, e->semtype);
             else err(p, "invalidCotype", e, NULL, "semantic type '%s' cannot apply to a %s",
                      e->semtype, class_names[kind]);
         } else if (e->link[0] && !is_numeric(e->link[0]) && e->link[0]->kind == TWIN_DTDL_PRIMITIVE) {
             err(p, "notRequiredType", e, NULL, "semantic type '%s' needs a numeric schema",
                 e->semtype);
+        } else if (!e->unit && !(empty & (1u << K_UNIT))) {
+            err(p, "missingSupplementalObjectProperty", e, NULL,
+                "semantic type '%s' needs a 'unit'", e->semtype);
         } else if (e->unit) {
             const twin__unit *u = twin__unit_find(e->unit, strlen(e->unit), qt_where(p));
             if (!u || u->unit_type != st->unit_type)
@@ -1431,6 +1475,8 @@ int twin__dtdl_parse_doc(twin_models *m, const cJSON *doc, const char *src, uint
     p->version = 0;
     if (!cJSON_IsObject(doc)) {
         err(p, "notJsonObject", NULL, NULL, "a DTDL document must be a JSON object");
+    } else if (cJSON_GetObjectItemCaseSensitive(doc, "@graph")) {
+        err(p, "topLevelGraphDisallowed", NULL, NULL, "a DTDL document may not use @graph");
     } else if (!(ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"))) {
         err(p, "missingContext", NULL, NULL, "a DTDL document needs @context");
     } else if (context(p, ctx, 1)) {
