@@ -24,6 +24,7 @@ typedef struct P {
     int nomem;
     uint32_t sdepth;    /* complex schema nesting */
     uint32_t known_ext, unresolved_ext;  /* extension table bits seen in contexts */
+    const char *sroot;  /* identifier of the outermost complex schema being nested */
     uint32_t nelems;    /* elements in the document (v3+ limit) */
     size_t plen;
     char path[PATH_MAX_];
@@ -940,13 +941,19 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
     if (cJSON_IsObject(v)) {
         twin_dtdl_elem *c;
         int complex = !(allowed & C(TWIN_DTDL_INTERFACE));
+        const char *gid = gen_id(p, e->id ? e->id : "dtmi:_", suffix + 1, NULL);
+        const cJSON *xid = cJSON_GetObjectItemCaseSensitive(v, "@id");
+        if (complex && p->sdepth == 0) p->sroot = cJSON_IsString(xid) ? xid->valuestring : gid;
         if (complex && ++p->sdepth > depth_max(p)) {
-            err(p, "excessiveDepthNarrow", e, NULL,
+            twin_dtdl_elem root;
+            memset(&root, 0, sizeof root);
+            root.id = p->sroot;
+            err(p, "excessiveDepthWide", &root, NULL,
                 "complex schemas are nested deeper than %u levels", (unsigned)depth_max(p));
             p->sdepth--;
             return;
         }
-        c = element(p, v, allowed, 0, e, gen_id(p, e->id ? e->id : "dtmi:_", suffix + 1, NULL));
+        c = element(p, v, allowed, 0, e, gid);
         if (complex) p->sdepth--;
         if (c) e->link[slot] = c;
         return;
@@ -1019,6 +1026,11 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
                 continue;
             }
             if (is_extends) p->sdepth = 0;
+            if (e->kind == TWIN_DTDL_INTERFACE && slot == 2) {  /* a reusable schema: level 1 */
+                const cJSON *xid = cJSON_GetObjectItemCaseSensitive(it, "@id");
+                p->sdepth = 1;
+                p->sroot = cJSON_IsString(xid) ? xid->valuestring : gid;
+            }
             c = element(p, it, allowed, inferred, e, gid);
             p->sdepth = save;
             if (c) {

@@ -263,6 +263,68 @@ static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *err
     return TWIN_OK;
 }
 
+/* ---- structure: components and schema recursion ---- */
+
+static const twin_dtdl_elem *const *kids(const twin_dtdl_elem *s, uint32_t *n,
+                                         const twin_dtdl_elem *buf[2])
+{
+    switch (s->kind) {
+    case TWIN_DTDL_ARRAY: buf[0] = s->link[0]; *n = 1; return buf;
+    case TWIN_DTDL_MAP:
+        buf[0] = s->link[1] ? s->link[1]->link[0] : NULL;
+        *n = 1;
+        return buf;
+    case TWIN_DTDL_OBJECT: *n = s->nlist[0]; return s->list[0];
+    }
+    *n = 0;
+    return NULL;
+}
+
+/* Does complex schema s reach target through its parts? (DTDL v2 and v3
+ * forbid recursive schemas; v4 allows them.) */
+static int reaches(const twin_dtdl_elem *s, const twin_dtdl_elem *target, int depth)
+{
+    const twin_dtdl_elem *buf[2];
+    const twin_dtdl_elem *const *k;
+    uint32_t n, i;
+    if (!s || depth > 64) return 0;
+    k = kids(s, &n, buf);
+    for (i = 0; i < n; i++) {
+        const twin_dtdl_elem *c = k[i];
+        if (!c) continue;
+        if (s->kind == TWIN_DTDL_OBJECT) c = c->link[0];  /* a field's schema */
+        if (c == target || reaches(c, target, depth + 1)) return 1;
+    }
+    return 0;
+}
+
+static int structure(twin_models *m, twin_status *st)
+{
+    uint32_t i, k;
+    int errs = 0;
+    for (i = 0; i < m->nids && *st == TWIN_OK; i++) {
+        const twin_dtdl_elem *e = m->ids[i];
+        if (e->kind == TWIN_DTDL_COMPONENT && e->link[0]) {
+            const twin_dtdl_elem *in = e->link[0];
+            for (k = 0; k < in->nall; k++)
+                if (in->all[k]->kind == TWIN_DTDL_COMPONENT) {
+                    errs++;
+                    *st = rdiag(m, "excludedType", e, in->all[k]->id,
+                                "component '%s' has an Interface that itself has a component ('%s'); "
+                                "components do not nest", e->name ? e->name : "", in->all[k]->name);
+                    break;
+                }
+        }
+        if ((e->kind == TWIN_DTDL_ARRAY || e->kind == TWIN_DTDL_MAP || e->kind == TWIN_DTDL_OBJECT) &&
+            e->version < 4 && reaches(e, e, 0)) {
+            errs++;
+            *st = rdiag(m, "recursiveStructureWide", e, NULL,
+                        "schema '%s' contains itself (recursive schemas need DTDL v4)", e->id);
+        }
+    }
+    return errs;
+}
+
 static twin_status call_resolver(twin_models *m, int *added)
 {
     strset miss = {NULL, 0, 0};
@@ -337,6 +399,7 @@ twin_status twin__dtdl_resolve(twin_models *m)
     }
     for (i = 0; i < m->nifaces && st == TWIN_OK && !errs; i++)
         st = flatten(m, m->ifaces[i], &anc, &errs);
+    if (st == TWIN_OK && !errs) errs += structure(m, &st);
     if (st != TWIN_OK || errs) {
         twin__region_rollback(&m->mem, &m->alloc, mark);
         for (i = 0; i < m->nifaces; i++) {
