@@ -228,6 +228,11 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             "DTDL v2 takes no minor versions in context specifiers ('%s')", s);
         return 0;
     }
+    if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK &&
+        !strchr(s, ';')) {
+        err(p, "missingContextVersion", NULL, NULL, "context '%s' needs a version", s);
+        return 0;
+    }
     if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
         /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
            accepted, and its terms pass as undefined extension terms. */
@@ -317,6 +322,7 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
                             const char *what)
 {
     const cJSON *it, *val;
+    int no_lang = strcmp(kind, "enum") == 0;  /* an enumValue takes no language */
     if (cJSON_IsArray(v)) {
         if (cJSON_GetArraySize(v) != 1) {
             const char *code = strcmp(kind, "string") == 0 || strcmp(kind, "enum") == 0    ? "stringMultipleValues"
@@ -374,14 +380,15 @@ static const cJSON *literal(P *p, const twin_dtdl_elem *e, const cJSON *v, const
             return NULL;
         }
     }
-    if (p->version == 2) return val;  /* v2 ignores other keywords of a value object */
-    if (cJSON_GetObjectItemCaseSensitive(v, "@language") && strcmp(kind, "string") != 0) {
+    if (cJSON_GetObjectItemCaseSensitive(v, "@language") && (strcmp(kind, "string") != 0 || no_lang) &&
+        p->version > 2) {
         err(p, "valueObjectLanguage", e, NULL, "'%s' is not a string and takes no @language", what);
         return NULL;
     }
     cJSON_ArrayForEach(it, v) {
         if (strcmp(it->string, "@value") && strcmp(it->string, "@type") &&
-            strcmp(it->string, "@language")) {
+            strcmp(it->string, "@language") &&
+            !(p->version == 2 && it->string[0] == '@')) {  /* v2 ignores other keywords */
             err(p, it->string[0] == '@' ? "valueObjectKeyword" : "valueObjectInvalidProp", e, NULL,
                 "'%s' value object has member '%s'", what, it->string);
             return NULL;
@@ -474,7 +481,8 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                 if (cJSON_IsObject(it)) {
                     cJSON_ArrayForEach(x, it)
                         if (strcmp(x->string, "@value") && strcmp(x->string, "@language") &&
-                            !(p->version == 2 && x->string[0] == '@'))  /* v2 ignores keywords */
+                            !(p->version == 2 && x->string[0] == '@' &&
+                              strcmp(x->string, "@context") != 0))  /* v2 ignores keywords */
                             code = x->string[0] != '@' ? "langStringElementInvalidProp"
                                    : strcmp(x->string, "@context") == 0 ? "langStringElementContext"
                                    : strcmp(x->string, "@id") == 0 ? "langStringElementId"
@@ -526,6 +534,12 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
     }
     if (cJSON_GetObjectItemCaseSensitive(v, "@value")) {
         const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "@value");
+        cJSON_ArrayForEach(it, v)
+            if (it->string[0] != '@' || cJSON_IsObject(val)) {
+                err(p, "langMapObjKeyword", e, NULL,
+                    "'%s' mixes a value object with language entries", what);
+                return;
+            }
         if (!cJSON_IsString(val)) {
             err(p, "langStringValueNotString", e, NULL, "'%s' @value must be a string", what);
             return;
@@ -723,6 +737,18 @@ static int other_class(const P *p, const char *t)
     return twin__unit_type_find(t, strlen(t), qt_where(p)) != 0;
 }
 
+/* Is t the term of a DTDL property (a name that cannot be a type)? */
+static int is_property_term(const char *t)
+{
+    size_t i;
+    static const char *const common[] = {"displayName", "description", "comment", "unit"};
+    for (i = 0; i < sizeof props / sizeof props[0]; i++)
+        if (strcmp(props[i].json, t) == 0) return 1;
+    for (i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(common[i], t) == 0) return 1;
+    return 0;
+}
+
 /* A class that may not stand here: reported against the element that
  * holds this one (the official parser's badType). */
 static void bad_type(P *p, const twin_dtdl_elem *e, const char *t)
@@ -800,13 +826,18 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             i++;
             continue;
         }
+        if (is_property_term(s)) {
+            err(p, "typeIrrelevantDtmiOrTerm", e, NULL, "@type '%s' names a property, not a type", s);
+            bad = 1;
+            continue;
+        }
         if (other_class(p, s)) {
             bad_type(p, e, s);
             bad = 1;
             continue;
         }
-        if (p->version > 2 &&
-            (strchr(s, '/') || (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL)))) {
+        if ((strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL)) ||
+            (p->version > 2 && strchr(s, '/'))) {
             err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeInvalidDtmi" : "typeNotDtmiNorTerm", e, NULL,
                 "@type '%s' is neither a term nor a valid DTMI", s);
             bad = 1;
@@ -1273,6 +1304,11 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     }
     e->version = (uint8_t)p->version;
     id = cJSON_GetObjectItemCaseSensitive(o, "@id");
+    if (id && parent && cJSON_GetArraySize(o) == 1 && !tolerate(p)) {
+        err(p, "idReference", parent, cJSON_IsString(id) ? id->valuestring : NULL,
+            "an element given only by {\"@id\"} must be written as its DTMI string");
+        goto out;
+    }
     if (id) {
         size_t mk = push(p, "@id");
         size_t max = (allowed & C(TWIN_DTDL_INTERFACE)) ? 128 : (p->version == 2 ? 2048 : 4096);
@@ -1334,7 +1370,8 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         bit = pr ? pr->key : common_key(p, e, key);
         mk = push(p, it->string);
         if (!bit && strchr(key, '/') && p->version > 2) {
-            err(p, "propertyNotDtmiNorTerm", e, NULL, "property '%s' is neither a term nor a DTMI", key);
+            err(p, strncmp(key, "dtmi:", 5) == 0 ? "propertyInvalidDtmi" : "propertyNotDtmiNorTerm",
+                e, NULL, "property '%s' is neither a term nor a valid DTMI", key);
             pop(p, mk);
             continue;
         }
@@ -1411,7 +1448,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         } else if (e->link[0] && !is_numeric(e->link[0]) && e->link[0]->kind == TWIN_DTDL_PRIMITIVE) {
             err(p, "notRequiredType", e, NULL, "semantic type '%s' needs a numeric schema",
                 e->semtype);
-        } else if (!e->unit && !(empty & (1u << K_UNIT))) {
+        } else if (!(seen & (1u << K_UNIT)) && !(empty & (1u << K_UNIT))) {
             err(p, "missingSupplementalObjectProperty", e, NULL,
                 "semantic type '%s' needs a 'unit'", e->semtype);
         } else if (e->unit) {
@@ -1487,10 +1524,10 @@ int twin__dtdl_parse_doc(twin_models *m, const cJSON *doc, const char *src, uint
     p->version = 0;
     if (!cJSON_IsObject(doc)) {
         err(p, "notJsonObject", NULL, NULL, "a DTDL document must be a JSON object");
-    } else if (cJSON_GetObjectItemCaseSensitive(doc, "@graph")) {
-        err(p, "topLevelGraphDisallowed", NULL, NULL, "a DTDL document may not use @graph");
     } else if (!(ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"))) {
         err(p, "missingContext", NULL, NULL, "a DTDL document needs @context");
+    } else if (cJSON_GetObjectItemCaseSensitive(doc, "@graph")) {
+        err(p, "topLevelGraphDisallowed", NULL, NULL, "a DTDL document may not use @graph");
     } else if (context(p, ctx, 1)) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "@type");
         int k = cJSON_IsString(t) ? class_of(p, t->valuestring) : 0;

@@ -317,10 +317,52 @@ static int structure(twin_models *m, twin_status *st)
         }
         if ((e->kind == TWIN_DTDL_ARRAY || e->kind == TWIN_DTDL_MAP || e->kind == TWIN_DTDL_OBJECT) &&
             e->version < 4 && reaches(e, e, 0)) {
+            /* reported at the field that closes the loop, or at the schema */
+            const twin_dtdl_elem *at = e;
+            if (e->kind == TWIN_DTDL_OBJECT)
+                for (k = 0; k < e->nlist[0]; k++)
+                    if (e->list[0][k] && (e->list[0][k]->link[0] == e ||
+                                          reaches(e->list[0][k]->link[0], e, 0))) {
+                        at = e->list[0][k];
+                        break;
+                    }
             errs++;
-            *st = rdiag(m, "recursiveStructureWide", e, NULL,
+            *st = rdiag(m, "recursiveStructureWide", at, NULL,
                         "schema '%s' contains itself (recursive schemas need DTDL v4)", e->id);
         }
+    }
+    return errs;
+}
+
+static int reserved(const char *id)
+{
+    return strncmp(id, "dtmi:dtdl:", 10) == 0 || strncmp(id, "dtmi:standard:", 14) == 0 ||
+           strncmp(id, "dtmi:iotoperations:", 19) == 0;
+}
+
+/* References to undefined DTMIs in the reserved name spaces: no resolver
+ * can define those. */
+static int reserved_refs(twin_models *m, twin_status *st)
+{
+    uint32_t i, k, l;
+    int errs = 0;
+    *st = TWIN_OK;
+    for (i = 0; i < m->nids && *st == TWIN_OK; i++) {
+        const twin_dtdl_elem *e = m->ids[i];
+        for (k = 0; k < 2 && *st == TWIN_OK; k++)
+            if (e->ref[k] && reserved(e->ref[k]) && !defined(m, e->ref[k])) {
+                errs++;
+                *st = rdiag(m, "undefinedReservedId", e, e->ref[k],
+                            "'%s' is in a reserved name space and defined nowhere", e->ref[k]);
+            }
+        for (l = 0; l < 3 && *st == TWIN_OK; l++)
+            for (k = 0; e->lref[l] && k < e->nlist[l] && *st == TWIN_OK; k++)
+                if (e->lref[l][k] && reserved(e->lref[l][k]) && !defined(m, e->lref[l][k])) {
+                    errs++;
+                    *st = rdiag(m, "undefinedReservedId", e, e->lref[l][k],
+                                "'%s' is in a reserved name space and defined nowhere",
+                                e->lref[l][k]);
+                }
     }
     return errs;
 }
@@ -357,6 +399,11 @@ twin_status twin__dtdl_resolve(twin_models *m)
     int errs = 0, added;
     size_t ndiag0 = m->ndiag;
 
+    if ((errs = reserved_refs(m, &s)) != 0 || s != TWIN_OK) {
+        if (s == TWIN_OK)
+            s = twin__models_fail(m, TWIN_E_CONSTRAINT, "%s", m->diag[ndiag0].message);
+        return s;
+    }
     if ((s = call_resolver(m, &added)) != TWIN_OK) return s;
     if (m->ndiag > ndiag0)  /* documents the resolver added were rejected */
         return twin__models_fail(m, TWIN_E_CONSTRAINT, "a document from the resolver is invalid: %s",
