@@ -59,6 +59,9 @@ struct twin_dtdl_elem {
     const char *ptr;                  /* JSON pointer within its document */
     uint32_t doc;
     uint32_t depth;                   /* resolve: extends depth */
+    const char *annotates;            /* annotation extension: the content it annotates */
+    const char *overrides;            /* overriding extension: the property it overrides */
+    uint16_t schema_unit_type;        /* schema given as a unit type (e.g. TemperatureUnit) */
 };
 
 struct twin_models {

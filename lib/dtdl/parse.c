@@ -952,7 +952,7 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
             const char *t = std_term(p, s, &tn);
             prim = twin__dtdl_primitive(t, tn, p->version);
             /* A unit type names the Enum of its units (v2 and QuantitativeTypes). */
-            if (!prim && qt_where(p) && twin__unit_type_find(t, tn, qt_where(p)))
+            if (!prim && qt_where(p) && (e->schema_unit_type = twin__unit_type_find(t, tn, qt_where(p))))
                 prim = twin__dtdl_primitive("string", 6, p->version);
             if (!prim && (p->ext & TWIN__X_OPAQUE) && strncmp(s, "dtmi:", 5) != 0)
                 return;  /* a schema term of a vocabulary not modelled here */
@@ -1417,7 +1417,11 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             }
             break;
         }
-        case K_ANNOTATES: case K_OVERRIDES:
+        case K_ANNOTATES:
+            e->annotates = get_string(p, e, it, "annotates", 0);
+            break;
+        case K_OVERRIDES:
+            e->overrides = get_string(p, e, it, "overrides", 0);
             break;  /* extension properties: kept as written, not interpreted */
         default:
             member(p, e, pr, it);

@@ -2,6 +2,7 @@
  * Interface's full contents. Runs over every element with an @id. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
+#include "dtdl/units.h"
 
 #include <string.h>
 
@@ -298,10 +299,76 @@ static int reaches(const twin_dtdl_elem *s, const twin_dtdl_elem *target, int de
     return 0;
 }
 
+/* Annotations (ValueAnnotation, Override) against the contents they name,
+ * among an Interface's full contents. */
+static int annotations(twin_models *m, const twin_dtdl_elem *in, twin_status *st)
+{
+    uint32_t a, b, k;
+    int errs = 0;
+    for (a = 0; a < in->nall && *st == TWIN_OK; a++) {
+        const twin_dtdl_elem *x = in->all[a], *t = NULL;
+        if (!x->annotates) continue;
+        for (k = 0; k < in->nall; k++)
+            if (in->all[k] != x && in->all[k]->name && strcmp(in->all[k]->name, x->annotates) == 0)
+                t = in->all[k];
+        if (!t) continue;  /* annotating absent content is allowed */
+        if (t->kind != TWIN_DTDL_TELEMETRY && t->kind != TWIN_DTDL_PROPERTY) {
+            errs++;
+            *st = rdiag(m, "notSiblingRequiredType", x, t->id,
+                        "'%s' annotates '%s', which is not a Telemetry or Property", x->name, t->name);
+            continue;
+        }
+        if (t->annotates) {
+            errs++;
+            *st = rdiag(m, "disallowedType", x, t->id, "'%s' annotates '%s', itself an annotation",
+                        x->name, t->name);
+            continue;
+        }
+        if (!x->overrides) continue;
+        if (strcmp(x->overrides, "unit") != 0) {
+            errs++;
+            *st = rdiag(m, "matchingPropertyNotSupplemental", x, t->id,
+                        "'%s' overrides '%s', which is not a supplemental property of '%s'",
+                        x->name, x->overrides, t->name);
+            continue;
+        }
+        if (!t->unit || !t->semtype) {
+            errs++;
+            *st = rdiag(m, "noMatchingSupplementalProperty", x, t->id,
+                        "'%s' overrides the unit of '%s', which has none", x->name, t->name);
+            continue;
+        }
+        {
+            const twin__semtype *sem = twin__semtype_find(t->semtype, strlen(t->semtype), TWIN__QT_ALL);
+            if (sem && x->schema_unit_type && x->schema_unit_type != sem->unit_type) {
+                errs++;
+                *st = rdiag(m, "siblingPropertyMismatch", x, t->id,
+                            "'%s' overrides the unit of '%s' with a schema of %s units (expected %s)",
+                            x->name, t->name, twin__unit_type_name(x->schema_unit_type),
+                            twin__unit_type_name(sem->unit_type));
+                continue;
+            }
+        }
+        for (b = 0; b < a; b++) {
+            const twin_dtdl_elem *y = in->all[b];
+            if (y->annotates && y->overrides && strcmp(y->annotates, x->annotates) == 0 &&
+                strcmp(y->overrides, x->overrides) == 0) {
+                errs++;
+                *st = rdiag(m, "multipleReference", in, NULL,
+                            "'%s' and '%s' both override the %s of '%s'", y->name, x->name,
+                            x->overrides, t->name);
+                break;
+            }
+        }
+    }
+    return errs;
+}
+
 static int structure(twin_models *m, twin_status *st)
 {
     uint32_t i, k;
     int errs = 0;
+    for (i = 0; i < m->nifaces && *st == TWIN_OK; i++) errs += annotations(m, m->ifaces[i], st);
     for (i = 0; i < m->nids && *st == TWIN_OK; i++) {
         const twin_dtdl_elem *e = m->ids[i];
         if (e->kind == TWIN_DTDL_COMPONENT && e->link[0]) {
