@@ -226,5 +226,6 @@ TWIN_API size_t twin_arena_peak(const twin_arena *a);
 #include "twin/graph.h"
 #include "twin/impact.h"
 #include "twin/dtdl.h"
+#include "twin/health.h"
 
 #endif /* TWIN_TWIN_H */

@@ -7,7 +7,7 @@
     ...     g.add_relationship("motor-C", "drives", "partOf", "conveyor-C")
     ...     hits = libtwin.Impact(g).run("motor-C", root_health=0.3)
 
-See :class:`Graph`, :class:`Impact` and :mod:`libtwin.errors`. The library
+See :class:`Graph`, :class:`Impact`, :class:`Health` and :mod:`libtwin.errors`. The library
 is found through ``LIBTWIN_LIBRARY``, beside the package, or by soname.
 """
 
@@ -19,12 +19,14 @@ from ._ffi import version_number as library_version_number
 from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, InvalidArgument,
                      LimitExceeded, Modified, NoMemory, NotFound, ParseError, TwinError)
 from .graph import Graph, Relationship, Twin
+from .health import Fusion, Health, HealthEvent, HealthOptions, HealthStats, Rul
 from .impact import Hit, Impact
 
 __version__ = library_version
 
 __all__ = [
     "Graph", "Impact", "Twin", "Relationship", "Hit", "errors",
+    "Health", "HealthOptions", "HealthEvent", "HealthStats", "Rul", "Fusion",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
     "library_path", "library_version", "library_version_number", "strerror",

@@ -25,7 +25,7 @@ from . import errors
 
 SONAME = "libtwin.so.1"
 ABI_MAJOR = 1          # the soname's major: the only one this binding speaks
-MIN_MINOR = 1          # impact analysis (LIBTWIN_1.1) is bound too
+MIN_MINOR = 2          # health (LIBTWIN_1.2) is bound too
 
 # Limits from graph.h.
 ID_MAX = 1024
@@ -45,6 +45,21 @@ DIRECTION_BOTH = 3
 IMPACT_WEAKEST_LINK = 1
 IMPACT_ATTENUATE = 2
 IMPACT_CUSTOM = 3
+
+# twin_health_model_kind, twin_health_recalibration, event flags
+HEALTH_EXPONENTIAL = 1
+HEALTH_LINEAR = 2
+HEALTH_USER = 3
+HEALTH_RECAL_NONE = 1
+HEALTH_RECAL_EMA = 2
+HEALTH_RECAL_KALMAN = 3
+HEALTH_EVENT_DIVERGED = 1
+HEALTH_EVENT_CLEARED = 2
+HEALTH_EVENT_RECALIBRATED = 4
+HEALTH_USER_STATE_MAX = 64
+HEALTH_FUSION_SENSORS = 32
+HEALTH_FUSION_SETTINGS = 4
+HEALTH_FUSION_REGIMES = 8
 
 UINT32_MAX = 0xFFFFFFFF
 UINT64_MAX = 0xFFFFFFFFFFFFFFFF
@@ -180,6 +195,72 @@ class twin_impact_options(Structure):
                 ("rule_fn", RULE_FN), ("rule_ud", c_void_p)]
 
 
+HEALTH_INIT_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
+HEALTH_PREDICT_FN = CFUNCTYPE(c_double, c_void_p, c_void_p, c_double)
+HEALTH_UPDATE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_double, c_double, c_int32)
+
+
+class twin_health_model(Structure):
+    _fields_ = [("size", c_uint32), ("state_size", c_uint32), ("ud", c_void_p),
+                ("init", HEALTH_INIT_FN), ("predict", HEALTH_PREDICT_FN),
+                ("update", HEALTH_UPDATE_FN)]
+
+
+class twin_health_options(Structure):
+    _fields_ = [("size", c_uint32), ("model", c_int32), ("phi", c_double),
+                ("prior_mean", c_double * 2), ("prior_cov", c_double * 4), ("noise", c_double),
+                ("process_noise", c_double * 2), ("failure_level", c_double),
+                ("failure_factor", c_double), ("divergence_threshold", c_double),
+                ("divergence_clear", c_double), ("divergence_count", c_uint32),
+                ("recalibration", c_int32), ("ema_alpha", c_double),
+                ("recal_noise", c_double * 2), ("user", POINTER(twin_health_model))]
+
+
+class twin_health(Structure):
+    _fields_ = [("size", c_uint32), ("layout_", c_uint32), ("opaque_", c_uint64 * 23)]
+
+
+class twin_health_event(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("predicted", c_double),
+                ("error", c_double), ("mean_before", c_double * 2),
+                ("mean_after", c_double * 2), ("recalibrations", c_uint64),
+                ("diverged", c_int32), ("reserved_", c_uint32)]
+
+
+class twin_health_stats(Structure):
+    _fields_ = [("size", c_uint32), ("diverged", c_int32), ("samples", c_uint64),
+                ("recalibrations", c_uint64), ("error_mean", c_double),
+                ("error_var", c_double), ("baseline", c_double), ("failure_level", c_double),
+                ("t0_us", c_int64), ("last_us", c_int64)]
+
+
+class twin_health_rul(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("median", c_double),
+                ("lower", c_double), ("upper", c_double)]
+
+
+class twin_health_run(Structure):
+    _fields_ = [("t_us", POINTER(c_int64)), ("v", POINTER(c_double)), ("n", c_size_t)]
+
+
+class twin_health_fleet(Structure):
+    _fields_ = [("size", c_uint32), ("nsensors", c_uint32), ("nsettings", c_uint32),
+                ("reserved_", c_uint32), ("nrows", c_size_t), ("run", POINTER(c_uint32)),
+                ("t_us", POINTER(c_int64)), ("sensors", POINTER(c_double)),
+                ("settings", POINTER(c_double))]
+
+
+class twin_health_fusion(Structure):
+    _fields_ = [("size", c_uint32), ("nsensors", c_uint32), ("nsettings", c_uint32),
+                ("nregimes", c_uint32),
+                ("setting_scale", c_double * HEALTH_FUSION_SETTINGS),
+                ("centre", (c_double * HEALTH_FUSION_SETTINGS) * HEALTH_FUSION_REGIMES),
+                ("mean", (c_double * HEALTH_FUSION_SENSORS) * HEALTH_FUSION_REGIMES),
+                ("scale", (c_double * HEALTH_FUSION_SENSORS) * HEALTH_FUSION_REGIMES),
+                ("weight", c_double * HEALTH_FUSION_SENSORS), ("bias", c_double),
+                ("rmse", c_double)]
+
+
 # ---- declarations ----------------------------------------------------------
 
 FUNCTIONS: dict[str, object] = {}
@@ -226,6 +307,20 @@ def _check_impact(rc, func, args):
     """errcheck of twin_impact_run: the context's last error explains."""
     if rc < 0:
         raise errors.from_status(rc, _record_text(twin_impact_last_error(args[0]), rc))
+    return rc
+
+
+def _check_health(rc, func, args):
+    """errcheck of health calls: their last argument is a POINTER(twin_error),
+    filled with a static message on failure."""
+    if rc < 0:
+        err = args[-1]
+        text = None
+        if err:
+            rec = err.contents
+            if rec.status == rc and rec.message:
+                text = rec.message.decode("utf-8", "replace")
+        raise errors.from_status(rc, f"{func.__name__}: {text or strerror(rc)}")
     return rc
 
 
@@ -327,3 +422,45 @@ twin_impact_count = _declare("twin_impact_count", c_size_t, [impact_p])
 twin_impact_get = _declare("twin_impact_get", _status,
                            [impact_p, c_size_t, POINTER(twin_impact_hit)], _check)
 twin_impact_last_error = _declare("twin_impact_last_error", POINTER(twin_error), [impact_p])
+
+# health.h
+health_p = POINTER(twin_health)
+error_p = POINTER(twin_error)
+twin_health_options_init_ = _declare("twin_health_options_init_", _status,
+                                     [POINTER(twin_health_options), c_size_t], _check)
+twin_health_init = _declare("twin_health_init", _status,
+                            [health_p, POINTER(twin_health_options), c_int64, error_p],
+                            _check_health)
+twin_health_update = _declare("twin_health_update", _status,
+                              [health_p, POINTER(twin_health_options), c_int64, c_double,
+                               POINTER(twin_health_event), error_p], _check_health)
+twin_health_predict = _declare("twin_health_predict", _status,
+                               [health_p, POINTER(twin_health_options), c_int64,
+                                POINTER(c_double), error_p], _check_health)
+twin_health_get_score = _declare("twin_health_get_score", _status,
+                                 [health_p, POINTER(twin_health_options), c_int64,
+                                  POINTER(c_double), error_p], _check_health)
+twin_health_get_time_to = _declare("twin_health_get_time_to", _status,
+                                   [health_p, POINTER(twin_health_options), c_double,
+                                    POINTER(c_double), error_p], _check_health)
+twin_health_get_rul = _declare("twin_health_get_rul", _status,
+                               [health_p, POINTER(twin_health_options), c_double, c_double,
+                                POINTER(twin_health_rul), error_p], _check_health)
+twin_health_get_posterior = _declare("twin_health_get_posterior", _status,
+                                     [health_p, POINTER(c_double), POINTER(c_double), error_p],
+                                     _check_health)
+twin_health_get_stats = _declare("twin_health_get_stats", _status,
+                                 [health_p, POINTER(twin_health_stats), error_p], _check_health)
+twin_health_set_failure_level = _declare("twin_health_set_failure_level", _status,
+                                         [health_p, POINTER(twin_health_options), c_double,
+                                          error_p], _check_health)
+twin_health_fit_prior = _declare("twin_health_fit_prior", _status,
+                                 [POINTER(twin_health_options), POINTER(twin_health_run),
+                                  c_size_t, error_p], _check_health)
+twin_health_fusion_fit = _declare("twin_health_fusion_fit", _status,
+                                  [POINTER(twin_health_fusion), POINTER(twin_health_fleet),
+                                   c_uint32, c_double, error_p], _check_health)
+twin_health_fusion_apply = _declare("twin_health_fusion_apply", _status,
+                                    [POINTER(twin_health_fusion), POINTER(c_double),
+                                     POINTER(c_double), POINTER(c_double), POINTER(c_uint32),
+                                     error_p], _check_health)

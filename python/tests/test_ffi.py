@@ -158,6 +158,22 @@ STRUCTS = {
     "twin_impact_options": ["size", "direction", "follow", "nfollow", "max_depth",
                             "max_results", "rule", "root_health", "attenuation", "filter",
                             "filter_ud", "health", "health_ud", "rule_fn", "rule_ud"],
+    "twin_health_model": ["size", "state_size", "ud", "init", "predict", "update"],
+    "twin_health_options": ["size", "model", "phi", "prior_mean", "prior_cov", "noise",
+                            "process_noise", "failure_level", "failure_factor",
+                            "divergence_threshold", "divergence_clear", "divergence_count",
+                            "recalibration", "ema_alpha", "recal_noise", "user"],
+    "twin_health": ["size", "layout_", "opaque_"],
+    "twin_health_event": ["size", "flags", "predicted", "error", "mean_before", "mean_after",
+                          "recalibrations", "diverged"],
+    "twin_health_stats": ["size", "diverged", "samples", "recalibrations", "error_mean",
+                          "error_var", "baseline", "failure_level", "t0_us", "last_us"],
+    "twin_health_rul": ["size", "median", "lower", "upper"],
+    "twin_health_run": ["t_us", "v", "n"],
+    "twin_health_fleet": ["size", "nsensors", "nsettings", "nrows", "run", "t_us", "sensors",
+                          "settings"],
+    "twin_health_fusion": ["size", "nsensors", "nsettings", "nregimes", "setting_scale",
+                           "centre", "mean", "scale", "weight", "bias", "rmse"],
 }
 
 

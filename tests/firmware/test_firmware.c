@@ -1598,6 +1598,47 @@ typedef struct test_case {
     int (*fn)(void);
 } test_case;
 
+/* ---- health -------------------------------------------------------------- */
+
+/* The seed's bearing (0.12 G, 0.003 per day, alarm 0.5 G) on the target:
+ * plain-data state, no allocation, double math from newlib's libm. */
+static int test_health(void)
+{
+    const double day = 86400.0, rate = 0.003 / day;
+    twin_health_options o;
+    twin_health h, saved;
+    twin_health_rul rul;
+    twin_health_event ev;
+    twin_error err;
+    double s, score;
+    CHECK_OK(twin_health_options_init(&o));
+    o.prior_mean[0] = log(0.12);
+    o.prior_mean[1] = rate;
+    o.prior_cov[0] = 1e-10;
+    o.prior_cov[3] = 1e-10 * rate * rate;
+    CHECK_OK(twin_health_init(&h, &o, 0, &err));
+    CHECK_OK(twin_health_get_time_to(&h, &o, 0.5, &s, &err));
+    CHECK(fabs(s / day - log(0.5 / 0.12) / 0.003) < 1e-6);
+    ev.size = sizeof ev;
+    for (int d = 1; d <= 300; d++)
+        CHECK_OK(twin_health_update(&h, &o, (int64_t)d * 86400 * 1000000,
+                                    0.12 * exp(0.003 * d), &ev, &err));
+    CHECK_EQ(ev.flags, 0);
+    CHECK_OK(twin_health_get_score(&h, &o, (int64_t)300 * 86400 * 1000000, &score, &err));
+    CHECK(fabs(score - (1.2 - 0.12 * exp(0.9)) / 1.08) < 1e-9);
+    rul.size = sizeof rul;
+    CHECK_OK(twin_health_get_rul(&h, &o, 0.05, 0.95, &rul, &err));
+    CHECK(fabs(rul.median / day - (log(10.0) / 0.003 - 300)) < 1e-3);
+    CHECK(rul.lower <= rul.median && rul.median <= rul.upper);
+    saved = h;
+    CHECK_ST(twin_health_update(&h, &o, 0, 0.2, &ev, &err), TWIN_E_INVAL); /* backwards */
+    CHECK(memcmp(&h, &saved, sizeof h) == 0);
+    CHECK_ST(twin_health_update(&h, &o, (int64_t)301 * 86400 * 1000000, -1.0, &ev, &err),
+             TWIN_E_RANGE);
+    CHECK(memcmp(&h, &saved, sizeof h) == 0);
+    return 1;
+}
+
 static const test_case tests[] = {
     {"core: version and status strings", test_core},
     {"core: fixed-buffer arena", test_arena},
@@ -1611,6 +1652,7 @@ static const test_case tests[] = {
     {"impact: follow lists, depth limits, scores, filters, visitors", test_impact},
     {"impact: twin_graph_optimize gives the same answers", test_optimize},
     {"impact: errors", test_impact_errors},
+    {"health: the seed's bearing, plain-data state, bad input", test_health},
     {"allocator: every block given back with its size", test_accounting},
     {"no heap: malloc never called, heap never grown", test_no_heap},
 };

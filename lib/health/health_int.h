@@ -1,0 +1,122 @@
+/* Private layout of twin_health and helpers shared by lib/health/. */
+#ifndef TWIN_HEALTH_INT_H
+#define TWIN_HEALTH_INT_H
+
+#include "twin/twin.h"
+#include "twin/health.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Bumped whenever the private layout below changes; a restored state with
+ * another value is refused with TWIN_E_ABI. */
+#define TWIN__HEALTH_LAYOUT 0x48454c31u /* "HEL1" */
+
+/* State flags. */
+#define TWIN__HF_DIVERGED 1u
+
+/* The private view of a twin_health. The library reads and writes states
+ * only through this type; may_alias tells the compiler that it aliases the
+ * caller's twin_health. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TWIN__MAY_ALIAS __attribute__((may_alias))
+#else
+#define TWIN__MAY_ALIAS
+#endif
+
+typedef struct TWIN__MAY_ALIAS twin__health {
+    uint32_t size;      /* sizeof(twin_health) */
+    uint32_t layout;    /* TWIN__HEALTH_LAYOUT */
+    int32_t kind;       /* twin_health_model_kind */
+    uint32_t flags;     /* TWIN__HF_* */
+    int64_t t0_us;      /* model time zero */
+    int64_t last_us;    /* latest sample (t0_us before the first) */
+    uint64_t n;         /* samples accepted */
+    uint64_t recal;     /* samples that recalibrated */
+    uint32_t above;     /* samples in a row above the divergence threshold */
+    uint32_t reserved;
+    double err_mean;    /* Welford: mean of the relative error */
+    double err_m2;      /* Welford: sum of squared deviations */
+    double baseline;    /* the signal at time zero */
+    double failure;     /* failure level */
+    union {
+        struct {
+            double m[2];  /* posterior mean of (x0, x1) */
+            double L[3];  /* information matrix: L00, L01, L11 */
+        } g;
+        unsigned char user[TWIN_HEALTH_USER_STATE_MAX];
+        double align_;
+    } u;
+} twin__health;
+
+/* The public struct is a fixed 192 bytes; the private view must fit. */
+_Static_assert(sizeof(twin__health) <= sizeof(twin_health), "twin__health must fit");
+_Static_assert(sizeof(twin_health) == 192, "twin_health is 192 bytes forever");
+
+/* Fill err (if any) and return s. */
+static inline twin_status twin__hfail(twin_error *err, twin_status s, const char *msg)
+{
+    if (err) {
+        err->status = s;
+        err->reserved_ = 0;
+        err->message = msg;
+    }
+    return s;
+}
+
+static inline int twin__finite(double x)
+{
+    return isfinite(x) != 0;
+}
+
+/* Check state and options for a call: initialised, same layout, same kind,
+ * options of a known size. */
+twin_status twin__health_check(const twin_health *h, const twin_health_options *o,
+                               twin_error *err);
+
+/* Model space of the built-in kinds: y = log(v - phi) or v - phi. Returns
+ * 0 when v is out of the domain (v <= phi for the exponential model). */
+int twin__health_to_model(int32_t kind, double phi, double v, double *y);
+double twin__health_from_model(int32_t kind, double phi, double y);
+
+/* Prediction of any kind at model time t (seconds since t0). */
+double twin__health_predict_at(const twin__health *s, const twin_health_options *o, double t);
+
+/* Model time of t_us for s. */
+static inline double twin__health_time(const twin__health *s, int64_t t_us)
+{
+    return (double)(t_us - s->t0_us) * 1e-6;
+}
+
+/* Direction of failure: +1 when the failure level is above the baseline. */
+static inline double twin__health_dir(const twin__health *s)
+{
+    return s->failure >= s->baseline ? 1.0 : -1.0;
+}
+
+/* Validate a failure level for the kind and baseline; a static message on
+ * failure. */
+twin_status twin__health_check_level(int32_t kind, double phi, double baseline, double level,
+                                     twin_error *err);
+
+/* 2x2 Kalman filter in information form (kalman.c). */
+/* Update (m, L) with y = x0 + x1 t + e, e ~ N(0, r). 0 when singular or
+ * non-finite (m and L are then unchanged). */
+int twin__kf_update(double m[2], double L[3], double t, double y, double r);
+/* Add q * dt to the covariance: L = (L^-1 + diag(q) dt)^-1. 0 when singular. */
+int twin__kf_inflate(double L[3], const double q[2], double dt);
+/* Covariance from the information matrix. 0 when singular. */
+int twin__kf_cov(const double L[3], double P[3]);
+/* Information matrix from a row-major covariance; 0 unless it is symmetric
+ * positive definite. */
+int twin__kf_info(const double cov[4], double L[3]);
+
+/* Inverse of the standard normal CDF, for p in (0, 1) (rul.c). */
+double twin__normal_quantile(double p);
+
+/* Symmetric positive definite solve in place (fit.c): A is n x n row-major
+ * (destroyed), b has n values (becomes the solution). 0 when not positive
+ * definite. */
+int twin__cholesky_solve(double *A, double *b, unsigned n);
+
+#endif

@@ -1,0 +1,148 @@
+/* One sample: prediction, error statistics, divergence, recalibration and
+ * the update of the model. Works on a copy of the state, committed only
+ * when everything succeeded, so that a failure leaves the state as it was. */
+#include "health/health_int.h"
+
+#include <float.h>
+#include <string.h>
+
+/* Welford's running mean and sum of squared deviations. */
+static void welford(twin__health *s, double e)
+{
+    double d = e - s->err_mean;
+    s->n++;
+    s->err_mean += d / (double)s->n;
+    s->err_m2 += d * (e - s->err_mean);
+}
+
+/* The divergence detector: a count of samples in a row above the
+ * threshold raises it; an error at or below the clear level ends it. */
+static uint32_t divergence(twin__health *s, const twin_health_options *o, double e)
+{
+    double a = fabs(e);
+    if (!(s->flags & TWIN__HF_DIVERGED)) {
+        if (a > o->divergence_threshold) {
+            if (s->above < UINT32_MAX) s->above++;
+            if (s->above >= o->divergence_count) {
+                s->flags |= TWIN__HF_DIVERGED;
+                return TWIN_HEALTH_EVENT_DIVERGED;
+            }
+        } else {
+            s->above = 0;
+        }
+    } else if (a <= o->divergence_clear) {
+        s->flags &= ~TWIN__HF_DIVERGED;
+        s->above = 0;
+        return TWIN_HEALTH_EVENT_CLEARED;
+    }
+    return 0;
+}
+
+/* Holt's linear exponential smoothing of level and rate, in model space. */
+static int recal_ema(double m[2], double alpha, double t_prev, double t, double y)
+{
+    double level_prev = m[0] + m[1] * t_prev;
+    double level = alpha * y + (1 - alpha) * (m[0] + m[1] * t);
+    double rate = m[1];
+    if (t > t_prev) rate = alpha * (level - level_prev) / (t - t_prev) + (1 - alpha) * m[1];
+    if (!isfinite(level) || !isfinite(rate) || !isfinite(level - rate * t)) return 0;
+    m[0] = level - rate * t;
+    m[1] = rate;
+    return 1;
+}
+
+/* Update of a built-in model; *recal set when the sample recalibrated. */
+static twin_status update_builtin(twin__health *s, const twin_health_options *o, double t_prev,
+                                  double t, double y, int *recal, twin_error *err)
+{
+    int diverged = (s->flags & TWIN__HF_DIVERGED) != 0;
+    double dt = t - t_prev;
+    if (!twin__kf_inflate(s->u.g.L, o->process_noise, dt))
+        return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
+    if (diverged && o->recalibration == TWIN_HEALTH_RECAL_EMA) {
+        if (!recal_ema(s->u.g.m, o->ema_alpha, t_prev, t, y))
+            return twin__hfail(err, TWIN_E_RANGE, "the recalibration is not finite");
+        *recal = 1;
+        return TWIN_OK;
+    }
+    if (diverged && o->recalibration == TWIN_HEALTH_RECAL_KALMAN) {
+        if (!twin__kf_inflate(s->u.g.L, o->recal_noise, dt))
+            return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
+        *recal = 1;
+    }
+    if (!twin__kf_update(s->u.g.m, s->u.g.L, t, y, o->noise))
+        return twin__hfail(err, TWIN_E_RANGE,
+                           "the update makes the parameters non-finite or singular");
+    return TWIN_OK;
+}
+
+static twin_status update_user(twin__health *s, const twin_health_options *o, double t,
+                               double v, int *recal, twin_error *err)
+{
+    const twin_health_model *u = o->user;
+    int diverged = (s->flags & TWIN__HF_DIVERGED) != 0;
+    twin_status st = u->update(u->ud, s->u.user, t, v, diverged ? 1 : 0);
+    if (st < 0) return twin__hfail(err, st, "the user model's update failed");
+    *recal = diverged;
+    return TWIN_OK;
+}
+
+static void fill_event(twin_health_event *ev, const twin__health *before,
+                       const twin__health *after, uint32_t flags, double pred, double e)
+{
+    twin_health_event r;
+    int user = after->kind == TWIN_HEALTH_USER;
+    memset(&r, 0, sizeof r);
+    r.size = ev->size;
+    r.flags = flags;
+    r.predicted = pred;
+    r.error = e;
+    for (int i = 0; i < 2; i++) {
+        r.mean_before[i] = user ? NAN : before->u.g.m[i];
+        r.mean_after[i] = user ? NAN : after->u.g.m[i];
+    }
+    r.recalibrations = after->recal;
+    r.diverged = (after->flags & TWIN__HF_DIVERGED) ? 1 : 0;
+    memcpy(ev, &r, ev->size);
+}
+
+twin_status twin_health_update(twin_health *h, const twin_health_options *o, int64_t t_us,
+                               double v, twin_health_event *ev, twin_error *err)
+{
+    const twin__health *cur = (const twin__health *)(const void *)h;
+    twin__health s;
+    double t, t_prev, y = 0, pred, e;
+    uint32_t flags;
+    int recal = 0;
+    twin_status st = twin__health_check(h, o, err);
+    if (st < 0) return st;
+    if (ev && (ev->size < offsetof(twin_health_event, reserved_) || ev->size > sizeof *ev))
+        return twin__hfail(err, ev->size > sizeof *ev ? TWIN_E_ABI : TWIN_E_INVAL,
+                           "event size is unknown to this library");
+    if (!twin__finite(v)) return twin__hfail(err, TWIN_E_INVAL, "the value is not finite");
+    if (t_us < cur->last_us)
+        return twin__hfail(err, TWIN_E_INVAL, "time goes backwards");
+    if (cur->kind != TWIN_HEALTH_USER && !twin__health_to_model(cur->kind, o->phi, v, &y))
+        return twin__hfail(err, TWIN_E_RANGE,
+                           "the value must be above phi (the exponential model takes its log)");
+    s = *cur;
+    t = twin__health_time(&s, t_us);
+    t_prev = twin__health_time(&s, s.last_us);
+    pred = twin__health_predict_at(&s, o, t);
+    if (!twin__finite(pred)) return twin__hfail(err, TWIN_E_RANGE, "the prediction is not finite");
+    e = (v - pred) / fmax(fabs(pred), DBL_MIN);
+    if (!twin__finite(e)) return twin__hfail(err, TWIN_E_RANGE, "the error is not finite");
+    welford(&s, e);
+    flags = divergence(&s, o, e);
+    st = s.kind == TWIN_HEALTH_USER ? update_user(&s, o, t, v, &recal, err)
+                                    : update_builtin(&s, o, t_prev, t, y, &recal, err);
+    if (st < 0) return st;
+    if (recal) {
+        s.recal++;
+        flags |= TWIN_HEALTH_EVENT_RECALIBRATED;
+    }
+    s.last_us = t_us;
+    if (ev) fill_event(ev, cur, &s, flags, pred, e);
+    memcpy(h, &s, sizeof s);
+    return TWIN_OK;
+}
