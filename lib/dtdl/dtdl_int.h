@@ -62,6 +62,7 @@ struct twin_dtdl_elem {
     const char *annotates;            /* annotation extension: the content it annotates */
     const char *overrides;            /* overriding extension: the property it overrides */
     uint16_t schema_unit_type;        /* schema given as a unit type (e.g. TemperatureUnit) */
+    uint32_t name_hash;               /* hash of name (seed 0), for name clash checks */
 };
 
 struct twin_models {

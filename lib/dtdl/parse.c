@@ -4,6 +4,7 @@
 #include "dtdl/dtdl_int.h"
 #include "dtdl/units.h"
 #include "core/alloc.h"
+#include "util/hash.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -75,8 +76,14 @@ static size_t push(P *p, const char *key)
 static size_t push_i(P *p, int i)
 {
     char b[16];
-    snprintf(b, sizeof b, "%d", i);
-    return push(p, b);
+    int n = 15;
+    unsigned u = (unsigned)i;
+    b[15] = '\0';
+    do {
+        b[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && n > 0);
+    return push(p, b + n);
 }
 
 static void pop(P *p, size_t mark)
@@ -290,13 +297,23 @@ static int context(P *p, const cJSON *v, int top)
 /* base "dtmi:a:b;1" + "_contents:__x" -> "dtmi:a:b:_contents:__x;1" */
 static const char *gen_id(P *p, const char *base, const char *s1, const char *s2)
 {
-    char buf[8192];
+    /* no printf: this runs for every element without an @id */
     const char *semi = strchr(base, ';'), *hash = strchr(base, '#');
     size_t bl = semi ? (size_t)(semi - base) : hash ? (size_t)(hash - base) : strlen(base);
-    int n = snprintf(buf, sizeof buf, "%.*s:%s%s%s", (int)bl, base, s1, s2 ? s2 : "",
-                     semi ? semi : "");
-    if (n < 0 || (size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
-    return rstr(p, buf, (size_t)n);
+    size_t l1 = strlen(s1), l2 = s2 ? strlen(s2) : 0, l3 = semi ? strlen(semi) : 0;
+    size_t n = bl + 1 + l1 + l2 + l3;
+    char *q = twin__region_alloc(&p->m->mem, &p->m->alloc, n + 1);
+    if (!q) {
+        p->nomem = 1;
+        return NULL;
+    }
+    memcpy(q, base, bl);
+    q[bl] = ':';
+    memcpy(q + bl + 1, s1, l1);
+    if (l2) memcpy(q + bl + 1 + l1, s2, l2);
+    if (l3) memcpy(q + bl + 1 + l1 + l2, semi, l3);
+    q[n] = '\0';
+    return q;
 }
 
 static int name_ok(const char *s, size_t max)
@@ -674,7 +691,7 @@ static const prop *find_prop(int kind, const char *key, int version)
 {
     size_t i;
     for (i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (props[i].kind == kind && strcmp(props[i].json, key) == 0 &&
+        if (props[i].kind == kind && props[i].json[0] == key[0] && strcmp(props[i].json, key) == 0 &&
             version >= props[i].vmin && version <= props[i].vmax)
             return &props[i];
     return NULL;
@@ -684,12 +701,18 @@ static const prop *find_prop(int kind, const char *key, int version)
 static int class_of(const P *p, const char *t)
 {
     int k;
-    char want[64];
+    const char *name = t, *semi = NULL;
+    size_t n;
+    if (strncmp(t, "dtmi:dtdl:class:", 16) == 0) {
+        /* dtmi:dtdl:class:Telemetry;3 names Telemetry in DTDL v3 only */
+        name = t + 16;
+        semi = strchr(name, ';');
+        if (!semi || semi[1] != (char)('0' + p->version) || semi[2] != '\0') return 0;
+    }
+    n = semi ? (size_t)(semi - name) : strlen(name);
     for (k = 1; k < (int)(sizeof class_names / sizeof class_names[0]); k++) {
-        if (!class_names[k]) continue;
-        if (strcmp(t, class_names[k]) == 0) goto found;
-        snprintf(want, sizeof want, "dtmi:dtdl:class:%s;%d", class_names[k], p->version);
-        if (strcmp(t, want) == 0) goto found;
+        if (class_names[k] && strncmp(name, class_names[k], n) == 0 && class_names[k][n] == '\0')
+            goto found;
     }
     if (p->version == 2 && (strcmp(t, "CommandPayload") == 0 ||
                             strcmp(t, "dtmi:dtdl:class:CommandPayload;2") == 0))
@@ -1044,11 +1067,25 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
             const char *gid;
             twin_dtdl_elem *c;
             uint32_t save = p->sdepth;
-            if (by_name && cJSON_IsString(nm) && strlen(nm->valuestring) < 520)
-                snprintf(sfx, sizeof sfx, "_%s:__%s", key, nm->valuestring);
-            else
-                snprintf(sfx, sizeof sfx, "_%s:__%d", key, i);
-            gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, NULL);
+            {
+                size_t kl = strlen(key);
+                sfx[0] = '_';
+                memcpy(sfx + 1, key, kl);
+                memcpy(sfx + 1 + kl, ":__", 4);
+            }
+            if (by_name && cJSON_IsString(nm) && strlen(nm->valuestring) < 520) {
+                gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, nm->valuestring);
+            } else {
+                char num[16];
+                int d = 15;
+                unsigned u = (unsigned)i;
+                num[15] = '\0';
+                do {
+                    num[--d] = (char)('0' + u % 10);
+                    u /= 10;
+                } while (u && d > 0);
+                gid = gen_id(p, e->id ? e->id : "dtmi:_", sfx, num + d);
+            }
             if (e->kind == TWIN_DTDL_INTERFACE && slot == 2 &&
                 !cJSON_GetObjectItemCaseSensitive(it, "@id")) {
                 err(p, "missingRequiredId", e, NULL, "a schema in 'schemas' needs an @id");
@@ -1107,7 +1144,9 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
     int b;
     switch (pr->key) {
     case K_NAME:
-        if ((e->name = get_string(p, e, v, "name", 0)) && strlen(e->name) > name_max(p)) {
+        if ((e->name = get_string(p, e, v, "name", 0)) != NULL)
+            e->name_hash = twin__hash32(twin__hash(0, e->name, strlen(e->name)));
+        if (e->name && strlen(e->name) > name_max(p)) {
             err(p, "stringTooLong", e, NULL, "name '%s' is longer than %lu characters", e->name,
                 (unsigned long)name_max(p));
             e->name = NULL;
@@ -1298,12 +1337,19 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     e->doc = p->doc;
     e->ptr = rstr(p, p->path, p->plen);
     e->maxm = UINT32_MAX;
-    ctx = cJSON_GetObjectItemCaseSensitive(o, "@context");
+    /* the three keywords in one pass over the members */
+    ctx = id = t = NULL;
+    for (it = o->child; it; it = it->next)
+        if (it->string && it->string[0] == '@') {
+            if (strcmp(it->string, "@context") == 0 && !ctx) ctx = it;
+            else if (strcmp(it->string, "@id") == 0 && !id) id = it;
+            else if (strcmp(it->string, "@type") == 0 && !t) t = it;
+        }
     if (ctx && parent) {
         if (!context(p, ctx, 0)) goto out;
     }
     e->version = (uint8_t)p->version;
-    id = cJSON_GetObjectItemCaseSensitive(o, "@id");
+
     if (id && parent && cJSON_GetArraySize(o) == 1 && !tolerate(p)) {
         err(p, "idReference", parent, cJSON_IsString(id) ? id->valuestring : NULL,
             "an element given only by {\"@id\"} must be written as its DTMI string");
@@ -1338,7 +1384,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         err(p, "missingTopLevelId", NULL, NULL, "an Interface needs an @id");
     }
     if (!e->id) e->id = genid;
-    t = cJSON_GetObjectItemCaseSensitive(o, "@type");
+
     kind = types(p, e, t, allowed, inferred, cJSON_GetArraySize(o) == 1 && id);
     if (!kind) goto out;
     e->kind = (uint8_t)kind;

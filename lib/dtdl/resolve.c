@@ -2,6 +2,7 @@
  * Interface's full contents. Runs over every element with an @id. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
+#include "util/hash.h"
 #include "dtdl/units.h"
 
 #include <string.h>
@@ -223,8 +224,10 @@ static twin_status ancestors(twin_models *m, const twin_dtdl_elem *e, vec *out)
     return vec_push(m, out, e);
 }
 
-static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *errs)
+static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *errs,
+                           uint32_t **nh, uint32_t *nh_capp)
 {
+    uint32_t nh_cap = *nh_capp;
     uint32_t a, k, n = 0, j;
     const twin_dtdl_elem **all;
     twin_status s;
@@ -245,12 +248,22 @@ static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *err
     }
     all = twin__region_alloc(&m->mem, &m->alloc, (n ? n : 1) * sizeof *all);
     if (!all) return TWIN_E_NOMEM;
+    if (n > nh_cap) {
+        uint32_t *nh2 = twin__realloc(&m->alloc, *nh, nh_cap * sizeof **nh, n * sizeof **nh);
+        if (!nh2) return TWIN_E_NOMEM;
+        *nh = nh2;
+        *nh_capp = n;
+    }
     n = 0;
     for (a = 0; a < anc->n; a++)
         for (k = 0; k < anc->v[a]->nlist[0]; k++) {
             const twin_dtdl_elem *c = anc->v[a]->list[0][k];
+            /* names compared by hash first: Interfaces with long
+               inheritance chains make this quadratic loop hot */
+            uint32_t h = c->name_hash;
+            (*nh)[n] = h;
             for (j = 0; j < n; j++)
-                if (c->name && all[j]->name && strcmp(c->name, all[j]->name) == 0) {
+                if (c->name && (*nh)[j] == h && all[j]->name && strcmp(c->name, all[j]->name) == 0) {
                     (*errs)++;
                     s = rdiag(m, "nonUniqueImportedPropertyValue", e, NULL,
                               "'%s' has two contents named '%s' (one inherited)", e->id, c->name);
@@ -460,6 +473,7 @@ twin_status twin__dtdl_resolve(twin_models *m)
 {
     strset miss = {NULL, 0, 0};
     vec anc = {NULL, 0, 0};
+    uint32_t *nh = NULL, nh_cap = 0;
     twin__rmark mark;
     twin_status s, st = TWIN_OK;
     uint32_t i, k;
@@ -512,7 +526,7 @@ twin_status twin__dtdl_resolve(twin_models *m)
         }
     }
     for (i = 0; i < m->nifaces && st == TWIN_OK && !errs; i++)
-        st = flatten(m, m->ifaces[i], &anc, &errs);
+        st = flatten(m, m->ifaces[i], &anc, &errs, &nh, &nh_cap);
     if (st == TWIN_OK && !errs) errs += structure(m, &st);
     if (st != TWIN_OK || errs) {
         twin__region_rollback(&m->mem, &m->alloc, mark);
@@ -531,5 +545,6 @@ twin_status twin__dtdl_resolve(twin_models *m)
 out:
     twin__free(&m->alloc, miss.v, miss.cap * sizeof *miss.v);
     twin__free(&m->alloc, anc.v, anc.cap * sizeof *anc.v);
+    twin__free(&m->alloc, nh, nh_cap * sizeof *nh);
     return s;
 }
