@@ -68,16 +68,23 @@ static char *xstrdup(const char *s)
 
 static char *xasprintf(const char *fmt, ...)
 {
+    char tmp[256];
     va_list ap;
+    if (!fmt) /* never; tells gcc -O1 -fsanitize=undefined that fmt is set */
+        fmt = "";
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n < 0)
         n = 0;
     char *s = xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n < sizeof tmp) {
+        memcpy(s, tmp, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     return s;
 }
 
@@ -413,9 +420,13 @@ static twin_status resolve_cb(void *ud, twin_models *m, const char *const *dtmis
     resolver_ctx *c = ud;
     size_t k = c->calls++;
     if (k >= c->expected) {
-        if (!c->mismatch)
-            db_add(&c->why, "resolver called %zu times, the case allows %zu", c->calls,
-                   c->expected);
+        if (!c->mismatch) {
+            db_add(&c->why, "resolver called %zu times, the case allows %zu; call %zu asked {",
+                   c->calls, c->expected, c->calls);
+            for (size_t i = 0; i < n; i++)
+                db_add(&c->why, "%s%s", i ? ", " : "", dtmis[i] ? dtmis[i] : "(null)");
+            db_add(&c->why, "}");
+        }
         c->mismatch = true;
         return TWIN_OK; /* define nothing */
     }
