@@ -274,7 +274,7 @@ static void line_col(const char *text, size_t off, uint32_t *line, uint32_t *col
 
 static twin_status add_text(twin_models *m, const char *json, size_t len, const char *source)
 {
-    const char *text = json, *end = NULL;
+    const char *text = json, *end = NULL, *src;
     size_t n = len, bad, first = m->ndiag;
     cJSON *root;
     txn t;
@@ -318,17 +318,24 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                                  (unsigned)line, (unsigned)col);
     }
     t = txn_begin(m);
+    /* The source name lives as long as the elements that cite it. */
+    src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));
+    if (!src) {
+        cJSON_Delete(root);
+        txn_rollback(m, t);
+        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
+    }
     is_array = cJSON_IsArray(root);
     if (is_array) {
         const cJSON *d;
         i = 0;
         cJSON_ArrayForEach(d, root) {
-            int e = twin__dtdl_parse_doc(m, d, source, i++, &nomem);
+            int e = twin__dtdl_parse_doc(m, d, src, i++, &nomem);
             errs += e;
             if (nomem) break;
         }
     } else {
-        errs = twin__dtdl_parse_doc(m, root, source, 0, &nomem);
+        errs = twin__dtdl_parse_doc(m, root, src, 0, &nomem);
     }
     cJSON_Delete(root);
     if (nomem) {
