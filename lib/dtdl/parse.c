@@ -525,7 +525,9 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                 int j;
                 const char *code = lg ? lg->valuestring : "";
                 for (j = 0; j < n; j++)
-                    if (strcmp(l[j].lang, code) == 0) {
+                    if (strcmp(l[j].lang, code) == 0 ||
+                        ((!l[j].lang[0] || strcmp(l[j].lang, "en") == 0) &&
+                         (!code[0] || strcmp(code, "en") == 0))) {
                         err(p, "langStringElementCodeNotUnique", e, NULL,
                             "'%s' gives language '%s' twice", what, code[0] ? code : "(default)");
                         return;
@@ -760,6 +762,20 @@ static int other_class(const P *p, const char *t)
     return twin__unit_type_find(t, strlen(t), qt_where(p)) != 0;
 }
 
+/* A semantic type written as its standard DTMI (dtmi:standard:class:Area;2,
+ * DTDL v2) stands for its term. */
+static const char *std_class(const P *p, const char *s, size_t *n)
+{
+    const char *semi;
+    if (strncmp(s, "dtmi:standard:class:", 20) == 0 && (semi = strchr(s + 20, ';')) != NULL &&
+        atoi(semi + 1) == p->version) {
+        *n = (size_t)(semi - s - 20);
+        return s + 20;
+    }
+    *n = strlen(s);
+    return s;
+}
+
 /* Is t the term of a DTDL property (a name that cannot be a type)? */
 static int is_property_term(const char *t)
 {
@@ -867,8 +883,11 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             continue;
         }
         {
-            const twin__semtype *st = twin__semtype_find(s, strlen(s), qt_where(p));
+            size_t sn;
+            const char *sterm = std_class(p, s, &sn);
+            const twin__semtype *st = twin__semtype_find(sterm, sn, qt_where(p));
             unsigned xb = ext_cotype(s);
+            if (st && e->semtype && strcmp(e->semtype, st->name) == 0) continue;  /* term and DTMI */
             if (st && e->semtype) {
                 err(p, "conflictingSupplementalTypes", e, NULL, "@type names two semantic types ('%s', '%s')",
                     e->semtype, s);
@@ -876,13 +895,14 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
                 continue;
             }
             if (st) {
-                e->semtype = rstr(p, s, strlen(s));
+                e->semtype = rstr(p, sterm, sn);
             } else if (xb && (p->ext & xb)) {
                 xcot |= xb;
             } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
-                       p->version == 2 || (p->ext & TWIN__X_OPAQUE)) {
-                /* DTDL v2 permits undefined co-types; so do contexts whose
-                   vocabulary is not modelled here. */
+                       (p->version == 2 && strncmp(s, "dtmi:", 5) != 0) ||
+                       (p->ext & TWIN__X_OPAQUE)) {
+                /* DTDL v2 permits undefined co-type terms (not DTMIs); so do
+                   contexts whose vocabulary is not modelled here. */
                 e->flags |= TWIN__EF_UNDEF_TYPE;
             } else {
                 err(p, (p->ext & TWIN__X_UNRESOLVED) ? "unresolvableContextVersion"
@@ -911,7 +931,12 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
         }
     }
     if (!cls) {
-        if (inferred) return inferred;
+        if (inferred && p->version == 2) return inferred;
+        if (inferred) {
+            /* an explicit @type must name the class, even where it could be inferred */
+            bad_type(p, e, "(no class)");
+            return 0;
+        }
         err(p, "missingRequiredType", e, NULL, "@type names no DTDL class (expected %s)",
             allowed & C(TWIN_DTDL_INTERFACE) ? "Interface" : "an element class");
         return 0;
@@ -1185,11 +1210,15 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
         list(p, e, 0, v, "fields", C(TWIN_DTDL_FIELD), TWIN_DTDL_FIELD, 1);
         if (p->version == 2 && e->nlist[0] == 0 && !p->errs)
             err(p, "objectCountBelowMin", e, NULL, "an Object needs at least one field in DTDL v2");
+        if (p->version == 2 && e->nlist[0] > 30)
+            err(p, "objectCountAboveMax", e, NULL, "an Object has at most 30 fields in DTDL v2");
         break;
     case K_ENUMVALUES:
         list(p, e, 0, v, "enumValues", C(TWIN_DTDL_ENUM_VALUE), TWIN_DTDL_ENUM_VALUE, 1);
         if (p->version == 2 && e->nlist[0] == 0 && !p->errs)
             err(p, "objectCountBelowMin", e, NULL, "an Enum needs at least one value in DTDL v2");
+        if (p->version == 2 && e->nlist[0] > 100)
+            err(p, "objectCountAboveMax", e, NULL, "an Enum has at most 100 values in DTDL v2");
         break;
     case K_PROPERTIES:
         list(p, e, 0, v, "properties", C(TWIN_DTDL_PROPERTY), 0, 1);
@@ -1402,8 +1431,11 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
         const prop *pr;
         size_t mk;
         if (is_keyword(it->string)) {
+            /* DTDL v2 lets other keywords pass (not recommended), but
+               not @graph */
             if (strcmp(it->string, "@id") && strcmp(it->string, "@type") &&
-                strcmp(it->string, "@context") && p->version != 2) {
+                strcmp(it->string, "@context") &&
+                !(p->version == 2 && strcmp(it->string, "@graph") != 0)) {
                 mk = push(p, it->string);
                 err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", parent, NULL,
                     "JSON-LD keyword '%s' is not allowed in DTDL", it->string);
