@@ -105,6 +105,15 @@ typedef struct twin_models_options {
     size_t max_document_bytes;
     twin_models_resolver resolver;  /**< NULL: references must be added beforehand. */
     void *resolver_ud;              /**< Passed to @c resolver. */
+    /** Limit extensions a document may select (DTDL v4: a context
+        `dtmi:dtdl:context;4#limitless` followed by a limits context such as
+        `dtmi:dtdl:limits:onvif;1`), each named without its version, e.g.
+        "dtmi:dtdl:limits:onvif"; copied at open. NULL: none is acceptable,
+        and a document that selects one is rejected
+        (`disallowedLimitContext`). Known: onvif (complex schemas 24 levels
+        deep, descriptions of 4096 characters) and aio (12 levels). */
+    const char *const *acceptable_limits;
+    size_t nacceptable_limits;      /**< Entries in @c acceptable_limits. */
 } twin_models_options;
 
 /** @brief A diagnostic: one error found in the input. All strings are

@@ -67,7 +67,7 @@ struct twin_dtdl_elem {
 
 struct twin_models {
     twin_allocator alloc;
-    twin_models_options opt;
+    twin_models_options opt;  /* acceptable_limits points into mem */
     twin__region mem;      /* elements and their strings */
     twin__region dmem;     /* diagnostics of the current call */
     twin_dtdl_diag *diag;

@@ -65,6 +65,31 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
     twin__region_init(&m->mem, 16384);
     twin__region_init(&m->dmem, 4096);
     m->seed = twin__mix64((uint64_t)(uintptr_t)m ^ 0x6474646cull);
+    m->opt.acceptable_limits = NULL;
+    m->opt.nacceptable_limits = 0;
+    if (o.nacceptable_limits) {
+        const char **v;
+        size_t i;
+        if (!o.acceptable_limits) {
+            twin_models_close(m);
+            return TWIN_E_INVAL;
+        }
+        v = twin__region_alloc(&m->mem, &a, o.nacceptable_limits * sizeof *v);
+        for (i = 0; v && i < o.nacceptable_limits; i++) {
+            const char *x = o.acceptable_limits[i];
+            if (!x) {
+                twin_models_close(m);
+                return TWIN_E_INVAL;
+            }
+            if (!(v[i] = twin__region_strdup(&m->mem, &a, x, strlen(x)))) v = NULL;
+        }
+        if (!v) {
+            twin_models_close(m);
+            return TWIN_E_NOMEM;
+        }
+        m->opt.acceptable_limits = v;
+        m->opt.nacceptable_limits = o.nacceptable_limits;
+    }
     m->err.message = "";
     *out = m;
     return TWIN_OK;

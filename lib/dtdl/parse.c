@@ -26,6 +26,9 @@ typedef struct P {
     uint32_t sdepth;    /* complex schema nesting */
     uint32_t known_ext, unresolved_ext;  /* extension table bits seen in contexts */
     const char *sroot;  /* identifier of the outermost complex schema being nested */
+    uint32_t limit_depth;  /* a limit extension's schema depth; 0: the version's */
+    size_t limit_desc;     /* ... and description length; 0: the version's */
+    int limitless;         /* the previous specifier was dtmi:dtdl:context;4#limitless */
     uint32_t nelems;    /* elements in the document (v3+ limit) */
     size_t plen;
     char path[PATH_MAX_];
@@ -119,7 +122,11 @@ static int tolerate(const P *p)
 
 static size_t name_max(const P *p) { return p->version == 2 ? 64 : 512; }
 static size_t display_max(const P *p) { return p->version == 2 ? 64 : 512; }
-static uint32_t depth_max(const P *p) { return p->version >= 4 ? 8 : 5; }
+static uint32_t depth_max(const P *p)
+{
+    return p->limit_depth ? p->limit_depth : p->version >= 4 ? 8 : 5;
+}
+static size_t desc_max(const P *p) { return p->limit_desc ? p->limit_desc : 512; }
 
 /* ---- @context ---- */
 
@@ -141,6 +148,58 @@ static const ext_def exts[] = {
     {"onvif", TWIN__X_OPAQUE, 1, 1},
     {"sparkplug", TWIN__X_OPAQUE, 1, 1},
 };
+
+/* Limit extensions: the limits they raise. aio's depth is the deepest
+ * nesting its conformance case accepts; onvif's come from the Onvif
+ * extension's document. */
+static const struct limit_def {
+    const char *name;  /* after dtmi:dtdl:limits: */
+    uint32_t depth;
+    size_t desc;
+} limit_defs[] = {
+    {"aio", 12, 512},
+    {"onvif", 24, 4096},
+};
+
+/* A limits context s; was_limitless: it follows dtmi:dtdl:context;4#limitless. */
+static int limits(P *p, const char *s, int was_limitless, int dtdl_seen)
+{
+    const char *nm = s + 17, *semi = strchr(nm, ';');
+    size_t k, nl = semi ? (size_t)(semi - nm) : strlen(nm);
+    const struct limit_def *d = NULL;
+    if (!dtdl_seen) {
+        err(p, "missingDtdlContext", NULL, NULL, "a limits context needs the DTDL context before it");
+        return 0;
+    }
+    if (!semi || strchr(semi, '#') || twin_dtmi_parse(s, strlen(s), NULL) != TWIN_OK) {
+        err(p, "invalidContextSpecifier", NULL, NULL, "'%s' is not a valid limits context", s);
+        return 0;
+    }
+    if (!was_limitless) {
+        err(p, "misplacedLimitContext", NULL, NULL,
+            "'%s' must directly follow dtmi:dtdl:context;4#limitless", s);
+        return 0;
+    }
+    for (k = 0; k < p->m->opt.nacceptable_limits; k++)
+        if (strncmp(p->m->opt.acceptable_limits[k], s, (size_t)(semi - s)) == 0 &&
+            p->m->opt.acceptable_limits[k][semi - s] == '\0')
+            break;
+    if (k == p->m->opt.nacceptable_limits) {
+        err(p, "disallowedLimitContext", NULL, NULL,
+            "limits context '%s' is not among the acceptable limits of this model set", s);
+        return 0;
+    }
+    for (k = 0; k < sizeof limit_defs / sizeof limit_defs[0]; k++)
+        if (strlen(limit_defs[k].name) == nl && strncmp(limit_defs[k].name, nm, nl) == 0)
+            d = &limit_defs[k];
+    if (!d) {
+        err(p, "unresolvableContextSpecifier", NULL, NULL, "unknown limits context '%s'", s);
+        return 0;
+    }
+    p->limit_depth = d->depth;
+    p->limit_desc = d->desc;
+    return 1;
+}
 
 /* One context specifier, entry i of @context. Returns 0 on error. */
 static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
@@ -196,9 +255,32 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
                 "a nested context cannot raise the DTDL version (%d to %d)", p->version, ver);
             return 0;
         }
+        if (p->limitless && strcmp(vs, "4#limits") == 0) {
+            /* #limits after #limitless: back to the standard limits */
+            p->limitless = 0;
+            p->limit_depth = 0;
+            p->limit_desc = 0;
+            return 1;
+        }
+        if (p->limitless) {
+            err(p, "missingLimitContext", NULL, NULL,
+                "dtmi:dtdl:context;4#limitless must be followed by a limits context");
+            return 0;
+        }
         *dtdl_seen = 1;
         p->version = ver;
+        p->limitless = strstr(vs, "#limitless") != NULL;
         return 1;
+    }
+    if (strncmp(s, "dtmi:dtdl:limits:", 17) == 0) {
+        int was = p->limitless;
+        p->limitless = 0;
+        return limits(p, s, was, *dtdl_seen);
+    }
+    if (p->limitless) {
+        err(p, "missingLimitContext", NULL, NULL,
+            "dtmi:dtdl:context;4#limitless must be followed by a limits context");
+        return 0;
     }
     if (strncmp(s, "dtmi:dtdl:extension:", 20) == 0) {
         const char *nm = s + 20, *semi = strchr(nm, ';');
@@ -278,6 +360,12 @@ static int context(P *p, const cJSON *v, int top)
     } else {
         ok = specifier(p, v, 0, top, &dtdl_seen);
     }
+    if (ok && p->limitless) {
+        err(p, "missingLimitContext", NULL, NULL,
+            "dtmi:dtdl:context;4#limitless must be followed by a limits context");
+        ok = 0;
+    }
+    p->limitless = 0;
     if (ok && (p->unresolved_ext & ~p->known_ext) &&
         !(p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS)) {
         err(p, "unresolvableContextVersion", NULL, NULL,
@@ -1477,7 +1565,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             lang_string(p, e, it, "displayName", display_max(p), &e->display, &e->ndisplay);
             break;
         case K_DESC:
-            lang_string(p, e, it, "description", 512, &e->desc, &e->ndesc);
+            lang_string(p, e, it, "description", desc_max(p), &e->desc, &e->ndesc);
             break;
         case K_COMMENT:
             e->comment = get_string(p, e, it, "comment", 512);

@@ -520,7 +520,7 @@ twin_status twin__dtdl_resolve(twin_models *m)
         uint32_t d = depth(m, e, &st, &errs);
         if (d > depth_limit(e) + 1 && st == TWIN_OK) {  /* d counts Interfaces, the limit levels */
             errs++;
-            st = rdiag(m, "twin.extendsTooDeep", e, NULL,
+            st = rdiag(m, "excessiveDepthNarrow", e, NULL,
                        "'%s' has %u levels of extends (at most %u in DTDL v%d)",
                        e->id, (unsigned)d - 1, (unsigned)depth_limit(e), e->version);
         }
