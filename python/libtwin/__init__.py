@@ -7,8 +7,9 @@
     ...     g.add_relationship("motor-C", "drives", "partOf", "conveyor-C")
     ...     hits = libtwin.Impact(g).run("motor-C", root_health=0.3)
 
-See :class:`Graph`, :class:`Impact`, :class:`Health` and :mod:`libtwin.errors`. The library
-is found through ``LIBTWIN_LIBRARY``, beside the package, or by soname.
+See :class:`Graph`, :class:`Impact`, :class:`Health`, :class:`Models` (DTDL) and
+:mod:`libtwin.errors`. The library is found through ``LIBTWIN_LIBRARY``, beside
+the package, or by soname.
 """
 
 from . import errors
@@ -17,17 +18,23 @@ from ._ffi import strerror
 from ._ffi import version as library_version
 from ._ffi import version_number as library_version_number
 from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, InvalidArgument,
-                     LimitExceeded, Modified, NoMemory, NotFound, ParseError, TwinError)
+                     InvalidState, IOFailure, LimitExceeded, Modified, NoMemory, NotFound,
+                     ParseError, TwinError)
 from .graph import Graph, Relationship, Twin
 from .health import Fusion, Health, HealthEvent, HealthOptions, HealthStats, Rul
 from .impact import Hit, Impact
+from .models import (Diagnostic, DtmiInfo, Element, Kind, ModelCheck, Models, ModelsValidator,
+                     Multiplicity, Primitive, dtmi_parse)
 
 __version__ = library_version
 
 __all__ = [
     "Graph", "Impact", "Twin", "Relationship", "Hit", "errors",
     "Health", "HealthOptions", "HealthEvent", "HealthStats", "Rul", "Fusion",
+    "Models", "ModelsValidator", "Element", "Diagnostic", "DtmiInfo", "Multiplicity", "Kind",
+    "Primitive", "ModelCheck", "dtmi_parse",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
+    "InvalidState", "IOFailure",
     "library_path", "library_version", "library_version_number", "strerror",
 ]

@@ -464,3 +464,143 @@ twin_health_fusion_apply = _declare("twin_health_fusion_apply", _status,
                                     [POINTER(twin_health_fusion), POINTER(c_double),
                                      POINTER(c_double), POINTER(c_double), POINTER(c_uint32),
                                      error_p], _check_health)
+
+# ---- dtdl.h ----------------------------------------------------------------
+
+# twin_models_flag, twin_models_check
+MODELS_ALLOW_UNDEFINED_EXTENSIONS = 1
+MODELS_TOLERATE_SOLECISMS = 2
+MODELS_CHECK_MODEL = 1
+MODELS_CHECK_PROPERTIES = 2
+MODELS_CHECK_RELATIONSHIPS = 4
+MODELS_CHECK_ALL = 7
+
+# twin_dtdl_link_kind, twin_dtdl_list_kind
+DTDL_SCHEMA = 1
+DTDL_ELEMENT_SCHEMA = 2
+DTDL_VALUE_SCHEMA = 3
+DTDL_MAP_KEY_OF = 4
+DTDL_MAP_VALUE_OF = 5
+DTDL_REQUEST = 6
+DTDL_RESPONSE = 7
+DTDL_TARGET = 8
+DTDL_PARENT = 9
+DTDL_CONTENTS = 1
+DTDL_OWN_CONTENTS = 2
+DTDL_EXTENDS = 3
+DTDL_SCHEMAS = 4
+DTDL_FIELDS = 5
+DTDL_ENUM_VALUES = 6
+DTDL_PROPERTIES = 7
+
+
+class twin_models(Structure):
+    """Opaque."""
+
+
+models_p = POINTER(twin_models)
+# Elements (twin_dtdl_elem, opaque and owned by their set) travel as plain
+# addresses: c_void_p results are ints (None for NULL).
+elem_p = c_void_p
+
+RESOLVER_FN = CFUNCTYPE(c_int, c_void_p, models_p, POINTER(c_char_p), c_size_t)
+
+
+class twin_models_options(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("alloc", POINTER(twin_allocator)),
+                ("max_dtdl_version", c_int32), ("reserved_", c_uint32),
+                ("max_document_bytes", c_size_t), ("resolver", RESOLVER_FN),
+                ("resolver_ud", c_void_p), ("acceptable_limits", POINTER(c_char_p)),
+                ("nacceptable_limits", c_size_t)]
+
+
+class twin_dtdl_diag(Structure):
+    _fields_ = [("code", c_char_p), ("message", c_char_p), ("source", c_char_p),
+                ("pointer", c_char_p), ("primary", c_char_p), ("secondary", c_char_p),
+                ("document", c_uint32), ("line", c_uint32), ("column", c_uint32),
+                ("reserved_", c_uint32)]
+
+
+class twin_dtmi_info(Structure):
+    _fields_ = [("size", c_uint32), ("labels", c_uint32), ("major", c_int64),
+                ("minor", c_int64), ("path_len", c_uint32), ("fragment", c_uint32),
+                ("reserved_id", c_int32), ("reserved_", c_uint32)]
+
+
+def _check_models(rc, func, args):
+    """errcheck of writing model-set calls: the set's last error explains."""
+    if rc < 0:
+        rec = twin_models_last_error(args[0])
+        text = (rec.message.decode("utf-8", "replace")
+                if rec.status == rc and rec.message else strerror(rc))
+        raise errors.from_status(rc, text)
+    return rc
+
+
+def _check_message_at(index):
+    """errcheck of the schema checks: argument ``index`` is the message buffer."""
+    def check(rc, func, args):
+        if rc < 0:
+            buf = args[index]
+            text = buf.value.decode("utf-8", "replace") if buf is not None else ""
+            raise errors.from_status(rc, text or f"{func.__name__}: {strerror(rc)}")
+        return rc
+    return check
+
+
+def _not_status(rc, func, args):
+    """errcheck of the int results that are values, not statuses (kind,
+    primitive, version, booleans): passed through as they are."""
+    return rc
+
+
+twin_models_options_init_ = _declare("twin_models_options_init_", _status,
+                                     [POINTER(twin_models_options), c_size_t], _check)
+twin_models_open = _declare("twin_models_open", _status,
+                            [POINTER(models_p), POINTER(twin_models_options)], _check)
+twin_models_close = _declare("twin_models_close", None, [models_p])
+twin_models_last_error = _declare("twin_models_last_error", twin_error, [models_p])
+twin_models_add = _declare("twin_models_add", _status,
+                           [models_p, c_char_p, c_size_t, c_char_p], _check_models)
+twin_models_add_file = _declare("twin_models_add_file", _status, [models_p, c_char_p],
+                                _check_models)
+twin_models_resolve = _declare("twin_models_resolve", _status, [models_p], _check_models)
+twin_models_diag_count = _declare("twin_models_diag_count", c_size_t, [models_p])
+twin_models_diag = _declare("twin_models_diag", POINTER(twin_dtdl_diag), [models_p, c_size_t])
+twin_models_find = _declare("twin_models_find", elem_p, [models_p, c_char_p])
+twin_models_interface_count = _declare("twin_models_interface_count", c_size_t, [models_p])
+twin_models_interface = _declare("twin_models_interface", elem_p, [models_p, c_size_t])
+twin_models_validator = _declare("twin_models_validator", _status,
+                                 [models_p, c_uint32, POINTER(twin_graph_validator)], _check)
+
+twin_dtdl_kind_of = _declare("twin_dtdl_kind_of", c_int, [elem_p], _not_status)
+twin_dtdl_id = _declare("twin_dtdl_id", c_char_p, [elem_p])
+twin_dtdl_name = _declare("twin_dtdl_name", c_char_p, [elem_p])
+twin_dtdl_version = _declare("twin_dtdl_version", c_int, [elem_p], _not_status)
+twin_dtdl_display_name = _declare("twin_dtdl_display_name", c_char_p, [elem_p, c_char_p])
+twin_dtdl_description = _declare("twin_dtdl_description", c_char_p, [elem_p, c_char_p])
+twin_dtdl_comment = _declare("twin_dtdl_comment", c_char_p, [elem_p])
+twin_dtdl_primitive_of = _declare("twin_dtdl_primitive_of", c_int, [elem_p], _not_status)
+twin_dtdl_primitive_name = _declare("twin_dtdl_primitive_name", c_char_p, [c_int])
+twin_dtdl_link = _declare("twin_dtdl_link", elem_p, [elem_p, c_int])
+twin_dtdl_count = _declare("twin_dtdl_count", c_size_t, [elem_p, c_int])
+twin_dtdl_at = _declare("twin_dtdl_at", elem_p, [elem_p, c_int, c_size_t])
+twin_dtdl_content = _declare("twin_dtdl_content", elem_p, [elem_p, c_char_p])
+twin_dtdl_is_a = _declare("twin_dtdl_is_a", c_int, [elem_p, elem_p], _not_status)
+twin_dtdl_writable = _declare("twin_dtdl_writable", c_int, [elem_p], _not_status)
+twin_dtdl_multiplicity = _declare("twin_dtdl_multiplicity", _status,
+                                  [elem_p, POINTER(c_uint32), POINTER(c_uint32)], _check)
+twin_dtdl_cotype_count = _declare("twin_dtdl_cotype_count", c_size_t, [elem_p])
+twin_dtdl_cotype = _declare("twin_dtdl_cotype", c_char_p, [elem_p, c_size_t])
+twin_dtdl_semantic_type = _declare("twin_dtdl_semantic_type", c_char_p, [elem_p])
+twin_dtdl_unit = _declare("twin_dtdl_unit", c_char_p, [elem_p])
+twin_dtdl_enum_value = _declare("twin_dtdl_enum_value", _status,
+                                [elem_p, POINTER(c_char_p), POINTER(c_int64)], _check)
+twin_dtdl_check_value = _declare("twin_dtdl_check_value", _status,
+                                 [elem_p, POINTER(twin_value), c_void_p, c_size_t],
+                                 _check_message_at(2))
+twin_dtdl_check_json = _declare("twin_dtdl_check_json", _status,
+                                [elem_p, c_char_p, c_size_t, c_void_p, c_size_t],
+                                _check_message_at(3))
+twin_dtmi_parse = _declare("twin_dtmi_parse", _status,
+                           [c_char_p, c_size_t, POINTER(twin_dtmi_info)], _check)

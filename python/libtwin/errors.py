@@ -21,6 +21,8 @@ E_PARSE = -6
 E_ABI = -7
 E_CONSTRAINT = -8
 E_MODIFIED = -9
+E_STATE = -10
+E_IO = -11
 
 
 class TwinError(Exception):
@@ -31,6 +33,9 @@ class TwinError(Exception):
     """
 
     status_code: int | None = None
+    #: What the failing call found wrong, item by item, when it reports
+    #: that way (the DTDL calls of :class:`~libtwin.Models`); else empty.
+    diagnostics: tuple = ()
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
@@ -59,7 +64,7 @@ class InvalidArgument(TwinError, ValueError):
 
 
 class Closed(InvalidArgument):
-    """A method was called on a closed Graph or Impact (status TWIN_E_INVAL)."""
+    """A method was called on a closed Graph, Impact or Models (status TWIN_E_INVAL)."""
 
 
 class NotFound(TwinError, LookupError):
@@ -104,10 +109,23 @@ class Modified(TwinError):
     status_code = E_MODIFIED
 
 
+class InvalidState(TwinError):
+    """TWIN_E_STATE: the handle's state forbids the call (e.g. adding to a
+    resolved model set, resolving from inside a resolver)."""
+
+    status_code = E_STATE
+
+
+class IOFailure(TwinError, OSError):
+    """TWIN_E_IO: a file could not be read or written."""
+
+    status_code = E_IO
+
+
 _BY_STATUS = {
     cls.status_code: cls
     for cls in (NoMemory, InvalidArgument, NotFound, AlreadyExists, LimitExceeded,
-                ParseError, AbiMismatch, ConstraintViolated, Modified)
+                ParseError, AbiMismatch, ConstraintViolated, Modified, InvalidState, IOFailure)
 }
 
 

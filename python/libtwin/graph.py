@@ -135,6 +135,12 @@ def _make_validator(validator, hooks: _Hooks):
     return keep
 
 
+def _destroy(ptr, release) -> None:
+    _ffi.twin_graph_destroy(ptr)
+    if release is not None:
+        release()  # the model set the graph validated against may go now
+
+
 class Graph(Handle):
     """An asset graph (``twin_graph``), closed by :meth:`close` or ``with``.
 
@@ -148,6 +154,11 @@ class Graph(Handle):
     with :class:`~libtwin.errors.ConstraintViolated`; raising rejects it too,
     and the exception raised is re-raised from the call that made the
     change. A validator may read the graph but not modify it.
+
+    ``validator`` may also be a resolved :class:`~libtwin.Models` (every
+    check) or ``models.validator(checks)``: twins and relationships are then
+    checked against the DTDL models in C, and the graph keeps the model set
+    alive (and open in C) until the graph is closed.
 
     Calls on one graph are serialised by a lock (the C library allows one
     writer or many readers per graph; this binding does not try to tell
@@ -173,13 +184,24 @@ class Graph(Handle):
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**32:
                 raise errors.InvalidArgument(f"{field} must be an int in [0, 2**32)")
             setattr(opts, field, value)
+        release = None  # a native validator's: called once the graph is destroyed
         if validator is not None:
-            self._validator = _make_validator(validator, self._hooks)
+            native = getattr(validator, "_native_validator", None)
+            if native is not None:  # Models or ModelsValidator: checked in C
+                struct, release = native()
+                self._validator = [struct, validator]
+            else:
+                self._validator = _make_validator(validator, self._hooks)
             opts.validator = ctypes.pointer(self._validator[0])
         ptr = _ffi.graph_p()
-        _ffi.twin_graph_create(ctypes.byref(ptr), ctypes.byref(opts))
+        try:
+            _ffi.twin_graph_create(ctypes.byref(ptr), ctypes.byref(opts))
+        except BaseException:
+            if release is not None:
+                release()
+            raise
         self._ptr = ptr
-        self._fin = weakref.finalize(self, _ffi.twin_graph_destroy, ptr)
+        self._fin = weakref.finalize(self, _destroy, ptr, release)
 
     # ---- lifetime -----------------------------------------------------------
 
