@@ -291,6 +291,18 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
     return fail(msg, cap, "not a schema");
 }
 
+int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v)
+{
+    view w = js_view(v);
+    char msg[8];
+    return check(schema, &w, msg, sizeof msg, 0);
+}
+
+int twin__dtdl_is_duration(const char *s)
+{
+    return is_duration(s, strlen(s));
+}
+
 static int is_schema(const twin_dtdl_elem *s)
 {
     return s && (s->kind == TWIN_DTDL_PRIMITIVE || s->kind == TWIN_DTDL_ARRAY ||

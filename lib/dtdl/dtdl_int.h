@@ -63,6 +63,9 @@ struct twin_dtdl_elem {
     const char *overrides;            /* overriding extension: the property it overrides */
     uint16_t schema_unit_type;        /* schema given as a unit type (e.g. TemperatureUnit) */
     uint32_t name_hash;               /* hash of name (seed 0), for name clash checks */
+    const struct twin__xtype *const *xt;  /* co-types of modelled extension vocabularies */
+    uint32_t nxt;
+    const char *schema_term;          /* a schema term of a modelled vocabulary (iotcentral "vector") */
 };
 
 struct twin_models {
@@ -122,6 +125,10 @@ void twin__json_pos(const char *text, size_t len, uint32_t doc, int doc_is_array
 
 /* dtmi.c: syntax check with version rules; max is the length limit. */
 int twin__dtmi_ok(const char *s, size_t n, int dtdl_version, size_t max);
+
+/* check.c: does JSON value v conform to schema? Is s an ISO 8601 duration? */
+int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v);
+int twin__dtdl_is_duration(const char *s);
 
 /* primitives (query.c) */
 const twin_dtdl_elem *twin__dtdl_primitive(const char *name, size_t n, int version);

@@ -3,6 +3,7 @@
  * to other DTMIs are kept as text for resolve.c. */
 #include "dtdl/dtdl_int.h"
 #include "dtdl/units.h"
+#include "dtdl/vocab.h"
 #include "core/alloc.h"
 #include "util/hash.h"
 
@@ -29,6 +30,13 @@ typedef struct P {
     uint32_t limit_depth;  /* a limit extension's schema depth; 0: the version's */
     size_t limit_desc;     /* ... and description length; 0: the version's */
     int limitless;         /* the previous specifier was dtmi:dtdl:context;4#limitless */
+    /* extension contexts in force whose vocabulary vocab.c models */
+    struct xctx {
+        const char *ctx;
+        size_t len;
+        int ver;
+    } xc[8];
+    int nxc;
     uint32_t nelems;    /* elements in the document (v3+ limit) */
     size_t plen;
     char path[PATH_MAX_];
@@ -143,7 +151,7 @@ static const ext_def exts[] = {
     {"overriding", TWIN__X_OVERRIDE, 1, 2},
     {"layering", TWIN__X_OPAQUE, 1, 1},
     {"mqtt", TWIN__X_OPAQUE, 1, 4},
-    {"requirement", TWIN__X_OPAQUE, 1, 1},
+    {"requirement", TWIN__X_OPAQUE, 1, 2},
     {"streaming", TWIN__X_OPAQUE, 1, 1},
     {"onvif", TWIN__X_OPAQUE, 1, 1},
     {"sparkplug", TWIN__X_OPAQUE, 1, 1},
@@ -198,6 +206,20 @@ static int limits(P *p, const char *s, int was_limitless, int dtdl_seen)
     }
     p->limit_depth = d->depth;
     p->limit_desc = d->desc;
+    return 1;
+}
+
+/* Record an extension context whose vocabulary vocab.c models; 0 when it
+ * models none for this version. */
+static int vocab_context(P *p, const char *ctx, size_t len, int ver)
+{
+    if (twin__xcontext_ntypes(ctx, len, ver) == 0 ||
+        p->nxc == (int)(sizeof p->xc / sizeof p->xc[0]))
+        return 0;
+    p->xc[p->nxc].ctx = ctx;
+    p->xc[p->nxc].len = len;
+    p->xc[p->nxc].ver = ver;
+    p->nxc++;
     return 1;
 }
 
@@ -308,6 +330,8 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
             return 1;
         }
         p->known_ext |= 1u << k;
+        if (exts[k].bit == TWIN__X_OPAQUE && vocab_context(p, s, (size_t)(semi - s), ev))
+            return 1;  /* modelled: its terms are checked, not waved through */
         p->ext |= k == 0 ? (ev == 1 ? TWIN__X_QT1 : ev == 2 ? TWIN__X_QT2 : TWIN__X_QT3) : exts[k].bit;
         return 1;
     }
@@ -325,6 +349,9 @@ static int specifier(P *p, const cJSON *it, int i, int top, int *dtdl_seen)
     if (strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL) == TWIN_OK) {
         /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
            accepted, and its terms pass as undefined extension terms. */
+        if (strncmp(s, "dtmi:dtdl:", 10) != 0 && strchr(s, ';') &&
+            vocab_context(p, s, (size_t)(strchr(s, ';') - s), atoi(strchr(s, ';') + 1)))
+            return 1;
         if (strncmp(s, "dtmi:dtdl:", 10) != 0 &&
             (strncmp(s, "dtmi:iotcentral:context;", 24) == 0 ||
              strncmp(s, "dtmi:iotoperations:context;", 27) == 0 ||
@@ -899,6 +926,38 @@ static int typed_by_position(const cJSON *t)
     return 1;
 }
 
+/* A co-type term of a modelled extension vocabulary in force. */
+static const twin__xtype *vocab_type(const P *p, const char *term)
+{
+    int k;
+    for (k = p->nxc - 1; k >= 0; k--) {
+        const twin__xtype *t = twin__xtype_find(p->xc[k].ctx, p->xc[k].len, p->xc[k].ver, term);
+        if (t) return t;
+    }
+    return NULL;
+}
+
+/* s as a schema term that a modelled vocabulary in force defines (listed in
+ * some type's schema_terms); NULL if none. */
+static const char *vocab_schema_term(const P *p, const char *s)
+{
+    size_t n, i;
+    const twin__xtype *tab = twin__xtype_table(&n);
+    int k;
+    for (i = 0; i < n; i++) {
+        const char *const *st = tab[i].schema_terms;
+        for (k = 0; k < p->nxc; k++)
+            if (strlen(tab[i].context) == p->xc[k].len &&
+                strncmp(tab[i].context, p->xc[k].ctx, p->xc[k].len) == 0 &&
+                tab[i].ctx_ver == p->xc[k].ver)
+                break;
+        if (k == p->nxc) continue;
+        for (; st && *st; st++)
+            if (strcmp(*st, s) == 0) return *st;
+    }
+    return NULL;
+}
+
 /* Parse "@type": returns the class, fills cotypes. */
 static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred,
                  int idref_only)
@@ -906,6 +965,8 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
     const cJSON *it;
     int cls = 0, n, i = 0, bad = 0;
     unsigned xcot = 0;
+    const twin__xtype *xt, *xts[8];
+    uint32_t nxt = 0;
     const char **co;
     size_t mk;
     if (!t) {
@@ -986,6 +1047,8 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
                 e->semtype = rstr(p, sterm, sn);
             } else if (xb && (p->ext & xb)) {
                 xcot |= xb;
+            } else if ((xt = vocab_type(p, s)) != NULL) {
+                if (nxt < sizeof xts / sizeof xts[0]) xts[nxt++] = xt;
             } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
                        (p->version == 2 && strncmp(s, "dtmi:", 5) != 0) ||
                        (p->ext & TWIN__X_OPAQUE)) {
@@ -1005,6 +1068,13 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
     }
     pop(p, mk);
     if (bad) return 0;
+    if (nxt) {
+        const twin__xtype **v = ralloc(p, nxt * sizeof *v);
+        if (!v) return 0;
+        memcpy(v, xts, nxt * sizeof *v);
+        e->xt = v;
+        e->nxt = nxt;
+    }
     if (xcot) {
         int k = cls ? cls : inferred;
         /* Historized and ValueAnnotation: Telemetry or Property; Override: Property. */
@@ -1092,6 +1162,8 @@ static void schema(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char
                 prim = twin__dtdl_primitive("string", 6, p->version);
             if (!prim && (p->ext & TWIN__X_OPAQUE) && strncmp(s, "dtmi:", 5) != 0)
                 return;  /* a schema term of a vocabulary not modelled here */
+            if (!prim && (e->schema_term = vocab_schema_term(p, s)) != NULL)
+                return;  /* a schema of a modelled vocabulary (iotcentral's vector) */
         }
         if (prim) {
             e->link[slot] = prim;
@@ -1394,6 +1466,27 @@ static void member(P *p, twin_dtdl_elem *e, const prop *pr, const cJSON *v)
 
 static int is_keyword(const char *k) { return k[0] == '@'; }
 
+/* The property `key` as one of e's modelled co-types adds it; NULL if none. */
+static const twin__xprop *vocab_prop(const twin_dtdl_elem *e, const char *key)
+{
+    uint32_t k;
+    for (k = 0; k < e->nxt; k++) {
+        const twin__xprop *xp = twin__xprop_find(e->xt[k], key);
+        if (xp) return xp;
+    }
+    return NULL;
+}
+
+/* Does a modelled extension vocabulary in force define property `key`? */
+static int vocab_owner(const P *p, const char *key)
+{
+    int k;
+    const twin__xprop *xp;
+    for (k = 0; k < p->nxc; k++)
+        if (twin__xprop_owner(p->xc[k].ctx, p->xc[k].len, p->xc[k].ver, key, &xp)) return 1;
+    return 0;
+}
+
 /* Properties outside the class table: descriptive ones, the unit of a
  * semantic type, extension properties. 0 when key is none of them. */
 static int common_key(const P *p, const twin_dtdl_elem *e, const char *key)
@@ -1423,6 +1516,153 @@ static const char *term(const P *p, const char *key, char *buf, size_t cap)
     return buf;
 }
 
+/* Does element x carry the modelled co-type whose DTMI is iri? */
+static int has_xtype(const twin_dtdl_elem *x, const char *iri)
+{
+    uint32_t k;
+    for (k = 0; x && k < x->nxt; k++)
+        if (strcmp(x->xt[k]->iri, iri) == 0) return 1;
+    return 0;
+}
+
+static int is_duration_text(const char *s) { return twin__dtdl_is_duration(s); }
+
+/* The rules of e's modelled co-types: classes, DTDL versions, co-co-types,
+ * required and typed properties, the schema they need, the parent. */
+static void vocab_rules(P *p, twin_dtdl_elem *e, const cJSON *o, int kind)
+{
+    uint32_t k, j;
+    for (k = 0; k < e->nxt; k++) {
+        const twin__xtype *t = e->xt[k];
+        const twin_dtdl_elem *sch = e->link[0];
+        if (!(t->classes & C(kind)) && !(t->flags & TWIN__XT_CLASSES_OPEN)) {
+            err(p, "invalidCotype", e, NULL, "co-type '%s' cannot apply to a %s", t->term,
+                class_names[kind]);
+            continue;
+        }
+        if (e->version < t->dtdl_min || e->version > t->dtdl_max) {
+            err(p, "invalidCotypeVersion", e, NULL, "co-type '%s' needs DTDL v%d to v%d", t->term,
+                t->dtdl_min, t->dtdl_max);
+            continue;
+        }
+        if (t->cocotype_disallowed && has_xtype(e, t->cocotype_disallowed)) {
+            err(p, "disallowedCocotype", e, NULL, "co-type '%s' excludes '%s'", t->term,
+                t->cocotype_disallowed);
+            continue;
+        }
+        if (t->cocotype_required && !has_xtype(e, t->cocotype_required)) {
+            err(p, "missingCocotype", e, NULL, "co-type '%s' needs '%s' beside it", t->term,
+                t->cocotype_required);
+            continue;
+        }
+        if (t->parent[0] && !has_xtype(e->parent, t->parent[0]) &&
+            !(t->parent[1] && has_xtype(e->parent, t->parent[1]))) {
+            err(p, "parentMissingCotype", e, NULL, "co-type '%s' needs a parent co-typed %s",
+                t->term, t->parent_desc ? t->parent_desc : t->parent[0]);
+            continue;
+        }
+        if ((t->schema_prims || t->schema_kinds || t->schema_cotype || t->schema_terms) &&
+            (sch || e->ref[0] || e->schema_term)) {
+            const char *const *st;
+            int fits = 0;
+            for (st = t->schema_terms; e->schema_term && st && *st; st++)
+                fits |= strcmp(*st, e->schema_term) == 0;
+            fits = fits || (sch && ((sch->kind == TWIN_DTDL_PRIMITIVE && (t->schema_prims & (1u << sch->prim))) ||
+                               (t->schema_kinds & C(sch->kind)) ||
+                               (t->schema_cotype && has_xtype(sch, t->schema_cotype))));
+            if (!fits && (sch || e->schema_term)) {
+                err(p, "notRequiredType", e, NULL, "co-type '%s' needs a schema that is %s",
+                    t->term, t->schema_desc ? t->schema_desc : "of another type");
+                continue;
+            }
+        }
+        for (j = 0; j < t->nprops; j++) {
+            const twin__xprop *xp = &t->props[j];
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, xp->name);
+            if (xp->flags & TWIN__XPF_CORE) continue;
+            if (!v || (cJSON_IsArray(v) && !v->child)) {
+                if (xp->flags & TWIN__XPF_REQUIRED)
+                    err(p, "missingSupplementalLiteralProperty", e, NULL,
+                        "co-type '%s' needs '%s'", t->term, xp->name);
+                continue;
+            }
+            if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) v = v->child;
+            switch (xp->type) {
+            case TWIN__XP_STRING: case TWIN__XP_NAME_REF: case TWIN__XP_PROP_REF: case TWIN__XP_UNIT:
+            case TWIN__XP_DURATION:
+                if (!cJSON_IsString(v)) {
+                    err(p, "stringNotString", e, NULL, "'%s' must be a string", xp->name);
+                } else if (xp->max_len && strlen(v->valuestring) > xp->max_len) {
+                    err(p, "stringTooLong", e, NULL, "'%s' is longer than %u characters", xp->name,
+                        (unsigned)xp->max_len);
+                } else if ((xp->pattern && !twin__xpattern_ok(xp->pattern, v->valuestring,
+                                                              strlen(v->valuestring))) ||
+                           (xp->type == TWIN__XP_DURATION && !is_duration_text(v->valuestring))) {
+                    err(p, "stringInvalid", e, NULL, "'%s' value '%s' is not valid", xp->name,
+                        v->valuestring);
+                }
+                break;
+            case TWIN__XP_INTEGER: case TWIN__XP_DECIMAL:
+                if (!cJSON_IsNumber(v)) {
+                    err(p, "numericNotNumeric", e, NULL, "'%s' must be a number", xp->name);
+                } else if (xp->type == TWIN__XP_INTEGER && v->valuedouble != floor(v->valuedouble)) {
+                    err(p, "integerNotInteger", e, NULL, "'%s' must be an integer", xp->name);
+                } else if ((xp->flags & TWIN__XPF_MIN) && v->valuedouble < xp->min) {
+                    err(p, "valueBelowMin", e, NULL, "'%s' must be at least %d", xp->name,
+                        (int)xp->min);
+                } else if ((xp->flags & TWIN__XPF_CONFORM) && sch && sch->kind == TWIN_DTDL_PRIMITIVE &&
+                           !twin__dtdl_conforms(sch, v)) {
+                    err(p, "nonConformantPropertyValue", e, NULL,
+                        "'%s' does not conform to the element's schema", xp->name);
+                }
+                break;
+            }
+        }
+    }
+}
+
+/* Rules among the fields of an Object: co-types unique among siblings, a
+ * sibling co-type required, and the co-types a Result's fields carry. */
+static void vocab_fields(P *p, twin_dtdl_elem *obj)
+{
+    uint32_t a, b, k;
+    for (a = 0; a < obj->nlist[0]; a++) {
+        const twin_dtdl_elem *f = obj->list[0][a];
+        if (!f) continue;
+        for (k = 0; k < f->nxt; k++) {
+            const twin__xtype *t = f->xt[k];
+            if (t->flags & TWIN__XT_UNIQUE)
+                for (b = 0; b < a; b++)
+                    if (obj->list[0][b] && has_xtype(obj->list[0][b], t->iri)) {
+                        err(p, "siblingDuplicatesCotype", f, NULL,
+                            "only one field of an Object may carry '%s'", t->term);
+                        break;
+                    }
+            if (t->sibling_required) {
+                for (b = 0; b < obj->nlist[0]; b++)
+                    if (b != a && has_xtype(obj->list[0][b], t->sibling_required)) break;
+                if (b == obj->nlist[0])
+                    err(p, "siblingMissingCotype", f, NULL, "'%s' needs a sibling field co-typed '%s'",
+                        t->term, t->sibling_required);
+            }
+        }
+    }
+    for (k = 0; k < obj->nxt; k++) {
+        const char *const *need = obj->xt[k]->fields_cotypes;
+        if (!need) continue;
+        for (a = 0; a < obj->nlist[0]; a++) {
+            const twin_dtdl_elem *f = obj->list[0][a];
+            const char *const *n;
+            int ok = 0;
+            if (!f) continue;
+            for (n = need; *n && !ok; n++) ok = has_xtype(f, *n);
+            if (!ok)
+                err(p, "notRequiredType", obj, NULL, "every field of a '%s' needs one of its co-types",
+                    obj->xt[k]->term);
+        }
+    }
+}
+
 static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int inferred,
                                const twin_dtdl_elem *parent, const char *genid)
 {
@@ -1434,6 +1674,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
     const char *key;
     char kbuf[64];
     unsigned save_ext = p->ext;
+    int save_nxc = p->nxc;
     uint32_t save_depth = p->sdepth;
     size_t i;
     if (p->nomem) return NULL;
@@ -1541,6 +1782,16 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
             pop(p, mk);
             continue;
         }
+        if (!bit && vocab_prop(e, key)) {
+            pop(p, mk);
+            continue;  /* checked after the loop, once the schema is known */
+        }
+        if (!bit && vocab_owner(p, key)) {
+            err(p, "propertyIrrelevantDtmiOrTerm", e, NULL,
+                "'%s' belongs to an extension co-type this element does not carry", key);
+            pop(p, mk);
+            continue;
+        }
         if (!bit) {
             if (!(e->flags & TWIN__EF_UNDEF_TYPE))
                 err(p, "noTypeThatAllows", e, NULL, "%s has no property '%s'",
@@ -1605,6 +1856,8 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
                 e, NULL, "%s needs '%s'%s", class_names[kind], pr->json,
                 (empty >> pr->key) & 1 ? " (it is empty)" : "");
     }
+    if (e->nxt) vocab_rules(p, e, o, kind);
+    if (kind == TWIN_DTDL_OBJECT) vocab_fields(p, e);
     if (e->semtype) {
         const twin__semtype *st = twin__semtype_find(e->semtype, strlen(e->semtype), qt_where(p));
         int v4 = p->version >= 4 && !typed_by_position(t) &&
@@ -1671,6 +1924,7 @@ static twin_dtdl_elem *element(P *p, const cJSON *o, uint32_t allowed, int infer
 out:
     p->version = save_version;
     p->ext = save_ext;
+    p->nxc = save_nxc;
     p->sdepth = save_depth;
     return p->errs == errs0 && !p->nomem ? e : NULL;
 }

@@ -15,6 +15,8 @@ CLASSES = {
     errors.E_ABI: errors.AbiMismatch,
     errors.E_CONSTRAINT: errors.ConstraintViolated,
     errors.E_MODIFIED: errors.Modified,
+    errors.E_STATE: errors.InvalidState,
+    errors.E_IO: errors.IOFailure,
 }
 
 
@@ -29,15 +31,15 @@ def test_from_status_picks_class(status):
 
 
 def test_unknown_status_is_base_class():
-    e = errors.from_status(-10, "new code")
+    e = errors.from_status(-1000, "new code")
     assert type(e) is errors.TwinError
-    assert e.status == -10
+    assert e.status == -1000
 
 
 def test_status_values_match_library():
     for status in CLASSES:
         assert libtwin.strerror(status) != "unknown status"
-    assert libtwin.strerror(-10) == "unknown status"
+    assert libtwin.strerror(-1000) == "unknown status"
 
 
 def test_classes_can_be_raised_by_users():
