@@ -6,8 +6,11 @@
  * Language, JSON-LD). The host adds documents to it (buffers or files; each
  * one JSON object or an array of them), then seals it with
  * twin_models_resolve(), which checks every reference (`extends`, schema
- * and Component references, Relationship targets), asking an optional
+ * and Component references, elements listed by DTMI), asking an optional
  * resolver callback for the DTMIs that are referenced and not yet defined.
+ * A Relationship's `target` is an identifier, not a reference: as in the
+ * official parser it may name an Interface defined nowhere (it is linked
+ * when defined, and twin_dtdl_link() then returns it).
  * A resolved set is immutable: any number of threads may read it at once,
  * and a graph may validate twins against it (twin_models_validator()).
  *
@@ -380,7 +383,7 @@ typedef enum twin_dtdl_list_kind {
 /** @brief The element's class; 0 for NULL. @since 1.2 */
 TWIN_API twin_dtdl_kind twin_dtdl_kind_of(const twin_dtdl_elem *e);
 
-/** @brief Its `@id`, explicit or generated (e.g. `dtmi:x:I;1:_contents:__temp`);
+/** @brief Its `@id`, explicit or generated (e.g. `dtmi:x:I:_contents:__temp;1`);
  *         "" for primitive schemas. @since 1.2 */
 TWIN_API const char *twin_dtdl_id(const twin_dtdl_elem *e);
 
@@ -552,8 +555,11 @@ typedef struct twin_dtmi_info {
  * @brief Check the syntax of a Digital Twin Model Identifier and split it.
  *
  * Accepts the syntax shared by DTDL v3 and v4: `dtmi:` then path segments
- * separated by ':', each a letter followed by letters, digits and
- * underscores, not ending in an underscore; then optionally ';' and a
+ * separated by ':', each of letters, digits and underscores, not starting
+ * with a digit and not ending in an underscore (segments that start with an
+ * underscore are the form of identifiers a parser generates, such as
+ * `dtmi:x:I:_contents:__temp;1`; the parser refuses them in identifiers a
+ * model writes); then optionally ';' and a
  * version (major of 1 to 9 digits without leading zero, optionally '.'
  * and a minor of 1 to 6 digits without leading zero); then optionally '#'
  * and a fragment. DTDL v2's stricter rules (version required) are applied

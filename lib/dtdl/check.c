@@ -148,24 +148,40 @@ static int is_datetime(const char *s, size_t n)
     return n > 11 && is_date(s, 10) && (s[10] == 'T' || s[10] == 't') && is_time(s + 11, n - 11, 1);
 }
 
-/* ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]] */
+/* ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]], each designator
+ * at most once and in this order, digits before any fraction, a fraction
+ * on the last component only, and at least one component. */
 static int is_duration(const char *s, size_t n)
 {
+    static const char order[] = "YMWDHMS";
     size_t i = 1;
-    int any = 0, t = 0;
+    int any = 0, t = 0, last = -1, frac = 0;
     if (n < 2 || s[0] != 'P') return 0;
     while (i < n) {
         size_t j = i;
+        const char *d;
+        int pos;
         if (s[i] == 'T') {
-            if (t) return 0;
+            if (t || ++i == n) return 0;
             t = 1;
-            i++;
-            if (i == n) return 0;
             continue;
         }
-        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ',')) i++;
-        if (i == j || i == n) return 0;
-        if (!strchr(t ? "HMS" : "YMWD", s[i])) return 0;
+        if (frac) return 0;  /* a fraction ends the duration */
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == j) return 0;
+        if (i < n && (s[i] == '.' || s[i] == ',')) {
+            size_t k = ++i;
+            while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+            if (i == k) return 0;
+            frac = 1;
+        }
+        if (i == n) return 0;
+        d = strchr(t ? "HMS" : "YMWD", s[i]);
+        if (!d || !s[i]) return 0;
+        pos = t ? 4 + (int)(d - "HMS") : (int)(d - "YMWD");
+        (void)order;
+        if (pos <= last) return 0;
+        last = pos;
         i++;
         any = 1;
     }
@@ -192,6 +208,84 @@ static int is_base64(const char *s, size_t n)
             !(s[i] == '=' && i >= n - 2))
             return 0;
     return 1;
+}
+
+/* ---- GeoJSON (RFC 7946) geometries ---- */
+
+static const char *geo_type(int prim)
+{
+    switch (prim) {
+    case TWIN_DTDL_POINT: return "Point";
+    case TWIN_DTDL_MULTI_POINT: return "MultiPoint";
+    case TWIN_DTDL_LINE_STRING: return "LineString";
+    case TWIN_DTDL_MULTI_LINE_STRING: return "MultiLineString";
+    case TWIN_DTDL_POLYGON: return "Polygon";
+    }
+    return "MultiPolygon";
+}
+
+/* A position: an array of 2 or 3 numbers. */
+static int position(const view *v)
+{
+    size_t k, n;
+    if (v->type(v->p) != TWIN_VALUE_ARRAY) return 0;
+    n = v->count(v->p);
+    if (n < 2 || n > 3) return 0;
+    for (k = 0; k < n; k++) {
+        view x = v->item(v->p, k);
+        int t = x.type(x.p);
+        if (t != TWIN_VALUE_INT && t != TWIN_VALUE_DOUBLE) return 0;
+    }
+    return 1;
+}
+
+/* Nested arrays of positions, `levels` deep (0: a position), with at least
+ * min items at the innermost array level (2 for a line, 4 for a ring). */
+static int positions(const view *v, int levels, size_t min)
+{
+    size_t k, n;
+    if (levels == 0) return position(v);
+    if (v->type(v->p) != TWIN_VALUE_ARRAY) return 0;
+    n = v->count(v->p);
+    if (levels == 1 && n < min) return 0;
+    for (k = 0; k < n; k++) {
+        view x = v->item(v->p, k);
+        if (!positions(&x, levels - 1, min)) return 0;
+    }
+    return 1;
+}
+
+static int geojson(int prim, const view *v)
+{
+    size_t k, n;
+    int levels = 0, has_type = 0, has_coords = 0;
+    size_t min = 0;
+    if (v->type(v->p) != TWIN_VALUE_OBJECT) return 0;
+    switch (prim) {
+    case TWIN_DTDL_POINT: levels = 0; break;
+    case TWIN_DTDL_MULTI_POINT: levels = 1; break;
+    case TWIN_DTDL_LINE_STRING: levels = 1; min = 2; break;
+    case TWIN_DTDL_MULTI_LINE_STRING: levels = 2; min = 2; break;
+    case TWIN_DTDL_POLYGON: levels = 2; min = 4; break;
+    default: levels = 3; min = 4; break;
+    }
+    n = v->count(v->p);
+    for (k = 0; k < n; k++) {
+        const char *key = v->key(v->p, k);
+        view x = v->item(v->p, k);
+        if (strcmp(key, "type") == 0) {
+            size_t l;
+            const char *t;
+            if (x.type(x.p) != TWIN_VALUE_STRING) return 0;
+            t = x.s(x.p, &l);
+            if (l != strlen(geo_type(prim)) || memcmp(t, geo_type(prim), l) != 0) return 0;
+            has_type = 1;
+        } else if (strcmp(key, "coordinates") == 0) {
+            if (!positions(&x, levels, min)) return 0;
+            has_coords = 1;
+        }
+    }
+    return has_type && has_coords;
 }
 
 static int in_range(const view *v, double lo, double hi)
@@ -235,13 +329,14 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
                    fail(msg, cap, "expected a number in the range of float");
         case TWIN_DTDL_POINT: case TWIN_DTDL_MULTI_POINT: case TWIN_DTDL_LINE_STRING:
         case TWIN_DTDL_MULTI_LINE_STRING: case TWIN_DTDL_POLYGON: case TWIN_DTDL_MULTI_POLYGON:
-            return t == TWIN_VALUE_OBJECT || fail(msg, cap, "expected a GeoJSON object");
+            return geojson(s->prim, v) || fail(msg, cap, "expected a GeoJSON %s", geo_type(s->prim));
         }
         if (t != TWIN_VALUE_STRING) return fail(msg, cap, "expected a string");
         str = v->s(v->p, &len);
         switch (s->prim) {
         case TWIN_DTDL_DATE: return is_date(str, len) || fail(msg, cap, "expected an RFC 3339 date");
-        case TWIN_DTDL_TIME: return is_time(str, len, 0) || fail(msg, cap, "expected an RFC 3339 time");
+        case TWIN_DTDL_TIME:  /* RFC 3339 full-time: the offset is part of it */
+            return is_time(str, len, 1) || fail(msg, cap, "expected an RFC 3339 time with its offset");
         case TWIN_DTDL_DATETIME:
             return is_datetime(str, len) || fail(msg, cap, "expected an RFC 3339 date-time");
         case TWIN_DTDL_DURATION:
@@ -328,10 +423,18 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
     int ok;
     if (msg && cap) msg[0] = '\0';
     if (!json || !is_schema(schema)) return TWIN_E_INVAL;
+    {
+        int deep;
+        size_t bad;
+        if (!twin__json_check(json, len, &bad, &deep)) {
+            fail(msg, cap, deep ? "JSON nested too deeply" : "not JSON (byte %lu)", (unsigned long)bad);
+            return TWIN_E_PARSE;
+        }
+    }
     j = cJSON_ParseWithLength(json, len);
-    if (!j) {
-        fail(msg, cap, "not JSON");
-        return TWIN_E_PARSE;
+    if (!j) {  /* the text is JSON: an allocation failed */
+        fail(msg, cap, "out of memory");
+        return TWIN_E_NOMEM;
     }
     w = js_view(j);
     ok = check(schema, &w, msg, cap, 0);

@@ -115,6 +115,11 @@ struct cJSON;
 int twin__dtdl_parse_doc(twin_models *m, const struct cJSON *doc, const char *src,
                          uint32_t docno, int *nomem);
 
+/* names.c: dup_of[i] = index of an earlier element with the same name as
+ * v[i], or UINT32_MAX (NULL entries and unnamed elements never clash). */
+twin_status twin__dup_names(const twin_allocator *a, const twin_dtdl_elem *const *v, uint32_t n,
+                            uint32_t *dup_of);
+
 /* resolve.c */
 twin_status twin__dtdl_resolve(twin_models *m);
 
@@ -122,6 +127,13 @@ twin_status twin__dtdl_resolve(twin_models *m);
  * text; 0, 0 when not found. The text may start with a BOM. */
 void twin__json_pos(const char *text, size_t len, uint32_t doc, int doc_is_array,
                     const char *ptr, uint32_t *line, uint32_t *col);
+
+/* jsonpos.c: 1 when text[0..len) is JSON (RFC 8259); else 0 with *bad_at
+ * the offset of the first byte that makes it not JSON, and *too_deep set
+ * when the reason is nesting deeper than TWIN__JSON_MAX_DEPTH (cJSON
+ * allows 1000). */
+#define TWIN__JSON_MAX_DEPTH 512
+int twin__json_check(const char *text, size_t len, size_t *bad_at, int *too_deep);
 
 /* dtmi.c: syntax check with version rules; max is the length limit. */
 int twin__dtmi_ok(const char *s, size_t n, int dtdl_version, size_t max);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_MAX_DOC ((size_t)16 << 20)
 
@@ -319,29 +320,28 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                  &m->diag[m->ndiag - 1].column);
         return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
     }
-    root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-    if (root) {
-        const char *p = end;
-        while (p < text + n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-        if (p != text + n) {
-            cJSON_Delete(root);
-            root = NULL;
-            end = p;
+    {
+        int deep;
+        size_t bad_at;
+        if (!twin__json_check(text, n, &bad_at, &deep)) {
+            size_t off = bad_at + (size_t)(text - json);
+            uint32_t line, col;
+            line_col(json, off, &line, &col);
+            s = deep ? diag(m, "twin.jsonTooDeep", source,
+                            "JSON nested deeper than %d levels (line %u, column %u)",
+                            TWIN__JSON_MAX_DEPTH, (unsigned)line, (unsigned)col)
+                     : diag(m, "twin.jsonSyntax", source, "malformed JSON at line %u, column %u",
+                            (unsigned)line, (unsigned)col);
+            if (s != TWIN_OK) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
+            m->diag[m->ndiag - 1].line = line;
+            m->diag[m->ndiag - 1].column = col;
+            return twin__models_fail(m, TWIN_E_PARSE, "%s:%u:%u: %s", source, (unsigned)line,
+                                     (unsigned)col, deep ? "JSON nested too deeply" : "malformed JSON");
         }
     }
-    if (!root) {
-        size_t off = (end && end >= text && end <= text + n ? (size_t)(end - text) : 0) +
-                     (size_t)(text - json);
-        uint32_t line, col;
-        line_col(json, off, &line, &col);
-        if (diag(m, "twin.jsonSyntax", source, "malformed JSON at line %u, column %u",
-                 (unsigned)line, (unsigned)col) != TWIN_OK)
-            return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-        m->diag[m->ndiag - 1].line = line;
-        m->diag[m->ndiag - 1].column = col;
-        return twin__models_fail(m, TWIN_E_PARSE, "%s:%u:%u: malformed JSON", source,
-                                 (unsigned)line, (unsigned)col);
-    }
+    /* The text is JSON: cJSON failing on it can only be an allocation. */
+    root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
+    if (!root) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
     t = txn_begin(m);
     /* The source name lives as long as the elements that cite it. */
     src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));
@@ -409,6 +409,13 @@ twin_status twin_models_add_file(twin_models *m, const char *path)
     if (m->sealed) return twin__models_fail(m, TWIN_E_STATE, "the model set is resolved (sealed)");
     f = fopen(path, "rb");
     if (!f) return twin__models_fail(m, TWIN_E_IO, "%s: cannot open", path);
+    {
+        struct stat st;
+        if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+            fclose(f);
+            return twin__models_fail(m, TWIN_E_IO, "%s: not a regular file", path);
+        }
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return twin__models_fail(m, TWIN_E_IO, "%s: cannot read", path);
@@ -442,8 +449,11 @@ twin_status twin_models_resolve(twin_models *m)
     diag_clear(m);
     if (m->sealed) return TWIN_OK;
     m->in_resolve = 1;
+    m->err.status = TWIN_OK;
     s = twin__dtdl_resolve(m);
     m->in_resolve = 0;
+    if (s != TWIN_OK && m->err.status != s)  /* e.g. an allocation failed */
+        twin__models_fail(m, s, "resolve failed: %s", twin_strerror(s));
     if (s == TWIN_OK) {
         m->sealed = 1;
         m->err.status = TWIN_OK;

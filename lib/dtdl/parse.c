@@ -446,6 +446,18 @@ static int name_ok(const char *s, size_t max)
 
 /* ---- values ---- */
 
+/* Length in UTF-16 code units, as DTDL's limits count characters (the
+ * text is valid UTF-8: checked on input). */
+static size_t ulen(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
 /* JSON-LD lets a literal come as a one-element array or as a value object
  * ({"@value": v} with an optional @type or @language). Returns the bare
  * literal, or NULL after reporting why there is none. kind names the
@@ -537,7 +549,7 @@ static const char *get_string(P *p, const twin_dtdl_elem *e, const cJSON *v, con
         err(p, "stringNotString", e, NULL, "'%s' must be a string", what);
         return NULL;
     }
-    if (max && strlen(v->valuestring) > max) {
+    if (max && ulen(v->valuestring) > max) {
         err(p, "stringTooLong", e, NULL, "'%s' is longer than %lu characters", what,
             (unsigned long)max);
         return NULL;
@@ -582,7 +594,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
     const cJSON *it;
     int n = 0;
     if (cJSON_IsString(v)) {
-        if (strlen(v->valuestring) > max) {
+        if (ulen(v->valuestring) > max) {
             err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters",
                 what, (unsigned long)max);
             return;
@@ -631,7 +643,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                     return;
                 }
             }
-            if (strlen(val->valuestring) > max) {
+            if (ulen(val->valuestring) > max) {
                 err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters",
                     what, (unsigned long)max);
                 return;
@@ -700,7 +712,7 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
         } else if (!cJSON_IsString(it)) {
             err(p, "langStringValueNotString", e, NULL,
                 "'%s' in language '%s' must be a string", what, it->string);
-        } else if (strlen(it->valuestring) > max) {
+        } else if (ulen(it->valuestring) > max) {
             err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters", what,
                 (unsigned long)max);
         } else {
@@ -1287,15 +1299,6 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
             c = element(p, it, allowed, inferred, e, gid);
             p->sdepth = save;
             if (c) {
-                int j;
-                if (by_name && c->name) {
-                    for (j = 0; j < k; j++)
-                        if (out[j] && out[j]->name && strcmp(out[j]->name, c->name) == 0) {
-                            err(p, "nonUniquePropertyValue", e, NULL,
-                                "'%s' has two elements named '%s'", key, c->name);
-                            break;
-                        }
-                }
                 refs[k] = NULL;
                 out[k++] = c;
             }
@@ -1308,6 +1311,19 @@ static void list(P *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *
     e->list[slot] = out;
     e->nlist[slot] = (uint32_t)k;
     if (nref) e->lref[slot] = refs;
+    if (by_name && k > 1) {
+        uint32_t *dup = twin__alloc(&p->m->alloc, (size_t)k * sizeof *dup);
+        int j;
+        if (!dup || twin__dup_names(&p->m->alloc, out, (uint32_t)k, dup) != TWIN_OK) {
+            p->nomem = 1;
+        } else {
+            for (j = 0; j < k; j++)
+                if (dup[j] != UINT32_MAX)
+                    err(p, "nonUniquePropertyValue", e, NULL, "'%s' has two elements named '%s'",
+                        key, out[j]->name);
+        }
+        twin__free(&p->m->alloc, dup, dup ? (size_t)k * sizeof *dup : 0);
+    }
 }
 
 /* A sub-element given as a DTMI reference to one defined elsewhere:
@@ -1592,7 +1608,7 @@ static void vocab_rules(P *p, twin_dtdl_elem *e, const cJSON *o, int kind)
             case TWIN__XP_DURATION:
                 if (!cJSON_IsString(v)) {
                     err(p, "stringNotString", e, NULL, "'%s' must be a string", xp->name);
-                } else if (xp->max_len && strlen(v->valuestring) > xp->max_len) {
+                } else if (xp->max_len && ulen(v->valuestring) > xp->max_len) {
                     err(p, "stringTooLong", e, NULL, "'%s' is longer than %u characters", xp->name,
                         (unsigned)xp->max_len);
                 } else if ((xp->pattern && !twin__xpattern_ok(xp->pattern, v->valuestring,

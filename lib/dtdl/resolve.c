@@ -167,10 +167,12 @@ static uint32_t depth_limit(const twin_dtdl_elem *e) { return e->version >= 4 ? 
 
 /* Depth of the extends chain from e (1 for an Interface that extends
  * nothing); 0 on a cycle (reported once). */
-static uint32_t depth(twin_models *m, twin_dtdl_elem *e, twin_status *st, int *errs)
+static uint32_t depth(twin_models *m, twin_dtdl_elem *e, twin_status *st, int *errs,
+                      uint32_t level)
 {
     uint32_t k, d = 0;
     if (e->flags & TWIN__EF_DONE) return e->depth;
+    if (level > 64) return 65;  /* far past every limit: no deeper recursion */
     if (e->flags & TWIN__EF_ON_STACK) {
         (*errs)++;
         *st = rdiag(m, "recursiveStructureNarrow", e, NULL, "'%s' extends itself through a cycle", e->id);
@@ -181,7 +183,7 @@ static uint32_t depth(twin_models *m, twin_dtdl_elem *e, twin_status *st, int *e
         twin_dtdl_elem *p = (twin_dtdl_elem *)e->list[1][k];
         uint32_t pd;
         if (!p) continue;
-        pd = depth(m, p, st, errs);
+        pd = depth(m, p, st, errs, level + 1);
         if (pd == 0) {
             e->flags &= (uint8_t)~TWIN__EF_ON_STACK;
             return 0;
@@ -248,29 +250,22 @@ static twin_status flatten(twin_models *m, twin_dtdl_elem *e, vec *anc, int *err
     }
     all = twin__region_alloc(&m->mem, &m->alloc, (n ? n : 1) * sizeof *all);
     if (!all) return TWIN_E_NOMEM;
+    n = 0;
+    for (a = 0; a < anc->n; a++)
+        for (k = 0; k < anc->v[a]->nlist[0]; k++) all[n++] = anc->v[a]->list[0][k];
     if (n > nh_cap) {
         uint32_t *nh2 = twin__realloc(&m->alloc, *nh, nh_cap * sizeof **nh, n * sizeof **nh);
         if (!nh2) return TWIN_E_NOMEM;
         *nh = nh2;
         *nh_capp = n;
     }
-    n = 0;
-    for (a = 0; a < anc->n; a++)
-        for (k = 0; k < anc->v[a]->nlist[0]; k++) {
-            const twin_dtdl_elem *c = anc->v[a]->list[0][k];
-            /* names compared by hash first: Interfaces with long
-               inheritance chains make this quadratic loop hot */
-            uint32_t h = c->name_hash;
-            (*nh)[n] = h;
-            for (j = 0; j < n; j++)
-                if (c->name && (*nh)[j] == h && all[j]->name && strcmp(c->name, all[j]->name) == 0) {
-                    (*errs)++;
-                    s = rdiag(m, "nonUniqueImportedPropertyValue", e, NULL,
-                              "'%s' has two contents named '%s' (one inherited)", e->id, c->name);
-                    if (s != TWIN_OK) return s;
-                    break;
-                }
-            all[n++] = c;
+    if ((s = twin__dup_names(&m->alloc, all, n, *nh)) != TWIN_OK) return s;
+    for (j = 0; j < n; j++)
+        if ((*nh)[j] != UINT32_MAX) {
+            (*errs)++;
+            s = rdiag(m, "nonUniqueImportedPropertyValue", e, NULL,
+                      "'%s' has two contents named '%s' (one inherited)", e->id, all[j]->name);
+            if (s != TWIN_OK) return s;
         }
     e->all = all;
     e->nall = n;
@@ -517,7 +512,7 @@ twin_status twin__dtdl_resolve(twin_models *m)
         m->ifaces[i]->flags &= (uint8_t)~(TWIN__EF_DONE | TWIN__EF_ON_STACK);
     for (i = 0; i < m->nifaces && st == TWIN_OK; i++) {
         twin_dtdl_elem *e = m->ifaces[i];
-        uint32_t d = depth(m, e, &st, &errs);
+        uint32_t d = depth(m, e, &st, &errs, 0);
         if (d > depth_limit(e) + 1 && st == TWIN_OK) {  /* d counts Interfaces, the limit levels */
             errs++;
             st = rdiag(m, "excessiveDepthNarrow", e, NULL,

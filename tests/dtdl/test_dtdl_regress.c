@@ -1,18 +1,5 @@
-/* KNOWN BUGS of lib/dtdl: failing reproductions. NOT REGISTERED in
- * tests/meson.build on purpose: each test here fails until its bug is
- * fixed; move a test into the matching tests/dtdl/test_dtdl_*.c file once
- * it passes. Each test states the contract it holds the library to.
- * (A tenth finding, twin_dtmi_parse() accepting segments that start with
- * an underscore against its header, is settled by a header change.)
- *
- * Build and run by hand from the project root (after ninja -C build):
- *
- *   cc -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Ibuild/include -Ilib -Itests \
- *      tests/dtdl/bug_dtdl.c tests/dtdl/dtdl_fixture.c tests/support/failalloc.c \
- *      tests/support/run.c $(pkg-config --cflags --libs check libcjson) \
- *      -Lbuild/lib -ltwin -Wl,-rpath,$PWD/build/lib -o /tmp/bug_dtdl
- *   CK_FORK=no /tmp/bug_dtdl
- */
+/* Regression tests for bugs found by review of lib/dtdl (each test names
+ * the contract it holds the library to). */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -26,10 +13,10 @@
 
 #define I3 "{'@context':'dtmi:dtdl:context;3','@id':'dtmi:x:I;1','@type':'Interface'"
 
-/* BUG 1. twin_models_resolve() returns TWIN_E_NOMEM without recording it:
+/* Was bug 1. twin_models_resolve() returns TWIN_E_NOMEM without recording it:
  * twin_models_last_error() still says TWIN_OK with an empty message (the
  * graph and impact modules record every NOMEM; the add calls do too). */
-START_TEST(bug_resolve_nomem_leaves_last_error_ok)
+START_TEST(resolve_nomem_is_recorded)
 {
     ADD_OK(M, "[" I3 ",'extends':'dtmi:x:B;1','contents':[{'@type':'Property','name':'p','schema':'double'}]},"
               "{'@context':'dtmi:dtdl:context;3','@id':'dtmi:x:B;1','@type':'Interface'}]");
@@ -41,7 +28,7 @@ START_TEST(bug_resolve_nomem_leaves_last_error_ok)
 }
 END_TEST
 
-/* BUG 2. A failed allocation inside cJSON is reported as malformed JSON:
+/* Was bug 2. A failed allocation inside cJSON is reported as malformed JSON:
  * twin_models_add() returns TWIN_E_PARSE with a 'twin.jsonSyntax'
  * diagnostic at a bogus position, and twin_dtdl_check_json() returns
  * TWIN_E_PARSE; the header promises TWIN_E_NOMEM for failed allocations.
@@ -54,7 +41,7 @@ static void *cj_malloc(size_t n)
     return cj_fail ? NULL : malloc(n);
 }
 
-START_TEST(bug_cjson_oom_reported_as_parse_error)
+START_TEST(cjson_oom_is_nomem_not_parse)
 {
     cJSON_Hooks h = {cj_malloc, free};
     char *doc = jq(I3 "}");
@@ -84,25 +71,25 @@ START_TEST(bug_cjson_oom_reported_as_parse_error)
 }
 END_TEST
 
-/* BUG 3. twin_models_add_file() on a directory returns TWIN_E_RANGE
+/* Was bug 3. twin_models_add_file() on a directory returns TWIN_E_RANGE
  * ("/tmp: 9223372036854775807 bytes, over the limit"): ftell() of a
  * directory stream is taken for a size. The header: TWIN_E_IO when the
  * file cannot be read. */
-START_TEST(bug_add_file_on_a_directory_is_range)
+START_TEST(add_file_on_a_directory_is_io)
 {
     twin_status s = twin_models_add_file(M, "/tmp");
     ck_assert_msg(s == TWIN_E_IO, "%d (%s): %s", s, twin_strerror(s), twin_models_last_error(M).message);
 }
 END_TEST
 
-/* BUG 4. Quadratic time in the number of contents: the duplicate-name
+/* Was bug 4. Quadratic time in the number of contents: the duplicate-name
  * checks in parse.c (list()) and resolve.c (flatten()) compare each name
  * with every earlier one. 20000 Telemetries (a 1.1 MB document, within
  * the 16 MiB default and the v3 limit of 100000 elements) took 6.4 s to
  * add and 5.0 s to resolve at -O2 (library of commit ed3a3cf); 50000 took
  * 44 s + 32 s. A hostile document of 100000 contents (5.5 MB) takes
  * minutes. */
-START_TEST(bug_many_contents_take_quadratic_time)
+START_TEST(many_contents_take_linear_time)
 {
     int n = 20000, k;
     size_t cap = (size_t)n * 80 + 256, used = 0;
@@ -127,12 +114,12 @@ START_TEST(bug_many_contents_take_quadratic_time)
 }
 END_TEST
 
-/* BUG 5. Text that is not JSON (RFC 8259) is accepted: numbers with a
+/* Was bug 5. Text that is not JSON (RFC 8259) is accepted: numbers with a
  * leading zero ("01", "-01", "00") or a trailing point ("1."), and raw
  * control characters (a newline) inside strings. The header: TWIN_E_PARSE
  * when the text is not JSON. (cJSON's number and string readers are
  * lenient.) */
-START_TEST(bug_non_json_text_accepted)
+START_TEST(non_json_text_is_rejected)
 {
     static const char *const bad[] = {
         I3 ",'comment':'x'} ",
@@ -153,13 +140,13 @@ START_TEST(bug_non_json_text_accepted)
 }
 END_TEST
 
-/* BUG 6. Length limits count bytes, not characters: a description of 512
+/* Was bug 6. Length limits count bytes, not characters: a description of 512
  * characters 'é' (1024 bytes of UTF-8) is rejected with
  * langStringValueTooLong "'description' is longer than 512 characters".
  * The DTDL limits (and the official parser, which counts UTF-16 units)
  * are in characters; the same applies to displayName, comment and name
  * (names are ASCII, so only the first three matter). */
-START_TEST(bug_text_limits_count_bytes)
+START_TEST(text_limits_count_characters)
 {
     char q[4096];
     size_t k, n = 0;
@@ -180,11 +167,11 @@ START_TEST(bug_text_limits_count_bytes)
 }
 END_TEST
 
-/* BUG 7. time accepts values without an offset ("12:34:56"): DTDL defines
+/* Was bug 7. time accepts values without an offset ("12:34:56"): DTDL defines
  * time as "a full-time as defined in section 5.6 of RFC 3339", and
  * full-time = partial-time time-offset (check.c: is_time(str, len, 0)).
  * Every conforming time of generated/TimeInstancesV3.json has an offset. */
-START_TEST(bug_time_without_offset_conforms)
+START_TEST(time_needs_its_offset)
 {
     const twin_dtdl_elem *s;
     twin_value v = twin_value_string("12:34:56");
@@ -196,12 +183,12 @@ START_TEST(bug_time_without_offset_conforms)
 }
 END_TEST
 
-/* BUG 8. duration accepts ISO 8601 forms it should not: a number without
+/* Was bug 8. duration accepts ISO 8601 forms it should not: a number without
  * digits before its point ("PT.001S": generated/DurationInstancesV2.json
  * says it does not conform) and repeated or out-of-order designators
  * ("P1Y2Y", "P1D2Y"). (Weeks mixed with other units are a known gap,
  * tests/dtdl/conformance-known.txt.) */
-START_TEST(bug_duration_lenient)
+START_TEST(duration_is_strict)
 {
     static const char *const bad[] = {"PT.001S", "P1Y2Y", "P1D2Y", "PT1S1H"};
     const twin_dtdl_elem *s;
@@ -216,10 +203,10 @@ START_TEST(bug_duration_lenient)
 }
 END_TEST
 
-/* BUG 9. The geospatial schemas accept any object: {"colour":"red"} is a
+/* Was bug 9. The geospatial schemas accept any object: {"colour":"red"} is a
  * "point". DTDL's point is a GeoJSON Point ({"type":"Point",
  * "coordinates":[x, y]}), and so on for the other five. */
-START_TEST(bug_geospatial_accepts_any_object)
+START_TEST(geospatial_needs_geojson)
 {
     const twin_dtdl_elem *s;
     ADD_OK(M, "{'@context':'dtmi:dtdl:context;3','@id':'dtmi:x:I;1','@type':'Interface',"
@@ -235,19 +222,19 @@ END_TEST
 
 static Suite *suite(void)
 {
-    Suite *s = suite_create("bug_dtdl");
-    TCase *tc = tcase_create("bugs");
+    Suite *s = suite_create("dtdl_regress");
+    TCase *tc = tcase_create("regress");
     tcase_add_checked_fixture(tc, models_setup, models_teardown);
     tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, bug_resolve_nomem_leaves_last_error_ok);
-    tcase_add_test(tc, bug_cjson_oom_reported_as_parse_error);
-    tcase_add_test(tc, bug_add_file_on_a_directory_is_range);
-    tcase_add_test(tc, bug_many_contents_take_quadratic_time);
-    tcase_add_test(tc, bug_non_json_text_accepted);
-    tcase_add_test(tc, bug_text_limits_count_bytes);
-    tcase_add_test(tc, bug_time_without_offset_conforms);
-    tcase_add_test(tc, bug_duration_lenient);
-    tcase_add_test(tc, bug_geospatial_accepts_any_object);
+    tcase_add_test(tc, resolve_nomem_is_recorded);
+    tcase_add_test(tc, cjson_oom_is_nomem_not_parse);
+    tcase_add_test(tc, add_file_on_a_directory_is_io);
+    tcase_add_test(tc, many_contents_take_linear_time);
+    tcase_add_test(tc, non_json_text_is_rejected);
+    tcase_add_test(tc, text_limits_count_characters);
+    tcase_add_test(tc, time_needs_its_offset);
+    tcase_add_test(tc, duration_is_strict);
+    tcase_add_test(tc, geospatial_needs_geojson);
     suite_add_tcase(s, tc);
     return s;
 }
