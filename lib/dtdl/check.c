@@ -117,20 +117,30 @@ static int digits(const char *s, size_t n)
     return 1;
 }
 
-/* RFC 3339 pieces: full-date, partial-time with optional fraction, offset. */
+/* RFC 3339 pieces: full-date (a real calendar day, year 0001 to 9999),
+ * partial-time with optional fraction (no leap second), offset. */
+static int num2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
 static int is_date(const char *s, size_t n)
 {
-    return n == 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-' &&
-           digits(s + 8, 2) && (s[5] - '0') * 10 + (s[6] - '0') >= 1 &&
-           (s[5] - '0') * 10 + (s[6] - '0') <= 12 && (s[8] - '0') * 10 + (s[9] - '0') >= 1 &&
-           (s[8] - '0') * 10 + (s[9] - '0') <= 31;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, leap;
+    if (n != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+        !digits(s + 8, 2))
+        return 0;
+    y = num2(s) * 100 + num2(s + 2);
+    m = num2(s + 5);
+    d = num2(s + 8);
+    if (y < 1 || m < 1 || m > 12 || d < 1) return 0;
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 static int is_time(const char *s, size_t n, int need_offset)
 {
     size_t i = 8;
     if (n < 8 || !digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' ||
-        !digits(s + 6, 2) || (s[0] - '0') * 10 + (s[1] - '0') > 23 || s[3] > '5' || s[6] > '6')
+        !digits(s + 6, 2) || num2(s) > 23 || num2(s + 3) > 59 || num2(s + 6) > 59)
         return 0;
     if (i < n && s[i] == '.') {
         size_t j = ++i;
@@ -140,7 +150,7 @@ static int is_time(const char *s, size_t n, int need_offset)
     if (i == n) return !need_offset;
     if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) return 1;
     return (s[i] == '+' || s[i] == '-') && n - i == 6 && digits(s + i + 1, 2) && s[i + 3] == ':' &&
-           digits(s + i + 4, 2);
+           digits(s + i + 4, 2) && num2(s + i + 1) <= 23 && num2(s + i + 4) <= 59;
 }
 
 static int is_datetime(const char *s, size_t n)
@@ -181,6 +191,7 @@ static int is_duration(const char *s, size_t n)
         pos = t ? 4 + (int)(d - "HMS") : (int)(d - "YMWD");
         (void)order;
         if (pos <= last) return 0;
+        if (pos == 2 && last >= 0) return 0;  /* weeks do not mix with years or months */
         last = pos;
         i++;
         any = 1;
@@ -288,6 +299,17 @@ static int geojson(int prim, const view *v)
     return has_type && has_coords;
 }
 
+static int integral(double d) { return isfinite(d) && d == floor(d); }
+
+/* Compare the decimal digits d[0..n) (no sign, no leading zeros) with the
+ * limit text lim: <0, 0, >0. */
+static int cmp_digits(const char *d, size_t n, const char *lim)
+{
+    size_t ln = strlen(lim);
+    if (n != ln) return n < ln ? -1 : 1;
+    return memcmp(d, lim, n);
+}
+
 static int in_range(const view *v, double lo, double hi)
 {
     return v->type(v->p) == TWIN_VALUE_INT && (double)v->i(v->p) >= lo && (double)v->i(v->p) <= hi;
@@ -307,8 +329,10 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
             return t == TWIN_VALUE_BOOL || fail(msg, cap, "expected a boolean");
         case TWIN_DTDL_INTEGER:
             return in_range(v, -2147483648.0, 2147483647.0) || fail(msg, cap, "expected a 32-bit integer");
-        case TWIN_DTDL_LONG:
-            return t == TWIN_VALUE_INT || fail(msg, cap, "expected a 64-bit integer");
+        case TWIN_DTDL_LONG:  /* past 2^53 the text decides (raw_number_ok) */
+            return t == TWIN_VALUE_INT || (t == TWIN_VALUE_DOUBLE && integral(v->d(v->p)) &&
+                                           fabs(v->d(v->p)) <= 9.3e18) ||
+                   fail(msg, cap, "expected a 64-bit integer");
         case TWIN_DTDL_BYTE:
             return in_range(v, -128, 127) || fail(msg, cap, "expected an integer in [-128, 127]");
         case TWIN_DTDL_SHORT:
@@ -320,7 +344,10 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
         case TWIN_DTDL_UNSIGNED_INTEGER:
             return in_range(v, 0, 4294967295.0) || fail(msg, cap, "expected an integer in [0, 2^32)");
         case TWIN_DTDL_UNSIGNED_LONG:
-            return in_range(v, 0, 1.8446744073709552e19) || fail(msg, cap, "expected a non-negative integer");
+            return in_range(v, 0, 1.8446744073709552e19) ||
+                   (t == TWIN_VALUE_DOUBLE && integral(v->d(v->p)) && v->d(v->p) >= 0 &&
+                    v->d(v->p) <= 1.85e19) ||
+                   fail(msg, cap, "expected a non-negative integer");
         case TWIN_DTDL_DOUBLE: case TWIN_DTDL_DECIMAL:
             return ((t == TWIN_VALUE_INT || t == TWIN_VALUE_DOUBLE) && isfinite(v->d(v->p))) ||
                    fail(msg, cap, "expected a number");
@@ -386,6 +413,47 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
     return fail(msg, cap, "not a schema");
 }
 
+/* cJSON keeps no number text: 1.0 reads as the integer 1 and -0 as 0.
+ * For a number at the top of the text, look at how it was written: a
+ * fraction or exponent is not an integer, and -0 is not unsigned. */
+static int raw_number_ok(const twin_dtdl_elem *s, const char *t, size_t n, char *msg, size_t cap)
+{
+    size_t i = 0, k;
+    int frac = 0, neg = 0, nonzero = 0;
+    if (s && s->kind == TWIN_DTDL_ENUM) s = s->link[0];  /* its valueSchema */
+    if (!s || s->kind != TWIN_DTDL_PRIMITIVE) return 1;
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n')) i++;
+    if (i == n || !(t[i] == '-' || (t[i] >= '0' && t[i] <= '9'))) return 1;
+    neg = t[i] == '-';
+    for (k = i; k < n; k++) {
+        if (t[k] == '.' || t[k] == 'e' || t[k] == 'E') frac = 1;
+        if (t[k] >= '1' && t[k] <= '9' && !frac) nonzero = 1;
+    }
+    if (!frac && (s->prim == TWIN_DTDL_LONG || s->prim == TWIN_DTDL_UNSIGNED_LONG)) {
+        /* exact 64-bit bounds, on the digits */
+        size_t a = i + (size_t)neg, b = a;
+        while (b < n && t[b] >= '0' && t[b] <= '9') b++;
+        while (a + 1 < b && t[a] == '0') a++;
+        if (s->prim == TWIN_DTDL_LONG &&
+            cmp_digits(t + a, b - a, neg ? "9223372036854775808" : "9223372036854775807") > 0)
+            return fail(msg, cap, "outside the range of a 64-bit integer");
+        if (s->prim == TWIN_DTDL_UNSIGNED_LONG && !neg &&
+            cmp_digits(t + a, b - a, "18446744073709551615") > 0)
+            return fail(msg, cap, "outside the range of an unsigned 64-bit integer");
+    }
+    switch (s->prim) {
+    case TWIN_DTDL_INTEGER: case TWIN_DTDL_LONG: case TWIN_DTDL_BYTE: case TWIN_DTDL_SHORT:
+        if (frac) return fail(msg, cap, "expected an integer, not a number with a fraction");
+        return 1;
+    case TWIN_DTDL_UNSIGNED_BYTE: case TWIN_DTDL_UNSIGNED_SHORT: case TWIN_DTDL_UNSIGNED_INTEGER:
+    case TWIN_DTDL_UNSIGNED_LONG:
+        if (frac) return fail(msg, cap, "expected an integer, not a number with a fraction");
+        if (neg && !nonzero) return fail(msg, cap, "expected a non-negative integer, not -0");
+        return 1;
+    }
+    return 1;
+}
+
 int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v)
 {
     view w = js_view(v);
@@ -437,7 +505,7 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
         return TWIN_E_NOMEM;
     }
     w = js_view(j);
-    ok = check(schema, &w, msg, cap, 0);
+    ok = check(schema, &w, msg, cap, 0) && raw_number_ok(schema, json, len, msg, cap);
     cJSON_Delete(j);
     return ok ? TWIN_OK : TWIN_E_CONSTRAINT;
 }

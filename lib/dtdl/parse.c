@@ -673,11 +673,6 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
             "'%s' must be a string or a map from language codes to strings", what);
         return;
     }
-    if (cJSON_GetObjectItemCaseSensitive(v, "@value") && p->version > 2) {
-        err(p, "langStringNotLangString", e, NULL,
-            "'%s' must be a string or a language map, not a value object", what);
-        return;
-    }
     if (cJSON_GetObjectItemCaseSensitive(v, "@value")) {
         const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "@value");
         cJSON_ArrayForEach(it, v)
@@ -686,11 +681,8 @@ static void lang_string(P *p, const twin_dtdl_elem *e, const cJSON *v, const cha
                     "'%s' mixes a value object with language entries", what);
                 return;
             }
-        if (!cJSON_IsString(val)) {
-            err(p, "langStringValueNotString", e, NULL, "'%s' @value must be a string", what);
-            return;
-        }
-        lang_string(p, e, val, what, max, out, nout);
+        err(p, "langStringNotLangString", e, NULL,
+            "'%s' must be a string or a language map, not a value object", what);
         return;
     }
     n = cJSON_GetArraySize(v);

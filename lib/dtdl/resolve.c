@@ -148,6 +148,17 @@ static int link_all(twin_models *m, twin_status *st)
                 twin_dtdl_elem *t;
                 if (!e->lref[l][k]) continue;
                 t = twin__models_find(m, e->lref[l][k], strlen(e->lref[l][k]));
+                if (t && e->kind == TWIN_DTDL_INTERFACE && l == 0 && e->version >= 3 &&
+                    t->parent && owner(t->parent) != e) {
+                    /* contents defined inside another Interface are not
+                       referenceable from here (DTDL v3 and v4) */
+                    errs++;
+                    *st = rdiag(m, "crossPartitionReference", e, e->lref[l][k],
+                                "'%s' lists '%s', which is defined inside another Interface",
+                                e->id, e->lref[l][k]);
+                    if (*st != TWIN_OK) return errs;
+                    continue;
+                }
                 if (!t || !list_ok(e, l, t)) {
                     errs++;
                     *st = rdiag(m, "badType", e, e->lref[l][k], "'%s' lists '%s', %s", e->id,
