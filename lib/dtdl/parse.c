@@ -1642,7 +1642,11 @@ static void vocab_fields(P *p, twin_dtdl_elem *obj)
             if (t->flags & TWIN__XT_UNIQUE)
                 for (b = 0; b < a; b++)
                     if (obj->list[0][b] && has_xtype(obj->list[0][b], t->iri)) {
-                        err(p, "siblingDuplicatesCotype", f, NULL,
+                        /* reported at the one whose identifier sorts first,
+                           as the official parser does */
+                        const twin_dtdl_elem *g = obj->list[0][b];
+                        int first = g->id && f->id && strcmp(g->id, f->id) < 0;
+                        err(p, "siblingDuplicatesCotype", first ? g : f, first ? f->id : g->id,
                             "only one field of an Object may carry '%s'", t->term);
                         break;
                     }
