@@ -380,7 +380,8 @@ static int test_core(void)
     CHECK_STR(twin_strerror(TWIN_OK), "ok");
     CHECK_STR(twin_strerror(TWIN_E_NOMEM), "out of memory");
     CHECK_STR(twin_strerror(TWIN_E_MODIFIED), "modified during a read");
-    CHECK_STR(twin_strerror((twin_status)-10), "unknown status");
+    CHECK_STR(twin_strerror(TWIN_E_STATE), "not allowed in the current state");
+    CHECK_STR(twin_strerror((twin_status)-100), "unknown status");
     CHECK_STR(twin_strerror((twin_status)42), "unknown status");
     return 1;
 }
