@@ -205,7 +205,10 @@ TWIN_API twin_status twin_models_add(twin_models *m, const char *json, size_t le
 /**
  * @brief Read a file and add its documents, as twin_models_add() with the
  *        path as the source name.
- * @retval TWIN_E_IO The file cannot be read.
+ * @param m    Set, not yet resolved.
+ * @param path File to read (a regular file); not retained.
+ * @retval TWIN_OK   Every model was added.
+ * @retval TWIN_E_IO The file cannot be opened or read, or is not a regular file.
  * @retval other     As twin_models_add().
  * @par Thread safety
  * Writer.
@@ -223,6 +226,7 @@ TWIN_API twin_status twin_models_add_file(twin_models *m, const char *path);
  * the set is immutable; on failure it stays open: the host may add the
  * missing documents and resolve again. A resolved set returns ::TWIN_OK.
  *
+ * @param m Set.
  * @retval TWIN_OK         The set is sealed.
  * @retval TWIN_E_NOTFOUND A referenced DTMI is defined nowhere (code
  *                         `twin.unresolvedIdentifier`, the DTMI in @c secondary).
@@ -236,6 +240,8 @@ TWIN_API twin_status twin_models_resolve(twin_models *m);
 
 /**
  * @brief Number of diagnostics of the last add or resolve call.
+ * @param m Set; NULL gives 0.
+ * @return The count.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -243,8 +249,11 @@ TWIN_API twin_status twin_models_resolve(twin_models *m);
 TWIN_API size_t twin_models_diag_count(const twin_models *m);
 
 /**
- * @brief Diagnostic @p i (0-based) of the last add or resolve call; NULL
- *        when @p i is out of range. Valid until the next writing call.
+ * @brief Diagnostic @p i (0-based) of the last add or resolve call.
+ * @param m Set.
+ * @param i Index, below twin_models_diag_count().
+ * @return The diagnostic, valid until the next writing call; NULL when @p m
+ *         is NULL or @p i is out of range.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -253,6 +262,9 @@ TWIN_API const twin_dtdl_diag *twin_models_diag(const twin_models *m, size_t i);
 
 /**
  * @brief The set's last error: status and a one-line summary.
+ * @param m Set.
+ * @return The last failed call's status and message (::TWIN_OK and "" after
+ *         a success); for NULL, ::TWIN_E_INVAL.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -265,7 +277,10 @@ TWIN_API twin_error twin_models_last_error(const twin_models *m);
 
 /**
  * @brief The element with identifier @p dtmi (an Interface, or any element
- *        with an explicit or generated `@id`); NULL if none.
+ *        with an explicit or generated `@id`).
+ * @param m    Resolved set.
+ * @param dtmi Identifier, NUL-terminated.
+ * @return The element, owned by the set; NULL if none (or not resolved).
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -274,6 +289,8 @@ TWIN_API const twin_dtdl_elem *twin_models_find(const twin_models *m, const char
 
 /**
  * @brief Number of Interfaces in the set (including inline ones).
+ * @param m Resolved set.
+ * @return The count; 0 before resolution.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -281,7 +298,10 @@ TWIN_API const twin_dtdl_elem *twin_models_find(const twin_models *m, const char
 TWIN_API size_t twin_models_interface_count(const twin_models *m);
 
 /**
- * @brief Interface @p i in the order they were added; NULL when out of range.
+ * @brief Interface @p i, in the order they were added.
+ * @param m Resolved set.
+ * @param i Index, below twin_models_interface_count().
+ * @return The Interface; NULL when out of range.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -313,7 +333,7 @@ typedef enum twin_dtdl_kind {
 
 /** @brief Primitive schemas. Values fixed forever. */
 typedef enum twin_dtdl_primitive {
-    TWIN_DTDL_NOT_PRIMITIVE = 0,
+    TWIN_DTDL_NOT_PRIMITIVE = 0,  /**< Not a primitive schema. */
     TWIN_DTDL_BOOLEAN = 1,
     TWIN_DTDL_DATE = 2,
     TWIN_DTDL_DATETIME = 3,
@@ -380,90 +400,199 @@ typedef enum twin_dtdl_list_kind {
  * @{
  */
 
-/** @brief The element's class; 0 for NULL. @since 1.2 */
+/**
+ * @brief The element's class.
+ * @param e Element.
+ * @return Its ::twin_dtdl_kind; 0 for NULL.
+ * @since 1.2
+ */
 TWIN_API twin_dtdl_kind twin_dtdl_kind_of(const twin_dtdl_elem *e);
 
-/** @brief Its `@id`, explicit or generated (e.g. `dtmi:x:I:_contents:__temp;1`);
- *         "" for primitive schemas. @since 1.2 */
+/**
+ * @brief Its identifier.
+ * @param e Element.
+ * @return Its `@id`, explicit or generated (e.g.
+ *         `dtmi:x:I:_contents:__temp;1`); "" for primitive schemas and NULL.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_id(const twin_dtdl_elem *e);
 
-/** @brief Its `name`; "" for elements without one. @since 1.2 */
+/**
+ * @brief Its name.
+ * @param e Element.
+ * @return Its `name`; "" for elements without one and for NULL.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_name(const twin_dtdl_elem *e);
 
-/** @brief DTDL version (2, 3 or 4) of the document that defined it; 0 for
- *         primitive schemas. @since 1.2 */
+/**
+ * @brief The DTDL version of the document that defined it.
+ * @param e Element.
+ * @return 2, 3 or 4; 0 for primitive schemas and NULL.
+ * @since 1.2
+ */
 TWIN_API int twin_dtdl_version(const twin_dtdl_elem *e);
 
 /**
- * @brief Its display name in language @p lang (e.g. "en", "de"); when
- *        there is none in that language, the "en" one, else the first
- *        given; "" when it has none. @p lang NULL means "en". @since 1.2
+ * @brief Its display name in a language.
+ * @param e    Element.
+ * @param lang Language code (e.g. "en", "de"); NULL means "en".
+ * @return The display name in @p lang; when there is none in that
+ *         language, the default or "en" one, else the first given; "" when
+ *         it has none.
+ * @since 1.2
  */
 TWIN_API const char *twin_dtdl_display_name(const twin_dtdl_elem *e, const char *lang);
 
-/** @brief Its description, chosen as twin_dtdl_display_name() does. @since 1.2 */
+/**
+ * @brief Its description in a language, chosen as twin_dtdl_display_name()
+ *        chooses.
+ * @param e    Element.
+ * @param lang Language code; NULL means "en".
+ * @return The description; "" when it has none.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_description(const twin_dtdl_elem *e, const char *lang);
 
-/** @brief Its comment; "" when none. @since 1.2 */
+/**
+ * @brief Its comment.
+ * @param e Element.
+ * @return The comment; "" when it has none.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_comment(const twin_dtdl_elem *e);
 
-/** @brief The primitive of a ::TWIN_DTDL_PRIMITIVE schema; ::TWIN_DTDL_NOT_PRIMITIVE
- *         for any other element. @since 1.2 */
+/**
+ * @brief The primitive of a primitive schema.
+ * @param e Element.
+ * @return The ::twin_dtdl_primitive of a ::TWIN_DTDL_PRIMITIVE element;
+ *         ::TWIN_DTDL_NOT_PRIMITIVE for any other element and NULL.
+ * @since 1.2
+ */
 TWIN_API twin_dtdl_primitive twin_dtdl_primitive_of(const twin_dtdl_elem *e);
 
-/** @brief The name of a primitive as DTDL spells it (e.g. "dateTime");
- *         "" for an unknown value. @since 1.2 */
+/**
+ * @brief The name of a primitive as DTDL spells it.
+ * @param p Primitive.
+ * @return Its name (e.g. "dateTime"); "" for an unknown value.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_primitive_name(twin_dtdl_primitive p);
 
-/** @brief The element linked by @p link; NULL when it has none. @since 1.2 */
+/**
+ * @brief Follow a single link of an element.
+ * @param e    Element.
+ * @param link Which link (its meaning depends on the element's class).
+ * @return The linked element; NULL when it has none of that kind.
+ * @since 1.2
+ */
 TWIN_API const twin_dtdl_elem *twin_dtdl_link(const twin_dtdl_elem *e,
                                               twin_dtdl_link_kind link);
 
-/** @brief Number of elements in list @p list; 0 when it has none. @since 1.2 */
+/**
+ * @brief Length of a list of an element.
+ * @param e    Element.
+ * @param list Which list.
+ * @return The number of elements in it; 0 when the element has no such list.
+ * @since 1.2
+ */
 TWIN_API size_t twin_dtdl_count(const twin_dtdl_elem *e, twin_dtdl_list_kind list);
 
-/** @brief Element @p i of list @p list; NULL when out of range. @since 1.2 */
+/**
+ * @brief An element of a list of an element.
+ * @param e    Element.
+ * @param list Which list.
+ * @param i    Index, below twin_dtdl_count().
+ * @return Element @p i of the list; NULL when out of range.
+ * @since 1.2
+ */
 TWIN_API const twin_dtdl_elem *twin_dtdl_at(const twin_dtdl_elem *e,
                                             twin_dtdl_list_kind list, size_t i);
 
-/** @brief The content named @p name among an Interface's full contents; NULL
- *         if none. @since 1.2 */
+/**
+ * @brief Find a content of an Interface by name, among its full contents
+ *        (own and inherited).
+ * @param iface Interface.
+ * @param name  Content name.
+ * @return The content; NULL if none (or @p iface is not an Interface).
+ * @since 1.2
+ */
 TWIN_API const twin_dtdl_elem *twin_dtdl_content(const twin_dtdl_elem *iface,
                                                  const char *name);
 
-/** @brief Nonzero when Interface @p iface is @p other or extends it,
- *         directly or not. @since 1.2 */
+/**
+ * @brief Is one Interface the other or derived from it?
+ * @param iface Interface.
+ * @param other Interface it may be or extend.
+ * @return Nonzero when @p iface is @p other or extends it, directly or not.
+ * @since 1.2
+ */
 TWIN_API int twin_dtdl_is_a(const twin_dtdl_elem *iface, const twin_dtdl_elem *other);
 
-/** @brief Nonzero for a Property or Relationship declared `writable`. @since 1.2 */
+/**
+ * @brief Is a Property or Relationship writable?
+ * @param e Element.
+ * @return Nonzero when it is declared `writable`.
+ * @since 1.2
+ */
 TWIN_API int twin_dtdl_writable(const twin_dtdl_elem *e);
 
-/** @brief A Relationship's multiplicity: @p min (default 0) and @p max
- *         (UINT32_MAX when unbounded). Either pointer may be NULL.
- *  @retval TWIN_OK      Written.
- *  @retval TWIN_E_INVAL @p e is not a Relationship. @since 1.2 */
+/**
+ * @brief A Relationship's multiplicity.
+ * @param e   Relationship.
+ * @param min Receives `minMultiplicity` (default 0); may be NULL.
+ * @param max Receives `maxMultiplicity` (UINT32_MAX when unbounded); may be NULL.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_INVAL @p e is not a Relationship.
+ * @since 1.2
+ */
 TWIN_API twin_status twin_dtdl_multiplicity(const twin_dtdl_elem *e, uint32_t *min,
                                             uint32_t *max);
 
-/** @brief Number of co-types: the `@type` values after the element's class
- *         (semantic types such as "Temperature", "Historized", or undefined
- *         extension types when allowed). @since 1.2 */
+/**
+ * @brief Number of co-types: the `@type` values beside the element's class
+ *        (semantic types such as "Temperature", extension types such as
+ *        "Historized", and undefined ones where they are allowed).
+ * @param e Element.
+ * @return The count.
+ * @since 1.2
+ */
 TWIN_API size_t twin_dtdl_cotype_count(const twin_dtdl_elem *e);
 
-/** @brief Co-type @p i as written, or NULL when out of range. @since 1.2 */
+/**
+ * @brief A co-type, as written.
+ * @param e Element.
+ * @param i Index, below twin_dtdl_cotype_count().
+ * @return The co-type; NULL when out of range.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_cotype(const twin_dtdl_elem *e, size_t i);
 
-/** @brief The semantic type (e.g. "Temperature") of a Telemetry, Property or
- *         Field that has one; "" otherwise. @since 1.2 */
+/**
+ * @brief The semantic type of a Telemetry, Property or Field.
+ * @param e Element.
+ * @return Its semantic type (e.g. "Temperature"); "" when it has none.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_semantic_type(const twin_dtdl_elem *e);
 
-/** @brief Its `unit` (e.g. "degreeCelsius"); "" when none. @since 1.2 */
+/**
+ * @brief The unit of an element with a semantic type.
+ * @param e Element.
+ * @return Its `unit` (e.g. "degreeCelsius"); "" when it has none.
+ * @since 1.2
+ */
 TWIN_API const char *twin_dtdl_unit(const twin_dtdl_elem *e);
 
-/** @brief An EnumValue's `enumValue`: @p str receives the string value (NULL
- *         for an integer one), @p num the integer value (0 for a string one).
- *  @retval TWIN_OK Written.
- *  @retval TWIN_E_INVAL @p e is not an EnumValue. @since 1.2 */
+/**
+ * @brief An EnumValue's `enumValue`.
+ * @param e   EnumValue.
+ * @param str Receives the string value (NULL for an integer one); may be NULL.
+ * @param num Receives the integer value (0 for a string one); may be NULL.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_INVAL @p e is not an EnumValue.
+ * @since 1.2
+ */
 TWIN_API twin_status twin_dtdl_enum_value(const twin_dtdl_elem *e, const char **str,
                                           int64_t *num);
 
@@ -527,6 +656,11 @@ TWIN_API twin_status twin_dtdl_check_value(const twin_dtdl_elem *schema,
 /**
  * @brief Check JSON text against schema @p schema (as the official parser's
  *        instance validation does).
+ * @param schema A schema element (primitive, Array, Enum, Map, Object).
+ * @param json   JSON text; not retained; need not be NUL-terminated.
+ * @param len    Bytes in @p json.
+ * @param msg    Receives why it does not conform (NUL-terminated); may be NULL.
+ * @param cap    Bytes at @p msg.
  * @retval TWIN_OK           The JSON conforms.
  * @retval TWIN_E_CONSTRAINT It does not; why in @p msg.
  * @retval TWIN_E_PARSE      @p json is not JSON.
