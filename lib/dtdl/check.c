@@ -1,25 +1,14 @@
-/* Values against schemas (twin values and JSON text, through one checker
- * over a small view interface), and the graph validator built on it. */
-#include "dtdl/dtdl_int.h"
+/* Values against schemas, through one checker over a small view of a
+ * value tree (check_int.h; twin_value here, cJSON in check_json.c), and the
+ * graph validator built on it. No cJSON here: this file is in the
+ * firmware core. */
+#include "dtdl/check_int.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ---- a read-only view of a value tree ---- */
-
-typedef struct view view;
-struct view {
-    const void *p;
-    int (*type)(const void *p);  /* twin_value_type */
-    int64_t (*i)(const void *p);
-    double (*d)(const void *p);
-    const char *(*s)(const void *p, size_t *len);
-    size_t (*count)(const void *p);
-    view (*item)(const void *p, size_t k);
-    const char *(*key)(const void *p, size_t k);
-};
 
 /* twin_value */
 static int tv_type(const void *p) { return ((const twin_value *)p)->type; }
@@ -56,49 +45,9 @@ static view tv_view(const twin_value *v)
     return w;
 }
 
-/* cJSON */
-static int js_type(const void *p)
-{
-    const cJSON *j = p;
-    if (cJSON_IsBool(j)) return TWIN_VALUE_BOOL;
-    if (cJSON_IsNumber(j)) {
-        double d = j->valuedouble;
-        return d == floor(d) && fabs(d) <= 9007199254740992.0 ? TWIN_VALUE_INT : TWIN_VALUE_DOUBLE;
-    }
-    if (cJSON_IsString(j)) return TWIN_VALUE_STRING;
-    if (cJSON_IsArray(j)) return TWIN_VALUE_ARRAY;
-    if (cJSON_IsObject(j)) return TWIN_VALUE_OBJECT;
-    return TWIN_VALUE_NULL;
-}
-static int64_t js_i(const void *p) { return (int64_t)((const cJSON *)p)->valuedouble; }
-static double js_d(const void *p) { return ((const cJSON *)p)->valuedouble; }
-static const char *js_s(const void *p, size_t *len)
-{
-    const char *s = ((const cJSON *)p)->valuestring;
-    *len = strlen(s);
-    return s;
-}
-static size_t js_count(const void *p) { return (size_t)cJSON_GetArraySize(p); }
-static view js_view(const cJSON *j);
-static view js_item(const void *p, size_t k) { return js_view(cJSON_GetArrayItem(p, (int)k)); }
-static const char *js_key(const void *p, size_t k) { return cJSON_GetArrayItem(p, (int)k)->string; }
-static view js_view(const cJSON *j)
-{
-    view w;
-    w.p = j;
-    w.type = js_type;
-    w.i = js_i;
-    w.d = js_d;
-    w.s = js_s;
-    w.count = js_count;
-    w.item = js_item;
-    w.key = js_key;
-    return w;
-}
-
 /* ---- the checker ---- */
 
-static int fail(char *msg, size_t cap, const char *fmt, ...)
+int twin__check_fail(char *msg, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     if (msg && cap) {
@@ -299,77 +248,68 @@ static int geojson(int prim, const view *v)
     return has_type && has_coords;
 }
 
-static int integral(double d) { return isfinite(d) && d == floor(d); }
-
-/* Compare the decimal digits d[0..n) (no sign, no leading zeros) with the
- * limit text lim: <0, 0, >0. */
-static int cmp_digits(const char *d, size_t n, const char *lim)
-{
-    size_t ln = strlen(lim);
-    if (n != ln) return n < ln ? -1 : 1;
-    return memcmp(d, lim, n);
-}
+int twin__integral(double d) { return isfinite(d) && d == floor(d); }
 
 static int in_range(const view *v, double lo, double hi)
 {
     return v->type(v->p) == TWIN_VALUE_INT && (double)v->i(v->p) >= lo && (double)v->i(v->p) <= hi;
 }
 
-static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, int depth)
+int twin__check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, int depth)
 {
     int t = v->type(v->p);
     const char *str;
     size_t len, k, j;
     if (!s) return 1;  /* a schema of an unmodelled vocabulary: not checked */
-    if (depth > 64) return fail(msg, cap, "value nested too deeply");
+    if (depth > 64) return twin__check_fail(msg, cap, "value nested too deeply");
     switch (s->kind) {
     case TWIN_DTDL_PRIMITIVE:
         switch (s->prim) {
         case TWIN_DTDL_BOOLEAN:
-            return t == TWIN_VALUE_BOOL || fail(msg, cap, "expected a boolean");
+            return t == TWIN_VALUE_BOOL || twin__check_fail(msg, cap, "expected a boolean");
         case TWIN_DTDL_INTEGER:
-            return in_range(v, -2147483648.0, 2147483647.0) || fail(msg, cap, "expected a 32-bit integer");
+            return in_range(v, -2147483648.0, 2147483647.0) || twin__check_fail(msg, cap, "expected a 32-bit integer");
         case TWIN_DTDL_LONG:  /* past 2^53 the text decides (raw_number_ok) */
-            return t == TWIN_VALUE_INT || (t == TWIN_VALUE_DOUBLE && integral(v->d(v->p)) &&
+            return t == TWIN_VALUE_INT || (t == TWIN_VALUE_DOUBLE && twin__integral(v->d(v->p)) &&
                                            fabs(v->d(v->p)) <= 9.3e18) ||
-                   fail(msg, cap, "expected a 64-bit integer");
+                   twin__check_fail(msg, cap, "expected a 64-bit integer");
         case TWIN_DTDL_BYTE:
-            return in_range(v, -128, 127) || fail(msg, cap, "expected an integer in [-128, 127]");
+            return in_range(v, -128, 127) || twin__check_fail(msg, cap, "expected an integer in [-128, 127]");
         case TWIN_DTDL_SHORT:
-            return in_range(v, -32768, 32767) || fail(msg, cap, "expected an integer in [-32768, 32767]");
+            return in_range(v, -32768, 32767) || twin__check_fail(msg, cap, "expected an integer in [-32768, 32767]");
         case TWIN_DTDL_UNSIGNED_BYTE:
-            return in_range(v, 0, 255) || fail(msg, cap, "expected an integer in [0, 255]");
+            return in_range(v, 0, 255) || twin__check_fail(msg, cap, "expected an integer in [0, 255]");
         case TWIN_DTDL_UNSIGNED_SHORT:
-            return in_range(v, 0, 65535) || fail(msg, cap, "expected an integer in [0, 65535]");
+            return in_range(v, 0, 65535) || twin__check_fail(msg, cap, "expected an integer in [0, 65535]");
         case TWIN_DTDL_UNSIGNED_INTEGER:
-            return in_range(v, 0, 4294967295.0) || fail(msg, cap, "expected an integer in [0, 2^32)");
+            return in_range(v, 0, 4294967295.0) || twin__check_fail(msg, cap, "expected an integer in [0, 2^32)");
         case TWIN_DTDL_UNSIGNED_LONG:
             return in_range(v, 0, 1.8446744073709552e19) ||
-                   (t == TWIN_VALUE_DOUBLE && integral(v->d(v->p)) && v->d(v->p) >= 0 &&
+                   (t == TWIN_VALUE_DOUBLE && twin__integral(v->d(v->p)) && v->d(v->p) >= 0 &&
                     v->d(v->p) <= 1.85e19) ||
-                   fail(msg, cap, "expected a non-negative integer");
+                   twin__check_fail(msg, cap, "expected a non-negative integer");
         case TWIN_DTDL_DOUBLE: case TWIN_DTDL_DECIMAL:
             return ((t == TWIN_VALUE_INT || t == TWIN_VALUE_DOUBLE) && isfinite(v->d(v->p))) ||
-                   fail(msg, cap, "expected a number");
+                   twin__check_fail(msg, cap, "expected a number");
         case TWIN_DTDL_FLOAT:
             return ((t == TWIN_VALUE_INT || t == TWIN_VALUE_DOUBLE) && fabs(v->d(v->p)) <= 3.4028234663852886e38) ||
-                   fail(msg, cap, "expected a number in the range of float");
+                   twin__check_fail(msg, cap, "expected a number in the range of float");
         case TWIN_DTDL_POINT: case TWIN_DTDL_MULTI_POINT: case TWIN_DTDL_LINE_STRING:
         case TWIN_DTDL_MULTI_LINE_STRING: case TWIN_DTDL_POLYGON: case TWIN_DTDL_MULTI_POLYGON:
-            return geojson(s->prim, v) || fail(msg, cap, "expected a GeoJSON %s", geo_type(s->prim));
+            return geojson(s->prim, v) || twin__check_fail(msg, cap, "expected a GeoJSON %s", geo_type(s->prim));
         }
-        if (t != TWIN_VALUE_STRING) return fail(msg, cap, "expected a string");
+        if (t != TWIN_VALUE_STRING) return twin__check_fail(msg, cap, "expected a string");
         str = v->s(v->p, &len);
         switch (s->prim) {
-        case TWIN_DTDL_DATE: return is_date(str, len) || fail(msg, cap, "expected an RFC 3339 date");
+        case TWIN_DTDL_DATE: return is_date(str, len) || twin__check_fail(msg, cap, "expected an RFC 3339 date");
         case TWIN_DTDL_TIME:  /* RFC 3339 full-time: the offset is part of it */
-            return is_time(str, len, 1) || fail(msg, cap, "expected an RFC 3339 time with its offset");
+            return is_time(str, len, 1) || twin__check_fail(msg, cap, "expected an RFC 3339 time with its offset");
         case TWIN_DTDL_DATETIME:
-            return is_datetime(str, len) || fail(msg, cap, "expected an RFC 3339 date-time");
+            return is_datetime(str, len) || twin__check_fail(msg, cap, "expected an RFC 3339 date-time");
         case TWIN_DTDL_DURATION:
-            return is_duration(str, len) || fail(msg, cap, "expected an ISO 8601 duration");
-        case TWIN_DTDL_UUID: return is_uuid(str, len) || fail(msg, cap, "expected a UUID");
-        case TWIN_DTDL_BYTES: return is_base64(str, len) || fail(msg, cap, "expected base64 text");
+            return is_duration(str, len) || twin__check_fail(msg, cap, "expected an ISO 8601 duration");
+        case TWIN_DTDL_UUID: return is_uuid(str, len) || twin__check_fail(msg, cap, "expected a UUID");
+        case TWIN_DTDL_BYTES: return is_base64(str, len) || twin__check_fail(msg, cap, "expected base64 text");
         }
         return 1;
     case TWIN_DTDL_ENUM:
@@ -383,82 +323,34 @@ static int check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, 
                 return 1;
             }
         }
-        return fail(msg, cap, "not one of the values of enum '%s'", s->id ? s->id : "");
+        return twin__check_fail(msg, cap, "not one of the values of enum '%s'", s->id ? s->id : "");
     case TWIN_DTDL_ARRAY:
-        if (t != TWIN_VALUE_ARRAY) return fail(msg, cap, "expected an array");
+        if (t != TWIN_VALUE_ARRAY) return twin__check_fail(msg, cap, "expected an array");
         for (k = 0; k < v->count(v->p); k++) {
             view it = v->item(v->p, k);
-            if (!check(s->link[0], &it, msg, cap, depth + 1)) return 0;
+            if (!twin__check(s->link[0], &it, msg, cap, depth + 1)) return 0;
         }
         return 1;
     case TWIN_DTDL_MAP:
-        if (t != TWIN_VALUE_OBJECT) return fail(msg, cap, "expected an object (map)");
+        if (t != TWIN_VALUE_OBJECT) return twin__check_fail(msg, cap, "expected an object (map)");
         for (k = 0; k < v->count(v->p); k++) {
             view it = v->item(v->p, k);
-            if (!check(s->link[1]->link[0], &it, msg, cap, depth + 1)) return 0;
+            if (!twin__check(s->link[1]->link[0], &it, msg, cap, depth + 1)) return 0;
         }
         return 1;
     case TWIN_DTDL_OBJECT:
-        if (t != TWIN_VALUE_OBJECT) return fail(msg, cap, "expected an object");
+        if (t != TWIN_VALUE_OBJECT) return twin__check_fail(msg, cap, "expected an object");
         for (k = 0; k < v->count(v->p); k++) {
             const char *key = v->key(v->p, k);
             view it = v->item(v->p, k);
             for (j = 0; j < s->nlist[0]; j++)
                 if (s->list[0][j]->name && strcmp(s->list[0][j]->name, key) == 0) break;
-            if (j == s->nlist[0]) return fail(msg, cap, "object has no field '%s'", key);
-            if (!check(s->list[0][j]->link[0], &it, msg, cap, depth + 1)) return 0;
+            if (j == s->nlist[0]) return twin__check_fail(msg, cap, "object has no field '%s'", key);
+            if (!twin__check(s->list[0][j]->link[0], &it, msg, cap, depth + 1)) return 0;
         }
         return 1;
     }
-    return fail(msg, cap, "not a schema");
-}
-
-/* cJSON keeps no number text: 1.0 reads as the integer 1 and -0 as 0.
- * For a number at the top of the text, look at how it was written: a
- * fraction or exponent is not an integer, and -0 is not unsigned. */
-static int raw_number_ok(const twin_dtdl_elem *s, const char *t, size_t n, char *msg, size_t cap)
-{
-    size_t i = 0, k;
-    int frac = 0, neg = 0, nonzero = 0;
-    if (s && s->kind == TWIN_DTDL_ENUM) s = s->link[0];  /* its valueSchema */
-    if (!s || s->kind != TWIN_DTDL_PRIMITIVE) return 1;
-    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n')) i++;
-    if (i == n || !(t[i] == '-' || (t[i] >= '0' && t[i] <= '9'))) return 1;
-    neg = t[i] == '-';
-    for (k = i; k < n; k++) {
-        if (t[k] == '.' || t[k] == 'e' || t[k] == 'E') frac = 1;
-        if (t[k] >= '1' && t[k] <= '9' && !frac) nonzero = 1;
-    }
-    if (!frac && (s->prim == TWIN_DTDL_LONG || s->prim == TWIN_DTDL_UNSIGNED_LONG)) {
-        /* exact 64-bit bounds, on the digits */
-        size_t a = i + (size_t)neg, b = a;
-        while (b < n && t[b] >= '0' && t[b] <= '9') b++;
-        while (a + 1 < b && t[a] == '0') a++;
-        if (s->prim == TWIN_DTDL_LONG &&
-            cmp_digits(t + a, b - a, neg ? "9223372036854775808" : "9223372036854775807") > 0)
-            return fail(msg, cap, "outside the range of a 64-bit integer");
-        if (s->prim == TWIN_DTDL_UNSIGNED_LONG && !neg &&
-            cmp_digits(t + a, b - a, "18446744073709551615") > 0)
-            return fail(msg, cap, "outside the range of an unsigned 64-bit integer");
-    }
-    switch (s->prim) {
-    case TWIN_DTDL_INTEGER: case TWIN_DTDL_LONG: case TWIN_DTDL_BYTE: case TWIN_DTDL_SHORT:
-        if (frac) return fail(msg, cap, "expected an integer, not a number with a fraction");
-        return 1;
-    case TWIN_DTDL_UNSIGNED_BYTE: case TWIN_DTDL_UNSIGNED_SHORT: case TWIN_DTDL_UNSIGNED_INTEGER:
-    case TWIN_DTDL_UNSIGNED_LONG:
-        if (frac) return fail(msg, cap, "expected an integer, not a number with a fraction");
-        if (neg && !nonzero) return fail(msg, cap, "expected a non-negative integer, not -0");
-        return 1;
-    }
-    return 1;
-}
-
-int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v)
-{
-    view w = js_view(v);
-    char msg[8];
-    return check(schema, &w, msg, sizeof msg, 0);
+    return twin__check_fail(msg, cap, "not a schema");
 }
 
 int twin__dtdl_is_duration(const char *s)
@@ -466,7 +358,7 @@ int twin__dtdl_is_duration(const char *s)
     return is_duration(s, strlen(s));
 }
 
-static int is_schema(const twin_dtdl_elem *s)
+int twin__is_schema(const twin_dtdl_elem *s)
 {
     return s && (s->kind == TWIN_DTDL_PRIMITIVE || s->kind == TWIN_DTDL_ARRAY ||
                  s->kind == TWIN_DTDL_ENUM || s->kind == TWIN_DTDL_MAP ||
@@ -478,36 +370,9 @@ twin_status twin_dtdl_check_value(const twin_dtdl_elem *schema, const twin_value
 {
     view w;
     if (msg && cap) msg[0] = '\0';
-    if (!v || !is_schema(schema)) return TWIN_E_INVAL;
+    if (!v || !twin__is_schema(schema)) return TWIN_E_INVAL;
     w = tv_view(v);
-    return check(schema, &w, msg, cap, 0) ? TWIN_OK : TWIN_E_CONSTRAINT;
-}
-
-twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json, size_t len,
-                                 char *msg, size_t cap)
-{
-    cJSON *j;
-    view w;
-    int ok;
-    if (msg && cap) msg[0] = '\0';
-    if (!json || !is_schema(schema)) return TWIN_E_INVAL;
-    {
-        int deep;
-        size_t bad;
-        if (!twin__json_check(json, len, &bad, &deep)) {
-            fail(msg, cap, deep ? "JSON nested too deeply" : "not JSON (byte %lu)", (unsigned long)bad);
-            return TWIN_E_PARSE;
-        }
-    }
-    j = cJSON_ParseWithLength(json, len);
-    if (!j) {  /* the text is JSON: an allocation failed */
-        fail(msg, cap, "out of memory");
-        return TWIN_E_NOMEM;
-    }
-    w = js_view(j);
-    ok = check(schema, &w, msg, cap, 0) && raw_number_ok(schema, json, len, msg, cap);
-    cJSON_Delete(j);
-    return ok ? TWIN_OK : TWIN_E_CONSTRAINT;
+    return twin__check(schema, &w, msg, cap, 0) ? TWIN_OK : TWIN_E_CONSTRAINT;
 }
 
 /* ---- graph validator ---- */
@@ -550,7 +415,7 @@ static twin_status props_ok(const twin_dtdl_elem *owner, int rel, const twin_mem
             return TWIN_E_CONSTRAINT;
         }
         w = tv_view(&props[k].value);
-        if (props[k].value.type != TWIN_VALUE_NULL && !check(c->link[0], &w, why, sizeof why, 0)) {
+        if (props[k].value.type != TWIN_VALUE_NULL && !twin__check(c->link[0], &w, why, sizeof why, 0)) {
             snprintf(msg, cap, "property '%s': %s", props[k].name, why);
             return TWIN_E_CONSTRAINT;
         }

@@ -108,6 +108,9 @@ twin_status twin__models_diag_add(twin_models *m, const char *code, const char *
 twin_dtdl_elem *twin__models_find(const twin_models *m, const char *id, size_t n);
 twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e);
 twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e);
+/* Remove the identifiers registered from position nids on. */
+void twin__models_drop_ids(twin_models *m, uint32_t nids);
+void twin__models_diag_clear(twin_models *m);
 
 /* parse.c: one JSON document (cJSON tree), errors as diagnostics;
  * returns the number of errors, or a negative status (NOMEM). */

@@ -1,17 +1,15 @@
-/* The model set handle: options, documents in, diagnostics out, and the
- * all-or-nothing rule of every add call. */
+/* The model set handle: options, diagnostics, the identifier index, and
+ * the entry to resolution. Adding documents (cJSON) is in add.c, loading
+ * the binary form in binary.c. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "util/hash.h"
-#include "util/utf8.h"
 
-#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define DEFAULT_MAX_DOC ((size_t)16 << 20)
 
@@ -112,7 +110,7 @@ void twin_models_close(twin_models *m)
 
 /* ---- diagnostics ---- */
 
-static void diag_clear(twin_models *m)
+void twin__models_diag_clear(twin_models *m)
 {
     twin__region_fini(&m->dmem, &m->alloc);
     m->ndiag = 0;
@@ -149,16 +147,6 @@ twin_status twin__models_diag_add(twin_models *m, const char *code, const char *
     d->document = doc;
     m->ndiag++;
     return TWIN_OK;
-}
-
-static twin_status diag(twin_models *m, const char *code, const char *src, const char *fmt, ...)
-{
-    va_list ap;
-    twin_status s;
-    va_start(ap, fmt);
-    s = twin__models_diag_add(m, code, src, 0, "", 0, NULL, NULL, fmt, ap);
-    va_end(ap);
-    return s;
 }
 
 size_t twin_models_diag_count(const twin_models *m)
@@ -234,34 +222,9 @@ twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e)
     return TWIN_OK;
 }
 
-twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e)
+void twin__models_drop_ids(twin_models *m, uint32_t nids)
 {
-    twin_status s;
-    if ((s = grow(m, &m->ifaces, &m->capifaces, m->nifaces, sizeof *m->ifaces)) != TWIN_OK)
-        return s;
-    m->ifaces[m->nifaces++] = e;
-    return TWIN_OK;
-}
-
-/* ---- adding documents ---- */
-
-typedef struct txn {
-    twin__rmark mem;
-    uint32_t nids, nifaces;
-} txn;
-
-static txn txn_begin(const twin_models *m)
-{
-    txn t;
-    t.mem = twin__region_mark(&m->mem);
-    t.nids = m->nids;
-    t.nifaces = m->nifaces;
-    return t;
-}
-
-static void txn_rollback(twin_models *m, txn t)
-{
-    while (m->nids > t.nids) {
+    while (m->nids > nids) {
         const char *id = m->ids[m->nids - 1]->id;
         key k;
         uint32_t pos;
@@ -271,174 +234,15 @@ static void txn_rollback(twin_models *m, txn t)
         if (pos != TWIN__NONE) twin__index_remove_at(&m->idx, pos);
         m->nids--;
     }
-    m->nifaces = t.nifaces;
-    twin__region_rollback(&m->mem, &m->alloc, t.mem);
 }
 
-static void locate(twin_models *m, size_t from, const char *text, size_t len, int is_array)
+twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e)
 {
-    size_t i;
-    for (i = from; i < m->ndiag; i++) {
-        twin_dtdl_diag *d = &m->diag[i];
-        if (d->line == 0)
-            twin__json_pos(text, len, d->document, is_array, d->pointer, &d->line, &d->column);
-    }
-}
-
-static void line_col(const char *text, size_t off, uint32_t *line, uint32_t *col)
-{
-    size_t k, bol = 0;
-    uint32_t ln = 1;
-    for (k = 0; k < off; k++)
-        if (text[k] == '\n') {
-            ln++;
-            bol = k + 1;
-        }
-    *line = ln;
-    *col = (uint32_t)(off - bol + 1);
-}
-
-static twin_status add_text(twin_models *m, const char *json, size_t len, const char *source)
-{
-    const char *text = json, *end = NULL, *src;
-    size_t n = len, bad, first = m->ndiag;
-    cJSON *root;
-    txn t;
-    int errs = 0, nomem = 0, is_array;
-    uint32_t i;
     twin_status s;
-
-    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        n -= 3;
-    }
-    if ((bad = twin__utf8_check(text, n)) != n) {
-        if (diag(m, "twin.notUtf8", source, "the text is not valid UTF-8 (byte %lu)",
-                 (unsigned long)(bad + (size_t)(text - json))) != TWIN_OK)
-            return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-        line_col(json, bad + (size_t)(text - json), &m->diag[m->ndiag - 1].line,
-                 &m->diag[m->ndiag - 1].column);
-        return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
-    }
-    {
-        int deep;
-        size_t bad_at;
-        if (!twin__json_check(text, n, &bad_at, &deep)) {
-            size_t off = bad_at + (size_t)(text - json);
-            uint32_t line, col;
-            line_col(json, off, &line, &col);
-            s = deep ? diag(m, "twin.jsonTooDeep", source,
-                            "JSON nested deeper than %d levels (line %u, column %u)",
-                            TWIN__JSON_MAX_DEPTH, (unsigned)line, (unsigned)col)
-                     : diag(m, "twin.jsonSyntax", source, "malformed JSON at line %u, column %u",
-                            (unsigned)line, (unsigned)col);
-            if (s != TWIN_OK) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-            m->diag[m->ndiag - 1].line = line;
-            m->diag[m->ndiag - 1].column = col;
-            return twin__models_fail(m, TWIN_E_PARSE, "%s:%u:%u: %s", source, (unsigned)line,
-                                     (unsigned)col, deep ? "JSON nested too deeply" : "malformed JSON");
-        }
-    }
-    /* The text is JSON: cJSON failing on it can only be an allocation. */
-    root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-    if (!root) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
-    t = txn_begin(m);
-    /* The source name lives as long as the elements that cite it. */
-    src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));
-    if (!src) {
-        cJSON_Delete(root);
-        txn_rollback(m, t);
-        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-    }
-    is_array = cJSON_IsArray(root);
-    if (is_array) {
-        const cJSON *d;
-        i = 0;
-        cJSON_ArrayForEach(d, root) {
-            int e = twin__dtdl_parse_doc(m, d, src, i++, &nomem);
-            errs += e;
-            if (nomem) break;
-        }
-    } else {
-        errs = twin__dtdl_parse_doc(m, root, src, 0, &nomem);
-    }
-    cJSON_Delete(root);
-    if (nomem) {
-        txn_rollback(m, t);
-        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-    }
-    if (errs) {
-        size_t k, dup = 0;
-        txn_rollback(m, t);
-        locate(m, first, json, len, is_array);
-        for (k = first; k < m->ndiag; k++)
-            dup += strcmp(m->diag[k].code, "duplicateDefinition") == 0;
-        s = dup == m->ndiag - first ? TWIN_E_EXISTS : TWIN_E_CONSTRAINT;
-        return twin__models_fail(m, s, "%s: %u error%s; first: %s", source ? source : "",
-                                 (unsigned)(m->ndiag - first), m->ndiag - first == 1 ? "" : "s",
-                                 m->diag[first].message);
-    }
-    m->err.status = TWIN_OK;
-    m->err.message = "";
+    if ((s = grow(m, &m->ifaces, &m->capifaces, m->nifaces, sizeof *m->ifaces)) != TWIN_OK)
+        return s;
+    m->ifaces[m->nifaces++] = e;
     return TWIN_OK;
-}
-
-twin_status twin_models_add(twin_models *m, const char *json, size_t len, const char *source)
-{
-    if (!m) return TWIN_E_INVAL;
-    if (!m->in_resolve) diag_clear(m);
-    if (!json) return twin__models_fail(m, TWIN_E_INVAL, "NULL text");
-    if (m->sealed) return twin__models_fail(m, TWIN_E_STATE, "the model set is resolved (sealed)");
-    if (len > m->opt.max_document_bytes)
-        return twin__models_fail(m, TWIN_E_RANGE, "%s: %lu bytes, over the limit of %lu",
-                                 source ? source : "", (unsigned long)len,
-                                 (unsigned long)m->opt.max_document_bytes);
-    return add_text(m, json, len, source ? source : "");
-}
-
-twin_status twin_models_add_file(twin_models *m, const char *path)
-{
-    FILE *f;
-    char *buf;
-    long n;
-    size_t got;
-    twin_status s;
-    if (!m) return TWIN_E_INVAL;
-    if (!m->in_resolve) diag_clear(m);
-    if (!path) return twin__models_fail(m, TWIN_E_INVAL, "NULL path");
-    if (m->sealed) return twin__models_fail(m, TWIN_E_STATE, "the model set is resolved (sealed)");
-    f = fopen(path, "rb");
-    if (!f) return twin__models_fail(m, TWIN_E_IO, "%s: cannot open", path);
-    {
-        struct stat st;
-        if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-            fclose(f);
-            return twin__models_fail(m, TWIN_E_IO, "%s: not a regular file", path);
-        }
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return twin__models_fail(m, TWIN_E_IO, "%s: cannot read", path);
-    }
-    if ((unsigned long)n > m->opt.max_document_bytes) {
-        fclose(f);
-        return twin__models_fail(m, TWIN_E_RANGE, "%s: %ld bytes, over the limit of %lu", path,
-                                 n, (unsigned long)m->opt.max_document_bytes);
-    }
-    buf = twin__alloc(&m->alloc, (size_t)n + 1);
-    if (!buf) {
-        fclose(f);
-        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-    }
-    got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    if (got != (size_t)n) {
-        twin__free(&m->alloc, buf, (size_t)n + 1);
-        return twin__models_fail(m, TWIN_E_IO, "%s: short read", path);
-    }
-    s = add_text(m, buf, (size_t)n, path);
-    twin__free(&m->alloc, buf, (size_t)n + 1);
-    return s;
 }
 
 twin_status twin_models_resolve(twin_models *m)
@@ -446,7 +250,7 @@ twin_status twin_models_resolve(twin_models *m)
     twin_status s;
     if (!m) return TWIN_E_INVAL;
     if (m->in_resolve) return twin__models_fail(m, TWIN_E_STATE, "resolve called from a resolver");
-    diag_clear(m);
+    twin__models_diag_clear(m);
     if (m->sealed) return TWIN_OK;
     m->in_resolve = 1;
     m->err.status = TWIN_OK;
