@@ -271,6 +271,61 @@ TWIN_API const twin_dtdl_diag *twin_models_diag(const twin_models *m, size_t i);
  */
 TWIN_API twin_error twin_models_last_error(const twin_models *m);
 
+/**
+ * @brief Writer for twin_models_save(): called with consecutive pieces of
+ *        the binary form.
+ * @return ::TWIN_OK to go on; any other status ends the save with it.
+ */
+typedef twin_status (*twin_models_write_fn)(void *ud, const void *data, size_t n);
+
+/**
+ * @brief Write a resolved set in its compact binary form.
+ *
+ * The form holds every element of the set (no JSON, no diagnostics' source
+ * positions) with a CRC-32; twin_models_load() rebuilds the set from it,
+ * also on firmware built without the JSON parser. The bytes depend only on
+ * the set's content and insertion order, not on the machine (integers are
+ * little-endian).
+ *
+ * @param m     Resolved set.
+ * @param write Called for each piece, in order; must not call back into @p m
+ *              for writing.
+ * @param ud    Passed to @p write.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_STATE @p m is not resolved.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval other        The status @p write returned.
+ * @par Thread safety
+ * Reader.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_save(const twin_models *m, twin_models_write_fn write, void *ud);
+
+/**
+ * @brief Create a resolved set from its binary form (twin_models_save()).
+ *
+ * The bytes are checked whole (size, format version, CRC-32, every
+ * reference) before anything is built; the set copies what it needs and
+ * does not retain @p data. Diagnostics' source names and pointers are empty
+ * in a loaded set.
+ *
+ * @param out  Receives the set; NULL on failure.
+ * @param data The binary form.
+ * @param len  Bytes at @p data.
+ * @param opts Options (the allocator counts; e.g. a ::twin_arena on
+ *             firmware); NULL: defaults.
+ * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_close().
+ * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
+ *                      version (truncated, corrupted, other version).
+ * @retval TWIN_E_INVAL @p out or @p data is NULL, or an option is out of range.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @par Thread safety
+ * Safe from any thread.
+ * @since 1.2
+ */
+TWIN_API twin_status twin_models_load(twin_models **out, const void *data, size_t len,
+                                      const twin_models_options *opts);
+
 /** @name Lookup (resolved sets)
  *  Before twin_models_resolve() has succeeded these find nothing.
  *  @{ */

@@ -333,6 +333,7 @@ int twin__check(const twin_dtdl_elem *s, const view *v, char *msg, size_t cap, i
         return 1;
     case TWIN_DTDL_MAP:
         if (t != TWIN_VALUE_OBJECT) return twin__check_fail(msg, cap, "expected an object (map)");
+        if (!s->link[1]) return twin__check_fail(msg, cap, "map without a value schema");
         for (k = 0; k < v->count(v->p); k++) {
             view it = v->item(v->p, k);
             if (!twin__check(s->link[1]->link[0], &it, msg, cap, depth + 1)) return 0;
@@ -389,6 +390,7 @@ static twin_status props_ok(const twin_dtdl_elem *owner, int rel, const twin_mem
 {
     size_t k;
     char why[200];
+    if (!owner) return TWIN_OK;
     for (k = 0; k < n; k++) {
         const twin_dtdl_elem *c = NULL;
         view w;

@@ -108,6 +108,8 @@ twin_status twin__models_diag_add(twin_models *m, const char *code, const char *
 twin_dtdl_elem *twin__models_find(const twin_models *m, const char *id, size_t n);
 twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e);
 twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e);
+/* Position in ids of the element with this identifier; UINT32_MAX if none. */
+uint32_t twin__models_pos(const twin_models *m, const char *id);
 /* Remove the identifiers registered from position nids on. */
 void twin__models_drop_ids(twin_models *m, uint32_t nids);
 void twin__models_diag_clear(twin_models *m);
@@ -147,5 +149,6 @@ int twin__dtdl_is_duration(const char *s);
 
 /* primitives (query.c) */
 const twin_dtdl_elem *twin__dtdl_primitive(const char *name, size_t n, int version);
+const twin_dtdl_elem *twin__dtdl_primitive_by_code(uint32_t prim);
 
 #endif

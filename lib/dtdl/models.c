@@ -222,6 +222,16 @@ twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e)
     return TWIN_OK;
 }
 
+uint32_t twin__models_pos(const twin_models *m, const char *id)
+{
+    key k;
+    uint32_t pos;
+    k.s = id;
+    k.n = strlen(id);
+    pos = twin__index_find(&m->idx, id_hash(m, id, k.n), id_eq, m, &k);
+    return pos == TWIN__NONE ? UINT32_MAX : twin__index_at(&m->idx, pos);
+}
+
 void twin__models_drop_ids(twin_models *m, uint32_t nids)
 {
     while (m->nids > nids) {

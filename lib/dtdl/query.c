@@ -50,6 +50,14 @@ const twin_dtdl_elem *twin__dtdl_primitive(const char *name, size_t n, int versi
     return NULL;
 }
 
+const twin_dtdl_elem *twin__dtdl_primitive_by_code(uint32_t prim)
+{
+    size_t i;
+    for (i = 0; i < NPRIMS; i++)
+        if (prims[i].prim == prim) return &prims[i];
+    return NULL;
+}
+
 const char *twin_dtdl_primitive_name(twin_dtdl_primitive p)
 {
     size_t i;

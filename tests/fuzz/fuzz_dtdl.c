@@ -1,10 +1,13 @@
 /* libFuzzer target for the DTDL parser: any bytes in, no crash, no leak,
  * no hang. The first byte picks the options; the rest is split at each
  * "\n\x00\n" into documents added one call each, then the set is
- * resolved and every element read. */
+ * resolved and every element read. With the first byte's top bit set the
+ * rest is instead a binary model form (twin_models_load), its checksum
+ * made right first so that the structure checks are what gets fuzzed. */
 #include <twin/twin.h>
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,6 +28,47 @@ static size_t walk(const twin_dtdl_elem *e, int depth)
     return n;
 }
 
+static uint32_t crc32(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    size_t i;
+    int k;
+    for (i = 0; i < n; i++) {
+        c ^= p[i];
+        for (k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+static int fuzz_binary(const uint8_t *data, size_t size)
+{
+    unsigned char *b;
+    twin_models *m;
+    size_t i, n = 0;
+    uint32_t c;
+    if (size < 8) return 0;
+    b = malloc(size);
+    if (!b) return 0;
+    memcpy(b, data, size);
+    c = crc32(b, size - 4);
+    b[size - 4] = (unsigned char)c;
+    b[size - 3] = (unsigned char)(c >> 8);
+    b[size - 2] = (unsigned char)(c >> 16);
+    b[size - 1] = (unsigned char)(c >> 24);
+    if (twin_models_load(&m, b, size, NULL) == TWIN_OK) {
+        for (i = 0; i < twin_models_interface_count(m); i++) {
+            const twin_dtdl_elem *e = twin_models_interface(m, i);
+            size_t k;
+            n += walk(e, 0);
+            for (k = 0; k < twin_dtdl_count(e, TWIN_DTDL_CONTENTS); k++)
+                n += walk(twin_dtdl_at(e, TWIN_DTDL_CONTENTS, k), 1);
+        }
+        twin_models_close(m);
+    }
+    free(b);
+    return n == SIZE_MAX;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     twin_models_options o;
@@ -32,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p, *end;
     size_t i, n = 0;
     if (size < 1) return 0;
+    if (data[0] & 0x80) return fuzz_binary(data + 1, size - 1);
     twin_models_options_init(&o);
     o.flags = data[0] & 3u;
     o.max_dtdl_version = 2 + (data[0] >> 2) % 3;
