@@ -11,6 +11,7 @@
  * One line per test, then a summary; the exit status is 0 only when every
  * test passed. Built and run by tests/firmware/run. */
 #include "board.h"
+#include "models_blob.h"
 
 #include <twin/twin.h>
 
@@ -1640,6 +1641,56 @@ static int test_health(void)
     return 1;
 }
 
+/* DTDL models in binary form, loaded without a JSON parser, typing a graph
+ * through the validator. */
+static int test_dtdl_binary(void)
+{
+    twin_models_options mo;
+    twin_models *m;
+    twin_graph_options go;
+    twin_graph_validator v;
+    twin_graph *g;
+    const twin_dtdl_elem *motor;
+    twin_member p[2];
+    arena_fresh(ARENA_BYTES);
+    CHECK_OK(twin_models_options_init(&mo));
+    mo.alloc = &arena_alloc;
+    CHECK_OK(twin_models_load(&m, fw_models_blob, sizeof fw_models_blob, &mo));
+    CHECK_EQ(twin_models_interface_count(m), 2);
+    motor = twin_models_find(m, "dtmi:fw:Motor;1");
+    CHECK(motor != NULL);
+    CHECK_EQ(twin_dtdl_count(motor, TWIN_DTDL_CONTENTS), 4);
+    CHECK_STR(twin_dtdl_unit(twin_dtdl_content(motor, "vibration")), "gForce");
+    CHECK_STR(twin_dtdl_semantic_type(twin_dtdl_content(motor, "vibration")), "Acceleration");
+    /* a truncated form is refused */
+    {
+        twin_models *bad = NULL;
+        CHECK_ST(twin_models_load(&bad, fw_models_blob, sizeof fw_models_blob - 1, &mo), TWIN_E_PARSE);
+        CHECK(bad == NULL);
+    }
+    v.size = sizeof v;
+    CHECK_OK(twin_models_validator(m, TWIN_MODELS_CHECK_ALL, &v));
+    CHECK_OK(twin_graph_options_init(&go));
+    go.alloc = &arena_alloc;
+    go.validator = &v;
+    CHECK_OK(twin_graph_create(&g, &go));
+    p[0].name = "ratedKw";
+    p[0].value = twin_value_double(7.5);
+    p[1].name = "state";
+    p[1].value = twin_value_string("RUN");
+    CHECK_OK(twin_graph_add_twin(g, "motor-1", "dtmi:fw:Motor;1", p, 2));
+    CHECK_OK(twin_graph_add_twin(g, "belt-1", "dtmi:fw:Conveyor;1", NULL, 0));
+    CHECK_OK(twin_graph_add_relationship(g, "motor-1", "r1", "drives", "belt-1", NULL, 0));
+    CHECK_ST(twin_graph_add_relationship(g, "belt-1", "r2", "drives", "motor-1", NULL, 0),
+             TWIN_E_CONSTRAINT);
+    CHECK_ST(twin_graph_add_twin(g, "x", "dtmi:fw:Unknown;1", NULL, 0), TWIN_E_CONSTRAINT);
+    p[1].value = twin_value_string("HALF");
+    CHECK_ST(twin_graph_add_twin(g, "motor-2", "dtmi:fw:Motor;1", p, 2), TWIN_E_CONSTRAINT);
+    twin_graph_destroy(g);
+    twin_models_close(m);
+    return 1;
+}
+
 static const test_case tests[] = {
     {"core: version and status strings", test_core},
     {"core: fixed-buffer arena", test_arena},
@@ -1654,6 +1705,7 @@ static const test_case tests[] = {
     {"impact: twin_graph_optimize gives the same answers", test_optimize},
     {"impact: errors", test_impact_errors},
     {"health: the seed's bearing, plain-data state, bad input", test_health},
+    {"dtdl: binary models typing a graph, no JSON parser", test_dtdl_binary},
     {"allocator: every block given back with its size", test_accounting},
     {"no heap: malloc never called, heap never grown", test_no_heap},
 };
