@@ -1,5 +1,6 @@
 /* Footprint: a firmware that calls every public function of the core
- * (twin.h, graph.h, impact.h) once, in a fixed arena; no output. Its size
+ * (twin.h, graph.h, impact.h, health.h, and the part of dtdl.h that needs
+ * no JSON parser) once, in a fixed arena; no output. Its size
  * minus fw_empty's is the flash cost of the whole core API, the upper bound
  * of what linking libtwin costs. */
 #include "board.h"
@@ -64,6 +65,65 @@ int main(void)
     sum += (unsigned long)twin_graph_remove_twin(g, "b", TWIN_REMOVE_RELATIONSHIPS);
     sum += (unsigned long)twin_graph_last_error(g)->status;
     twin_graph_destroy(g);
+    {
+        /* health: a signal's whole life */
+        twin_health_options ho;
+        twin_health h;
+        twin_health_event ev;
+        twin_health_rul rul;
+        twin_health_stats st;
+        twin_error err;
+        double x, mean[2], cov[4];
+        twin_health_options_init(&ho);
+        sum += (unsigned long)twin_health_init(&h, &ho, 0, &err);
+        ev.size = sizeof ev;
+        sum += (unsigned long)twin_health_update(&h, &ho, 1000000, 0.13, &ev, &err);
+        sum += (unsigned long)twin_health_predict(&h, &ho, 2000000, &x, &err);
+        sum += (unsigned long)twin_health_get_score(&h, &ho, 2000000, &x, &err);
+        sum += (unsigned long)twin_health_get_time_to(&h, &ho, 0.5, &x, &err);
+        rul.size = sizeof rul;
+        sum += (unsigned long)twin_health_get_rul(&h, &ho, 0.05, 0.95, &rul, &err);
+        sum += (unsigned long)twin_health_get_posterior(&h, mean, cov, &err);
+        st.size = sizeof st;
+        sum += (unsigned long)twin_health_get_stats(&h, &st, &err);
+        sum += (unsigned long)twin_health_set_failure_level(&h, &ho, 1.2, &err);
+    }
+    {
+        /* DTDL without JSON: a model set from its binary form */
+        static const unsigned char form[64];
+        twin_models_options mo;
+        twin_models *m;
+        twin_graph_validator v;
+        twin_dtmi_info d;
+        twin_models_options_init(&mo);
+        mo.alloc = &alloc;
+        if (twin_models_load(&m, form, sizeof form, &mo) == TWIN_OK) {
+            const twin_dtdl_elem *e = twin_models_interface(m, 0);
+            uint32_t lo, hi;
+            const char *str;
+            int64_t num;
+            twin_value tv = twin_value_int(3);
+            sum += twin_models_interface_count(m) + (twin_models_find(m, "dtmi:a:b;1") != NULL);
+            sum += twin_dtdl_kind_of(e) + twin_dtdl_id(e)[0] + twin_dtdl_name(e)[0] +
+                   (unsigned long)twin_dtdl_version(e) + twin_dtdl_display_name(e, "en")[0] +
+                   twin_dtdl_description(e, NULL)[0] + twin_dtdl_comment(e)[0] +
+                   twin_dtdl_primitive_of(e) + twin_dtdl_primitive_name(TWIN_DTDL_DOUBLE)[0] +
+                   (twin_dtdl_link(e, TWIN_DTDL_SCHEMA) != NULL) + twin_dtdl_count(e, TWIN_DTDL_CONTENTS) +
+                   (twin_dtdl_at(e, TWIN_DTDL_CONTENTS, 0) != NULL) + (twin_dtdl_content(e, "x") != NULL) +
+                   (unsigned long)twin_dtdl_is_a(e, e) + (unsigned long)twin_dtdl_writable(e) +
+                   (unsigned long)twin_dtdl_multiplicity(e, &lo, &hi) + twin_dtdl_cotype_count(e) +
+                   (twin_dtdl_cotype(e, 0) != NULL) + twin_dtdl_semantic_type(e)[0] + twin_dtdl_unit(e)[0] +
+                   (unsigned long)twin_dtdl_enum_value(e, &str, &num) +
+                   (unsigned long)twin_dtdl_check_value(e, &tv, NULL, 0);
+            v.size = sizeof v;
+            sum += (unsigned long)twin_models_validator(m, TWIN_MODELS_CHECK_ALL, &v);
+            sum += (unsigned long)twin_models_resolve(m) + twin_models_diag_count(m) +
+                   (twin_models_diag(m, 0) != NULL) + (unsigned long)twin_models_last_error(m).status;
+            twin_models_close(m);
+        }
+        d.size = sizeof d;
+        sum += (unsigned long)twin_dtmi_parse("dtmi:a:b;1", 10, &d);
+    }
     sum += twin_arena_used(&arena) + twin_arena_peak(&arena);
     twin_arena_reset(&arena);
     return sum == 0;
