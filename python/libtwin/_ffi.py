@@ -570,6 +570,12 @@ twin_models_diag = _declare("twin_models_diag", POINTER(twin_dtdl_diag), [models
 twin_models_find = _declare("twin_models_find", elem_p, [models_p, c_char_p])
 twin_models_interface_count = _declare("twin_models_interface_count", c_size_t, [models_p])
 twin_models_interface = _declare("twin_models_interface", elem_p, [models_p, c_size_t])
+WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
+twin_models_save = _declare("twin_models_save", _status, [models_p, WRITE_FN, c_void_p],
+                            _check_models)
+twin_models_load = _declare("twin_models_load", _status,
+                            [POINTER(models_p), c_void_p, c_size_t, POINTER(twin_models_options)],
+                            _check)
 twin_models_validator = _declare("twin_models_validator", _status,
                                  [models_p, c_uint32, POINTER(twin_graph_validator)], _check)
 

@@ -353,6 +353,44 @@ class Models(Handle):
             self._fin()
             self._ptr = None
 
+    # ---- binary form ----------------------------------------------------------
+
+    def save(self) -> bytes:
+        """The resolved set in its compact binary form (what firmware loads
+        without a JSON parser); InvalidState before :meth:`resolve`."""
+        chunks: list[bytes] = []
+
+        def write(ud, data, n):
+            chunks.append(ctypes.string_at(data, n))
+            return 0
+
+        c_write = _ffi.WRITE_FN(write)
+        with self._lock:
+            _ffi.twin_models_save(self._handle(), c_write, None)
+        return b"".join(chunks)
+
+    @classmethod
+    def load(cls, data: bytes) -> "Models":
+        """A resolved set rebuilt from :meth:`save`'s bytes; ParseError when
+        they are truncated, corrupted or of another format version."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("data must be bytes")
+        raw = bytes(data)
+        self = cls.__new__(cls)
+        self._lock = threading.RLock()
+        self._diagnostics = []
+        self._resolved = True
+        self._in_resolver = False
+        self._resolver_error = None
+        self._resolver = None
+        self._c_resolver = None
+        ptr = _ffi.models_p()
+        _ffi.twin_models_load(ctypes.byref(ptr), raw, len(raw), None)
+        self._owner = _Owner(ptr)
+        self._ptr = ptr
+        self._fin = weakref.finalize(self, self._owner.release)
+        return self
+
     @property
     def resolved(self) -> bool:
         """True once :meth:`resolve` has succeeded (the set is then sealed)."""

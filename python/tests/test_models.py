@@ -902,3 +902,21 @@ def test_dtdl_example_on_realestatecore():
     assert r.returncode == 0, r.stderr
     assert "767 files loaded, 0 skipped" in r.stdout
     assert "767 interfaces (767 DTDL v3)" in r.stdout
+
+
+def test_binary_form_round_trip():
+    doc = {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:I;1", "@type": "Interface",
+           "contents": [{"@type": "Property", "name": "p", "schema": "double"}]}
+    with libtwin.Models() as m:
+        with pytest.raises(libtwin.InvalidState):
+            m.add(doc) or m.save()
+        m.resolve()
+        data = m.save()
+    assert data[:4] == b"TWDM"
+    with libtwin.Models.load(data) as l:
+        assert l.resolved
+        assert [i.id for i in l.interfaces] == ["dtmi:x:I;1"]
+        assert l.find("dtmi:x:I;1").content("p").schema.primitive.dtdl_name == "double"
+        assert l.save() == data
+    with pytest.raises(libtwin.ParseError):
+        libtwin.Models.load(data[:-1])
