@@ -34,7 +34,10 @@
  * @par Thread safety
  * Adding and resolving are writers: one thread, with no reader. Once
  * twin_models_resolve() has succeeded, every reading function (those taking
- * a `const` pointer) may run in any number of threads at once.
+ * a `const` pointer) may run in any number of threads at once. Adding to
+ * different sets from different threads works, with one caveat that comes
+ * from cJSON: each of its parses resets a process-wide error position
+ * (which libtwin never reads), so a race detector reports concurrent adds.
  */
 #ifndef TWIN_DTDL_H
 #define TWIN_DTDL_H
