@@ -1023,6 +1023,13 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             bad = 1;
             continue;
         }
+        if (twin__dtdl_primitive(s, strlen(s), p->version) &&
+            !(p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS)) {
+            /* a DTDL term that names a schema, not a type */
+            err(p, "typeIrrelevantDtmiOrTerm", e, NULL, "@type '%s' names a schema, not a type", s);
+            bad = 1;
+            continue;
+        }
         if (other_class(p, s)) {
             bad_type(p, e, s);
             bad = 1;
@@ -1089,6 +1096,12 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
                 (xcot & TWIN__X_HIST) ? "Historized" : (xcot & TWIN__X_ANNOT) ? "ValueAnnotation"
                                                                                : "Override",
                 k ? class_names[k] : "element");
+            return 0;
+        }
+        if (p->version < 3) {  /* these feature extensions need DTDL v3 */
+            err(p, "invalidCotypeVersion", e, NULL, "%s needs DTDL v3 or later",
+                (xcot & TWIN__X_HIST) ? "Historized" : (xcot & TWIN__X_ANNOT) ? "ValueAnnotation"
+                                                                               : "Override");
             return 0;
         }
     }
