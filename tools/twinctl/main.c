@@ -10,8 +10,12 @@ static const char help[] =
     "\n"
     "Commands:\n"
     "  validate FILE_OR_DIR...   check DTDL models; errors as FILE:LINE:COLUMN\n"
+    "  import GRAPH_FILE         load a bulk-import (NDJSON) graph, validated\n"
+    "                            against its models, into the store\n"
+    "  export STORE_FILE         write the store in the bulk-import format\n"
     "\n"
-    "'twinctl COMMAND --help' describes a command.\n"
+    "'twinctl COMMAND --help' describes a command. Until the storage layer\n"
+    "lands, the store is a file in the bulk-import format.\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -24,7 +28,7 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"validate", cmd_validate},
+    {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
 };
 
 int main(int argc, char **argv)
