@@ -13,6 +13,8 @@ static const char help[] =
     "  import GRAPH_FILE         load a bulk-import (NDJSON) graph, validated\n"
     "                            against its models, into the store\n"
     "  export STORE_FILE         write the store in the bulk-import format\n"
+    "  impact GRAPH_FILE TWIN    the twins affected by TWIN: depth, impact, path\n"
+    "  dot GRAPH_FILE            the graph as Graphviz DOT (--svg FILE renders it)\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. Until the storage layer\n"
     "lands, the store is a file in the bulk-import format.\n"
@@ -29,6 +31,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
+    {"impact", cmd_impact},     {"dot", cmd_dot},
 };
 
 int main(int argc, char **argv)
