@@ -136,8 +136,18 @@ static int read_string(reader *r, const char **out, uint32_t *out_len)
         if (r->s[j] == '\\') j++;
     if (j >= r->n) return fail(r, start, "unterminated string");
     d = mem_alloc(r->m, j - r->i + 1);
-    while (r->s[r->i] != '"') {
-        unsigned char c = (unsigned char)r->s[r->i];
+    while (r->i < j) {
+        unsigned char c;
+        size_t run = r->i;
+        /* Plain ASCII goes over in one copy. */
+        while (run < j && (unsigned char)r->s[run] >= 0x20 && (unsigned char)r->s[run] < 0x80 &&
+               r->s[run] != '\\')
+            run++;
+        memcpy(d + len, r->s + r->i, run - r->i);
+        len += run - r->i;
+        r->i = run;
+        if (r->i == j) break;
+        c = (unsigned char)r->s[r->i];
         if (c < 0x20) return fail(r, r->i, "control character 0x%02x in a string (escape it)", c);
         if (c == '\\') {
             size_t esc = r->i;

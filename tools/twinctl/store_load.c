@@ -4,7 +4,6 @@
 #include "files.h"
 #include "json.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
