@@ -1,0 +1,63 @@
+/* The graph file: models, twins and relationships in the bulk-import format
+ * of Azure Digital Twins (NDJSON):
+ *
+ *     {"Section": "Header"}
+ *     {"fileVersion":"1.0.0","author":"...","organization":"..."}
+ *     {"Section": "Models"}
+ *     one DTDL Interface per line
+ *     {"Section": "Twins"}
+ *     {"$dtId":"t1","$metadata":{"$model":"dtmi:..."},"prop":...}
+ *     {"Section": "Relationships"}
+ *     {"$dtId":"t1","$relationshipId":"r1","$targetId":"t2","$relationshipName":"feeds",...}
+ *
+ * Sections come in that order, each at most once; any may be missing.
+ * Until the storage layer lands, such a file is also twinctl's store: import
+ * loads one (validating it against its models), export writes the graph
+ * back in the same format, and the read commands query it. */
+#ifndef TWINCTL_STORE_H
+#define TWINCTL_STORE_H
+
+#include "cli.h"
+#include "diag.h"
+#include "mem.h"
+
+#include <twin/twin.h>
+
+typedef struct store {
+    twin_models *models;  /* resolved */
+    twin_graph *graph;    /* validated against models */
+    mem mem;              /* the header and model documents */
+    twin_value header;    /* the header object; TWIN_VALUE_NULL when none */
+    twin_value *docs;     /* model documents (one Interface each), in load order */
+    size_t ndocs, capdocs;
+    /* What the load saw. */
+    size_t twins_read, rels_read;      /* data lines of each section */
+    size_t twins_rejected, rels_rejected;
+    size_t errors;                     /* every error reported */
+} store;
+
+/* Load graph file `path` (models from mo->models_dir first, when given).
+ * Every error goes to `d` with its position. Twins and relationships that
+ * are malformed or break the models are reported and left out; the rest is
+ * loaded. Returns 0 when the file was read and its models resolve (see the
+ * counts for what was rejected), -1 when it could not be loaded at all
+ * (unreadable, out of section order, models that do not resolve); the store
+ * must be freed either way. */
+int store_load(store *st, const char *path, const model_options *mo, diag_sink *d);
+
+/* Write the store in the bulk-import format (see store_write.c for the
+ * normal form). Returns 0, or -1 on a write error. */
+int store_write(const store *st, FILE *f);
+
+void store_free(store *st);
+
+/* Call fn for every relationship: grouped by source twin, in the order the
+ * twins were added, each source's in the order they were added. */
+void store_relationships(const store *st, void (*fn)(void *ud, const twin_relationship *r),
+                         void *ud);
+
+/* The model's short name: the last segment of its DTMI's path
+ * ("dtmi:factory:Motor;1" gives "Motor"), in buf. */
+const char *store_model_name(const char *dtmi, char *buf, size_t cap);
+
+#endif
