@@ -76,8 +76,21 @@ twin_status twin__health_check(const twin_health *h, const twin_health_options *
 
 /* Model space of the built-in kinds: y = log(v - phi) or v - phi. Returns
  * 0 when v is out of the domain (v <= phi for the exponential model). */
-int twin__health_to_model(int32_t kind, double phi, double v, double *y);
-double twin__health_from_model(int32_t kind, double phi, double y);
+static inline int twin__health_to_model(int32_t kind, double phi, double v, double *y)
+{
+    if (kind == TWIN_HEALTH_EXPONENTIAL) {
+        if (!(v > phi)) return 0;
+        *y = log(v - phi);
+    } else {
+        *y = v - phi;
+    }
+    return 1;
+}
+
+static inline double twin__health_from_model(int32_t kind, double phi, double y)
+{
+    return kind == TWIN_HEALTH_EXPONENTIAL ? phi + exp(y) : phi + y;
+}
 
 /* Prediction of any kind at model time t (seconds since t0). */
 double twin__health_predict_at(const twin__health *s, const twin_health_options *o, double t);
@@ -99,9 +112,46 @@ static inline double twin__health_dir(const twin__health *s)
 twin_status twin__health_check_level(int32_t kind, double phi, double baseline, double level,
                                      twin_error *err);
 
+/* What twin__health_step() did. */
+typedef struct twin__health_step_out {
+    uint32_t flags;         /* TWIN_HEALTH_EVENT_* */
+    double predicted;       /* the signal predicted at the sample's time, before it */
+    double error;           /* relative error */
+    double mean_before[2];  /* parameters before (meaningless for user models) */
+} twin__health_step_out;
+
+/* One sample on a state already checked against its options (as
+ * twin__health_check() does) with a finite value: the whole of
+ * twin_health_update() but its argument checks, for callers that checked
+ * once (the ingest path). On failure the state is unchanged. */
+twin_status twin__health_step(twin_health *h, const twin_health_options *o, int64_t t_us,
+                              double v, twin__health_step_out *out, twin_error *err);
+
 /* 2x2 Kalman filter in information form (kalman.c). */
 /* Update (m, L) with y = x0 + x1 t + e, e ~ N(0, r). 0 when singular or
- * non-finite (m and L are then unchanged). */
+ * non-finite (m and L are then unchanged). Inline for the per-sample path;
+ * twin__kf_update() is the same, out of line. */
+static inline int twin__kf_update_in(double m[2], double L[3], double t, double y, double r)
+{
+    double N[3], det, res, g0, g1;
+    N[0] = L[0] + 1.0 / r;
+    N[1] = L[1] + t / r;
+    N[2] = L[2] + t * t / r;
+    det = N[0] * N[2] - N[1] * N[1];
+    if (!(det > 0) || !isfinite(det)) return 0;
+    res = (y - (m[0] + m[1] * t)) / r;
+    /* N^-1 h res */
+    g0 = (N[2] - N[1] * t) / det * res;
+    g1 = (N[0] * t - N[1]) / det * res;
+    if (!isfinite(g0) || !isfinite(g1) || !isfinite(m[0] + g0) || !isfinite(m[1] + g1))
+        return 0;
+    m[0] += g0;
+    m[1] += g1;
+    L[0] = N[0];
+    L[1] = N[1];
+    L[2] = N[2];
+    return 1;
+}
 int twin__kf_update(double m[2], double L[3], double t, double y, double r);
 /* Add q * dt to the covariance: L = (L^-1 + diag(q) dt)^-1. 0 when singular. */
 int twin__kf_inflate(double L[3], const double q[2], double dt);
