@@ -838,8 +838,8 @@ twin_status twin_snapshot_restore(twin_graph *g, twin_ingest *ing, twin_snapshot
     if (s != TWIN_OK) {
         twin__build_abort(&b);
         if (in.s == s && in.why)
-            return twin__build_fail(&b, s, "snapshot %s at byte %llu", in.why,
-                                    (unsigned long long)in.off);
+            return twin__build_fail(&b, s, "snapshot %s at byte %lu", in.why,
+                                    (unsigned long)in.off);
         return s;  /* the graph or ingest handle recorded why */
     }
     twin__build_commit(&b);

@@ -60,7 +60,7 @@ twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_
         if (o.callbacks->size < sizeof(twin_store_callbacks)) return TWIN_E_INVAL;
     }
     o.outbox_bytes &= ~(size_t)7;
-    if (o.outbox_bytes < TWIN_STORE_OUTBOX_MIN || o.outbox_bytes > ((size_t)1 << 40))
+    if (o.outbox_bytes < TWIN_STORE_OUTBOX_MIN || o.outbox_bytes > SIZE_MAX / 2)
         return TWIN_E_RANGE;
     st = twin__alloc(&a, sizeof *st);
     if (!st) return TWIN_E_NOMEM;
