@@ -38,19 +38,6 @@ static uint32_t divergence(twin__health *s, const twin_health_options *o, double
     return 0;
 }
 
-/* Holt's linear exponential smoothing of level and rate, in model space. */
-static int recal_ema(double m[2], double alpha, double t_prev, double t, double y)
-{
-    double level_prev = m[0] + m[1] * t_prev;
-    double level = alpha * y + (1 - alpha) * (m[0] + m[1] * t);
-    double rate = m[1];
-    if (t > t_prev) rate = alpha * (level - level_prev) / (t - t_prev) + (1 - alpha) * m[1];
-    if (!isfinite(level) || !isfinite(rate) || !isfinite(level - rate * t)) return 0;
-    m[0] = level - rate * t;
-    m[1] = rate;
-    return 1;
-}
-
 static twin_status update_user(twin__health *s, const twin_health_options *o, double t,
                                double v, int *recal, twin_error *err)
 {
@@ -82,7 +69,7 @@ static void fill_event(twin_health_event *ev, const twin__health_step_out *st,
 }
 
 /* twin__health_step() for a user model: on a copy of the state. */
-static twin_status step_user(twin_health *h, const twin_health_options *o, int64_t t_us,
+twin_status twin__health_step_user(twin_health *h, const twin_health_options *o, int64_t t_us,
                              double v, twin__health_step_out *out, twin_error *err)
 {
     const twin__health *cur = (const twin__health *)(const void *)h;
@@ -111,92 +98,10 @@ static twin_status step_user(twin_health *h, const twin_health_options *o, int64
     return TWIN_OK;
 }
 
-/* The same steps as welford(), divergence() and update_builtin() in that
- * order and with the same operations, on the few fields that change, kept
- * in locals and stored only when every step succeeded: this runs once per
- * ingested sample. */
 twin_status twin__health_step(twin_health *h, const twin_health_options *o, int64_t t_us,
                               double v, twin__health_step_out *out, twin_error *err)
 {
-    twin__health *s = (twin__health *)(void *)h;
-    twin__health w;  /* only the fields below are used */
-    double t, t_prev, dt, y, pred, e, ap, a;
-    uint32_t flags = 0;
-    int recal = 0;
-
-    if (t_us < s->last_us) return twin__hfail(err, TWIN_E_INVAL, "time goes backwards");
-    if (s->kind == TWIN_HEALTH_USER) return step_user(h, o, t_us, v, out, err);
-    if (!twin__health_to_model(s->kind, o->phi, v, &y))
-        return twin__hfail(err, TWIN_E_RANGE,
-                           "the value must be above phi (the exponential model takes its log)");
-    t = twin__health_time(s, t_us);
-    t_prev = twin__health_time(s, s->last_us);
-    w.u.g = s->u.g;
-    pred = twin__health_from_model(s->kind, o->phi, w.u.g.m[0] + w.u.g.m[1] * t);
-    if (!twin__finite(pred)) return twin__hfail(err, TWIN_E_RANGE, "the prediction is not finite");
-    ap = fabs(pred);
-    e = (v - pred) / (ap > DBL_MIN ? ap : DBL_MIN);  /* fmax: pred is finite */
-    if (!twin__finite(e)) return twin__hfail(err, TWIN_E_RANGE, "the error is not finite");
-    /* welford() */
-    {
-        double d = e - s->err_mean;
-        w.n = s->n + 1;
-        w.err_mean = s->err_mean + d / (double)w.n;
-        w.err_m2 = s->err_m2 + d * (e - w.err_mean);
-    }
-    /* divergence() */
-    w.flags = s->flags;
-    w.above = s->above;
-    a = fabs(e);
-    if (!(w.flags & TWIN__HF_DIVERGED)) {
-        if (a > o->divergence_threshold) {
-            if (w.above < UINT32_MAX) w.above++;
-            if (w.above >= o->divergence_count) {
-                w.flags |= TWIN__HF_DIVERGED;
-                flags = TWIN_HEALTH_EVENT_DIVERGED;
-            }
-        } else {
-            w.above = 0;
-        }
-    } else if (a <= o->divergence_clear) {
-        w.flags &= ~TWIN__HF_DIVERGED;
-        w.above = 0;
-        flags = TWIN_HEALTH_EVENT_CLEARED;
-    }
-    /* update_builtin() */
-    dt = t - t_prev;
-    if ((o->process_noise[0] != 0 || o->process_noise[1] != 0) &&
-        !twin__kf_inflate(w.u.g.L, o->process_noise, dt))
-        return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
-    if ((w.flags & TWIN__HF_DIVERGED) && o->recalibration == TWIN_HEALTH_RECAL_EMA) {
-        if (!recal_ema(w.u.g.m, o->ema_alpha, t_prev, t, y))
-            return twin__hfail(err, TWIN_E_RANGE, "the recalibration is not finite");
-        recal = 1;
-    } else {
-        if ((w.flags & TWIN__HF_DIVERGED) && o->recalibration == TWIN_HEALTH_RECAL_KALMAN) {
-            if (!twin__kf_inflate(w.u.g.L, o->recal_noise, dt))
-                return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
-            recal = 1;
-        }
-        if (!twin__kf_update_in(w.u.g.m, w.u.g.L, t, y, o->noise))
-            return twin__hfail(err, TWIN_E_RANGE,
-                               "the update makes the parameters non-finite or singular");
-    }
-    out->flags = flags | (recal ? TWIN_HEALTH_EVENT_RECALIBRATED : 0u);
-    out->predicted = pred;
-    out->error = e;
-    out->mean_before[0] = s->u.g.m[0];
-    out->mean_before[1] = s->u.g.m[1];
-    /* commit */
-    s->u.g = w.u.g;
-    s->n = w.n;
-    s->err_mean = w.err_mean;
-    s->err_m2 = w.err_m2;
-    s->flags = w.flags;
-    s->above = w.above;
-    if (recal) s->recal++;
-    s->last_us = t_us;
-    return TWIN_OK;
+    return twin__health_step_in(h, o, t_us, v, out, err);
 }
 
 twin_status twin_health_update(twin_health *h, const twin_health_options *o, int64_t t_us,

@@ -119,7 +119,8 @@ static twin_status reserve_sig(twin_ingest *ing, uint32_t n)
     uint64_t need = (uint64_t)ing->nsig + n;
     twin_status s;
     if (need > TWIN__GEN_FREE - 1) return TWIN_E_RANGE;
-    if ((s = TWIN__GROW(ing, sig, capsig, (uint32_t)need)) != TWIN_OK)
+    if ((s = TWIN__GROW(ing, sig, capsig, (uint32_t)need)) != TWIN_OK ||
+        (s = TWIN__GROW(ing, key, capkey, (uint32_t)need)) != TWIN_OK)
         return s;
     return TWIN__GROW(ing, sigx, capsigx, (uint32_t)need);
 }
@@ -186,6 +187,7 @@ void twin_ingest_destroy(twin_ingest *ing)
     }
     twin__free(&a, ing->sig, (size_t)ing->capsig * sizeof *ing->sig);
     twin__free(&a, ing->sigx, (size_t)ing->capsigx * sizeof *ing->sigx);
+    twin__free(&a, ing->key, (size_t)ing->capkey * sizeof *ing->key);
     twin__free(&a, ing->tw, (size_t)ing->captw * sizeof *ing->tw);
     twin__free(&a, ing->hs, (size_t)ing->caph * sizeof *ing->hs);
     twin__free(&a, ing->prof, (size_t)ing->capprof * sizeof *ing->prof);
@@ -214,10 +216,39 @@ static uint32_t twin_hash(const twin_ingest *ing, const char *id, size_t n)
     return twin__hash32(twin__hash(ing->seed, id, n));
 }
 
+/* Up to 7 tail bytes as one word, with overlapping reads (never past p + n). */
+static inline uint64_t tail_word(const unsigned char *p, size_t n)
+{
+    uint32_t a, b;
+    if (n >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return (uint64_t)a | (uint64_t)b << 32;
+    }
+    if (!n) return 0;
+    return (uint64_t)p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+}
+
+/* One string into a running hash (word at a time; the length goes in). */
+static inline uint64_t hash_more(uint64_t h, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    h ^= (uint64_t)n * 0x9e3779b97f4a7c15ull;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t k;
+        memcpy(&k, p, 8);
+        h = (h ^ k) * 0xc2b2ae3d27d4eb4full;
+        h ^= h >> 29;
+    }
+    h = (h ^ tail_word(p, n)) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 32);
+}
+
+/* The hash of a (twin id, signal name) pair: both strings in one pass. */
 static uint32_t pair_hash(const twin_ingest *ing, const char *id, size_t tn, const char *name,
                           size_t nn)
 {
-    return twin__hash32(twin__hash(twin__hash(ing->seed ^ 0x5167, id, tn), name, nn));
+    return twin__hash32(twin__mix64(hash_more(hash_more(ing->seed, id, tn), name, nn)));
 }
 
 static int twin_eq(const void *ctx, uint32_t i, const void *k)
@@ -232,11 +263,11 @@ static int pair_eq(const void *ctx, uint32_t i, const void *k)
 {
     const twin_ingest *ing = ctx;
     const pkey *key = k;
-    const twin__sigx *x = &ing->sigx[i];
-    const twin__itwin *t = &ing->tw[x->twin];
-    return x->name_len == key->nn && t->len == key->tn &&
-           memcmp(twin__ing_str(ing, x->name), key->n, key->nn) == 0 &&
-           memcmp(twin__ing_str(ing, t->id), key->t, key->tn) == 0;
+    const twin__key *e = &ing->key[i];
+    const char *s;
+    if (e->tn != key->tn || e->nn != key->nn) return 0;
+    s = twin__ing_str(ing, e->off);
+    return memcmp(s, key->t, key->tn) == 0 && memcmp(s + key->tn + 1, key->n, key->nn) == 0;
 }
 
 uint32_t twin__ing_find_twin(const twin_ingest *ing, const char *twin_id, size_t tn)
@@ -305,7 +336,7 @@ twin_status twin__ing_add(twin_ingest *ing, const char *twin_id, size_t tn, cons
         return s;
     if ((ing->sig_free == TWIN__SIG_NONE && (s = reserve_sig(ing, 1)) != TWIN_OK) ||
         (s = twin__index_reserve(&ing->sig_idx, &ing->alloc, 1)) != TWIN_OK ||
-        (s = twin__strpool_reserve(&ing->pool, &ing->alloc, tn + nn + 1)) != TWIN_OK)
+        (s = twin__strpool_reserve(&ing->pool, &ing->alloc, 2 * tn + nn + 2)) != TWIN_OK)
         return s;
     if (o->history && !(ring = ring_new(&ing->alloc, o->history))) return TWIN_E_NOMEM;
 
@@ -339,7 +370,19 @@ twin_status twin__ing_add(twin_ingest *ing, const char *twin_id, size_t tn, cons
     S->health = TWIN__SIG_NONE;
     S->last_t = INT64_MIN;
     x->twin = t;
-    x->name = twin__strpool_add(&ing->pool, name, nn);
+    {
+        /* the key "twin id\0name", one string in the pool */
+        char kb[2 * TWIN_ID_MAX + 2];
+        uint32_t off;
+        memcpy(kb, twin_id, tn);
+        kb[tn] = '\0';
+        memcpy(kb + tn + 1, name, nn);
+        off = twin__strpool_add(&ing->pool, kb, tn + 1 + nn);
+        ing->key[i].off = off;
+        ing->key[i].tn = (uint16_t)tn;
+        ing->key[i].nn = (uint16_t)nn;
+        x->name = off + (uint32_t)tn + 1;
+    }
     x->name_len = (uint32_t)nn;
     x->unit = unit;
     x->ring = ring;
@@ -366,12 +409,12 @@ static void remove_sig(twin_ingest *ing, uint32_t i)
 {
     twin__sig *S = &ing->sig[i];
     twin__sigx *x = &ing->sigx[i];
-    const twin__itwin *t = &ing->tw[x->twin];
+    const twin__key *e = &ing->key[i];
     uint32_t pos;
-    pkey k = {twin__ing_str(ing, t->id), twin__ing_str(ing, x->name), t->len, x->name_len};
+    pkey k = {twin__ing_str(ing, e->off), twin__ing_str(ing, x->name), e->tn, e->nn};
     pos = twin__index_find(&ing->sig_idx, pair_hash(ing, k.t, k.tn, k.n, k.nn), pair_eq, ing, &k);
     if (pos != TWIN__NONE) twin__index_remove_at(&ing->sig_idx, pos);
-    twin__strpool_kill(&ing->pool, x->name_len);
+    twin__strpool_kill(&ing->pool, (size_t)e->tn + 1 + e->nn);
     ring_free(&ing->alloc, x->ring);
     x->ring = NULL;
     free_health(ing, S);
@@ -653,6 +696,8 @@ void twin__ing_swap(twin_ingest *a, twin_ingest *b)
     SWAP(uint32_t, a->nsig, b->nsig);
     SWAP(uint32_t, a->capsig, b->capsig);
     SWAP(uint32_t, a->capsigx, b->capsigx);
+    SWAP(twin__key *, a->key, b->key);
+    SWAP(uint32_t, a->capkey, b->capkey);
     SWAP(uint32_t, a->sig_free, b->sig_free);
     SWAP(uint32_t, a->live, b->live);
     SWAP(twin__index, a->sig_idx, b->sig_idx);

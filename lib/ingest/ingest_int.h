@@ -63,7 +63,7 @@ typedef struct twin__ring {
 typedef struct twin__sigx {
     uint32_t twin;        /* twin record */
     uint32_t next;        /* next signal of the twin; next free slot when free */
-    uint32_t name;        /* pool offset */
+    uint32_t name;        /* pool offset of the name (inside its key) */
     uint32_t name_len;
     const twin__unit *unit;  /* NULL: none */
     twin__ring *ring;     /* NULL without history */
@@ -74,6 +74,13 @@ typedef struct twin__sigx {
     uint64_t health_errors;
     uint64_t events;
 } twin__sigx;
+
+/* The lookup key of a signal: "twin id\0name" in the pool, both lengths.
+ * A dense array, so that a by-name lookup reads 8 bytes and one string. */
+typedef struct twin__key {
+    uint32_t off;
+    uint16_t tn, nn;
+} twin__key;
 
 typedef struct twin__itwin {
     uint32_t id;          /* pool offset; TWIN__SIG_NONE when free */
@@ -103,6 +110,8 @@ struct twin_ingest {
     twin__sigx *sigx;
     uint32_t nsig, capsig;   /* slots used, allocated (sig) */
     uint32_t capsigx;        /* allocated (sigx) */
+    twin__key *key;
+    uint32_t capkey;         /* allocated (key) */
     uint32_t sig_free;       /* first free slot */
     uint32_t live;           /* live signals */
     uint32_t reserved3;

@@ -11,6 +11,14 @@
 
 #define OUT_STOP 0xffu  /* the call must stop: the outbox is full */
 
+#if defined(__GNUC__)
+#define TWIN__HOT_INLINE static inline __attribute__((always_inline))
+#define TWIN__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define TWIN__HOT_INLINE static inline
+#define TWIN__LIKELY(x) (x)
+#endif
+
 /* Writes may proceed: not inside a callback, graph removals swept, the
  * store's outbox not full. */
 twin_status twin__ing_ready(twin_ingest *ing)
@@ -101,7 +109,7 @@ static void emit(twin_ingest *ing, uint32_t slot, uint32_t flags, int64_t t, dou
 
 /* What follows an accepted sample beyond the latest value: history, the
  * health model, alarms, events. */
-static void after_accept(twin_ingest *ing, uint32_t slot, int64_t t, double v, int latest)
+TWIN__HOT_INLINE void after_accept(twin_ingest *ing, uint32_t slot, int64_t t, double v, int latest)
 {
     twin__sig *S = &ing->sig[slot];
     twin__health_step_out ho, *hop = NULL;
@@ -111,7 +119,7 @@ static void after_accept(twin_ingest *ing, uint32_t slot, int64_t t, double v, i
     if (!latest) return;
     if (S->health != TWIN__SIG_NONE) {
         twin_health *h = &ing->hs[S->health];
-        if (twin__health_step(h, &ing->prof[S->profile], t, v, &ho, NULL) == TWIN_OK) {
+        if (twin__health_step_in(h, &ing->prof[S->profile], t, v, &ho, NULL) == TWIN_OK) {
             S->flags |= TWIN__SF_DIRTY;
             ev = ho.flags;  /* DIVERGED, CLEARED, RECALIBRATED: the same bits */
             hop = &ho;
@@ -142,7 +150,7 @@ static void after_accept(twin_ingest *ing, uint32_t slot, int64_t t, double v, i
     if (ev) emit(ing, slot, ev, t, v, hop, score);
 }
 
-static inline unsigned accept(twin_ingest *ing, uint32_t slot, int64_t t, double v)
+TWIN__HOT_INLINE unsigned accept(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
     twin__sig *S = &ing->sig[slot];
     if (!queue(ing, slot, t, v)) return OUT_STOP;
@@ -185,9 +193,9 @@ static unsigned older(twin_ingest *ing, uint32_t slot, int64_t t, double v)
     return o;
 }
 
-static inline unsigned apply(twin_ingest *ing, uint32_t slot, int64_t t, double v)
+TWIN__HOT_INLINE unsigned apply(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
-    if (t > ing->sig[slot].last_t) return accept(ing, slot, t, v);
+    if (TWIN__LIKELY(t > ing->sig[slot].last_t)) return accept(ing, slot, t, v);
     return older(ing, slot, t, v);
 }
 
@@ -197,7 +205,7 @@ static unsigned rejected(twin_ingest *ing, uint32_t slot, unsigned o)
     return o;
 }
 
-static inline unsigned by_handle(twin_ingest *ing, twin_signal h, int64_t t, double v)
+TWIN__HOT_INLINE unsigned by_handle(twin_ingest *ing, twin_signal h, int64_t t, double v)
 {
     uint32_t slot = (uint32_t)h, cv;
     if (slot >= ing->nsig || ing->sig[slot].gen != ((uint32_t)(h >> 32) & TWIN__GEN_MASK))
