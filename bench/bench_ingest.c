@@ -479,9 +479,11 @@ typedef struct figures {
 
 enum { E_FLOOR, E_HANDLE, E_NAME, E_FLOOR_K, E_KALMAN, NENGINES };
 
-/* Every engine on every step in turn, so that a slow spell of the machine
- * (this one has two shared cores) falls on all of them alike; one run is
- * all the steps; each figure is the median over the runs. */
+/* Each run times every engine in turn over all the steps, so that a slow
+ * spell of the machine (this one has two shared cores) falls on all of
+ * them alike; each figure is the median over the runs. An engine runs its
+ * steps alone: interleaving engines step by step would make each find its
+ * state evicted from the caches by the others'. */
 static void measure(size_t ns, size_t steps, int full, figures *f, fstate **floor_states,
                     workload *wout)
 {
@@ -505,31 +507,29 @@ static void measure(size_t ns, size_t steps, int full, figures *f, fstate **floo
     if (!x[1].h || !x[2].h) fail("out of memory");
     for (int r = 0; r < RUNS; r++) {
         floor_init(s, ns, &w.o);
-        lt_setup(&x[0], &w);
-        if (full) {
-            floor_init(sk, ns, &wk.o);
-            lt_setup(&x[1], &w);
-            lt_setup(&x[2], &wk);
-        }
         for (size_t k = 0; k < steps; k++) {
             fill_floor_batch(&w, k, hb);
             t[E_FLOOR][r] += step_floor(&w, s, hb);
-            t[E_HANDLE][r] += step_handle(&x[0], &w, k, hb);
-            if (!full) continue;
-            t[E_NAME][r] += step_name(&x[1], &w, k, nb);
-            fill_floor_batch(&wk, k, hb);
-            t[E_FLOOR_K][r] += step_floor(&wk, sk, hb);
-            t[E_KALMAN][r] += step_handle(&x[2], &wk, k, hb);
         }
+        lt_setup(&x[0], &w);
+        for (size_t k = 0; k < steps; k++) t[E_HANDLE][r] += step_handle(&x[0], &w, k, hb);
         check_states(&x[0], &w, s, "handle");
         f->events_per_run = (double)x[0].events;
         lt_teardown(&x[0]);
-        if (full) {
-            check_states(&x[1], &w, s, "name");
-            check_states(&x[2], &wk, sk, "kalman");
-            lt_teardown(&x[1]);
-            lt_teardown(&x[2]);
+        if (!full) continue;
+        lt_setup(&x[1], &w);
+        for (size_t k = 0; k < steps; k++) t[E_NAME][r] += step_name(&x[1], &w, k, nb);
+        check_states(&x[1], &w, s, "name");
+        lt_teardown(&x[1]);
+        floor_init(sk, ns, &wk.o);
+        for (size_t k = 0; k < steps; k++) {
+            fill_floor_batch(&wk, k, hb);
+            t[E_FLOOR_K][r] += step_floor(&wk, sk, hb);
         }
+        lt_setup(&x[2], &wk);
+        for (size_t k = 0; k < steps; k++) t[E_KALMAN][r] += step_handle(&x[2], &wk, k, hb);
+        check_states(&x[2], &wk, sk, "kalman");
+        lt_teardown(&x[2]);
     }
     f->floor = n / median(t[E_FLOOR], RUNS);
     f->handle = n / median(t[E_HANDLE], RUNS);

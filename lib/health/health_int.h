@@ -175,6 +175,12 @@ int twin__cholesky_solve(double *A, double *b, unsigned n);
 
 /* ---- the per-sample step, inline (see twin__health_step()) ---- */
 
+#if defined(__GNUC__)
+#define TWIN__HEALTH_HOT static inline __attribute__((always_inline))
+#else
+#define TWIN__HEALTH_HOT static inline
+#endif
+
 #include <float.h>
 
 /* Holt's linear exponential smoothing of level and rate, in model space. */
@@ -194,7 +200,7 @@ static inline int twin__recal_ema(double m[2], double alpha, double t_prev, doub
  * order and with the same operations, on the few fields that change, kept
  * in locals and stored only when every step succeeded: this runs once per
  * ingested sample. */
-static inline twin_status twin__health_step_in(twin_health *h, const twin_health_options *o, int64_t t_us,
+TWIN__HEALTH_HOT twin_status twin__health_step_in(twin_health *h, const twin_health_options *o, int64_t t_us,
                                                 double v, twin__health_step_out *out,
                                                 twin_error *err)
 {
