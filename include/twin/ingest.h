@@ -182,8 +182,8 @@ typedef struct twin_sample {
     const char *signal;   /**< Signal name (a Telemetry or Property name). */
     int64_t t_us;         /**< Timestamp, microseconds since the Unix epoch. */
     double value;         /**< Value, in @c unit. */
-    const char *unit;     /**< DTDL unit name (e.g. "degreeFahrenheit"); NULL: the
-                               signal's own unit. */
+    const char *unit;     /**< DTDL unit name (e.g. "degreeFahrenheit"); NULL or "":
+                               the signal's own unit. */
 } twin_sample;
 
 /** @brief A sample by handle (twin_ingest_write_signals()); also the form

@@ -58,7 +58,11 @@
  * swaps it in only when the whole snapshot has been read and its checksum
  * matches: a truncated, corrupted or unknown snapshot fails with
  * ::TWIN_E_PARSE and leaves graph and ingest handle untouched. Saving,
- * restoring and saving again gives the same bytes.
+ * restoring and saving again gives the same bytes. Twins come back in
+ * iteration order and each twin's outgoing relationships in theirs; a
+ * twin's incoming relationships are rebuilt in the order of their sources,
+ * which twin_graph_relationships_next() may list differently from the
+ * original graph. Signals come back with new handles (resolve them again).
  *
  * @par Firmware
  * Nothing here allocates per sample, reads files or prints; the outbox is

@@ -164,6 +164,31 @@ START_TEST(test_save_restore_save_gives_identical_bytes)
 }
 END_TEST
 
+/* The trailer is the CRC-32 of zlib (reflected 0xEDB88320), computed here
+ * bit by bit; the header carries the magic, version and total length. */
+START_TEST(test_snapshot_header_and_checksum_format)
+{
+    bytes a;
+    uint32_t crc = 0xffffffffu, want;
+    uint64_t total = 0;
+    populate();
+    state_of(g, ing, &a);
+    ck_assert(memcmp(a.p, "LTWNSNAP", 8) == 0);
+    ck_assert_uint_eq(a.p[8], TWIN_SNAPSHOT_VERSION);
+    for (int i = 7; i >= 0; i--) total = total << 8 | a.p[16 + i];
+    ck_assert_uint_eq(total, a.n);
+    for (size_t i = 0; i + 4 < a.n; i++) {
+        crc ^= a.p[i];
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    crc = ~crc;
+    want = (uint32_t)a.p[a.n - 4] | (uint32_t)a.p[a.n - 3] << 8 | (uint32_t)a.p[a.n - 2] << 16 |
+           (uint32_t)a.p[a.n - 1] << 24;
+    ck_assert_uint_eq(crc, want);
+    bytes_free(&a);
+}
+END_TEST
+
 START_TEST(test_restored_state_behaves_as_original)
 {
     bytes a;
@@ -419,6 +444,7 @@ Suite *snapshot_suite(void)
     TCase *tc = tcase_create("round trip");
     tcase_add_checked_fixture(tc, ingest_setup, ingest_teardown);
     tcase_add_test(tc, test_save_restore_save_gives_identical_bytes);
+    tcase_add_test(tc, test_snapshot_header_and_checksum_format);
     tcase_add_test(tc, test_restored_state_behaves_as_original);
     tcase_add_test(tc, test_restore_graph_only_and_save_graph_only);
     tcase_add_test(tc, test_user_model_states_need_the_table);
