@@ -78,7 +78,11 @@ typedef enum twin_status {
                                  to from a traversal's callback). @since 1.1 */
     TWIN_E_STATE = -10,     /**< The handle is in a state that forbids the call (e.g. a
                                  sealed model set written to). @since 1.2 */
-    TWIN_E_IO = -11         /**< A file could not be read or written. @since 1.2 */
+    TWIN_E_IO = -11,        /**< A file could not be read or written. @since 1.2 */
+    TWIN_E_BUSY = -12       /**< Back-pressure: a bounded queue (the storage outbox) is
+                                 full; nothing more is accepted until it drains. Retry
+                                 after the store confirms (e.g. twin_store_flush()).
+                                 @since 1.3 */
 } twin_status;
 
 /**
@@ -227,5 +231,7 @@ TWIN_API size_t twin_arena_peak(const twin_arena *a);
 #include "twin/impact.h"
 #include "twin/dtdl.h"
 #include "twin/health.h"
+#include "twin/ingest.h"
+#include "twin/storage.h"
 
 #endif /* TWIN_TWIN_H */

@@ -17,6 +17,7 @@ const char *twin_strerror(twin_status s)
     case TWIN_E_MODIFIED: return "modified during a read";
     case TWIN_E_STATE: return "not allowed in the current state";
     case TWIN_E_IO: return "input/output error";
+    case TWIN_E_BUSY: return "busy: queue full, retry when it drains";
     }
     return "unknown status";
 }

@@ -163,6 +163,26 @@ void twin_graph_destroy(twin_graph *g)
     twin__free(&a, g, sizeof *g);
 }
 
+void twin__graph_swap(twin_graph *a, twin_graph *b)
+{
+    twin_graph t = *a;
+    twin_error ea = a->err, eb = b->err;
+    *a = *b;
+    *b = t;
+    /* Error records (and their message buffers) stay with their handle;
+     * the change counters move on so that stale cursors are refused. */
+    memcpy(b->errbuf, a->errbuf, sizeof a->errbuf);
+    memcpy(a->errbuf, t.errbuf, sizeof t.errbuf);
+    a->err = ea;
+    b->err = eb;
+    a->err.message = a->errbuf;
+    b->err.message = b->errbuf;
+    a->gen = (a->gen > b->gen ? a->gen : b->gen) + 1;
+    b->gen = a->gen + 1;
+    a->removals = (a->removals > b->removals ? a->removals : b->removals) + 1;
+    b->removals = a->removals + 1;
+}
+
 const twin_error *twin_graph_last_error(const twin_graph *g)
 {
     static const twin_error null_graph = {TWIN_E_INVAL, 0, "graph is NULL"};
@@ -381,6 +401,7 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
     t->out = g->twin_free;
     g->twin_free = i;
     g->twin_count--;
+    g->removals++;
     twin__changed(g, 1);
     twin__maybe_sweep(g);
     twin__maybe_compact(g);

@@ -65,6 +65,7 @@ struct twin_graph {
     uint32_t props_free;
 
     uint64_t gen;           /* bumped by every change */
+    uint64_t removals;      /* twins removed (ingest handles drop their signals) */
     struct twin__csr *csr;  /* compact adjacency, or NULL; dropped by structural changes */
 
     twin_error err;
@@ -119,6 +120,9 @@ static inline const twin__props *twin__props_at(const twin_graph *g, uint32_t i)
 }
 
 /* graph.c */
+/* Exchange the contents of two graphs made with the same allocator (a
+ * restore builds aside, then swaps); each keeps its own error record. */
+void twin__graph_swap(twin_graph *a, twin_graph *b);
 twin_status twin__fail(twin_graph *g, twin_status s, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

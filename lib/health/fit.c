@@ -59,7 +59,7 @@ static twin_status fit_run(const twin_health_run *r, int32_t kind, double phi, r
     tm = st / n;
     ym = sy / n;
     for (size_t i = 0; i < r->n; i++) {
-        double t = (double)(r->t_us[i] - r->t_us[0]) * 1e-6 - tm, y;
+        double t = (double)(r->t_us[i] - r->t_us[0]) * 1e-6 - tm, y = 0;
         twin__health_to_model(kind, phi, r->v[i], &y);
         stt += t * t;
         sty += t * (y - ym);
@@ -68,7 +68,7 @@ static twin_status fit_run(const twin_health_run *r, int32_t kind, double phi, r
     f->x1 = sty / stt;
     f->x0 = ym - f->x1 * tm;
     for (size_t i = 0; i < r->n; i++) {
-        double t = (double)(r->t_us[i] - r->t_us[0]) * 1e-6, y, e;
+        double t = (double)(r->t_us[i] - r->t_us[0]) * 1e-6, y = 0, e;
         twin__health_to_model(kind, phi, r->v[i], &y);
         e = y - (f->x0 + f->x1 * t);
         ssr += e * e;

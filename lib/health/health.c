@@ -91,22 +91,6 @@ static twin_status options_check(const twin_health_options *o, twin_error *err)
     return TWIN_OK;
 }
 
-int twin__health_to_model(int32_t kind, double phi, double v, double *y)
-{
-    if (kind == TWIN_HEALTH_EXPONENTIAL) {
-        if (!(v > phi)) return 0;
-        *y = log(v - phi);
-    } else {
-        *y = v - phi;
-    }
-    return 1;
-}
-
-double twin__health_from_model(int32_t kind, double phi, double y)
-{
-    return kind == TWIN_HEALTH_EXPONENTIAL ? phi + exp(y) : phi + y;
-}
-
 double twin__health_predict_at(const twin__health *s, const twin_health_options *o, double t)
 {
     if (s->kind == TWIN_HEALTH_USER) return o->user->predict(o->user->ud, s->u.user, t);

@@ -24,24 +24,7 @@ static int inv2(const double A[3], double B[3])
 
 int twin__kf_update(double m[2], double L[3], double t, double y, double r)
 {
-    double N[3], det, res, g0, g1;
-    N[0] = L[0] + 1.0 / r;
-    N[1] = L[1] + t / r;
-    N[2] = L[2] + t * t / r;
-    det = N[0] * N[2] - N[1] * N[1];
-    if (!(det > 0) || !isfinite(det)) return 0;
-    res = (y - (m[0] + m[1] * t)) / r;
-    /* N^-1 h res */
-    g0 = (N[2] - N[1] * t) / det * res;
-    g1 = (N[0] * t - N[1]) / det * res;
-    if (!isfinite(g0) || !isfinite(g1) || !isfinite(m[0] + g0) || !isfinite(m[1] + g1))
-        return 0;
-    m[0] += g0;
-    m[1] += g1;
-    L[0] = N[0];
-    L[1] = N[1];
-    L[2] = N[2];
-    return 1;
+    return twin__kf_update_in(m, L, t, y, r);
 }
 
 int twin__kf_cov(const double L[3], double P[3])

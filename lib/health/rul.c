@@ -96,7 +96,7 @@ static double user_crossing(const twin__health *s, const twin_health_options *o,
 static twin_status time_to(const twin__health *s, const twin_health_options *o, double level,
                            double *out)
 {
-    double d = twin__health_dir(s), t_now = twin__health_time(s, s->last_us), yl;
+    double d = twin__health_dir(s), t_now = twin__health_time(s, s->last_us), yl = 0;
     if (s->kind == TWIN_HEALTH_USER) {
         *out = user_crossing(s, o, level, d, t_now);
         return TWIN_OK;
@@ -126,7 +126,7 @@ twin_status twin_health_get_rul(const twin_health *h, const twin_health_options 
 {
     const twin__health *s = (const twin__health *)(const void *)h;
     twin_health_rul r;
-    double P[3], d, yl, c, b, t_now;
+    double P[3], d, yl = 0, c, b, t_now;
     twin_status st = twin__health_check(h, o, err);
     if (st < 0) return st;
     if (!out) return twin__hfail(err, TWIN_E_INVAL, "out is NULL");

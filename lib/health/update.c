@@ -38,44 +38,6 @@ static uint32_t divergence(twin__health *s, const twin_health_options *o, double
     return 0;
 }
 
-/* Holt's linear exponential smoothing of level and rate, in model space. */
-static int recal_ema(double m[2], double alpha, double t_prev, double t, double y)
-{
-    double level_prev = m[0] + m[1] * t_prev;
-    double level = alpha * y + (1 - alpha) * (m[0] + m[1] * t);
-    double rate = m[1];
-    if (t > t_prev) rate = alpha * (level - level_prev) / (t - t_prev) + (1 - alpha) * m[1];
-    if (!isfinite(level) || !isfinite(rate) || !isfinite(level - rate * t)) return 0;
-    m[0] = level - rate * t;
-    m[1] = rate;
-    return 1;
-}
-
-/* Update of a built-in model; *recal set when the sample recalibrated. */
-static twin_status update_builtin(twin__health *s, const twin_health_options *o, double t_prev,
-                                  double t, double y, int *recal, twin_error *err)
-{
-    int diverged = (s->flags & TWIN__HF_DIVERGED) != 0;
-    double dt = t - t_prev;
-    if (!twin__kf_inflate(s->u.g.L, o->process_noise, dt))
-        return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
-    if (diverged && o->recalibration == TWIN_HEALTH_RECAL_EMA) {
-        if (!recal_ema(s->u.g.m, o->ema_alpha, t_prev, t, y))
-            return twin__hfail(err, TWIN_E_RANGE, "the recalibration is not finite");
-        *recal = 1;
-        return TWIN_OK;
-    }
-    if (diverged && o->recalibration == TWIN_HEALTH_RECAL_KALMAN) {
-        if (!twin__kf_inflate(s->u.g.L, o->recal_noise, dt))
-            return twin__hfail(err, TWIN_E_RANGE, "the covariance became singular");
-        *recal = 1;
-    }
-    if (!twin__kf_update(s->u.g.m, s->u.g.L, t, y, o->noise))
-        return twin__hfail(err, TWIN_E_RANGE,
-                           "the update makes the parameters non-finite or singular");
-    return TWIN_OK;
-}
-
 static twin_status update_user(twin__health *s, const twin_health_options *o, double t,
                                double v, int *recal, twin_error *err)
 {
@@ -87,18 +49,18 @@ static twin_status update_user(twin__health *s, const twin_health_options *o, do
     return TWIN_OK;
 }
 
-static void fill_event(twin_health_event *ev, const twin__health *before,
-                       const twin__health *after, uint32_t flags, double pred, double e)
+static void fill_event(twin_health_event *ev, const twin__health_step_out *st,
+                       const twin__health *after)
 {
     twin_health_event r;
     int user = after->kind == TWIN_HEALTH_USER;
     memset(&r, 0, sizeof r);
     r.size = ev->size;
-    r.flags = flags;
-    r.predicted = pred;
-    r.error = e;
+    r.flags = st->flags;
+    r.predicted = st->predicted;
+    r.error = st->error;
     for (int i = 0; i < 2; i++) {
-        r.mean_before[i] = user ? NAN : before->u.g.m[i];
+        r.mean_before[i] = user ? NAN : st->mean_before[i];
         r.mean_after[i] = user ? NAN : after->u.g.m[i];
     }
     r.recalibrations = after->recal;
@@ -106,43 +68,53 @@ static void fill_event(twin_health_event *ev, const twin__health *before,
     memcpy(ev, &r, ev->size);
 }
 
-twin_status twin_health_update(twin_health *h, const twin_health_options *o, int64_t t_us,
-                               double v, twin_health_event *ev, twin_error *err)
+/* twin__health_step() for a user model: on a copy of the state. */
+twin_status twin__health_step_user(twin_health *h, const twin_health_options *o, int64_t t_us,
+                             double v, twin__health_step_out *out, twin_error *err)
 {
     const twin__health *cur = (const twin__health *)(const void *)h;
-    twin__health s;
-    double t, t_prev, y = 0, pred, e;
+    twin__health s = *cur;
+    double t = twin__health_time(&s, t_us), pred, e;
     uint32_t flags;
     int recal = 0;
-    twin_status st = twin__health_check(h, o, err);
-    if (st < 0) return st;
-    if (ev && (ev->size < offsetof(twin_health_event, reserved_) || ev->size > sizeof *ev))
-        return twin__hfail(err, ev->size > sizeof *ev ? TWIN_E_ABI : TWIN_E_INVAL,
-                           "event size is unknown to this library");
-    if (!twin__finite(v)) return twin__hfail(err, TWIN_E_INVAL, "the value is not finite");
-    if (t_us < cur->last_us)
-        return twin__hfail(err, TWIN_E_INVAL, "time goes backwards");
-    if (cur->kind != TWIN_HEALTH_USER && !twin__health_to_model(cur->kind, o->phi, v, &y))
-        return twin__hfail(err, TWIN_E_RANGE,
-                           "the value must be above phi (the exponential model takes its log)");
-    s = *cur;
-    t = twin__health_time(&s, t_us);
-    t_prev = twin__health_time(&s, s.last_us);
+    twin_status st;
     pred = twin__health_predict_at(&s, o, t);
     if (!twin__finite(pred)) return twin__hfail(err, TWIN_E_RANGE, "the prediction is not finite");
     e = (v - pred) / fmax(fabs(pred), DBL_MIN);
     if (!twin__finite(e)) return twin__hfail(err, TWIN_E_RANGE, "the error is not finite");
     welford(&s, e);
     flags = divergence(&s, o, e);
-    st = s.kind == TWIN_HEALTH_USER ? update_user(&s, o, t, v, &recal, err)
-                                    : update_builtin(&s, o, t_prev, t, y, &recal, err);
-    if (st < 0) return st;
+    if ((st = update_user(&s, o, t, v, &recal, err)) < 0) return st;
     if (recal) {
         s.recal++;
         flags |= TWIN_HEALTH_EVENT_RECALIBRATED;
     }
     s.last_us = t_us;
-    if (ev) fill_event(ev, cur, &s, flags, pred, e);
+    out->flags = flags;
+    out->predicted = pred;
+    out->error = e;
+    out->mean_before[0] = out->mean_before[1] = NAN;
     memcpy(h, &s, sizeof s);
+    return TWIN_OK;
+}
+
+twin_status twin__health_step(twin_health *h, const twin_health_options *o, int64_t t_us,
+                              double v, twin__health_step_out *out, twin_error *err)
+{
+    return twin__health_step_in(h, o, t_us, v, out, err);
+}
+
+twin_status twin_health_update(twin_health *h, const twin_health_options *o, int64_t t_us,
+                               double v, twin_health_event *ev, twin_error *err)
+{
+    twin__health_step_out out;
+    twin_status st = twin__health_check(h, o, err);
+    if (st < 0) return st;
+    if (ev && (ev->size < offsetof(twin_health_event, reserved_) || ev->size > sizeof *ev))
+        return twin__hfail(err, ev->size > sizeof *ev ? TWIN_E_ABI : TWIN_E_INVAL,
+                           "event size is unknown to this library");
+    if (!twin__finite(v)) return twin__hfail(err, TWIN_E_INVAL, "the value is not finite");
+    if ((st = twin__health_step(h, o, t_us, v, &out, err)) < 0) return st;
+    if (ev) fill_event(ev, &out, (const twin__health *)(const void *)h);
     return TWIN_OK;
 }

@@ -537,6 +537,19 @@ def _check_models(rc, func, args):
     return rc
 
 
+# ingest.h and storage.h (LIBTWIN_1.3): the raw layer only, for now; the
+# option, sample and callback structs are passed as pointers the caller
+# builds (Pythonic wrappers belong to the binding's own issue).
+def _check_ingest(rc, func, args):
+    """errcheck of ingest calls: the handle's last error explains."""
+    if rc < 0:
+        text = strerror(rc)
+        if args and args[0]:
+            text = _record_text(twin_ingest_last_error(args[0]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
 def _check_message_at(index):
     """errcheck of the schema checks: argument ``index`` is the message buffer."""
     def check(rc, func, args):
@@ -610,3 +623,93 @@ twin_dtdl_check_json = _declare("twin_dtdl_check_json", _status,
                                 _check_message_at(3))
 twin_dtmi_parse = _declare("twin_dtmi_parse", _status,
                            [c_char_p, c_size_t, POINTER(twin_dtmi_info)], _check)
+
+def _check_store(rc, func, args):
+    """errcheck of store calls: the store's last error explains."""
+    if rc < 0:
+        text = strerror(rc)
+        if args and args[0]:
+            text = _record_text(twin_store_last_error(args[0]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
+if version_number // 100 % 100 >= 3:
+    _vp, _u64p = c_void_p, POINTER(c_uint64)
+    twin_ingest_last_error = _declare("twin_ingest_last_error", POINTER(twin_error), [_vp])
+    twin_store_last_error = _declare("twin_store_last_error", POINTER(twin_error), [_vp])
+    twin_ingest_options_init_ = _declare("twin_ingest_options_init_", _status,
+                                         [_vp, c_size_t], _check)
+    twin_signal_options_init_ = _declare("twin_signal_options_init_", _status,
+                                         [_vp, c_size_t], _check)
+    twin_ingest_create = _declare("twin_ingest_create", _status,
+                                  [POINTER(c_void_p), _vp, _vp], _check)
+    twin_ingest_destroy = _declare("twin_ingest_destroy", None, [_vp])
+    twin_ingest_add_signal = _declare("twin_ingest_add_signal", _status,
+                                      [_vp, c_char_p, c_char_p, _vp, _u64p], _check_ingest)
+    twin_ingest_resolve = _declare("twin_ingest_resolve", _status,
+                                   [_vp, c_char_p, c_char_p, c_char_p, _u64p], _check_ingest)
+    twin_ingest_set_signal_options = _declare("twin_ingest_set_signal_options", _status,
+                                              [_vp, c_uint64, _vp], _check_ingest)
+    twin_ingest_attach_health = _declare("twin_ingest_attach_health", _status,
+                                         [_vp, c_uint64, POINTER(twin_health_options),
+                                          c_int64], _check_ingest)
+    twin_ingest_detach_health = _declare("twin_ingest_detach_health", _status,
+                                         [_vp, c_uint64], _check_ingest)
+    twin_ingest_write_ = _declare("twin_ingest_write_", _status,
+                                  [_vp, _vp, c_size_t, c_size_t, _vp, POINTER(c_size_t)],
+                                  _check_ingest)
+    twin_ingest_write_signals_ = _declare("twin_ingest_write_signals_", _status,
+                                          [_vp, _vp, c_size_t, c_size_t, _vp,
+                                           POINTER(c_size_t)], _check_ingest)
+    twin_ingest_get_latest = _declare("twin_ingest_get_latest", _status,
+                                      [_vp, c_uint64, POINTER(c_int64), POINTER(c_double)],
+                                      _check)
+    twin_ingest_get_health = _declare("twin_ingest_get_health", _status,
+                                      [_vp, c_uint64, health_p, POINTER(twin_health_options)],
+                                      _check)
+    twin_ingest_get_stats = _declare("twin_ingest_get_stats", _status,
+                                     [_vp, c_uint64, _vp], _check)
+    twin_ingest_signal_info = _declare("twin_ingest_signal_info", _status,
+                                       [_vp, c_uint64, POINTER(c_char_p), POINTER(c_char_p),
+                                        POINTER(c_char_p)], _check)
+    twin_ingest_signals_next = _declare("twin_ingest_signals_next", _status,
+                                        [_vp, _u64p, _u64p], _check)
+    twin_ingest_signal_count = _declare("twin_ingest_signal_count", c_size_t, [_vp])
+    twin_ingest_remove_twin = _declare("twin_ingest_remove_twin", _status,
+                                       [_vp, c_char_p], _check_ingest)
+    twin_ingest_resolver_from_models = _declare("twin_ingest_resolver_from_models", _status,
+                                                [_vp, _vp], _check)
+    twin_store_options_init_ = _declare("twin_store_options_init_", _status,
+                                        [_vp, c_size_t], _check)
+    twin_store_create = _declare("twin_store_create", _status,
+                                 [POINTER(c_void_p), _vp, _vp], _check)
+    twin_store_destroy = _declare("twin_store_destroy", None, [_vp])
+    twin_store_flush = _declare("twin_store_flush", _status, [_vp], _check_store)
+    twin_store_checkpoint = _declare("twin_store_checkpoint", _status, [_vp], _check_store)
+    twin_store_get_stats = _declare("twin_store_get_stats", _status, [_vp, _vp], _check)
+    twin_store_add_twin = _declare("twin_store_add_twin", _status,
+                                   [_vp, c_char_p, c_char_p, _vp, c_size_t], _check_store)
+    twin_store_remove_twin = _declare("twin_store_remove_twin", _status,
+                                      [_vp, c_char_p, c_uint32], _check_store)
+    twin_store_set_model = _declare("twin_store_set_model", _status,
+                                    [_vp, c_char_p, c_char_p], _check_store)
+    twin_store_set_property = _declare("twin_store_set_property", _status,
+                                       [_vp, c_char_p, c_char_p, _vp], _check_store)
+    twin_store_remove_property = _declare("twin_store_remove_property", _status,
+                                          [_vp, c_char_p, c_char_p], _check_store)
+    twin_store_add_relationship = _declare("twin_store_add_relationship", _status,
+                                           [_vp, c_char_p, c_char_p, c_char_p, c_char_p, _vp,
+                                            c_size_t], _check_store)
+    twin_store_remove_relationship = _declare("twin_store_remove_relationship", _status,
+                                              [_vp, c_char_p, c_char_p], _check_store)
+    twin_store_set_relationship_property = _declare(
+        "twin_store_set_relationship_property", _status,
+        [_vp, c_char_p, c_char_p, c_char_p, _vp], _check_store)
+    twin_store_remove_relationship_property = _declare(
+        "twin_store_remove_relationship_property", _status,
+        [_vp, c_char_p, c_char_p, c_char_p], _check_store)
+    twin_store_load = _declare("twin_store_load", _status, [_vp, _vp, _vp], _check)
+    twin_snapshot_save = _declare("twin_snapshot_save", _status, [_vp, _vp, _vp, _vp], _check)
+    twin_snapshot_restore = _declare("twin_snapshot_restore", _status, [_vp, _vp, _vp, _vp],
+                                     _check)

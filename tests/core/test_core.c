@@ -14,7 +14,7 @@
 static const twin_status all_codes[] = {
     TWIN_OK, TWIN_DONE, TWIN_E_NOMEM, TWIN_E_INVAL, TWIN_E_NOTFOUND,
     TWIN_E_EXISTS, TWIN_E_RANGE, TWIN_E_PARSE, TWIN_E_ABI, TWIN_E_CONSTRAINT,
-    TWIN_E_MODIFIED, TWIN_E_STATE, TWIN_E_IO,
+    TWIN_E_MODIFIED, TWIN_E_STATE, TWIN_E_IO, TWIN_E_BUSY,
 };
 #define NCODES (sizeof all_codes / sizeof all_codes[0])
 
@@ -39,7 +39,7 @@ END_TEST
 
 START_TEST(test_strerror_unknown_code_returns_unknown_status)
 {
-    static const int unknown[] = {2, 3, 100, -12, -100, INT32_MAX, INT32_MIN};
+    static const int unknown[] = {2, 3, 100, -13, -100, INT32_MAX, INT32_MIN};
     size_t i;
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = twin_strerror((twin_status)unknown[i]);

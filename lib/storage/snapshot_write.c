@@ -1,0 +1,335 @@
+/* Snapshots of the whole state: a versioned binary format with a CRC-32.
+ *
+ * Layout (little-endian; str = u32 length + bytes; f64 = IEEE bits as u64):
+ *   header   "LTWNSNAP", u32 version, u32 flags (1: ingest section),
+ *            u64 total length (header to checksum included)
+ *   models   u32 n, n x str                  the DTMIs in use, first use first
+ *   twins    u32 n, n x (str id, u32 model, props)
+ *   rels     u32 n, then per twin in order: u32 k, k x (str id, str name,
+ *            u32 target twin, props), its outgoing relationships newest first
+ *   ingest   (flag 1) profiles, signals, totals (see put_ingest())
+ *   u32      CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of all bytes before
+ * props = u32 n, n x (str name, value); value = u8 type and its payload.
+ *
+ * Saving writes twice: once into a counter for the total length, which the
+ * header carries so that a reader can bound every count and length by what
+ * is left, then for real. Restoring builds the state aside (build.c) while
+ * it reads and checksums, and swaps it in only after the checksum matched.
+ * Relationships are re-added oldest first per twin, so that each twin's
+ * lists come back in the same order and saving again gives the same bytes. */
+#include "storage/build.h"
+
+#include "core/alloc.h"
+#include "graph/graph_int.h"
+#include "health/health_int.h"
+#include "ingest/ingest_int.h"
+#include "storage/snapshot.h"
+#include "storage/store_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- CRC-32 ----------------------------------------------------------------------- */
+
+static const uint32_t crc_nibble[16] = {
+    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
+    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
+    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
+};
+
+uint32_t twin__crc32(uint32_t crc, const unsigned char *p, size_t n)
+{
+    crc = ~crc;
+    while (n--) {
+        crc ^= *p++;
+        crc = (crc >> 4) ^ crc_nibble[crc & 15];
+        crc = (crc >> 4) ^ crc_nibble[crc & 15];
+    }
+    return ~crc;
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+typedef struct wr {
+    twin_snapshot_write_fn w;  /* NULL: only count */
+    void *ud;
+    unsigned char buf[1024];
+    size_t n;
+    uint64_t total;
+    uint32_t crc;
+    twin_status s;
+} wr;
+
+static void w_flush(wr *o)
+{
+    if (o->n && o->s == TWIN_OK && o->w) {
+        twin_status s = o->w(o->ud, o->buf, o->n);
+        if (s < 0) o->s = s;
+    }
+    o->n = 0;
+}
+
+static void w_bytes(wr *o, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    o->crc = twin__crc32(o->crc, b, n);
+    o->total += n;
+    if (!o->w) return;
+    while (n) {
+        size_t k = sizeof o->buf - o->n < n ? sizeof o->buf - o->n : n;
+        memcpy(o->buf + o->n, b, k);
+        o->n += k;
+        b += k;
+        n -= k;
+        if (o->n == sizeof o->buf) w_flush(o);
+    }
+}
+
+static void w_u64(wr *o, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    w_bytes(o, b, 8);
+}
+
+static void w_u32(wr *o, uint32_t v)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
+    w_bytes(o, b, 4);
+}
+
+static void w_u8(wr *o, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    w_bytes(o, &b, 1);
+}
+
+static void w_f64(wr *o, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    w_u64(o, v);
+}
+
+static void w_strn(wr *o, const char *s, size_t n)
+{
+    w_u32(o, (uint32_t)n);
+    w_bytes(o, s, n);
+}
+
+static void w_str(wr *o, const char *s)
+{
+    w_strn(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void w_value(wr *o, const twin_value *v)
+{
+    w_u8(o, (unsigned)v->type);
+    switch (v->type) {
+    case TWIN_VALUE_BOOL: w_u8(o, v->as.b ? 1 : 0); break;
+    case TWIN_VALUE_INT: w_u64(o, (uint64_t)v->as.i); break;
+    case TWIN_VALUE_DOUBLE: w_f64(o, v->as.d); break;
+    case TWIN_VALUE_STRING: w_strn(o, v->as.s, v->len); break;
+    case TWIN_VALUE_ARRAY:
+        w_u32(o, v->len);
+        for (uint32_t i = 0; i < v->len; i++) w_value(o, &v->as.items[i]);
+        break;
+    case TWIN_VALUE_OBJECT:
+        w_u32(o, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            w_str(o, v->as.members[i].name);
+            w_value(o, &v->as.members[i].value);
+        }
+        break;
+    default: break;
+    }
+}
+
+static void w_props(wr *o, const twin_member *m, size_t n)
+{
+    w_u32(o, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        w_str(o, m[i].name);
+        w_value(o, &m[i].value);
+    }
+}
+
+/* The ordinal of every live twin slot (its position in iteration order). */
+static uint32_t twin_ordinal(const twin_graph *g, uint32_t slot)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < slot; i++)
+        if (twin__T(g, i)->id != TWIN__DEAD) k++;
+    return k;
+}
+
+static void put_graph(wr *o, const twin_graph *g, uint32_t *ord)
+{
+    uint32_t nmodels = 0;
+    /* models in use, in order of first use: an interned model is counted
+       at the first twin that names it */
+    for (uint32_t pass = 0; pass < 2; pass++) {
+        uint32_t seen = 0;
+        if (pass == 1) w_u32(o, nmodels);
+        for (uint32_t i = 0; i < g->twins.len; i++) {
+            const twin__twin *t = twin__T(g, i);
+            uint32_t m = t->model & TWIN__MODEL_MASK, first = 1;
+            if (t->id == TWIN__DEAD) continue;
+            for (uint32_t j = 0; j < i && first; j++) {
+                const twin__twin *u = twin__T(g, j);
+                if (u->id != TWIN__DEAD && (u->model & TWIN__MODEL_MASK) == m) first = 0;
+            }
+            if (!first) continue;
+            if (pass == 0) nmodels++;
+            else w_str(o, twin__model_str(g, i));
+            ord[seen++] = m;  /* model intern index by model ordinal */
+        }
+    }
+    w_u32(o, g->twin_count);
+    for (uint32_t i = 0; i < g->twins.len; i++) {
+        const twin__twin *t = twin__T(g, i);
+        const twin__props *p;
+        uint32_t m = t->model & TWIN__MODEL_MASK, k = 0;
+        if (t->id == TWIN__DEAD) continue;
+        while (ord[k] != m) k++;
+        w_str(o, twin__str(g, t->id));
+        w_u32(o, k);
+        p = twin__props_at(g, t->props);
+        w_props(o, p ? p->m : NULL, p ? p->count : 0);
+    }
+    w_u32(o, g->rel_count);
+    for (uint32_t i = 0; i < g->twins.len; i++) {
+        const twin__twin *t = twin__T(g, i);
+        uint32_t k = 0;
+        if (t->id == TWIN__DEAD) continue;
+        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__R(g, r)->next_out)
+            if (twin__R(g, r)->name != TWIN__DEAD) k++;
+        w_u32(o, k);
+        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__R(g, r)->next_out) {
+            const twin__rel *e = twin__R(g, r);
+            const twin__props *p;
+            if (e->name == TWIN__DEAD) continue;
+            w_str(o, twin__str(g, e->id));
+            w_str(o, twin__intern_str(&g->names, &g->pool, e->name));
+            w_u32(o, twin_ordinal(g, e->dst));
+            p = twin__props_at(g, e->props);
+            w_props(o, p ? p->m : NULL, p ? p->count : 0);
+        }
+    }
+}
+
+static void put_options(wr *o, const twin_health_options *h)
+{
+    w_u32(o, (uint32_t)h->model);
+    w_f64(o, h->phi);
+    w_f64(o, h->prior_mean[0]);
+    w_f64(o, h->prior_mean[1]);
+    for (int i = 0; i < 4; i++) w_f64(o, h->prior_cov[i]);
+    w_f64(o, h->noise);
+    w_f64(o, h->process_noise[0]);
+    w_f64(o, h->process_noise[1]);
+    w_f64(o, h->failure_level);
+    w_f64(o, h->failure_factor);
+    w_f64(o, h->divergence_threshold);
+    w_f64(o, h->divergence_clear);
+    w_u32(o, h->divergence_count);
+    w_u32(o, (uint32_t)h->recalibration);
+    w_f64(o, h->ema_alpha);
+    w_f64(o, h->recal_noise[0]);
+    w_f64(o, h->recal_noise[1]);
+}
+
+/* Profiles; signals (twin ordinal, name, unit, options, latest, zone,
+ * counters, history, health); totals. */
+static void put_ingest(wr *o, const twin_graph *g, const twin_ingest *ing)
+{
+    w_u32(o, ing->nprof);
+    for (uint32_t i = 0; i < ing->nprof; i++) put_options(o, &ing->prof[i]);
+    w_u32(o, ing->live);
+    for (uint32_t i = 0; i < ing->nsig; i++) {
+        const twin__sig *S = &ing->sig[i];
+        const twin__sigx *x = &ing->sigx[i];
+        const twin__itwin *tw;
+        if (S->gen & TWIN__GEN_FREE) continue;
+        tw = &ing->tw[x->twin];
+        w_u32(o, twin_ordinal(g, twin__find_twin(g, twin__ing_str(ing, tw->id), tw->len)));
+        w_strn(o, twin__ing_str(ing, x->name), x->name_len);
+        w_str(o, x->unit ? x->unit->name : "");
+        w_u32(o, S->order);
+        w_u64(o, (uint64_t)S->window);
+        w_f64(o, (S->flags & TWIN__SF_ALARM) && S->alarm_lo != -INFINITY ? S->alarm_lo : NAN);
+        w_f64(o, (S->flags & TWIN__SF_ALARM) && S->alarm_hi != INFINITY ? S->alarm_hi : NAN);
+        w_u32(o, x->history);
+        w_f64(o, x->health_step);
+        w_u8(o, (S->flags & TWIN__SF_LATEST) ? 1 : 0);
+        w_u64(o, (uint64_t)S->last_t);
+        w_f64(o, S->last_v);
+        w_u8(o, (unsigned)(uint8_t)S->zone);
+        for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++)
+            w_u64(o, k == TWIN_INGEST_ACCEPTED ? S->accepted : x->counts[k]);
+        w_u64(o, x->health_errors);
+        w_u64(o, x->events);
+        if (x->ring) {
+            w_u32(o, x->ring->n);
+            w_u32(o, x->ring->next);
+            w_u64(o, (uint64_t)x->ring->evicted_max);
+            for (uint32_t k = 0; k < x->ring->n; k++) {
+                w_u64(o, (uint64_t)x->ring->e[k].t);
+                w_f64(o, x->ring->e[k].v);
+            }
+        }
+        if (S->health == TWIN__SIG_NONE) {
+            w_u8(o, 0);
+        } else {
+            w_u8(o, 1);
+            w_u32(o, S->profile);
+            w_u32(o, (uint32_t)x->band);
+            w_bytes(o, &ing->hs[S->health], sizeof(twin_health));
+        }
+    }
+    for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++) w_u64(o, ing->tot[k]);
+    w_u64(o, ing->tot_health_errors);
+    w_u64(o, ing->tot_events);
+}
+
+static void put_all(wr *o, const twin_graph *g, const twin_ingest *ing, uint32_t *ord,
+                    uint64_t total)
+{
+    w_bytes(o, TWIN__SNAP_MAGIC, 8);
+    w_u32(o, TWIN_SNAPSHOT_VERSION);
+    w_u32(o, ing ? TWIN__SNAP_FLAG_INGEST : 0);
+    w_u64(o, total);
+    put_graph(o, g, ord);
+    if (ing) put_ingest(o, g, ing);
+}
+
+twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *ing,
+                               twin_snapshot_write_fn w, void *ud)
+{
+    uint32_t *ord;
+    size_t nm;
+    wr o;
+    if (!g || !w || (ing && ing->g != g)) return TWIN_E_INVAL;
+    /* model intern indexes by ordinal: at most one per twin */
+    nm = g->twin_count ? g->twin_count : 1;
+    ord = twin__alloc(&g->alloc, nm * sizeof *ord);
+    if (!ord) return TWIN_E_NOMEM;
+    memset(&o, 0, sizeof o);
+    put_all(&o, g, ing, ord, 0);  /* count */
+    {
+        uint64_t total = o.total + 4;
+        memset(&o, 0, sizeof o);
+        o.w = w;
+        o.ud = ud;
+        put_all(&o, g, ing, ord, total);
+        {
+            uint32_t crc = o.crc;
+            w_u32(&o, crc);
+        }
+        w_flush(&o);
+    }
+    twin__free(&g->alloc, ord, nm * sizeof *ord);
+    return o.s;
+}
+

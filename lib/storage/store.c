@@ -1,0 +1,546 @@
+/* The store: lifetime, delivery of the outbox, and graph changes through it. */
+#include "storage/store_int.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "graph/graph_int.h"
+#include "ingest/ingest_int.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define DEFAULT_OUTBOX (1u << 20)
+
+static twin_status store_fail(twin_store *st, twin_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static twin_status store_fail(twin_store *st, twin_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    twin__errorv(&st->err, st->errbuf, s, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+twin_status twin_store_options_init_(twin_store_options *o, size_t size)
+{
+    if (!o || size < offsetof(twin_store_options, alloc)) return TWIN_E_INVAL;
+    if (size > sizeof *o) return TWIN_E_ABI;
+    memset(o, 0, size);
+    o->size = (uint32_t)size;
+    if (size >= offsetof(twin_store_options, outbox_bytes) + sizeof o->outbox_bytes)
+        o->outbox_bytes = DEFAULT_OUTBOX;
+    return TWIN_OK;
+}
+
+twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_options *opts)
+{
+    twin_store_options o;
+    twin_allocator a;
+    twin_store *st;
+    twin_status s;
+
+    if (!out) return TWIN_E_INVAL;
+    *out = NULL;
+    if (!g) return TWIN_E_INVAL;
+    twin_store_options_init(&o);
+    if (opts) {
+        if (opts->size > sizeof o) return TWIN_E_ABI;
+        if (opts->size < offsetof(twin_store_options, alloc)) return TWIN_E_INVAL;
+        memcpy(&o, opts, opts->size);
+    }
+    if (o.flags) return TWIN_E_INVAL;
+    if ((s = twin__allocator_copy(&a, o.alloc)) != TWIN_OK) return s;
+    if (o.callbacks) {
+        if (o.callbacks->size > sizeof(twin_store_callbacks)) return TWIN_E_ABI;
+        if (o.callbacks->size < sizeof(twin_store_callbacks)) return TWIN_E_INVAL;
+    }
+    o.outbox_bytes &= ~(size_t)7;
+    if (o.outbox_bytes < TWIN_STORE_OUTBOX_MIN || o.outbox_bytes > SIZE_MAX / 2)
+        return TWIN_E_RANGE;
+    st = twin__alloc(&a, sizeof *st);
+    if (!st) return TWIN_E_NOMEM;
+    memset(st, 0, sizeof *st);
+    st->alloc = a;
+    st->g = g;
+    if (o.callbacks) st->cb = *o.callbacks;
+    st->ob.buf = twin__alloc(&a, o.outbox_bytes);
+    if (!st->ob.buf) {
+        twin__free(&a, st, sizeof *st);
+        return TWIN_E_NOMEM;
+    }
+    st->ob.cap = o.outbox_bytes;
+    st->ob.run = TWIN__OB_NONE;
+    st->err.message = st->errbuf;
+    *out = st;
+    return TWIN_OK;
+}
+
+void twin_store_destroy(twin_store *st)
+{
+    twin_allocator a;
+    if (!st) return;
+    a = st->alloc;
+    if (st->ing) st->ing->store = NULL;
+    twin__free(&a, st->ob.buf, st->ob.cap);
+    twin__free(&a, st, sizeof *st);
+}
+
+const twin_error *twin_store_last_error(const twin_store *st)
+{
+    static const twin_error null_store = {TWIN_E_INVAL, 0, "store is NULL"};
+    return st ? &st->err : &null_store;
+}
+
+twin_status twin__store_bind(twin_store *st, struct twin_ingest *ing)
+{
+    if (st->ing && st->ing != ing) return TWIN_E_INVAL;
+    st->ing = ing;
+    return TWIN_OK;
+}
+
+void twin__store_unbind(twin_store *st, struct twin_ingest *ing)
+{
+    if (st->ing == ing) st->ing = NULL;
+}
+
+/* ---- delivery ------------------------------------------------------------------- */
+
+static const char *next_str(const char *s)
+{
+    return s + strlen(s) + 1;
+}
+
+static twin_status deliver(twin_store *st, const twin__rec *r)
+{
+    const twin_store_callbacks *cb = &st->cb;
+    const unsigned char *p = (const unsigned char *)(r + 1);
+    switch (r->kind) {
+    case TWIN__REC_SAMPLES:
+        if (!cb->write_samples) return TWIN_OK;
+        return cb->write_samples(cb->ud, (const twin_signal_sample *)(const void *)p,
+                                 r->len / sizeof(twin_signal_sample));
+    case TWIN__REC_SIGNAL: {
+        twin_store_signal sig;
+        if (!cb->put_signal) return TWIN_OK;
+        memset(&sig, 0, sizeof sig);
+        sig.size = sizeof sig;
+        memcpy(&sig.signal, p, sizeof sig.signal);
+        sig.twin_id = (const char *)p + 8;
+        sig.name = next_str(sig.twin_id);
+        sig.unit = next_str(sig.name);
+        return cb->put_signal(cb->ud, &sig);
+    }
+    case TWIN__REC_TWIN_PUT: {
+        const char *id = (const char *)p, *model;
+        const twin_member *m;
+        size_t n;
+        if (!cb->put_twin) return TWIN_OK;
+        if (twin_graph_find_twin(st->g, id, &model) != TWIN_OK) return TWIN_OK;  /* superseded */
+        twin_graph_get_properties(st->g, id, &m, &n);
+        return cb->put_twin(cb->ud, id, model, m, n);
+    }
+    case TWIN__REC_TWIN_DEL:
+        return cb->delete_twin ? cb->delete_twin(cb->ud, (const char *)p) : TWIN_OK;
+    case TWIN__REC_REL_PUT: {
+        twin_relationship rel = TWIN_RELATIONSHIP_INIT;
+        const char *src = (const char *)p;
+        if (!cb->put_relationship) return TWIN_OK;
+        if (twin_graph_find_relationship(st->g, src, next_str(src), &rel) != TWIN_OK)
+            return TWIN_OK;  /* superseded */
+        return cb->put_relationship(cb->ud, &rel);
+    }
+    case TWIN__REC_REL_DEL:
+        return cb->delete_relationship
+                   ? cb->delete_relationship(cb->ud, (const char *)p, next_str((const char *)p))
+                   : TWIN_OK;
+    case TWIN__REC_HEALTH: {
+        twin_signal sig;
+        if (!cb->put_health) return TWIN_OK;
+        memcpy(&sig, p, sizeof sig);
+        return cb->put_health(cb->ud, sig, (const twin_health *)(const void *)(p + 8));
+    }
+    }
+    return TWIN_OK;
+}
+
+typedef struct sent_count {
+    uint64_t records, samples;
+} sent_count;
+
+/* Everything delivered is confirmed. */
+static void confirm(twin_store *st, sent_count *c)
+{
+    twin__outbox *ob = &st->ob;
+    ob->head = ob->send;
+    ob->used -= ob->sent;
+    ob->sent = 0;
+    ob->records -= c->records;
+    ob->samples -= c->samples;
+    st->confirmed_samples += c->samples;
+    c->records = c->samples = 0;
+    if (ob->used == 0) {
+        ob->head = ob->send = ob->tail = 0;
+        ob->run = TWIN__OB_NONE;
+        ob->run_room = 0;
+    }
+}
+
+static twin_status failed(twin_store *st, twin_status s, sent_count *c)
+{
+    twin__outbox *ob = &st->ob;
+    st->failures++;
+    st->last_status = s;
+    if (st->cb.flush) {  /* deliver again all that was not flushed */
+        ob->send = ob->head;
+        ob->sent = 0;
+        c->records = c->samples = 0;
+    }
+    return s;
+}
+
+twin_status twin__store_pump(twin_store *st)
+{
+    twin__outbox *ob = &st->ob;
+    sent_count c = {0, 0};
+    twin_status s;
+    while (ob->sent < ob->used) {
+        size_t at = ob->send == ob->cap ? 0 : ob->send, sz;
+        const twin__rec *r = (const twin__rec *)(const void *)(ob->buf + at);
+        if (at != ob->send || r->kind == TWIN__REC_WRAP) {
+            if (at == ob->send) {  /* an explicit wrap record: skip the gap */
+                ob->sent += ob->cap - at;
+                at = 0;
+            }
+            ob->send = 0;
+            continue;
+        }
+        if (at == ob->run) {  /* delivered runs do not grow any more */
+            ob->run = TWIN__OB_NONE;
+            ob->run_room = 0;
+        }
+        st->in_cb = 1;
+        s = deliver(st, r);
+        st->in_cb = 0;
+        if (s < 0) return failed(st, s, &c);
+        sz = TWIN__REC_HDR + twin__pad8(r->len);
+        c.records++;
+        if (r->kind == TWIN__REC_SAMPLES) c.samples += r->len / sizeof(twin_signal_sample);
+        ob->send = at + sz;
+        if (ob->send == ob->cap) ob->send = 0;
+        ob->sent += sz;
+        if (!st->cb.flush) confirm(st, &c);
+    }
+    if (st->cb.flush && ob->sent) {
+        st->in_cb = 1;
+        s = st->cb.flush(st->cb.ud);
+        st->in_cb = 0;
+        if (s < 0) return failed(st, s, &c);
+        confirm(st, &c);
+    }
+    if (ob->used == 0) st->busy = 0;
+    return TWIN_OK;
+}
+
+int twin__store_ready(twin_store *st)
+{
+    if (!st->busy) return 1;
+    twin__store_pump(st);
+    return !st->busy;
+}
+
+int twin__store_room(twin_store *st, size_t payload)
+{
+    if (twin__outbox_fits(&st->ob, payload)) return 1;
+    twin__store_pump(st);
+    if (twin__outbox_fits(&st->ob, payload)) return 1;
+    st->busy = 1;
+    return 0;
+}
+
+/* Room for several records of `total` bytes (headers and padding
+ * included), the largest `largest` bytes: one wrap gap, shorter than the
+ * record that wraps, may be lost on the way. */
+static int room_many(twin_store *st, size_t total, size_t largest)
+{
+    twin__outbox *ob = &st->ob;
+    if (ob->cap - ob->used >= total + largest) return 1;
+    twin__store_pump(st);
+    if (ob->cap - ob->used >= total + largest) return 1;
+    st->busy = 1;
+    return 0;
+}
+
+size_t twin__store_signal_bytes(size_t twin_len, size_t name_len, const char *unit)
+{
+    return 8 + twin_len + 1 + name_len + 1 + (unit ? strlen(unit) : 0) + 1;
+}
+
+void twin__store_put_signal(twin_store *st, twin_signal sig, const char *twin_id,
+                            size_t twin_len, const char *name, size_t name_len,
+                            const char *unit)
+{
+    size_t ul = unit ? strlen(unit) : 0;
+    unsigned char *p = twin__outbox_put(&st->ob, TWIN__REC_SIGNAL,
+                                        twin__store_signal_bytes(twin_len, name_len, unit));
+    memcpy(p, &sig, 8);
+    p += 8;
+    memcpy(p, twin_id, twin_len);
+    p[twin_len] = '\0';
+    p += twin_len + 1;
+    memcpy(p, name, name_len);
+    p[name_len] = '\0';
+    p += name_len + 1;
+    if (ul) memcpy(p, unit, ul);
+    p[ul] = '\0';
+}
+
+void twin__store_put_health(twin_store *st, twin_signal sig, const twin_health *h)
+{
+    unsigned char *p = twin__outbox_put(&st->ob, TWIN__REC_HEALTH, TWIN__HEALTH_REC_BYTES);
+    memcpy(p, &sig, 8);
+    memcpy(p + 8, h, sizeof *h);
+}
+
+/* Queue a record naming one or two strings. */
+static void put_ids(twin_store *st, uint32_t kind, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *p = twin__outbox_put(&st->ob, kind, la + 1 + (b ? lb + 1 : 0));
+    memcpy(p, a, la + 1);
+    if (b) memcpy(p + la + 1, b, lb + 1);
+}
+
+static size_t ids_bytes(const char *a, const char *b)
+{
+    return TWIN__REC_HDR + twin__pad8(strlen(a) + 1 + (b ? strlen(b) + 1 : 0));
+}
+
+twin_status twin_store_flush(twin_store *st)
+{
+    twin_status s;
+    if (!st) return TWIN_E_INVAL;
+    if (st->in_cb || (st->ing && st->ing->in_cb))
+        return store_fail(st, TWIN_E_STATE, "called from a callback");
+    if ((s = twin__store_pump(st)) != TWIN_OK)
+        return store_fail(st, s, "the store's callback failed: %s", twin_strerror(s));
+    return TWIN_OK;
+}
+
+twin_status twin_store_get_stats(const twin_store *st, twin_store_stats *out)
+{
+    twin_store_stats r;
+    if (!st || !out) return TWIN_E_INVAL;
+    if (out->size < offsetof(twin_store_stats, busy) || out->size > sizeof r) return TWIN_E_INVAL;
+    memset(&r, 0, sizeof r);
+    r.size = out->size;
+    r.last_status = st->last_status;
+    r.pending_records = st->ob.records;
+    r.pending_samples = st->ob.samples;
+    r.pending_bytes = st->ob.used;
+    r.capacity_bytes = st->ob.cap;
+    r.confirmed_samples = st->confirmed_samples;
+    r.failures = st->failures;
+    r.busy = st->busy;
+    memcpy(out, &r, out->size);
+    return TWIN_OK;
+}
+
+twin_status twin_store_checkpoint(twin_store *st)
+{
+    twin_ingest *ing;
+    if (!st) return TWIN_E_INVAL;
+    if (st->in_cb || (st->ing && st->ing->in_cb))
+        return store_fail(st, TWIN_E_STATE, "called from a callback");
+    ing = st->ing;
+    if (ing) {
+        if (!twin__store_ready(st))
+            return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+        for (uint32_t i = 0; i < ing->nsig; i++) {
+            twin__sig *S = &ing->sig[i];
+            if ((S->gen & TWIN__GEN_FREE) || S->health == TWIN__SIG_NONE ||
+                !(S->flags & TWIN__SF_DIRTY))
+                continue;
+            if (!twin__store_room(st, TWIN__HEALTH_REC_BYTES))
+                return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+            twin__store_put_health(st, twin__sig_handle(i, S->gen, 0), &ing->hs[S->health]);
+            S->flags &= (uint8_t)~TWIN__SF_DIRTY;
+        }
+    }
+    twin__store_pump(st);
+    return TWIN_OK;
+}
+
+/* ---- graph changes through the store ---------------------------------------------- */
+
+static twin_status enter(twin_store *st)
+{
+    if (st->in_cb || (st->ing && st->ing->in_cb))
+        return twin__fail(st->g, store_fail(st, TWIN_E_STATE, "called from a callback"),
+                          "called from a store or ingest callback");
+    return TWIN_OK;
+}
+
+/* Room for records of `total` bytes, the largest `largest`. */
+static twin_status reserve(twin_store *st, size_t total, size_t largest)
+{
+    if (!twin__store_ready(st) || !room_many(st, total, largest)) {
+        store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+        return twin__fail(st->g, TWIN_E_BUSY, "the store's outbox is full");
+    }
+    return TWIN_OK;
+}
+
+/* An id the graph would accept, so that its record can be sized. */
+static int sane(const char *s)
+{
+    return s && strnlen(s, TWIN_ID_MAX + 1) <= TWIN_ID_MAX;
+}
+
+/* A change to one twin (put) or one relationship (put or delete), queued
+ * once the graph accepted it. */
+static twin_status twin_change(twin_store *st, const char *id, twin_status s)
+{
+    if (s == TWIN_OK) {
+        put_ids(st, TWIN__REC_TWIN_PUT, id, NULL);
+        twin__store_pump(st);
+    }
+    return s;
+}
+
+static twin_status rel_change(twin_store *st, uint32_t kind, const char *src, const char *rel,
+                              twin_status s)
+{
+    if (s == TWIN_OK) {
+        put_ids(st, kind, src, rel);
+        twin__store_pump(st);
+    }
+    return s;
+}
+
+/* Before a change naming twin id (and relationship rel): < 0 refused;
+ * 0 room reserved for its record; 1 the ids are malformed, so the graph
+ * will refuse the change itself (nothing to queue). */
+static twin_status pre(twin_store *st, const char *id, const char *rel, int with_rel)
+{
+    twin_status s;
+    if ((s = enter(st)) != TWIN_OK) return s;
+    if (!sane(id) || (with_rel && !sane(rel))) return 1;
+    return reserve(st, ids_bytes(id, rel), ids_bytes(id, rel));
+}
+
+#define PRE(st, id, rel, with_rel, call)              \
+    do {                                              \
+        twin_status s_;                               \
+        if (!(st)) return TWIN_E_INVAL;               \
+        s_ = pre((st), (id), (rel), (with_rel));      \
+        if (s_ < 0) return s_;                        \
+        if (s_ > 0) return (call);                    \
+    } while (0)
+
+twin_status twin_store_add_twin(twin_store *st, const char *twin_id, const char *model_id,
+                                const twin_member *props, size_t nprops)
+{
+    PRE(st, twin_id, NULL, 0, twin_graph_add_twin(st->g, twin_id, model_id, props, nprops));
+    return twin_change(st, twin_id, twin_graph_add_twin(st->g, twin_id, model_id, props, nprops));
+}
+
+twin_status twin_store_set_model(twin_store *st, const char *twin_id, const char *model_id)
+{
+    PRE(st, twin_id, NULL, 0, twin_graph_set_model(st->g, twin_id, model_id));
+    return twin_change(st, twin_id, twin_graph_set_model(st->g, twin_id, model_id));
+}
+
+twin_status twin_store_set_property(twin_store *st, const char *twin_id, const char *name,
+                                    const twin_value *value)
+{
+    PRE(st, twin_id, NULL, 0, twin_graph_set_property(st->g, twin_id, name, value));
+    return twin_change(st, twin_id, twin_graph_set_property(st->g, twin_id, name, value));
+}
+
+twin_status twin_store_remove_property(twin_store *st, const char *twin_id, const char *name)
+{
+    PRE(st, twin_id, NULL, 0, twin_graph_remove_property(st->g, twin_id, name));
+    return twin_change(st, twin_id, twin_graph_remove_property(st->g, twin_id, name));
+}
+
+twin_status twin_store_add_relationship(twin_store *st, const char *source_id,
+                                        const char *rel_id, const char *name,
+                                        const char *target_id, const twin_member *props,
+                                        size_t nprops)
+{
+    PRE(st, source_id, rel_id, 1,
+        twin_graph_add_relationship(st->g, source_id, rel_id, name, target_id, props, nprops));
+    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
+                      twin_graph_add_relationship(st->g, source_id, rel_id, name, target_id,
+                                                  props, nprops));
+}
+
+twin_status twin_store_remove_relationship(twin_store *st, const char *source_id,
+                                           const char *rel_id)
+{
+    PRE(st, source_id, rel_id, 1, twin_graph_remove_relationship(st->g, source_id, rel_id));
+    return rel_change(st, TWIN__REC_REL_DEL, source_id, rel_id,
+                      twin_graph_remove_relationship(st->g, source_id, rel_id));
+}
+
+twin_status twin_store_set_relationship_property(twin_store *st, const char *source_id,
+                                                 const char *rel_id, const char *name,
+                                                 const twin_value *value)
+{
+    PRE(st, source_id, rel_id, 1,
+        twin_graph_set_relationship_property(st->g, source_id, rel_id, name, value));
+    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
+                      twin_graph_set_relationship_property(st->g, source_id, rel_id, name,
+                                                           value));
+}
+
+twin_status twin_store_remove_relationship_property(twin_store *st, const char *source_id,
+                                                    const char *rel_id, const char *name)
+{
+    PRE(st, source_id, rel_id, 1,
+        twin_graph_remove_relationship_property(st->g, source_id, rel_id, name));
+    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
+                      twin_graph_remove_relationship_property(st->g, source_id, rel_id, name));
+}
+
+twin_status twin_store_remove_twin(twin_store *st, const char *twin_id, uint32_t flags)
+{
+    twin_relationship r = TWIN_RELATIONSHIP_INIT;
+    twin_cursor c;
+    size_t total, largest, n;
+    twin_status s;
+
+    if (!st) return TWIN_E_INVAL;
+    if ((s = enter(st)) != TWIN_OK) return s;
+    if (!sane(twin_id) || (flags & ~TWIN_REMOVE_RELATIONSHIPS) ||
+        twin_graph_find_twin(st->g, twin_id, NULL) != TWIN_OK)
+        return twin_graph_remove_twin(st->g, twin_id, flags);  /* its error */
+    /* what the removal takes with it, to size its records */
+    total = largest = ids_bytes(twin_id, NULL);
+    n = 0;
+    twin_graph_relationships_begin(st->g, &c, twin_id, TWIN_DIRECTION_BOTH, NULL);
+    while (twin_graph_relationships_next(st->g, &c, &r) == TWIN_OK) {
+        size_t b = ids_bytes(r.source_id, r.id);
+        total += b;
+        if (b > largest) largest = b;
+        n++;
+    }
+    if (n && !flags) return twin_graph_remove_twin(st->g, twin_id, flags);  /* CONSTRAINT */
+    if ((s = reserve(st, total, largest)) != TWIN_OK) return s;
+    twin_graph_relationships_begin(st->g, &c, twin_id, TWIN_DIRECTION_BOTH, NULL);
+    while (twin_graph_relationships_next(st->g, &c, &r) == TWIN_OK)
+        put_ids(st, TWIN__REC_REL_DEL, r.source_id, r.id);
+    put_ids(st, TWIN__REC_TWIN_DEL, twin_id, NULL);
+    s = twin_graph_remove_twin(st->g, twin_id, flags);
+    if (s == TWIN_OK && st->ing) {
+        uint32_t t = twin__ing_find_twin(st->ing, twin_id, strlen(twin_id));
+        if (t != TWIN__SIG_NONE) twin__ing_remove_twin_at(st->ing, t);
+    }
+    twin__store_pump(st);
+    return s;
+}
