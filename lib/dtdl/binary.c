@@ -17,6 +17,7 @@
  * builds anything, so a truncated or corrupted form is refused whole. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
+#include "util/crc32.h"
 #include "util/hash.h"
 
 #include <string.h>
@@ -26,20 +27,6 @@
 #define HEADER_WORDS 7u
 #define ELEM_WORDS 30u /* see put_elem */
 #define PRIM 0x80000000u
-
-/* ---- CRC-32 (IEEE 802.3, reflected), bitwise: small and table-free ---- */
-
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-    size_t i;
-    int k;
-    crc = ~crc;
-    for (i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
 
 /* ---- writing ---- */
 
@@ -53,7 +40,7 @@ typedef struct wr {
 static void put(wr *w, const void *p, size_t n)
 {
     if (w->s != TWIN_OK || n == 0) return;
-    w->crc = crc32_update(w->crc, p, n);
+    w->crc = twin__crc32(w->crc, p, n);
     w->s = w->write(w->ud, p, n);
     if (w->s > 0) w->s = TWIN_E_IO;
 }
@@ -345,7 +332,7 @@ twin_status twin_models_load(twin_models **out, const void *data, size_t len,
     need = (uint64_t)HEADER_WORDS * 4 + f.nstr + (uint64_t)f.nelems * ELEM_WORDS * 4 +
            (uint64_t)f.nrefs * 4 + (uint64_t)f.nlangs * 8 + (uint64_t)f.nifaces * 4 + 4;
     if (need != len) return TWIN_E_PARSE;
-    if (crc32_update(0, p, len - 4) != get32(p + len - 4)) return TWIN_E_PARSE;
+    if (twin__crc32(0, p, len - 4) != get32(p + len - 4)) return TWIN_E_PARSE;
     f.strs = p + HEADER_WORDS * 4;
     f.elems = f.strs + f.nstr;
     f.refs = f.elems + (size_t)f.nelems * ELEM_WORDS * 4;
