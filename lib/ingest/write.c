@@ -236,6 +236,26 @@ static twin_status finish(twin_ingest *ing, const uint64_t *cnt, size_t i, size_
     return rc;
 }
 
+/* What both write calls check first; TWIN_OK to go on. On a handle that
+ * cannot take samples every outcome is "not processed". */
+static twin_status write_begin(twin_ingest *ing, const void *s, size_t n, size_t stride,
+                               size_t need, uint8_t *outcomes, size_t *done)
+{
+    twin_status rc;
+    size_t i;
+    if (done) *done = 0;
+    if (!ing) return TWIN_E_INVAL;
+    if (stride > need) return twin__ing_fail(ing, TWIN_E_ABI, "sample size is unknown");
+    if ((!s && n) || stride < need)
+        return twin__ing_fail(ing, TWIN_E_INVAL, "samples are NULL or too small");
+    if ((rc = twin__ing_ready(ing)) != TWIN_OK) {
+        if (outcomes)
+            for (i = 0; i < n; i++) outcomes[i] = TWIN_INGEST_NOT_PROCESSED;
+        return rc;
+    }
+    return TWIN_OK;
+}
+
 twin_status twin_ingest_write_signals_(twin_ingest *ing, const twin_signal_sample *s, size_t n,
                                        size_t stride, uint8_t *outcomes, size_t *done)
 {
@@ -244,17 +264,7 @@ twin_status twin_ingest_write_signals_(twin_ingest *ing, const twin_signal_sampl
     twin_status rc;
     size_t i;
 
-    if (done) *done = 0;
-    if (!ing) return TWIN_E_INVAL;
-    if (stride > sizeof *s) return twin__ing_fail(ing, TWIN_E_ABI, "sample size is unknown");
-    if ((!s && n) || stride < sizeof *s)
-        return twin__ing_fail(ing, TWIN_E_INVAL, "samples are NULL or too small");
-    if ((rc = twin__ing_ready(ing)) != TWIN_OK) {
-        if (outcomes)
-            for (i = 0; i < n; i++) outcomes[i] = TWIN_INGEST_NOT_PROCESSED;
-        return rc;
-    }
-    rc = TWIN_OK;
+    if ((rc = write_begin(ing, s, n, stride, sizeof *s, outcomes, done)) != TWIN_OK) return rc;
     if (outcomes) {
         for (i = 0; i < n; i++, p += stride) {
             const twin_signal_sample *x = (const twin_signal_sample *)(const void *)p;
@@ -322,17 +332,7 @@ twin_status twin_ingest_write_(twin_ingest *ing, const twin_sample *s, size_t n,
     twin_status rc;
     size_t i;
 
-    if (done) *done = 0;
-    if (!ing) return TWIN_E_INVAL;
-    if (stride > sizeof *s) return twin__ing_fail(ing, TWIN_E_ABI, "sample size is unknown");
-    if ((!s && n) || stride < sizeof *s)
-        return twin__ing_fail(ing, TWIN_E_INVAL, "samples are NULL or too small");
-    if ((rc = twin__ing_ready(ing)) != TWIN_OK) {
-        if (outcomes)
-            for (i = 0; i < n; i++) outcomes[i] = TWIN_INGEST_NOT_PROCESSED;
-        return rc;
-    }
-    rc = TWIN_OK;
+    if ((rc = write_begin(ing, s, n, stride, sizeof *s, outcomes, done)) != TWIN_OK) return rc;
     for (i = 0; i < n; i++, p += stride) {
         unsigned o = by_name(ing, (const twin_sample *)(const void *)p, &rc);
         if (o == OUT_STOP) break;
