@@ -3,6 +3,7 @@
 // the example, not in the library).
 #include <twin/twin.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -24,6 +25,9 @@ void check(twin_status s, const twin_error *e)
     if (s < 0) throw twin_error_exception(s, e && e->message[0] ? e->message : "libtwin");
 }
 
+struct models_deleter {
+    void operator()(twin_models *m) const { twin_models_close(m); }
+};
 struct graph_deleter {
     void operator()(twin_graph *g) const { twin_graph_destroy(g); }
 };
@@ -31,12 +35,44 @@ struct impact_deleter {
     void operator()(twin_impact *q) const { twin_impact_destroy(q); }
 };
 
+// A resolved DTDL model set; graphs validated by it borrow it.
+class Models {
+public:
+    explicit Models(const std::string &json)
+    {
+        twin_models *m = nullptr;
+        check(twin_models_open(&m, nullptr), nullptr);
+        m_.reset(m);
+        twin_status s = twin_models_add(m, json.data(), json.size(), "factory models");
+        if (s == TWIN_OK) s = twin_models_resolve(m);
+        if (s < 0) {
+            std::string all;
+            for (std::size_t i = 0; i < twin_models_diag_count(m); i++) {
+                const twin_dtdl_diag *d = twin_models_diag(m, i);
+                all += std::string(d->code) + " at " + d->pointer + ": " + d->message + "\n";
+            }
+            throw twin_error_exception(s, all);
+        }
+        v_.size = sizeof v_;
+        check(twin_models_validator(m, TWIN_MODELS_CHECK_ALL, &v_), nullptr);
+    }
+    const twin_graph_validator *validator() const { return &v_; }
+    const twin_dtdl_elem *find(const char *dtmi) const { return twin_models_find(m_.get(), dtmi); }
+
+private:
+    std::unique_ptr<twin_models, models_deleter> m_;
+    twin_graph_validator v_{};
+};
+
 class Graph {
 public:
-    Graph()
+    explicit Graph(const Models *models = nullptr)
     {
+        twin_graph_options o;
+        twin_graph_options_init(&o);
+        if (models) o.validator = models->validator();
         twin_graph *g = nullptr;
-        check(twin_graph_create(&g, nullptr), nullptr);
+        check(twin_graph_create(&g, &o), nullptr);
         g_.reset(g);
     }
     void add_twin(const char *id, const char *model)
@@ -103,9 +139,57 @@ private:
 
 } // namespace
 
+// The factory's models, DTDL v3 (the motor's rated power is a double).
+const char *const factory_models = R"([
+ {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:factory:Motor;1", "@type": "Interface",
+  "contents": [{"@type": "Property", "name": "ratedPowerKW", "schema": "double"},
+               {"@type": "Relationship", "name": "partOf", "target": "dtmi:factory:Conveyor;1"}]},
+ {"@context": "dtmi:dtdl:context;3", "@id": "dtmi:factory:Conveyor;1", "@type": "Interface",
+  "contents": [{"@type": "Relationship", "name": "feeds"}]}
+])";
+
+// Twins typed by the models: a motor with a rated power that is not a
+// number is refused, with the reason.
+int typed_twins()
+{
+    Models models(factory_models);
+    Graph g(&models);
+    g.add_twin("conveyor-C", "dtmi:factory:Conveyor;1");
+    g.add_twin("motor-C", "dtmi:factory:Motor;1");
+    g.relate("motor-C", "drives", "partOf", "conveyor-C");
+    g.set("motor-C", "ratedPowerKW", twin_value_double(7.5));
+    try {
+        g.set("motor-C", "ratedPowerKW", twin_value_string("seven"));
+    } catch (const twin_error_exception &e) {
+        std::printf("models refuse it: %s\n", e.what());
+        return e.status == TWIN_E_CONSTRAINT ? 0 : 1;
+    }
+    return 1;
+}
+
+// The seed's bearing: 0.12 G growing 0.3% a day; days to the 0.5 G alarm.
+int bearing_health()
+{
+    const double day = 86400.0;
+    twin_health_options o;
+    twin_health h;
+    twin_error err;
+    double seconds = 0;
+    twin_health_options_init(&o);
+    o.prior_mean[0] = std::log(0.12);
+    o.prior_mean[1] = 0.003 / day;
+    o.prior_cov[0] = 1e-10;
+    o.prior_cov[3] = 1e-10 * (0.003 / day) * (0.003 / day);
+    check(twin_health_init(&h, &o, 0, &err), &err);
+    check(twin_health_get_time_to(&h, &o, 0.5, &seconds, &err), &err);
+    std::printf("bearing: %.1f days to the 0.5 G alarm\n", seconds / day);
+    return std::fabs(seconds / day - std::log(0.5 / 0.12) / 0.003) < 1e-6 ? 0 : 1;
+}
+
 int main()
 {
     try {
+        if (typed_twins() != 0 || bearing_health() != 0) return 1;
         Graph g;
         g.add_twin("welding-robot", "dtmi:factory:Robot;1");
         g.add_twin("station-4", "dtmi:factory:Station;1");
