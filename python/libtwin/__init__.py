@@ -7,7 +7,8 @@
     ...     g.add_relationship("motor-C", "drives", "partOf", "conveyor-C")
     ...     hits = libtwin.Impact(g).run("motor-C", root_health=0.3)
 
-See :class:`Graph`, :class:`Impact`, :class:`Health`, :class:`Models` (DTDL) and
+See :class:`Graph`, :class:`Impact`, :class:`Health`, :class:`Models` (DTDL),
+:class:`Ingest`, :class:`Store`, :func:`snapshot_save` and
 :mod:`libtwin.errors`. The library is found through ``LIBTWIN_LIBRARY``, beside
 the package, or by soname.
 """
@@ -19,12 +20,15 @@ from ._ffi import version as library_version
 from ._ffi import version_number as library_version_number
 from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, InvalidArgument,
                      InvalidState, IOFailure, LimitExceeded, Modified, NoMemory, NotFound,
-                     ParseError, TwinError)
+                     ParseError, TwinError, Busy)
 from .graph import Graph, Relationship, Twin
 from .health import Fusion, Health, HealthEvent, HealthOptions, HealthStats, Rul
 from .impact import Hit, Impact
+from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
 from .models import (Diagnostic, DtmiInfo, Element, Kind, ModelCheck, Models, ModelsValidator,
                      Multiplicity, Primitive, dtmi_parse)
+from .storage import (SampleBatch, Store, StoreSignal, StoreStats, snapshot_restore,
+                      snapshot_save)
 
 __version__ = library_version
 
@@ -33,8 +37,10 @@ __all__ = [
     "Health", "HealthOptions", "HealthEvent", "HealthStats", "Rul", "Fusion",
     "Models", "ModelsValidator", "Element", "Diagnostic", "DtmiInfo", "Multiplicity", "Kind",
     "Primitive", "ModelCheck", "dtmi_parse",
+    "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",
+    "Store", "StoreSignal", "StoreStats", "SampleBatch", "snapshot_save", "snapshot_restore",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
-    "InvalidState", "IOFailure",
+    "InvalidState", "IOFailure", "Busy",
     "library_path", "library_version", "library_version_number", "strerror",
 ]

@@ -713,3 +713,98 @@ if version_number // 100 % 100 >= 3:
     twin_snapshot_save = _declare("twin_snapshot_save", _status, [_vp, _vp, _vp, _vp], _check)
     twin_snapshot_restore = _declare("twin_snapshot_restore", _status, [_vp, _vp, _vp, _vp],
                                      _check)
+
+
+# ---- ingest.h and storage.h structs (used by ingest.py and storage.py) -----
+
+INGEST_OUTCOMES = 10
+INGEST_HISTORY_MAX = 256
+STORE_OUTBOX_MIN = 4096
+
+
+class twin_sample(Structure):
+    _fields_ = [("twin_id", c_char_p), ("signal", c_char_p), ("t_us", c_int64),
+                ("value", c_double), ("unit", c_char_p)]
+
+
+class twin_signal_sample(Structure):
+    _fields_ = [("signal", c_uint64), ("t_us", c_int64), ("value", c_double)]
+
+
+class twin_signal_options(Structure):
+    _fields_ = [("size", c_uint32), ("order", c_int32), ("reorder_window_us", c_int64),
+                ("unit", c_char_p), ("alarm_low", c_double), ("alarm_high", c_double),
+                ("history", c_uint32), ("reserved_", c_uint32), ("health_step", c_double)]
+
+
+class twin_ingest_event(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("signal", c_uint64),
+                ("t_us", c_int64), ("value", c_double), ("predicted", c_double),
+                ("error", c_double), ("mean_before", c_double * 2),
+                ("mean_after", c_double * 2), ("recalibrations", c_uint64),
+                ("health", c_double), ("diverged", c_int32), ("zone", c_int32)]
+
+
+INGEST_EVENT_FN = CFUNCTYPE(None, c_void_p, POINTER(twin_ingest_event))
+INGEST_RESOLVE_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p,
+                              POINTER(c_char_p))
+
+
+class twin_ingest_resolver(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("resolve", INGEST_RESOLVE_FN),
+                ("ud", c_void_p)]
+
+
+class twin_ingest_options(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("alloc", POINTER(twin_allocator)),
+                ("store", c_void_p), ("on_event", INGEST_EVENT_FN), ("event_ud", c_void_p),
+                ("resolver", POINTER(twin_ingest_resolver)),
+                ("resolved_options", POINTER(twin_signal_options)),
+                ("user_model", POINTER(twin_health_model)),
+                ("signal_capacity", c_uint32), ("twin_capacity", c_uint32)]
+
+
+class twin_ingest_stats(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("outcomes", c_uint64 * 16),
+                ("health_errors", c_uint64), ("events", c_uint64), ("signals", c_uint64)]
+
+
+class twin_store_signal(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("signal", c_uint64),
+                ("twin_id", c_char_p), ("name", c_char_p), ("unit", c_char_p)]
+
+
+STORE_WRITE_SAMPLES_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_signal_sample), c_size_t)
+STORE_PUT_SIGNAL_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_store_signal))
+STORE_PUT_TWIN_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, POINTER(twin_member),
+                              c_size_t)
+STORE_DELETE_TWIN_FN = CFUNCTYPE(c_int, c_void_p, c_char_p)
+STORE_PUT_RELATIONSHIP_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_relationship))
+STORE_DELETE_RELATIONSHIP_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p)
+STORE_PUT_HEALTH_FN = CFUNCTYPE(c_int, c_void_p, c_uint64, POINTER(twin_health))
+STORE_FLUSH_FN = CFUNCTYPE(c_int, c_void_p)
+
+
+class twin_store_callbacks(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("ud", c_void_p),
+                ("write_samples", STORE_WRITE_SAMPLES_FN), ("put_signal", STORE_PUT_SIGNAL_FN),
+                ("put_twin", STORE_PUT_TWIN_FN), ("delete_twin", STORE_DELETE_TWIN_FN),
+                ("put_relationship", STORE_PUT_RELATIONSHIP_FN),
+                ("delete_relationship", STORE_DELETE_RELATIONSHIP_FN),
+                ("put_health", STORE_PUT_HEALTH_FN), ("flush", STORE_FLUSH_FN)]
+
+
+class twin_store_options(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("alloc", POINTER(twin_allocator)),
+                ("callbacks", POINTER(twin_store_callbacks)), ("outbox_bytes", c_size_t)]
+
+
+class twin_store_stats(Structure):
+    _fields_ = [("size", c_uint32), ("last_status", c_int32), ("pending_records", c_uint64),
+                ("pending_samples", c_uint64), ("pending_bytes", c_uint64),
+                ("capacity_bytes", c_uint64), ("confirmed_samples", c_uint64),
+                ("failures", c_uint64), ("busy", c_int32), ("reserved_", c_uint32)]
+
+
+SNAPSHOT_WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
+SNAPSHOT_READ_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, POINTER(c_size_t))

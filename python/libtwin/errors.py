@@ -23,6 +23,7 @@ E_CONSTRAINT = -8
 E_MODIFIED = -9
 E_STATE = -10
 E_IO = -11
+E_BUSY = -12
 
 
 class TwinError(Exception):
@@ -122,10 +123,18 @@ class IOFailure(TwinError, OSError):
     status_code = E_IO
 
 
+class Busy(TwinError):
+    """TWIN_E_BUSY: back-pressure, the store's outbox is full. A write that
+    stops part way carries ``done`` (samples processed) and ``outcomes``."""
+
+    status_code = E_BUSY
+
+
 _BY_STATUS = {
     cls.status_code: cls
     for cls in (NoMemory, InvalidArgument, NotFound, AlreadyExists, LimitExceeded,
-                ParseError, AbiMismatch, ConstraintViolated, Modified, InvalidState, IOFailure)
+                ParseError, AbiMismatch, ConstraintViolated, Modified, InvalidState, IOFailure,
+                Busy)
 }
 
 

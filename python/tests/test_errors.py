@@ -17,6 +17,7 @@ CLASSES = {
     errors.E_MODIFIED: errors.Modified,
     errors.E_STATE: errors.InvalidState,
     errors.E_IO: errors.IOFailure,
+    errors.E_BUSY: errors.Busy,
 }
 
 

@@ -10,10 +10,10 @@ from conftest import PYTHON_DIR, REPO
 EXAMPLE = os.path.join(REPO, "examples", "python", "factory.py")
 
 
-def run_example():
+def run_example(path=EXAMPLE):
     env = dict(os.environ)
     env["PYTHONPATH"] = PYTHON_DIR
-    r = subprocess.run([sys.executable, EXAMPLE], capture_output=True, text=True, env=env,
+    r = subprocess.run([sys.executable, path], capture_output=True, text=True, env=env,
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
@@ -35,3 +35,13 @@ def test_factory_example_reports_affected_twins_with_scores():
     assert "duplicate twin: AlreadyExists: twin 'motor-C' already exists" in out
     assert "bad nameplate: ConstraintViolated: motor-C: ratedPowerKW must be positive" in out
     assert out.rstrip().endswith("11 twins, 10 relationships left")
+
+
+def test_ingest_example_runs_health_and_store_end_to_end():
+    out = run_example(os.path.join(REPO, "examples", "python", "ingest.py"))
+    assert "batch of 24: 24 accepted" in out
+    assert "by name: ACCEPTED, DUPLICATE, UNKNOWN_TWIN, ACCEPTED" in out
+    assert "event at hour 26: THRESHOLD (zone 1" in out
+    assert "health model: 26 samples, diverged=False" in out
+    assert "26 samples, 1 health state; pending 0" in out
+    assert "latest 5.00 mm/s, 26 health samples" in out
