@@ -33,8 +33,8 @@
 
 #define NTWIN 4
 #define NSIG (NTWIN * 2)
-#define NSAMPLES 60000
-#define ROUNDS 14
+#define NSAMPLES 24000
+#define ROUNDS 12
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 
