@@ -8,6 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A sample by row, to insert in key order. */
+struct tsq_row {
+    int64_t row, t;
+    double v;
+};
+
 /* What the database knows of a signal handle of this process. */
 typedef struct tsq_sig {
     twin_signal handle;    /* 0: empty slot */
@@ -36,6 +42,8 @@ struct twin_sqlite {
     const twin_ingest *ing;
     tsq_sig *sigs;         /* open addressing by handle */
     size_t nsigs, capsigs;
+    struct tsq_row *rows;  /* a batch of samples sorted by row and time */
+    size_t caprows;
     twin_signal *dirty;    /* handles touched by the open transaction */
     size_t ndirty, capdirty;
     int has_retention;

@@ -160,6 +160,15 @@ static twin_status handle_row(twin_sqlite *db, twin_signal h, tsq_sig **out)
     return TWIN_OK;
 }
 
+static int row_cmp(const void *a, const void *b)
+{
+    const struct tsq_row *x = a, *y = b;
+    if (x->row != y->row) return x->row < y->row ? -1 : 1;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Samples go in in key order (signal row, time): a batch of many signals
+   then touches each page of the samples table once. */
 static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
 {
     twin_sqlite *db = ud;
@@ -171,23 +180,35 @@ static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
     int rc;
     if ((r = tsq_begin(db)) != TWIN_OK) return r;
     if (!(s = tsq_stmt(db, ST_SAMPLE))) return failed(db, SQLITE_ERROR, "samples");
+    if (n > db->caprows) {
+        struct tsq_row *nr = realloc(db->rows, n * sizeof *nr);
+        if (!nr) return nomem(db);
+        db->rows = nr;
+        db->caprows = n;
+    }
     for (k = 0; k < n; k++) {
         if (!g || x[k].signal != last) {
             if ((r = handle_row(db, x[k].signal, &g)) != TWIN_OK) return r;
             last = x[k].signal;
         }
-        sqlite3_bind_int64(s, 1, g->row);
-        sqlite3_bind_int64(s, 2, x[k].t_us);
-        sqlite3_bind_double(s, 3, x[k].value);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE) return failed(db, rc, "cannot store a sample");
+        db->rows[k].row = g->row;
+        db->rows[k].t = x[k].t_us;
+        db->rows[k].v = x[k].value;
         if (x[k].t_us > g->latest_t && (!g->touched || x[k].t_us > g->pend_t)) {
             if (tsq_sig_dirty(db, g) != 0) return nomem(db);
             g->touched = 1;
             g->pend_t = x[k].t_us;
             g->pend_v = x[k].value;
         }
+    }
+    if (n > 1) qsort(db->rows, n, sizeof *db->rows, row_cmp);
+    for (k = 0; k < n; k++) {
+        sqlite3_bind_int64(s, 1, db->rows[k].row);
+        sqlite3_bind_int64(s, 2, db->rows[k].t);
+        sqlite3_bind_double(s, 3, db->rows[k].v);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) return failed(db, rc, "cannot store a sample");
     }
     return TWIN_OK;
 }
