@@ -292,7 +292,7 @@ int cmd_dot(int argc, char **argv)
     if (svg && json) return cli_usage(argv[0], "--svg and --json do not go together");
     diag_begin(&d, stderr, 0);
     if (!file) {
-        if (store_open_db(&st, dbpath, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0) != 0) {
+        if (store_open_db(&st, dbpath, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) != 0) {
             store_free(&st);
             return 1;
         }

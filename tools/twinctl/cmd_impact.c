@@ -309,7 +309,7 @@ int cmd_impact(int argc, char **argv)
     if (rc < 0) {
         diag_begin(&d, stderr, 0);
         if (!a.file) {
-            rc = store_open_db(&st, a.db, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0) == 0
+            rc = store_open_db(&st, a.db, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) == 0
                      ? run(&a, &st)
                      : 1;
         } else if (store_load(&st, a.file, &a.mo, &d) != 0 || st.errors) {

@@ -157,7 +157,7 @@ static int import_db(const store *st, const char *path)
     size_t k;
     int rc = -1;
     rel_ctx rc_ctx;
-    if (store_open_db(&db, path, 0, 0) != 0) goto done;
+    if (store_open_db(&db, path, 0, 0, NULL, NULL) != 0) goto done;
     if (twin_graph_twin_count(db.graph)) {
         cli_error("%s already holds %lu twins: import into a new database", path,
                   (unsigned long)twin_graph_twin_count(db.graph));
@@ -180,7 +180,7 @@ static int import_db(const store *st, const char *path)
         free(text);
     }
     store_free(&db);
-    if (store_open_db(&db, path, 0, 0) != 0) goto done;  /* with its models */
+    if (store_open_db(&db, path, 0, 0, NULL, NULL) != 0) goto done;  /* with its models */
     twin_graph_twins_begin(st->graph, &c);
     while (twin_graph_twins_next(st->graph, &c, &id, &model) == TWIN_OK) {
         const twin_member *props = NULL;
@@ -256,7 +256,7 @@ int cmd_export(int argc, char **argv)
     if (rc >= 0) return rc;
     diag_begin(&d, stderr, 0);
     if (!a.in) {
-        rc = store_open_db(&st, a.db, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0) == 0 &&
+        rc = store_open_db(&st, a.db, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) == 0 &&
                      write_store(&st, a.out) == 0
                  ? 0
                  : 1;

@@ -65,9 +65,10 @@ void store_free(store *st);
  * header (documents "dtdl" and "header"), then its graph, signals and
  * health states, through the library's store and an ingest handle whose
  * signals resolve from the models (late samples accepted within
- * reorder_window_us, 0 for none). Returns 0, or -1 reported; the store
+ * reorder_window_us, 0 for none; events to on_event). Returns 0, or -1 reported; the store
  * must be freed either way. */
-int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_window_us);
+int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_window_us,
+                  twin_ingest_event_fn on_event, void *event_ud);
 
 /* Nonzero when `path` names a file in the bulk-import format (not a
  * SQLite database). */

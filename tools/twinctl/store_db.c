@@ -50,7 +50,8 @@ int store_is_graph_file(const char *path)
     return !(n >= 15 && memcmp(head, "SQLite format 3", 15) == 0);
 }
 
-int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_window_us)
+int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_window_us,
+                  twin_ingest_event_fn on_event, void *event_ud)
 {
     twin_sqlite_options so;
     twin_store_callbacks cb;
@@ -111,6 +112,8 @@ int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_w
     io.store = st->tstore;
     io.resolver = &res;
     io.resolved_options = &sig;
+    io.on_event = on_event;
+    io.event_ud = event_ud;
     if (twin_ingest_create(&st->ing, st->graph, &io) != TWIN_OK)
         return cli_error("no ingest handle"), -1;
     if ((s = twin_sqlite_load(st->db, st->graph, st->ing, &sig)) != TWIN_OK) {
