@@ -72,7 +72,7 @@ check "validate --max-dtdl-version 2 refuses the v3 models" \
 
 # ---- import and export
 check "import: the plant, every twin, no error (exit 0)" \
-    run 0 "$tmp/store.ndjson" "$tmp/err" import "$plant"
+    run 0 "$tmp/store.ndjson" "$tmp/err" import -o - "$plant"
 check "import: summary of the plant" \
     grep -Eq "^twinctl import: .*: 11 models, 261 twins and 469 relationships imported in [0-9.]+ s$" \
     "$tmp/err"
@@ -84,7 +84,7 @@ check "export of the store: byte for byte again" export_same "$tmp/store.ndjson"
 # Not in normal form: spaces, blank lines, CRLF, key order, escapes, 1e2,
 # $etag, $metadata details, an array of models, relationships out of order.
 sed 's/$/\r/' "$here/data/messy.ndjson" >"$tmp/messy.ndjson"
-check "import: a file not in normal form" run 0 "$tmp/messy.out" "$tmp/err" import "$tmp/messy.ndjson"
+check "import: a file not in normal form" run 0 "$tmp/messy.out" "$tmp/err" import -o - "$tmp/messy.ndjson"
 check "import then export: equal as JSON, modulo the documented normalisation" \
     python3 "$here/ndjson_equal.py" "$tmp/messy.ndjson" "$tmp/messy.out"
 check "import then export of the result: byte for byte" export_same "$tmp/messy.out"
@@ -109,7 +109,7 @@ bad_line=$(grep -n '^{"$dtId": "L1-ST03"' "$tmp/bad.ndjson" | cut -d: -f1)
 motor_line=$(grep -n '^{"$dtId": "L2-CV01-M"' "$tmp/bad.ndjson" | cut -d: -f1)
 last_line=$(wc -l <"$tmp/bad.ndjson")
 check "import: twins that break the model: exit 1, the rest written" \
-    run 1 "$tmp/bad.out" "$tmp/err" import "$tmp/bad.ndjson"
+    run 1 "$tmp/bad.out" "$tmp/err" import -o - "$tmp/bad.ndjson"
 check "import: the bad twin is reported with its line ($bad_line)" \
     grep -q "^$tmp/bad.ndjson:$bad_line:1: error twin.modelViolation: twin 'L1-ST03': property 'stationNumber': expected a 32-bit integer$" \
     "$tmp/err"
@@ -128,7 +128,7 @@ count_twins() { [ "$(grep -c '"$metadata":{"$model":' "$1")" -eq "$2" ]; }
 check "import: and written" count_twins "$tmp/bad.out" 259
 check "export refuses a store with errors" run 1 "$tmp/out" "$tmp/err" export "$tmp/bad.ndjson"
 printf '{"Section": "Twins"}\n{"Section": "Models"}\n' >"$tmp/order.ndjson"
-check "import: sections out of order: exit 1" run 1 "$tmp/out" "$tmp/err" import "$tmp/order.ndjson"
+check "import: sections out of order: exit 1" run 1 "$tmp/out" "$tmp/err" import -o - "$tmp/order.ndjson"
 check "import: ... reported with their line" \
     grep -q "^$tmp/order.ndjson:2:1: error twin.badSection: section \"Models\" after \"Twins\"" "$tmp/err"
 

@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,17 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: twinctl dot [OPTIONS] GRAPH_FILE\n"
+    "Usage: twinctl dot [OPTIONS] [GRAPH_FILE]\n"
     "\n"
     "Print the graph in Graphviz's DOT language: one box per twin, labelled\n"
     "with its id and its model's name (filled by model), one arrow per\n"
-    "relationship, from source to target, labelled with its name.\n"
+    "relationship, from source to target, labelled with its name. The graph\n"
+    "is the database's (-d DB, default ./twin.db), or GRAPH_FILE's.\n"
     "\n"
     "Options:\n"
+    "  -d, --db DB         the database (default: ./twin.db)\n"
+    "  --health            fill each twin by the worst health of its signals\n"
+    "                      (green >= 0.7, orange >= 0.4, red below; grey: none)\n"
     "  --svg FILE          render it to FILE as SVG with Graphviz's dot program\n"
     "                      (Debian package graphviz)\n"
     "  -o, --output OUT    write the DOT text to OUT (default: stdout)\n"
@@ -78,6 +83,38 @@ static void dot_edge(void *ud, const twin_relationship *r)
     fputs("];\n", f);
 }
 
+/* The worst health score of the twin's signals, NaN when none. */
+static double twin_health_of(const store *st, const char *twin)
+{
+    uint64_t cur = 0;
+    twin_signal h;
+    double worst = NAN;
+    if (!st->ing) return NAN;
+    while (twin_ingest_signals_next(st->ing, &cur, &h) == TWIN_OK) {
+        const char *t;
+        twin_health hs;
+        twin_health_options o;
+        int64_t last;
+        double score;
+        if (twin_ingest_signal_info(st->ing, h, &t, NULL, NULL) != TWIN_OK || strcmp(t, twin))
+            continue;
+        twin_health_options_init(&o);
+        if (twin_ingest_get_health(st->ing, h, &hs, &o) != TWIN_OK) continue;
+        if (twin_ingest_get_latest(st->ing, h, &last, NULL) != TWIN_OK) continue;
+        if (twin_health_get_score(&hs, &o, last, &score, NULL) != TWIN_OK) continue;
+        if (isnan(worst) || score < worst) worst = score;
+    }
+    return worst;
+}
+
+static const char *health_colour(double h)
+{
+    if (isnan(h)) return "#dddddd";
+    return h >= 0.7 ? "#8fd18f" : h >= 0.4 ? "#f7b858" : "#f08080";
+}
+
+static int dot_health;
+
 static void write_dot(const store *st, FILE *f)
 {
     twin_cursor c;
@@ -94,6 +131,18 @@ static void write_dot(const store *st, FILE *f)
         fputs("  ", f);
         dot_string(f, id, NULL);
         fputs(" [label=", f);
+        if (dot_health) {
+            double hv = twin_health_of(st, id);
+            char line[300];
+            if (isnan(hv))
+                snprintf(line, sizeof line, "%s", store_model_name(model, name, sizeof name));
+            else
+                snprintf(line, sizeof line, "%s, health %.2f",
+                         store_model_name(model, name, sizeof name), hv);
+            dot_string(f, id, line);
+            fprintf(f, ", fillcolor=\"%s\"];\n", health_colour(hv));
+            continue;
+        }
         dot_string(f, id, store_model_name(model, name, sizeof name));
         fprintf(f, ", fillcolor=\"%s\"];\n", colour_of(&col, model));
     }
@@ -206,9 +255,9 @@ static int render_svg(const store *st, const char *svg)
 
 int cmd_dot(int argc, char **argv)
 {
-    const char *file = NULL, *svg = NULL, *out = NULL, *v;
+    const char *file = NULL, *svg = NULL, *out = NULL, *v, *dbpath = STORE_DEFAULT_DB;
     model_options mo = {NULL, 0, 0};
-    int json = 0, i, r, rc;
+    int json = 0, with_health = 0, i, r, rc;
     store st;
     diag_sink d;
     for (i = 1; i < argc; i++) {
@@ -225,8 +274,13 @@ int cmd_dot(int argc, char **argv)
             out = v;
         } else if ((r = cli_model_option(argv[0], argc, argv, &i, &mo, 1)) != 0) {
             if (r < 0) return EXIT_USAGE;
+        } else if ((r = cli_value(argv[0], argc, argv, &i, "--db", "-d", &v)) != 0) {
+            if (r < 0) return EXIT_USAGE;
+            dbpath = v;
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
+        } else if (strcmp(a, "--health") == 0) {
+            with_health = 1;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage(argv[0], "unknown option '%s'", a);
         } else if (file) {
@@ -235,15 +289,22 @@ int cmd_dot(int argc, char **argv)
             file = a;
         }
     }
-    if (!file) return cli_usage(argv[0], "no graph file given");
     if (svg && json) return cli_usage(argv[0], "--svg and --json do not go together");
     diag_begin(&d, stderr, 0);
-    if (store_load(&st, file, &mo, &d) != 0 || st.errors) {
+    if (!file) {
+        if (store_open_db(&st, dbpath, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) != 0) {
+            store_free(&st);
+            return 1;
+        }
+    } else if (with_health) {
+        return cli_usage(argv[0], "--health needs the database (health lives there)");
+    } else if (store_load(&st, file, &mo, &d) != 0 || st.errors) {
         if (st.errors)
             fprintf(stderr, "twinctl dot: %s: not a valid store; import it first\n", file);
         store_free(&st);
         return 1;
     }
+    dot_health = with_health;
     if (svg) {
         rc = render_svg(&st, svg);
     } else {

@@ -7,7 +7,11 @@
 #include <string.h>
 
 static const char help[] =
-    "Usage: twinctl impact [OPTIONS] GRAPH_FILE TWIN...\n"
+    "Usage: twinctl impact [OPTIONS] [GRAPH_FILE] TWIN...\n"
+    "\n"
+    "The graph is the database's (-d DB, default ./twin.db), or GRAPH_FILE's\n"
+    "(a bulk-import file, when the first argument names one and -d is not\n"
+    "given).\n"
     "\n"
     "Traverse the graph breadth-first from TWIN (one or more roots) and list\n"
     "every twin reached, once, at its shortest distance: its depth, its\n"
@@ -21,6 +25,7 @@ static const char help[] =
     "(Twins' own health comes with the storage layer; until then it is 1.)\n"
     "\n"
     "Options:\n"
+    "  -d, --db DB                   the database (default: ./twin.db)\n"
     "  --follow NAME[:out|in|both]   follow relationships named NAME, in that\n"
     "                                direction (default: --direction); repeat\n"
     "                                for several names. Default: every name\n"
@@ -37,7 +42,8 @@ static const char help[] =
     "  -h, --help                    show this help\n";
 
 typedef struct impact_args {
-    const char *file;
+    const char *file, *db;
+    int shifted;  /* roots moved past the graph file */
     const char **roots;
     size_t nroots;
     twin_impact_follow *follow;
@@ -83,13 +89,18 @@ static void free_args(impact_args *a)
     size_t k;
     for (k = 0; k < a->nfollow; k++) free((char *)a->follow[k].name);
     free(a->follow);
-    free(a->roots);
+    free(a->shifted ? a->roots - 1 : a->roots);
 }
 
 static int option(impact_args *a, int argc, char **argv, int *i)
 {
     const char *cmd = argv[0], *v;
     int r;
+    if ((r = cli_value(cmd, argc, argv, i, "--db", "-d", &v)) != 0) {
+        if (r < 0) return EXIT_USAGE;
+        a->db = v;
+        return 0;
+    }
     if ((r = cli_value(cmd, argc, argv, i, "--follow", NULL, &v)) != 0)
         return r < 0 ? EXIT_USAGE : add_follow(a, cmd, v);
     if ((r = cli_value(cmd, argc, argv, i, "--direction", NULL, &v)) != 0) {
@@ -150,14 +161,20 @@ static int parse(int argc, char **argv, impact_args *a)
         }
         if (arg[0] == '-' && arg[1]) {
             if ((rc = option(a, argc, argv, &i)) != 0) return rc;
-        } else if (!a->file) {
-            a->file = arg;
         } else {
             xgrow((void **)&a->roots, &cap, a->nroots + 1, sizeof *a->roots);
             a->roots[a->nroots++] = arg;
         }
     }
-    if (!a->file) return cli_usage(argv[0], "no graph file given");
+    /* GRAPH_FILE TWIN...: a first argument that is a bulk-import file (and
+       no -d). Otherwise every argument is a twin of the database. */
+    if (!a->db && a->nroots >= 2 && store_is_graph_file(a->roots[0])) {
+        a->file = a->roots[0];
+        a->roots++;
+        a->nroots--;
+        a->shifted = 1;
+    }
+    if (!a->db) a->db = STORE_DEFAULT_DB;
     if (!a->nroots) return cli_usage(argv[0], "no twin given");
     a->opts.follow = a->follow;
     a->opts.nfollow = a->nfollow;
@@ -291,7 +308,11 @@ int cmd_impact(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc < 0) {
         diag_begin(&d, stderr, 0);
-        if (store_load(&st, a.file, &a.mo, &d) != 0 || st.errors) {
+        if (!a.file) {
+            rc = store_open_db(&st, a.db, TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) == 0
+                     ? run(&a, &st)
+                     : 1;
+        } else if (store_load(&st, a.file, &a.mo, &d) != 0 || st.errors) {
             if (st.errors)
                 fprintf(stderr, "twinctl impact: %s: not a valid store; import it first\n", a.file);
             rc = 1;

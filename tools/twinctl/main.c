@@ -12,12 +12,14 @@ static const char help[] =
     "  validate FILE_OR_DIR...   check DTDL models; errors as FILE:LINE:COLUMN\n"
     "  import GRAPH_FILE         load a bulk-import (NDJSON) graph, validated\n"
     "                            against its models, into the store\n"
-    "  export STORE_FILE         write the store in the bulk-import format\n"
-    "  impact GRAPH_FILE TWIN    the twins affected by TWIN: depth, impact, path\n"
-    "  dot GRAPH_FILE            the graph as Graphviz DOT (--svg FILE renders it)\n"
+    "  export                    write the store in the bulk-import format\n"
+    "  ingest CSV_FILE           replay telemetry into the store\n"
+    "  health [TWIN...]          health, RUL and divergence per signal, worst first\n"
+    "  impact TWIN               the twins affected by TWIN: depth, impact, path\n"
+    "  dot                       the graph as Graphviz DOT (--svg FILE renders it)\n"
     "\n"
-    "'twinctl COMMAND --help' describes a command. Until the storage layer\n"
-    "lands, the store is a file in the bulk-import format.\n"
+    "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
+    "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -31,7 +33,8 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
-    {"impact", cmd_impact},     {"dot", cmd_dot},
+    {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
+    {"health", cmd_health},
 };
 
 int main(int argc, char **argv)

@@ -22,9 +22,16 @@
 #include "mem.h"
 
 #include <twin/twin.h>
+#include <twin/sqlite.h>
 
 typedef struct store {
     twin_models *models;  /* resolved */
+    /* A store opened from a database (store_open_db): the database, the
+       library's store over `graph` and its ingest handle; NULL otherwise. */
+    twin_sqlite *db;
+    twin_store *tstore;
+    twin_ingest *ing;
+    twin_graph_validator validator;
     twin_graph *graph;    /* validated against models */
     mem mem;              /* the header and model documents */
     twin_value header;    /* the header object; TWIN_VALUE_NULL when none */
@@ -50,6 +57,25 @@ int store_load(store *st, const char *path, const model_options *mo, diag_sink *
 int store_write(const store *st, FILE *f);
 
 void store_free(store *st);
+
+/* The default database of the commands: -d DB, else ./twin.db. */
+#define STORE_DEFAULT_DB "twin.db"
+
+/* Open database `path` (flags: twin_sqlite_flag bits): its models and
+ * header (documents "dtdl" and "header"), then its graph, signals and
+ * health states, through the library's store and an ingest handle whose
+ * signals resolve from the models (late samples accepted within
+ * reorder_window_us, 0 for none; events to on_event). Returns 0, or -1 reported; the store
+ * must be freed either way. */
+int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_window_us,
+                  twin_ingest_event_fn on_event, void *event_ud);
+
+/* Nonzero when `path` names a file in the bulk-import format (not a
+ * SQLite database). */
+int store_is_graph_file(const char *path);
+
+/* Keep model document `v` (an Interface or an array of them). */
+void store_add_doc(store *st, const twin_value *v);
 
 /* Call fn for every relationship: grouped by source twin, in the order the
  * twins were added, each source's in the order they were added. */

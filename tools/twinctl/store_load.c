@@ -43,11 +43,11 @@ static void report(loader *L, unsigned long line, unsigned col, const char *code
     L->st->errors++;
 }
 
-static void add_doc(store *st, const twin_value *v)
+void store_add_doc(store *st, const twin_value *v)
 {
     uint32_t k;
     if (v->type == TWIN_VALUE_ARRAY) {
-        for (k = 0; k < v->len; k++) add_doc(st, &v->as.items[k]);
+        for (k = 0; k < v->len; k++) store_add_doc(st, &v->as.items[k]);
         return;
     }
     xgrow((void **)&st->docs, &st->capdocs, st->ndocs + 1, sizeof *st->docs);
@@ -100,7 +100,7 @@ static int load_models_dir(loader *L, const char *dir)
         /* Keep the document, to write it out with the graph. */
         if (files_read(p, &text, &len) != 0) continue;  /* read a moment ago */
         if (json_parse(&L->jp, &L->st->mem, text, len, &doc, &je) == 0) {
-            add_doc(L->st, &doc);
+            store_add_doc(L->st, &doc);
         } else {
             unsigned line, col;
             json_line_col(text, je.offset, &line, &col);
@@ -276,7 +276,7 @@ static void model_line(loader *L, const char *text, size_t len, const twin_value
         L->model_errors += n;
         return;
     }
-    add_doc(L->st, v);
+    store_add_doc(L->st, v);
 }
 
 static int is_blank(const char *s, size_t n)
@@ -381,6 +381,12 @@ done:
 
 void store_free(store *st)
 {
+    if (st->tstore && twin_store_flush(st->tstore) != TWIN_OK)
+        cli_error("the database did not take every change: %s",
+                  twin_sqlite_last_error(st->db)->message);
+    twin_ingest_destroy(st->ing);
+    twin_store_destroy(st->tstore);
+    twin_sqlite_close(st->db);
     twin_graph_destroy(st->graph);
     twin_models_close(st->models);
     mem_free(&st->mem);

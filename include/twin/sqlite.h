@@ -1,0 +1,369 @@
+/**
+ * @file sqlite.h
+ * @brief libtwin-sqlite: the embedded default store, over SQLite.
+ *
+ * A separate small library (`libtwin-sqlite`, pkg-config `twin-sqlite`)
+ * that implements the storage callbacks (::twin_store_callbacks) and the
+ * loader (::twin_store_loader) of storage.h over one SQLite database file.
+ * Host builds only.
+ *
+ * @par Use
+ * @code
+ * twin_sqlite *db;  twin_store_callbacks cb;  twin_store_options so;
+ * twin_sqlite_open(&db, "plant.db", NULL);
+ * // graph g (with its model validator) and, optionally, models loaded
+ * twin_sqlite_callbacks(db, &cb);
+ * twin_store_options_init(&so);  so.callbacks = &cb;
+ * twin_store_create(&st, g, &so);
+ * // ingest handle ing over g with .store = st
+ * twin_sqlite_load(db, g, ing, NULL);   // rebuild graph, signals, health
+ * ... twin_store_add_twin(st, ...), twin_ingest_write(ing, ...) ...
+ * twin_sqlite_checkpoint(db, st);       // health states, retention
+ * twin_store_flush(st);  twin_ingest_destroy(ing);  twin_store_destroy(st);
+ * twin_sqlite_close(db);
+ * @endcode
+ *
+ * @par Schema (version ::TWIN_SQLITE_SCHEMA_VERSION, in `PRAGMA user_version`)
+ * - `twins(id, model, props)`: properties as a compact binary encoding of
+ *   the ::twin_member tree (exact doubles and integers); row order is the
+ *   order twins were first added.
+ * - `relationships(source, id, name, target, props)`.
+ * - `signals(id, twin, name, unit, latest_t_us, latest_value)`.
+ * - `samples(signal, t_us, value)`: raw samples, primary key
+ *   `(signal, t_us)`, a table without rowid (about 20 bytes a sample on
+ *   disk); the value in the signal's unit.
+ * - `rollups(signal, t_us, n, mean, min, max)`: downsampled buckets (see
+ *   Retention).
+ * - `health(signal, options, state, t0_us)`: a signal's
+ *   ::twin_health_options and its 192-byte ::twin_health, as blobs in this
+ *   library build's layout.
+ * - `documents(kind, name, body)`: text the host keeps beside the graph
+ *   (e.g. DTDL models and a header, as twinctl does).
+ *
+ * The database runs in WAL mode. `PRAGMA application_id` marks it as a
+ * libtwin store; a database of another application, or of a newer schema
+ * version, is refused at open.
+ *
+ * @par Transactions and durability
+ * Everything the store's outbox delivers between two flushes goes into one
+ * transaction (`BEGIN IMMEDIATE` at the first record), committed by the
+ * @c flush callback: the library flushes at the end of every write call, so
+ * each ingest batch is one transaction. Any failing statement rolls the
+ * transaction back and returns a status (the outbox keeps the records and
+ * delivers them again, see storage.h): a change the store confirmed is in
+ * the database exactly once, and a change it did not confirm is either
+ * absent or (when the process died between the commit and its
+ * confirmation) present once. With the default `synchronous=NORMAL`, a
+ * confirmed change survives the death of the process; with
+ * ::TWIN_SQLITE_SYNC_FULL, also a power loss.
+ *
+ * @par Retention
+ * A policy (::twin_sqlite_retention) keeps raw samples for @c raw_keep_us
+ * and downsamples older ones: when applied (twin_sqlite_apply_retention(),
+ * or twin_sqlite_checkpoint() once a policy is set) at time `now`, every
+ * raw sample with `t_us < cutoff`, where `cutoff` is `now - raw_keep_us`
+ * rounded down to a multiple of @c bucket_us, is folded into the row of its
+ * signal and bucket (`t_us` rounded down to a multiple of @c bucket_us) in
+ * `rollups`, keeping count, mean, minimum and maximum, and deleted. A
+ * bucket that already has a row (late samples) is merged into it: the
+ * count adds up, the mean is the count-weighted mean, min and max combine,
+ * so the rollup always equals the one made from all its raw samples at
+ * once. Rollups older than `now - rollup_keep_us` are deleted when
+ * @c rollup_keep_us is positive. All in one transaction. The signals'
+ * latest values are kept in `signals` and never downsampled. At 10,000
+ * sensors at 1 Hz, 7 days raw and 1-minute buckets bound the raw table to
+ * about 6 billion rows (7 x 864 million), and the rollups grow by 1,440
+ * rows per sensor and day (60 times less), or not at all past
+ * @c rollup_keep_us.
+ *
+ * @par Errors
+ * Functions return a ::twin_status; twin_sqlite_last_error() gives the
+ * message, with SQLite's. SQLite's codes map to: busy or locked database
+ * ::TWIN_E_BUSY; read-only database, full disk, I/O errors, a file that is
+ * not a database ::TWIN_E_IO; out of memory ::TWIN_E_NOMEM; a constraint
+ * ::TWIN_E_CONSTRAINT.
+ *
+ * @par Thread safety
+ * One thread at a time per handle (as for the store it serves). Several
+ * processes may open the same file: SQLite locks it; a writer that finds it
+ * locked waits up to @c busy_timeout_ms, then fails with ::TWIN_E_BUSY and
+ * loses nothing (the outbox keeps the records).
+ */
+#ifndef TWIN_SQLITE_H
+#define TWIN_SQLITE_H
+
+#include "twin/twin.h"
+
+#ifndef TWIN_SQLITE_API
+#if defined(__GNUC__) || defined(__clang__)
+/** @brief Marks the exported functions of libtwin-sqlite. */
+#define TWIN_SQLITE_API __attribute__((visibility("default")))
+#else
+#define TWIN_SQLITE_API
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup sqlite SQLite store
+ * @brief libtwin-sqlite: store callbacks, loader and retention over SQLite.
+ * @{
+ */
+
+/** @brief A store database (opaque). */
+typedef struct twin_sqlite twin_sqlite;
+
+/** @brief Schema version this library writes (`PRAGMA user_version`). */
+#define TWIN_SQLITE_SCHEMA_VERSION 1
+
+/** @brief Flags of ::twin_sqlite_options. */
+enum twin_sqlite_flag {
+    /** Open read-only: every write fails with ::TWIN_E_IO. */
+    TWIN_SQLITE_READONLY = 1u,
+    /** Fail with ::TWIN_E_IO when the file does not exist. */
+    TWIN_SQLITE_NO_CREATE = 2u,
+    /** `synchronous=FULL`: commits survive a power loss, not only the
+        death of the process (slower). */
+    TWIN_SQLITE_SYNC_FULL = 4u
+};
+
+/** @brief Options of twin_sqlite_open(). Initialise with
+ *         twin_sqlite_options_init(). */
+typedef struct twin_sqlite_options {
+    uint32_t size;            /**< `sizeof`, set by twin_sqlite_options_init(). */
+    uint32_t flags;           /**< ::twin_sqlite_flag bits; default 0. */
+    int32_t busy_timeout_ms;  /**< How long a write waits for a lock held by
+                                   another connection, >= 0; default 1000. */
+    uint32_t reserved_;       /**< Zero. */
+} twin_sqlite_options;
+
+/** @brief A retention policy (see the file's Retention section). */
+typedef struct twin_sqlite_retention {
+    uint32_t size;            /**< Set to `sizeof(twin_sqlite_retention)`. */
+    uint32_t reserved_;       /**< Zero. */
+    int64_t raw_keep_us;      /**< Raw samples kept for this long, >= 0 (e.g. 7 days). */
+    int64_t bucket_us;        /**< Bucket width of the rollups, > 0 (e.g. 60 s). */
+    int64_t rollup_keep_us;   /**< Rollups kept for this long; 0: forever. */
+} twin_sqlite_retention;
+
+/** @brief What twin_sqlite_apply_retention() did. */
+typedef struct twin_sqlite_retention_stats {
+    uint32_t size;             /**< Set by the caller to `sizeof`. */
+    uint32_t reserved_;        /**< Zero. */
+    int64_t cutoff_us;         /**< Raw samples before this time were folded. */
+    uint64_t raw_folded;       /**< Raw samples folded into rollups and deleted. */
+    uint64_t rollups_written;  /**< Rollup rows written or merged into. */
+    uint64_t rollups_deleted;  /**< Rollup rows deleted (@c rollup_keep_us). */
+} twin_sqlite_retention_stats;
+
+/** @brief Counts of what a database holds (twin_sqlite_get_counts()). */
+typedef struct twin_sqlite_counts {
+    uint32_t size;           /**< Set by the caller to `sizeof`. */
+    uint32_t reserved_;      /**< Zero. */
+    uint64_t twins;          /**< Rows of `twins`. */
+    uint64_t relationships;  /**< Rows of `relationships`. */
+    uint64_t signals;        /**< Rows of `signals`. */
+    uint64_t samples;        /**< Raw samples. */
+    uint64_t rollups;        /**< Rollup rows. */
+    uint64_t health;         /**< Health states. */
+    uint64_t file_bytes;     /**< Database pages in use times page size. */
+} twin_sqlite_counts;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sqlite_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size);
+/** @brief Initialise options @p o with defaults. */
+#define twin_sqlite_options_init(o) twin_sqlite_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Open (or create) a store database: WAL mode, the schema created or
+ *        checked.
+ * @param out  Receives the handle; on failure a handle that only carries
+ *             the error (read it with twin_sqlite_last_error(), then
+ *             twin_sqlite_close() it), or NULL when out of memory.
+ * @param path Database file.
+ * @param o    Options; NULL for the defaults.
+ * @retval TWIN_OK      Open.
+ * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_IO    The file cannot be opened or created, is not a
+ *                      database, or (read-only) has no schema.
+ * @retval TWIN_E_STATE Another application's database, or a schema version
+ *                      this library does not know.
+ * @retval TWIN_E_BUSY  Locked by another connection.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_open(twin_sqlite **out, const char *path,
+                                             const twin_sqlite_options *o);
+
+/**
+ * @brief Close a database. A transaction still open (records delivered but
+ *        not flushed) is rolled back: flush the store first.
+ * @param db Handle; NULL is a no-op.
+ */
+TWIN_SQLITE_API void twin_sqlite_close(twin_sqlite *db);
+
+/**
+ * @brief The last failed call's status and message (SQLite's included).
+ * @param db Handle.
+ * @return Borrowed, valid until the next call on @p db; never NULL.
+ */
+TWIN_SQLITE_API const twin_error *twin_sqlite_last_error(const twin_sqlite *db);
+
+/**
+ * @brief The storage callbacks that write into @p db, for
+ *        twin_store_options.callbacks (one store per database handle).
+ * @param db  Handle (must outlive the store).
+ * @param out Filled.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_callbacks(twin_sqlite *db, twin_store_callbacks *out);
+
+/**
+ * @brief Tell @p db the ingest handle of its store, so that health states
+ *        are stored with their options. twin_sqlite_load() does it.
+ *        Without it, health states are not stored.
+ * @param db  Handle.
+ * @param ing The ingest handle (must outlive its use by @p db), or NULL.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p db is NULL.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_bind_ingest(twin_sqlite *db, const twin_ingest *ing);
+
+/**
+ * @brief Rebuild graph @p g, and the signals, latest values and health
+ *        states of @p ing, from the database (twin_store_load() with this
+ *        database's loader), then bind @p ing (twin_sqlite_bind_ingest()).
+ *
+ * Twins load with their models checked by @p g's validator: load the
+ * models first (e.g. from the `dtdl` documents).
+ * @param g           Graph to fill; its content is replaced.
+ * @param ing         Ingest handle over @p g, or NULL (signals skipped).
+ * @param db          Handle.
+ * @param sig_options Options for the loaded signals (their @c unit is
+ *                    replaced by each signal's); NULL: the defaults.
+ * @retval TWIN_OK      Loaded.
+ * @retval TWIN_E_INVAL A pointer is NULL, or a stored item is malformed.
+ * @retval TWIN_E_BUSY  The store has unconfirmed records, or the database
+ *                      is locked.
+ * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval other        As twin_store_load(); @p g and @p ing unchanged.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_load(twin_sqlite *db, twin_graph *g, twin_ingest *ing,
+                                             const twin_signal_options *sig_options);
+
+/**
+ * @brief Set (or, with NULL, clear) the retention policy applied by
+ *        twin_sqlite_checkpoint().
+ * @param db Handle.
+ * @param r  Policy, copied; NULL: none.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p db is NULL or the policy is invalid.
+ * @retval TWIN_E_ABI   @p r->size is unknown.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_set_retention(twin_sqlite *db,
+                                                      const twin_sqlite_retention *r);
+
+/**
+ * @brief Apply a retention policy now (see the Retention section).
+ * @param db     Handle; no transaction may be open (flush the store first).
+ * @param r      Policy; NULL: the one set with twin_sqlite_set_retention().
+ * @param now_us The present, microseconds since the epoch; INT64_MIN: the
+ *               newest raw sample's time in the database.
+ * @param out    If not NULL (with its @c size set), receives what was done.
+ * @retval TWIN_OK      Done (or nothing to do).
+ * @retval TWIN_E_INVAL @p db is NULL, no policy, or the policy is invalid.
+ * @retval TWIN_E_STATE Records are delivered but not flushed.
+ * @retval TWIN_E_BUSY  The database is locked; nothing changed.
+ * @retval TWIN_E_IO    SQLite failed; nothing changed.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_apply_retention(twin_sqlite *db,
+                                                        const twin_sqlite_retention *r,
+                                                        int64_t now_us,
+                                                        twin_sqlite_retention_stats *out);
+
+/**
+ * @brief A checkpoint: queue the changed health states
+ *        (twin_store_checkpoint()), flush the store, apply the retention
+ *        policy if one is set (at the newest sample's time), and checkpoint
+ *        the WAL into the database file (passive).
+ * @param db Handle.
+ * @param st The store writing into @p db.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval other        The failing step's status (twin_sqlite_last_error()
+ *                      or twin_store_last_error() says which).
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st);
+
+/**
+ * @brief Count what the database holds.
+ * @param db  Handle.
+ * @param out Receives the counts; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size too small.
+ * @retval TWIN_E_IO    SQLite failed.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out);
+
+/**
+ * @brief Keep a text document in the database (replacing one of the same
+ *        kind and name; documents keep the order they were first put in).
+ * @param db   Handle; no transaction may be open.
+ * @param kind Kind, e.g. "dtdl" or "header".
+ * @param name Name within the kind, e.g. a DTMI.
+ * @param body Text.
+ * @retval TWIN_OK      Stored (committed).
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_STATE Records are delivered but not flushed.
+ * @retval TWIN_E_BUSY  The database is locked.
+ * @retval TWIN_E_IO    SQLite failed to write.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_put_document(twin_sqlite *db, const char *kind,
+                                                     const char *name, const char *body);
+
+/** @brief Receives one document: return ::TWIN_OK to go on, anything else
+ *         to stop (twin_sqlite_documents() returns it). Strings valid during
+ *         the call. */
+typedef twin_status (*twin_sqlite_document_fn)(void *ud, const char *name, const char *body);
+
+/**
+ * @brief Call @p fn for each document of @p kind, in the order they were
+ *        first put in.
+ * @param db   Handle.
+ * @param kind Kind.
+ * @param fn   Callback.
+ * @param ud   Passed to @p fn.
+ * @retval TWIN_OK      Every document passed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval other        What @p fn returned to stop.
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind,
+                                                  twin_sqlite_document_fn fn, void *ud);
+
+/**
+ * @brief The SQLite connection, for reading (e.g. queries over `samples`).
+ *        Do not write through it while a store uses @p db.
+ * @param db Handle.
+ * @return The `sqlite3 *`; NULL when @p db is NULL or not open.
+ */
+TWIN_SQLITE_API struct sqlite3 *twin_sqlite_connection(twin_sqlite *db);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TWIN_SQLITE_H */

@@ -1,0 +1,358 @@
+/* libtwin-sqlite: opening a database, its schema, errors, documents. */
+#include "sqlite_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP_ID 0x7477696e /* "twin" */
+
+static const char *const schema_sql =
+    "CREATE TABLE twins(id TEXT NOT NULL UNIQUE, model TEXT NOT NULL, props BLOB);"
+    "CREATE TABLE relationships(source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
+    " target TEXT NOT NULL, props BLOB, UNIQUE(source, id));"
+    "CREATE INDEX relationships_target ON relationships(target);"
+    "CREATE TABLE signals(id INTEGER PRIMARY KEY AUTOINCREMENT, twin TEXT NOT NULL, name TEXT NOT NULL,"
+    " unit TEXT NOT NULL, latest_t_us INTEGER, latest_value REAL, UNIQUE(twin, name));"
+    "CREATE TABLE samples(signal INTEGER NOT NULL, t_us INTEGER NOT NULL, value REAL NOT NULL,"
+    " PRIMARY KEY(signal, t_us)) WITHOUT ROWID;"
+    "CREATE TABLE rollups(signal INTEGER NOT NULL, t_us INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " mean REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+    " PRIMARY KEY(signal, t_us)) WITHOUT ROWID;"
+    "CREATE TABLE health(signal INTEGER PRIMARY KEY, options BLOB, state BLOB NOT NULL,"
+    " t0_us INTEGER NOT NULL);"
+    "CREATE TABLE documents(kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
+    " UNIQUE(kind, name));";
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
+    [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
+                   " ON CONFLICT(twin, name) DO UPDATE SET unit = excluded.unit",
+    [ST_SIG_GET] = "SELECT id, latest_t_us FROM signals WHERE twin = ?1 AND name = ?2",
+    [ST_TWIN_PUT] = "INSERT INTO twins(id, model, props) VALUES(?1, ?2, ?3)"
+                    " ON CONFLICT(id) DO UPDATE SET model = excluded.model, props = excluded.props",
+    [ST_TWIN_DEL] = "DELETE FROM twins WHERE id = ?1",
+    [ST_TWIN_SIGS_DEL] = "DELETE FROM signals WHERE twin = ?1",
+    [ST_TWIN_SAMPLES_DEL] = "DELETE FROM samples WHERE signal IN"
+                            " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TWIN_HEALTH_DEL] = "DELETE FROM health WHERE signal IN"
+                           " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_REL_PUT] = "INSERT INTO relationships(source, id, name, target, props)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, id) DO UPDATE SET"
+                   " name = excluded.name, target = excluded.target, props = excluded.props",
+    [ST_REL_DEL] = "DELETE FROM relationships WHERE source = ?1 AND id = ?2",
+    [ST_HEALTH_PUT] = "INSERT OR REPLACE INTO health(signal, options, state, t0_us)"
+                      " VALUES(?1, ?2, ?3, ?4)",
+    [ST_LATEST] = "UPDATE signals SET latest_t_us = ?2, latest_value = ?3 WHERE id = ?1"
+                  " AND (latest_t_us IS NULL OR latest_t_us < ?2)",
+};
+
+twin_status tsq_status(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return TWIN_OK;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return TWIN_E_BUSY;
+    case SQLITE_NOMEM: return TWIN_E_NOMEM;
+    case SQLITE_CONSTRAINT: return TWIN_E_CONSTRAINT;
+    case SQLITE_MISUSE: case SQLITE_RANGE: return TWIN_E_INVAL;
+    case SQLITE_TOOBIG: return TWIN_E_RANGE;
+    default: return TWIN_E_IO;  /* READONLY, IOERR, FULL, CANTOPEN, CORRUPT, NOTADB, PERM... */
+    }
+}
+
+twin_status tsq_fail(twin_sqlite *db, twin_status s, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    size_t n;
+    va_start(ap, fmt);
+    vsnprintf(db->msg, sizeof db->msg, fmt, ap);
+    va_end(ap);
+    n = strlen(db->msg);
+    if (rc != SQLITE_OK && n + 4 < sizeof db->msg)
+        snprintf(db->msg + n, sizeof db->msg - n, ": %s",
+                 db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
+    db->err.status = s;
+    db->err.message = db->msg;
+    return s;
+}
+
+twin_status tsq_sqlfail(twin_sqlite *db, int rc, const char *what)
+{
+    return tsq_fail(db, tsq_status(rc), rc, "%s", what);
+}
+
+void tsq_ok(twin_sqlite *db)
+{
+    db->err.status = TWIN_OK;
+    db->msg[0] = '\0';
+}
+
+sqlite3_stmt *tsq_stmt(twin_sqlite *db, int which)
+{
+    sqlite3_stmt *s = db->st[which];
+    if (!s) {
+        int rc = sqlite3_prepare_v3(db->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &db->st[which], NULL);
+        if (rc != SQLITE_OK) {
+            tsq_sqlfail(db, rc, "cannot prepare a statement");
+            return NULL;
+        }
+        return db->st[which];
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+twin_status tsq_exec(twin_sqlite *db, const char *sql)
+{
+    int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return tsq_fail(db, tsq_status(rc), rc, "%.60s", sql);
+    return TWIN_OK;
+}
+
+twin_status tsq_begin(twin_sqlite *db)
+{
+    twin_status s;
+    if (db->in_tx) return TWIN_OK;
+    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+    db->in_tx = 1;
+    return TWIN_OK;
+}
+
+void tsq_rollback(twin_sqlite *db)
+{
+    size_t k;
+    if (db->in_tx && !sqlite3_get_autocommit(db->db))
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    db->in_tx = 0;
+    for (k = 0; k < db->ndirty; k++) {
+        tsq_sig *g = tsq_sig_find(db, db->dirty[k]);
+        if (!g) continue;
+        g->touched = g->dirty = 0;
+        if (g->fresh) g->row = 0;  /* look it up again */
+        g->fresh = 0;
+    }
+    db->ndirty = 0;
+}
+
+twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size)
+{
+    if (!o || size < offsetof(twin_sqlite_options, busy_timeout_ms)) return TWIN_E_INVAL;
+    if (size > sizeof *o) return TWIN_E_ABI;
+    memset(o, 0, size);
+    o->size = (uint32_t)size;
+    if (size >= offsetof(twin_sqlite_options, reserved_)) o->busy_timeout_ms = 1000;
+    return TWIN_OK;
+}
+
+static int64_t pragma_int(twin_sqlite *db, const char *sql, int *rc)
+{
+    sqlite3_stmt *s;
+    int64_t v = 0;
+    *rc = sqlite3_prepare_v2(db->db, sql, -1, &s, NULL);
+    if (*rc != SQLITE_OK) return 0;
+    *rc = sqlite3_step(s);
+    if (*rc == SQLITE_ROW) {
+        v = sqlite3_column_int64(s, 0);
+        *rc = SQLITE_OK;
+    } else if (*rc == SQLITE_DONE) {
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return v;
+}
+
+static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_options *o)
+{
+    int rc, flags;
+    int64_t ver, app, tables;
+    twin_status s;
+    flags = (o->flags & TWIN_SQLITE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (!(o->flags & (TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE))) flags |= SQLITE_OPEN_CREATE;
+    rc = sqlite3_open_v2(path, &db->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) return tsq_fail(db, TWIN_E_IO, rc, "%s: cannot open", path);
+    sqlite3_extended_result_codes(db->db, 1);
+    sqlite3_busy_timeout(db->db, o->busy_timeout_ms);
+    app = pragma_int(db, "PRAGMA application_id", &rc);
+    if (rc != SQLITE_OK) return tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
+    ver = pragma_int(db, "PRAGMA user_version", &rc);
+    tables = pragma_int(db, "SELECT count(*) FROM sqlite_master", &rc);
+    if (rc != SQLITE_OK) return tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
+    if (tables > 0 && app != APP_ID)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
+                        "%s: not a libtwin store (application_id 0x%llx)", path,
+                        (unsigned long long)app);
+    if (app == APP_ID && ver != TWIN_SQLITE_SCHEMA_VERSION)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
+                        "%s: schema version %lld, this library knows version %d", path,
+                        (long long)ver, TWIN_SQLITE_SCHEMA_VERSION);
+    db->readonly = (o->flags & TWIN_SQLITE_READONLY) != 0 || sqlite3_db_readonly(db->db, "main");
+    if (tables == 0) {
+        char sql[64];
+        if (db->readonly)
+            return tsq_fail(db, TWIN_E_IO, SQLITE_OK, "%s: read-only and has no store", path);
+        if ((s = tsq_exec(db, "PRAGMA journal_mode=WAL")) != TWIN_OK) return s;
+        if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", APP_ID,
+                 TWIN_SQLITE_SCHEMA_VERSION);
+        if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
+            sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+            return s;
+        }
+        if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) {
+            sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+            return s;
+        }
+    } else if (!db->readonly && (s = tsq_exec(db, "PRAGMA journal_mode=WAL")) != TWIN_OK) {
+        return s;
+    }
+    /* 64 MiB of page cache: samples of many signals go into as many places
+       of the samples table; keeping its hot pages in memory is what makes
+       a batch fast. */
+    if ((s = tsq_exec(db, "PRAGMA cache_size=-65536")) != TWIN_OK) return s;
+    return tsq_exec(db, (o->flags & TWIN_SQLITE_SYNC_FULL) ? "PRAGMA synchronous=FULL"
+                                                            : "PRAGMA synchronous=NORMAL");
+}
+
+twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sqlite_options *o)
+{
+    twin_sqlite_options d;
+    twin_sqlite *db;
+    twin_status s;
+    if (!out) return TWIN_E_INVAL;
+    *out = NULL;
+    db = calloc(1, sizeof *db);
+    if (!db) return TWIN_E_NOMEM;
+    *out = db;
+    tsq_ok(db);
+    db->err.message = db->msg;
+    twin_sqlite_options_init(&d);
+    if (o) {
+        if (o->size < offsetof(twin_sqlite_options, busy_timeout_ms))
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "options: size not set");
+        if (o->size > sizeof d) return tsq_fail(db, TWIN_E_ABI, SQLITE_OK, "options: unknown size");
+        memcpy(&d, o, o->size);
+    }
+    if (!path) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no path");
+    if (d.busy_timeout_ms < 0)
+        return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "busy_timeout_ms is negative");
+    if ((s = setup(db, path, &d)) != TWIN_OK) return s;
+    tsq_ok(db);
+    return TWIN_OK;
+}
+
+void twin_sqlite_close(twin_sqlite *db)
+{
+    size_t k;
+    if (!db) return;
+    if (db->db) {
+        if (db->in_tx) tsq_rollback(db);
+        for (k = 0; k < ST_COUNT; k++) sqlite3_finalize(db->st[k]);
+        sqlite3_close(db->db);
+    }
+    free(db->sigs);
+    free(db->dirty);
+    free(db->rows);
+    free(db);
+}
+
+const twin_error *twin_sqlite_last_error(const twin_sqlite *db)
+{
+    static const twin_error none = {TWIN_E_INVAL, 0, "no database handle"};
+    return db ? &db->err : &none;
+}
+
+struct sqlite3 *twin_sqlite_connection(twin_sqlite *db)
+{
+    return db ? db->db : NULL;
+}
+
+twin_status twin_sqlite_bind_ingest(twin_sqlite *db, const twin_ingest *ing)
+{
+    if (!db) return TWIN_E_INVAL;
+    if (db->ing != ing) tsq_sig_clear(db);
+    db->ing = ing;
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_put_document(twin_sqlite *db, const char *kind, const char *name,
+                                     const char *body)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!db || !kind || !name || !body) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    if (db->in_tx)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
+    rc = sqlite3_prepare_v2(db->db,
+                            "INSERT INTO documents(kind, name, body) VALUES(?1, ?2, ?3)"
+                            " ON CONFLICT(kind, name) DO UPDATE SET body = excluded.body",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot store a document");
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a document");
+    tsq_ok(db);
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind, twin_sqlite_document_fn fn,
+                                  void *ud)
+{
+    sqlite3_stmt *s;
+    int rc;
+    twin_status r = TWIN_OK;
+    if (!db || !kind || !fn) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT name, body FROM documents WHERE kind = ?1 ORDER BY rowid",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the documents");
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        r = fn(ud, (const char *)sqlite3_column_text(s, 0),
+               (const char *)sqlite3_column_text(s, 1));
+        if (r != TWIN_OK) break;
+    }
+    sqlite3_finalize(s);
+    if (r != TWIN_OK) return r;
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the documents");
+    tsq_ok(db);
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
+{
+    static const char *const q[] = {
+        "SELECT count(*) FROM twins", "SELECT count(*) FROM relationships",
+        "SELECT count(*) FROM signals", "SELECT count(*) FROM samples",
+        "SELECT count(*) FROM rollups", "SELECT count(*) FROM health",
+    };
+    twin_sqlite_counts c;
+    uint64_t *f[6];
+    int rc, k;
+    int64_t pages, psize, freep;
+    if (!db || !out || out->size < sizeof c) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    memset(&c, 0, sizeof c);
+    c.size = sizeof c;
+    f[0] = &c.twins, f[1] = &c.relationships, f[2] = &c.signals, f[3] = &c.samples;
+    f[4] = &c.rollups, f[5] = &c.health;
+    for (k = 0; k < 6; k++) {
+        *f[k] = (uint64_t)pragma_int(db, q[k], &rc);
+        if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count");
+    }
+    pages = pragma_int(db, "PRAGMA page_count", &rc);
+    psize = pragma_int(db, "PRAGMA page_size", &rc);
+    freep = pragma_int(db, "PRAGMA freelist_count", &rc);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
+    c.file_bytes = (uint64_t)((pages - freep) * psize);
+    *out = c;
+    tsq_ok(db);
+    return TWIN_OK;
+}

@@ -1,0 +1,135 @@
+/* libtwin-sqlite: retention (raw samples folded into rollups) and
+ * checkpoints. */
+#include "sqlite_int.h"
+
+#include <string.h>
+
+static int valid(const twin_sqlite_retention *r)
+{
+    return r->size >= sizeof *r && r->raw_keep_us >= 0 && r->bucket_us > 0 &&
+           r->rollup_keep_us >= 0;
+}
+
+twin_status twin_sqlite_set_retention(twin_sqlite *db, const twin_sqlite_retention *r)
+{
+    if (!db) return TWIN_E_INVAL;
+    if (!r) {
+        db->has_retention = 0;
+        return TWIN_OK;
+    }
+    if (r->size > sizeof *r) return tsq_fail(db, TWIN_E_ABI, SQLITE_OK, "retention: unknown size");
+    if (!valid(r)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
+    db->retention = *r;
+    db->has_retention = 1;
+    return TWIN_OK;
+}
+
+static twin_status run(twin_sqlite *db, const char *sql, const int64_t *args, int nargs,
+                       uint64_t *changes)
+{
+    sqlite3_stmt *s;
+    int rc, k;
+    rc = sqlite3_prepare_v2(db->db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "retention");
+    for (k = 0; k < nargs; k++) sqlite3_bind_int64(s, k + 1, args[k]);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "retention");
+    if (changes) *changes = (uint64_t)sqlite3_changes64(db->db);
+    return TWIN_OK;
+}
+
+/* Floor of t to a multiple of b (b > 0), for negative t too. */
+static int64_t floor_to(int64_t t, int64_t b)
+{
+    int64_t q = t / b;
+    if (t % b < 0) q--;
+    return q * b;
+}
+
+twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_retention *r,
+                                        int64_t now_us, twin_sqlite_retention_stats *out)
+{
+    twin_sqlite_retention_stats st;
+    twin_status s;
+    int64_t args[2];
+    if (!db) return TWIN_E_INVAL;
+    if (!r && !db->has_retention)
+        return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no retention policy");
+    if (!r) r = &db->retention;
+    if (!valid(r)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
+    if (db->in_tx)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+    if (now_us == INT64_MIN) {
+        sqlite3_stmt *q;
+        int rc = sqlite3_prepare_v2(db->db, "SELECT max(t_us) FROM samples", -1, &q, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            now_us = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MIN
+                                                               : sqlite3_column_int64(q, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_OK) {
+            s = tsq_sqlfail(db, rc, "retention");
+            goto fail;
+        }
+    }
+    if (now_us != INT64_MIN && now_us >= INT64_MIN + r->raw_keep_us) {
+        st.cutoff_us = floor_to(now_us - r->raw_keep_us, r->bucket_us);
+        args[0] = st.cutoff_us;
+        args[1] = r->bucket_us;
+        /* The "WHERE true" keeps the parser from reading ON CONFLICT as a join. */
+        if ((s = run(db,
+                     "INSERT INTO rollups(signal, t_us, n, mean, min, max)"
+                     " SELECT signal, t_us - ((t_us % ?2) + ?2) % ?2 AS b, count(*), avg(value),"
+                     " min(value), max(value) FROM samples WHERE t_us < ?1 AND true"
+                     " GROUP BY signal, b"
+                     " ON CONFLICT(signal, t_us) DO UPDATE SET"
+                     " mean = (mean * n + excluded.mean * excluded.n) / (n + excluded.n),"
+                     " n = n + excluded.n, min = min(min, excluded.min),"
+                     " max = max(max, excluded.max)",
+                     args, 2, &st.rollups_written)) != TWIN_OK)
+            goto fail;
+        if ((s = run(db, "DELETE FROM samples WHERE t_us < ?1", args, 1, &st.raw_folded)) !=
+            TWIN_OK)
+            goto fail;
+        if (r->rollup_keep_us > 0 && now_us >= INT64_MIN + r->rollup_keep_us) {
+            args[0] = now_us - r->rollup_keep_us;
+            if ((s = run(db, "DELETE FROM rollups WHERE t_us < ?1", args, 1,
+                         &st.rollups_deleted)) != TWIN_OK)
+                goto fail;
+        }
+    } else {
+        st.cutoff_us = INT64_MIN;
+    }
+    if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) goto fail;
+    if (out && out->size >= sizeof st) *out = st;
+    tsq_ok(db);
+    return TWIN_OK;
+fail:
+    sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
+twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st)
+{
+    twin_status s;
+    int rc;
+    if (!db || !st) return TWIN_E_INVAL;
+    tsq_ok(db);
+    if ((s = twin_store_checkpoint(st)) != TWIN_OK || (s = twin_store_flush(st)) != TWIN_OK) {
+        if (db->err.status == TWIN_OK)
+            tsq_fail(db, s, SQLITE_OK, "store: %s", twin_store_last_error(st)->message);
+        return s;
+    }
+    if (db->has_retention &&
+        (s = twin_sqlite_apply_retention(db, NULL, INT64_MIN, NULL)) != TWIN_OK)
+        return s;
+    rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) return tsq_sqlfail(db, rc, "WAL checkpoint");
+    tsq_ok(db);
+    return TWIN_OK;
+}

@@ -1,0 +1,89 @@
+/* libtwin-sqlite internals: the handle, its statements, errors. */
+#ifndef TWIN_SQLITE_INT_H
+#define TWIN_SQLITE_INT_H
+
+#include "twin/sqlite.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A sample by row, to insert in key order. */
+struct tsq_row {
+    int64_t row, t;
+    double v;
+};
+
+/* What the database knows of a signal handle of this process. */
+typedef struct tsq_sig {
+    twin_signal handle;    /* 0: empty slot */
+    int64_t row;           /* signals.id */
+    int64_t latest_t;      /* committed latest (INT64_MIN: none) */
+    int64_t pend_t;        /* latest among this transaction's samples */
+    double pend_v;
+    int touched;           /* pend_* hold for this transaction */
+    int fresh;             /* row inserted in this transaction */
+    int dirty;             /* on the dirty list */
+} tsq_sig;
+
+enum {
+    ST_SAMPLE, ST_SIG_INS, ST_SIG_GET, ST_TWIN_PUT, ST_TWIN_DEL, ST_TWIN_SIGS_DEL,
+    ST_TWIN_SAMPLES_DEL, ST_TWIN_HEALTH_DEL, ST_REL_PUT, ST_REL_DEL, ST_HEALTH_PUT,
+    ST_LATEST, ST_COUNT
+};
+
+struct twin_sqlite {
+    sqlite3 *db;
+    twin_error err;
+    char msg[TWIN_ERROR_MESSAGE_MAX];
+    sqlite3_stmt *st[ST_COUNT];
+    int in_tx;
+    int readonly;
+    const twin_ingest *ing;
+    tsq_sig *sigs;         /* open addressing by handle */
+    size_t nsigs, capsigs;
+    struct tsq_row *rows;  /* a batch of samples sorted by row and time */
+    size_t caprows;
+    twin_signal *dirty;    /* handles touched by the open transaction */
+    size_t ndirty, capdirty;
+    int has_retention;
+    twin_sqlite_retention retention;
+};
+
+/* Record a failure: status s, message (printf), SQLite's message appended
+ * when rc is not SQLITE_OK. Returns s. */
+twin_status tsq_fail(twin_sqlite *db, twin_status s, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* The twin_status of a SQLite result code. */
+twin_status tsq_status(int rc);
+/* Fail with the connection's error for rc, saying what was done. */
+twin_status tsq_sqlfail(twin_sqlite *db, int rc, const char *what);
+void tsq_ok(twin_sqlite *db);
+
+/* A prepared statement (cached), reset and cleared; NULL after tsq_fail. */
+sqlite3_stmt *tsq_stmt(twin_sqlite *db, int which);
+/* Run one statement without results. */
+twin_status tsq_exec(twin_sqlite *db, const char *sql);
+/* Begin the outbox transaction if none is open. */
+twin_status tsq_begin(twin_sqlite *db);
+/* Roll back the open transaction (and forget this transaction's signals). */
+void tsq_rollback(twin_sqlite *db);
+
+/* Signals by handle. */
+tsq_sig *tsq_sig_find(twin_sqlite *db, twin_signal h);
+tsq_sig *tsq_sig_put(twin_sqlite *db, twin_signal h); /* NULL: no memory */
+void tsq_sig_drop(twin_sqlite *db, twin_signal h);
+void tsq_sig_clear(twin_sqlite *db);
+/* Put g on the dirty list; -1: no memory. */
+int tsq_sig_dirty(twin_sqlite *db, tsq_sig *g);
+
+/* Properties: encode a member array into a malloc'ed blob; decode a blob
+ * into members allocated in one malloc'ed block (*block; free it). */
+int tsq_props_encode(const twin_member *m, size_t n, unsigned char **out, size_t *len);
+int tsq_props_decode(const unsigned char *b, size_t len, twin_member **out, size_t *n,
+                     void **block);
+
+#endif

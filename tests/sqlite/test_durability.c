@@ -1,0 +1,221 @@
+/* The durability proof of libtwin-sqlite.
+ *
+ * A child process ingests a fixed sequence of samples (NSIG signals of
+ * NTWIN twins, sample i on signal i % NSIG at second i / NSIG) through
+ * libtwin into a WAL database, in batches of random sizes; after each
+ * batch that the store confirmed (twin_store_flush() returned TWIN_OK) it
+ * writes the number of samples confirmed so far to a pipe. The parent kills
+ * it with SIGKILL at a random point (a fixed seed: a random delay of 0 to
+ * 3 ms after the child reported a random progress), then checks the database:
+ *   - PRAGMA integrity_check says "ok";
+ *   - the samples stored are exactly the first M of the sequence, each once
+ *     and with its value, with M >= the last count the child confirmed
+ *     (a batch committed but not yet reported may be there too: M may be
+ *     larger, never smaller, and never a partial batch out of order).
+ * The next child restarts from the last confirmed count: it loads the graph,
+ * signals and latest values from the database, and sends again what may
+ * already be stored; the ingest path refuses those as duplicates or out of
+ * order, so nothing is stored twice. After the killed rounds a last child
+ * runs to the end, and the database must then hold the whole sequence. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sq_fixture.h"
+#include "support/run.h"
+
+#define NTWIN 4
+#define NSIG (NTWIN * 2)
+#define NSAMPLES 24000
+#define ROUNDS 12
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+
+static uint64_t next_rand(void)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double value_of(long i)
+{
+    return (double)(i % 1000) * 0.25 + (double)(i / 1000);
+}
+
+static void sig_name(int k, char *twin, char *name)
+{
+    sprintf(twin, "T%d", k / 2);
+    sprintf(name, "%s", k % 2 ? "temperature" : "vibration");
+}
+
+/* The child: ingest from `start`, report confirmed counts on fd; exit 0 at
+ * the end, 3 on any failure. */
+static void child(const char *path, long start, int fd, uint64_t seed)
+{
+    sq x;
+    twin_signal h[NSIG];
+    twin_signal_sample batch[512];
+    long i = start;
+    int k;
+    sq_open(&x, path, 0, 5000);
+    if (twin_graph_twin_count(x.g) == 0) {
+        for (k = 0; k < NTWIN; k++) {
+            char id[16];
+            sprintf(id, "T%d", k);
+            if (twin_store_add_twin(x.st, id, "dtmi:t:Machine;1", NULL, 0) != TWIN_OK) _exit(3);
+        }
+    }
+    for (k = 0; k < NSIG; k++) {
+        char twin[16], name[16];
+        twin_signal_options o;
+        sig_name(k, twin, name);
+        twin_signal_options_init(&o);
+        o.unit = k % 2 ? "degreeCelsius" : "gForce";
+        if (twin_ingest_resolve(x.ing, twin, name, NULL, &h[k]) != TWIN_OK &&
+            twin_ingest_add_signal(x.ing, twin, name, &o, &h[k]) != TWIN_OK)
+            _exit(3);
+    }
+    if (twin_store_flush(x.st) != TWIN_OK) _exit(3);
+    rng = seed;
+    while (i < NSAMPLES) {
+        long n = 1 + (long)(next_rand() % 500), j;
+        size_t done;
+        if (n > NSAMPLES - i) n = NSAMPLES - i;
+        for (j = 0; j < n; j++) {
+            long s = i + j;
+            batch[j].signal = h[s % NSIG];
+            batch[j].t_us = T0 + (int64_t)(s / NSIG) * SEC;
+            batch[j].value = value_of(s);
+        }
+        if (twin_ingest_write_signals(x.ing, batch, (size_t)n, NULL, &done) != TWIN_OK ||
+            done != (size_t)n)
+            _exit(3);
+        if (twin_store_flush(x.st) != TWIN_OK) _exit(3);
+        i += n;
+        if (write(fd, &i, sizeof i) != (ssize_t)sizeof i) _exit(3);
+    }
+    sq_close(&x, 1);
+    _exit(0);
+}
+
+/* Check the database: integrity, and exactly a prefix of the sequence, of
+ * length >= confirmed. Returns the prefix length. */
+static long check_db(const char *path, long confirmed)
+{
+    sqlite3 *c;
+    sqlite3_stmt *s;
+    static unsigned char seen[NSAMPLES];
+    long n = 0, m = 0, i;
+    ck_assert_int_eq(sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "ok");
+    sqlite3_finalize(s);
+    memset(seen, 0, sizeof seen);
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT g.twin, g.name, s.t_us, s.value FROM samples s"
+                                           " JOIN signals g ON g.id = s.signal",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int k = atoi((const char *)sqlite3_column_text(s, 0) + 1) * 2 +
+                (strcmp((const char *)sqlite3_column_text(s, 1), "temperature") == 0);
+        long sec = (long)((sqlite3_column_int64(s, 2) - T0) / SEC);
+        i = sec * NSIG + k;
+        ck_assert(i >= 0 && i < NSAMPLES);
+        ck_assert_msg(!seen[i], "sample %ld stored twice", i);
+        ck_assert(sqlite3_column_double(s, 3) == value_of(i));
+        seen[i] = 1;
+        n++;
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(c);
+    while (m < NSAMPLES && seen[m]) m++;
+    ck_assert_msg(m == n, "the stored samples are not a prefix (%ld stored, prefix %ld)", n, m);
+    ck_assert_msg(m >= confirmed, "confirmed %ld samples, only %ld stored", confirmed, m);
+    return m;
+}
+
+/* Run a child from `start`; unless target is 0, kill it delay_us after it
+ * reported `target` samples confirmed. Returns the last count it
+ * confirmed (start if none). */
+static long run_child(const char *path, long start, long target, long delay_us, int *exited_ok)
+{
+    int fds[2], st;
+    long last = start, v;
+    pid_t pid;
+    ck_assert_int_eq(pipe(fds), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        child(path, start, fds[1], next_rand());
+    }
+    close(fds[1]);
+    if (target > 0) {
+        struct timespec ts = {delay_us / 1000000, (delay_us % 1000000) * 1000};
+        while (last < target && read(fds[0], &v, sizeof v) == (ssize_t)sizeof v) last = v;
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+    }
+    while (read(fds[0], &v, sizeof v) == (ssize_t)sizeof v) last = v;
+    close(fds[0]);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    *exited_ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (WIFEXITED(st)) ck_assert_msg(WEXITSTATUS(st) == 0, "child failed (%d)", WEXITSTATUS(st));
+    return last;
+}
+
+START_TEST(test_sigkill)
+{
+    const char *dir = sq_tmpdir();
+    char p[256];
+    long confirmed = 0, stored = 0;
+    int r, ok, killed = 0, mid = 0;
+    snprintf(p, sizeof p, "%s", sq_path(dir, "durable.db"));
+    for (r = 0; r < ROUNDS; r++) {
+        /* Kill at a random point: a random delay (0 to 3 ms: mid-batch,
+           mid-commit) after a random progress (at the child's speed). */
+        long target = confirmed + 1 + (long)(next_rand() % (2 * NSAMPLES / ROUNDS));
+        long delay = (long)(next_rand() % 3000);
+        long c = run_child(p, confirmed, target, delay, &ok);
+        if (!ok) killed++;
+        stored = check_db(p, c);
+        if (stored > c) mid++;  /* killed between a commit and its report */
+        confirmed = c;
+        if (ok) break;
+    }
+    confirmed = run_child(p, confirmed, 0, 0, &ok);
+    ck_assert(ok);
+    ck_assert_int_eq(confirmed, NSAMPLES);
+    ck_assert_int_eq(check_db(p, confirmed), NSAMPLES);
+    printf("durability: %d children killed, %d of them after a commit they had not reported; "
+           "%d samples, each stored once\n",
+           killed, mid, NSAMPLES);
+    ck_assert_int_ge(killed, 3);
+    sq_rmdir(dir);
+}
+END_TEST
+
+static Suite *durability_suite(void)
+{
+    Suite *s = suite_create("sqlite_durability");
+    TCase *tc = tcase_create("sigkill");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_sigkill);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(durability_suite());
+}

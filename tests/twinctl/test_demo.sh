@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The factory demo (examples/factory/demo.sh) end to end: its key lines, in
+# under a minute; then the database it leaves: export round-trips the plant,
+# health --json, ingest of a CSV into a missing database fails clearly.
+#   test_demo.sh TWINCTL SOURCE_ROOT
+set -uo pipefail
+twinctl=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+has() {  # has DESCRIPTION REGEX: a line of the demo's output matches
+    if grep -Eq -- "$2" "$tmp/demo.out"; then ok "$1"; else fail "$1"; fi
+}
+
+start=$(date +%s)
+if "$root/examples/factory/demo.sh" "$twinctl" "$tmp/demo" >"$tmp/demo.out" 2>&1; then
+    ok "the demo runs"
+else
+    fail "the demo runs"
+    cat "$tmp/demo.out"
+fi
+secs=$(($(date +%s) - start))
+if [ "$secs" -lt 60 ]; then ok "in under a minute ($secs s)"; else fail "in under a minute ($secs s)"; fi
+has "the models resolve" "11 files, 11 interfaces: every model resolves"
+has "the plant is imported" "11 models, 261 twins and 469 relationships imported"
+has "the telemetry is generated" "telemetry.csv: 115216 rows"
+has "bad rows are reported by line" "telemetry.csv:[0-9]+: error: bad timestamp"
+has "ingest: accepted, the late ones among them" "^ +of them late +6$"
+has "ingest: duplicates counted" "^ +duplicate +12$"
+has "ingest: rejected by reason" "^ +bad unit +2$"
+has "ingest: unknown twins" "^ +unknown twin +2$"
+has "health: the degrading motor first, RUL in days with an interval" \
+    "^L2-CV03-M +vibration +0\.[0-3][0-9] +[0-9.]+ +[0-9.]+ \.\. [0-9.]+ +ok"
+has "health: the drifting motor second, recalibrated" "^L3-CV05-M +vibration +0\.[0-9]+ .* ok +[1-9]"
+has "events: the drifting motor diverged" "L3-CV05-M +vibration +diverged: measured"
+has "events: ... and the model follows again" "L3-CV05-M +vibration +cleared"
+has "impact of the degrading motor: its conveyor" "^ +1 +0\.800 +L2-CV03 +ConveyorSegment"
+has "impact: downstream station" "L2-ST04 +ProductionStation"
+has "the graph picture" "wrote .*/plant.dot"
+if grep -q 'fillcolor="#f08080"' "$tmp/demo/plant.dot" 2>/dev/null; then
+    ok "dot --health: the degrading motor in red"
+else
+    fail "dot --health: the degrading motor in red"
+fi
+
+db=$tmp/demo/plant.db
+if "$twinctl" export -d "$db" | cmp -s - "$root/examples/factory/plant.ndjson"; then
+    ok "export from the database gives back the plant byte for byte"
+else
+    fail "export from the database gives back the plant byte for byte"
+fi
+if "$twinctl" health -d "$db" --json L2-CV03-M | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d) == 1 and d[0]["twin"] == "L2-CV03-M" and d[0]["signal"] == "vibration", d
+assert 0 < d[0]["rul_low_days"] <= d[0]["rul_days"] <= d[0]["rul_high_days"] < 30, d
+assert d[0]["diverged"] is False and d[0]["samples"] > 1000, d
+'; then ok "health --json for one twin"; else fail "health --json for one twin"; fi
+if ! "$twinctl" ingest -d "$tmp/missing.db" "$tmp/demo/telemetry.csv" -q 2>"$tmp/err" &&
+    grep -q "missing.db: .*cannot open" "$tmp/err"; then
+    ok "ingest into a missing database: a clear error"
+else
+    fail "ingest into a missing database: a clear error"
+    cat "$tmp/err"
+fi
+if ! "$twinctl" import "$root/examples/factory/plant.ndjson" -d "$db" 2>"$tmp/err" &&
+    grep -q "already holds 261 twins" "$tmp/err"; then
+    ok "import into a database that holds a graph is refused"
+else
+    fail "import into a database that holds a graph is refused"
+fi
+echo "1..$n"
+[ "$failed" -eq 0 ]

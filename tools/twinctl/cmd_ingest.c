@@ -1,0 +1,376 @@
+/* twinctl ingest: replay telemetry from a CSV file through the ingest path
+ * into the database. */
+#include "cli.h"
+#include "files.h"
+#include "mem.h"
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char help[] =
+    "Usage: twinctl ingest [OPTIONS] CSV_FILE\n"
+    "\n"
+    "Replay telemetry through libtwin's ingest path into the database: each\n"
+    "row is timestamp,twin,signal,value[,unit] (a first row starting with\n"
+    "\"timestamp\" is a header). Timestamps are ISO 8601 UTC\n"
+    "(2024-06-11T08:00:00Z, fractions of a second allowed) or seconds since\n"
+    "the epoch. Signals are the twins' numeric Telemetry and Properties, in\n"
+    "their model's unit; a row in another unit of the same kind is converted.\n"
+    "Rows that do not parse are reported as CSV_FILE:LINE: error: MESSAGE and\n"
+    "skipped; the rest is ingested. A summary counts accepted, duplicate and\n"
+    "rejected samples by reason. On a terminal, a progress bar shows the rate\n"
+    "and the time left.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --db DB              the database (default: ./twin.db)\n"
+    "  --health SIGNAL:BASELINE:RATE[:FAILURE]\n"
+    "                           attach an exponential health model to every\n"
+    "                           signal SIGNAL without one, from its first row:\n"
+    "                           expected level BASELINE at that time, growing by\n"
+    "                           RATE per day (relative), failure at FAILURE\n"
+    "                           (default 10 x BASELINE); repeatable\n"
+    "  --reorder-window SECONDS accept samples up to this much older than a\n"
+    "                           signal's latest (default 300; 0: refuse them)\n"
+    "  --events                 print divergence, recalibration and clearing\n"
+    "                           events of the health models\n"
+    "  -q, --quiet              no summary, no progress bar\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit 0 when every row was read (rejected samples are not errors), 1 when\n"
+    "some rows did not parse or the database failed.\n";
+
+typedef struct health_spec {
+    const char *signal;
+    double baseline, rate, failure;
+} health_spec;
+
+typedef struct events {
+    int on;
+    twin_ingest *ing;
+    char **lines;
+    size_t n, cap;
+    size_t recal;  /* recalibrations since the last divergence */
+} events;
+
+static const char *const reasons[TWIN_INGEST_OUTCOMES] = {
+    "accepted", "accepted late", "duplicate", "unknown twin", "unknown signal",
+    "not finite", "bad unit", "out of order", "conflict", "not processed"};
+
+static void iso_time(int64_t t_us, char *buf, size_t cap)
+{
+    time_t s = (time_t)(t_us / 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void on_event(void *ud, const twin_ingest_event *ev)
+{
+    events *e = ud;
+    const char *twin = "?", *name = "?", *unit = "";
+    char when[32], line[512];
+    if (!e->on) return;
+    if (ev->flags & TWIN_INGEST_EVENT_RECALIBRATED) e->recal++;
+    if (!(ev->flags & (TWIN_INGEST_EVENT_DIVERGED | TWIN_INGEST_EVENT_CLEARED))) return;
+    twin_ingest_signal_info(e->ing, ev->signal, &twin, &name, &unit);
+    iso_time(ev->t_us, when, sizeof when);
+    if (ev->flags & TWIN_INGEST_EVENT_DIVERGED) {
+        snprintf(line, sizeof line,
+                 "%s  %-12s %-12s diverged: measured %.3g %s, model predicted %.3g (%+.0f%%); "
+                 "recalibrating",
+                 when, twin, name, ev->value, unit, ev->predicted, ev->error * 100);
+        e->recal = (ev->flags & TWIN_INGEST_EVENT_RECALIBRATED) ? 1 : 0;
+    } else {
+        snprintf(line, sizeof line,
+                 "%s  %-12s %-12s cleared: the model follows again after %lu recalibrating "
+                 "samples (error %+.0f%%)",
+                 when, twin, name, (unsigned long)e->recal, ev->error * 100);
+    }
+    xgrow((void **)&e->lines, &e->cap, e->n + 1, sizeof *e->lines);
+    e->lines[e->n++] = xstrdup(line);
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ISO 8601 UTC or seconds since the epoch; 0 or -1. */
+static int parse_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, n = 0;
+    double sec;
+    char *end;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
+        if (s[n] != 'Z' || s[n + 1] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+            mi > 59 || sec < 0 || sec >= 61)
+            return -1;
+        *out = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 * 1000000 +
+               (int64_t)llround(sec * 1e6);
+        return 0;
+    }
+    errno = 0;
+    sec = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(sec) || fabs(sec) > 9e12) return -1;
+    *out = (int64_t)llround(sec * 1e6);
+    return 0;
+}
+
+typedef struct rows {
+    twin_sample *s;
+    unsigned long *line;
+    size_t n, cap;
+} rows;
+
+/* Split the file into samples (strings in place); bad rows reported. */
+static size_t parse_csv(const char *path, char *buf, size_t len, rows *r)
+{
+    size_t at = 0, bad = 0;
+    unsigned long line = 0;
+    while (at < len) {
+        char *p = buf + at, *nl = memchr(p, '\n', len - at), *f[6];
+        size_t n = nl ? (size_t)(nl - p) : len - at;
+        int nf = 0;
+        const char *why = NULL;
+        twin_sample x;
+        line++;
+        at += n + 1;
+        p[n] = '\0';
+        if (n && p[n - 1] == '\r') p[--n] = '\0';
+        if (n == 0) continue;
+        if (line == 1 && strncmp(p, "timestamp", 9) == 0) continue;
+        f[nf++] = p;
+        for (; *p; p++)
+            if (*p == ',') {
+                *p = '\0';
+                if (nf < 6) f[nf++] = p + 1;
+                else nf = 7;
+            }
+        memset(&x, 0, sizeof x);
+        if (nf < 4 || nf > 5) {
+            why = "expected timestamp,twin,signal,value[,unit]";
+        } else if (parse_time(f[0], &x.t_us) != 0) {
+            why = "bad timestamp (ISO 8601 UTC, e.g. 2024-06-11T08:00:00Z, or seconds)";
+        } else if (!*f[1] || !*f[2]) {
+            why = "empty twin or signal";
+        } else {
+            char *end;
+            errno = 0;
+            x.value = strtod(f[3], &end);
+            if (errno == ERANGE || end == f[3] || *end) why = "bad value";
+        }
+        if (why) {
+            fprintf(stderr, "%s:%lu: error: %s\n", path, line, why);
+            bad++;
+            continue;
+        }
+        x.twin_id = f[1];
+        x.signal = f[2];
+        x.unit = nf == 5 && *f[4] ? f[4] : NULL;
+        if (r->n == r->cap) {
+            size_t c2 = r->cap;
+            xgrow((void **)&r->s, &r->cap, r->n + 1, sizeof *r->s);
+            xgrow((void **)&r->line, &c2, r->n + 1, sizeof *r->line);
+        }
+        r->s[r->n] = x;
+        r->line[r->n++] = line;
+    }
+    return bad;
+}
+
+static int attach_health(store *st, const rows *r, const health_spec *hs, size_t nh)
+{
+    size_t k, j;
+    for (k = 0; k < r->n; k++) {
+        const twin_sample *x = &r->s[k];
+        for (j = 0; j < nh; j++) {
+            twin_signal h;
+            twin_health_options o;
+            twin_status s;
+            if (strcmp(x->signal, hs[j].signal) != 0) continue;
+            if (twin_ingest_resolve(st->ing, x->twin_id, x->signal, NULL, &h) != TWIN_OK)
+                continue;  /* reported as the sample is ingested */
+            if (twin_ingest_get_health(st->ing, h, NULL, NULL) == TWIN_OK) continue;
+            twin_health_options_init(&o);
+            o.prior_mean[0] = log(hs[j].baseline);
+            o.prior_mean[1] = hs[j].rate / 86400.0;
+            o.prior_cov[0] = 0.04;  /* 20% on the baseline */
+            o.prior_cov[3] = pow(fmax(hs[j].rate, 1e-4) / 86400.0, 2);  /* 100% on the rate */
+            o.noise = 0.0025;       /* 5% noise */
+            o.failure_level = hs[j].failure > 0 ? hs[j].failure : 10 * hs[j].baseline;
+            o.recalibration = TWIN_HEALTH_RECAL_KALMAN;
+            o.recal_noise[0] = 5e-6;  /* per second: 0.018 in log space an hour */
+            o.recal_noise[1] = 1e-17;
+            if ((s = twin_ingest_attach_health(st->ing, h, &o, x->t_us)) != TWIN_OK) {
+                cli_error("health model of %s %s: %s", x->twin_id, x->signal,
+                          twin_ingest_last_error(st->ing)->message);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void progress(double t0, size_t done, size_t total, int last)
+{
+    double el = cli_now() - t0, rate = el > 0 ? (double)done / el : 0;
+    int w = 30, k, fill = total ? (int)((double)w * (double)done / (double)total) : w;
+    fputc('\r', stderr);
+    fputc('[', stderr);
+    for (k = 0; k < w; k++) fputc(k < fill ? '#' : '.', stderr);
+    fprintf(stderr, "] %3.0f%%  %lu/%lu rows  %.0f rows/s  ETA %.0f s ",
+            total ? 100.0 * (double)done / (double)total : 100.0, (unsigned long)done,
+            (unsigned long)total, rate, rate > 0 ? (double)(total - done) / rate : 0.0);
+    if (last) fputc('\n', stderr);
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    const char *db = STORE_DEFAULT_DB, *file = NULL, *v;
+    health_spec hs[16];
+    size_t nh = 0, bad, k, at = 0;
+    double window = 300, t0;
+    int quiet = 0, i, r, rc = 0, tty = isatty(2);
+    char *buf = NULL;
+    size_t len;
+    rows rw = {NULL, NULL, 0, 0};
+    uint64_t counts[TWIN_INGEST_OUTCOMES] = {0};
+    uint8_t *out;
+    events ev;
+    store st;
+    memset(&ev, 0, sizeof ev);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(help, stdout);
+            return 0;
+        }
+        if ((r = cli_value(argv[0], argc, argv, &i, "--db", "-d", &v)) != 0) {
+            if (r < 0) return EXIT_USAGE;
+            db = v;
+        } else if ((r = cli_value(argv[0], argc, argv, &i, "--health", NULL, &v)) != 0) {
+            char name[128];
+            int n = 0;
+            if (r < 0) return EXIT_USAGE;
+            if (nh == sizeof hs / sizeof *hs) return cli_usage(argv[0], "too many --health");
+            hs[nh].failure = 0;
+            if (sscanf(v, "%127[^:]:%lf:%lf%n", name, &hs[nh].baseline, &hs[nh].rate, &n) != 3 ||
+                (v[n] && sscanf(v + n, ":%lf", &hs[nh].failure) != 1) || hs[nh].baseline <= 0 ||
+                !isfinite(hs[nh].rate))
+                return cli_usage(argv[0], "--health SIGNAL:BASELINE:RATE[:FAILURE], not '%s'", v);
+            hs[nh].signal = v;  /* the name: up to the first ':' */
+            {
+                char *c = xstrdup(v);
+                *strchr(c, ':') = '\0';
+                hs[nh].signal = c;
+            }
+            nh++;
+        } else if ((r = cli_value(argv[0], argc, argv, &i, "--reorder-window", NULL, &v)) != 0) {
+            if (r < 0) return EXIT_USAGE;
+            if (cli_double(v, 0, 1e9, &window) != 0)
+                return cli_usage(argv[0], "--reorder-window takes seconds, not '%s'", v);
+        } else if (strcmp(a, "--events") == 0) {
+            ev.on = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage(argv[0], "unknown option '%s'", a);
+        } else if (file) {
+            return cli_usage(argv[0], "one CSV file at a time");
+        } else {
+            file = a;
+        }
+    }
+    if (!file) return cli_usage(argv[0], "no CSV file given");
+    if ((r = files_read(file, &buf, &len)) != 0) return cli_error("%s: %s", file, strerror(r));
+    bad = parse_csv(file, buf, len, &rw);
+    if (store_open_db(&st, db, TWIN_SQLITE_NO_CREATE, (int64_t)(window * 1e6), on_event, &ev) !=
+        0) {
+        store_free(&st);
+        rc = 1;
+        goto done;
+    }
+    ev.ing = st.ing;
+    if (attach_health(&st, &rw, hs, nh) != 0) {
+        store_free(&st);
+        rc = 1;
+        goto done;
+    }
+    out = xmalloc(rw.n + 1);
+    t0 = cli_now();
+    {
+        double shown = t0;
+        while (at < rw.n) {
+            size_t n = rw.n - at < 8192 ? rw.n - at : 8192, done = 0;
+            twin_status s = twin_ingest_write(st.ing, rw.s + at, n, out + at, &done);
+            for (k = at; k < at + done; k++) counts[out[k]]++;
+            at += done;
+            if (s == TWIN_E_BUSY) {
+                if (twin_store_flush(st.tstore) != TWIN_OK) {
+                    if (tty && !quiet) fputc('\n', stderr);
+                    cli_error("%s: %s (%lu rows not ingested)", db,
+                              twin_sqlite_last_error(st.db)->message,
+                              (unsigned long)(rw.n - at));
+                    rc = 1;
+                    break;
+                }
+            } else if (s != TWIN_OK) {
+                cli_error("%s: %s", file, twin_ingest_last_error(st.ing)->message);
+                rc = 1;
+                break;
+            }
+            if (tty && !quiet && cli_now() - shown > 0.1) {
+                progress(t0, at, rw.n, 0);
+                shown = cli_now();
+            }
+        }
+    }
+    if (twin_sqlite_checkpoint(st.db, st.tstore) != TWIN_OK) {
+        cli_error("%s: %s", db, twin_sqlite_last_error(st.db)->message);
+        rc = 1;
+    }
+    if (tty && !quiet) progress(t0, at, rw.n, 1);
+    if (!quiet) {
+        double el = cli_now() - t0;
+        uint64_t rejected = 0;
+        fprintf(stderr, "twinctl ingest: %s: %lu rows in %.2f s (%.0f rows/s)\n", file,
+                (unsigned long)(rw.n + bad), el, el > 0 ? (double)at / el : 0.0);
+        fprintf(stderr, "  accepted       %10llu\n",
+                (unsigned long long)(counts[0] + counts[1]));
+        fprintf(stderr, "    of them late %10llu\n", (unsigned long long)counts[1]);
+        fprintf(stderr, "  duplicate      %10llu\n", (unsigned long long)counts[2]);
+        for (k = 3; k < TWIN_INGEST_OUTCOMES - 1; k++) rejected += counts[k];
+        fprintf(stderr, "  rejected       %10llu\n", (unsigned long long)rejected);
+        for (k = 3; k < TWIN_INGEST_OUTCOMES - 1; k++)
+            if (counts[k])
+                fprintf(stderr, "    %-12s %10llu\n", reasons[k], (unsigned long long)counts[k]);
+        fprintf(stderr, "  malformed rows %10lu\n", (unsigned long)bad);
+    }
+    for (k = 0; k < ev.n; k++) {
+        printf("%s\n", ev.lines[k]);
+        free(ev.lines[k]);
+    }
+    free(ev.lines);
+    free(out);
+    store_free(&st);
+    if (bad) rc = 1;
+done:
+    for (k = 0; k < nh; k++) free((char *)hs[k].signal);
+    free(rw.s);
+    free(rw.line);
+    free(buf);
+    return rc;
+}
