@@ -39,6 +39,8 @@
 #include <twin/twin.h>
 #include <twin/dtdl.h>
 
+#include "bench_util.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -77,19 +79,6 @@ static void fail(const char *fmt, ...)
     exit(1);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 typedef struct timing {
     double med, min;
 } timing;
@@ -99,8 +88,7 @@ static timing summarize(const double *v, int n)
     double s[MAX_RUNS];
     timing t;
     memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    t.med = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    t.med = bench_median(s, n);
     t.min = s[0];
     return t;
 }
@@ -381,17 +369,17 @@ static void resolve(twin_models *m)
 
 static set_figures timed_run(const corpus *c, run_times *t)
 {
-    double t0 = now_ms(), t1, t2, t3, t4;
+    double t0 = bench_now_s() * 1e3, t1, t2, t3, t4;
     twin_models *m = open_set(NULL);
     set_figures f;
     add_all(m, c);
-    t1 = now_ms();
+    t1 = bench_now_s() * 1e3;
     resolve(m);
-    t2 = now_ms();
+    t2 = bench_now_s() * 1e3;
     f = lookups(m, c->n);
-    t3 = now_ms();
+    t3 = bench_now_s() * 1e3;
     twin_models_close(m);
-    t4 = now_ms();
+    t4 = bench_now_s() * 1e3;
     t->add = t1 - t0;
     t->resolve = t2 - t1;
     t->lookup = t3 - t2;

@@ -13,6 +13,8 @@
  * process's peak resident set (VmHWM) over the build. */
 #include <twin/twin.h>
 
+#include "bench_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,13 +54,6 @@ static void c_free(void *ud, void *p, size_t n)
     counter *c = ud;
     c->live -= n;
     free(p);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* VmHWM or VmRSS of this process in bytes, from /proc (0 if unavailable). */
@@ -102,12 +97,12 @@ static int die(twin_graph *g, const char *what)
 static void build(twin_graph *g, unsigned n, double *t_twins, double *t_rels)
 {
     char a[24], b[24];
-    double t0 = now_s(), t1;
+    double t0 = bench_now_s(), t1;
     for (unsigned i = 0; i < n; i++) {
         twin_name(a, i);
         if (twin_graph_add_twin(g, a, models[i % 8], NULL, 0) != TWIN_OK) die(g, "add_twin");
     }
-    t1 = now_s();
+    t1 = bench_now_s();
     for (unsigned i = 0; i < n; i++) {
         twin_name(a, i);
         twin_name(b, (i / 10) * 10);
@@ -121,13 +116,7 @@ static void build(twin_graph *g, unsigned n, double *t_twins, double *t_rels)
             die(g, "locatedIn");
     }
     *t_twins = t1 - t0;
-    *t_rels = now_s() - t1;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    *t_rels = bench_now_s() - t1;
 }
 
 int main(int argc, char **argv)
@@ -180,12 +169,12 @@ int main(int argc, char **argv)
                 x ^= x << 13; x ^= x >> 7; x ^= x << 17;
                 twin_name(keys + (size_t)i * 21, (unsigned)(x % n));
             }
-            look_s = now_s();
+            look_s = bench_now_s();
             for (unsigned i = 0; i < nlook; i++) {
                 const char *model;
                 found += twin_graph_find_twin(g, keys + (size_t)i * 21, &model) == TWIN_OK;
             }
-            look_s = now_s() - look_s;
+            look_s = bench_now_s() - look_s;
             free(keys);
             if (found != nlook) {
                 fprintf(stderr, "bench_graph: %llu of %u lookups found\n", found, nlook);
@@ -200,7 +189,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    qsort(build_s, (size_t)runs, sizeof build_s[0], cmp_double);
+    qsort(build_s, (size_t)runs, sizeof build_s[0], bench_cmp_double);
     {
         double med = build_s[runs / 2];
         double rss_per = hwm > rss0 ? (double)(hwm - rss0) / n : 0;

@@ -12,6 +12,8 @@
  * Usage: bench_health [SIGNALS] [STEPS]   (defaults 10000 and 200) */
 #include <twin/twin.h>
 
+#include "bench_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +21,6 @@
 #include <time.h>
 
 enum { RUNS = 7 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static uint64_t rng(uint64_t *s)
 {
@@ -59,7 +48,7 @@ static double run(twin_health *h, const twin_health_options *o, const double *v,
     r.size = sizeof r;
     for (size_t i = 0; i < ns; i++)
         if (twin_health_init(&h[i], o, 0, &e)) fail("init", &e);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (size_t k = 1; k <= steps; k++) {
         int64_t t = (int64_t)k * 3600000000LL; /* hourly */
         const double *vk = v + (k - 1) * ns;
@@ -71,7 +60,7 @@ static double run(twin_health *h, const twin_health_options *o, const double *v,
             }
         }
     }
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 int main(int argc, char **argv)
@@ -110,8 +99,8 @@ int main(int argc, char **argv)
         upd[r] = run(h, &o, v, ns, steps, 0, &sum);
         both[r] = run(h, &o, v, ns, steps, 1, &sum);
     }
-    qsort(upd, RUNS, sizeof upd[0], cmp_double);
-    qsort(both, RUNS, sizeof both[0], cmp_double);
+    qsort(upd, RUNS, sizeof upd[0], bench_cmp_double);
+    qsort(both, RUNS, sizeof both[0], bench_cmp_double);
     per_upd = upd[RUNS / 2] / (double)(ns * steps) * 1e9;
     per_both = both[RUNS / 2] / (double)(ns * steps) * 1e9;
     printf("health benchmark: exponential model, Kalman filter (information form), "

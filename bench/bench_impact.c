@@ -23,6 +23,7 @@
  * Usage: bench_impact [TWINS]   (default 1000000; e.g. 20000 for a smoke run) */
 #include <twin/twin.h>
 
+#include "bench_util.h"
 #include "factory.h"
 
 #include <errno.h>
@@ -69,19 +70,6 @@ static void fail(const char *fmt, ...)
     exit(1);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 /* Median and fastest of n samples, in milliseconds. */
 typedef struct timing {
     double med, min;
@@ -90,8 +78,7 @@ typedef struct timing {
 static timing summarize(double *v, int n)
 {
     timing t;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    t.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    t.med = bench_median(v, n);
     t.min = v[0];
     return t;
 }
@@ -147,16 +134,16 @@ static void time_engines(void)
     for (int k = 0; k < CLOSURE_RUNS; k++)
         for (int i = 0; i < nengines; i++) {
             for (int r = 0; r < NR; r++) sink += engines[i].run(engines[i].ctx, r);
-            t = now_s();
+            t = bench_now_s();
             for (int r = 0; r < NR; r++) sink += engines[i].run(engines[i].ctx, r);
-            cs[i][k] = (now_s() - t) * 1e3 / NR;
+            cs[i][k] = (bench_now_s() - t) * 1e3 / NR;
         }
     for (int k = 0; k < FULL_RUNS; k++)
         for (int i = 0; i < nengines; i++) {
             sink += engines[i].run(engines[i].ctx, NR);
-            t = now_s();
+            t = bench_now_s();
             sink += engines[i].run(engines[i].ctx, NR);
-            fs[i][k] = (now_s() - t) * 1e3;
+            fs[i][k] = (bench_now_s() - t) * 1e3;
         }
     for (int i = 0; i < nengines; i++) {
         engines[i].closure = summarize(cs[i], CLOSURE_RUNS);
@@ -293,7 +280,7 @@ static uint32_t ig_run(void *ctx, int r)
 static double ig_build(igraph_t *g, const factory *f)
 {
     igraph_vector_int_t edges;
-    double t = now_s();
+    double t = bench_now_s();
     if (igraph_vector_int_init(&edges, (igraph_integer_t)(2 * f->m)) != IGRAPH_SUCCESS)
         fail("igraph: out of memory");
     for (uint64_t e = 0; e < f->m; e++) {
@@ -302,7 +289,7 @@ static double ig_build(igraph_t *g, const factory *f)
     }
     if (igraph_create(g, &edges, f->n, IGRAPH_DIRECTED) != IGRAPH_SUCCESS)
         fail("igraph_create failed");
-    t = now_s() - t;
+    t = bench_now_s() - t;
     igraph_vector_int_destroy(&edges);
     if (igraph_vcount(g) != f->n || (uint64_t)igraph_ecount(g) != f->m)
         fail("igraph: %lld twins, %lld edges", (long long)igraph_vcount(g),
@@ -454,13 +441,13 @@ static void lt_build(twin_graph *g, const factory *f, double *t_twins, double *t
 {
     char a[24], b[24], rid[16];
     uint32_t k = 0;
-    double t0 = now_s(), t1;
+    double t0 = bench_now_s(), t1;
     for (uint32_t i = 0; i < f->n; i++) {
         factory_twin_id(a, i);
         if (twin_graph_add_twin(g, a, factory_model(f, i), NULL, 0) != TWIN_OK)
             tdie(g, "add_twin");
     }
-    t1 = now_s();
+    t1 = bench_now_s();
     for (uint64_t e = 0; e < f->m; e++) {
         k = e && f->src[e] == f->src[e - 1] ? k + 1 : 0;
         factory_twin_id(a, f->src[e]);
@@ -471,7 +458,7 @@ static void lt_build(twin_graph *g, const factory *f, double *t_twins, double *t
             tdie(g, "add_relationship");
     }
     *t_twins = t1 - t0;
-    *t_rels = now_s() - t1;
+    *t_rels = bench_now_s() - t1;
 }
 
 typedef struct lt_ctx {
@@ -590,13 +577,13 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    t = now_s();
+    t = bench_now_s();
     if (factory_build(&f, (uint32_t)n) != 0) fail("factory_build failed");
     for (uint64_t e = 0; e < f.m; e++) per_name[f.name[e]]++;
     printf("factory: %u twins (1 site, %u lines, %u cells, %u machines, %u parts, %u zones), "
            "generated in %.3f s\n",
            f.n, f.lines, f.lines * FACTORY_CELLS, f.lines * FACTORY_LINE_MACHINES,
-           f.lines * FACTORY_LINE_MACHINES * FACTORY_PARTS, f.zones, now_s() - t);
+           f.lines * FACTORY_LINE_MACHINES * FACTORY_PARTS, f.zones, bench_now_s() - t);
     printf("factory: %llu relationships:", (unsigned long long)f.m);
     for (int k = 0; k < FACTORY_NNAMES; k++)
         printf(" %s %llu%s", factory_names[k], (unsigned long long)per_name[k],
@@ -659,14 +646,14 @@ int main(int argc, char **argv)
         double cs[MAX_SAMPLES], fs[MAX_SAMPLES];
         check_engine("libtwin (before optimize)", lt_run, &lt_kept, want);
         for (int k = 0; k < CLOSURE_RUNS; k++) {
-            t = now_s();
+            t = bench_now_s();
             for (int r = 0; r < NR; r++) lt_run(&lt_kept, r);
-            cs[k] = (now_s() - t) * 1e3 / NR;
+            cs[k] = (bench_now_s() - t) * 1e3 / NR;
         }
         for (int k = 0; k < RAW_FULL_RUNS; k++) {
-            t = now_s();
+            t = bench_now_s();
             lt_run(&lt_kept, NR);
-            fs[k] = (now_s() - t) * 1e3;
+            fs[k] = (bench_now_s() - t) * 1e3;
         }
         raw_closure = summarize(cs, CLOSURE_RUNS);
         raw_full = summarize(fs, RAW_FULL_RUNS);
@@ -678,12 +665,12 @@ int main(int argc, char **argv)
         if (!order[r]) fail("out of memory");
         lt_order(q, order[r], 0, "");
     }
-    t = now_s();
+    t = bench_now_s();
     if (twin_graph_optimize(g) != TWIN_OK) tdie(g, "twin_graph_optimize");
-    optimize_ms = (now_s() - t) * 1e3;
-    t = now_s();
+    optimize_ms = (bench_now_s() - t) * 1e3;
+    t = bench_now_s();
     if (twin_graph_optimize(g) != TWIN_OK) tdie(g, "twin_graph_optimize (again)");
-    optimize_again_ms = (now_s() - t) * 1e3;
+    optimize_again_ms = (bench_now_s() - t) * 1e3;
     printf("libtwin: graph built in %.3f s (twins %.3f s, relationships %.3f s); "
            "twin_graph_optimize %.1f ms, again %.3f ms\n",
            lt_twins_s + lt_rels_s, lt_twins_s, lt_rels_s, optimize_ms, optimize_again_ms);

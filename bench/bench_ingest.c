@@ -30,6 +30,8 @@
  *        defaults 10000 200 1000000 10; BIG_SIGNALS 0 skips the big run. */
 #include <twin/twin.h>
 
+#include "bench_util.h"
+
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -62,25 +64,6 @@ static void fail(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static uint64_t rng(uint64_t *s)
@@ -245,10 +228,10 @@ static void fill_floor_batch(const workload *w, size_t k, twin_signal_sample *ba
 
 static double step_floor(const workload *w, fstate *s, const twin_signal_sample *batch)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (size_t i = 0; i < w->ns; i++)
         floor_step(&s[(uint32_t)batch[i].signal], &w->o, batch[i].t_us, batch[i].value);
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 /* ---- libtwin -------------------------------------------------------------------- */
@@ -346,10 +329,10 @@ static double step_handle(lt *x, const workload *w, size_t k, twin_signal_sample
         batch[i].t_us = (int64_t)(k + 1) * HOUR;
         batch[i].value = w->v[k * w->ns + i];
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     if (twin_ingest_write_signals(x->ing, batch, w->ns, NULL, &done) != TWIN_OK || done != w->ns)
         fail("write_signals: %s", twin_ingest_last_error(x->ing)->message);
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 static double step_name(lt *x, const workload *w, size_t k, twin_sample *batch)
@@ -363,10 +346,10 @@ static double step_name(lt *x, const workload *w, size_t k, twin_sample *batch)
         batch[i].value = w->v[k * w->ns + i];
         batch[i].unit = NULL;
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     if (twin_ingest_write(x->ing, batch, w->ns, NULL, &done) != TWIN_OK || done != w->ns)
         fail("write: %s", twin_ingest_last_error(x->ing)->message);
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 /* The libtwin states agree with the floor's: same arithmetic, same bits. */
@@ -531,11 +514,11 @@ static void measure(size_t ns, size_t steps, int full, figures *f, fstate **floo
         check_states(&x[2], &wk, sk, "kalman");
         lt_teardown(&x[2]);
     }
-    f->floor = n / median(t[E_FLOOR], RUNS);
-    f->handle = n / median(t[E_HANDLE], RUNS);
-    f->name = full ? n / median(t[E_NAME], RUNS) : 0;
-    f->floor_kalman = full ? n / median(t[E_FLOOR_K], RUNS) : 0;
-    f->kalman = full ? n / median(t[E_KALMAN], RUNS) : 0;
+    f->floor = n / bench_median(t[E_FLOOR], RUNS);
+    f->handle = n / bench_median(t[E_HANDLE], RUNS);
+    f->name = full ? n / bench_median(t[E_NAME], RUNS) : 0;
+    f->floor_kalman = full ? n / bench_median(t[E_FLOOR_K], RUNS) : 0;
+    f->kalman = full ? n / bench_median(t[E_KALMAN], RUNS) : 0;
     twin_graph_destroy(x[0].g);
     for (int i = 0; i < 3; i++) free(x[i].h);
     free(hb);

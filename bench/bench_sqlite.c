@@ -18,6 +18,8 @@
 #include <twin/twin.h>
 #include <twin/sqlite.h>
 
+#include "bench_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +27,6 @@
 #include <time.h>
 
 #define T0 1700000000000000LL
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void need(twin_status s, const char *what, twin_sqlite *db)
 {
@@ -88,7 +83,7 @@ int main(int argc, char **argv)
         need(twin_ingest_add_signal(ing, id, "vibration", &o, &h[k]), "signal", db);
     }
     need(twin_store_flush(st), "flush", db);
-    t0 = now();
+    t0 = bench_now_s();
     while (at < total) {
         long n = total - at < batch ? total - at : batch, j;
         size_t done;
@@ -103,7 +98,7 @@ int main(int argc, char **argv)
         at += n;
     }
     need(twin_store_flush(st), "flush", db);
-    t1 = now();
+    t1 = bench_now_s();
     need(twin_sqlite_checkpoint(db, st), "checkpoint", db);
     {   /* fold the WAL in completely for the size */
         twin_store_stats ss;

@@ -59,13 +59,25 @@ static void put32(wr *w, uint32_t v)
  * sets this serves are small); sizes are computed in a first pass. */
 static uint32_t str_size(const char *s) { return s ? (uint32_t)strlen(s) + 1 : 0; }
 
-static uint32_t elem_strings(const twin_dtdl_elem *e)
+/* An element's strings are written in three runs: its own fields, its
+ * language pairs, its co-types; these give each run's size. */
+static uint32_t field_strings(const twin_dtdl_elem *e)
 {
-    uint32_t n = str_size(e->id) + str_size(e->name) + str_size(e->comment) +
-                 str_size(e->semtype) + str_size(e->unit) + str_size(e->enum_str);
-    uint32_t k;
+    return str_size(e->id) + str_size(e->name) + str_size(e->comment) + str_size(e->semtype) +
+           str_size(e->unit) + str_size(e->enum_str);
+}
+
+static uint32_t lang_strings(const twin_dtdl_elem *e)
+{
+    uint32_t n = 0, k;
     for (k = 0; k < e->ndisplay; k++) n += str_size(e->display[k].lang) + str_size(e->display[k].text);
     for (k = 0; k < e->ndesc; k++) n += str_size(e->desc[k].lang) + str_size(e->desc[k].text);
+    return n;
+}
+
+static uint32_t cotype_strings(const twin_dtdl_elem *e)
+{
+    uint32_t n = 0, k;
     for (k = 0; k < e->ncotypes; k++) n += str_size(e->cotypes[k]);
     return n;
 }
@@ -179,7 +191,7 @@ twin_status twin_models_save(const twin_models *m, twin_models_write_fn write, v
     if (!m->sealed) return TWIN_E_STATE;
     for (i = 0; i < m->nids; i++) {
         const twin_dtdl_elem *e = m->ids[i];
-        nstr += elem_strings(e);
+        nstr += field_strings(e) + lang_strings(e) + cotype_strings(e);
         nrefs += nrefs_of(e);
         nlangs += e->ndisplay + e->ndesc;
     }
@@ -201,12 +213,7 @@ twin_status twin_models_save(const twin_models *m, twin_models_write_fn write, v
     memset(&c, 0, sizeof c);
     for (i = 0; i < m->nids; i++) {
         const twin_dtdl_elem *e = m->ids[i];
-        /* replay the string cursor to the co-type strings of e */
-        c.str += str_size(e->id) + str_size(e->name) + str_size(e->comment) +
-                 str_size(e->semtype) + str_size(e->unit) + str_size(e->enum_str);
-        for (k = 0; k < e->ndisplay; k++)
-            c.str += str_size(e->display[k].lang) + str_size(e->display[k].text);
-        for (k = 0; k < e->ndesc; k++) c.str += str_size(e->desc[k].lang) + str_size(e->desc[k].text);
+        c.str += field_strings(e) + lang_strings(e);  /* to the co-type strings of e */
         for (k = 0; k < 3; k++) {
             uint32_t j;
             for (j = 0; j < e->nlist[k]; j++) put32(&w, eref(m, e->list[k][j]));
@@ -218,8 +225,7 @@ twin_status twin_models_save(const twin_models *m, twin_models_write_fn write, v
     memset(&c, 0, sizeof c);
     for (i = 0; i < m->nids; i++) {
         const twin_dtdl_elem *e = m->ids[i];
-        c.str += str_size(e->id) + str_size(e->name) + str_size(e->comment) +
-                 str_size(e->semtype) + str_size(e->unit) + str_size(e->enum_str);
+        c.str += field_strings(e);  /* to the language strings of e */
         for (k = 0; k < e->ndisplay; k++) {
             put32(&w, sref(&c, e->display[k].lang));
             put32(&w, sref(&c, e->display[k].text));
@@ -228,7 +234,7 @@ twin_status twin_models_save(const twin_models *m, twin_models_write_fn write, v
             put32(&w, sref(&c, e->desc[k].lang));
             put32(&w, sref(&c, e->desc[k].text));
         }
-        for (k = 0; k < e->ncotypes; k++) c.str += str_size(e->cotypes[k]);
+        c.str += cotype_strings(e);
     }
     for (i = 0; i < m->nifaces; i++) put32(&w, eref(m, m->ifaces[i]));
     {

@@ -185,13 +185,18 @@ static uint32_t id_hash(const twin_models *m, const char *s, size_t n)
     return twin__hash32(twin__hash(m->seed, s, n));
 }
 
-twin_dtdl_elem *twin__models_find(const twin_models *m, const char *id, size_t n)
+/* The index slot of identifier id[0..n); TWIN__NONE when absent. */
+static uint32_t id_slot(const twin_models *m, const char *id, size_t n)
 {
     key k;
-    uint32_t pos;
     k.s = id;
     k.n = n;
-    pos = twin__index_find(&m->idx, id_hash(m, id, n), id_eq, m, &k);
+    return twin__index_find(&m->idx, id_hash(m, id, n), id_eq, m, &k);
+}
+
+twin_dtdl_elem *twin__models_find(const twin_models *m, const char *id, size_t n)
+{
+    uint32_t pos = id_slot(m, id, n);
     return pos == TWIN__NONE ? NULL : m->ids[twin__index_at(&m->idx, pos)];
 }
 
@@ -224,11 +229,7 @@ twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e)
 
 uint32_t twin__models_pos(const twin_models *m, const char *id)
 {
-    key k;
-    uint32_t pos;
-    k.s = id;
-    k.n = strlen(id);
-    pos = twin__index_find(&m->idx, id_hash(m, id, k.n), id_eq, m, &k);
+    uint32_t pos = id_slot(m, id, strlen(id));
     return pos == TWIN__NONE ? UINT32_MAX : twin__index_at(&m->idx, pos);
 }
 
@@ -236,11 +237,7 @@ void twin__models_drop_ids(twin_models *m, uint32_t nids)
 {
     while (m->nids > nids) {
         const char *id = m->ids[m->nids - 1]->id;
-        key k;
-        uint32_t pos;
-        k.s = id;
-        k.n = strlen(id);
-        pos = twin__index_find(&m->idx, id_hash(m, id, k.n), id_eq, m, &k);
+        uint32_t pos = id_slot(m, id, strlen(id));
         if (pos != TWIN__NONE) twin__index_remove_at(&m->idx, pos);
         m->nids--;
     }

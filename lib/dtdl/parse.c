@@ -1546,7 +1546,6 @@ static int has_xtype(const twin_dtdl_elem *x, const char *iri)
     return 0;
 }
 
-static int is_duration_text(const char *s) { return twin__dtdl_is_duration(s); }
 
 /* The rules of e's modelled co-types: classes, DTDL versions, co-co-types,
  * required and typed properties, the schema they need, the parent. */
@@ -1618,7 +1617,7 @@ static void vocab_rules(P *p, twin_dtdl_elem *e, const cJSON *o, int kind)
                         (unsigned)xp->max_len);
                 } else if ((xp->pattern && !twin__xpattern_ok(xp->pattern, v->valuestring,
                                                               strlen(v->valuestring))) ||
-                           (xp->type == TWIN__XP_DURATION && !is_duration_text(v->valuestring))) {
+                           (xp->type == TWIN__XP_DURATION && !twin__dtdl_is_duration(v->valuestring))) {
                     err(p, "stringInvalid", e, NULL, "'%s' value '%s' is not valid", xp->name,
                         v->valuestring);
                 }
