@@ -3,9 +3,9 @@
  * graph validator built on it. No cJSON here: this file is in the
  * firmware core. */
 #include "dtdl/check_int.h"
+#include "core/format.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* ---- a read-only view of a value tree ---- */
@@ -52,7 +52,7 @@ int twin__check_fail(char *msg, size_t cap, const char *fmt, ...)
     va_list ap;
     if (msg && cap) {
         va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
+        twin__vformat(msg, cap, fmt, ap);
         va_end(ap);
     }
     return 0;
@@ -405,7 +405,7 @@ static twin_status props_ok(const twin_dtdl_elem *owner, int rel, const twin_mem
             const twin_value *v = &props[k].value;
             twin_status s;
             if (v->type != TWIN_VALUE_OBJECT) {
-                snprintf(msg, cap, "component '%s' must be an object", props[k].name);
+                twin__format(msg, cap, "component '%s' must be an object", props[k].name);
                 return TWIN_E_CONSTRAINT;
             }
             s = props_ok(c->link[0], 0, v->as.members, v->len, msg, cap);
@@ -413,12 +413,12 @@ static twin_status props_ok(const twin_dtdl_elem *owner, int rel, const twin_mem
             continue;
         }
         if (!c || c->kind != TWIN_DTDL_PROPERTY) {
-            snprintf(msg, cap, "'%s' has no property '%s'", owner->id, props[k].name);
+            twin__format(msg, cap, "'%s' has no property '%s'", owner->id, props[k].name);
             return TWIN_E_CONSTRAINT;
         }
         w = tv_view(&props[k].value);
         if (props[k].value.type != TWIN_VALUE_NULL && !twin__check(c->link[0], &w, why, sizeof why, 0)) {
-            snprintf(msg, cap, "property '%s': %s", props[k].name, why);
+            twin__format(msg, cap, "property '%s': %s", props[k].name, why);
             return TWIN_E_CONSTRAINT;
         }
     }
@@ -431,7 +431,7 @@ static twin_status twin_check(void *ud, int want_model, int want_props, const ch
     const twin_dtdl_elem *i = iface(ud, model_id);
     if (!i) {
         if (!want_model) return TWIN_OK;
-        snprintf(msg, cap, "model '%s' is not an Interface of the model set", model_id);
+        twin__format(msg, cap, "model '%s' is not an Interface of the model set", model_id);
         return TWIN_E_CONSTRAINT;
     }
     return want_props ? props_ok(i, 0, props, n, msg, cap) : TWIN_OK;
@@ -466,11 +466,11 @@ static twin_status rel_check(void *ud, const char *name, const char *src_model,
     if (!s) return TWIN_OK;  /* unknown models are the twin check's business */
     r = twin_dtdl_content(s, name);
     if (!r || r->kind != TWIN_DTDL_RELATIONSHIP) {
-        snprintf(msg, cap, "'%s' has no relationship '%s'", src_model, name);
+        twin__format(msg, cap, "'%s' has no relationship '%s'", src_model, name);
         return TWIN_E_CONSTRAINT;
     }
     if (r->link[0] && !twin_dtdl_is_a(iface(ud, dst_model), r->link[0])) {
-        snprintf(msg, cap, "relationship '%s' of '%s' must target '%s' (or an Interface extending it), not '%s'",
+        twin__format(msg, cap, "relationship '%s' of '%s' must target '%s' (or an Interface extending it), not '%s'",
                  name, src_model, r->link[0]->id, dst_model);
         return TWIN_E_CONSTRAINT;
     }

@@ -4,10 +4,10 @@
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/format.h"
 #include "util/hash.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,7 +131,7 @@ twin_status twin__models_diag_add(twin_models *m, const char *code, const char *
         m->diag = p;
         m->capdiag = cap;
     }
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    twin__vformat(msg, sizeof msg, fmt, ap);
     d = &m->diag[m->ndiag];
     memset(d, 0, sizeof *d);
     d->code = code;  /* static strings */

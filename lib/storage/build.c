@@ -2,13 +2,13 @@
 #include "storage/build.h"
 
 #include "core/error.h"
+#include "core/format.h"
 #include "graph/graph_int.h"
 #include "health/health_int.h"
 #include "ingest/ingest_int.h"
 #include "storage/store_int.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 twin_status twin__build_fail(twin__build *b, twin_status s, const char *fmt, ...)
@@ -16,7 +16,7 @@ twin_status twin__build_fail(twin__build *b, twin_status s, const char *fmt, ...
     char msg[TWIN_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    twin__vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     twin__fail(b->g, s, "%s", msg);
     if (b->ing) twin__ing_fail(b->ing, s, "%s", msg);
