@@ -87,6 +87,11 @@ int main(void)
         st.size = sizeof st;
         sum += (unsigned long)twin_health_get_stats(&h, &st, &err);
         sum += (unsigned long)twin_health_set_failure_level(&h, &ho, 1.2, &err);
+        {
+            twin_health_packed hp;
+            sum += (unsigned long)twin_health_pack(&h, &hp, &err);
+            sum += (unsigned long)twin_health_unpack(&hp, &h, &err);
+        }
     }
     {
         /* DTDL without JSON: a model set from its binary form */

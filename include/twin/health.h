@@ -496,6 +496,62 @@ TWIN_API twin_status twin_health_get_stats(const twin_health *h, twin_health_sta
 TWIN_API twin_status twin_health_set_failure_level(twin_health *h, const twin_health_options *o,
                                                    double level, twin_error *err);
 
+/* ---- packed states ------------------------------------------------------------------ */
+
+/**
+ * @brief A health state in its packed form: 112 bytes instead of 192, plain
+ *        data, no pointers.
+ *
+ * For hosts that keep many states and update few at a time, such as a
+ * gateway firmware holding one model per asset in a fixed arena: keep the
+ * packed states, and for each sample unpack one into a ::twin_health on the
+ * stack, update it, and pack it back. Packing is lossless: unpacking gives
+ * the state back byte for byte. It holds every state of the built-in
+ * models, and the states of user models whose bytes past the first 40 are
+ * zero (a ::twin_health_model with @c state_size at most 40 always is).
+ * The fields are private; like ::twin_health, the bytes are in the host's
+ * byte order.
+ * @since 1.4
+ */
+typedef struct twin_health_packed {
+    uint64_t opaque_[14];  /**< Private. */
+} twin_health_packed;
+
+/**
+ * @brief Pack a state (see ::twin_health_packed).
+ * @param h   An initialised state.
+ * @param out Receives the packed state.
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p out holds @p h.
+ * @retval TWIN_E_INVAL A pointer is NULL, or @p h is not initialised or is
+ *                      corrupt; @p out is unchanged.
+ * @retval TWIN_E_ABI   @p h was made by a library with another layout.
+ * @retval TWIN_E_RANGE @p h is a user model's state with non-zero bytes past
+ *                      the first 40 of its model part; @p out is unchanged.
+ * @par Thread safety
+ * Reader of @p h, writer of @p out.
+ * @since 1.4
+ */
+TWIN_API twin_status twin_health_pack(const twin_health *h, twin_health_packed *out,
+                                      twin_error *err);
+
+/**
+ * @brief Unpack a state packed by twin_health_pack().
+ * @param in  A packed state.
+ * @param h   Receives the state, exactly as it was packed.
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p h holds the state.
+ * @retval TWIN_E_INVAL A pointer is NULL, or @p in is not a packed state;
+ *                      @p h is unchanged.
+ * @retval TWIN_E_ABI   @p in was packed by a library with another packed
+ *                      layout; @p h is unchanged.
+ * @par Thread safety
+ * Reader of @p in, writer of @p h.
+ * @since 1.4
+ */
+TWIN_API twin_status twin_health_unpack(const twin_health_packed *in, twin_health *h,
+                                        twin_error *err);
+
 /* ---- fitting from history --------------------------------------------------------- */
 
 /** @brief One run to failure of one asset: samples in time order, the last

@@ -220,6 +220,10 @@ class twin_health(Structure):
     _fields_ = [("size", c_uint32), ("layout_", c_uint32), ("opaque_", c_uint64 * 23)]
 
 
+class twin_health_packed(Structure):
+    _fields_ = [("opaque_", c_uint64 * 14)]
+
+
 class twin_health_event(Structure):
     _fields_ = [("size", c_uint32), ("flags", c_uint32), ("predicted", c_double),
                 ("error", c_double), ("mean_before", c_double * 2),
@@ -454,6 +458,10 @@ twin_health_get_stats = _declare("twin_health_get_stats", _status,
 twin_health_set_failure_level = _declare("twin_health_set_failure_level", _status,
                                          [health_p, POINTER(twin_health_options), c_double,
                                           error_p], _check_health)
+twin_health_pack = _declare("twin_health_pack", _status,
+                            [health_p, POINTER(twin_health_packed), error_p], _check_health)
+twin_health_unpack = _declare("twin_health_unpack", _status,
+                              [POINTER(twin_health_packed), health_p, error_p], _check_health)
 twin_health_fit_prior = _declare("twin_health_fit_prior", _status,
                                  [POINTER(twin_health_options), POINTER(twin_health_run),
                                   c_size_t, error_p], _check_health)

@@ -214,6 +214,28 @@ class Health:
         h._c = _ffi.twin_health.from_buffer_copy(data)
         return h
 
+    PACKED_SIZE = ctypes.sizeof(_ffi.twin_health_packed)
+
+    def pack(self) -> bytes:
+        """The state in its packed form (112 bytes, lossless; see
+        ``twin_health_pack``). Raises :class:`~libtwin.errors.LimitExceeded`
+        for a user model whose state does not fit."""
+        p = _ffi.twin_health_packed()
+        _ffi.twin_health_pack(ctypes.byref(self._c), ctypes.byref(p), _err())
+        return bytes(p)
+
+    @classmethod
+    def unpack(cls, options: HealthOptions, data: bytes) -> "Health":
+        """A state packed by :meth:`pack`, to be used with ``options``."""
+        if len(data) != cls.PACKED_SIZE:
+            raise ValueError(f"a packed health state is {cls.PACKED_SIZE} bytes, not {len(data)}")
+        h = cls.__new__(cls)
+        h.options = options
+        h._c = _ffi.twin_health()
+        _ffi.twin_health_unpack(_ffi.twin_health_packed.from_buffer_copy(data),
+                                ctypes.byref(h._c), _err())
+        return h
+
 
 class Fusion:
     """A fused health index (``twin_health_fusion``), plain data."""

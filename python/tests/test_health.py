@@ -85,6 +85,25 @@ def test_save_and_restore_bit_for_bit():
         libtwin.Health.from_bytes(o, data[:-1])
 
 
+def test_packed_state_round_trips_and_updates_the_same():
+    o = seed_options()
+    h = libtwin.Health(o)
+    h.update(10**9, 0.121)
+    packed = h.pack()
+    assert len(packed) == libtwin.Health.PACKED_SIZE == 112
+    assert libtwin.Health.unpack(o, packed).to_bytes() == h.to_bytes()
+    for k in range(2, 6):
+        g = libtwin.Health.unpack(o, packed)
+        g.update(k * 10**9, 0.12 + 0.001 * k)
+        packed = g.pack()
+        h.update(k * 10**9, 0.12 + 0.001 * k)
+    assert libtwin.Health.unpack(o, packed).to_bytes() == h.to_bytes()
+    with pytest.raises(errors.InvalidArgument, match="not a packed"):
+        libtwin.Health.unpack(o, bytes(112))
+    with pytest.raises(ValueError):
+        libtwin.Health.unpack(o, packed[:-1])
+
+
 def test_bad_input_raises_with_message_and_keeps_state():
     h = libtwin.Health(seed_options())
     h.update(10**9, 0.13)

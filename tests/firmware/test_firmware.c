@@ -1603,12 +1603,14 @@ typedef struct test_case {
 /* ---- health -------------------------------------------------------------- */
 
 /* The seed's bearing (0.12 G, 0.003 per day, alarm 0.5 G) on the target:
- * plain-data state, no allocation, double math from newlib's libm. */
+ * plain-data state, no allocation, double math from newlib's libm; the
+ * packed form too. */
 static int test_health(void)
 {
     const double day = 86400.0, rate = 0.003 / day;
     twin_health_options o;
     twin_health h, saved;
+    twin_health_packed packed;
     twin_health_rul rul;
     twin_health_event ev;
     twin_error err;
@@ -1622,10 +1624,20 @@ static int test_health(void)
     CHECK_OK(twin_health_get_time_to(&h, &o, 0.5, &s, &err));
     CHECK(fabs(s / day - log(0.5 / 0.12) / 0.003) < 1e-6);
     ev.size = sizeof ev;
-    for (int d = 1; d <= 300; d++)
-        CHECK_OK(twin_health_update(&h, &o, (int64_t)d * 86400 * 1000000,
-                                    0.12 * exp(0.003 * d), &ev, &err));
+    /* the same samples through a packed copy (unpack, update, pack): the
+     * state ends byte for byte the same */
+    CHECK_OK(twin_health_pack(&h, &packed, &err));
+    for (int d = 1; d <= 300; d++) {
+        int64_t t = (int64_t)d * 86400 * 1000000;
+        double v = 0.12 * exp(0.003 * d);
+        CHECK_OK(twin_health_update(&h, &o, t, v, &ev, &err));
+        CHECK_OK(twin_health_unpack(&packed, &saved, &err));
+        CHECK_OK(twin_health_update(&saved, &o, t, v, NULL, &err));
+        CHECK_OK(twin_health_pack(&saved, &packed, &err));
+    }
     CHECK_EQ(ev.flags, 0);
+    CHECK_OK(twin_health_unpack(&packed, &saved, &err));
+    CHECK(memcmp(&h, &saved, sizeof h) == 0);
     CHECK_OK(twin_health_get_score(&h, &o, (int64_t)300 * 86400 * 1000000, &score, &err));
     CHECK(fabs(score - (1.2 - 0.12 * exp(0.9)) / 1.08) < 1e-9);
     rul.size = sizeof rul;
