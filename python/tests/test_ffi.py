@@ -194,6 +194,11 @@ STRUCTS = {
     "twin_store_stats": ["size", "last_status", "pending_records", "pending_samples",
                          "pending_bytes", "capacity_bytes", "confirmed_samples", "failures",
                          "busy"],
+    "twin_store_twin": ["size", "id", "model_id", "props", "nprops"],
+    "twin_store_loaded_signal": ["size", "has_latest", "twin_id", "name", "options",
+                                 "latest_t_us", "latest_value", "health_options", "health",
+                                 "health_t0_us"],
+    "twin_store_loader": ["size", "ud", "next_twin", "next_relationship", "next_signal"],
 }
 
 
