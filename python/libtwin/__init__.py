@@ -9,8 +9,9 @@
 
 See :class:`Graph`, :class:`Impact`, :class:`Health` (and
 :class:`HealthModel`, user-defined models), :class:`Models` (DTDL),
-:class:`Ingest`, :class:`Store`, :func:`store_load`, :func:`snapshot_save`
-and :mod:`libtwin.errors`. The library is found through
+:class:`Ingest`, :class:`Store`, :func:`store_load`, :func:`snapshot_save`,
+:mod:`libtwin.sqlite` (:class:`SqliteStore`, over libtwin-sqlite, loaded on
+first use) and :mod:`libtwin.errors`. The library is found through
 ``LIBTWIN_LIBRARY``, beside the package, or by soname.
 """
 
@@ -40,10 +41,18 @@ __all__ = [
     "Multiplicity", "Kind", "Primitive", "ModelCheck", "dtmi_parse",
     "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",
     "Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
-    "snapshot_save", "snapshot_restore",
+    "snapshot_save", "snapshot_restore", "SqliteStore",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
     "InvalidState", "IOFailure", "Busy",
     "library_path", "library_version", "library_version_number", "strerror",
 ]
 
+
+def __getattr__(name):
+    """``SqliteStore`` (and the ``sqlite`` module) load libtwin-sqlite on first use."""
+    if name in ("SqliteStore", "sqlite"):
+        import importlib
+        sqlite = importlib.import_module(".sqlite", __name__)
+        return sqlite if name == "sqlite" else sqlite.SqliteStore
+    raise AttributeError(f"module 'libtwin' has no attribute {name!r}")
