@@ -387,7 +387,12 @@ class Ingest(Handle):
         return event
 
     def _resolver_fn(self, resolver):
+        ref = weakref.ref(self)  # the finalizer holds this function: no cycle through it
+
         def resolve(_ud, twin, model, signal, unit_out):
+            self = ref()
+            if self is None:  # pragma: no cover - C calls it inside the handle's calls
+                return errors.E_STATE
             if self._resolver_error is not None:  # pragma: no cover - the call has ended
                 return _resolver_status(self._resolver_error)
             try:

@@ -2,7 +2,9 @@
 the DTMIs it references and lacks (DtmiResolver), and an ingest handle
 asking ``resolver(twin, model, signal)`` for the signals not declared."""
 
+import gc
 import json
+import weakref
 
 import pytest
 
@@ -244,3 +246,12 @@ def test_resolver_argument_errors(plant):
         m.resolve()
         with pytest.raises(errors.InvalidArgument, match="not both"):
             libtwin.Ingest(plant, models=m, resolver=Catalogue())
+
+
+def test_resolver_does_not_keep_the_ingest_alive(plant):
+    ing = libtwin.Ingest(plant, resolver=Catalogue())
+    ref = weakref.ref(ing)
+    fin = ing._fin
+    del ing
+    gc.collect()
+    assert ref() is None and not fin.alive
