@@ -7,10 +7,12 @@
     ...     g.add_relationship("motor-C", "drives", "partOf", "conveyor-C")
     ...     hits = libtwin.Impact(g).run("motor-C", root_health=0.3)
 
-See :class:`Graph`, :class:`Impact`, :class:`Health`, :class:`Models` (DTDL),
-:class:`Ingest`, :class:`Store`, :func:`snapshot_save` and
-:mod:`libtwin.errors`. The library is found through ``LIBTWIN_LIBRARY``, beside
-the package, or by soname.
+See :class:`Graph`, :class:`Impact`, :class:`Health` (and
+:class:`HealthModel`, user-defined models), :class:`Models` (DTDL),
+:class:`Ingest`, :class:`Store`, :func:`store_load`, :func:`snapshot_save`,
+:mod:`libtwin.sqlite` (:class:`SqliteStore`, over libtwin-sqlite, loaded on
+first use) and :mod:`libtwin.errors`. The library is found through
+``LIBTWIN_LIBRARY``, beside the package, or by soname.
 """
 
 from . import errors
@@ -22,25 +24,35 @@ from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, Inv
                      InvalidState, IOFailure, LimitExceeded, Modified, NoMemory, NotFound,
                      ParseError, TwinError, Busy)
 from .graph import Graph, Relationship, Twin
-from .health import Fusion, Health, HealthEvent, HealthOptions, HealthStats, Rul
+from .health import Fusion, Health, HealthEvent, HealthModel, HealthOptions, HealthStats, Rul
 from .impact import Hit, Impact
 from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
-from .models import (Diagnostic, DtmiInfo, Element, Kind, ModelCheck, Models, ModelsValidator,
-                     Multiplicity, Primitive, dtmi_parse)
-from .storage import (SampleBatch, Store, StoreSignal, StoreStats, snapshot_restore,
-                      snapshot_save)
+from .models import (Diagnostic, DtmiInfo, DtmiResolver, Element, Kind, ModelCheck, Models,
+                     ModelsValidator, Multiplicity, Primitive, dtmi_parse)
+from .storage import (LoadedSignal, SampleBatch, Store, StoreSignal, StoreStats,
+                      snapshot_restore, snapshot_save, store_load)
 
 __version__ = library_version
 
 __all__ = [
     "Graph", "Impact", "Twin", "Relationship", "Hit", "errors",
-    "Health", "HealthOptions", "HealthEvent", "HealthStats", "Rul", "Fusion",
-    "Models", "ModelsValidator", "Element", "Diagnostic", "DtmiInfo", "Multiplicity", "Kind",
-    "Primitive", "ModelCheck", "dtmi_parse",
+    "Health", "HealthOptions", "HealthModel", "HealthEvent", "HealthStats", "Rul", "Fusion",
+    "Models", "ModelsValidator", "DtmiResolver", "Element", "Diagnostic", "DtmiInfo",
+    "Multiplicity", "Kind", "Primitive", "ModelCheck", "dtmi_parse",
     "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",
-    "Store", "StoreSignal", "StoreStats", "SampleBatch", "snapshot_save", "snapshot_restore",
+    "Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
+    "snapshot_save", "snapshot_restore", "SqliteStore",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
     "InvalidState", "IOFailure", "Busy",
     "library_path", "library_version", "library_version_number", "strerror",
 ]
+
+
+def __getattr__(name):
+    """``SqliteStore`` (and the ``sqlite`` module) load libtwin-sqlite on first use."""
+    if name in ("SqliteStore", "sqlite"):
+        import importlib
+        sqlite = importlib.import_module(".sqlite", __name__)
+        return sqlite if name == "sqlite" else sqlite.SqliteStore
+    raise AttributeError(f"module 'libtwin' has no attribute {name!r}")

@@ -717,7 +717,8 @@ if version_number // 100 % 100 >= 3:
     twin_store_remove_relationship_property = _declare(
         "twin_store_remove_relationship_property", _status,
         [_vp, c_char_p, c_char_p, c_char_p], _check_store)
-    twin_store_load = _declare("twin_store_load", _status, [_vp, _vp, _vp], _check)
+    # Its failures are recorded as the graph's last error (the loader's, or the add's).
+    twin_store_load = _declare("twin_store_load", _status, [graph_p, _vp, _vp], _check_graph)
     twin_snapshot_save = _declare("twin_snapshot_save", _status, [_vp, _vp, _vp, _vp], _check)
     twin_snapshot_restore = _declare("twin_snapshot_restore", _status, [_vp, _vp, _vp, _vp],
                                      _check)
@@ -816,3 +817,31 @@ class twin_store_stats(Structure):
 
 SNAPSHOT_WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 SNAPSHOT_READ_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, POINTER(c_size_t))
+
+
+# ---- storage.h: the loader of twin_store_load (used by storage.py) ---------
+
+
+class twin_store_twin(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("id", c_char_p),
+                ("model_id", c_char_p), ("props", POINTER(twin_member)), ("nprops", c_size_t)]
+
+
+class twin_store_loaded_signal(Structure):
+    _fields_ = [("size", c_uint32), ("has_latest", c_int32), ("twin_id", c_char_p),
+                ("name", c_char_p), ("options", POINTER(twin_signal_options)),
+                ("latest_t_us", c_int64), ("latest_value", c_double),
+                ("health_options", POINTER(twin_health_options)),
+                ("health", POINTER(twin_health)), ("health_t0_us", c_int64)]
+
+
+LOADER_NEXT_TWIN_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_store_twin))
+LOADER_NEXT_RELATIONSHIP_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_relationship))
+LOADER_NEXT_SIGNAL_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_store_loaded_signal))
+
+
+class twin_store_loader(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("ud", c_void_p),
+                ("next_twin", LOADER_NEXT_TWIN_FN),
+                ("next_relationship", LOADER_NEXT_RELATIONSHIP_FN),
+                ("next_signal", LOADER_NEXT_SIGNAL_FN)]

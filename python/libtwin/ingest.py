@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from . import _ffi, errors
+from . import health as _health
 from ._handle import Handle
 from .graph import Graph
-from .health import Health, HealthOptions
+from .health import Health, HealthModel, HealthOptions
 from .values import decode, encode_id
 
 _READONLY = "ingest event and store callbacks must not modify the graph"
@@ -266,8 +267,18 @@ def _signal_options(unit, order, window_us, history, alarm_low, alarm_high, heal
     return o
 
 
-def _destroy_ingest(ptr, keep) -> None:  # keep: the CFUNCTYPEs C held, alive until now
+def _destroy_ingest(ptr, keep, hooks) -> None:
+    # hooks: what must let go of the handle first (a SqliteStore bound to it);
+    # keep: the CFUNCTYPEs, tables and objects C held, alive until now.
+    for hook in hooks:
+        hook()
     _ffi.twin_ingest_destroy(ptr)
+
+
+def _resolver_status(e: BaseException) -> int:
+    if isinstance(e, errors.TwinError) and e.status < 0:
+        return e.status
+    return errors.E_IO
 
 
 class Ingest(Handle):
@@ -282,22 +293,47 @@ class Ingest(Handle):
     - ``models``: a resolved :class:`~libtwin.Models`; signals not declared
       are then found in the twins' DTDL models (numeric Telemetry and
       Properties, with their units), and the model set is kept alive.
+    - ``resolver(twin, model, signal)``: finds signals that are not
+      declared, in place of ``models`` (give one or the other). Called with
+      the twin's identifier, its model identifier and the signal's name the
+      first time a sample or :meth:`resolve` names the signal; it returns
+      the signal's DTDL unit name (``""`` for a signal without unit) to
+      declare it, or None when the twin has no such signal (raising
+      :class:`~libtwin.errors.NotFound` says the same). A unit that is not a
+      DTDL unit makes the signal unknown. Any other exception ends the
+      write (or resolve) call that asked, as the library does with a
+      resolver's failure, and is re-raised by it, with ``outcomes`` and
+      ``done`` set on it for writes.
+    - ``user_model``: the :class:`~libtwin.HealthModel` given to
+      user-model health states that :func:`~libtwin.snapshot_restore` or a
+      store load brings back (the handle keeps it alive).
     - ``signal_capacity``, ``twin_capacity``: room reserved at creation.
     """
 
     _what = "ingest handle"
 
     def __init__(self, graph: Graph, store=None, on_event: Callable | None = None, *,
-                 models=None, signal_capacity: int = 0, twin_capacity: int = 0):
+                 models=None, resolver: Callable | None = None,
+                 user_model: HealthModel | None = None, signal_capacity: int = 0,
+                 twin_capacity: int = 0):
         if not isinstance(graph, Graph):
             raise TypeError(f"Ingest needs a Graph, not {type(graph).__name__}")
         if on_event is not None and not callable(on_event):
             raise TypeError("on_event must be callable")
+        if resolver is not None and not callable(resolver):
+            raise TypeError("resolver must be callable")
+        if resolver is not None and models is not None:
+            raise errors.InvalidArgument("give models or a resolver, not both")
+        if user_model is not None and not isinstance(user_model, HealthModel):
+            raise TypeError(f"user_model must be a HealthModel, not {type(user_model).__name__}")
         self._error: BaseException | None = None
         self._running = False
+        self._resolver_error: BaseException | None = None
+        self._unit = None  # the unit the resolver returned last, until C copies it
         o = _ffi.twin_ingest_options()
         _ffi.twin_ingest_options_init_(ctypes.byref(o), ctypes.sizeof(o))
         keep: list = []
+        hooks: list = []
         if on_event is not None:
             fn = _ffi.INGEST_EVENT_FN(self._event_fn(on_event))
             keep.append(fn)
@@ -315,6 +351,16 @@ class Ingest(Handle):
             _ffi.twin_ingest_resolver_from_models(models._handle(), ctypes.byref(resolver))
             keep += [resolver, models]
             o.resolver = ctypes.pointer(resolver)
+        elif resolver is not None:
+            table = _ffi.twin_ingest_resolver()
+            table.size = ctypes.sizeof(table)
+            fn = _ffi.INGEST_RESOLVE_FN(self._resolver_fn(resolver))
+            table.resolve = fn
+            keep += [table, fn]  # copied by twin_ingest_create; fn stays called
+            o.resolver = ctypes.pointer(table)
+        if user_model is not None:
+            o.user_model = ctypes.pointer(user_model._table())
+            keep.append(user_model)
         o.signal_capacity = int(signal_capacity)
         o.twin_capacity = int(twin_capacity)
         ptr = ctypes.c_void_p()
@@ -323,7 +369,9 @@ class Ingest(Handle):
             self._graph = graph
             self._store = store
             self._ptr = ptr.value
-            self._fin = weakref.finalize(self, _destroy_ingest, ptr.value, keep)
+            self._keep = keep
+            self._hooks = hooks
+            self._fin = weakref.finalize(self, _destroy_ingest, ptr.value, keep, hooks)
             graph._children.add(self)
             if store is not None:
                 store._ingest = weakref.ref(self)
@@ -337,6 +385,39 @@ class Ingest(Handle):
             except BaseException as e:  # noqa: BLE001 - re-raised after the call
                 self._error = e
         return event
+
+    def _resolver_fn(self, resolver):
+        ref = weakref.ref(self)  # the finalizer holds this function: no cycle through it
+
+        def resolve(_ud, twin, model, signal, unit_out):
+            self = ref()
+            if self is None:  # pragma: no cover - C calls it inside the handle's calls
+                return errors.E_STATE
+            if self._resolver_error is not None:  # pragma: no cover - the call has ended
+                return _resolver_status(self._resolver_error)
+            try:
+                unit = resolver(decode(twin), decode(model), decode(signal))
+                if unit is None:
+                    return errors.E_NOTFOUND
+                if not isinstance(unit, str):
+                    raise TypeError(f"a resolver returns a unit (str) or None, "
+                                    f"not {type(unit).__name__}")
+                raw = encode_id(unit, "unit") if unit else None
+            except errors.NotFound:
+                return errors.E_NOTFOUND
+            except BaseException as e:  # noqa: BLE001 - re-raised after the call
+                self._resolver_error = e
+                return _resolver_status(e)
+            self._unit = raw  # C copies it once the callback returns
+            unit_out[0] = raw
+            return errors.OK
+        return resolve
+
+    def _keep_model(self, options: HealthOptions) -> None:
+        """Keep alive the user model of options the handle now holds."""
+        model = options._user
+        if model is not None and not any(x is model for x in self._keep):
+            self._keep.append(model)
 
     @property
     def graph(self) -> Graph:
@@ -355,6 +436,7 @@ class Ingest(Handle):
                 raise errors.InvalidArgument("cannot close an Ingest from inside its callbacks")
             self._fin()
             self._ptr = None
+            self._keep, self._hooks = [], []  # what C held may go now
 
     # ---- calling C -----------------------------------------------------------------
 
@@ -375,7 +457,8 @@ class Ingest(Handle):
             graph._busy += 1
             failure = None
             try:
-                rc = fn(ptr, *args)
+                with _health._Collect() as models:
+                    rc = fn(ptr, *args)
             except errors.TwinError as e:
                 failure = e
             finally:
@@ -385,6 +468,9 @@ class Ingest(Handle):
                 if self._store is not None:
                     self._store._running = False
             raised, self._error = self._error, None
+            resolver_raised, self._resolver_error = self._resolver_error, None
+            if raised is None:
+                raised = resolver_raised if resolver_raised is not None else models.error
             if self._store is not None:
                 store_raised = self._store._take()
                 raised = raised if raised is not None else store_raised
@@ -474,13 +560,19 @@ class Ingest(Handle):
     # ---- health --------------------------------------------------------------------
 
     def attach_health(self, signal: int, options: HealthOptions, t0_us: int = 0) -> None:
-        """Run a health model on the signal's accepted samples from ``t0_us``."""
+        """Run a health model on the signal's accepted samples from ``t0_us``
+        (a user model's :class:`~libtwin.HealthModel` is kept alive by the
+        handle from then on)."""
         if not isinstance(options, HealthOptions):
             raise TypeError("options must be a HealthOptions")
+        with self._graph._lock:
+            self._handle()
+            self._keep_model(options)  # before: C may hold the table even if a callback raises
         self._call(_ffi.twin_ingest_attach_health, int(signal), ctypes.byref(options._c),
                    int(t0_us))
 
     def detach_health(self, signal: int) -> None:
+        """Stop running the signal's health model (and forget its state)."""
         self._call(_ffi.twin_ingest_detach_health, int(signal))
 
     def get_health(self, signal: int) -> Health:
@@ -490,10 +582,8 @@ class Ingest(Handle):
         c.size = ctypes.sizeof(c)
         self._read(_ffi.twin_ingest_get_health, int(signal), ctypes.byref(state),
                    ctypes.byref(c))
-        opts = HealthOptions.__new__(HealthOptions)
-        opts._c = c
-        return Health.from_bytes(opts, ctypes.string_at(ctypes.addressof(state),
-                                                        Health.SIZE))
+        return Health.from_bytes(HealthOptions._from_c(c),
+                                 ctypes.string_at(ctypes.addressof(state), Health.SIZE))
 
     # ---- samples -------------------------------------------------------------------
 

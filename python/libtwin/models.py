@@ -277,6 +277,12 @@ class Models(Handle):
       of DTMIs referenced and not defined; it may :meth:`add` or
       :meth:`add_file` documents defining them (nothing else). An exception
       it raises ends :meth:`resolve`, which raises it again.
+    - ``fetch(dtmi)``: the simpler form of ``resolver`` (give one or the
+      other), asked for one DTMI at a time: it returns the DTDL text that
+      defines it (str, bytes, or a dict or list serialised as JSON), or None
+      when it does not know it (:meth:`resolve` then raises NotFound with a
+      ``twin.unresolvedIdentifier`` diagnostic naming it). See
+      :class:`DtmiResolver`.
     - ``acceptable_limits``: the DTDL v4 limit extensions a document may
       select, each named without its version (e.g.
       ``"dtmi:dtdl:limits:onvif"``); None: none.
@@ -291,7 +297,12 @@ class Models(Handle):
                  tolerate_solecisms: bool = False, max_dtdl_version: int = 4,
                  max_document_bytes: int | None = None,
                  resolver: Callable[["Models", list], Any] | None = None,
-                 acceptable_limits: Iterable[str] | None = None):
+                 acceptable_limits: Iterable[str] | None = None,
+                 fetch: Callable[[str], Any] | None = None):
+        if fetch is not None:
+            if resolver is not None:
+                raise errors.InvalidArgument("give a resolver or fetch, not both")
+            resolver = DtmiResolver(fetch)
         self._lock = threading.RLock()
         self._diagnostics: list[Diagnostic] = []
         self._resolved = False
@@ -557,6 +568,47 @@ class Models(Handle):
             return "<libtwin.Models closed>"
         state = f"{len(self)} interfaces" if self._resolved else "not resolved"
         return f"<libtwin.Models {state}>"
+
+
+class DtmiResolver:
+    """A :class:`Models` resolver built from ``fetch(dtmi)``, a function that
+    returns the DTDL text defining one DTMI (str, bytes, or a dict or list
+    serialised as JSON), or None when it does not know it.
+
+    Each round of :meth:`Models.resolve` asks ``fetch`` for every DTMI still
+    undefined and adds what it returns, with the DTMI as the source name of
+    its diagnostics; a document returned again (one file defining several
+    DTMIs) is added once. Later rounds ask for what the new documents
+    reference in turn. A document that is not valid DTDL does not stop the
+    round: its errors join the diagnostics of :meth:`Models.resolve`, which
+    raises ConstraintViolated. A DTMI ``fetch`` returns None for stays
+    undefined (NotFound, diagnostic ``twin.unresolvedIdentifier``). An
+    exception ``fetch`` raises ends :meth:`Models.resolve`, which raises it.
+
+    ``asked`` lists every DTMI asked for, in order.
+    """
+
+    def __init__(self, fetch: Callable[[str], Any]):
+        if not callable(fetch):
+            raise TypeError("fetch must be callable")
+        self.fetch = fetch
+        self.asked: list[str] = []
+        self._added: set = set()
+
+    def __call__(self, models: "Models", dtmis: list) -> None:
+        for dtmi in dtmis:
+            self.asked.append(dtmi)
+            doc = self.fetch(dtmi)
+            if doc is None:
+                continue
+            data = _text_bytes(doc)
+            if data in self._added:
+                continue
+            self._added.add(data)
+            try:
+                models.add(data, source=dtmi)
+            except errors.TwinError:
+                pass  # its diagnostics are the resolve call's; resolve fails with them
 
 
 def _resolver_trampoline(ref):
@@ -927,5 +979,5 @@ class Element:
         return f"<libtwin.Element {kind_name}{label} {self.id}>"
 
 
-__all__ = ["Models", "Element", "ModelsValidator", "Diagnostic", "DtmiInfo", "Multiplicity",
-           "Kind", "Primitive", "Link", "ListKind", "ModelCheck", "dtmi_parse"]
+__all__ = ["Models", "Element", "ModelsValidator", "DtmiResolver", "Diagnostic", "DtmiInfo",
+           "Multiplicity", "Kind", "Primitive", "Link", "ListKind", "ModelCheck", "dtmi_parse"]

@@ -15,12 +15,19 @@ callbacks are the methods (or dict entries) of one object, each optional:
   (:meth:`Health.from_bytes <libtwin.Health.from_bytes>` reads them);
 - ``flush()``: make what was delivered since the last flush durable.
 
+``callbacks`` may also be a :class:`libtwin.sqlite.SqliteStore`: the
+records then go to its SQLite database, in C.
+
 A callback that returns normally (None or a true value) confirms what it was
 given. One that returns False, or raises, took nothing: the library keeps
 the records in the outbox and delivers them again on the next attempt, so
 nothing is lost. An exception is re-raised by the Python call during which
 it was raised (a write of the Ingest, a change through the store,
 :meth:`Store.flush`), after that call has done its work.
+
+:func:`store_load` (or :meth:`Store.load`) rebuilds a graph and its
+ingest handle's signals from what a store holds, read through a Python
+loader (see :func:`store_load`).
 
 :func:`snapshot_save` and :func:`snapshot_restore` save the whole state of
 a graph (and its ingest handle) to bytes and back.
@@ -37,8 +44,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator, NamedTuple
 
 from . import _ffi, errors, values
+from . import health as _health
 from ._handle import Handle
 from .graph import Graph, Relationship
+from .health import Health, HealthOptions
 from .values import decode, encode_id
 
 _FAILED = errors.E_IO  # what a callback that took nothing returns to the library
@@ -131,7 +140,12 @@ class Store(Handle):
         if outbox_bytes is not None:
             o.outbox_bytes = int(outbox_bytes)
         keep: list = []
-        if callbacks is not None:
+        native = getattr(callbacks, "_native_store_callbacks", None)
+        if native is not None:  # a SqliteStore: its C callbacks
+            cb, owner = native()
+            keep += [cb, owner]
+            o.callbacks = ctypes.pointer(cb)
+        elif callbacks is not None:
             cb = _ffi.twin_store_callbacks()
             cb.size = ctypes.sizeof(cb)
             found = False
@@ -154,6 +168,8 @@ class Store(Handle):
             self._ptr = ptr.value
             self._fin = weakref.finalize(self, _destroy_store, ptr.value, keep)
             graph._children.add(self)
+            if native is not None:
+                callbacks._stores.add(self)
 
     # ---- callbacks -----------------------------------------------------------------
 
@@ -269,7 +285,16 @@ class Store(Handle):
         """Queue the health state of every signal whose state changed, then deliver."""
         self._call(_ffi.twin_store_checkpoint)
 
+    def load(self, loader: Any) -> None:
+        """Rebuild this store's graph (and the signals of the :class:`Ingest
+        <libtwin.Ingest>` using this store) from ``loader``: see
+        :func:`store_load`. Nothing is queued for the store. The store must
+        have nothing unconfirmed (:meth:`flush` first)."""
+        ing = self._ingest() if self._ingest is not None else None
+        store_load(self._graph, loader, ing)
+
     def stats(self) -> StoreStats:
+        """The outbox's counters and state."""
         s = _ffi.twin_store_stats()
         s.size = ctypes.sizeof(s)
         with self._graph._lock:
@@ -335,6 +360,237 @@ class Store(Handle):
         return f"<libtwin.Store {s.pending_samples} samples pending>"
 
 
+# ---- loading --------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedSignal:
+    """A signal as a loader hands it to :func:`store_load`
+    (``twin_store_loaded_signal``).
+
+    ``twin`` and ``name`` name it (the twin is loaded before); ``unit`` is
+    its DTDL unit (None: none); ``latest`` its latest accepted sample as
+    ``(t_us, value)`` (None: none yet). With a health model:
+    ``health_options`` (a :class:`~libtwin.HealthOptions`; a user model's
+    table is kept alive by the ingest handle) and ``health``, the state as
+    ``put_health`` delivered it (192 bytes, or a :class:`~libtwin.Health`,
+    whose options serve when ``health_options`` is None); ``health`` None
+    starts a fresh state at ``health_t0_us``. The remaining fields are the
+    signal options of :meth:`Ingest.add_signal <libtwin.Ingest.add_signal>`.
+    """
+
+    twin: str
+    name: str
+    unit: str | None = None
+    latest: tuple | None = None
+    health_options: HealthOptions | None = None
+    health: Any = None
+    health_t0_us: int = 0
+    order: str = "reject"
+    window_us: int = 0
+    history: int = 0
+    alarm_low: float | None = None
+    alarm_high: float | None = None
+    health_step: float = 0.0
+
+
+def _items(loader, name: str):
+    """The loader's ``name`` entry: an iterable or a function returning one (None: none)."""
+    return loader.get(name) if isinstance(loader, Mapping) else getattr(loader, name, None)
+
+
+class _Loader:
+    """A ``twin_store_loader`` over a Python loader: one iterator per kind of
+    item, advanced by each C call. What C borrows from the current item
+    (strings, properties, options, state) is kept until the next call of the
+    same kind; the first exception is kept for the caller to raise."""
+
+    def __init__(self, loader):
+        if loader is None:
+            raise TypeError("store_load needs a loader")
+        self.error: BaseException | None = None
+        self.models: list = []  # HealthOptions met, whose user models must stay alive
+        self._iters: dict = {}
+        self._held: dict = {}
+        self.table = _ffi.twin_store_loader()
+        self.table.size = ctypes.sizeof(self.table)
+        self._fns = []
+        found = False
+        for name, ctype, method in (("twins", _ffi.LOADER_NEXT_TWIN_FN, self._twin),
+                                    ("relationships", _ffi.LOADER_NEXT_RELATIONSHIP_FN,
+                                     self._relationship),
+                                    ("signals", _ffi.LOADER_NEXT_SIGNAL_FN, self._signal)):
+            src = _items(loader, name)
+            if src is None:
+                continue
+            found = True
+            fn = ctype(self._next(name, src, method))
+            self._fns.append(fn)
+            setattr(self.table, {"twins": "next_twin", "relationships": "next_relationship",
+                                 "signals": "next_signal"}[name], fn)
+        if not found:
+            raise TypeError("the loader has none of twins, relationships, signals")
+
+    def _next(self, name, src, fill):
+        def step(_ud, out):
+            if self.error is not None:  # pragma: no cover - the load has ended
+                return errors.E_IO
+            try:
+                it = self._iters.get(name)
+                if it is None:
+                    it = self._iters[name] = iter(src() if callable(src) else src)
+                try:
+                    item = next(it)
+                except StopIteration:
+                    self._held.pop(name, None)
+                    return errors.DONE
+                keep: list = []
+                fill(item, out.contents, keep)
+                self._held[name] = keep  # borrowed by C until the next call
+            except BaseException as e:  # noqa: BLE001 - re-raised by store_load
+                self.error = e
+                if isinstance(e, errors.TwinError) and e.status < 0:
+                    return e.status
+                return errors.E_IO
+            return errors.OK
+        return step
+
+    @staticmethod
+    def _twin(item, out, keep) -> None:
+        if isinstance(item, (str, bytes)) or not 2 <= len(item) <= 3:
+            raise TypeError("a loaded twin is (twin_id, model) or (twin_id, model, properties)")
+        twin_id, model = item[0], item[1]
+        props = item[2] if len(item) == 3 else None
+        tid, mid = encode_id(twin_id, "twin id"), encode_id(model, "model id")
+        members, n = values.members_to_c(props, keep)
+        keep += [tid, mid]
+        out.id, out.model_id = tid, mid
+        out.props, out.nprops = members, n
+
+    @staticmethod
+    def _relationship(item, out, keep) -> None:
+        if isinstance(item, Relationship):
+            fields = (item.source, item.id, item.name, item.target, item.properties)
+        elif isinstance(item, (str, bytes)) or not 4 <= len(item) <= 5:
+            raise TypeError("a loaded relationship is a Relationship or "
+                            "(source, rel_id, name, target[, properties])")
+        else:
+            fields = tuple(item) + ((None,) if len(item) == 4 else ())
+        raw = [encode_id(v, what) for v, what in zip(
+            fields[:4], ("source twin id", "relationship id", "relationship name",
+                         "target twin id"))]
+        members, n = values.members_to_c(fields[4], keep)
+        keep += raw
+        out.source_id, out.id, out.name, out.target_id = raw
+        out.properties, out.property_count = members, n
+
+    def _signal(self, item, out, keep) -> None:
+        from .ingest import _signal_options
+        if isinstance(item, Mapping):
+            item = LoadedSignal(**item)
+        if not isinstance(item, LoadedSignal):
+            raise TypeError(f"a loaded signal is a LoadedSignal or a dict, "
+                            f"not {type(item).__name__}")
+        tid, name = encode_id(item.twin, "twin id"), encode_id(item.name, "signal name")
+        so = _signal_options(item.unit or None, item.order, item.window_us, item.history,
+                             item.alarm_low, item.alarm_high, item.health_step, keep)
+        keep += [tid, name, so]
+        out.twin_id, out.name = tid, name
+        out.options = ctypes.pointer(so)
+        if item.latest is not None:
+            t, v = item.latest
+            out.has_latest = 1
+            out.latest_t_us, out.latest_value = int(t), float(v)
+        opts, state = item.health_options, item.health
+        if isinstance(state, Health):
+            if opts is None:
+                opts = state.options
+            state = state.to_bytes()
+        if opts is None:
+            if state is not None:
+                raise errors.InvalidArgument(
+                    f"signal '{item.name}': a health state needs its health_options")
+            return
+        if not isinstance(opts, HealthOptions):
+            raise TypeError("health_options must be a HealthOptions")
+        self.models.append(opts)
+        out.health_options = ctypes.pointer(opts._c)
+        keep.append(opts)
+        if state is not None:
+            data = bytes(state)
+            if len(data) != Health.SIZE:
+                raise errors.InvalidArgument(
+                    f"signal '{item.name}': a health state is {Health.SIZE} bytes, "
+                    f"not {len(data)}")
+            h = _ffi.twin_health.from_buffer_copy(data)
+            keep.append(h)
+            out.health = ctypes.pointer(h)
+        out.health_t0_us = int(item.health_t0_us)
+
+
+def store_load(graph: Graph, loader: Any, ingest=None) -> None:
+    """Rebuild ``graph`` (and the signals of ``ingest``, an
+    :class:`~libtwin.Ingest` over it) from what a store holds
+    (``twin_store_load``), at start-up.
+
+    ``loader`` is an object (or dict) with any of ``twins``,
+    ``relationships`` and ``signals``: each an iterable, or a function
+    returning one, consumed in that order:
+
+    - twins: ``(twin_id, model)`` or ``(twin_id, model, properties)``;
+    - relationships: :class:`~libtwin.Relationship` objects, or
+      ``(source, rel_id, name, target[, properties])``;
+    - signals (skipped without ``ingest``): :class:`LoadedSignal` objects
+      (or dicts of their fields), each of a twin loaded before.
+
+    Each is added as the graph and ingest functions would (the graph's
+    validator checks them). The new state replaces the graph's (and the
+    ingest handle's) only when everything loaded: on any failure (a
+    malformed item, an exception the loader raised, which is re-raised
+    here, a twin the validator refuses) nothing changes. Nothing is queued
+    for the store; the ingest handle's store must have nothing unconfirmed
+    (:class:`~libtwin.errors.Busy` otherwise). Signals get new handles:
+    resolve them again.
+    """
+    if not isinstance(graph, Graph):
+        raise TypeError(f"store_load needs a Graph, not {type(graph).__name__}")
+    adapter = _Loader(loader)
+    with graph._lock:
+        gp = graph._handle()
+        ing = None
+        if ingest is not None:
+            if ingest.graph is not graph:
+                raise errors.InvalidArgument("the ingest handle is over another graph")
+            ing = ingest._handle()
+            store = ingest.store
+            if ingest._running or (store is not None and store._running):
+                raise errors.InvalidState("cannot load from inside an ingest or store callback")
+        if graph._busy or graph._hooks.readonly:
+            raise errors.InvalidArgument("cannot load a graph from inside one of its calls")
+        outer, graph._hooks.readonly = graph._hooks.readonly, "a loader must not modify the graph"
+        graph._busy += 1
+        if ingest is not None:
+            ingest._running = True
+        failure = None
+        try:
+            with _health._Collect() as models:
+                _ffi.twin_store_load(gp, ing, ctypes.byref(adapter.table))
+        except errors.TwinError as e:
+            failure = e
+        finally:
+            graph._busy -= 1
+            graph._hooks.readonly = outer
+            graph._version += 1
+            if ingest is not None:
+                ingest._running = False
+                for opts in adapter.models:
+                    ingest._keep_model(opts)
+        validator = graph._hooks.take()
+        for exc in (adapter.error, validator, models.error, failure):
+            if exc is not None:
+                raise exc
+
+
 # ---- snapshots ----------------------------------------------------------------------
 
 
@@ -387,16 +643,21 @@ def snapshot_restore(graph: Graph, data: bytes, ingest=None) -> None:
         if graph._busy or graph._hooks.readonly:
             raise errors.InvalidArgument("cannot restore a graph from inside one of its calls")
         try:
-            _ffi.twin_snapshot_restore(graph._handle(), ing, fn, None)
+            with _health._Collect() as models:  # a user model's init runs again
+                _ffi.twin_snapshot_restore(graph._handle(), ing, fn, None)
+            if models.error is not None:  # pragma: no cover - a failing init fails the restore
+                raise models.error
         except errors.TwinError as e:
-            if e.status != errors.E_PARSE:
-                raise
+            if models.error is not None:
+                raise models.error from None
+            # the graph's last error says what was wrong (and, for a parse error, where)
             rec = _ffi.twin_graph_last_error(graph._handle()).contents
-            text = rec.message.decode("utf-8", "replace") if rec.message else e.message
-            raise errors.ParseError(text) from None
+            if rec.status != e.status or not rec.message:
+                raise
+            raise errors.from_status(e.status, rec.message.decode("utf-8", "replace")) from None
         finally:
             graph._version += 1
 
 
-__all__ = ["Store", "StoreSignal", "StoreStats", "SampleBatch", "snapshot_save",
-           "snapshot_restore"]
+__all__ = ["Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
+           "snapshot_save", "snapshot_restore"]

@@ -194,6 +194,11 @@ STRUCTS = {
     "twin_store_stats": ["size", "last_status", "pending_records", "pending_samples",
                          "pending_bytes", "capacity_bytes", "confirmed_samples", "failures",
                          "busy"],
+    "twin_store_twin": ["size", "id", "model_id", "props", "nprops"],
+    "twin_store_loaded_signal": ["size", "has_latest", "twin_id", "name", "options",
+                                 "latest_t_us", "latest_value", "health_options", "health",
+                                 "health_t0_us"],
+    "twin_store_loader": ["size", "ud", "next_twin", "next_relationship", "next_signal"],
 }
 
 
@@ -229,3 +234,121 @@ def test_struct_layouts_match_headers(tmp_path):
         for f in fields:
             attr = "as_" if f == "as" else f
             assert getattr(py, attr).offset == c[(s, f)], f"{s}.{f}"
+
+
+# ---- libtwin-sqlite: every exported function bound, layouts ---------------------------
+
+from libtwin import sqlite as tsq  # noqa: E402 - loads libtwin-sqlite if it is built
+
+SQLITE_H = os.path.join(REPO, "include", "twin", "sqlite.h")
+needs_sqlite = pytest.mark.skipif(not tsq.available,
+                                  reason=f"libtwin-sqlite not available: {tsq.load_error}")
+
+
+def sqlite_exported_symbols():
+    """The TWIN_SQLITE_API functions of sqlite.h: libtwin-sqlite has no version
+    script; its exports are what the header marks (gnu_symbol_visibility hidden)."""
+    with open(SQLITE_H, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    return sorted(set(re.findall(r"^TWIN_SQLITE_API\b[^(;]*?\b(twin_sqlite_\w+)\s*\(", text,
+                                 flags=re.M)))
+
+
+def test_sqlite_header_lists_symbols():
+    syms = sqlite_exported_symbols()
+    assert "twin_sqlite_open" in syms and "twin_sqlite_connection" in syms
+    assert len(syms) >= 14
+
+
+@needs_sqlite
+def test_sqlite_every_exported_symbol_is_declared():
+    assert sorted(tsq.FUNCTIONS) == sqlite_exported_symbols()
+
+
+@needs_sqlite
+def test_sqlite_library_exports_exactly_the_header():
+    nm = shutil.which("nm")
+    if not nm:
+        pytest.skip("needs nm")
+    out = subprocess.run([nm, "-D", "--defined-only", tsq.path], check=True,
+                         capture_output=True, text=True).stdout
+    exported = sorted({line.split()[-1].split("@")[0] for line in out.splitlines()
+                       if line.split()[1:2] == ["T"]})
+    assert exported == sqlite_exported_symbols()
+
+
+@needs_sqlite
+@pytest.mark.parametrize("name", sqlite_exported_symbols())
+def test_sqlite_symbol_has_argtypes_and_restype(name):
+    fn = tsq.FUNCTIONS[name]
+    assert fn is getattr(tsq, name)
+    assert fn.argtypes is not None
+    assert hasattr(fn, "restype")
+    if fn.restype is ctypes.c_int:
+        assert fn.errcheck is not None, name
+
+
+@needs_sqlite
+def test_sqlite_options_init_sizes():
+    o = tsq.twin_sqlite_options()
+    tsq.twin_sqlite_options_init_(ctypes.byref(o), ctypes.sizeof(o))
+    assert o.size == ctypes.sizeof(o) and o.busy_timeout_ms == 1000
+    with pytest.raises(errors.AbiMismatch):
+        tsq.twin_sqlite_options_init_(ctypes.byref(o), ctypes.sizeof(o) + 8)
+    with pytest.raises(errors.InvalidArgument):
+        tsq.twin_sqlite_options_init_(None, 0)
+
+
+SQLITE_STRUCTS = {
+    "twin_sqlite_options": ["size", "flags", "busy_timeout_ms"],
+    "twin_sqlite_retention": ["size", "raw_keep_us", "bucket_us", "rollup_keep_us"],
+    "twin_sqlite_retention_stats": ["size", "cutoff_us", "raw_folded", "rollups_written",
+                                    "rollups_deleted"],
+    "twin_sqlite_counts": ["size", "twins", "relationships", "signals", "samples", "rollups",
+                           "health", "file_bytes"],
+}
+
+
+@needs_sqlite
+def test_sqlite_struct_layouts_match_header(tmp_path):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("needs a C compiler")
+    build_include = os.path.join(os.path.dirname(os.path.dirname(_ffi.path)), "include")
+    if not os.path.exists(os.path.join(build_include, "twin", "version.h")):
+        pytest.skip("generated twin/version.h not found beside the library")
+    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <twin/sqlite.h>",
+             "int main(void) {"]
+    for s, fields in SQLITE_STRUCTS.items():
+        lines.append(f'printf("{s} sizeof %zu\\n", sizeof({s}));')
+        for f in fields:
+            lines.append(f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));')
+    lines += ["return 0; }"]
+    src = tmp_path / "layout.c"
+    src.write_text("\n".join(lines))
+    exe = tmp_path / "layout"
+    subprocess.run([cc, "-std=c11", f"-I{os.path.join(REPO, 'include')}", f"-I{build_include}",
+                    str(src), "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
+    c = {tuple(line.split()[:2]): int(line.split()[2]) for line in out.splitlines()}
+    for s, fields in SQLITE_STRUCTS.items():
+        py = getattr(tsq, s)
+        assert ctypes.sizeof(py) == c[(s, "sizeof")], s
+        for f in fields:
+            assert getattr(py, f).offset == c[(s, f)], f"{s}.{f}"
+
+
+def test_sqlite_unavailable_is_reported_not_raised_at_import(tmp_path):
+    code = ("import libtwin, libtwin.sqlite as s\n"
+            "assert not s.available and s.lib is None\n"
+            "try:\n"
+            "    libtwin.SqliteStore('x.db')\n"
+            "except OSError as e:\n"
+            "    print('OSError', e)\n")
+    env = dict(os.environ, LIBTWIN_SQLITE_LIBRARY=str(tmp_path / "nope.so"),
+               PYTHONPATH=os.path.join(REPO, "python"))
+    r = subprocess.run([os.sys.executable, "-c", code], env=env, capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "OSError" in r.stdout and "LIBTWIN_SQLITE_LIBRARY=" in r.stdout
+    assert "nope.so" in r.stdout
