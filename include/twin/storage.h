@@ -350,7 +350,9 @@ typedef struct twin_store_loaded_signal {
     const twin_signal_options *options;  /**< Options with its unit; NULL: defaults, no unit. */
     int64_t latest_t_us;          /**< Latest accepted timestamp. */
     double latest_value;          /**< Latest value. */
-    /** Health options, or NULL when the signal has no health model. */
+    /** Health options, or NULL when the signal has no health model. For
+        ::TWIN_HEALTH_USER their @c user is ignored: the ingest handle's
+        @c user_model runs the state (a store cannot keep functions). */
     const twin_health_options *health_options;
     /** Its health state as put_health delivered it (same library layout);
         NULL: a fresh twin_health_init() at @c health_t0_us. */
@@ -393,9 +395,11 @@ typedef struct twin_store_loader {
  *                      is malformed; @p g and @p ing unchanged.
  * @retval TWIN_E_ABI   A size is unknown.
  * @retval TWIN_E_BUSY  @p ing's store has unconfirmed records (flush first).
+ * @retval TWIN_E_STATE A signal has a user-model health state and @p ing has
+ *                      no @c user_model; unchanged.
  * @retval TWIN_E_NOMEM Allocation failed; unchanged.
- * @retval other        A loader's status, or an add that failed (the graph's
- *                      last error says which); unchanged.
+ * @retval other        A loader's status, or an add that failed; unchanged.
+ * In every failure but a NULL @p g, the graph's last error says why.
  * @since 1.3
  */
 TWIN_API twin_status twin_store_load(twin_graph *g, twin_ingest *ing,

@@ -73,14 +73,27 @@ static twin_status load_signals(twin__build *b, const twin_store_loader *ld)
                 return twin__build_fail(b, o.size > sizeof o ? TWIN_E_ABI : TWIN_E_INVAL,
                                         "signal '%.128s': health options size",
                                         x.name ? x.name : "");
+            /* A store cannot keep a user model's functions: the ingest
+             * handle's user_model runs the states it brings back. */
+            if (o.model == TWIN_HEALTH_USER) {
+                if (!b->ing || !b->ing->user_model)
+                    return twin__build_fail(b, TWIN_E_STATE,
+                                            "signal '%.128s' has a user-model health state "
+                                            "and the ingest handle has no user_model",
+                                            x.name ? x.name : "");
+                o.user = b->ing->user_model;
+            }
             if (x.health) {
                 h = *x.health;
             } else if ((s = twin_health_init(&h, &o, x.health_t0_us, &e)) != TWIN_OK) {
                 return twin__build_fail(b, s, "signal '%.128s': %s", x.name ? x.name : "",
                                         e.message);
             }
-            st.hopt = x.health_options;
+            st.hopt = &o;
             st.health = &h;
+            if ((s = twin__build_signal(b, x.twin_id, x.name, x.options, &st)) != TWIN_OK)
+                return s;
+            continue;
         }
         if ((s = twin__build_signal(b, x.twin_id, x.name, x.options, &st)) != TWIN_OK) return s;
     }
@@ -90,9 +103,14 @@ twin_status twin_store_load(twin_graph *g, twin_ingest *ing, const twin_store_lo
 {
     twin__build b;
     twin_status s;
-    if (!g || !ld || (ing && ing->g != g)) return TWIN_E_INVAL;
-    if (ld->size > sizeof *ld) return TWIN_E_ABI;
-    if (ld->size < sizeof *ld) return TWIN_E_INVAL;
+    if (!g) return TWIN_E_INVAL;
+    if (!ld) return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the loader is NULL");
+    if (ing && ing->g != g)
+        return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the ingest handle is over another graph");
+    if (ld->size != sizeof *ld)
+        return twin__fail(g, ld->size > sizeof *ld ? TWIN_E_ABI : TWIN_E_INVAL,
+                          "twin_store_load: loader size %u, this library's is %u",
+                          (unsigned)ld->size, (unsigned)sizeof *ld);
     if ((s = twin__build_begin(&b, g, ing, 0, 0, 0)) != TWIN_OK) return s;
     if ((s = load_twins(&b, ld)) != TWIN_OK || (s = load_rels(&b, ld)) != TWIN_OK ||
         (s = load_signals(&b, ld)) != TWIN_OK) {

@@ -581,6 +581,111 @@ START_TEST(test_load_rebuilds_graph_and_signals)
 }
 END_TEST
 
+/* A user model keeping one level: it predicts the level, and a sample sets it. */
+static twin_status level_update(void *ud, void *state, double t, double v, int32_t diverged)
+{
+    (void)ud;
+    (void)t;
+    (void)diverged;
+    memcpy(state, &v, sizeof v);
+    return TWIN_OK;
+}
+
+static twin_status level_init(void *ud, void *state)
+{
+    double one = 1.0;
+    (void)ud;
+    memcpy(state, &one, sizeof one);
+    return TWIN_OK;
+}
+
+static double level_predict(void *ud, const void *state, double t)
+{
+    double v;
+    (void)ud;
+    (void)t;
+    memcpy(&v, state, sizeof v);
+    return v;
+}
+
+/* A store keeps no functions: a loaded user-model state runs with the
+ * ingest handle's user_model, and without one the load is refused. */
+START_TEST(test_load_user_model_state_runs_with_ingest_user_model)
+{
+    twin_health_model m = {sizeof m, sizeof(double), NULL, level_init, level_predict,
+                          level_update};
+    twin_ingest_options io;
+    twin_ingest *ing2;
+    twin_store_loader ld;
+    twin_signal h;
+    twin_health got;
+    twin_health_options gho;
+    double p;
+    feed f;
+    memset(&f, 0, sizeof f);
+    twin_health_options_init(&f.ho);
+    f.ho.model = TWIN_HEALTH_USER;
+    f.ho.user = &m;
+    f.ho.failure_level = 100.0;
+    ck_assert_int_eq(twin_health_init(&f.hs, &f.ho, T0, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_update(&f.hs, &f.ho, T0 + 1, 5.0, NULL, NULL), TWIN_OK);
+    f.ho.user = NULL;  /* as a store gives it back */
+    ld.size = sizeof ld;
+    ld.reserved_ = 0;
+    ld.ud = &f;
+    ld.next_twin = next_twin;
+    ld.next_relationship = next_rel;
+    ld.next_signal = next_sig;
+
+    /* no user_model: refused, nothing changed, the graph says why */
+    sig_add("pump1", "flow", NULL, 1, 0, 0);
+    ck_assert_int_eq(twin_store_load(g, ing, &ld), TWIN_E_STATE);
+    ck_assert_ptr_nonnull(strstr(twin_graph_last_error(g)->message, "user_model"));
+    ck_assert_int_eq(twin_graph_find_twin(g, "pump1", NULL), TWIN_OK);
+
+    /* with one: loaded, and the state runs with it */
+    twin_ingest_options_init(&io);
+    io.alloc = &fa.alloc;
+    io.user_model = &m;
+    ck_assert_int_eq(twin_ingest_create(&ing2, g, &io), TWIN_OK);
+    f.twins = f.rels = f.sigs = 0;
+    ck_assert_int_eq(twin_store_load(g, ing2, &ld), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(ing2, "c", "temperature", NULL, &h), TWIN_OK);
+    twin_health_options_init(&gho);
+    ck_assert_int_eq(twin_ingest_get_health(ing2, h, &got, &gho), TWIN_OK);
+    ck_assert_ptr_eq(gho.user, &m);
+    ck_assert_int_eq(twin_health_predict(&got, &gho, T0 + 2, &p, NULL), TWIN_OK);
+    ck_assert(p == 5.0);  /* the state as it was stored */
+    {
+        twin_signal_sample smp = {h, T0 + 10, 7.5};
+        uint8_t out;
+        size_t done = 0;
+        ck_assert_int_eq(twin_ingest_write_signals(ing2, &smp, 1, &out, &done), TWIN_OK);
+        ck_assert_uint_eq(out, TWIN_INGEST_ACCEPTED);
+    }
+    ck_assert_int_eq(twin_ingest_get_health(ing2, h, &got, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_predict(&got, &gho, T0 + 11, &p, NULL), TWIN_OK);
+    ck_assert(p == 7.5);
+    twin_ingest_destroy(ing2);
+}
+END_TEST
+
+START_TEST(test_load_refusals_leave_a_message)
+{
+    twin_store_loader ld;
+    memset(&ld, 0, sizeof ld);
+    ld.size = sizeof ld + 8;
+    ck_assert_int_eq(twin_store_load(g, ing, &ld), TWIN_E_ABI);
+    ck_assert_ptr_nonnull(strstr(twin_graph_last_error(g)->message, "loader size"));
+    ld.size = 4;
+    ck_assert_int_eq(twin_store_load(g, ing, &ld), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_graph_last_error(g)->status, TWIN_E_INVAL);
+    ck_assert_int_eq(twin_store_load(g, ing, NULL), TWIN_E_INVAL);
+    ck_assert_ptr_nonnull(strstr(twin_graph_last_error(g)->message, "NULL"));
+    ck_assert_int_eq(twin_store_load(NULL, ing, &ld), TWIN_E_INVAL);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -594,6 +699,8 @@ Suite *store_suite(void)
     tcase_add_test(tc, test_put_superseded_by_delete_is_skipped);
     tcase_add_test(tc, test_checkpoint_queues_changed_health_states);
     tcase_add_test(tc, test_load_rebuilds_graph_and_signals);
+    tcase_add_test(tc, test_load_user_model_state_runs_with_ingest_user_model);
+    tcase_add_test(tc, test_load_refusals_leave_a_message);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");
