@@ -35,10 +35,11 @@
  * Layout (the tables are the largest object of the firmware core, so they
  * are kept small): each table is written once as an X-macro list. The names
  * of a table are one const blob, a struct of char arrays, one per name,
- * which an entry addresses by a 16-bit offset (offsetof); the distinct
- * scales are one array of doubles, which a unit addresses by an 8-bit index;
- * the two affine temperature factors come last, and only they have an
- * offset. A unit entry is 6 bytes, a semantic type or unit type entry 4.
+ * which an entry addresses by its offset (offsetof); the distinct scales are
+ * one array of doubles, which a unit addresses by a 7-bit index; the two
+ * affine temperature factors come last, and only they have an offset. A unit
+ * entry is 4 bytes (bit-fields; its name at an even offset, in 11 bits), a
+ * semantic type or unit type entry 4 (a 16-bit name offset).
  * Every table is its own section, so --gc-sections drops what a firmware
  * does not use (ingest needs the units alone).
  */
@@ -197,7 +198,7 @@ static const double offsets[N_AFFINE] = {
 #undef X
 };
 
-_Static_assert(N_LINEAR + N_AFFINE <= 256, "a unit's factor is 8 bits");
+_Static_assert(N_LINEAR + N_AFFINE <= 128, "a unit's factor is 7 bits");
 
 /* ---- units -------------------------------------------------------------- */
 
@@ -472,8 +473,9 @@ _Static_assert(N_LINEAR + N_AFFINE <= 256, "a unit's factor is 8 bits");
     X(zebibyte, DATA_SIZE, ALL, 0, B73) \
     X(zebibytePerSecond, DATA_RATE, ALL, 0, B73)
 
+/* Each name padded to an even size: a unit gives its offset / 2. */
 struct unit_names {
-#define X(n, t, v, f, s) char n[sizeof #n];
+#define X(n, t, v, f, s) char n[(sizeof #n + 1) / 2 * 2];
     UNITS(X)
 #undef X
 };
@@ -485,13 +487,17 @@ static const struct unit_names unit_names = {
 };
 
 static const twin__unit units[] = {
-#define X(n, t, v, f, s) {offsetof(struct unit_names, n), TWIN__UT_##t, f, V_##v, FAC_##s},
+#define X(n, t, v, f, s) {offsetof(struct unit_names, n) / 2, FAC_##s, TWIN__UT_##t, f, V_##v},
     UNITS(X)
 #undef X
 };
 
-_Static_assert(sizeof(struct unit_names) <= UINT16_MAX, "a unit's name is at a 16-bit offset");
-_Static_assert(TWIN__UT_COUNT <= 256, "a unit's type is 8 bits");
+/* What a unit's bit-fields hold. Past 4 KB of names, make name_at wider. */
+_Static_assert(sizeof(struct unit_names) <= 2 << 11, "a unit's name is at 2 * an 11-bit offset");
+_Static_assert(TWIN__UT_COUNT <= 1 << 6, "a unit's type is 6 bits");
+_Static_assert((TWIN__UNIT_LEVEL | TWIN__UNIT_SV | TWIN__UNIT_NOCONV | TWIN__UNIT_CONVENTIONAL) <
+                   1 << 4, "a unit's flags are 4 bits");
+_Static_assert(TWIN__QT_ALL < 1 << 4, "a unit's versions are 4 bits");
 
 /* ---- semantic types ----------------------------------------------------- */
 
@@ -711,19 +717,17 @@ static int name_cmp(const char *a, const char *b, size_t n)
     return (la > n) - (la < n);
 }
 
-/* Binary search over an array of count entries of size bytes whose first
- * member is the 16-bit offset of the name in names. */
-static const void *find(const void *base, size_t count, size_t size, const void *names,
-                        const char *name, size_t len)
+/* Binary search over an array of count entries of size bytes, sorted by
+ * the names that name_of gives. */
+static const void *find(const void *base, size_t count, size_t size,
+                        const char *(*name_of)(const void *entry), const char *name, size_t len)
 {
     size_t lo = 0, hi = count;
     if (!name) return NULL;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *p = (const char *)base + mid * size;
-        uint16_t at;
-        memcpy(&at, p, sizeof at);
-        int c = name_cmp((const char *)names + at, name, len);
+        int c = name_cmp(name_of(p), name, len);
         if (c == 0) return p;
         if (c < 0) lo = mid + 1;
         else hi = mid;
@@ -731,16 +735,33 @@ static const void *find(const void *base, size_t count, size_t size, const void 
     return NULL;
 }
 
+static const char *unit_name_of(const void *entry)
+{
+    return twin__unit_name(entry);
+}
+
+static const char *semtype_name_of(const void *entry)
+{
+    return twin__semtype_name(entry);
+}
+
+static const char *type_name_of(const void *entry)
+{
+    uint16_t at;
+    memcpy(&at, entry, sizeof at); /* name_at, the first member of type_entry and type_alias */
+    return (const char *)&type_names + at;
+}
+
 const twin__semtype *twin__semtype_find(const char *name, size_t len, unsigned where)
 {
     const twin__semtype *s =
-        find(semtypes, COUNT(semtypes), sizeof semtypes[0], &semtype_names, name, len);
+        find(semtypes, COUNT(semtypes), sizeof semtypes[0], semtype_name_of, name, len);
     return s && (s->versions & where) ? s : NULL;
 }
 
 const twin__unit *twin__unit_find(const char *name, size_t len, unsigned where)
 {
-    const twin__unit *u = find(units, COUNT(units), sizeof units[0], &unit_names, name, len);
+    const twin__unit *u = find(units, COUNT(units), sizeof units[0], unit_name_of, name, len);
     return u && (u->versions & where) ? u : NULL;
 }
 
@@ -758,7 +779,7 @@ const twin__unit *twin__unit_table(size_t *n)
 
 const char *twin__unit_name(const twin__unit *u)
 {
-    return (const char *)&unit_names + u->name_at;
+    return (const char *)&unit_names + 2 * (size_t)u->name_at;
 }
 
 const char *twin__semtype_name(const twin__semtype *s)
@@ -779,10 +800,10 @@ double twin__unit_offset(const twin__unit *u)
 uint16_t twin__unit_type_find(const char *name, size_t len, unsigned where)
 {
     const type_entry *t =
-        find(unit_types, COUNT(unit_types), sizeof unit_types[0], &type_names, name, len);
+        find(unit_types, COUNT(unit_types), sizeof unit_types[0], type_name_of, name, len);
     if (t) return t->versions & where ? (uint16_t)(t - unit_types + 1) : TWIN__UT_NONE;
     const type_alias *a =
-        find(type_aliases, COUNT(type_aliases), sizeof type_aliases[0], &type_names, name, len);
+        find(type_aliases, COUNT(type_aliases), sizeof type_aliases[0], type_name_of, name, len);
     return a && (a->versions & where) ? a->unit_type : TWIN__UT_NONE;
 }
 

@@ -91,18 +91,18 @@ enum {
 /* Flags that split a unit type into quantities that do not convert. */
 #define TWIN__UNIT_KIND_MASK (TWIN__UNIT_LEVEL | TWIN__UNIT_SV)
 
-/* A unit: an entry of the const unit table, 6 bytes, compact for firmware
+/* A unit: an entry of the const unit table, 4 bytes, compact for firmware
  * flash. The name and the factors live in tables of their own: read them with
  * twin__unit_name(), twin__unit_scale() and twin__unit_offset(). A value v in
  * this unit is v * scale + offset in the SI unit of its type; offset is
  * nonzero only for degreeCelsius and degreeFahrenheit (absolute temperatures,
  * not temperature differences). A copy of an entry describes the same unit. */
 typedef struct twin__unit {
-    uint16_t name_at;     /* where the name is (twin__unit_name()) */
-    uint8_t unit_type;    /* enum twin__unit_type_id */
-    uint8_t flags;        /* TWIN__UNIT_* */
-    uint8_t versions;     /* TWIN__QT_* where the name is defined */
-    uint8_t factor;       /* which scale and offset (twin__unit_scale(), _offset()) */
+    unsigned name_at : 11;   /* where the name is, in 2-byte steps (twin__unit_name()) */
+    unsigned factor : 7;     /* which scale and offset (twin__unit_scale(), _offset()) */
+    unsigned unit_type : 6;  /* enum twin__unit_type_id */
+    unsigned flags : 4;      /* TWIN__UNIT_* */
+    unsigned versions : 4;   /* TWIN__QT_* where the name is defined */
 } twin__unit;
 
 /* A semantic type (co-type of a Property, Telemetry ...); its unit must be
