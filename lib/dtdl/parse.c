@@ -1047,7 +1047,7 @@ static int types(P *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int 
             const char *sterm = std_class(p, s, &sn);
             const twin__semtype *st = twin__semtype_find(sterm, sn, qt_where(p));
             unsigned xb = ext_cotype(s);
-            if (st && e->semtype && strcmp(e->semtype, st->name) == 0) continue;  /* term and DTMI */
+            if (st && e->semtype && strcmp(e->semtype, twin__semtype_name(st)) == 0) continue;  /* term and DTMI */
             if (st && e->semtype) {
                 err(p, "conflictingSupplementalTypes", e, NULL, "@type names two semantic types ('%s', '%s')",
                     e->semtype, s);

@@ -31,11 +31,23 @@
  * Each scale is the double nearest to the exact value (computed in decimal,
  * the formula in the comment when it is not a plain number). decibel and bel
  * are levels (TWIN__UNIT_LEVEL): 1 B = 10 dB, nothing converts them to Pa.
+ *
+ * Layout (the tables are the largest object of the firmware core, so they
+ * are kept small): each table is written once as an X-macro list. The names
+ * of a table are one const blob, a struct of char arrays, one per name,
+ * which an entry addresses by its offset (offsetof); the distinct scales are
+ * one array of doubles, which a unit addresses by a 7-bit index; the two
+ * affine temperature factors come last, and only they have an offset. A unit
+ * entry is 4 bytes (bit-fields; its name at an even offset, in 11 bits), a
+ * semantic type or unit type entry 4 (a 16-bit name offset).
+ * Every table is its own section, so --gc-sections drops what a firmware
+ * does not use (ingest needs the units alone).
  */
 #include "dtdl/units.h"
 
 #include "twin/twin.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define V_ALL TWIN__QT_ALL
@@ -45,511 +57,654 @@
 #define F_SV TWIN__UNIT_SV
 #define F_CONV TWIN__UNIT_CONVENTIONAL
 
-/* name, unit type, where, flags, scale (and offset) */
-#define U(n, t, v, f, s) {n, TWIN__UT_##t, f, V_##v, s, 0.0}
-#define UA(n, t, v, f, s, o) {n, TWIN__UT_##t, f, V_##v, s, o}
+/* ---- factors ------------------------------------------------------------ */
+
+/* The scales of the linear units: an identifier (for UNITS below) and the
+ * value, ascending, each value once. */
+#define FACTORS(X) \
+    X(EV, 1.602176634e-19) /* eV */ \
+    X(E_15, 1e-15) \
+    X(MEV, 1.602176634e-13) /* 1e6 * eV */ \
+    X(E_12, 1e-12) \
+    X(E_6_PER_H, 2.7777777777777777e-10) /* 1e-6 / 3600 */ \
+    X(E_9, 1e-9) \
+    X(E_8, 1e-8) \
+    X(E_6_PER_MIN, 1.6666666666666667e-8) /* 1e-6 / 60 */ \
+    X(E_3_PER_H, 2.7777777777777776e-7) /* 1e-3 / 3600 */ \
+    X(E_6, 1e-6) \
+    X(GAL_PER_H, 1.0515032733333334e-6) /* gal / 3600 */ \
+    X(ARCSEC, 4.84813681109536e-6) /* pi / 648000 */ \
+    X(IN3, 1.6387064e-5) /* in * in * in */ \
+    X(E_3_PER_MIN, 1.6666666666666667e-5) /* 1e-3 / 60 */ \
+    X(FLOZ, 2.95735295625e-5) /* gal / 128 */ \
+    X(GAL_PER_MIN, 6.30901964e-5) /* gal / 60 */ \
+    X(E_4, 1e-4) \
+    X(LB_PER_H, 0.00012599788055555556) /* lb / 3600 */ \
+    X(PER_H, 0.0002777777777777778) /* 1 / 3600 */ \
+    X(ARCMIN, 0.0002908882086657216) /* pi / 10800 */ \
+    X(FT3_PER_MIN, 0.0004719474432) /* ft * ft * ft / 60 */ \
+    X(IN2, 6.4516e-4) /* in * in */ \
+    X(E_3, 1e-3) \
+    X(GAL, 0.003785411784) /* gal */ \
+    X(E_2, 0.01) \
+    X(PER_MIN, 0.016666666666666666) /* 1 / 60 */ \
+    X(DEG, 0.017453292519943295) /* pi / 180 */ \
+    X(IN, 0.0254) /* in */ \
+    X(FT3, 0.028316846592) /* ft * ft * ft */ \
+    X(FT2, 0.09290304) /* ft * ft */ \
+    X(E_1, 0.1) \
+    X(RPM, 0.10471975511965978) /* 2 * pi / 60 */ \
+    X(KWH_PER_YEAR, 0.11407711613050422) /* 3.6e6 J / Julian year */ \
+    X(E3_PER_H, 0.2777777777777778) /* 1e3 / 3600 */ \
+    X(OZF, 0.2780138509537812) /* lbf / 16 */ \
+    X(BTU_PER_H, 0.2930710701722222) /* Btu / 3600 */ \
+    X(FT, 0.3048) /* ft */ \
+    X(MI_PER_H, 0.44704) /* mi / 3600 */ \
+    X(LB, 0.45359237) /* lb */ \
+    X(KNOT, 0.5144444444444445) /* 1852 / 3600 */ \
+    X(E0, 1.0) \
+    X(H_E_3, 3.6) /* 3600 * 1e-3 */ \
+    X(LBF, 4.4482216152605) /* lbf */ \
+    X(TURN, 6.283185307179586) /* 2 * pi */ \
+    X(BYTE, 8.0) /* byte: 8 bits */ \
+    X(G_N, 9.80665) /* g_n */ \
+    X(E1, 10.0) \
+    X(FOOTCANDLE, 10.763910416709722) /* 1 / 0.09290304 */ \
+    X(SLUG, 14.593902937206364) /* lbf s2 / ft */ \
+    X(MIN, 60.0) \
+    X(E2, 100.0) \
+    X(MMHG, 133.322387415) /* mmHg */ \
+    X(INH2O, 249.08891) /* 1000 kg/m3 * g_n * in */ \
+    X(E6_PER_H, 277.77777777777777) /* 1e6 / 3600 */ \
+    X(KBTU_PER_H, 293.0710701722222) /* 1e3 * Btu / 3600 */ \
+    X(HP, 745.6998715822702) /* 550 * ft * lbf */ \
+    X(E3, 1e3) \
+    X(B10, 0x1p10) /* kibibit: 2^10 bits */ \
+    X(BTU, 1055.05585262) /* Btu */ \
+    X(MI, 1609.344) /* mi */ \
+    X(NMI, 1852.0) /* nautical mile */ \
+    X(INHG, 3386.388640341) /* 25.4 * mmHg */ \
+    X(TON_REFRIG, 3516.8528420666667) /* 12000 * Btu / 3600 */ \
+    X(H, 3600.0) \
+    X(ACRE, 4046.8564224) \
+    X(PSI, 6894.757293168362) /* lbf / (in * in) */ \
+    X(B13, 0x1p13) /* kibibyte: 2^10 bytes */ \
+    X(TONF, 8896.443230521) /* 2000 * lbf */ \
+    X(E4, 1e4) \
+    X(DAY, 86400.0) \
+    X(E5, 1e5) \
+    X(E9_PER_H, 277777.77777777775) /* 1e9 / 3600 */ \
+    X(E6, 1e6) \
+    X(B20, 0x1p20) /* mebibit: 2^20 bits */ \
+    X(KBTU, 1055055.85262) /* 1e3 * Btu */ \
+    X(H_E3, 3.6e6) \
+    X(B23, 0x1p23) /* mebibyte: 2^20 bytes */ \
+    X(YEAR, 31557600.0) /* Julian year, 365.25 * 86400 */ \
+    X(E9, 1e9) \
+    X(B30, 0x1p30) /* gibibit: 2^30 bits */ \
+    X(H_E6, 3.6e9) \
+    X(B33, 0x1p33) /* gibibyte: 2^30 bytes */ \
+    X(AU, 149597870700.0) /* au */ \
+    X(B40, 0x1p40) /* tebibit: 2^40 bits */ \
+    X(H_E9, 3.6e12) \
+    X(B43, 0x1p43) /* tebibyte: 2^40 bytes */ \
+    X(H_E12, 3.6e15) \
+    X(B60, 0x1p60) /* exbibit: 2^60 bits */ \
+    X(B63, 0x1p63) /* exbibyte: 2^60 bytes */ \
+    X(B70, 0x1p70) /* zebibit: 2^70 bits */ \
+    X(B73, 0x1p73) /* zebibyte: 2^70 bytes */ \
+    X(B80, 0x1p80) /* yobibit: 2^80 bits */ \
+    X(B83, 0x1p83) /* yobibyte: 2^80 bytes */
+
+/* The absolute temperature scales: identifier, scale, offset. */
+#define AFFINE_FACTORS(X) \
+    X(DEG_C_ABS, 1.0, 273.15) \
+    /* 5/9 K per degree; 0 degreeFahrenheit = 459.67 * 5/9 K */ \
+    X(DEG_F_ABS, 0.5555555555555556, 255.37222222222223)
+
+enum linear_factor {
+#define X(id, s) FAC_##id,
+    FACTORS(X)
+#undef X
+    N_LINEAR
+};
+
+enum affine_factor {
+#define X(id, s, o) AFF_##id,
+    AFFINE_FACTORS(X)
+#undef X
+    N_AFFINE
+};
+
+/* A unit's factor: FAC_<identifier>, the affine ones after the linear ones. */
+enum {
+#define X(id, s, o) FAC_##id = N_LINEAR + AFF_##id,
+    AFFINE_FACTORS(X)
+#undef X
+};
+
+static const double scales[N_LINEAR + N_AFFINE] = {
+#define X(id, s) s,
+    FACTORS(X)
+#undef X
+#define X(id, s, o) s,
+    AFFINE_FACTORS(X)
+#undef X
+};
+
+static const double offsets[N_AFFINE] = {
+#define X(id, s, o) o,
+    AFFINE_FACTORS(X)
+#undef X
+};
+
+_Static_assert(N_LINEAR + N_AFFINE <= 128, "a unit's factor is 7 bits");
+
+/* ---- units -------------------------------------------------------------- */
+
+/* name, unit type, where, flags, factor; sorted by name (a test checks). */
+#define UNITS(X) \
+    X(acre, AREA, ALL, 0, ACRE) \
+    X(ampere, CURRENT, ALL, 0, E0) \
+    X(ampereHour, CHARGE, QT, 0, H) \
+    X(astronomicalUnit, LENGTH, ALL, 0, AU) \
+    X(bar, PRESSURE, ALL, 0, E5) \
+    X(becquerel, RADIOACTIVITY, QT, 0, E0) \
+    X(bel, SOUND_PRESSURE, ALL, F_LEVEL, E0) \
+    X(bit, DATA_SIZE, ALL, 0, E0) \
+    X(bitPerSecond, DATA_RATE, ALL, 0, E0) \
+    X(britishThermalUnit, ENERGY, QT, F_CONV, BTU) \
+    X(britishThermalUnitPerHour, POWER, QT, F_CONV, BTU_PER_H) \
+    X(byte, DATA_SIZE, ALL, 0, BYTE) \
+    X(bytePerSecond, DATA_RATE, ALL, 0, BYTE) \
+    X(candela, LUMINOUS_INTENSITY, ALL, 0, E0) \
+    X(candelaPerSquareMetre, LUMINANCE, ALL, 0, E0) \
+    X(centimetre, LENGTH, ALL, 0, E_2) \
+    X(centimetrePerSecond, VELOCITY, ALL, 0, E_2) \
+    X(centimetrePerSecondSquared, ACCELERATION, ALL, 0, E_2) \
+    X(centipoise, DYNAMIC_VISCOSITY, QT3, 0, E_3) \
+    X(centistokes, KINEMATIC_VISCOSITY, QT3, 0, E_6) \
+    X(coulomb, CHARGE, ALL, 0, E0) \
+    X(cubicCentimetre, VOLUME, ALL, 0, E_6) \
+    X(cubicCentimetrePerMinute, VOLUME_FLOW_RATE, QT3, 0, E_6_PER_MIN) \
+    X(cubicCentimetrePerSecond, VOLUME_FLOW_RATE, QT3, 0, E_6) \
+    X(cubicFoot, VOLUME, ALL, 0, FT3) \
+    X(cubicFootPerMinute, VOLUME_FLOW_RATE, QT, 0, FT3_PER_MIN) \
+    X(cubicInch, VOLUME, ALL, 0, IN3) \
+    X(cubicMetre, VOLUME, ALL, 0, E0) \
+    X(cubicMetrePerHour, VOLUME_FLOW_RATE, QT, 0, PER_H) \
+    X(cubicMetrePerMinute, VOLUME_FLOW_RATE, QT, 0, PER_MIN) \
+    X(cubicMetrePerSecond, VOLUME_FLOW_RATE, QT, 0, E0) \
+    X(day, TIME, ALL, 0, DAY) \
+    X(decapascal, PRESSURE, QT, 0, E1) \
+    X(decapascalCubicMetrePerSecond, GAS_LEAKAGE_RATE, QT3, 0, E1) \
+    X(decibel, SOUND_PRESSURE, ALL, F_LEVEL, E_1) \
+    X(degreeCelsius, TEMPERATURE, ALL, 0, DEG_C_ABS) \
+    X(degreeFahrenheit, TEMPERATURE, ALL, 0, DEG_F_ABS) \
+    X(degreeOfArc, ANGLE, ALL, 0, DEG) \
+    X(degreePerSecond, ANGULAR_VELOCITY, ALL, 0, DEG) \
+    X(electronvolt, ENERGY, ALL, 0, EV) \
+    X(exbibit, DATA_SIZE, ALL, 0, B60) \
+    X(exbibitPerSecond, DATA_RATE, ALL, 0, B60) \
+    X(exbibyte, DATA_SIZE, ALL, 0, B63) \
+    X(exbibytePerSecond, DATA_RATE, ALL, 0, B63) \
+    X(farad, CAPACITANCE, ALL, 0, E0) \
+    X(fluidOunce, VOLUME, ALL, F_CONV, FLOZ) \
+    X(foot, LENGTH, ALL, 0, FT) \
+    X(footcandle, ILLUMINANCE, ALL, 0, FOOTCANDLE) \
+    X(gForce, ACCELERATION, ALL, 0, G_N) \
+    X(gallon, VOLUME, ALL, F_CONV, GAL) \
+    X(gallonPerHour, VOLUME_FLOW_RATE, QT, F_CONV, GAL_PER_H) \
+    X(gallonPerMinute, VOLUME_FLOW_RATE, QT, F_CONV, GAL_PER_MIN) \
+    X(gauss, MAGNETIC_INDUCTION, QT, 0, E_4) \
+    X(gibibit, DATA_SIZE, ALL, 0, B30) \
+    X(gibibitPerSecond, DATA_RATE, ALL, 0, B30) \
+    X(gibibyte, DATA_SIZE, ALL, 0, B33) \
+    X(gibibytePerSecond, DATA_RATE, ALL, 0, B33) \
+    X(gigabecquerel, RADIOACTIVITY, QT, 0, E9) \
+    X(gigahertz, FREQUENCY, ALL, 0, E9) \
+    X(gigajoule, ENERGY, ALL, 0, E9) \
+    X(gigajoulePerHour, POWER, QT, 0, E9_PER_H) \
+    X(gigavoltAmpere, APPARENT_POWER, QT, 0, E9) \
+    X(gigavoltAmpereHour, APPARENT_ENERGY, QT, 0, H_E9) \
+    X(gigavoltAmpereReactive, REACTIVE_POWER, QT, 0, E9) \
+    X(gigavoltAmpereReactiveHour, REACTIVE_ENERGY, QT, 0, H_E9) \
+    X(gigawatt, POWER, ALL, 0, E9) \
+    X(gigawattHour, ENERGY, QT, 0, H_E9) \
+    X(gram, MASS, ALL, 0, E_3) \
+    X(gramPerCubicMetre, DENSITY, ALL, 0, E_3) \
+    X(gramPerHour, MASS_FLOW_RATE, ALL, 0, E_3_PER_H) \
+    X(gramPerSecond, MASS_FLOW_RATE, ALL, 0, E_3) \
+    X(gray, IONIZING_RADIATION_DOSE, QT, 0, E0) \
+    X(hectare, AREA, ALL, 0, E4) \
+    X(hectopascal, PRESSURE, QT, 0, E2) \
+    X(hectopascalCubicMetrePerSecond, GAS_LEAKAGE_RATE, QT3, 0, E2) \
+    X(henry, INDUCTANCE, ALL, 0, E0) \
+    X(hertz, FREQUENCY, ALL, 0, E0) \
+    X(horsepower, POWER, ALL, F_CONV, HP) \
+    X(hour, TIME, ALL, 0, H) \
+    X(inch, LENGTH, ALL, 0, IN) \
+    X(inchesOfMercury, PRESSURE, ALL, F_CONV, INHG) \
+    X(inchesOfWater, PRESSURE, ALL, F_CONV, INH2O) \
+    X(joule, ENERGY, ALL, 0, E0) \
+    X(joulePerHour, POWER, QT, 0, PER_H) \
+    X(joulePerSecond, POWER, QT, 0, E0) \
+    X(kelvin, TEMPERATURE, ALL, 0, E0) \
+    X(kibibit, DATA_SIZE, ALL, 0, B10) \
+    X(kibibitPerSecond, DATA_RATE, ALL, 0, B10) \
+    X(kibibyte, DATA_SIZE, ALL, 0, B13) \
+    X(kibibytePerSecond, DATA_RATE, ALL, 0, B13) \
+    X(kiloBritishThermalUnit, ENERGY, QT, F_CONV, KBTU) \
+    X(kiloBritishThermalUnitPerHour, POWER, QT, F_CONV, KBTU_PER_H) \
+    X(kiloampere, CURRENT, QT, 0, E3) \
+    X(kilobecquerel, RADIOACTIVITY, QT, 0, E3) \
+    X(kilogram, MASS, ALL, 0, E0) \
+    X(kilogramPerCubicMetre, DENSITY, ALL, 0, E0) \
+    X(kilogramPerHour, MASS_FLOW_RATE, ALL, 0, PER_H) \
+    X(kilogramPerSecond, MASS_FLOW_RATE, ALL, 0, E0) \
+    X(kilohertz, FREQUENCY, ALL, 0, E3) \
+    X(kilojoule, ENERGY, ALL, 0, E3) \
+    X(kilojoulePerHour, POWER, QT, 0, E3_PER_H) \
+    X(kilojoulePerSecond, POWER, QT, 0, E3) \
+    X(kilometre, LENGTH, ALL, 0, E3) \
+    X(kilometrePerHour, VELOCITY, ALL, 0, E3_PER_H) \
+    X(kilometrePerSecond, VELOCITY, ALL, 0, E3) \
+    X(kilometrePerSecondSquared, ACCELERATION, QT3, 0, E3) \
+    X(kiloohm, RESISTANCE, ALL, 0, E3) \
+    X(kilopascal, PRESSURE, ALL, 0, E3) \
+    X(kilopascalCubicMetrePerSecond, GAS_LEAKAGE_RATE, QT3, 0, E3) \
+    X(kilovolt, VOLTAGE, ALL, 0, E3) \
+    X(kilovoltAmpere, APPARENT_POWER, QT, 0, E3) \
+    X(kilovoltAmpereHour, APPARENT_ENERGY, QT, 0, H_E3) \
+    X(kilovoltAmpereReactive, REACTIVE_POWER, QT, 0, E3) \
+    X(kilovoltAmpereReactiveHour, REACTIVE_ENERGY, QT, 0, H_E3) \
+    X(kilowatt, POWER, ALL, 0, E3) \
+    X(kilowattHour, ENERGY, ALL, 0, H_E3) \
+    X(kilowattHourPerYear, POWER, ALL, F_CONV, KWH_PER_YEAR) \
+    X(knot, VELOCITY, ALL, 0, KNOT) \
+    X(litre, VOLUME, ALL, 0, E_3) \
+    X(litrePerHour, VOLUME_FLOW_RATE, ALL, 0, E_3_PER_H) \
+    X(litrePerMinute, VOLUME_FLOW_RATE, QT, 0, E_3_PER_MIN) \
+    X(litrePerSecond, VOLUME_FLOW_RATE, ALL, 0, E_3) \
+    X(lumen, LUMINOUS_FLUX, ALL, 0, E0) \
+    X(lux, ILLUMINANCE, ALL, 0, E0) \
+    X(massPound, MASS, QT, 0, LB) \
+    X(massPoundPerHour, MASS_FLOW_RATE, QT, 0, LB_PER_H) \
+    X(maxwell, MAGNETIC_FLUX, ALL, 0, E_8) \
+    X(mebibit, DATA_SIZE, ALL, 0, B20) \
+    X(mebibitPerSecond, DATA_RATE, ALL, 0, B20) \
+    X(mebibyte, DATA_SIZE, ALL, 0, B23) \
+    X(mebibytePerSecond, DATA_RATE, ALL, 0, B23) \
+    X(megabecquerel, RADIOACTIVITY, QT, 0, E6) \
+    X(megaelectronvolt, ENERGY, ALL, 0, MEV) \
+    X(megahertz, FREQUENCY, ALL, 0, E6) \
+    X(megajoule, ENERGY, ALL, 0, E6) \
+    X(megajoulePerHour, POWER, QT, 0, E6_PER_H) \
+    X(megaohm, RESISTANCE, ALL, 0, E6) \
+    X(megavolt, VOLTAGE, ALL, 0, E6) \
+    X(megavoltAmpere, APPARENT_POWER, QT, 0, E6) \
+    X(megavoltAmpereHour, APPARENT_ENERGY, QT, 0, H_E6) \
+    X(megavoltAmpereReactive, REACTIVE_POWER, QT, 0, E6) \
+    X(megavoltAmpereReactiveHour, REACTIVE_ENERGY, QT, 0, H_E6) \
+    X(megawatt, POWER, ALL, 0, E6) \
+    X(megawattHour, ENERGY, QT, 0, H_E6) \
+    X(metre, LENGTH, ALL, 0, E0) \
+    X(metrePerHour, VELOCITY, ALL, 0, PER_H) \
+    X(metrePerSecond, VELOCITY, ALL, 0, E0) \
+    X(metrePerSecondSquared, ACCELERATION, ALL, 0, E0) \
+    X(microampere, CURRENT, ALL, 0, E_6) \
+    X(microfarad, CAPACITANCE, ALL, 0, E_6) \
+    X(microgram, MASS, ALL, 0, E_9) \
+    X(microgramPerCubicMetre, DENSITY, QT, 0, E_9) \
+    X(microgray, IONIZING_RADIATION_DOSE, QT, 0, E_6) \
+    X(microhenry, INDUCTANCE, ALL, 0, E_6) \
+    X(micrometre, LENGTH, ALL, 0, E_6) \
+    X(microsecond, TIME, ALL, 0, E_6) \
+    X(microsievert, IONIZING_RADIATION_DOSE, QT, F_SV, E_6) \
+    X(microvolt, VOLTAGE, ALL, 0, E_6) \
+    X(microwatt, POWER, ALL, 0, E_6) \
+    X(mile, LENGTH, ALL, 0, MI) \
+    X(milePerHour, VELOCITY, ALL, 0, MI_PER_H) \
+    X(milePerSecond, VELOCITY, ALL, 0, MI) \
+    X(milliampere, CURRENT, ALL, 0, E_3) \
+    X(milliampereHour, CHARGE, QT, 0, H_E_3) \
+    X(millibar, PRESSURE, ALL, 0, E2) \
+    X(millifarad, CAPACITANCE, ALL, 0, E_3) \
+    X(milligram, MASS, ALL, 0, E_6) \
+    X(milligramPerCubicMetre, DENSITY, QT, 0, E_6) \
+    X(milligray, IONIZING_RADIATION_DOSE, QT, 0, E_3) \
+    X(millihenry, INDUCTANCE, ALL, 0, E_3) \
+    X(millihertz, FREQUENCY, QT, 0, E_3) \
+    X(millilitre, VOLUME, ALL, 0, E_6) \
+    X(millilitrePerHour, VOLUME_FLOW_RATE, ALL, 0, E_6_PER_H) \
+    X(millilitrePerMinute, VOLUME_FLOW_RATE, QT, 0, E_6_PER_MIN) \
+    X(millilitrePerSecond, VOLUME_FLOW_RATE, ALL, 0, E_6) \
+    X(millimetre, LENGTH, ALL, 0, E_3) \
+    X(millimetrePerSecond, VELOCITY, QT3, 0, E_3) \
+    X(millimetrePerSecondSquared, ACCELERATION, QT3, 0, E_3) \
+    X(millimetresOfMercury, PRESSURE, ALL, F_CONV, MMHG) \
+    X(milliohm, RESISTANCE, ALL, 0, E_3) \
+    X(millipascalSecond, DYNAMIC_VISCOSITY, QT3, 0, E_3) \
+    X(millipoise, DYNAMIC_VISCOSITY, QT3, 0, E_4) \
+    X(millisecond, TIME, ALL, 0, E_3) \
+    X(millisievert, IONIZING_RADIATION_DOSE, QT, F_SV, E_3) \
+    X(millivolt, VOLTAGE, ALL, 0, E_3) \
+    X(millivoltAmpere, APPARENT_POWER, QT, 0, E_3) \
+    X(millivoltAmpereHour, APPARENT_ENERGY, QT3, 0, H_E_3) \
+    X(millivoltAmpereReactive, REACTIVE_POWER, QT, 0, E_3) \
+    X(milliwatt, POWER, ALL, 0, E_3) \
+    X(milliwattHour, ENERGY, QT, 0, H_E_3) \
+    X(minute, TIME, ALL, 0, MIN) \
+    X(minuteOfArc, ANGLE, ALL, 0, ARCMIN) \
+    X(nanoampere, CURRENT, QT3, 0, E_9) \
+    X(nanofarad, CAPACITANCE, ALL, 0, E_9) \
+    X(nanometre, LENGTH, ALL, 0, E_9) \
+    X(nanosecond, TIME, ALL, 0, E_9) \
+    X(nauticalMile, LENGTH, ALL, 0, NMI) \
+    X(newton, FORCE, ALL, 0, E0) \
+    X(newtonMetre, TORQUE, ALL, 0, E0) \
+    X(ohm, RESISTANCE, ALL, 0, E0) \
+    X(ounce, FORCE, ALL, 0, OZF) \
+    X(partsPerBillion, UNITLESS, QT, 0, E_9) \
+    X(partsPerMillion, UNITLESS, QT, 0, E_6) \
+    X(partsPerQuadrillion, UNITLESS, QT, 0, E_15) \
+    X(partsPerTrillion, UNITLESS, QT, 0, E_12) \
+    X(pascal, PRESSURE, ALL, 0, E0) \
+    X(pascalCubicMetrePerSecond, GAS_LEAKAGE_RATE, QT3, 0, E0) \
+    X(pascalSecond, DYNAMIC_VISCOSITY, QT3, 0, E0) \
+    X(percent, UNITLESS, ALL, 0, E_2) \
+    X(picoampere, CURRENT, QT3, 0, E_12) \
+    X(picofarad, CAPACITANCE, ALL, 0, E_12) \
+    X(poise, DYNAMIC_VISCOSITY, QT3, 0, E_1) \
+    X(pound, FORCE, ALL, 0, LBF) \
+    X(poundPerSquareInch, PRESSURE, ALL, 0, PSI) \
+    X(radian, ANGLE, ALL, 0, E0) \
+    X(radianPerSecond, ANGULAR_VELOCITY, ALL, 0, E0) \
+    X(radianPerSecondSquared, ANGULAR_ACCELERATION, ALL, 0, E0) \
+    X(reciprocalCentimetre, RECIPROCAL_LENGTH, QT3, 0, E2) \
+    X(reciprocalKilometre, RECIPROCAL_LENGTH, QT3, 0, E_3) \
+    X(reciprocalMetre, RECIPROCAL_LENGTH, QT3, 0, E0) \
+    X(reciprocalMicrometre, RECIPROCAL_LENGTH, QT3, 0, E6) \
+    X(reciprocalMillimetre, RECIPROCAL_LENGTH, QT3, 0, E3) \
+    X(reciprocalMinute, RECIPROCAL_TIME, QT3, 0, PER_MIN) \
+    X(reciprocalNanometre, RECIPROCAL_LENGTH, QT3, 0, E9) \
+    X(reciprocalSecond, RECIPROCAL_TIME, QT3, 0, E0) \
+    X(revolutionPerMinute, ANGULAR_VELOCITY, ALL, 0, RPM) \
+    X(revolutionPerSecond, ANGULAR_VELOCITY, ALL, 0, TURN) \
+    X(second, TIME, ALL, 0, E0) \
+    X(secondOfArc, ANGLE, ALL, 0, ARCSEC) \
+    X(sievert, IONIZING_RADIATION_DOSE, QT, F_SV, E0) \
+    X(slug, MASS, ALL, 0, SLUG) \
+    X(squareCentimetre, AREA, ALL, 0, E_4) \
+    X(squareFoot, AREA, ALL, 0, FT2) \
+    X(squareInch, AREA, ALL, 0, IN2) \
+    X(squareKilometre, AREA, ALL, 0, E6) \
+    X(squareMetre, AREA, ALL, 0, E0) \
+    X(squareMetrePerSecond, KINEMATIC_VISCOSITY, QT3, 0, E0) \
+    X(squareMillimetre, AREA, ALL, 0, E_6) \
+    X(stokes, KINEMATIC_VISCOSITY, QT3, 0, E_4) \
+    X(tebibit, DATA_SIZE, ALL, 0, B40) \
+    X(tebibitPerSecond, DATA_RATE, ALL, 0, B40) \
+    X(tebibyte, DATA_SIZE, ALL, 0, B43) \
+    X(tebibytePerSecond, DATA_RATE, ALL, 0, B43) \
+    X(terawattHour, ENERGY, QT, 0, H_E12) \
+    X(tesla, MAGNETIC_INDUCTION, ALL, 0, E0) \
+    X(ton, FORCE, ALL, F_CONV, TONF) \
+    X(tonOfRefrigeration, POWER, QT, F_CONV, TON_REFRIG) \
+    X(tonne, MASS, ALL, 0, E3) \
+    X(turn, ANGLE, ALL, 0, TURN) \
+    X(unity, UNITLESS, ALL, 0, E0) \
+    X(volt, VOLTAGE, ALL, 0, E0) \
+    X(voltAmpere, APPARENT_POWER, QT, 0, E0) \
+    X(voltAmpereHour, APPARENT_ENERGY, QT, 0, H) \
+    X(voltAmpereReactive, REACTIVE_POWER, QT, 0, E0) \
+    X(voltAmpereReactiveHour, REACTIVE_ENERGY, QT, 0, H) \
+    X(watt, POWER, ALL, 0, E0) \
+    X(wattHour, ENERGY, QT, 0, H) \
+    X(wattPerSquareMetre, IRRADIANCE, QT, 0, E0) \
+    X(weber, MAGNETIC_FLUX, ALL, 0, E0) \
+    X(year, TIME, ALL, F_CONV, YEAR) \
+    X(yobibit, DATA_SIZE, ALL, 0, B80) \
+    X(yobibitPerSecond, DATA_RATE, ALL, 0, B80) \
+    X(yobibyte, DATA_SIZE, ALL, 0, B83) \
+    X(yobibytePerSecond, DATA_RATE, ALL, 0, B83) \
+    X(zebibit, DATA_SIZE, ALL, 0, B70) \
+    X(zebibitPerSecond, DATA_RATE, ALL, 0, B70) \
+    X(zebibyte, DATA_SIZE, ALL, 0, B73) \
+    X(zebibytePerSecond, DATA_RATE, ALL, 0, B73)
+
+/* Each name padded to an even size: a unit gives its offset / 2. */
+struct unit_names {
+#define X(n, t, v, f, s) char n[(sizeof #n + 1) / 2 * 2];
+    UNITS(X)
+#undef X
+};
+
+static const struct unit_names unit_names = {
+#define X(n, t, v, f, s) #n,
+    UNITS(X)
+#undef X
+};
 
 static const twin__unit units[] = {
-    U("acre", AREA, ALL, 0, 4046.8564224),
-    U("ampere", CURRENT, ALL, 0, 1.0),
-    U("ampereHour", CHARGE, QT, 0, 3600.0),
-    U("astronomicalUnit", LENGTH, ALL, 0, 149597870700.0),
-    U("bar", PRESSURE, ALL, 0, 1e5),
-    U("becquerel", RADIOACTIVITY, QT, 0, 1.0),
-    U("bel", SOUND_PRESSURE, ALL, F_LEVEL, 1.0),
-    U("bit", DATA_SIZE, ALL, 0, 1.0),
-    U("bitPerSecond", DATA_RATE, ALL, 0, 1.0),
-    U("britishThermalUnit", ENERGY, QT, F_CONV, 1055.05585262), /* Btu */
-    U("britishThermalUnitPerHour", POWER, QT, F_CONV, 0.2930710701722222), /* Btu / 3600 */
-    U("byte", DATA_SIZE, ALL, 0, 8.0),
-    U("bytePerSecond", DATA_RATE, ALL, 0, 8.0),
-    U("candela", LUMINOUS_INTENSITY, ALL, 0, 1.0),
-    U("candelaPerSquareMetre", LUMINANCE, ALL, 0, 1.0),
-    U("centimetre", LENGTH, ALL, 0, 0.01),
-    U("centimetrePerSecond", VELOCITY, ALL, 0, 0.01),
-    U("centimetrePerSecondSquared", ACCELERATION, ALL, 0, 0.01),
-    U("centipoise", DYNAMIC_VISCOSITY, QT3, 0, 1e-3),
-    U("centistokes", KINEMATIC_VISCOSITY, QT3, 0, 1e-6),
-    U("coulomb", CHARGE, ALL, 0, 1.0),
-    U("cubicCentimetre", VOLUME, ALL, 0, 1e-6),
-    U("cubicCentimetrePerMinute", VOLUME_FLOW_RATE, QT3, 0, 1.6666666666666667e-8), /* 1e-6 / 60 */
-    U("cubicCentimetrePerSecond", VOLUME_FLOW_RATE, QT3, 0, 1e-6),
-    U("cubicFoot", VOLUME, ALL, 0, 0.028316846592), /* ft * ft * ft */
-    U("cubicFootPerMinute", VOLUME_FLOW_RATE, QT, 0, 0.0004719474432), /* ft * ft * ft / 60 */
-    U("cubicInch", VOLUME, ALL, 0, 1.6387064e-5), /* in * in * in */
-    U("cubicMetre", VOLUME, ALL, 0, 1.0),
-    U("cubicMetrePerHour", VOLUME_FLOW_RATE, QT, 0, 0.0002777777777777778), /* 1 / 3600 */
-    U("cubicMetrePerMinute", VOLUME_FLOW_RATE, QT, 0, 0.016666666666666666), /* 1 / 60 */
-    U("cubicMetrePerSecond", VOLUME_FLOW_RATE, QT, 0, 1.0),
-    U("day", TIME, ALL, 0, 86400.0),
-    U("decapascal", PRESSURE, QT, 0, 10.0),
-    U("decapascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 10.0),
-    U("decibel", SOUND_PRESSURE, ALL, F_LEVEL, 0.1),
-    UA("degreeCelsius", TEMPERATURE, ALL, 0, 1.0, 273.15),
-    /* 5/9 K per degree; 0 degreeFahrenheit = 459.67 * 5/9 K */
-    UA("degreeFahrenheit", TEMPERATURE, ALL, 0, 0.5555555555555556, 255.37222222222223),
-    U("degreeOfArc", ANGLE, ALL, 0, 0.017453292519943295), /* pi / 180 */
-    U("degreePerSecond", ANGULAR_VELOCITY, ALL, 0, 0.017453292519943295), /* pi / 180 */
-    U("electronvolt", ENERGY, ALL, 0, 1.602176634e-19), /* eV */
-    U("exbibit", DATA_SIZE, ALL, 0, 0x1p60), /* 2^60 bits */
-    U("exbibitPerSecond", DATA_RATE, ALL, 0, 0x1p60), /* 2^60 bits */
-    U("exbibyte", DATA_SIZE, ALL, 0, 0x1p63), /* 2^60 bytes */
-    U("exbibytePerSecond", DATA_RATE, ALL, 0, 0x1p63), /* 2^60 bytes */
-    U("farad", CAPACITANCE, ALL, 0, 1.0),
-    U("fluidOunce", VOLUME, ALL, F_CONV, 2.95735295625e-5), /* gal / 128 */
-    U("foot", LENGTH, ALL, 0, 0.3048), /* ft */
-    U("footcandle", ILLUMINANCE, ALL, 0, 10.763910416709722), /* 1 / 0.09290304 */
-    U("gForce", ACCELERATION, ALL, 0, 9.80665), /* g_n */
-    U("gallon", VOLUME, ALL, F_CONV, 0.003785411784), /* gal */
-    U("gallonPerHour", VOLUME_FLOW_RATE, QT, F_CONV, 1.0515032733333334e-6), /* gal / 3600 */
-    U("gallonPerMinute", VOLUME_FLOW_RATE, QT, F_CONV, 6.30901964e-5), /* gal / 60 */
-    U("gauss", MAGNETIC_INDUCTION, QT, 0, 1e-4),
-    U("gibibit", DATA_SIZE, ALL, 0, 0x1p30), /* 2^30 bits */
-    U("gibibitPerSecond", DATA_RATE, ALL, 0, 0x1p30), /* 2^30 bits */
-    U("gibibyte", DATA_SIZE, ALL, 0, 0x1p33), /* 2^30 bytes */
-    U("gibibytePerSecond", DATA_RATE, ALL, 0, 0x1p33), /* 2^30 bytes */
-    U("gigabecquerel", RADIOACTIVITY, QT, 0, 1e9),
-    U("gigahertz", FREQUENCY, ALL, 0, 1e9),
-    U("gigajoule", ENERGY, ALL, 0, 1e9),
-    U("gigajoulePerHour", POWER, QT, 0, 277777.77777777775), /* 1e9 / 3600 */
-    U("gigavoltAmpere", APPARENT_POWER, QT, 0, 1e9),
-    U("gigavoltAmpereHour", APPARENT_ENERGY, QT, 0, 3.6e12),
-    U("gigavoltAmpereReactive", REACTIVE_POWER, QT, 0, 1e9),
-    U("gigavoltAmpereReactiveHour", REACTIVE_ENERGY, QT, 0, 3.6e12),
-    U("gigawatt", POWER, ALL, 0, 1e9),
-    U("gigawattHour", ENERGY, QT, 0, 3.6e12),
-    U("gram", MASS, ALL, 0, 1e-3),
-    U("gramPerCubicMetre", DENSITY, ALL, 0, 1e-3),
-    U("gramPerHour", MASS_FLOW_RATE, ALL, 0, 2.7777777777777776e-7), /* 1e-3 / 3600 */
-    U("gramPerSecond", MASS_FLOW_RATE, ALL, 0, 1e-3),
-    U("gray", IONIZING_RADIATION_DOSE, QT, 0, 1.0),
-    U("hectare", AREA, ALL, 0, 1e4),
-    U("hectopascal", PRESSURE, QT, 0, 100.0),
-    U("hectopascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 100.0),
-    U("henry", INDUCTANCE, ALL, 0, 1.0),
-    U("hertz", FREQUENCY, ALL, 0, 1.0),
-    U("horsepower", POWER, ALL, F_CONV, 745.6998715822702), /* 550 * ft * lbf */
-    U("hour", TIME, ALL, 0, 3600.0),
-    U("inch", LENGTH, ALL, 0, 0.0254), /* in */
-    U("inchesOfMercury", PRESSURE, ALL, F_CONV, 3386.388640341), /* 25.4 * mmHg */
-    U("inchesOfWater", PRESSURE, ALL, F_CONV, 249.08891), /* 1000 kg/m3 * g_n * in */
-    U("joule", ENERGY, ALL, 0, 1.0),
-    U("joulePerHour", POWER, QT, 0, 0.0002777777777777778), /* 1 / 3600 */
-    U("joulePerSecond", POWER, QT, 0, 1.0),
-    U("kelvin", TEMPERATURE, ALL, 0, 1.0),
-    U("kibibit", DATA_SIZE, ALL, 0, 0x1p10), /* 2^10 bits */
-    U("kibibitPerSecond", DATA_RATE, ALL, 0, 0x1p10), /* 2^10 bits */
-    U("kibibyte", DATA_SIZE, ALL, 0, 0x1p13), /* 2^10 bytes */
-    U("kibibytePerSecond", DATA_RATE, ALL, 0, 0x1p13), /* 2^10 bytes */
-    U("kiloBritishThermalUnit", ENERGY, QT, F_CONV, 1055055.85262), /* 1e3 * Btu */
-    U("kiloBritishThermalUnitPerHour", POWER, QT, F_CONV, 293.0710701722222), /* 1e3 * Btu / 3600 */
-    U("kiloampere", CURRENT, QT, 0, 1e3),
-    U("kilobecquerel", RADIOACTIVITY, QT, 0, 1e3),
-    U("kilogram", MASS, ALL, 0, 1.0),
-    U("kilogramPerCubicMetre", DENSITY, ALL, 0, 1.0),
-    U("kilogramPerHour", MASS_FLOW_RATE, ALL, 0, 0.0002777777777777778), /* 1 / 3600 */
-    U("kilogramPerSecond", MASS_FLOW_RATE, ALL, 0, 1.0),
-    U("kilohertz", FREQUENCY, ALL, 0, 1e3),
-    U("kilojoule", ENERGY, ALL, 0, 1e3),
-    U("kilojoulePerHour", POWER, QT, 0, 0.2777777777777778), /* 1e3 / 3600 */
-    U("kilojoulePerSecond", POWER, QT, 0, 1e3),
-    U("kilometre", LENGTH, ALL, 0, 1e3),
-    U("kilometrePerHour", VELOCITY, ALL, 0, 0.2777777777777778), /* 1e3 / 3600 */
-    U("kilometrePerSecond", VELOCITY, ALL, 0, 1e3),
-    U("kilometrePerSecondSquared", ACCELERATION, QT3, 0, 1e3),
-    U("kiloohm", RESISTANCE, ALL, 0, 1e3),
-    U("kilopascal", PRESSURE, ALL, 0, 1e3),
-    U("kilopascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 1e3),
-    U("kilovolt", VOLTAGE, ALL, 0, 1e3),
-    U("kilovoltAmpere", APPARENT_POWER, QT, 0, 1e3),
-    U("kilovoltAmpereHour", APPARENT_ENERGY, QT, 0, 3.6e6),
-    U("kilovoltAmpereReactive", REACTIVE_POWER, QT, 0, 1e3),
-    U("kilovoltAmpereReactiveHour", REACTIVE_ENERGY, QT, 0, 3.6e6),
-    U("kilowatt", POWER, ALL, 0, 1e3),
-    U("kilowattHour", ENERGY, ALL, 0, 3.6e6),
-    U("kilowattHourPerYear", POWER, ALL, F_CONV, 0.11407711613050422), /* 3.6e6 J / Julian year */
-    U("knot", VELOCITY, ALL, 0, 0.5144444444444445), /* 1852 / 3600 */
-    U("litre", VOLUME, ALL, 0, 1e-3),
-    U("litrePerHour", VOLUME_FLOW_RATE, ALL, 0, 2.7777777777777776e-7), /* 1e-3 / 3600 */
-    U("litrePerMinute", VOLUME_FLOW_RATE, QT, 0, 1.6666666666666667e-5), /* 1e-3 / 60 */
-    U("litrePerSecond", VOLUME_FLOW_RATE, ALL, 0, 1e-3),
-    U("lumen", LUMINOUS_FLUX, ALL, 0, 1.0),
-    U("lux", ILLUMINANCE, ALL, 0, 1.0),
-    U("massPound", MASS, QT, 0, 0.45359237), /* lb */
-    U("massPoundPerHour", MASS_FLOW_RATE, QT, 0, 0.00012599788055555556), /* lb / 3600 */
-    U("maxwell", MAGNETIC_FLUX, ALL, 0, 1e-8),
-    U("mebibit", DATA_SIZE, ALL, 0, 0x1p20), /* 2^20 bits */
-    U("mebibitPerSecond", DATA_RATE, ALL, 0, 0x1p20), /* 2^20 bits */
-    U("mebibyte", DATA_SIZE, ALL, 0, 0x1p23), /* 2^20 bytes */
-    U("mebibytePerSecond", DATA_RATE, ALL, 0, 0x1p23), /* 2^20 bytes */
-    U("megabecquerel", RADIOACTIVITY, QT, 0, 1e6),
-    U("megaelectronvolt", ENERGY, ALL, 0, 1.602176634e-13), /* 1e6 * eV */
-    U("megahertz", FREQUENCY, ALL, 0, 1e6),
-    U("megajoule", ENERGY, ALL, 0, 1e6),
-    U("megajoulePerHour", POWER, QT, 0, 277.77777777777777), /* 1e6 / 3600 */
-    U("megaohm", RESISTANCE, ALL, 0, 1e6),
-    U("megavolt", VOLTAGE, ALL, 0, 1e6),
-    U("megavoltAmpere", APPARENT_POWER, QT, 0, 1e6),
-    U("megavoltAmpereHour", APPARENT_ENERGY, QT, 0, 3.6e9),
-    U("megavoltAmpereReactive", REACTIVE_POWER, QT, 0, 1e6),
-    U("megavoltAmpereReactiveHour", REACTIVE_ENERGY, QT, 0, 3.6e9),
-    U("megawatt", POWER, ALL, 0, 1e6),
-    U("megawattHour", ENERGY, QT, 0, 3.6e9),
-    U("metre", LENGTH, ALL, 0, 1.0),
-    U("metrePerHour", VELOCITY, ALL, 0, 0.0002777777777777778), /* 1 / 3600 */
-    U("metrePerSecond", VELOCITY, ALL, 0, 1.0),
-    U("metrePerSecondSquared", ACCELERATION, ALL, 0, 1.0),
-    U("microampere", CURRENT, ALL, 0, 1e-6),
-    U("microfarad", CAPACITANCE, ALL, 0, 1e-6),
-    U("microgram", MASS, ALL, 0, 1e-9),
-    U("microgramPerCubicMetre", DENSITY, QT, 0, 1e-9),
-    U("microgray", IONIZING_RADIATION_DOSE, QT, 0, 1e-6),
-    U("microhenry", INDUCTANCE, ALL, 0, 1e-6),
-    U("micrometre", LENGTH, ALL, 0, 1e-6),
-    U("microsecond", TIME, ALL, 0, 1e-6),
-    U("microsievert", IONIZING_RADIATION_DOSE, QT, F_SV, 1e-6),
-    U("microvolt", VOLTAGE, ALL, 0, 1e-6),
-    U("microwatt", POWER, ALL, 0, 1e-6),
-    U("mile", LENGTH, ALL, 0, 1609.344), /* mi */
-    U("milePerHour", VELOCITY, ALL, 0, 0.44704), /* mi / 3600 */
-    U("milePerSecond", VELOCITY, ALL, 0, 1609.344), /* mi */
-    U("milliampere", CURRENT, ALL, 0, 1e-3),
-    U("milliampereHour", CHARGE, QT, 0, 3.6),
-    U("millibar", PRESSURE, ALL, 0, 100.0),
-    U("millifarad", CAPACITANCE, ALL, 0, 1e-3),
-    U("milligram", MASS, ALL, 0, 1e-6),
-    U("milligramPerCubicMetre", DENSITY, QT, 0, 1e-6),
-    U("milligray", IONIZING_RADIATION_DOSE, QT, 0, 1e-3),
-    U("millihenry", INDUCTANCE, ALL, 0, 1e-3),
-    U("millihertz", FREQUENCY, QT, 0, 1e-3),
-    U("millilitre", VOLUME, ALL, 0, 1e-6),
-    U("millilitrePerHour", VOLUME_FLOW_RATE, ALL, 0, 2.7777777777777777e-10), /* 1e-6 / 3600 */
-    U("millilitrePerMinute", VOLUME_FLOW_RATE, QT, 0, 1.6666666666666667e-8), /* 1e-6 / 60 */
-    U("millilitrePerSecond", VOLUME_FLOW_RATE, ALL, 0, 1e-6),
-    U("millimetre", LENGTH, ALL, 0, 1e-3),
-    U("millimetrePerSecond", VELOCITY, QT3, 0, 1e-3),
-    U("millimetrePerSecondSquared", ACCELERATION, QT3, 0, 1e-3),
-    U("millimetresOfMercury", PRESSURE, ALL, F_CONV, 133.322387415), /* mmHg */
-    U("milliohm", RESISTANCE, ALL, 0, 1e-3),
-    U("millipascalSecond", DYNAMIC_VISCOSITY, QT3, 0, 1e-3),
-    U("millipoise", DYNAMIC_VISCOSITY, QT3, 0, 1e-4),
-    U("millisecond", TIME, ALL, 0, 1e-3),
-    U("millisievert", IONIZING_RADIATION_DOSE, QT, F_SV, 1e-3),
-    U("millivolt", VOLTAGE, ALL, 0, 1e-3),
-    U("millivoltAmpere", APPARENT_POWER, QT, 0, 1e-3),
-    U("millivoltAmpereHour", APPARENT_ENERGY, QT3, 0, 3.6),
-    U("millivoltAmpereReactive", REACTIVE_POWER, QT, 0, 1e-3),
-    U("milliwatt", POWER, ALL, 0, 1e-3),
-    U("milliwattHour", ENERGY, QT, 0, 3.6),
-    U("minute", TIME, ALL, 0, 60.0),
-    U("minuteOfArc", ANGLE, ALL, 0, 0.0002908882086657216), /* pi / 10800 */
-    U("nanoampere", CURRENT, QT3, 0, 1e-9),
-    U("nanofarad", CAPACITANCE, ALL, 0, 1e-9),
-    U("nanometre", LENGTH, ALL, 0, 1e-9),
-    U("nanosecond", TIME, ALL, 0, 1e-9),
-    U("nauticalMile", LENGTH, ALL, 0, 1852.0),
-    U("newton", FORCE, ALL, 0, 1.0),
-    U("newtonMetre", TORQUE, ALL, 0, 1.0),
-    U("ohm", RESISTANCE, ALL, 0, 1.0),
-    U("ounce", FORCE, ALL, 0, 0.2780138509537812), /* lbf / 16 */
-    U("partsPerBillion", UNITLESS, QT, 0, 1e-9),
-    U("partsPerMillion", UNITLESS, QT, 0, 1e-6),
-    U("partsPerQuadrillion", UNITLESS, QT, 0, 1e-15),
-    U("partsPerTrillion", UNITLESS, QT, 0, 1e-12),
-    U("pascal", PRESSURE, ALL, 0, 1.0),
-    U("pascalCubicMetrePerSecond", GAS_LEAKAGE_RATE, QT3, 0, 1.0),
-    U("pascalSecond", DYNAMIC_VISCOSITY, QT3, 0, 1.0),
-    U("percent", UNITLESS, ALL, 0, 0.01),
-    U("picoampere", CURRENT, QT3, 0, 1e-12),
-    U("picofarad", CAPACITANCE, ALL, 0, 1e-12),
-    U("poise", DYNAMIC_VISCOSITY, QT3, 0, 0.1),
-    U("pound", FORCE, ALL, 0, 4.4482216152605), /* lbf */
-    U("poundPerSquareInch", PRESSURE, ALL, 0, 6894.757293168362), /* lbf / (in * in) */
-    U("radian", ANGLE, ALL, 0, 1.0),
-    U("radianPerSecond", ANGULAR_VELOCITY, ALL, 0, 1.0),
-    U("radianPerSecondSquared", ANGULAR_ACCELERATION, ALL, 0, 1.0),
-    U("reciprocalCentimetre", RECIPROCAL_LENGTH, QT3, 0, 100.0),
-    U("reciprocalKilometre", RECIPROCAL_LENGTH, QT3, 0, 1e-3),
-    U("reciprocalMetre", RECIPROCAL_LENGTH, QT3, 0, 1.0),
-    U("reciprocalMicrometre", RECIPROCAL_LENGTH, QT3, 0, 1e6),
-    U("reciprocalMillimetre", RECIPROCAL_LENGTH, QT3, 0, 1e3),
-    U("reciprocalMinute", RECIPROCAL_TIME, QT3, 0, 0.016666666666666666), /* 1 / 60 */
-    U("reciprocalNanometre", RECIPROCAL_LENGTH, QT3, 0, 1e9),
-    U("reciprocalSecond", RECIPROCAL_TIME, QT3, 0, 1.0),
-    U("revolutionPerMinute", ANGULAR_VELOCITY, ALL, 0, 0.10471975511965978), /* 2 * pi / 60 */
-    U("revolutionPerSecond", ANGULAR_VELOCITY, ALL, 0, 6.283185307179586), /* 2 * pi */
-    U("second", TIME, ALL, 0, 1.0),
-    U("secondOfArc", ANGLE, ALL, 0, 4.84813681109536e-6), /* pi / 648000 */
-    U("sievert", IONIZING_RADIATION_DOSE, QT, F_SV, 1.0),
-    U("slug", MASS, ALL, 0, 14.593902937206364), /* lbf s2 / ft */
-    U("squareCentimetre", AREA, ALL, 0, 1e-4),
-    U("squareFoot", AREA, ALL, 0, 0.09290304),
-    U("squareInch", AREA, ALL, 0, 6.4516e-4),
-    U("squareKilometre", AREA, ALL, 0, 1e6),
-    U("squareMetre", AREA, ALL, 0, 1.0),
-    U("squareMetrePerSecond", KINEMATIC_VISCOSITY, QT3, 0, 1.0),
-    U("squareMillimetre", AREA, ALL, 0, 1e-6),
-    U("stokes", KINEMATIC_VISCOSITY, QT3, 0, 1e-4),
-    U("tebibit", DATA_SIZE, ALL, 0, 0x1p40), /* 2^40 bits */
-    U("tebibitPerSecond", DATA_RATE, ALL, 0, 0x1p40), /* 2^40 bits */
-    U("tebibyte", DATA_SIZE, ALL, 0, 0x1p43), /* 2^40 bytes */
-    U("tebibytePerSecond", DATA_RATE, ALL, 0, 0x1p43), /* 2^40 bytes */
-    U("terawattHour", ENERGY, QT, 0, 3.6e15),
-    U("tesla", MAGNETIC_INDUCTION, ALL, 0, 1.0),
-    U("ton", FORCE, ALL, F_CONV, 8896.443230521), /* 2000 * lbf */
-    U("tonOfRefrigeration", POWER, QT, F_CONV, 3516.8528420666667), /* 12000 * Btu / 3600 */
-    U("tonne", MASS, ALL, 0, 1e3),
-    U("turn", ANGLE, ALL, 0, 6.283185307179586), /* 2 * pi */
-    U("unity", UNITLESS, ALL, 0, 1.0),
-    U("volt", VOLTAGE, ALL, 0, 1.0),
-    U("voltAmpere", APPARENT_POWER, QT, 0, 1.0),
-    U("voltAmpereHour", APPARENT_ENERGY, QT, 0, 3600.0),
-    U("voltAmpereReactive", REACTIVE_POWER, QT, 0, 1.0),
-    U("voltAmpereReactiveHour", REACTIVE_ENERGY, QT, 0, 3600.0),
-    U("watt", POWER, ALL, 0, 1.0),
-    U("wattHour", ENERGY, QT, 0, 3600.0),
-    U("wattPerSquareMetre", IRRADIANCE, QT, 0, 1.0),
-    U("weber", MAGNETIC_FLUX, ALL, 0, 1.0),
-    U("year", TIME, ALL, F_CONV, 31557600.0), /* Julian year, 365.25 * 86400 */
-    U("yobibit", DATA_SIZE, ALL, 0, 0x1p80), /* 2^80 bits */
-    U("yobibitPerSecond", DATA_RATE, ALL, 0, 0x1p80), /* 2^80 bits */
-    U("yobibyte", DATA_SIZE, ALL, 0, 0x1p83), /* 2^80 bytes */
-    U("yobibytePerSecond", DATA_RATE, ALL, 0, 0x1p83), /* 2^80 bytes */
-    U("zebibit", DATA_SIZE, ALL, 0, 0x1p70), /* 2^70 bits */
-    U("zebibitPerSecond", DATA_RATE, ALL, 0, 0x1p70), /* 2^70 bits */
-    U("zebibyte", DATA_SIZE, ALL, 0, 0x1p73), /* 2^70 bytes */
-    U("zebibytePerSecond", DATA_RATE, ALL, 0, 0x1p73), /* 2^70 bytes */
+#define X(n, t, v, f, s) {offsetof(struct unit_names, n) / 2, FAC_##s, TWIN__UT_##t, f, V_##v},
+    UNITS(X)
+#undef X
 };
 
-#define S(n, t, v) {n, TWIN__UT_##t, V_##v}
+/* What a unit's bit-fields hold. Past 4 KB of names, make name_at wider. */
+_Static_assert(sizeof(struct unit_names) <= 2 << 11, "a unit's name is at 2 * an 11-bit offset");
+_Static_assert(TWIN__UT_COUNT <= 1 << 6, "a unit's type is 6 bits");
+_Static_assert((TWIN__UNIT_LEVEL | TWIN__UNIT_SV | TWIN__UNIT_NOCONV | TWIN__UNIT_CONVENTIONAL) <
+                   1 << 4, "a unit's flags are 4 bits");
+_Static_assert(TWIN__QT_ALL < 1 << 4, "a unit's versions are 4 bits");
+
+/* ---- semantic types ----------------------------------------------------- */
+
+/* name, unit type, where; sorted by name. */
+#define SEMTYPES(X) \
+    X(Acceleration, ACCELERATION, ALL) \
+    X(Angle, ANGLE, ALL) \
+    X(AngularAcceleration, ANGULAR_ACCELERATION, ALL) \
+    X(AngularVelocity, ANGULAR_VELOCITY, ALL) \
+    X(ApparentEnergy, APPARENT_ENERGY, QT) \
+    X(ApparentPower, APPARENT_POWER, QT) \
+    X(Area, AREA, ALL) \
+    X(Capacitance, CAPACITANCE, ALL) \
+    X(Concentration, UNITLESS, QT) \
+    X(Current, CURRENT, ALL) \
+    X(DataRate, DATA_RATE, ALL) \
+    X(DataSize, DATA_SIZE, ALL) \
+    X(Density, DENSITY, ALL) \
+    X(Distance, LENGTH, ALL) \
+    X(DynamicViscosity, DYNAMIC_VISCOSITY, QT3) \
+    X(Efficiency, UNITLESS, QT3) \
+    X(ElectricCharge, CHARGE, ALL) \
+    X(Energy, ENERGY, ALL) \
+    X(EnergyRate, POWER, QT) \
+    X(Force, FORCE, ALL) \
+    X(Frequency, FREQUENCY, ALL) \
+    X(GasLeakageRate, GAS_LEAKAGE_RATE, QT3) \
+    X(Humidity, DENSITY, ALL) \
+    X(Illuminance, ILLUMINANCE, ALL) \
+    X(Inductance, INDUCTANCE, ALL) \
+    X(IonizingRadiationDose, IONIZING_RADIATION_DOSE, QT) \
+    X(Irradiance, IRRADIANCE, QT) \
+    X(KinematicViscosity, KINEMATIC_VISCOSITY, QT3) \
+    X(Latitude, ANGLE, ALL) \
+    X(Length, LENGTH, ALL) \
+    X(Longitude, ANGLE, ALL) \
+    X(Luminance, LUMINANCE, ALL) \
+    X(Luminosity, POWER, ALL) \
+    X(LuminousFlux, LUMINOUS_FLUX, ALL) \
+    X(LuminousIntensity, LUMINOUS_INTENSITY, ALL) \
+    X(MagneticFlux, MAGNETIC_FLUX, ALL) \
+    X(MagneticInduction, MAGNETIC_INDUCTION, ALL) \
+    X(Mass, MASS, ALL) \
+    X(MassFlowRate, MASS_FLOW_RATE, ALL) \
+    X(Power, POWER, ALL) \
+    X(Pressure, PRESSURE, ALL) \
+    X(Radioactivity, RADIOACTIVITY, QT) \
+    X(ReactiveEnergy, REACTIVE_ENERGY, QT) \
+    X(ReactivePower, REACTIVE_POWER, QT) \
+    X(ReciprocalLength, RECIPROCAL_LENGTH, QT3) \
+    X(ReciprocalTime, RECIPROCAL_TIME, QT3) \
+    X(RelativeDensity, UNITLESS, QT) \
+    X(RelativeHumidity, UNITLESS, ALL) \
+    X(RelativeMeasure, UNITLESS, QT3) \
+    X(Resistance, RESISTANCE, ALL) \
+    X(Scale, UNITLESS, QT3) \
+    X(SoundPressure, SOUND_PRESSURE, ALL) \
+    X(Temperature, TEMPERATURE, ALL) \
+    X(Throttle, UNITLESS, QT3) \
+    X(Thrust, FORCE, ALL) \
+    X(TimeSpan, TIME, ALL) \
+    X(Torque, TORQUE, ALL) \
+    X(Velocity, VELOCITY, ALL) \
+    X(Voltage, VOLTAGE, ALL) \
+    X(Volume, VOLUME, ALL) \
+    X(VolumeFlowRate, VOLUME_FLOW_RATE, ALL)
+
+struct semtype_names {
+#define X(n, t, v) char n[sizeof #n];
+    SEMTYPES(X)
+#undef X
+};
+
+static const struct semtype_names semtype_names = {
+#define X(n, t, v) #n,
+    SEMTYPES(X)
+#undef X
+};
 
 static const twin__semtype semtypes[] = {
-    S("Acceleration", ACCELERATION, ALL),
-    S("Angle", ANGLE, ALL),
-    S("AngularAcceleration", ANGULAR_ACCELERATION, ALL),
-    S("AngularVelocity", ANGULAR_VELOCITY, ALL),
-    S("ApparentEnergy", APPARENT_ENERGY, QT),
-    S("ApparentPower", APPARENT_POWER, QT),
-    S("Area", AREA, ALL),
-    S("Capacitance", CAPACITANCE, ALL),
-    S("Concentration", UNITLESS, QT),
-    S("Current", CURRENT, ALL),
-    S("DataRate", DATA_RATE, ALL),
-    S("DataSize", DATA_SIZE, ALL),
-    S("Density", DENSITY, ALL),
-    S("Distance", LENGTH, ALL),
-    S("DynamicViscosity", DYNAMIC_VISCOSITY, QT3),
-    S("Efficiency", UNITLESS, QT3),
-    S("ElectricCharge", CHARGE, ALL),
-    S("Energy", ENERGY, ALL),
-    S("EnergyRate", POWER, QT),
-    S("Force", FORCE, ALL),
-    S("Frequency", FREQUENCY, ALL),
-    S("GasLeakageRate", GAS_LEAKAGE_RATE, QT3),
-    S("Humidity", DENSITY, ALL),
-    S("Illuminance", ILLUMINANCE, ALL),
-    S("Inductance", INDUCTANCE, ALL),
-    S("IonizingRadiationDose", IONIZING_RADIATION_DOSE, QT),
-    S("Irradiance", IRRADIANCE, QT),
-    S("KinematicViscosity", KINEMATIC_VISCOSITY, QT3),
-    S("Latitude", ANGLE, ALL),
-    S("Length", LENGTH, ALL),
-    S("Longitude", ANGLE, ALL),
-    S("Luminance", LUMINANCE, ALL),
-    S("Luminosity", POWER, ALL),
-    S("LuminousFlux", LUMINOUS_FLUX, ALL),
-    S("LuminousIntensity", LUMINOUS_INTENSITY, ALL),
-    S("MagneticFlux", MAGNETIC_FLUX, ALL),
-    S("MagneticInduction", MAGNETIC_INDUCTION, ALL),
-    S("Mass", MASS, ALL),
-    S("MassFlowRate", MASS_FLOW_RATE, ALL),
-    S("Power", POWER, ALL),
-    S("Pressure", PRESSURE, ALL),
-    S("Radioactivity", RADIOACTIVITY, QT),
-    S("ReactiveEnergy", REACTIVE_ENERGY, QT),
-    S("ReactivePower", REACTIVE_POWER, QT),
-    S("ReciprocalLength", RECIPROCAL_LENGTH, QT3),
-    S("ReciprocalTime", RECIPROCAL_TIME, QT3),
-    S("RelativeDensity", UNITLESS, QT),
-    S("RelativeHumidity", UNITLESS, ALL),
-    S("RelativeMeasure", UNITLESS, QT3),
-    S("Resistance", RESISTANCE, ALL),
-    S("Scale", UNITLESS, QT3),
-    S("SoundPressure", SOUND_PRESSURE, ALL),
-    S("Temperature", TEMPERATURE, ALL),
-    S("Throttle", UNITLESS, QT3),
-    S("Thrust", FORCE, ALL),
-    S("TimeSpan", TIME, ALL),
-    S("Torque", TORQUE, ALL),
-    S("Velocity", VELOCITY, ALL),
-    S("Voltage", VOLTAGE, ALL),
-    S("Volume", VOLUME, ALL),
-    S("VolumeFlowRate", VOLUME_FLOW_RATE, ALL),
+#define X(n, t, v) {offsetof(struct semtype_names, n), TWIN__UT_##t, V_##v},
+    SEMTYPES(X)
+#undef X
 };
 
-static const char *const type_names[TWIN__UT_COUNT] = {
-    [TWIN__UT_ACCELERATION] = "AccelerationUnit",
-    [TWIN__UT_ANGLE] = "AngleUnit",
-    [TWIN__UT_ANGULAR_ACCELERATION] = "AngularAccelerationUnit",
-    [TWIN__UT_ANGULAR_VELOCITY] = "AngularVelocityUnit",
-    [TWIN__UT_APPARENT_ENERGY] = "ApparentEnergyUnit",
-    [TWIN__UT_APPARENT_POWER] = "ApparentPowerUnit",
-    [TWIN__UT_AREA] = "AreaUnit",
-    [TWIN__UT_CAPACITANCE] = "CapacitanceUnit",
-    [TWIN__UT_CHARGE] = "ChargeUnit",
-    [TWIN__UT_CURRENT] = "CurrentUnit",
-    [TWIN__UT_DATA_RATE] = "DataRateUnit",
-    [TWIN__UT_DATA_SIZE] = "DataSizeUnit",
-    [TWIN__UT_DENSITY] = "DensityUnit",
-    [TWIN__UT_DYNAMIC_VISCOSITY] = "DynamicViscosityUnit",
-    [TWIN__UT_ENERGY] = "EnergyUnit",
-    [TWIN__UT_FORCE] = "ForceUnit",
-    [TWIN__UT_FREQUENCY] = "FrequencyUnit",
-    [TWIN__UT_GAS_LEAKAGE_RATE] = "GasLeakageRateUnit",
-    [TWIN__UT_ILLUMINANCE] = "IlluminanceUnit",
-    [TWIN__UT_INDUCTANCE] = "InductanceUnit",
-    [TWIN__UT_IONIZING_RADIATION_DOSE] = "IonizingRadiationDoseUnit",
-    [TWIN__UT_IRRADIANCE] = "IrradianceUnit",
-    [TWIN__UT_KINEMATIC_VISCOSITY] = "KinematicViscosityUnit",
-    [TWIN__UT_LENGTH] = "LengthUnit",
-    [TWIN__UT_LUMINANCE] = "LuminanceUnit",
-    [TWIN__UT_LUMINOUS_FLUX] = "LuminousFluxUnit",
-    [TWIN__UT_LUMINOUS_INTENSITY] = "LuminousIntensityUnit",
-    [TWIN__UT_MAGNETIC_FLUX] = "MagneticFluxUnit",
-    [TWIN__UT_MAGNETIC_INDUCTION] = "MagneticInductionUnit",
-    [TWIN__UT_MASS_FLOW_RATE] = "MassFlowRateUnit",
-    [TWIN__UT_MASS] = "MassUnit",
-    [TWIN__UT_POWER] = "PowerUnit",
-    [TWIN__UT_PRESSURE] = "PressureUnit",
-    [TWIN__UT_RADIOACTIVITY] = "RadioactivityUnit",
-    [TWIN__UT_REACTIVE_ENERGY] = "ReactiveEnergyUnit",
-    [TWIN__UT_REACTIVE_POWER] = "ReactivePowerUnit",
-    [TWIN__UT_RECIPROCAL_LENGTH] = "ReciprocalLengthUnit",
-    [TWIN__UT_RECIPROCAL_TIME] = "ReciprocalTimeUnit",
-    [TWIN__UT_RESISTANCE] = "ResistanceUnit",
-    [TWIN__UT_SOUND_PRESSURE] = "SoundPressureUnit",
-    [TWIN__UT_TEMPERATURE] = "TemperatureUnit",
-    [TWIN__UT_TIME] = "TimeUnit",
-    [TWIN__UT_TORQUE] = "TorqueUnit",
-    [TWIN__UT_UNITLESS] = "Unitless",
-    [TWIN__UT_VELOCITY] = "VelocityUnit",
-    [TWIN__UT_VOLTAGE] = "VoltageUnit",
-    [TWIN__UT_VOLUME_FLOW_RATE] = "VolumeFlowRateUnit",
-    [TWIN__UT_VOLUME] = "VolumeUnit",
+_Static_assert(sizeof(struct semtype_names) <= UINT16_MAX, "16-bit name offsets");
+
+/* ---- unit types --------------------------------------------------------- */
+
+/* enum twin__unit_type_id without the prefix, DTDL name, where, symbol of
+ * the SI unit; in the order of the enum, which is also the order of the
+ * names. */
+#define UNIT_TYPES(X) \
+    X(ACCELERATION, AccelerationUnit, ALL, "m/s2") \
+    X(ANGLE, AngleUnit, ALL, "rad") \
+    X(ANGULAR_ACCELERATION, AngularAccelerationUnit, ALL, "rad/s2") \
+    X(ANGULAR_VELOCITY, AngularVelocityUnit, ALL, "rad/s") \
+    X(APPARENT_ENERGY, ApparentEnergyUnit, QT, "V.A.s") \
+    X(APPARENT_POWER, ApparentPowerUnit, QT, "V.A") \
+    X(AREA, AreaUnit, ALL, "m2") \
+    X(CAPACITANCE, CapacitanceUnit, ALL, "F") \
+    X(CHARGE, ChargeUnit, ALL, "C") \
+    X(CURRENT, CurrentUnit, ALL, "A") \
+    X(DATA_RATE, DataRateUnit, ALL, "bit/s") \
+    X(DATA_SIZE, DataSizeUnit, ALL, "bit") \
+    X(DENSITY, DensityUnit, ALL, "kg/m3") \
+    X(DYNAMIC_VISCOSITY, DynamicViscosityUnit, QT3, "Pa.s") \
+    X(ENERGY, EnergyUnit, ALL, "J") \
+    X(FORCE, ForceUnit, ALL, "N") \
+    X(FREQUENCY, FrequencyUnit, ALL, "Hz") \
+    X(GAS_LEAKAGE_RATE, GasLeakageRateUnit, QT3, "Pa.m3/s") \
+    X(ILLUMINANCE, IlluminanceUnit, ALL, "lx") \
+    X(INDUCTANCE, InductanceUnit, ALL, "H") \
+    X(IONIZING_RADIATION_DOSE, IonizingRadiationDoseUnit, QT, "Gy") \
+    X(IRRADIANCE, IrradianceUnit, QT, "W/m2") \
+    X(KINEMATIC_VISCOSITY, KinematicViscosityUnit, QT3, "m2/s") \
+    X(LENGTH, LengthUnit, ALL, "m") \
+    X(LUMINANCE, LuminanceUnit, ALL, "cd/m2") \
+    X(LUMINOUS_FLUX, LuminousFluxUnit, ALL, "lm") \
+    X(LUMINOUS_INTENSITY, LuminousIntensityUnit, ALL, "cd") \
+    X(MAGNETIC_FLUX, MagneticFluxUnit, ALL, "Wb") \
+    X(MAGNETIC_INDUCTION, MagneticInductionUnit, ALL, "T") \
+    X(MASS_FLOW_RATE, MassFlowRateUnit, ALL, "kg/s") \
+    X(MASS, MassUnit, ALL, "kg") \
+    X(POWER, PowerUnit, ALL, "W") \
+    X(PRESSURE, PressureUnit, ALL, "Pa") \
+    X(RADIOACTIVITY, RadioactivityUnit, QT, "Bq") \
+    X(REACTIVE_ENERGY, ReactiveEnergyUnit, QT, "var.s") \
+    X(REACTIVE_POWER, ReactivePowerUnit, QT, "var") \
+    X(RECIPROCAL_LENGTH, ReciprocalLengthUnit, QT3, "1/m") \
+    X(RECIPROCAL_TIME, ReciprocalTimeUnit, QT3, "1/s") \
+    X(RESISTANCE, ResistanceUnit, ALL, "Ohm") \
+    X(SOUND_PRESSURE, SoundPressureUnit, ALL, "B") \
+    X(TEMPERATURE, TemperatureUnit, ALL, "K") \
+    X(TIME, TimeUnit, ALL, "s") \
+    X(TORQUE, TorqueUnit, ALL, "N.m") \
+    X(UNITLESS, Unitless, ALL, "1") \
+    X(VELOCITY, VelocityUnit, ALL, "m/s") \
+    X(VOLTAGE, VoltageUnit, ALL, "V") \
+    X(VOLUME_FLOW_RATE, VolumeFlowRateUnit, ALL, "m3/s") \
+    X(VOLUME, VolumeUnit, ALL, "m3")
+
+/* The QuantitativeTypes contexts also define the term EnergyRateUnit, for
+ * the PowerUnit enum. */
+#define UNIT_TYPE_ALIASES(X) \
+    X(EnergyRateUnit, POWER, QT)
+
+struct type_names {
+#define X(id, n, v, si) char id[sizeof #n];
+    UNIT_TYPES(X)
+#undef X
+#define X(n, t, v) char alias_##n[sizeof #n];
+    UNIT_TYPE_ALIASES(X)
+#undef X
 };
 
-/* Unit type names for lookup. The QuantitativeTypes contexts also define
- * the term EnergyRateUnit, for the PowerUnit enum. */
+static const struct type_names type_names = {
+#define X(id, n, v, si) #n,
+    UNIT_TYPES(X)
+#undef X
+#define X(n, t, v) #n,
+    UNIT_TYPE_ALIASES(X)
+#undef X
+};
+
+struct type_si {
+#define X(id, n, v, si) char id[sizeof si];
+    UNIT_TYPES(X)
+#undef X
+};
+
+static const struct type_si type_si = {
+#define X(id, n, v, si) si,
+    UNIT_TYPES(X)
+#undef X
+};
+
+/* Unit type t is unit_types[t - 1]. */
 typedef struct type_entry {
-    const char *name;
-    uint16_t unit_type;
+    uint16_t name_at; /* in type_names */
     uint8_t versions;
+    uint8_t si_at;    /* in type_si */
 } type_entry;
 
-#define T(n, t, v) {n, TWIN__UT_##t, V_##v}
-
-static const type_entry types_by_name[] = {
-    T("AccelerationUnit", ACCELERATION, ALL),
-    T("AngleUnit", ANGLE, ALL),
-    T("AngularAccelerationUnit", ANGULAR_ACCELERATION, ALL),
-    T("AngularVelocityUnit", ANGULAR_VELOCITY, ALL),
-    T("ApparentEnergyUnit", APPARENT_ENERGY, QT),
-    T("ApparentPowerUnit", APPARENT_POWER, QT),
-    T("AreaUnit", AREA, ALL),
-    T("CapacitanceUnit", CAPACITANCE, ALL),
-    T("ChargeUnit", CHARGE, ALL),
-    T("CurrentUnit", CURRENT, ALL),
-    T("DataRateUnit", DATA_RATE, ALL),
-    T("DataSizeUnit", DATA_SIZE, ALL),
-    T("DensityUnit", DENSITY, ALL),
-    T("DynamicViscosityUnit", DYNAMIC_VISCOSITY, QT3),
-    T("EnergyRateUnit", POWER, QT),
-    T("EnergyUnit", ENERGY, ALL),
-    T("ForceUnit", FORCE, ALL),
-    T("FrequencyUnit", FREQUENCY, ALL),
-    T("GasLeakageRateUnit", GAS_LEAKAGE_RATE, QT3),
-    T("IlluminanceUnit", ILLUMINANCE, ALL),
-    T("InductanceUnit", INDUCTANCE, ALL),
-    T("IonizingRadiationDoseUnit", IONIZING_RADIATION_DOSE, QT),
-    T("IrradianceUnit", IRRADIANCE, QT),
-    T("KinematicViscosityUnit", KINEMATIC_VISCOSITY, QT3),
-    T("LengthUnit", LENGTH, ALL),
-    T("LuminanceUnit", LUMINANCE, ALL),
-    T("LuminousFluxUnit", LUMINOUS_FLUX, ALL),
-    T("LuminousIntensityUnit", LUMINOUS_INTENSITY, ALL),
-    T("MagneticFluxUnit", MAGNETIC_FLUX, ALL),
-    T("MagneticInductionUnit", MAGNETIC_INDUCTION, ALL),
-    T("MassFlowRateUnit", MASS_FLOW_RATE, ALL),
-    T("MassUnit", MASS, ALL),
-    T("PowerUnit", POWER, ALL),
-    T("PressureUnit", PRESSURE, ALL),
-    T("RadioactivityUnit", RADIOACTIVITY, QT),
-    T("ReactiveEnergyUnit", REACTIVE_ENERGY, QT),
-    T("ReactivePowerUnit", REACTIVE_POWER, QT),
-    T("ReciprocalLengthUnit", RECIPROCAL_LENGTH, QT3),
-    T("ReciprocalTimeUnit", RECIPROCAL_TIME, QT3),
-    T("ResistanceUnit", RESISTANCE, ALL),
-    T("SoundPressureUnit", SOUND_PRESSURE, ALL),
-    T("TemperatureUnit", TEMPERATURE, ALL),
-    T("TimeUnit", TIME, ALL),
-    T("TorqueUnit", TORQUE, ALL),
-    T("Unitless", UNITLESS, ALL),
-    T("VelocityUnit", VELOCITY, ALL),
-    T("VoltageUnit", VOLTAGE, ALL),
-    T("VolumeFlowRateUnit", VOLUME_FLOW_RATE, ALL),
-    T("VolumeUnit", VOLUME, ALL),
+static const type_entry unit_types[TWIN__UT_COUNT - 1] = {
+#define X(id, n, v, si) \
+    [TWIN__UT_##id - 1] = {offsetof(struct type_names, id), V_##v, offsetof(struct type_si, id)},
+    UNIT_TYPES(X)
+#undef X
 };
 
-static const char *const type_si[TWIN__UT_COUNT] = {
-    [TWIN__UT_ACCELERATION] = "m/s2",
-    [TWIN__UT_ANGLE] = "rad",
-    [TWIN__UT_ANGULAR_ACCELERATION] = "rad/s2",
-    [TWIN__UT_ANGULAR_VELOCITY] = "rad/s",
-    [TWIN__UT_APPARENT_ENERGY] = "V.A.s",
-    [TWIN__UT_APPARENT_POWER] = "V.A",
-    [TWIN__UT_AREA] = "m2",
-    [TWIN__UT_CAPACITANCE] = "F",
-    [TWIN__UT_CHARGE] = "C",
-    [TWIN__UT_CURRENT] = "A",
-    [TWIN__UT_DATA_RATE] = "bit/s",
-    [TWIN__UT_DATA_SIZE] = "bit",
-    [TWIN__UT_DENSITY] = "kg/m3",
-    [TWIN__UT_DYNAMIC_VISCOSITY] = "Pa.s",
-    [TWIN__UT_ENERGY] = "J",
-    [TWIN__UT_FORCE] = "N",
-    [TWIN__UT_FREQUENCY] = "Hz",
-    [TWIN__UT_GAS_LEAKAGE_RATE] = "Pa.m3/s",
-    [TWIN__UT_ILLUMINANCE] = "lx",
-    [TWIN__UT_INDUCTANCE] = "H",
-    [TWIN__UT_IONIZING_RADIATION_DOSE] = "Gy",
-    [TWIN__UT_IRRADIANCE] = "W/m2",
-    [TWIN__UT_KINEMATIC_VISCOSITY] = "m2/s",
-    [TWIN__UT_LENGTH] = "m",
-    [TWIN__UT_LUMINANCE] = "cd/m2",
-    [TWIN__UT_LUMINOUS_FLUX] = "lm",
-    [TWIN__UT_LUMINOUS_INTENSITY] = "cd",
-    [TWIN__UT_MAGNETIC_FLUX] = "Wb",
-    [TWIN__UT_MAGNETIC_INDUCTION] = "T",
-    [TWIN__UT_MASS_FLOW_RATE] = "kg/s",
-    [TWIN__UT_MASS] = "kg",
-    [TWIN__UT_POWER] = "W",
-    [TWIN__UT_PRESSURE] = "Pa",
-    [TWIN__UT_RADIOACTIVITY] = "Bq",
-    [TWIN__UT_REACTIVE_ENERGY] = "var.s",
-    [TWIN__UT_REACTIVE_POWER] = "var",
-    [TWIN__UT_RECIPROCAL_LENGTH] = "1/m",
-    [TWIN__UT_RECIPROCAL_TIME] = "1/s",
-    [TWIN__UT_RESISTANCE] = "Ohm",
-    [TWIN__UT_SOUND_PRESSURE] = "B",
-    [TWIN__UT_TEMPERATURE] = "K",
-    [TWIN__UT_TIME] = "s",
-    [TWIN__UT_TORQUE] = "N.m",
-    [TWIN__UT_UNITLESS] = "1",
-    [TWIN__UT_VELOCITY] = "m/s",
-    [TWIN__UT_VOLTAGE] = "V",
-    [TWIN__UT_VOLUME_FLOW_RATE] = "m3/s",
-    [TWIN__UT_VOLUME] = "m3",
+typedef struct type_alias {
+    uint16_t name_at; /* in type_names */
+    uint8_t unit_type;
+    uint8_t versions;
+} type_alias;
+
+static const type_alias type_aliases[] = {
+#define X(n, t, v) {offsetof(struct type_names, alias_##n), TWIN__UT_##t, V_##v},
+    UNIT_TYPE_ALIASES(X)
+#undef X
 };
+
+_Static_assert(sizeof(struct type_names) <= UINT16_MAX, "16-bit name offsets");
+_Static_assert(sizeof(struct type_si) <= UINT8_MAX, "8-bit symbol offsets");
+
+/* ---- lookup ------------------------------------------------------------- */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -562,19 +717,17 @@ static int name_cmp(const char *a, const char *b, size_t n)
     return (la > n) - (la < n);
 }
 
-/* Binary search over an array of count entries of size bytes whose first
- * member is the name. */
-static const void *find(const void *base, size_t count, size_t size, const char *name,
-                        size_t len)
+/* Binary search over an array of count entries of size bytes, sorted by
+ * the names that name_of gives. */
+static const void *find(const void *base, size_t count, size_t size,
+                        const char *(*name_of)(const void *entry), const char *name, size_t len)
 {
     size_t lo = 0, hi = count;
     if (!name) return NULL;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *p = (const char *)base + mid * size;
-        const char *entry;
-        memcpy(&entry, p, sizeof entry);
-        int c = name_cmp(entry, name, len);
+        int c = name_cmp(name_of(p), name, len);
         if (c == 0) return p;
         if (c < 0) lo = mid + 1;
         else hi = mid;
@@ -582,15 +735,33 @@ static const void *find(const void *base, size_t count, size_t size, const char 
     return NULL;
 }
 
+static const char *unit_name_of(const void *entry)
+{
+    return twin__unit_name(entry);
+}
+
+static const char *semtype_name_of(const void *entry)
+{
+    return twin__semtype_name(entry);
+}
+
+static const char *type_name_of(const void *entry)
+{
+    uint16_t at;
+    memcpy(&at, entry, sizeof at); /* name_at, the first member of type_entry and type_alias */
+    return (const char *)&type_names + at;
+}
+
 const twin__semtype *twin__semtype_find(const char *name, size_t len, unsigned where)
 {
-    const twin__semtype *s = find(semtypes, COUNT(semtypes), sizeof semtypes[0], name, len);
+    const twin__semtype *s =
+        find(semtypes, COUNT(semtypes), sizeof semtypes[0], semtype_name_of, name, len);
     return s && (s->versions & where) ? s : NULL;
 }
 
 const twin__unit *twin__unit_find(const char *name, size_t len, unsigned where)
 {
-    const twin__unit *u = find(units, COUNT(units), sizeof units[0], name, len);
+    const twin__unit *u = find(units, COUNT(units), sizeof units[0], unit_name_of, name, len);
     return u && (u->versions & where) ? u : NULL;
 }
 
@@ -606,21 +777,46 @@ const twin__unit *twin__unit_table(size_t *n)
     return units;
 }
 
+const char *twin__unit_name(const twin__unit *u)
+{
+    return (const char *)&unit_names + 2 * (size_t)u->name_at;
+}
+
+const char *twin__semtype_name(const twin__semtype *s)
+{
+    return (const char *)&semtype_names + s->name_at;
+}
+
+double twin__unit_scale(const twin__unit *u)
+{
+    return scales[u->factor];
+}
+
+double twin__unit_offset(const twin__unit *u)
+{
+    return u->factor >= N_LINEAR ? offsets[u->factor - N_LINEAR] : 0.0;
+}
+
 uint16_t twin__unit_type_find(const char *name, size_t len, unsigned where)
 {
-    const type_entry *t = find(types_by_name, COUNT(types_by_name), sizeof types_by_name[0], name,
-                               len);
-    return t && (t->versions & where) ? t->unit_type : TWIN__UT_NONE;
+    const type_entry *t =
+        find(unit_types, COUNT(unit_types), sizeof unit_types[0], type_name_of, name, len);
+    if (t) return t->versions & where ? (uint16_t)(t - unit_types + 1) : TWIN__UT_NONE;
+    const type_alias *a =
+        find(type_aliases, COUNT(type_aliases), sizeof type_aliases[0], type_name_of, name, len);
+    return a && (a->versions & where) ? a->unit_type : TWIN__UT_NONE;
 }
 
 const char *twin__unit_type_name(uint16_t unit_type)
 {
-    return unit_type < TWIN__UT_COUNT ? type_names[unit_type] : NULL;
+    if (unit_type == TWIN__UT_NONE || unit_type >= TWIN__UT_COUNT) return NULL;
+    return (const char *)&type_names + unit_types[unit_type - 1].name_at;
 }
 
 const char *twin__unit_type_si(uint16_t unit_type)
 {
-    return unit_type < TWIN__UT_COUNT ? type_si[unit_type] : NULL;
+    if (unit_type == TWIN__UT_NONE || unit_type >= TWIN__UT_COUNT) return NULL;
+    return (const char *)&type_si + unit_types[unit_type - 1].si_at;
 }
 
 int twin__unit_convert(const twin__unit *from, const twin__unit *to, double in, double *out)
@@ -630,10 +826,12 @@ int twin__unit_convert(const twin__unit *from, const twin__unit *to, double in, 
         ((from->flags ^ to->flags) & TWIN__UNIT_KIND_MASK) ||
         ((from->flags | to->flags) & TWIN__UNIT_NOCONV))
         return TWIN_E_CONSTRAINT;
-    if (from->scale == to->scale && from->offset == to->offset) {
+    double fs = twin__unit_scale(from), fo = twin__unit_offset(from);
+    double ts = twin__unit_scale(to), to_ = twin__unit_offset(to);
+    if (fs == ts && fo == to_) {
         *out = in;
         return TWIN_OK;
     }
-    *out = (in * from->scale + from->offset - to->offset) / to->scale;
+    *out = (in * fs + fo - to_) / ts;
     return TWIN_OK;
 }

@@ -91,24 +91,37 @@ enum {
 /* Flags that split a unit type into quantities that do not convert. */
 #define TWIN__UNIT_KIND_MASK (TWIN__UNIT_LEVEL | TWIN__UNIT_SV)
 
-/* A unit. A value v in this unit is v * scale + offset in the SI unit of its
- * type; offset is nonzero only for degreeCelsius and degreeFahrenheit
- * (absolute temperatures, not temperature differences). */
+/* A unit: an entry of the const unit table, 4 bytes, compact for firmware
+ * flash. The name and the factors live in tables of their own: read them with
+ * twin__unit_name(), twin__unit_scale() and twin__unit_offset(). A value v in
+ * this unit is v * scale + offset in the SI unit of its type; offset is
+ * nonzero only for degreeCelsius and degreeFahrenheit (absolute temperatures,
+ * not temperature differences). A copy of an entry describes the same unit. */
 typedef struct twin__unit {
-    const char *name;     /* DTDL term, e.g. "degreeCelsius" */
-    uint16_t unit_type;   /* enum twin__unit_type_id */
-    uint16_t flags;       /* TWIN__UNIT_* */
-    uint8_t versions;     /* TWIN__QT_* where the name is defined */
-    double scale, offset;
+    unsigned name_at : 11;   /* where the name is, in 2-byte steps (twin__unit_name()) */
+    unsigned factor : 7;     /* which scale and offset (twin__unit_scale(), _offset()) */
+    unsigned unit_type : 6;  /* enum twin__unit_type_id */
+    unsigned flags : 4;      /* TWIN__UNIT_* */
+    unsigned versions : 4;   /* TWIN__QT_* where the name is defined */
 } twin__unit;
 
 /* A semantic type (co-type of a Property, Telemetry ...); its unit must be
- * of unit_type. */
+ * of unit_type. Its name: twin__semtype_name(). */
 typedef struct twin__semtype {
-    const char *name;     /* DTDL term, e.g. "Temperature" */
-    uint16_t unit_type;
+    uint16_t name_at;     /* where the name is (twin__semtype_name()) */
+    uint8_t unit_type;
     uint8_t versions;
 } twin__semtype;
+
+/* The DTDL term of a unit (e.g. "degreeCelsius") or of a semantic type (e.g.
+ * "Temperature"): a NUL-terminated string in the const tables. */
+const char *twin__unit_name(const twin__unit *u);
+const char *twin__semtype_name(const twin__semtype *s);
+
+/* The unit's conversion to the SI unit of its type: v * scale + offset. The
+ * scales are the doubles nearest to the exact factors (see units.c). */
+double twin__unit_scale(const twin__unit *u);
+double twin__unit_offset(const twin__unit *u);
 
 /* The entry named name[0..len) (not NUL-terminated) and defined in one of
  * the contexts of the mask where; NULL if there is none. */

@@ -16,10 +16,11 @@ enum { T_NONE = 0, T_K, T_C, T_F };
 
 static int temp_scale(const twin__unit *u)
 {
+    const char *name = twin__unit_name(u);
     if (u->unit_type != TWIN__UT_TEMPERATURE) return T_NONE;
-    if (strcmp(u->name, "kelvin") == 0) return T_K;
-    if (strcmp(u->name, "degreeCelsius") == 0) return T_C;
-    if (strcmp(u->name, "degreeFahrenheit") == 0) return T_F;
+    if (strcmp(name, "kelvin") == 0) return T_K;
+    if (strcmp(name, "degreeCelsius") == 0) return T_C;
+    if (strcmp(name, "degreeFahrenheit") == 0) return T_F;
     return T_NONE;
 }
 
@@ -56,15 +57,12 @@ int twin__conv_make(const twin__unit *from, const twin__unit *to, twin__conv *c)
         c->q = temp[tf][tt][3];
         return 1;
     }
-    if (from->offset != 0.0 || to->offset != 0.0) {
+    c->a = twin__unit_scale(from);
+    c->b = twin__unit_scale(to);
+    if (twin__unit_offset(from) != 0.0 || twin__unit_offset(to) != 0.0) {
         /* an affine unit the tables may add later: through the SI unit */
-        c->z = -from->offset / from->scale;
-        c->a = from->scale;
-        c->b = to->scale;
-        c->q = -to->offset / to->scale;
-        return 1;
+        c->z = -twin__unit_offset(from) / c->a;
+        c->q = -twin__unit_offset(to) / c->b;
     }
-    c->a = from->scale;
-    c->b = to->scale;
     return 1;
 }

@@ -37,7 +37,7 @@ static twin_status signal_room(twin_ingest *ing, size_t tn, size_t nn, const twi
 {
     if (!ing->store) return TWIN_OK;
     if (!twin__store_ready(ing->store) ||
-        !twin__store_room(ing->store, twin__store_signal_bytes(tn, nn, u ? u->name : NULL)))
+        !twin__store_room(ing->store, twin__store_signal_bytes(tn, nn, u ? twin__unit_name(u) : NULL)))
         return twin__ing_fail(ing, TWIN_E_BUSY, "the store's outbox is full");
     return TWIN_OK;
 }
@@ -49,7 +49,7 @@ static void queue_signal(twin_ingest *ing, uint32_t i)
     if (!ing->store) return;
     twin__store_put_signal(ing->store, twin__sig_handle(i, ing->sig[i].gen, 0),
                            twin__ing_str(ing, t->id), t->len, twin__ing_str(ing, x->name),
-                           x->name_len, x->unit ? x->unit->name : NULL);
+                           x->name_len, x->unit ? twin__unit_name(x->unit) : NULL);
 }
 
 twin_status twin_ingest_add_signal(twin_ingest *ing, const char *twin_id, const char *signal,

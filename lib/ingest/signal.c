@@ -279,7 +279,7 @@ twin_status twin_ingest_signal_info(const twin_ingest *ing, twin_signal sig,
     x = &ing->sigx[slot];
     if (twin_id) *twin_id = twin__ing_str(ing, ing->tw[x->twin].id);
     if (name) *name = twin__ing_str(ing, x->name);
-    if (unit) *unit = x->unit ? x->unit->name : "";
+    if (unit) *unit = x->unit ? twin__unit_name(x->unit) : "";
     return TWIN_OK;
 }
 

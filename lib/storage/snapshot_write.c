@@ -236,7 +236,7 @@ static void put_ingest(wr *o, const twin_graph *g, const twin_ingest *ing)
         tw = &ing->tw[x->twin];
         w_u32(o, twin_ordinal(g, twin__find_twin(g, twin__ing_str(ing, tw->id), tw->len)));
         w_strn(o, twin__ing_str(ing, x->name), x->name_len);
-        w_str(o, x->unit ? x->unit->name : "");
+        w_str(o, x->unit ? twin__unit_name(x->unit) : "");
         w_u32(o, S->order);
         w_u64(o, (uint64_t)S->window);
         w_f64(o, (S->flags & TWIN__SF_ALARM) && S->alarm_lo != -INFINITY ? S->alarm_lo : NAN);

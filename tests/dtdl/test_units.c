@@ -54,22 +54,25 @@ START_TEST(test_tables_sorted_unique_and_well_formed)
     const twin__unit *u = twin__unit_table(&n);
     ck_assert_uint_eq(n, 268);
     for (size_t i = 0; i < n; i++) {
-        ck_assert_msg(i == 0 || strcmp(u[i - 1].name, u[i].name) < 0, "units: %s before %s",
-                      u[i - 1].name, u[i].name);
+        const char *name = twin__unit_name(&u[i]);
+        ck_assert_msg(i == 0 || strcmp(twin__unit_name(&u[i - 1]), name) < 0,
+                      "units: %s before %s", twin__unit_name(&u[i - 1]), name);
         ck_assert(u[i].unit_type > TWIN__UT_NONE && u[i].unit_type < TWIN__UT_COUNT);
         ck_assert(u[i].versions != 0 && (u[i].versions & ~TWIN__QT_ALL) == 0);
-        ck_assert_msg(isfinite(u[i].scale) && u[i].scale > 0, "%s scale", u[i].name);
-        ck_assert(isfinite(u[i].offset));
-        ck_assert_ptr_eq(twin__unit_find(u[i].name, strlen(u[i].name), TWIN__QT_ALL), &u[i]);
+        ck_assert_msg(isfinite(twin__unit_scale(&u[i])) && twin__unit_scale(&u[i]) > 0,
+                      "%s scale", name);
+        ck_assert(isfinite(twin__unit_offset(&u[i])));
+        ck_assert_ptr_eq(twin__unit_find(name, strlen(name), TWIN__QT_ALL), &u[i]);
     }
     const twin__semtype *s = twin__semtype_table(&n);
     ck_assert_uint_eq(n, 61);
     for (size_t i = 0; i < n; i++) {
-        ck_assert_msg(i == 0 || strcmp(s[i - 1].name, s[i].name) < 0, "semtypes: %s before %s",
-                      s[i - 1].name, s[i].name);
+        const char *name = twin__semtype_name(&s[i]);
+        ck_assert_msg(i == 0 || strcmp(twin__semtype_name(&s[i - 1]), name) < 0,
+                      "semtypes: %s before %s", twin__semtype_name(&s[i - 1]), name);
         ck_assert(s[i].unit_type > TWIN__UT_NONE && s[i].unit_type < TWIN__UT_COUNT);
         ck_assert(s[i].versions != 0 && (s[i].versions & ~TWIN__QT_ALL) == 0);
-        ck_assert_ptr_eq(twin__semtype_find(s[i].name, strlen(s[i].name), TWIN__QT_ALL), &s[i]);
+        ck_assert_ptr_eq(twin__semtype_find(name, strlen(name), TWIN__QT_ALL), &s[i]);
     }
     for (uint16_t t = 1; t < TWIN__UT_COUNT; t++) {
         ck_assert_ptr_nonnull(twin__unit_type_name(t));
@@ -98,7 +101,8 @@ START_TEST(test_every_semantic_type_has_units_in_each_of_its_versions)
             size_t k = 0;
             for (size_t j = 0; j < nu; j++)
                 k += u[j].unit_type == s[i].unit_type && (u[j].versions & bits[b]);
-            ck_assert_msg(k > 0, "%s has no unit under 0x%x", s[i].name, bits[b]);
+            ck_assert_msg(k > 0, "%s has no unit under 0x%x", twin__semtype_name(&s[i]),
+                          bits[b]);
         }
     }
     /* Every unit type is reached from some semantic type, and every unit is
@@ -109,7 +113,8 @@ START_TEST(test_every_semantic_type_has_units_in_each_of_its_versions)
         unsigned where = 0;
         for (size_t i = 0; i < ns; i++)
             if (s[i].unit_type == u[j].unit_type) where |= s[i].versions;
-        ck_assert_msg((u[j].versions & ~where) == 0, "%s outlives its semantic types", u[j].name);
+        ck_assert_msg((u[j].versions & ~where) == 0, "%s outlives its semantic types",
+                      twin__unit_name(&u[j]));
     }
 }
 END_TEST
@@ -354,8 +359,9 @@ START_TEST(test_convert_round_trips_within_each_type)
                 continue;
             ck_assert_int_eq(twin__unit_convert(&u[i], &u[j], 1.25, &there), TWIN_OK);
             ck_assert_int_eq(twin__unit_convert(&u[j], &u[i], there, &back), TWIN_OK);
-            ck_assert_msg(fabs(back - 1.25) <= 1e-12, "%s -> %s -> %s: %.17g", u[i].name,
-                          u[j].name, u[i].name, back);
+            ck_assert_msg(fabs(back - 1.25) <= 1e-12, "%s -> %s -> %s: %.17g",
+                          twin__unit_name(&u[i]), twin__unit_name(&u[j]), twin__unit_name(&u[i]),
+                          back);
         }
     }
 }
@@ -415,7 +421,7 @@ START_TEST(test_flags_mark_levels_and_conventions)
     /* Only the two temperature scales have an offset. */
     size_t n, k = 0;
     const twin__unit *u = twin__unit_table(&n);
-    for (size_t i = 0; i < n; i++) k += u[i].offset != 0;
+    for (size_t i = 0; i < n; i++) k += twin__unit_offset(&u[i]) != 0;
     ck_assert_uint_eq(k, 2);
 }
 END_TEST
