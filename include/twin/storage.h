@@ -351,8 +351,8 @@ typedef struct twin_store_loaded_signal {
     int64_t latest_t_us;          /**< Latest accepted timestamp. */
     double latest_value;          /**< Latest value. */
     /** Health options, or NULL when the signal has no health model. For
-        ::TWIN_HEALTH_USER their @c user is ignored: the ingest handle's
-        @c user_model runs the state (a store cannot keep functions). */
+        ::TWIN_HEALTH_USER with a NULL @c user (a store cannot keep
+        functions), the ingest handle's @c user_model runs the state. */
     const twin_health_options *health_options;
     /** Its health state as put_health delivered it (same library layout);
         NULL: a fresh twin_health_init() at @c health_t0_us. */
@@ -395,8 +395,8 @@ typedef struct twin_store_loader {
  *                      is malformed; @p g and @p ing unchanged.
  * @retval TWIN_E_ABI   A size is unknown.
  * @retval TWIN_E_BUSY  @p ing's store has unconfirmed records (flush first).
- * @retval TWIN_E_STATE A signal has a user-model health state and @p ing has
- *                      no @c user_model; unchanged.
+ * @retval TWIN_E_STATE A signal has a user-model health state without its
+ *                      model table and @p ing has no @c user_model; unchanged.
  * @retval TWIN_E_NOMEM Allocation failed; unchanged.
  * @retval other        A loader's status, or an add that failed; unchanged.
  * In every failure but a NULL @p g, the graph's last error says why.

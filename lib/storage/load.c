@@ -74,9 +74,10 @@ static twin_status load_signals(twin__build *b, const twin_store_loader *ld)
                                         "signal '%.128s': health options size",
                                         x.name ? x.name : "");
             /* A store cannot keep a user model's functions: the ingest
-             * handle's user_model runs the states it brings back. */
-            if (o.model == TWIN_HEALTH_USER) {
-                if (!b->ing || !b->ing->user_model)
+             * handle's user_model runs the states it brings back without
+             * their table. */
+            if (o.model == TWIN_HEALTH_USER && !o.user) {
+                if (!b->ing->user_model)
                     return twin__build_fail(b, TWIN_E_STATE,
                                             "signal '%.128s' has a user-model health state "
                                             "and the ingest handle has no user_model",

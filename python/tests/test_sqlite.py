@@ -183,9 +183,6 @@ def test_load_validator_exception_is_reraised(path):
             assert len(g2) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="twin_store_load ignores the ingest handle's "
-                   "user_model and libtwin-sqlite stores health options with user = NULL: "
-                   "user-model health states cannot be loaded back (C bug)")
 def test_user_model_health_loads_back(path):
     class Flat(libtwin.HealthModel):
         state_format = "d"

@@ -608,8 +608,9 @@ static double level_predict(void *ud, const void *state, double t)
     return v;
 }
 
-/* A store keeps no functions: a loaded user-model state runs with the
- * ingest handle's user_model, and without one the load is refused. */
+/* A store keeps no functions: a loaded user-model state without its table
+ * runs with the ingest handle's user_model, and without one the load is
+ * refused. */
 START_TEST(test_load_user_model_state_runs_with_ingest_user_model)
 {
     twin_health_model m = {sizeof m, sizeof(double), NULL, level_init, level_predict,
@@ -642,6 +643,15 @@ START_TEST(test_load_user_model_state_runs_with_ingest_user_model)
     ck_assert_int_eq(twin_store_load(g, ing, &ld), TWIN_E_STATE);
     ck_assert_ptr_nonnull(strstr(twin_graph_last_error(g)->message, "user_model"));
     ck_assert_int_eq(twin_graph_find_twin(g, "pump1", NULL), TWIN_OK);
+    /* a loader that hands the table over needs no user_model */
+    f.ho.user = &m;
+    f.twins = f.rels = f.sigs = 0;
+    ck_assert_int_eq(twin_store_load(g, ing, &ld), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(ing, "c", "temperature", NULL, &h), TWIN_OK);
+    twin_health_options_init(&gho);
+    ck_assert_int_eq(twin_ingest_get_health(ing, h, &got, &gho), TWIN_OK);
+    ck_assert_ptr_eq(gho.user, &m);
+    f.ho.user = NULL;
 
     /* with one: loaded, and the state runs with it */
     twin_ingest_options_init(&io);
