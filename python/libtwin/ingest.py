@@ -377,7 +377,12 @@ class Ingest(Handle):
                 store._ingest = weakref.ref(self)
 
     def _event_fn(self, on_event):
+        ref = weakref.ref(self)  # the finalizer holds this function: no cycle through it
+
         def event(_ud, ev):
+            self = ref()
+            if self is None:  # pragma: no cover - C calls it inside the handle's calls
+                return
             if self._error is not None:
                 return
             try:

@@ -187,37 +187,49 @@ class Store(Handle):
         err, self._error = self._error, None
         return err
 
+    def _guarded(self, call):
+        """The C callback running ``call(*args)`` (the arguments after the
+        user data) under :meth:`_guard`. It holds the store weakly: the
+        finalizer keeps it for C, so a strong reference would be a cycle
+        that keeps the store alive until closed."""
+        ref = weakref.ref(self)
+
+        def callback(_ud, *args):
+            store = ref()
+            if store is None:  # pragma: no cover - C calls it inside the store's calls
+                return _FAILED
+            return store._guard(lambda: call(*args))
+        return callback
+
     def _c_write_samples(self, fn):
-        return lambda _ud, s, n: self._guard(
-            lambda: fn(SampleBatch(ctypes.cast(s, ctypes.c_void_p).value, n)))
+        return self._guarded(
+            lambda s, n: fn(SampleBatch(ctypes.cast(s, ctypes.c_void_p).value, n)))
 
     def _c_put_signal(self, fn):
-        def put_signal(_ud, sig):
-            return self._guard(lambda: fn(StoreSignal(
-                sig.contents.signal, decode(sig.contents.twin_id), decode(sig.contents.name),
-                decode(sig.contents.unit) or "")))
-        return put_signal
+        return self._guarded(lambda sig: fn(StoreSignal(
+            sig.contents.signal, decode(sig.contents.twin_id), decode(sig.contents.name),
+            decode(sig.contents.unit) or "")))
 
     def _c_put_twin(self, fn):
-        return lambda _ud, twin, model, props, n: self._guard(
-            lambda: fn(decode(twin), decode(model), values.members_from_c(props, n)))
+        return self._guarded(lambda twin, model, props, n: fn(
+            decode(twin), decode(model), values.members_from_c(props, n)))
 
     def _c_delete_twin(self, fn):
-        return lambda _ud, twin: self._guard(lambda: fn(decode(twin)))
+        return self._guarded(lambda twin: fn(decode(twin)))
 
     def _c_put_relationship(self, fn):
-        return lambda _ud, rel: self._guard(lambda: fn(Relationship._from_c(rel.contents)))
+        return self._guarded(lambda rel: fn(Relationship._from_c(rel.contents)))
 
     def _c_delete_relationship(self, fn):
-        return lambda _ud, src, rel_id: self._guard(lambda: fn(decode(src), decode(rel_id)))
+        return self._guarded(lambda src, rel_id: fn(decode(src), decode(rel_id)))
 
     def _c_put_health(self, fn):
-        return lambda _ud, sig, state: self._guard(lambda: fn(
+        return self._guarded(lambda sig, state: fn(
             sig, ctypes.string_at(ctypes.cast(state, ctypes.c_void_p).value,
                                   ctypes.sizeof(_ffi.twin_health))))
 
     def _c_flush(self, fn):
-        return lambda _ud: self._guard(fn)
+        return self._guarded(fn)
 
     # ---- lifetime ------------------------------------------------------------------
 

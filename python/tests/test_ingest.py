@@ -5,6 +5,7 @@ exceptions, lifetimes."""
 import ctypes
 import gc
 import math
+import weakref
 from array import array
 
 import pytest
@@ -224,6 +225,19 @@ def test_lifetimes(plant):
     s = ing3.add_signal("a", "x")
     assert names(ing3.write_signals(s, [1], [1.0])) == ["ACCEPTED"]
     ing3.close()
+
+
+def test_event_callback_does_not_keep_the_ingest_alive(plant):
+    events = []
+    ing = libtwin.Ingest(plant, on_event=events.append)
+    sig = ing.add_signal("motor-C", "temperature", alarm_high=10.0)
+    ing.write_signals(sig, [S], [20.0])
+    assert events  # the callback works while the handle is alive
+    ref = weakref.ref(ing)
+    fin = ing._fin
+    del ing
+    gc.collect()
+    assert ref() is None and not fin.alive
 
 
 def test_remove_twin_makes_handles_stale(plant):

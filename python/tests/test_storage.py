@@ -1,7 +1,9 @@
 """Store: Python callbacks through the outbox, failures that lose nothing,
 exceptions that surface, back-pressure; snapshots to bytes and back."""
 
+import gc
 import sys
+import weakref
 
 import pytest
 
@@ -202,6 +204,37 @@ def test_store_lifetime(graph, rec):
     assert st2.closed
     with pytest.raises(errors.Closed):
         st2.flush()
+
+
+def test_callbacks_do_not_keep_the_store_alive(graph, rec):
+    st = libtwin.Store(graph, rec)
+    st.add_twin("m", MOTOR)
+    st.flush()
+    assert "m" in rec.twins  # the callbacks work while the store is alive
+    ref = weakref.ref(st)
+    fin = st._fin
+    del st
+    gc.collect()
+    assert ref() is None and not fin.alive
+    assert not graph.closed
+
+
+def test_a_store_held_by_its_ingest_keeps_working(graph, rec):
+    graph.add_twin("m", MOTOR)
+    events = []
+    ing = libtwin.Ingest(graph, libtwin.Store(graph, rec), on_event=events.append)
+    st_ref, st_fin = weakref.ref(ing.store), ing.store._fin
+    gc.collect()
+    assert st_ref() is ing.store and st_fin.alive  # the Ingest keeps it
+    sig = ing.add_signal("m", "temperature", alarm_high=10.0)
+    assert ing.write_signals(sig, [S, 2 * S], [5.0, 20.0]) == bytes(2)  # accepted
+    ing.store.flush()
+    assert rec.samples == [(sig, S, 5.0), (sig, 2 * S, 20.0)] and events
+    ing_ref, ing_fin = weakref.ref(ing), ing._fin
+    del ing
+    gc.collect()
+    assert ing_ref() is None and not ing_fin.alive
+    assert st_ref() is None and not st_fin.alive
 
 
 def test_snapshot_round_trip(graph):
