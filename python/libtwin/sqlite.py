@@ -29,7 +29,7 @@ is False, :data:`load_error` says why, and :class:`SqliteStore` raises
 ``OSError``.
 
 Every function of the library (its exports are the ``TWIN_SQLITE_API``
-declarations of ``include/twin/sqlite.h``; it has no version script) is
+declarations of ``include/twin/sqlite.h``, the functions of its version script) is
 declared here once, with argument and result types, in ``FUNCTIONS``.
 """
 

@@ -246,8 +246,8 @@ needs_sqlite = pytest.mark.skipif(not tsq.available,
 
 
 def sqlite_exported_symbols():
-    """The TWIN_SQLITE_API functions of sqlite.h: libtwin-sqlite has no version
-    script; its exports are what the header marks (gnu_symbol_visibility hidden)."""
+    """The TWIN_SQLITE_API functions of sqlite.h: libtwin-sqlite's exports
+    (tools/check-symbols checks them against its version script)."""
     with open(SQLITE_H, encoding="utf-8") as f:
         text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
     return sorted(set(re.findall(r"^TWIN_SQLITE_API\b[^(;]*?\b(twin_sqlite_\w+)\s*\(", text,
