@@ -182,7 +182,7 @@ static twin_status take_names(twin_graph *g, twin__props *p, const twin_member *
         if (i < shared)
             s = twin__strtab_ref(name);
         else
-            s = twin__strtab_acquire(g->pnames, &g->alloc, name, strlen(name), &name);
+            s = twin__strtab_acquire_hint(g->pnames, &g->alloc, name, i, &name);
         if (s != TWIN_OK) break;
         p->m[i].name = name;
     }

@@ -71,6 +71,7 @@ void twin__strtab_fini(twin__strtab *t, const twin_allocator *a)
     twin__index_fini(&t->idx, a);
     t->free = TWIN__NONE;
     t->count = 0;
+    memset(t->hint, 0, sizeof t->hint);
 }
 
 static uint32_t find_pos(const twin__strtab *t, const char *s, size_t n, uint32_t h)
@@ -124,12 +125,29 @@ twin_status twin__strtab_acquire(twin__strtab *t, const twin_allocator *a, const
     return TWIN_OK;
 }
 
+twin_status twin__strtab_acquire_hint(twin__strtab *t, const twin_allocator *a, const char *s,
+                                      size_t slot, const char **out)
+{
+    const char **h = &t->hint[slot % TWIN__STRTAB_HINTS];
+    twin_status st;
+    if (*h && strcmp(*h, s) == 0) {
+        if ((st = twin__strtab_ref(*h)) != TWIN_OK) return st;
+        *out = *h;
+        return TWIN_OK;
+    }
+    if ((st = twin__strtab_acquire(t, a, s, strlen(s), out)) != TWIN_OK) return st;
+    *h = *out;
+    return TWIN_OK;
+}
+
 void twin__strtab_release(twin__strtab *t, const twin_allocator *a, const char *s)
 {
     twin__sstr *e = twin__strtab_hdr(s);
     uint32_t i = e->ent;
 
     if (--e->refs) return;
+    for (uint32_t k = 0; k < TWIN__STRTAB_HINTS; k++)
+        if (t->hint[k] == e->s) t->hint[k] = NULL;
     twin__index_remove_at(&t->idx,
                           twin__index_find(&t->idx, hash_of(t, e->s, e->len), ent_eq, t, &i));
     ent_at(t, i)->next_free = t->free;

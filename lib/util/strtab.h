@@ -20,12 +20,18 @@ typedef struct twin__sstr {
     char s[];
 } twin__sstr;
 
+#define TWIN__STRTAB_HINTS 4u
+
 typedef struct twin__strtab {
     twin__segvec ent;  /* per entry: twin__sstr *, or the next free entry */
     twin__index idx;   /* hash(string) -> entry */
     uint32_t free;     /* first free entry or TWIN__NONE */
     uint32_t count;    /* live strings */
     uint64_t seed;
+    /* Strings last acquired through twin__strtab_acquire_hint(), by the
+     * caller's slot (NULL once freed): callers that acquire the same few
+     * strings in the same order skip the hashing. */
+    const char *hint[TWIN__STRTAB_HINTS];
 } twin__strtab;
 
 void twin__strtab_init(twin__strtab *t, uint64_t seed);
@@ -41,6 +47,11 @@ const char *twin__strtab_find(const twin__strtab *t, const char *s, size_t n);
  * string (the index may have grown). */
 twin_status twin__strtab_acquire(twin__strtab *t, const twin_allocator *a, const char *s,
                                  size_t n, const char **out);
+
+/* twin__strtab_acquire() of the NUL-terminated s, first trying the string
+ * last acquired for `slot` (any number; taken modulo TWIN__STRTAB_HINTS). */
+twin_status twin__strtab_acquire_hint(twin__strtab *t, const twin_allocator *a, const char *s,
+                                      size_t slot, const char **out);
 
 static inline twin__sstr *twin__strtab_hdr(const char *s)
 {

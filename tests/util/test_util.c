@@ -368,6 +368,40 @@ START_TEST(test_strtab_shares_counts_and_frees_with_last_reference)
 }
 END_TEST
 
+/* The hinted acquire finds the same strings; a freed string is no hint. */
+START_TEST(test_strtab_hints_follow_the_table)
+{
+    twin__strtab t;
+    const char *a, *b, *c, *d;
+    char buf[8] = "alpha";
+    twin__strtab_init(&t, 5);
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, buf, 0, &a), TWIN_OK);
+    ck_assert_ptr_eq(t.hint[0], a);
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "alpha", 5, &b), TWIN_OK);
+    ck_assert_ptr_eq(a, b);
+    memcpy(buf, "alphx", 6);  /* same caller buffer, other contents */
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, buf, 0, &c), TWIN_OK);
+    ck_assert_ptr_ne(c, a);
+    ck_assert_str_eq(c, "alphx");
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, "alpha",
+                                               TWIN__STRTAB_HINTS + 1, &d), TWIN_OK);
+    ck_assert_ptr_eq(d, a);
+    ck_assert_uint_eq(twin__strtab_refs(a), 3);
+    ck_assert_ptr_eq(t.hint[1], a);
+    for (int i = 0; i < 3; i++) twin__strtab_release(&t, &fa.alloc, a);
+    ck_assert_ptr_null(t.hint[1]);  /* freed: no longer a hint (ASan: no use after free) */
+    ck_assert_ptr_eq(t.hint[0], c);
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, "alpha", 1, &a), TWIN_OK);
+    ck_assert_str_eq(a, "alpha");
+    ck_assert_uint_eq(t.count, 2);
+    twin__strtab_release(&t, &fa.alloc, a);
+    twin__strtab_release(&t, &fa.alloc, c);
+    ck_assert_ptr_null(t.hint[0]);
+    ck_assert_ptr_null(t.hint[1]);
+    twin__strtab_fini(&t, &fa.alloc);
+}
+END_TEST
+
 /* Many strings: addresses and contents stay while the index and the entry
  * vector grow; releasing every other one keeps the rest findable. */
 START_TEST(test_strtab_addresses_stable_while_growing)
@@ -718,6 +752,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_intern_counts_references_and_reuses_entries);
     tcase_add_test(tc, test_strtab_shares_counts_and_frees_with_last_reference);
     tcase_add_test(tc, test_strtab_addresses_stable_while_growing);
+    tcase_add_test(tc, test_strtab_hints_follow_the_table);
     tcase_add_test(tc, test_strtab_acquire_failure_adds_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("graph_reclaim");
