@@ -71,7 +71,7 @@ int pnames_consistent(const twin_graph *g, char *why, size_t cap)
         free(r.p);
         return 0;
     }
-    qsort(r.p, r.n, sizeof *r.p, cmp_ptr);
+    if (r.n) qsort(r.p, r.n, sizeof *r.p, cmp_ptr);
     for (size_t i = 0; i < r.n && ok;) {
         const char *s = r.p[i];
         size_t j = i;
