@@ -190,7 +190,8 @@ static twin_status take_names(twin_graph *g, twin__props *p, const twin_member *
     bad = i;
     while (i-- > 0) twin__strtab_release(g->pnames, &g->alloc, p->m[i].name);
     if (s == TWIN_E_NOMEM) return twin__fail(g, s, "out of memory copying properties");
-    return twin__fail(g, s, "property '%.64s': name used too often", list[bad].name);
+    return twin__fail(g, s, "property '%.64s': cannot store its name (too many names or uses)",
+                      list[bad].name);
 }
 
 /* Lay out the shallow member list `list` into one new allocation; its first
