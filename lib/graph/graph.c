@@ -153,6 +153,10 @@ void twin_graph_destroy(twin_graph *g)
         twin__props_free(g, ((props_slot *)twin__segvec_at(&g->props, i))->p);
     twin__csr_drop(g);
     twin__segvec_fini(&g->props, &a);
+    if (g->pnames) {
+        twin__strtab_fini(g->pnames, &a);  /* empty by now: the sets held the names */
+        twin__free(&a, g->pnames, sizeof *g->pnames);
+    }
     twin__segvec_fini(&g->rels, &a);
     twin__segvec_fini(&g->twins, &a);
     twin__index_fini(&g->rel_idx, &a);

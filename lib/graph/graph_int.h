@@ -9,6 +9,7 @@
 #include "util/intern.h"
 #include "util/segvec.h"
 #include "util/strpool.h"
+#include "util/strtab.h"
 
 #define TWIN__DEAD UINT32_MAX      /* id of a free twin, name of a removed relationship */
 #define TWIN__BIG 0x80000000u      /* twin.model flag: outgoing relationships indexed */
@@ -33,7 +34,9 @@ typedef struct twin__rel {
 } twin__rel;
 
 /* A property set: one allocation holding the members, nested values and
- * strings, read-only once built. */
+ * their strings, read-only once built. The top-level member names are not
+ * in it: each is a reference to the graph's shared copy (*g->pnames), taken
+ * when the set is built and dropped when it is freed. */
 typedef struct twin__props {
     size_t bytes;    /* size of this allocation */
     uint32_t count;  /* members */
@@ -63,6 +66,9 @@ struct twin_graph {
 
     twin__segvec props;     /* twin__props *; entry 0 unused */
     uint32_t props_free;
+    twin__strtab *pnames;   /* top-level property names of all sets, shared;
+                               allocated with the first one (keeps graphs
+                               without properties as small as they were) */
 
     uint64_t gen;           /* bumped by every change */
     uint64_t removals;      /* twins removed (ingest handles drop their signals) */

@@ -1,6 +1,7 @@
 /* Property sets: validated, deep-copied trees of twin_value in one
- * allocation each. A change builds a new set, so a failure leaves the old
- * one untouched. */
+ * allocation each, except for the top-level names, which are references to
+ * the graph's shared name table (g->pnames). A change builds a new set, so a
+ * failure leaves the old one untouched. */
 #include "graph/graph_int.h"
 
 #include "core/alloc.h"
@@ -162,8 +163,41 @@ static void copy_value(writer *w, twin_value *dst, const twin_value *src)
     }
 }
 
-/* Lay out the shallow member list `list` into one new allocation. */
-static twin_status build(twin_graph *g, const twin_member *list, size_t n, twin__props **out)
+/* Take a reference to each top-level name of list into p->m[].name: the
+ * first `shared` names already are strings of the graph's name table (they
+ * come from a set of this graph), the others are looked up or added. All or
+ * nothing. */
+static twin_status take_names(twin_graph *g, twin__props *p, const twin_member *list,
+                              size_t n, size_t shared)
+{
+    twin_status s = TWIN_OK;
+    size_t i, bad;
+    if (n > shared && !g->pnames) {
+        g->pnames = twin__alloc(&g->alloc, sizeof *g->pnames);
+        if (!g->pnames) return twin__fail(g, TWIN_E_NOMEM, "out of memory copying properties");
+        twin__strtab_init(g->pnames, g->seed ^ 3);
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = list[i].name;
+        if (i < shared)
+            s = twin__strtab_ref(name);
+        else
+            s = twin__strtab_acquire_hint(g->pnames, &g->alloc, name, i, &name);
+        if (s != TWIN_OK) break;
+        p->m[i].name = name;
+    }
+    if (i == n) return TWIN_OK;
+    bad = i;
+    while (i-- > 0) twin__strtab_release(g->pnames, &g->alloc, p->m[i].name);
+    if (s == TWIN_E_NOMEM) return twin__fail(g, s, "out of memory copying properties");
+    return twin__fail(g, s, "property '%.64s': cannot store its name (too many names or uses)",
+                      list[bad].name);
+}
+
+/* Lay out the shallow member list `list` into one new allocation; its first
+ * `shared` names are strings of the graph's name table (see take_names). */
+static twin_status build(twin_graph *g, const twin_member *list, size_t n, size_t shared,
+                         twin__props **out)
 {
     measure m;
     size_t head, bytes;
@@ -179,7 +213,6 @@ static twin_status build(twin_graph *g, const twin_member *list, size_t n, twin_
     for (size_t i = 0; i < n; i++) {
         m.prop = list[i].name;
         if ((s = measure_value(&m, &list[i].value, 0)) != TWIN_OK) return s;
-        if ((s = add_size(&m, &m.strs, strlen(list[i].name) + 1)) != TWIN_OK) return s;
     }
     if (n == 0) return TWIN_OK;
     if (n > UINT32_MAX || n > (SIZE_MAX / 4) / sizeof(twin_member))
@@ -194,12 +227,13 @@ static twin_status build(twin_graph *g, const twin_member *list, size_t n, twin_
     p->bytes = bytes;
     p->count = (uint32_t)n;
     p->reserved = 0;
+    if ((s = take_names(g, p, list, n, shared)) != TWIN_OK) {
+        twin__free(&g->alloc, p, bytes);
+        return s;
+    }
     w.structs = (unsigned char *)p + head;
     w.strs = (char *)p + (bytes - m.strs);
-    for (size_t i = 0; i < n; i++) {
-        p->m[i].name = copy_str(&w, list[i].name, strlen(list[i].name));
-        copy_value(&w, &p->m[i].value, &list[i].value);
-    }
+    for (size_t i = 0; i < n; i++) copy_value(&w, &p->m[i].value, &list[i].value);
     *out = p;
     return TWIN_OK;
 }
@@ -224,7 +258,7 @@ twin_status twin__props_build(twin_graph *g, const twin__props *base, const twin
     *out = NULL;
     if (!chg || !chg->name) {
         if (n && !m) return twin__fail(g, TWIN_E_INVAL, "properties pointer is NULL");
-        return build(g, m, n, out);
+        return build(g, m, n, 0, out);
     }
     hit = twin__props_find(base, chg->name);
     if (!chg->value && !hit)
@@ -233,10 +267,12 @@ twin_status twin__props_build(twin_graph *g, const twin__props *base, const twin
     if (nn == 0) return TWIN_OK;
     list = twin__alloc(a, nn * sizeof *list);
     if (!list) return twin__fail(g, TWIN_E_NOMEM, "out of memory changing properties");
+    /* The base's names are the table's: a replaced member keeps its name;
+     * only an added one (last) is looked up. */
     for (size_t i = 0; i < nb; i++) {
         if (&base->m[i] == hit) {
             if (!chg->value) continue;
-            list[k].name = chg->name;
+            list[k].name = hit->name;
             list[k++].value = *chg->value;
         } else {
             list[k++] = base->m[i];
@@ -246,12 +282,15 @@ twin_status twin__props_build(twin_graph *g, const twin__props *base, const twin
         list[k].name = chg->name;
         list[k++].value = *chg->value;
     }
-    s = build(g, list, k, out);
+    s = build(g, list, k, hit ? k : k - 1, out);
     twin__free(a, list, nn * sizeof *list);
     return s;
 }
 
 void twin__props_free(twin_graph *g, twin__props *p)
 {
-    if (p) twin__free(&g->alloc, p, p->bytes);
+    if (!p) return;
+    for (uint32_t i = 0; i < p->count; i++)
+        twin__strtab_release(g->pnames, &g->alloc, p->m[i].name);
+    twin__free(&g->alloc, p, p->bytes);
 }

@@ -2,7 +2,10 @@
  * with its n-th allocation failing, for n = 0, 1, ... until it no longer
  * reaches the failure. A call returns TWIN_OK or TWIN_E_NOMEM; after
  * TWIN_E_NOMEM the graph is observably unchanged and a retry succeeds; the
- * final state equals that of a run without failures; nothing leaks. */
+ * final state equals that of a run without failures; nothing leaks. Links
+ * the static library to check the shared property-name table too: after
+ * TWIN_E_NOMEM it holds the same names with the same counts, and it always
+ * holds exactly the names of the live property sets. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "twin/twin.h"
 #include "support/failalloc.h"
 #include "support/graphsnap.h"
+#include "support/pnames.h"
 #include "support/run.h"
 
 #define PUMP "dtmi:com:example:Pump;1"
@@ -63,10 +67,14 @@ static size_t run_oom_at(prep_fn prep, op_fn op, int k, int nomem_allowed)
         snap before;
         twin_status st;
         int hit;
+        size_t names;
+        uint64_t refs;
         failalloc_init(&fa);
         g = new_graph(&fa.alloc);
         prep(g, k);
         snap_take(&before, g);
+        names = pnames_count(g);
+        refs = pnames_refs(g);
         failalloc_arm(&fa, n);
         st = op(g);
         hit = failalloc_triggered(&fa);
@@ -79,11 +87,17 @@ static size_t run_oom_at(prep_fn prep, op_fn op, int k, int nomem_allowed)
             ck_assert_int_eq(twin_graph_last_error(g)->status, TWIN_E_NOMEM);
             ck_assert_str_ne(twin_graph_last_error(g)->message, "");
             assert_same(&before, g, "graph changed by a NOMEM call", k, n);
+            ck_assert_msg(pnames_count(g) == names && pnames_refs(g) == refs,
+                          "size %d, allocation %zu failing: property names %zu -> %zu, "
+                          "references %lu -> %lu", k, n, names, pnames_count(g),
+                          (unsigned long)refs, (unsigned long)pnames_refs(g));
+            pnames_assert(g);
             st = op(g);
             ck_assert_msg(st == TWIN_OK, "retry after NOMEM at %zu returned %d", n, st);
         }
         snap_free(&before);
         assert_same(&expect, g, "final state differs", k, n);
+        pnames_assert(g);
         twin_graph_destroy(g);
         assert_no_leak(&fa);
         failalloc_fini(&fa);
@@ -129,6 +143,20 @@ static void prep_base(twin_graph *g, int k)
     }
 }
 
+/* k twins without properties: the graph has no property name yet. */
+static void prep_bare(twin_graph *g, int k)
+{
+    char id[32];
+    int i;
+    ASSERT_OK(g, twin_graph_add_twin(g, "a", PUMP, NULL, 0));
+    ASSERT_OK(g, twin_graph_add_twin(g, "hub", VALVE, NULL, 0));
+    ASSERT_OK(g, twin_graph_add_relationship(g, "a", "ab", "feeds", "hub", NULL, 0));
+    for (i = 0; i < k; i++) {
+        snprintf(id, sizeof id, "bare-%d", i);
+        ASSERT_OK(g, twin_graph_add_twin(g, id, VALVE, NULL, 0));
+    }
+}
+
 /* ---- operations ----------------------------------------------------------- */
 
 static twin_value nested(twin_value *items, twin_member *mm)
@@ -153,6 +181,39 @@ static twin_status op_add_twin(twin_graph *g)
     m[2].name = "rpm";
     m[2].value = twin_value_int(1500);
     return twin_graph_add_twin(g, "new-twin", "dtmi:com:example:Compressor;2", m, 3);
+}
+
+/* Names the graph already has (p1, p3: prep_base's; w: a relationship's)
+ * and one it has not, in between. */
+static twin_status op_add_twin_shared_names(twin_graph *g)
+{
+    twin_member m[4];
+    m[0].name = "p3";
+    m[0].value = twin_value_string("shared");
+    m[1].name = "brandNew";
+    m[1].value = twin_value_int(7);
+    m[2].name = "w";
+    m[2].value = twin_value_double(1.25);
+    m[3].name = "p1";
+    m[3].value = twin_value_null();
+    return twin_graph_add_twin(g, "shared-twin", VALVE, m, 4);
+}
+
+/* A name other sets hold, new to this twin. */
+static twin_status op_set_property_shared_name(twin_graph *g)
+{
+    twin_value v = twin_value_int(99);
+    return twin_graph_set_property(g, "b", "p1", &v);
+}
+
+static twin_status op_add_relationship_shared_names(twin_graph *g)
+{
+    twin_member m[2];
+    m[0].name = "p2";
+    m[0].value = twin_value_int(1);
+    m[1].name = "w";
+    m[1].value = twin_value_int(2);
+    return twin_graph_add_relationship(g, "b", "shared-rel", "feeds", "hub", m, 2);
 }
 
 static twin_status op_add_relationship(twin_graph *g)
@@ -317,6 +378,22 @@ OOM_TEST(test_set_property_new_alloc_failure_leaves_graph_unchanged, op_set_prop
 OOM_TEST(test_set_property_replace_alloc_failure_leaves_graph_unchanged,
          op_set_property_replace, 1)
 OOM_TEST(test_set_model_alloc_failure_leaves_graph_unchanged, op_set_model, 0)
+OOM_TEST(test_add_twin_shared_names_alloc_failure_leaves_graph_unchanged,
+         op_add_twin_shared_names, 1)
+OOM_TEST(test_set_property_shared_name_alloc_failure_leaves_graph_unchanged,
+         op_set_property_shared_name, 1)
+OOM_TEST(test_add_relationship_shared_names_alloc_failure_leaves_graph_unchanged,
+         op_add_relationship_shared_names, 1)
+
+/* The first property names of a graph: the name table itself is allocated. */
+#define BARE_MAX 12
+#define BARE_TEST(fn, op) \
+    START_TEST(fn) { run_oom(prep_bare, op, BARE_MAX, 1, 1); } END_TEST
+BARE_TEST(test_first_names_add_twin_alloc_failure_leaves_graph_unchanged, op_add_twin)
+BARE_TEST(test_first_names_set_property_alloc_failure_leaves_graph_unchanged,
+          op_set_property_new)
+BARE_TEST(test_first_names_add_relationship_alloc_failure_leaves_graph_unchanged,
+          op_add_relationship)
 OOM_TEST(test_set_relationship_property_new_alloc_failure_leaves_graph_unchanged,
          op_set_relationship_property_new, 1)
 OOM_TEST(test_set_relationship_property_replace_alloc_failure_leaves_graph_unchanged,
@@ -472,9 +549,11 @@ START_TEST(test_build_small_graph_alloc_failure_every_step_recovers)
                     prefix_k = k;
                 }
                 assert_same(&prefix, g, "graph changed by a NOMEM step", k, n);
+                pnames_assert(g);
                 for (; k < B_STEPS; k++) ASSERT_OK(g, build_step(g, k));
             }
             assert_same(&final, g, "final state differs", B_STEPS, n);
+            pnames_assert(g);
             twin_graph_destroy(g);
         }
         assert_no_leak(&fa);
@@ -504,6 +583,12 @@ static Suite *graph_oom_suite(void)
     tcase_add_test(tc, test_set_property_new_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_property_replace_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_model_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_add_twin_shared_names_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_set_property_shared_name_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_add_relationship_shared_names_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_first_names_add_twin_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_first_names_set_property_alloc_failure_leaves_graph_unchanged);
+    tcase_add_test(tc, test_first_names_add_relationship_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc, test_set_relationship_property_new_alloc_failure_leaves_graph_unchanged);
     tcase_add_test(tc,
                    test_set_relationship_property_replace_alloc_failure_leaves_graph_unchanged);

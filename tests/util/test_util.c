@@ -13,6 +13,7 @@
 #include "support/failalloc.h"
 #include "core/format.h"
 #include "util/hash.h"
+#include "util/strtab.h"
 #include "util/utf8.h"
 #include "support/run.h"
 
@@ -325,6 +326,146 @@ START_TEST(test_intern_counts_references_and_reuses_entries)
 }
 END_TEST
 
+/* ---- shared strings ----------------------------------------------------- */
+
+START_TEST(test_strtab_shares_counts_and_frees_with_last_reference)
+{
+    twin__strtab t;
+    const char *a, *b, *c, *d;
+    twin__strtab_init(&t, 7);
+    ck_assert_ptr_null(twin__strtab_find(&t, "serialNumber", 12));
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "serialNumber", 12, &a), TWIN_OK);
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "rated", 5, &b), TWIN_OK);
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "serialNumberX", 12, &c), TWIN_OK);
+    ck_assert_ptr_eq(a, c);  /* by length and bytes, not by the caller's NUL */
+    ck_assert_ptr_ne(a, b);
+    ck_assert_str_eq(a, "serialNumber");
+    ck_assert_uint_eq(t.count, 2);
+    ck_assert_uint_eq(twin__strtab_refs(a), 2);
+    ck_assert_int_eq(twin__strtab_ref(a), TWIN_OK);
+    ck_assert_uint_eq(twin__strtab_refs(a), 3);
+    ck_assert_ptr_eq(twin__strtab_find(&t, "serialNumber", 12), a);
+    ck_assert_ptr_null(twin__strtab_find(&t, "serial", 6));
+    ck_assert_uint_eq(failalloc_block_size(&fa, a - offsetof(twin__sstr, s)),
+                      offsetof(twin__sstr, s) + 13);
+    twin__strtab_release(&t, &fa.alloc, a);
+    twin__strtab_release(&t, &fa.alloc, a);
+    ck_assert_ptr_eq(twin__strtab_find(&t, "serialNumber", 12), a);
+    twin__strtab_release(&t, &fa.alloc, a);
+    ck_assert_ptr_null(twin__strtab_find(&t, "serialNumber", 12));
+    ck_assert_uint_eq(t.count, 1);
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "", 0, &d), TWIN_OK);
+    ck_assert_str_eq(d, "");
+    ck_assert_uint_eq(twin__strtab_hdr(d)->ent, 0);  /* freed entry reused */
+    ck_assert_ptr_eq(twin__strtab_find(&t, "rated", 5), b);
+    /* saturated count */
+    twin__strtab_hdr(b)->refs = UINT32_MAX;
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "rated", 5, &c), TWIN_E_RANGE);
+    ck_assert_int_eq(twin__strtab_ref(b), TWIN_E_RANGE);
+    twin__strtab_hdr(b)->refs = 1;
+    twin__strtab_release(&t, &fa.alloc, b);
+    twin__strtab_fini(&t, &fa.alloc);  /* frees "" still held */
+}
+END_TEST
+
+/* The hinted acquire finds the same strings; a freed string is no hint. */
+START_TEST(test_strtab_hints_follow_the_table)
+{
+    twin__strtab t;
+    const char *a, *b, *c, *d;
+    char buf[8] = "alpha";
+    twin__strtab_init(&t, 5);
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, buf, 0, &a), TWIN_OK);
+    ck_assert_ptr_eq(t.hint[0], a);
+    ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, "alpha", 5, &b), TWIN_OK);
+    ck_assert_ptr_eq(a, b);
+    memcpy(buf, "alphx", 6);  /* same caller buffer, other contents */
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, buf, 0, &c), TWIN_OK);
+    ck_assert_ptr_ne(c, a);
+    ck_assert_str_eq(c, "alphx");
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, "alpha",
+                                               TWIN__STRTAB_HINTS + 1, &d), TWIN_OK);
+    ck_assert_ptr_eq(d, a);
+    ck_assert_uint_eq(twin__strtab_refs(a), 3);
+    ck_assert_ptr_eq(t.hint[1], a);
+    for (int i = 0; i < 3; i++) twin__strtab_release(&t, &fa.alloc, a);
+    ck_assert_ptr_null(t.hint[1]);  /* freed: no longer a hint (ASan: no use after free) */
+    ck_assert_ptr_eq(t.hint[0], c);
+    ck_assert_int_eq(twin__strtab_acquire_hint(&t, &fa.alloc, "alpha", 1, &a), TWIN_OK);
+    ck_assert_str_eq(a, "alpha");
+    ck_assert_uint_eq(t.count, 2);
+    twin__strtab_release(&t, &fa.alloc, a);
+    twin__strtab_release(&t, &fa.alloc, c);
+    ck_assert_ptr_null(t.hint[0]);
+    ck_assert_ptr_null(t.hint[1]);
+    twin__strtab_fini(&t, &fa.alloc);
+}
+END_TEST
+
+/* Many strings: addresses and contents stay while the index and the entry
+ * vector grow; releasing every other one keeps the rest findable. */
+START_TEST(test_strtab_addresses_stable_while_growing)
+{
+    enum { N = 5000 };
+    static const char *p[N];
+    twin__strtab t;
+    char buf[32];
+    twin__strtab_init(&t, 99);
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(buf, sizeof buf, "property-%d", i);
+        ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, buf, (size_t)n, &p[i]), TWIN_OK);
+    }
+    ck_assert_uint_gt(t.ent.nseg, 1);
+    for (int i = 0; i < N; i += 2) twin__strtab_release(&t, &fa.alloc, p[i]);
+    ck_assert_uint_eq(t.count, N / 2);
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(buf, sizeof buf, "property-%d", i);
+        ck_assert_ptr_eq(twin__strtab_find(&t, buf, (size_t)n), i % 2 ? p[i] : NULL);
+        if (i % 2) ck_assert_str_eq(p[i], buf);
+    }
+    ck_assert_uint_ge(twin__strtab_bytes(&t), (size_t)(N / 2) * (offsetof(twin__sstr, s) + 12));
+    for (int i = 1; i < N; i += 2) twin__strtab_release(&t, &fa.alloc, p[i]);
+    ck_assert_uint_eq(t.count, 0);
+    ck_assert_uint_eq(t.idx.count, 0);
+    twin__strtab_fini(&t, &fa.alloc);
+}
+END_TEST
+
+/* Every allocation of an acquire failing in turn, from tables of every size
+ * up to 40 (so that the index and the entry vector each have to grow): no
+ * string added, the others still there, nothing leaked. */
+START_TEST(test_strtab_acquire_failure_adds_nothing)
+{
+    char buf[32];
+    for (int k = 0; k <= 40; k++) {
+        twin__strtab t;
+        const char *a = NULL, *b = NULL;
+        twin_status st = TWIN_E_NOMEM;
+        twin__strtab_init(&t, 3);
+        for (int i = 0; i < k; i++) {
+            int n = snprintf(buf, sizeof buf, "s%d", i);
+            ck_assert_int_eq(twin__strtab_acquire(&t, &fa.alloc, buf, (size_t)n, &a), TWIN_OK);
+        }
+        for (size_t n = 0; st == TWIN_E_NOMEM; n++) {
+            failalloc_arm(&fa, n);
+            st = twin__strtab_acquire(&t, &fa.alloc, "newcomer", 8, &b);
+            failalloc_disarm(&fa);
+            ck_assert(st == TWIN_OK || st == TWIN_E_NOMEM);
+            if (st == TWIN_E_NOMEM) {
+                ck_assert_uint_eq(t.count, (uint32_t)k);
+                ck_assert_ptr_null(twin__strtab_find(&t, "newcomer", 8));
+            }
+            if (k) ck_assert_ptr_eq(twin__strtab_find(&t, buf, strlen(buf)), a);
+            ck_assert_uint_lt(n, 10);
+        }
+        ck_assert_str_eq(b, "newcomer");
+        ck_assert_uint_eq(t.count, (uint32_t)k + 1);
+        twin__strtab_fini(&t, &fa.alloc);
+        ck_assert_uint_eq(fa.live_bytes, 0);
+    }
+}
+END_TEST
+
 /* ---- graph reclamation ------------------------------------------------- */
 
 static twin_graph *new_graph(void)
@@ -609,6 +750,10 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_strpool_strings_never_straddle_segments);
     tcase_add_test(tc, test_index_random_ops_match_reference);
     tcase_add_test(tc, test_intern_counts_references_and_reuses_entries);
+    tcase_add_test(tc, test_strtab_shares_counts_and_frees_with_last_reference);
+    tcase_add_test(tc, test_strtab_addresses_stable_while_growing);
+    tcase_add_test(tc, test_strtab_hints_follow_the_table);
+    tcase_add_test(tc, test_strtab_acquire_failure_adds_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("graph_reclaim");
     tcase_add_checked_fixture(tc, setup, teardown);
