@@ -1,9 +1,78 @@
-/* The strict JSON checker the library used before jsonread.c (from
- * lib/dtdl/jsonpos.c, unchanged but for its name): the oracle of
- * test_dtdl_jsonread.c for acceptance, bad_at and too_deep. */
+/* Oracles of the JSON reader (test_dtdl_jsonread.c, the fuzzer): the
+ * strict JSON checker the library used before jsonread.c (from
+ * lib/dtdl/jsonpos.c, unchanged but for its name), for acceptance, bad_at
+ * and too_deep; and a structural comparison of two cJSON trees. */
 #include "dtdl/json_oracle.h"
 
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+/* ---- tree comparison ---- */
+
+int oracle_same_double(double a, double b)
+{
+    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* The list under c is well linked: child->prev is the tail, each
+ * next->prev its predecessor, the tail's next NULL. */
+int oracle_linked(const cJSON *c)
+{
+    const cJSON *k, *last = NULL;
+    if (!c->child) return 1;
+    for (k = c->child; k; k = k->next) {
+        if (last && k->prev != last) return 0;
+        last = k;
+    }
+    return c->child->prev == last;
+}
+
+/* 1 when the trees are equal; else 0 with a reason in why. */
+int oracle_same_tree(const cJSON *a, const cJSON *b, char *why, size_t cap)
+{
+    const cJSON *x, *y;
+    if (a->type != b->type) {
+        snprintf(why, cap, "type %d vs %d (key %s)", a->type, b->type, a->string ? a->string : "-");
+        return 0;
+    }
+    if (!same_str(a->string, b->string)) {
+        snprintf(why, cap, "key \"%s\" vs \"%s\"", a->string ? a->string : "(null)",
+                 b->string ? b->string : "(null)");
+        return 0;
+    }
+    if (!same_str(a->valuestring, b->valuestring)) {
+        snprintf(why, cap, "string \"%s\" vs \"%s\"", a->valuestring ? a->valuestring : "(null)",
+                 b->valuestring ? b->valuestring : "(null)");
+        return 0;
+    }
+    if (!oracle_same_double(a->valuedouble, b->valuedouble) || a->valueint != b->valueint) {
+        snprintf(why, cap, "number %.17g/%d vs %.17g/%d", a->valuedouble, a->valueint,
+                 b->valuedouble, b->valueint);
+        return 0;
+    }
+    if (!oracle_linked(a) || !oracle_linked(b)) {
+        snprintf(why, cap, "badly linked list");
+        return 0;
+    }
+    for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+        if (!oracle_same_tree(x, y, why, cap)) return 0;
+    if (x || y) {
+        snprintf(why, cap, "%s children", x ? "more" : "fewer");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- the old strict checker ---- */
 
 /* ---- strict syntax check (RFC 8259) ----
  * cJSON accepts a few things JSON does not (leading zeros, "1.", raw

@@ -40,69 +40,6 @@
 
 #define CORPUS TWIN_SOURCE_ROOT "/../shared/corpus/dtdl"
 
-/* ---- tree comparison ---- */
-
-static int same_double(double a, double b)
-{
-    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
-    return memcmp(&a, &b, sizeof a) == 0;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
-}
-
-/* The list under c is well linked: child->prev is the tail, each
- * next->prev its predecessor, the tail's next NULL. */
-static int linked(const cJSON *c)
-{
-    const cJSON *k, *last = NULL;
-    if (!c->child) return 1;
-    for (k = c->child; k; k = k->next) {
-        if (last && k->prev != last) return 0;
-        last = k;
-    }
-    return c->child->prev == last;
-}
-
-/* 1 when the trees are equal; else 0 with a reason in why. */
-static int same_tree(const cJSON *a, const cJSON *b, char *why, size_t cap)
-{
-    const cJSON *x, *y;
-    if (a->type != b->type) {
-        snprintf(why, cap, "type %d vs %d (key %s)", a->type, b->type, a->string ? a->string : "-");
-        return 0;
-    }
-    if (!same_str(a->string, b->string)) {
-        snprintf(why, cap, "key \"%s\" vs \"%s\"", a->string ? a->string : "(null)",
-                 b->string ? b->string : "(null)");
-        return 0;
-    }
-    if (!same_str(a->valuestring, b->valuestring)) {
-        snprintf(why, cap, "string \"%s\" vs \"%s\"", a->valuestring ? a->valuestring : "(null)",
-                 b->valuestring ? b->valuestring : "(null)");
-        return 0;
-    }
-    if (!same_double(a->valuedouble, b->valuedouble) || a->valueint != b->valueint) {
-        snprintf(why, cap, "number %.17g/%d vs %.17g/%d", a->valuedouble, a->valueint,
-                 b->valuedouble, b->valueint);
-        return 0;
-    }
-    if (!linked(a) || !linked(b)) {
-        snprintf(why, cap, "badly linked list");
-        return 0;
-    }
-    for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
-        if (!same_tree(x, y, why, cap)) return 0;
-    if (x || y) {
-        snprintf(why, cap, "%s children", x ? "more" : "fewer");
-        return 0;
-    }
-    return 1;
-}
-
 /* ---- one text, both oracles ---- */
 
 typedef struct tally {
@@ -161,7 +98,7 @@ static void diff_text(const char *name, const char *t, size_t n, tally *ty)
     if (cj && end == t + n) {
         ck_assert_msg(s == TWIN_OK, "%s: cJSON reads it, the reader says %d (byte %zu)", name,
                       (int)s, nb);
-        ck_assert_msg(same_tree(mine, cj, why, sizeof why), "%s: %s", name, why);
+        ck_assert_msg(oracle_same_tree(mine, cj, why, sizeof why), "%s: %s", name, why);
         ty->valid++;
     } else if (s == TWIN_E_PARSE) {
         /* a bad surrogate: cJSON fails, the reader refuses at its 'u' */
@@ -170,6 +107,7 @@ static void diff_text(const char *name, const char *t, size_t n, tally *ty)
         code = strtol((char[]){t[nb + 1], t[nb + 2], t[nb + 3], t[nb + 4], 0}, NULL, 16);
         ck_assert_msg(code >= 0xD800 && code <= 0xDFFF, "%s: \\u%04lx at %zu", name, code, nb);
         ck_assert_msg(nd == 0, "%s", name);
+        ck_assert_msg(cj == NULL, "%s: cJSON stops early", name);
         ty->surrogate++;
     } else {
         /* a number cJSON cannot read whole */
@@ -261,7 +199,7 @@ START_TEST(test_long_numbers)
         double want = strtod(nums[i], NULL);
         snprintf(text, sizeof text, "[%s]", nums[i]);
         ck_assert_int_eq(twin__json_read(text, strlen(text), &j, &bad, &deep), TWIN_OK);
-        ck_assert(same_double(j->child->valuedouble, want));
+        ck_assert(oracle_same_double(j->child->valuedouble, want));
         cJSON_Delete(j);
     }
 }
@@ -536,7 +474,7 @@ static double read_ms(const char *t, size_t n)
         clock_gettime(CLOCK_MONOTONIC, &a);
         ck_assert_int_eq(twin__json_read(t, n, &j, &bad, &deep), TWIN_OK);
         clock_gettime(CLOCK_MONOTONIC, &b);
-        ck_assert(linked(j));
+        ck_assert(oracle_linked(j));
         cJSON_Delete(j);
         if ((b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6 < best)
             best = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
