@@ -209,7 +209,7 @@ END_TEST
 START_TEST(test_depth)
 {
     tally ty = {0, 0, 0, 0};
-    static char t[4 * 600];
+    static char t[5 * 600];  /* "{\"\":" and "}" a level */
     int kind, d;
     for (kind = 0; kind < 3; kind++)
         for (d = 511; d <= 514; d++) {
