@@ -32,12 +32,14 @@
  * the set and valid until twin_models_close().
  *
  * @par Thread safety
- * Adding and resolving are writers: one thread, with no reader. Once
- * twin_models_resolve() has succeeded, every reading function (those taking
- * a `const` pointer) may run in any number of threads at once. Adding to
- * different sets from different threads works, with one caveat that comes
- * from cJSON: each of its parses resets a process-wide error position
- * (which libtwin never reads), so a race detector reports concurrent adds.
+ * Adding and resolving are writers: one thread per set, with no reader of
+ * that set. Different sets share nothing: they may be filled and resolved
+ * in different threads at the same time. Once twin_models_resolve() has
+ * succeeded, every reading function (those taking a `const` pointer) may
+ * run in any number of threads at once. (libtwin reads JSON itself and
+ * builds cJSON nodes; it calls no cJSON parse function, so nothing
+ * process-wide is written. cJSON_InitHooks() is the host's, and
+ * process-wide: call it before any thread uses the library.)
  */
 #ifndef TWIN_DTDL_H
 #define TWIN_DTDL_H
@@ -191,7 +193,9 @@ TWIN_API void twin_models_close(twin_models *m);
  * @param len    Bytes in @p json.
  * @param source Name reported in diagnostics (e.g. a file name); copied; NULL: "".
  * @retval TWIN_OK         Every model was added.
- * @retval TWIN_E_PARSE    The text is not JSON, or not valid UTF-8.
+ * @retval TWIN_E_PARSE    The text is not JSON (RFC 8259, read strictly; a
+ *                         `\u` escape must be a UTF-16 character: a lone
+ *                         surrogate is refused), or not valid UTF-8.
  * @retval TWIN_E_CONSTRAINT A document breaks a DTDL rule (see the diagnostics).
  * @retval TWIN_E_EXISTS   A DTMI is defined twice (code `duplicateDefinition`).
  * @retval TWIN_E_RANGE    @p len is over @c max_document_bytes.

@@ -1,7 +1,9 @@
-/* Adding DTDL documents to a model set: text checks, cJSON, the parse of
- * each document, and the all-or-nothing rule of every add call. Host only
- * (cJSON); firmware loads models in binary form (binary.c). */
+/* Adding DTDL documents to a model set: text checks, the JSON tree
+ * (jsonread.c, cJSON nodes), the parse of each document, and the
+ * all-or-nothing rule of every add call. Host only (cJSON); firmware loads
+ * models in binary form (binary.c). */
 #include "dtdl/dtdl_int.h"
+#include "dtdl/jsonread.h"
 #include "core/alloc.h"
 #include "util/index.h"
 #include "util/utf8.h"
@@ -70,7 +72,7 @@ static void line_col(const char *text, size_t off, uint32_t *line, uint32_t *col
 
 static twin_status add_text(twin_models *m, const char *json, size_t len, const char *source)
 {
-    const char *text = json, *end = NULL, *src;
+    const char *text = json, *src;
     size_t n = len, bad, first = m->ndiag;
     cJSON *root;
     txn t;
@@ -93,7 +95,9 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
     {
         int deep;
         size_t bad_at;
-        if (!twin__json_check(text, n, &bad_at, &deep)) {
+        s = twin__json_read(text, n, &root, &bad_at, &deep);
+        if (s == TWIN_E_NOMEM) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
+        if (s != TWIN_OK) {
             size_t off = bad_at + (size_t)(text - json);
             uint32_t line, col;
             line_col(json, off, &line, &col);
@@ -109,9 +113,6 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                                      (unsigned)col, deep ? "JSON nested too deeply" : "malformed JSON");
         }
     }
-    /* The text is JSON: cJSON failing on it can only be an allocation. */
-    root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-    if (!root) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
     t = txn_begin(m);
     /* The source name lives as long as the elements that cite it. */
     src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));

@@ -1,6 +1,7 @@
 /* JSON text against schemas: a cJSON view for the checker of check.c, and
  * twin_dtdl_check_json(). Host only (cJSON). */
 #include "dtdl/check_int.h"
+#include "dtdl/jsonread.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -114,15 +115,15 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
     {
         int deep;
         size_t bad;
-        if (!twin__json_check(json, len, &bad, &deep)) {
+        twin_status st = twin__json_read(json, len, &j, &bad, &deep);
+        if (st == TWIN_E_NOMEM) {
+            twin__check_fail(msg, cap, "out of memory");
+            return TWIN_E_NOMEM;
+        }
+        if (st != TWIN_OK) {
             twin__check_fail(msg, cap, deep ? "JSON nested too deeply" : "not JSON (byte %lu)", (unsigned long)bad);
             return TWIN_E_PARSE;
         }
-    }
-    j = cJSON_ParseWithLength(json, len);
-    if (!j) {  /* the text is JSON: an allocation failed */
-        twin__check_fail(msg, cap, "out of memory");
-        return TWIN_E_NOMEM;
     }
     w = js_view(j);
     ok = twin__check(schema, &w, msg, cap, 0) && raw_number_ok(schema, json, len, msg, cap);

@@ -133,12 +133,6 @@ twin_status twin__dtdl_resolve(twin_models *m);
 void twin__json_pos(const char *text, size_t len, uint32_t doc, int doc_is_array,
                     const char *ptr, uint32_t *line, uint32_t *col);
 
-/* jsonpos.c: 1 when text[0..len) is JSON (RFC 8259); else 0 with *bad_at
- * the offset of the first byte that makes it not JSON, and *too_deep set
- * when the reason is nesting deeper than TWIN__JSON_MAX_DEPTH (cJSON
- * allows 1000). */
-#define TWIN__JSON_MAX_DEPTH 512
-int twin__json_check(const char *text, size_t len, size_t *bad_at, int *too_deep);
 
 /* dtmi.c: syntax check with version rules; max is the length limit. */
 int twin__dtmi_ok(const char *s, size_t n, int dtdl_version, size_t max);

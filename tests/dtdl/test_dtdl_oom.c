@@ -455,11 +455,9 @@ static void cj_teardown(void)
     oom_teardown();
 }
 
-/* Whatever a failing cJSON allocation makes of the add (twin_models_add
- * cannot tell it from bad JSON: cJSON returns NULL for both), the set is
- * unchanged, nothing leaks, and the same document adds afterwards.
- * (That the status should then be TWIN_E_NOMEM is checked by
- * tests/dtdl/bug_dtdl_cjson_oom.c, not registered: see the bug report.) */
+/* A failing cJSON allocation (the JSON reader builds its tree with cJSON's
+ * nodes) fails the add with TWIN_E_NOMEM; the set is unchanged, nothing
+ * leaks, and the same document adds afterwards. */
 START_TEST(test_oom_cjson_add)
 {
     size_t n, failed = 0;
@@ -477,6 +475,7 @@ START_TEST(test_oom_cjson_add)
         if (s != TWIN_OK) {
             failed++;
             ck_assert(hit);
+            ck_assert_int_eq(s, TWIN_E_NOMEM);
             /* nothing was added: the same document adds again */
             ck_assert_int_eq(add_doc(m), TWIN_OK);
         }

@@ -3,13 +3,73 @@
  * "\n\x00\n" into documents added one call each, then the set is
  * resolved and every element read. With the first byte's top bit set the
  * rest is instead a binary model form (twin_models_load), its checksum
- * made right first so that the structure checks are what gets fuzzed. */
+ * made right first so that the structure checks are what gets fuzzed.
+ *
+ * Differential: each document is also read by the library's JSON reader
+ * (lib/dtdl/jsonread.c), by cJSON_ParseWithLengthOpts() and by the old
+ * strict checker (tests/dtdl/json_oracle.c); the reader must refuse what
+ * the checker refuses, at the same byte, and otherwise build cJSON's tree
+ * node for node (or refuse a bad \u surrogate, which cJSON fails on).
+ * Any difference aborts. */
 #include <twin/twin.h>
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "dtdl/json_oracle.h"
+#include "dtdl/jsonread.h"
+
+static void differs(const char *what, size_t a, size_t b)
+{
+    fprintf(stderr, "fuzz_dtdl: the JSON reader differs: %s (%zu, %zu)\n", what, a, b);
+    abort();
+}
+
+static int hexsur(const char *p)
+{
+    char h[5];
+    long v;
+    memcpy(h, p, 4);
+    h[4] = '\0';
+    v = strtol(h, NULL, 16);
+    return v >= 0xD800 && v <= 0xDFFF;
+}
+
+static void json_diff(const char *t, size_t n)
+{
+    size_t ob = 0, nb = 0;
+    int od = 0, nd = 0;
+    cJSON *mine = NULL, *cj;
+    const char *end = NULL;
+    char why[256];
+    twin_status s = twin__json_read(t, n, &mine, &nb, &nd);
+    if (!oracle_json_check(t, n, &ob, &od)) {
+        if (s != TWIN_E_PARSE || mine) differs("accepts what the old checker refuses", ob, n);
+        if (nb != ob || nd != od) differs("refused elsewhere than by the old checker", nb, ob);
+        return;
+    }
+    cj = cJSON_ParseWithLengthOpts(t, n, &end, 0);
+    if (cj)
+        while (end < t + n && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')) end++;
+    if (cj && end == t + n) {
+        if (s != TWIN_OK) differs("refuses what cJSON reads", nb, n);
+        if (!oracle_same_tree(mine, cj, why, sizeof why)) {
+            fprintf(stderr, "fuzz_dtdl: trees differ: %s\n", why);
+            abort();
+        }
+    } else {
+        if (cj) differs("cJSON stops early", (size_t)(end - t), n);
+        if (s != TWIN_E_PARSE || nd || nb < 1 || nb + 4 >= n || t[nb - 1] != '\\' ||
+            t[nb] != 'u' || !hexsur(t + nb + 1))
+            differs("cJSON fails, the reader does not refuse a bad surrogate", nb, n);
+    }
+    cJSON_Delete(cj);
+    cJSON_Delete(mine);
+}
 
 static size_t walk(const twin_dtdl_elem *e, int depth)
 {
@@ -87,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *q = p;
         while (q + 3 <= end && memcmp(q, "\n\0\n", 3) != 0) q++;
         if (q + 3 > end) q = end;
+        json_diff(p, (size_t)(q - p));
         twin_models_add(m, p, (size_t)(q - p), "fuzz");
         for (i = 0; i < twin_models_diag_count(m); i++)
             n += strlen(twin_models_diag(m, i)->message);
