@@ -36,10 +36,10 @@
  * that set. Different sets share nothing: they may be filled and resolved
  * in different threads at the same time. Once twin_models_resolve() has
  * succeeded, every reading function (those taking a `const` pointer) may
- * run in any number of threads at once. (libtwin reads JSON itself and
- * builds cJSON nodes; it calls no cJSON parse function, so nothing
- * process-wide is written. cJSON_InitHooks() is the host's, and
- * process-wide: call it before any thread uses the library.)
+ * run in any number of threads at once. (libtwin reads JSON itself into a
+ * tree of cJSON nodes allocated from the set's allocator; it calls no
+ * cJSON function that parses or allocates, so nothing process-wide is
+ * written and cJSON_InitHooks() does not concern it.)
  */
 #ifndef TWIN_DTDL_H
 #define TWIN_DTDL_H
@@ -728,6 +728,9 @@ TWIN_API twin_status twin_dtdl_check_value(const twin_dtdl_elem *schema,
  * @retval TWIN_E_PARSE      @p json is not JSON.
  * @retval TWIN_E_INVAL      A pointer is NULL or @p schema is not a schema.
  * @retval TWIN_E_NOMEM      Allocation failed.
+ * @par Memory
+ * The text's tree is scratch memory from the C library's allocator (an
+ * element has no allocator of its own), freed before the call returns.
  * @par Thread safety
  * Reader.
  * @since 1.2

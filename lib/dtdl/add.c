@@ -75,6 +75,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
     const char *text = json, *src;
     size_t n = len, bad, first = m->ndiag;
     cJSON *root;
+    twin__region tree;
     txn t;
     int errs = 0, nomem = 0, is_array;
     uint32_t i;
@@ -92,10 +93,14 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                  &m->diag[m->ndiag - 1].column);
         return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
     }
+    /* The tree lives in a region of its own, freed whole once the
+     * document's elements are built. */
+    twin__region_init(&tree, n < 64 * 1024 ? 4 * n + 512 : 256 * 1024);
     {
         int deep;
         size_t bad_at;
-        s = twin__json_read(text, n, &root, &bad_at, &deep);
+        s = twin__json_read(text, n, &tree, &m->alloc, &root, &bad_at, &deep);
+        if (s != TWIN_OK) twin__region_fini(&tree, &m->alloc);
         if (s == TWIN_E_NOMEM) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
         if (s != TWIN_OK) {
             size_t off = bad_at + (size_t)(text - json);
@@ -117,7 +122,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
     /* The source name lives as long as the elements that cite it. */
     src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));
     if (!src) {
-        cJSON_Delete(root);
+        twin__region_fini(&tree, &m->alloc);
         txn_rollback(m, t);
         return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
     }
@@ -133,7 +138,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
     } else {
         errs = twin__dtdl_parse_doc(m, root, src, 0, &nomem);
     }
-    cJSON_Delete(root);
+    twin__region_fini(&tree, &m->alloc);
     if (nomem) {
         txn_rollback(m, t);
         return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");

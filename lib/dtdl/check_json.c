@@ -107,15 +107,21 @@ int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v)
 twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json, size_t len,
                                  char *msg, size_t cap)
 {
+    const twin_allocator *a = twin_allocator_default();
+    twin__region tree;
     cJSON *j;
     view w;
     int ok;
     if (msg && cap) msg[0] = '\0';
     if (!json || !twin__is_schema(schema)) return TWIN_E_INVAL;
+    /* An element knows no allocator: the scratch tree comes from the C
+     * library's, as documented. */
+    twin__region_init(&tree, len < 64 * 1024 ? 4 * len + 512 : 256 * 1024);
     {
         int deep;
         size_t bad;
-        twin_status st = twin__json_read(json, len, &j, &bad, &deep);
+        twin_status st = twin__json_read(json, len, &tree, a, &j, &bad, &deep);
+        if (st != TWIN_OK) twin__region_fini(&tree, a);
         if (st == TWIN_E_NOMEM) {
             twin__check_fail(msg, cap, "out of memory");
             return TWIN_E_NOMEM;
@@ -127,7 +133,7 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
     }
     w = js_view(j);
     ok = twin__check(schema, &w, msg, cap, 0) && raw_number_ok(schema, json, len, msg, cap);
-    cJSON_Delete(j);
+    twin__region_fini(&tree, a);
     return ok ? TWIN_OK : TWIN_E_CONSTRAINT;
 }
 

@@ -1,20 +1,22 @@
 /* One pass over JSON text: the strict RFC 8259 check (cJSON accepts a few
  * things JSON does not: leading zeros, "1.", raw control characters in
- * strings...) and the cJSON tree, built with cJSON's constructors. The
- * tree is the one cJSON_ParseWithLengthOpts() builds: the same nodes in
- * the same order (duplicate keys kept), strings decoded the same way
- * (\uXXXX and surrogate pairs to UTF-8; \u0000 as a zero byte), numbers
- * by strtod() of their text, true with valueint 1. Keys and string values
- * are allocated here with cJSON_malloc() and handed to the nodes, as
- * cJSON's own parser does; cJSON_Delete() frees them.
+ * strings...) and a tree of cJSON nodes. The tree is the one
+ * cJSON_ParseWithLengthOpts() builds: the same nodes in the same order
+ * (duplicate keys kept), strings decoded the same way (\uXXXX and
+ * surrogate pairs to UTF-8; \u0000 as a zero byte), numbers by strtod() of
+ * their text, true with valueint 1. Its nodes and strings are allocated in
+ * the caller's region, from the caller's allocator: no cJSON function
+ * allocates, and the tree is freed with the region, not cJSON_Delete().
+ * The readers of the tree use cJSON's accessors only.
  *
  * Iterative, with an explicit stack of open containers: no recursion on
- * hostile nesting. After a failed allocation (or a bad surrogate) the
- * tree is freed at once and the rest of the text only checked, so that a
- * syntax error further on is still the one reported. */
+ * hostile nesting. After a failed allocation (or a bad surrogate) the tree
+ * is dropped and the rest of the text only checked, so that a syntax error
+ * further on is still the one reported. */
 #include "dtdl/jsonread.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +31,32 @@ typedef struct rd {
     size_t sur;    /* offset of the first bad \u surrogate, or NONE */
     cJSON *root;   /* the tree so far */
     char *key;     /* the key of the member being read */
+    twin__region *mem;
+    const twin_allocator *a;
 } rd;
 
-/* Stop building: free what was built. */
+/* Stop building: the caller's region takes the tree back. */
 static void lose(rd *r)
 {
-    cJSON_Delete(r->root);
     r->root = NULL;
-    cJSON_free(r->key);
     r->key = NULL;
     r->build = 0;
+}
+
+static void *take(rd *r, size_t n)
+{
+    return twin__region_alloc(r->mem, r->a, n);
+}
+
+/* A new node of type t (NULL when the allocation failed). */
+static cJSON *node(rd *r, int t)
+{
+    cJSON *c = take(r, sizeof *c);
+    if (c) {
+        memset(c, 0, sizeof *c);
+        c->type = t;
+    }
+    return c;
 }
 
 static void ws(rd *r)
@@ -81,7 +99,13 @@ static int rstring(rd *r, char **out)
     unsigned char *o;
     if (out) *out = NULL;
     while (j < r->n) {
-        unsigned ch = s[j];
+        unsigned ch;
+        size_t k = j;
+        while (k < r->n && s[k] >= 0x20 && s[k] != '"' && s[k] != '\\') k++;  /* plain bytes */
+        outlen += k - j;
+        j = k;
+        if (j >= r->n) break;
+        ch = s[j];
         if (ch == '"') break;
         if (ch < 0x20) {
             r->i = j;
@@ -133,7 +157,7 @@ static int rstring(rd *r, char **out)
     r->i = j + 1;
     if (r->build && r->sur != NONE) lose(r);
     if (!out || !r->build) return 1;
-    o = cJSON_malloc(outlen + 1);
+    o = take(r, outlen + 1);
     if (!o) {
         lose(r);
         return 1;
@@ -219,12 +243,13 @@ static char decimal_point(void)
 
 /* A node for the number text s[from..r->i) (checked): strtod() of the
  * text, with '.' as the locale's decimal point, as cJSON does. */
-static cJSON *number(const rd *r, size_t from)
+static cJSON *number(rd *r, size_t from)
 {
     size_t k = r->i - from, j;
     char buf[64], *b = buf, *end;
     double d;
-    if (k >= sizeof buf && !(b = cJSON_malloc(k + 1))) return NULL;
+    cJSON *c;
+    if (k >= sizeof buf && !(b = take(r, k + 1))) return NULL;  /* the region frees it */
     memcpy(b, r->s + from, k);
     b[k] = '\0';
     d = strtod(b, &end);
@@ -234,8 +259,11 @@ static cJSON *number(const rd *r, size_t from)
             if (b[j] == '.') b[j] = dp;
         d = strtod(b, &end);
     }
-    if (b != buf) cJSON_free(b);
-    return cJSON_CreateNumber(d);
+    if (!(c = node(r, cJSON_Number))) return NULL;
+    /* as cJSON_SetNumberValue(): valueint saturates */
+    c->valuedouble = d;
+    c->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+    return c;
 }
 
 static int word(rd *r, const char *w)
@@ -247,7 +275,9 @@ static int word(rd *r, const char *w)
 }
 
 /* Attach the new node item (NULL: its allocation failed) to parent (NULL:
- * item is the root), with the pending key when parent is an object. */
+ * item is the root), with the pending key when parent is an object: at the
+ * end of the parent's list, whose head's prev is its tail (as cJSON keeps
+ * it, so cJSON's functions read the list as their own). */
 static void put(rd *r, cJSON *parent, cJSON *item)
 {
     if (!item) {
@@ -258,9 +288,17 @@ static void put(rd *r, cJSON *parent, cJSON *item)
         r->root = item;
         return;
     }
-    item->string = r->key;  /* as cJSON's parser and cJSON_AddItemToObject() */
+    item->string = r->key;
     r->key = NULL;
-    cJSON_AddItemToArray(parent, item);  /* O(1): child->prev is the tail */
+    if (!parent->child) {
+        parent->child = item;
+        item->prev = item;
+    } else {
+        cJSON *tail = parent->child->prev;
+        tail->next = item;
+        item->prev = tail;
+        parent->child->prev = item;
+    }
 }
 
 #define BAD() \
@@ -269,8 +307,8 @@ static void put(rd *r, cJSON *parent, cJSON *item)
         goto fail; \
     } while (0)
 
-twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *bad_at,
-                            int *too_deep)
+twin_status twin__json_read(const char *text, size_t len, twin__region *mem,
+                            const twin_allocator *a, cJSON **out, size_t *bad_at, int *too_deep)
 {
     rd r;
     cJSON *open[TWIN__JSON_MAX_DEPTH];
@@ -286,6 +324,8 @@ twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *b
     r.sur = NONE;
     r.root = NULL;
     r.key = NULL;
+    r.mem = mem;
+    r.a = a;
     for (;;) {
         cJSON *parent;
         /* a value */
@@ -301,7 +341,7 @@ twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *b
             kind[depth] = (char)r.s[r.i];
             open[depth] = NULL;
             if (r.build) {
-                cJSON *c = r.s[r.i] == '{' ? cJSON_CreateObject() : cJSON_CreateArray();
+                cJSON *c = node(&r, r.s[r.i] == '{' ? cJSON_Object : cJSON_Array);
                 put(&r, parent, c);
                 if (r.build) open[depth] = c;
             }
@@ -319,13 +359,8 @@ twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *b
             char *v;
             if (!rstring(&r, &v)) BAD();
             if (r.build) {
-                cJSON *c = cJSON_CreateNull();
-                if (c) {
-                    c->type = cJSON_String;
-                    c->valuestring = v;
-                } else {
-                    cJSON_free(v);
-                }
+                cJSON *c = node(&r, cJSON_String);
+                if (c) c->valuestring = v;
                 put(&r, parent, c);
             }
             break;
@@ -333,18 +368,18 @@ twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *b
         case 't':
             if (!word(&r, "true")) BAD();
             if (r.build) {
-                cJSON *c = cJSON_CreateTrue();
+                cJSON *c = node(&r, cJSON_True);
                 if (c) c->valueint = 1;  /* as cJSON's parser sets it */
                 put(&r, parent, c);
             }
             break;
         case 'f':
             if (!word(&r, "false")) BAD();
-            if (r.build) put(&r, parent, cJSON_CreateFalse());
+            if (r.build) put(&r, parent, node(&r, cJSON_False));
             break;
         case 'n':
             if (!word(&r, "null")) BAD();
-            if (r.build) put(&r, parent, cJSON_CreateNull());
+            if (r.build) put(&r, parent, node(&r, cJSON_NULL));
             break;
         default: {
             size_t from = r.i;
@@ -386,7 +421,6 @@ twin_status twin__json_read(const char *text, size_t len, cJSON **out, size_t *b
     *out = r.root;
     return TWIN_OK;
 fail:
-    if (r.build) lose(&r);
     return TWIN_E_PARSE;
 }
 

@@ -1,13 +1,15 @@
-/* Reading JSON text into a cJSON tree in one pass: a strict RFC 8259
- * check and the tree, built with cJSON's constructors (no cJSON parse
- * function, so no write to cJSON's process-wide error position: reads in
- * different threads do not race). Host only. */
+/* Reading JSON text into a tree of cJSON nodes in one pass: a strict RFC
+ * 8259 check and the tree, allocated in the caller's region from the
+ * caller's allocator (no cJSON function parses or allocates: nothing
+ * process-wide is written, so reads in different threads do not race, and
+ * the memory is the handle's). Host only. */
 #ifndef TWIN_DTDL_JSONREAD_H
 #define TWIN_DTDL_JSONREAD_H
 
 #include <stddef.h>
 
 #include "twin/twin.h"
+#include "util/region.h"
 
 struct cJSON;
 
@@ -15,8 +17,9 @@ struct cJSON;
 #define TWIN__JSON_MAX_DEPTH 512
 
 /* Read text[0..len) (no BOM: a BOM is not JSON) into *out, a tree equal
- * to what cJSON_ParseWithLengthOpts() builds from the same text; free it
- * with cJSON_Delete().
+ * to what cJSON_ParseWithLengthOpts() builds from the same text, its nodes
+ * and strings allocated in *mem with a (never free it with cJSON_Delete():
+ * roll *mem back or finish it).
  *   TWIN_OK        the text is JSON; *out is its tree.
  *   TWIN_E_PARSE   the text is not JSON: *bad_at is the offset of the
  *                  first byte that makes it so (len when the text ends
@@ -25,13 +28,14 @@ struct cJSON;
  *                  not a UTF-16 character (a lone or unpaired surrogate,
  *                  which cJSON refuses) is refused too, *bad_at at its
  *                  'u', but only when the text has no other fault.
- *   TWIN_E_NOMEM   the text is JSON, and a cJSON allocation failed.
- * On any failure *out is NULL and nothing is left allocated. Syntax comes
+ *   TWIN_E_NOMEM   the text is JSON, and an allocation failed.
+ * On any failure *out is NULL (what *mem holds is garbage to roll back). Syntax comes
  * first: an allocation failure never hides a syntax error.
  * Numbers: the value is strtod() of the whole number's text, as in the
  * cJSON of Debian 12 (1.7.15 with the fix of CVE-2023-26819; unpatched
  * 1.7.15 reads at most 63 characters of a number). */
-twin_status twin__json_read(const char *text, size_t len, struct cJSON **out, size_t *bad_at,
+twin_status twin__json_read(const char *text, size_t len, twin__region *mem,
+                            const twin_allocator *a, struct cJSON **out, size_t *bad_at,
                             int *too_deep);
 
 #endif

@@ -32,6 +32,7 @@
 
 #include "dtdl/json_oracle.h"
 #include "dtdl/jsonread.h"
+#include "support/failalloc.h"
 #include "support/run.h"
 
 #ifndef TWIN_SOURCE_ROOT
@@ -45,6 +46,17 @@
 typedef struct tally {
     size_t valid, invalid, surrogate, longnum;
 } tally;
+
+
+/* The reader's trees live in this region, from talloc (the C library's, or
+ * a failalloc in the allocation-failure test); tree_free() drops the tree. */
+static twin__region tree;
+static const twin_allocator *talloc;
+
+static void tree_free(void)
+{
+    twin__region_fini(&tree, talloc);
+}
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -81,13 +93,14 @@ static void diff_text(const char *name, const char *t, size_t n, tally *ty)
     char why[256];
 
     old = oracle_json_check(t, n, &ob, &od);
-    s = twin__json_read(t, n, &mine, &nb, &nd);
+    s = twin__json_read(t, n, &tree, talloc, &mine, &nb, &nd);
     if (!old) {
         ck_assert_msg(s == TWIN_E_PARSE, "%s: the old checker refuses (byte %zu), the reader %d",
                       name, ob, (int)s);
         ck_assert_msg(nb == ob && nd == od, "%s: refused at %zu (deep %d), the old checker %zu (%d)",
                       name, nb, nd, ob, od);
         ck_assert_ptr_null(mine);
+        tree_free();  /* what the refused text had built */
         ty->invalid++;
         return;
     }
@@ -117,7 +130,7 @@ static void diff_text(const char *name, const char *t, size_t n, tally *ty)
         ty->longnum++;
     }
     cJSON_Delete(cj);
-    cJSON_Delete(mine);
+    tree_free();
 }
 
 /* ---- hand-written cases ---- */
@@ -198,9 +211,9 @@ START_TEST(test_long_numbers)
         int deep;
         double want = strtod(nums[i], NULL);
         snprintf(text, sizeof text, "[%s]", nums[i]);
-        ck_assert_int_eq(twin__json_read(text, strlen(text), &j, &bad, &deep), TWIN_OK);
+        ck_assert_int_eq(twin__json_read(text, strlen(text), &tree, talloc, &j, &bad, &deep), TWIN_OK);
         ck_assert(oracle_same_double(j->child->valuedouble, want));
-        cJSON_Delete(j);
+        tree_free();
     }
 }
 END_TEST
@@ -229,10 +242,10 @@ START_TEST(test_depth)
                 cJSON *j;
                 size_t bad;
                 int deep;
-                twin_status s = twin__json_read(t, n, &j, &bad, &deep);
+                twin_status s = twin__json_read(t, n, &tree, talloc, &j, &bad, &deep);
                 ck_assert_int_eq(s, d <= TWIN__JSON_MAX_DEPTH ? TWIN_OK : TWIN_E_PARSE);
                 ck_assert_int_eq(deep, d > TWIN__JSON_MAX_DEPTH);
-                cJSON_Delete(j);
+                tree_free();
             }
         }
     ck_assert_uint_eq(ty.valid, 6);
@@ -255,9 +268,9 @@ START_TEST(test_locale)
         cJSON *j;
         size_t bad;
         int deep;
-        ck_assert_int_eq(twin__json_read("[1.5]", 5, &j, &bad, &deep), TWIN_OK);
+        ck_assert_int_eq(twin__json_read("[1.5]", 5, &tree, talloc, &j, &bad, &deep), TWIN_OK);
         ck_assert(j->child->valuedouble == 1.5);
-        cJSON_Delete(j);
+        tree_free();
     }
     setlocale(LC_NUMERIC, "C");
     if (!set) fprintf(stderr, "jsonread: no comma locale here; the locale test ran in C\n");
@@ -376,45 +389,11 @@ END_TEST
 
 /* ---- allocation failures ---- */
 
-static size_t cj_calls, cj_fail_at, cj_live;
-static int cj_armed, cj_hit;
-
-static void *cj_malloc(size_t n)
-{
-    void *p;
-    if (cj_armed && cj_calls++ == cj_fail_at) {
-        cj_hit = 1;
-        return NULL;
-    }
-    p = malloc(n);
-    if (p) cj_live++;
-    return p;
-}
-
-static void cj_free(void *p)
-{
-    if (p) cj_live--;
-    free(p);
-}
-
-static void hooks_on(void)
-{
-    cJSON_Hooks h;
-    h.malloc_fn = cj_malloc;
-    h.free_fn = cj_free;
-    cJSON_InitHooks(&h);
-    cj_live = 0;
-}
-
-static void hooks_off(void)
-{
-    cj_armed = 0;
-    cJSON_InitHooks(NULL);
-}
-
-/* The n-th allocation failing, for every n: TWIN_E_NOMEM and nothing left
- * allocated; a text that is not JSON is refused at the same byte whatever
- * fails; a number longer than 63 characters has an allocation of its own. */
+/* The n-th allocation failing, for every n: TWIN_E_NOMEM and, once the
+ * region is freed, nothing left allocated; a text that is not JSON is
+ * refused at the same byte whatever fails; a number longer than 63
+ * characters has an allocation of its own. Small region blocks, so that
+ * texts take several. */
 START_TEST(test_oom)
 {
     static const char *const texts[] = {
@@ -423,40 +402,46 @@ START_TEST(test_oom)
         "{\"a\":[1,\"two\",{\"b\":null,\"c\":true},[],{}],\"d\":\"e\\n\",\"a\":fals}",
         "{\"a\":[1,\"two\",{\"b\":null,\"c\":true},[],{}],\"d\":\"\\uD800\",\"a\":false}",
     };
+    const twin_allocator *keep = talloc;
+    failalloc fa;
     size_t t;
-    hooks_on();
+    failalloc_init(&fa);
+    talloc = &fa.alloc;
     for (t = 0; t < sizeof texts / sizeof texts[0]; t++) {
         size_t n, len = strlen(texts[t]), bad0 = 0, bad, failed = 0;
-        int deep;
+        int deep, hit;
         cJSON *j;
-        twin_status s0 = twin__json_read(texts[t], len, &j, &bad0, &deep);
-        cJSON_Delete(j);
-        ck_assert_uint_eq(cj_live, 0);
+        twin_status s0;
+        twin__region_init(&tree, 128);
+        s0 = twin__json_read(texts[t], len, &tree, talloc, &j, &bad0, &deep);
+        tree_free();
+        ck_assert_uint_eq(fa.live_blocks, 0);
         for (n = 0;; n++) {
             twin_status s;
-            cj_calls = 0;
-            cj_fail_at = n;
-            cj_hit = 0;
-            cj_armed = 1;
-            s = twin__json_read(texts[t], len, &j, &bad, &deep);
-            cj_armed = 0;
+            twin__region_init(&tree, 128);
+            failalloc_arm(&fa, n);
+            s = twin__json_read(texts[t], len, &tree, talloc, &j, &bad, &deep);
+            hit = fa.triggered;
+            failalloc_disarm(&fa);
+            fa.triggered = 0;
             if (s0 != TWIN_OK) {
                 ck_assert_int_eq(s, s0);
                 ck_assert_uint_eq(bad, bad0);
-            } else if (cj_hit) {
+            } else if (hit) {
                 ck_assert_int_eq(s, TWIN_E_NOMEM);
                 ck_assert_ptr_null(j);
                 failed++;
             } else {
                 ck_assert_int_eq(s, TWIN_OK);
             }
-            cJSON_Delete(j);
-            ck_assert_uint_eq(cj_live, 0);
-            if (!cj_hit) break;
+            tree_free();
+            ck_assert_uint_eq(fa.live_blocks, 0);
+            if (!hit) break;
         }
-        if (s0 == TWIN_OK) ck_assert_uint_ge(failed, t == 0 ? 16 : 4);
+        if (s0 == TWIN_OK) ck_assert_uint_ge(failed, t == 1 ? 2 : 3);
     }
-    hooks_off();
+    talloc = keep;
+    failalloc_fini(&fa);
 }
 END_TEST
 
@@ -472,10 +457,10 @@ static double read_ms(const char *t, size_t n)
         size_t bad;
         int deep;
         clock_gettime(CLOCK_MONOTONIC, &a);
-        ck_assert_int_eq(twin__json_read(t, n, &j, &bad, &deep), TWIN_OK);
+        ck_assert_int_eq(twin__json_read(t, n, &tree, talloc, &j, &bad, &deep), TWIN_OK);
         clock_gettime(CLOCK_MONOTONIC, &b);
         ck_assert(oracle_linked(j));
-        cJSON_Delete(j);
+        tree_free();
         if ((b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6 < best)
             best = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
     }
@@ -507,10 +492,10 @@ START_TEST(test_linear)
     fprintf(stderr, "jsonread: 100k members %.2f ms, 400k %.2f ms (x%.1f)\n", ms1, ms4, ms4 / ms1);
     /* linear: x4; quadratic would be x16 (and seconds, not milliseconds) */
     ck_assert_msg(ms4 < 10 * ms1 + 5, "100k: %.2f ms, 400k: %.2f ms", ms1, ms4);
-    ck_assert_int_eq(twin__json_read(t1, n1, &j, &bad, &deep), TWIN_OK);
+    ck_assert_int_eq(twin__json_read(t1, n1, &tree, talloc, &j, &bad, &deep), TWIN_OK);
     ck_assert_int_eq(cJSON_GetArraySize(j), 100000);
     ck_assert_int_eq(cJSON_GetArrayItem(j, 99999)->valueint, 9);
-    cJSON_Delete(j);
+    tree_free();
     free(t1);
     free(t4);
 }
@@ -522,10 +507,17 @@ static int have_corpus(void)
     return stat(CORPUS, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static void tree_setup(void)
+{
+    talloc = twin_allocator_default();
+    twin__region_init(&tree, 4096);
+}
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("dtdl_jsonread");
     TCase *tc = tcase_create("jsonread");
+    tcase_add_checked_fixture(tc, tree_setup, NULL);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_edge_cases);
     tcase_add_test(tc, test_long_numbers);

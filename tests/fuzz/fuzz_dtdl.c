@@ -46,10 +46,15 @@ static void json_diff(const char *t, size_t n)
     cJSON *mine = NULL, *cj;
     const char *end = NULL;
     char why[256];
-    twin_status s = twin__json_read(t, n, &mine, &nb, &nd);
+    const twin_allocator *a = twin_allocator_default();
+    twin__region tree;
+    twin_status s;
+    twin__region_init(&tree, 4096);
+    s = twin__json_read(t, n, &tree, a, &mine, &nb, &nd);
     if (!oracle_json_check(t, n, &ob, &od)) {
         if (s != TWIN_E_PARSE || mine) differs("accepts what the old checker refuses", ob, n);
         if (nb != ob || nd != od) differs("refused elsewhere than by the old checker", nb, ob);
+        twin__region_fini(&tree, a);
         return;
     }
     cj = cJSON_ParseWithLengthOpts(t, n, &end, 0);
@@ -68,7 +73,7 @@ static void json_diff(const char *t, size_t n)
             differs("cJSON fails, the reader does not refuse a bad surrogate", nb, n);
     }
     cJSON_Delete(cj);
-    cJSON_Delete(mine);
+    twin__region_fini(&tree, a);
 }
 
 static size_t walk(const twin_dtdl_elem *e, int depth)
