@@ -23,6 +23,7 @@
  * Usage: bench_impact [TWINS]   (default 1000000; e.g. 20000 for a smoke run) */
 #include <twin/twin.h>
 
+#include "bench_py.h"
 #include "bench_util.h"
 #include "factory.h"
 
@@ -309,34 +310,16 @@ typedef struct nx_figures {
 /* Returns 0 with the figures, or -1 (skipped; why is printed). */
 static int run_networkx(const factory *f, const uint32_t *want, nx_figures *nx)
 {
-    const char *py = getenv("TWIN_BENCH_PYTHON");
-    const char *script = getenv("TWIN_BENCH_NETWORKX_PY");
-    const char *tmpdir = getenv("TMPDIR");
+    const char *py, *script;
     char path[4096], cmd[8192 + 64], *line = NULL;
     size_t cap = 0;
     uint32_t hdr[4], *buf, counts[NR + 1];
-    int fd, have_counts = 0, have_full = 0, status;
+    int have_counts = 0, have_full = 0, status;
     FILE *fp;
 
-    /* The issue measures Debian's python3-networkx: prefer Debian's
-     * interpreter over whatever python3 comes first on PATH. */
-    if (!py || !*py) py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-    if (!script || !*script) script = IMPACT_NETWORKX_PY;
-    if (!tmpdir || !*tmpdir) tmpdir = "/tmp";
-    if (access(script, R_OK) != 0) {
-        printf("networkx: skipped (%s: %s)\n", script, strerror(errno));
-        return -1;
-    }
-    snprintf(path, sizeof path, "%s/bench_impact.XXXXXX", tmpdir);
-    fd = mkstemp(path);
-    if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
-        printf("networkx: skipped (temporary file in %s: %s)\n", tmpdir, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(path);
-        }
-        return -1;
-    }
+    fp = bench_py_open("networkx", "TWIN_BENCH_NETWORKX_PY", IMPACT_NETWORKX_PY, "bench_impact",
+                       &py, &script, path, sizeof path);
+    if (!fp) return -1;
     /* Format (native byte order): "TWE1", n, m, roots, root numbers, pairs. */
     memcpy(hdr, "TWE1", 4);
     hdr[1] = f->n;

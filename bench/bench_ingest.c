@@ -30,6 +30,7 @@
  *        defaults 10000 200 1000000 10; BIG_SIGNALS 0 skips the big run. */
 #include <twin/twin.h>
 
+#include "bench_py.h"
 #include "bench_util.h"
 
 #include <errno.h>
@@ -375,33 +376,17 @@ static void check_states(const lt *x, const workload *w, const fstate *s, const 
 /* Samples per second of the numpy version, or -1 (skipped; why is printed). */
 static double run_numpy(const workload *w, char *version, size_t vcap, const fstate *s)
 {
-    const char *py = getenv("TWIN_BENCH_PYTHON");
-    const char *script = getenv("TWIN_BENCH_NUMPY_PY");
-    const char *tmpdir = getenv("TMPDIR");
+    const char *py, *script;
     char path[4096], cmd[8192 + 64], *line = NULL;
     double rate = -1, hdr[16], m0 = NAN, m1 = NAN;
     uint64_t dims[2] = {w->ns, w->steps};
     size_t cap = 0;
-    int fd, status;
+    int status;
     FILE *fp;
 
-    if (!py || !*py) py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-    if (!script || !*script) script = INGEST_NUMPY_PY;
-    if (!tmpdir || !*tmpdir) tmpdir = "/tmp";
-    if (access(script, R_OK) != 0) {
-        printf("numpy: skipped (%s: %s)\n", script, strerror(errno));
-        return -1;
-    }
-    snprintf(path, sizeof path, "%s/bench_ingest.XXXXXX", tmpdir);
-    fd = mkstemp(path);
-    if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
-        printf("numpy: skipped (temporary file in %s: %s)\n", tmpdir, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(path);
-        }
-        return -1;
-    }
+    fp = bench_py_open("numpy", "TWIN_BENCH_NUMPY_PY", INGEST_NUMPY_PY, "bench_ingest", &py,
+                       &script, path, sizeof path);
+    if (!fp) return -1;
     /* "TWI1", ns, steps (u64), 16 doubles of options, the values */
     memset(hdr, 0, sizeof hdr);
     hdr[0] = w->o.phi;

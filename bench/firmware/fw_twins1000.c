@@ -17,6 +17,7 @@
  * (fw_gateway1000.c is the richer gateway: properties, two relationships per
  * twin, and the health models run through an ingest handle.) */
 #include "board.h"
+#include "fw_plant.h"
 
 #include <twin/twin.h>
 
@@ -29,44 +30,6 @@
 int main(void);
 
 static unsigned char buf[ARENA_BYTES] FW_ARENA;
-
-/* The arena's allocator, counting the bytes that are live (allocated and
- * not yet given back), to tell them from the blocks a bump allocator
- * strands when another block grows. */
-static twin_allocator arena_alloc;
-static size_t live;
-
-static void *count_alloc(void *ud, size_t n)
-{
-    void *p = arena_alloc.alloc(ud, n);
-    if (p) live += n;
-    return p;
-}
-
-static void *count_realloc(void *ud, void *p, size_t old_n, size_t new_n)
-{
-    void *q = arena_alloc.realloc(ud, p, old_n, new_n);
-    if (q) live = live - old_n + new_n;
-    return q;
-}
-
-static void count_free(void *ud, void *p, size_t n)
-{
-    arena_alloc.free(ud, p, n);
-    live -= n;
-}
-
-static const char *const models[4] = {
-    "dtmi:example:gateway:Motor;1",
-    "dtmi:example:gateway:Pump;1",
-    "dtmi:example:gateway:Valve;1",
-    "dtmi:example:gateway:Sensor;1",
-};
-
-static void report(const char *name, size_t value)
-{
-    printf("fw: %s %lu\n", name, (unsigned long)value);
-}
 
 /* One sample of twin i's signal: unpack, update, pack back. */
 static twin_status sample(twin_health_packed *p, const twin_health_options *o, int64_t t_us,
@@ -95,11 +58,7 @@ int main(void)
     twin_status s = TWIN_OK;
 
     setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
-    twin_arena_init(&arena, buf, sizeof buf, &arena_alloc);
-    alloc = arena_alloc;
-    alloc.alloc = count_alloc;
-    alloc.realloc = count_realloc;
-    alloc.free = count_free;
+    plant_arena(&arena, buf, sizeof buf, &alloc);
     twin_graph_options_init(&o);
     o.alloc = &alloc;
     o.twin_capacity = TWINS;

@@ -95,7 +95,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
     }
     /* The tree lives in a region of its own, freed whole once the
      * document's elements are built. */
-    twin__region_init(&tree, n < 64 * 1024 ? 4 * n + 512 : 256 * 1024);
+    twin__region_init(&tree, twin__json_block_size(n));
     {
         int deep;
         size_t bad_at;

@@ -116,7 +116,7 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
     if (!json || !twin__is_schema(schema)) return TWIN_E_INVAL;
     /* An element knows no allocator: the scratch tree comes from the C
      * library's, as documented. */
-    twin__region_init(&tree, len < 64 * 1024 ? 4 * len + 512 : 256 * 1024);
+    twin__region_init(&tree, twin__json_block_size(len));
     {
         int deep;
         size_t bad;

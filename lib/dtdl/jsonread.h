@@ -16,6 +16,14 @@ struct cJSON;
 /* Nesting deeper than this is refused (cJSON itself allows 1000). */
 #define TWIN__JSON_MAX_DEPTH 512
 
+/* The block size of a region that will hold the tree of len bytes of
+ * text: about the tree's size (nodes and strings) for small documents, so
+ * one block does, and a bounded block for big ones. */
+static inline size_t twin__json_block_size(size_t len)
+{
+    return len < 64 * 1024 ? 4 * len + 512 : 256 * 1024;
+}
+
 /* Read text[0..len) (no BOM: a BOM is not JSON) into *out, a tree equal
  * to what cJSON_ParseWithLengthOpts() builds from the same text, its nodes
  * and strings allocated in *mem with a (never free it with cJSON_Delete():

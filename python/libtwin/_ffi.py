@@ -65,29 +65,34 @@ UINT32_MAX = 0xFFFFFFFF
 UINT64_MAX = 0xFFFFFFFFFFFFFFFF
 
 
+def load_library(what: str, soname: str, env: str, candidates: list[str],
+                 where: str) -> tuple[ctypes.CDLL, str]:
+    """Load a library: the file ``$env`` names (then nothing else is tried),
+    else the first of ``candidates`` that exists, else ``soname`` from the
+    system library path. ``where`` ends the message when none loads."""
+    path = os.environ.get(env)
+    if path:
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            raise OSError(f"{what}: cannot load {env}={path}: {e}") from e
+    for path in candidates:
+        if os.path.exists(path):
+            return ctypes.CDLL(path), path
+    try:
+        return ctypes.CDLL(soname), soname
+    except OSError as e:
+        raise OSError(f"{what}: {soname} not found (set {env} to its full path, {where}): "
+                      f"{e}") from e
+
+
 def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     return [os.path.join(here, SONAME), os.path.join(os.path.dirname(here), SONAME)]
 
 
-def _load() -> tuple[ctypes.CDLL, str]:
-    path = os.environ.get("LIBTWIN_LIBRARY")
-    if path:
-        try:
-            return ctypes.CDLL(path), path
-        except OSError as e:
-            raise OSError(f"libtwin: cannot load LIBTWIN_LIBRARY={path}: {e}") from e
-    for path in _candidates():
-        if os.path.exists(path):
-            return ctypes.CDLL(path), path
-    try:
-        return ctypes.CDLL(SONAME), SONAME
-    except OSError as e:
-        raise OSError(f"libtwin: {SONAME} not found (set LIBTWIN_LIBRARY to its full path, "
-                      f"put it beside the package, or install it): {e}") from e
-
-
-lib, path = _load()
+lib, path = load_library("libtwin", SONAME, "LIBTWIN_LIBRARY", _candidates(),
+                         "put it beside the package, or install it")
 
 # ---- types (twin.h, graph.h, impact.h) ------------------------------------
 

@@ -103,23 +103,6 @@ def _candidates() -> list[str]:
     return out
 
 
-def _load() -> tuple[ctypes.CDLL, str]:
-    path = os.environ.get(ENV)
-    if path:
-        try:
-            return ctypes.CDLL(path), path
-        except OSError as e:
-            raise OSError(f"libtwin-sqlite: cannot load {ENV}={path}: {e}") from e
-    for path in _candidates():
-        if os.path.exists(path):
-            return ctypes.CDLL(path), path
-    try:
-        return ctypes.CDLL(SONAME), SONAME
-    except OSError as e:
-        raise OSError(f"libtwin-sqlite: {SONAME} not found (set {ENV} to its full path, put "
-                      f"it beside the package or beside libtwin, or install it): {e}") from e
-
-
 def _same_libtwin(lib: ctypes.CDLL) -> bool:
     """Whether ``lib`` resolves libtwin's symbols to the libtwin this package uses
     (two copies in one process would mix handles of one with the other)."""
@@ -133,7 +116,8 @@ path: str | None = None
 #: Why the library could not be loaded (None when :data:`available`).
 load_error: str | None = None
 try:
-    lib, path = _load()
+    lib, path = _ffi.load_library("libtwin-sqlite", SONAME, ENV, _candidates(),
+                                  "put it beside the package or beside libtwin, or install it")
     if not _same_libtwin(lib):
         raise OSError(f"libtwin-sqlite: {path} uses another libtwin than {_ffi.path}")
 except OSError as e:

@@ -202,17 +202,20 @@ STRUCTS = {
 }
 
 
-def c_layouts(tmp_path):
+def c_layouts(tmp_path, lib, header="twin/twin.h", structs=None):
+    """sizeof and offsetof of ``structs`` (default STRUCTS) as a C compiler
+    sees them through ``header``, with the generated headers of the build
+    that ``lib`` (a library's path) comes from."""
+    structs = STRUCTS if structs is None else structs
     cc = shutil.which("cc") or shutil.which("gcc")
-    lib = os.environ.get("LIBTWIN_LIBRARY")
     if not cc or not lib:
-        pytest.skip("needs a C compiler and LIBTWIN_LIBRARY")
+        pytest.skip("needs a C compiler and the library's path")
     build_include = os.path.join(os.path.dirname(os.path.dirname(lib)), "include")
     if not os.path.exists(os.path.join(build_include, "twin", "version.h")):
         pytest.skip("generated twin/version.h not found beside the library")
-    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <twin/twin.h>",
+    lines = ["#include <stdio.h>", "#include <stddef.h>", f"#include <{header}>",
              "int main(void) {"]
-    for s, fields in STRUCTS.items():
+    for s, fields in structs.items():
         lines.append(f'printf("{s} sizeof %zu\\n", sizeof({s}));')
         for f in fields:
             lines.append(f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));')
@@ -227,7 +230,7 @@ def c_layouts(tmp_path):
 
 
 def test_struct_layouts_match_headers(tmp_path):
-    c = c_layouts(tmp_path)
+    c = c_layouts(tmp_path, os.environ.get("LIBTWIN_LIBRARY"))
     for s, fields in STRUCTS.items():
         py = getattr(_ffi, s)
         assert ctypes.sizeof(py) == c[(s, "sizeof")], s
@@ -311,26 +314,7 @@ SQLITE_STRUCTS = {
 
 @needs_sqlite
 def test_sqlite_struct_layouts_match_header(tmp_path):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        pytest.skip("needs a C compiler")
-    build_include = os.path.join(os.path.dirname(os.path.dirname(_ffi.path)), "include")
-    if not os.path.exists(os.path.join(build_include, "twin", "version.h")):
-        pytest.skip("generated twin/version.h not found beside the library")
-    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <twin/sqlite.h>",
-             "int main(void) {"]
-    for s, fields in SQLITE_STRUCTS.items():
-        lines.append(f'printf("{s} sizeof %zu\\n", sizeof({s}));')
-        for f in fields:
-            lines.append(f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));')
-    lines += ["return 0; }"]
-    src = tmp_path / "layout.c"
-    src.write_text("\n".join(lines))
-    exe = tmp_path / "layout"
-    subprocess.run([cc, "-std=c11", f"-I{os.path.join(REPO, 'include')}", f"-I{build_include}",
-                    str(src), "-o", str(exe)], check=True)
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
-    c = {tuple(line.split()[:2]): int(line.split()[2]) for line in out.splitlines()}
+    c = c_layouts(tmp_path, _ffi.path, "twin/sqlite.h", SQLITE_STRUCTS)
     for s, fields in SQLITE_STRUCTS.items():
         py = getattr(tsq, s)
         assert ctypes.sizeof(py) == c[(s, "sizeof")], s
