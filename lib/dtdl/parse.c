@@ -2,7 +2,7 @@
  * break is checked here, and every error becomes a diagnostic. References
  * to other DTMIs are kept as text for resolve.c. */
 #include "dtdl/dtdl_int.h"
-#include "dtdl/units.h"
+#include "units/units.h"
 #include "dtdl/vocab.h"
 #include "core/alloc.h"
 #include "util/hash.h"

@@ -3,7 +3,7 @@
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
 #include "util/hash.h"
-#include "dtdl/units.h"
+#include "units/units.h"
 
 #include <string.h>
 

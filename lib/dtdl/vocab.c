@@ -100,7 +100,7 @@
  *    (local contexts), LayerAddsTelemetryToFragmentedBaseV4 (an @id fragment).
  */
 #include "dtdl/vocab.h"
-#include "dtdl/units.h"
+#include "units/units.h"
 
 #include <string.h>
 

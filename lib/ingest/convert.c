@@ -1,4 +1,4 @@
-/* Unit conversion of samples, from the DTDL unit tables (dtdl/units.c).
+/* Unit conversion of samples, from the DTDL unit tables (units/units.c).
  *
  * A conversion is out = (v - z) * a / b + q, built once per unit pair and
  * applied the same way by both ingest paths. Linear units (no offset) take

@@ -14,7 +14,7 @@
 
 #include "twin/twin.h"
 
-#include "dtdl/units.h"
+#include "units/units.h"
 #include "util/index.h"
 #include "util/strpool.h"
 

@@ -1,4 +1,4 @@
-/* DTDL semantic types and units (lib/dtdl/units.c; linked against the static
+/* DTDL semantic types and units (lib/units/units.c; linked against the static
  * library): table order, coverage per version, and conversions checked
  * against values worked out by hand from the unit definitions. */
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtdl/units.h"
+#include "units/units.h"
 #include "support/run.h"
 #include "twin/twin.h"
 

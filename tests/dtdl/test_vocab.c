@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtdl/units.h"
+#include "units/units.h"
 #include "dtdl/vocab.h"
 #include "support/run.h"
 #include "twin/twin.h"

@@ -43,7 +43,7 @@
  * Every table is its own section, so --gc-sections drops what a firmware
  * does not use (ingest needs the units alone).
  */
-#include "dtdl/units.h"
+#include "units/units.h"
 
 #include "twin/twin.h"
 

@@ -2,8 +2,8 @@
  * in the QuantitativeTypes extension v1 (DTDL v3), v2 and v3 (DTDL v4), the
  * unit type each belongs to, and each unit's conversion to the coherent SI unit
  * of its unit type. Const tables sorted by name; nothing here allocates. */
-#ifndef TWIN_DTDL_UNITS_H
-#define TWIN_DTDL_UNITS_H
+#ifndef TWIN_UNITS_H
+#define TWIN_UNITS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,6 @@
-/* A signal resolver over a DTDL model set (host builds only: firmware
- * leaves the DTDL module out, and ingest needs none of it otherwise). */
+/* The DTDL module's signal resolver for ingest: a model set answers which
+ * signals a twin of a model has, and their units (host and firmware builds:
+ * it needs no JSON parser; ingest itself needs none of DTDL). */
 #include "dtdl/dtdl_int.h"
 
 #include "twin/ingest.h"
