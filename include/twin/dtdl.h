@@ -44,7 +44,7 @@
 #ifndef TWIN_DTDL_H
 #define TWIN_DTDL_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 #include "twin/graph.h"
 
 #ifdef __cplusplus

@@ -27,7 +27,7 @@
 #ifndef TWIN_GRAPH_H
 #define TWIN_GRAPH_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 #include <string.h>
 

@@ -78,7 +78,7 @@
 #ifndef TWIN_HEALTH_H
 #define TWIN_HEALTH_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 #ifdef __cplusplus
 extern "C" {

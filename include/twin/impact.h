@@ -45,12 +45,6 @@ extern "C" {
 /** @brief A traversal context (opaque). */
 typedef struct twin_impact twin_impact;
 
-/** @cond TWIN_INTERNAL */
-/* Declared again here (as graph.h does) so that this header stands even
- * when twin.h includes it before graph.h's declarations. */
-typedef struct twin_graph twin_graph;
-/** @endcond */
-
 /** @brief How a reached twin's score follows from its parent's. Values fixed forever.
  *
  * Scores are healths in [0, 1] (1 healthy). Roots score the caller's

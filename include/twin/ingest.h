@@ -84,7 +84,7 @@
 #ifndef TWIN_INGEST_H
 #define TWIN_INGEST_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 #include "twin/graph.h"
 #include "twin/health.h"
 
@@ -102,12 +102,6 @@ extern "C" {
 typedef struct twin_ingest twin_ingest;
 
 /** @cond TWIN_INTERNAL */
-/* Declared here too so that this header stands when twin.h includes it
- * before the declarations of graph.h or health.h are complete. */
-typedef struct twin_graph twin_graph;
-typedef struct twin_health twin_health;
-typedef struct twin_health_options twin_health_options;
-typedef struct twin_health_model twin_health_model;
 struct twin_store;
 struct twin_models;
 /** @endcond */

@@ -92,7 +92,7 @@
 #ifndef TWIN_SQLITE_H
 #define TWIN_SQLITE_H
 
-#include "twin/twin.h"
+#include "twin/storage.h"
 
 #ifndef TWIN_SQLITE_API
 #if defined(__GNUC__) || defined(__clang__)

@@ -76,7 +76,7 @@
 #ifndef TWIN_STORAGE_H
 #define TWIN_STORAGE_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 #include "twin/graph.h"
 #include "twin/health.h"
 #include "twin/ingest.h"
@@ -90,21 +90,6 @@ extern "C" {
  * @brief Store callbacks, outbox, loader and snapshots.
  * @{
  */
-
-/** @cond TWIN_INTERNAL */
-/* Declared here too so that this header stands when twin.h includes it
- * before the declarations of graph.h, health.h or ingest.h are complete. */
-typedef struct twin_graph twin_graph;
-typedef struct twin_value twin_value;
-typedef struct twin_member twin_member;
-typedef struct twin_relationship twin_relationship;
-typedef struct twin_health twin_health;
-typedef struct twin_health_options twin_health_options;
-typedef struct twin_ingest twin_ingest;
-typedef uint64_t twin_signal;
-typedef struct twin_signal_sample twin_signal_sample;
-typedef struct twin_signal_options twin_signal_options;
-/** @endcond */
 
 /** @brief A store: the outbox and callbacks of one graph (opaque). */
 typedef struct twin_store twin_store;
