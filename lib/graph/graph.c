@@ -543,3 +543,42 @@ twin_status twin_graph_get_properties(const twin_graph *g, const char *twin_id,
     }
     return TWIN_OK;
 }
+
+void twin__graph_adjacency(const twin_graph *g, twin__adjacency *out)
+{
+    out->twins = &g->twins;
+    out->rels = &g->rels;
+    out->pool = &g->pool;
+    out->models = &g->models;
+    out->names = &g->names;
+    out->csr = &g->csr;
+    out->gen = &g->gen;
+    out->twin_count = &g->twin_count;
+    out->rel_count = &g->rel_count;
+    out->props = &g->props;
+    out->removals = &g->removals;
+}
+
+const twin_member *twin__graph_props_of(const twin__adjacency *a, uint32_t idx, size_t *n)
+{
+    const twin__props *p = idx ? *(twin__props *const *)twin__segvec_at(a->props, idx) : NULL;
+    *n = p ? p->count : 0;
+    return p ? p->m : NULL;
+}
+
+const twin_allocator *twin__graph_allocator(const twin_graph *g)
+{
+    return &g->alloc;
+}
+
+twin_status twin__graph_create_like(const twin_graph *g, uint32_t twin_hint, uint32_t rel_hint,
+                                    twin_graph **out)
+{
+    twin_graph_options o;
+    twin_graph_options_init(&o);
+    o.alloc = &g->alloc;
+    o.validator = g->validator.size ? &g->validator : NULL;
+    o.twin_capacity = twin_hint;
+    o.relationship_capacity = rel_hint;
+    return twin_graph_create(out, &o);
+}

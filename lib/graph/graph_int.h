@@ -3,35 +3,13 @@
 #ifndef TWIN_GRAPH_INT_H
 #define TWIN_GRAPH_INT_H
 
-#include "twin/graph.h"
+#include "graph/adjacency.h"
+#include "graph/rebuild.h"
 
 #include "util/index.h"
-#include "util/intern.h"
-#include "util/segvec.h"
-#include "util/strpool.h"
 #include "util/strtab.h"
 
-#define TWIN__DEAD UINT32_MAX      /* id of a free twin, name of a removed relationship */
-#define TWIN__BIG 0x80000000u      /* twin.model flag: outgoing relationships indexed */
-#define TWIN__MODEL_MASK 0x7fffffffu
 #define TWIN__BIG_DEGREE 16u       /* out-degree from which a source's relationships are indexed */
-
-typedef struct twin__twin {
-    uint32_t id;     /* pool offset; TWIN__DEAD for a free slot */
-    uint32_t model;  /* model intern index | TWIN__BIG */
-    uint32_t props;  /* property set index; 0 = none */
-    uint32_t out;    /* first outgoing relationship (newest), or TWIN__NONE; next free twin when dead */
-    uint32_t in;     /* first incoming relationship (newest), or TWIN__NONE */
-} twin__twin;
-
-typedef struct twin__rel {
-    uint32_t src, dst;
-    uint32_t next_out;  /* next in the source's outgoing list; next free when freed */
-    uint32_t next_in;   /* next in the target's incoming list */
-    uint32_t id;        /* pool offset */
-    uint32_t name;      /* name intern index; TWIN__DEAD once removed */
-    uint32_t props;     /* property set index; 0 = none */
-} twin__rel;
 
 /* A property set: one allocation holding the members, nested values and
  * their strings, read-only once built. The top-level member names are not
@@ -83,18 +61,7 @@ struct twin_graph {
     char errbuf[TWIN_ERROR_MESSAGE_MAX];
 };
 
-/* graph_csr.c: the compact adjacency built by twin_graph_optimize(). Each
- * twin's outgoing ([0]) and incoming ([1]) relationships, in list order, as
- * parallel arrays, so that a scan reads only the other ends. */
-typedef struct twin__csr {
-    uint32_t n;          /* twin slots covered */
-    uint32_t m;          /* relationships */
-    uint32_t *off[2];    /* n + 1 offsets each */
-    uint32_t *to[2];     /* m other ends each */
-    uint32_t *name[2];   /* m relationship names each */
-    uint32_t *rel[2];    /* m relationships each */
-} twin__csr;
-
+/* graph_csr.c */
 void twin__csr_drop(twin_graph *g);
 
 /* Record a change: every change invalidates readers' cursors and results;
@@ -130,22 +97,13 @@ static inline const twin__props *twin__props_at(const twin_graph *g, uint32_t i)
     return i ? *(twin__props *const *)twin__segvec_at(&g->props, i) : NULL;
 }
 
-/* graph.c */
-/* Exchange the contents of two graphs made with the same allocator (a
- * restore builds aside, then swaps); each keeps its own error record. */
-void twin__graph_swap(twin_graph *a, twin_graph *b);
-twin_status twin__fail(twin_graph *g, twin_status s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* graph.c (and rebuild.h: swap, fail) */
 /* Turn a validator's answer s (and the message it wrote) into the call's
  * status, recording the error when it rejected. */
 twin_status twin__validated(twin_graph *g, twin_status s, char *msg, const char *what,
                             const char *name);
 twin_status twin__check_str(twin_graph *g, const char *what, const char *s,
                             size_t max, size_t *len);
-uint32_t twin__find_twin(const twin_graph *g, const char *id, size_t n);
 twin_status twin__lookup_twin(twin_graph *g, const char *what, const char *id,
                               uint32_t *out);
 uint32_t twin__props_put(twin_graph *g, twin__props *p);  /* room reserved */

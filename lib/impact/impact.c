@@ -4,8 +4,9 @@
  * Visited twins are marked in a stamp array indexed by twin slot with a
  * per-query epoch, so a query never clears an array the size of the graph;
  * the queue of reached twins is also the result list. */
-#include "graph/graph_int.h"
 #include "twin/impact.h"
+
+#include "graph/adjacency.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -24,6 +25,7 @@ typedef struct hit_rec {
 struct twin_impact {
     twin_allocator alloc;
     const twin_graph *g;
+    twin__adjacency adj; /* the graph as traversals read it */
     uint32_t *stamp;     /* per twin slot: epoch of the last query that reached it */
     uint32_t nstamp;
     uint32_t epoch;
@@ -42,6 +44,7 @@ struct twin_impact {
 typedef struct run {
     twin_impact *q;
     const twin_graph *g;
+    const twin__adjacency *a;
     twin_impact_options o;
     uint8_t all;          /* direction mask for every name when no follow list */
     uint8_t simple;       /* no callback, limit or custom rule: the tight loop applies */
@@ -96,6 +99,7 @@ twin_status twin_impact_create(twin_impact **out, const twin_graph *g, const twi
     memset(q, 0, sizeof *q);
     q->alloc = a;
     q->g = g;
+    twin__graph_adjacency(g, &q->adj);
     q->err.message = q->errbuf;
     *out = q;
     return TWIN_OK;
@@ -129,7 +133,7 @@ size_t twin_impact_count(const twin_impact *q)
 /* Stamps cover every twin slot; a new epoch per query. */
 static twin_status prepare_stamps(twin_impact *q)
 {
-    uint32_t n = q->g->twins.len;
+    uint32_t n = twin__adj_twin_slots(&q->adj);
     if (n > q->nstamp) {
         uint32_t cap = q->nstamp ? q->nstamp : 64;
         uint32_t *p;
@@ -207,8 +211,8 @@ static twin_status read_options(run *rn, const twin_impact_options *opts)
 static twin_status prepare_masks(run *rn)
 {
     twin_impact *q = rn->q;
-    const twin_graph *g = rn->g;
-    uint32_t n = g->names.ent.len;
+    const twin__adjacency *a = rn->a;
+    uint32_t n = twin__adj_name_slots(a);
     if (!rn->o.follow) {
         rn->all = (uint8_t)rn->o.direction;
         return TWIN_OK;
@@ -223,7 +227,7 @@ static twin_status prepare_masks(run *rn)
     memset(q->mask, 0, q->nmask);
     for (size_t i = 0; i < rn->o.nfollow; i++) {
         const twin_impact_follow *f = &rn->o.follow[i];
-        uint32_t k = twin__intern_find(&g->names, &g->pool, f->name, strlen(f->name));
+        uint32_t k = twin__intern_find(a->names, a->pool, f->name, strlen(f->name));
         if (k != TWIN__NONE)
             q->mask[k] |= (uint8_t)(f->direction ? f->direction : rn->o.direction);
     }
@@ -234,11 +238,11 @@ static twin_status prepare_masks(run *rn)
 
 static void fill_hit(const twin_impact *q, size_t i, twin_impact_hit *h)
 {
-    const twin_graph *g = q->g;
+    const twin__adjacency *a = &q->adj;
     const hit_rec *r = &q->res[i];
     h->depth = r->depth;
-    h->twin_id = twin__str(g, twin__T(g, r->twin)->id);
-    h->model_id = twin__model_str(g, r->twin);
+    h->twin_id = twin__adj_id(a, r->twin);
+    h->model_id = twin__adj_model(a, r->twin);
     h->score = r->score;
     if (r->via == TWIN__NONE) {
         h->parent_id = h->via_id = h->via_name = h->via_source_id = NULL;
@@ -246,11 +250,11 @@ static void fill_hit(const twin_impact *q, size_t i, twin_impact_hit *h)
         return;
     }
     {
-        const twin__rel *rel = twin__R(g, r->via);
-        h->parent_id = twin__str(g, twin__T(g, q->res[r->parent].twin)->id);
-        h->via_id = twin__str(g, rel->id);
-        h->via_name = twin__intern_str(&g->names, &g->pool, rel->name);
-        h->via_source_id = twin__str(g, twin__T(g, rel->src)->id);
+        const twin__rel *rel = twin__adj_rel(a, r->via);
+        h->parent_id = twin__adj_id(a, q->res[r->parent].twin);
+        h->via_id = twin__adj_str(a, rel->id);
+        h->via_name = twin__adj_name(a, rel->name);
+        h->via_source_id = twin__adj_id(a, rel->src);
         h->parent_index = r->parent;
     }
 }
@@ -268,7 +272,7 @@ static int report(run *rn, size_t i)
     h.size = sizeof h;
     fill_hit(rn->q, i, &h);
     if (rn->visit(rn->ud, &h)) stop = STOP;
-    if (rn->g->gen != rn->gen) return TWIN_E_MODIFIED;
+    if (*rn->a->gen != rn->gen) return TWIN_E_MODIFIED;
     return stop;
 }
 
@@ -276,7 +280,7 @@ static double own_health(run *rn, uint32_t t)
 {
     double h;
     if (!rn->o.health) return 1.0;
-    h = rn->o.health(rn->o.health_ud, twin__str(rn->g, twin__T(rn->g, t)->id));
+    h = rn->o.health(rn->o.health_ud, twin__adj_id(rn->a, t));
     return unit(h) ? h : 1.0;
 }
 
@@ -290,7 +294,7 @@ static double propagate(run *rn, double parent, double own, uint32_t name, uint3
         return s < own ? s : own;
     case TWIN_IMPACT_CUSTOM:
         s = rn->o.rule_fn(rn->o.rule_ud, parent, own,
-                          twin__intern_str(&rn->g->names, &rn->g->pool, name), depth);
+                          twin__adj_name(rn->a, name), depth);
         if (!(s >= 0.0)) return 0.0;  /* NaN and negatives */
         return s > 1.0 ? 1.0 : s;
     default:
@@ -304,22 +308,23 @@ static int reach(run *rn, uint32_t from, uint32_t t, uint32_t rel, uint32_t name
 {
     twin_impact *q = rn->q;
     const twin_graph *g = rn->g;
+    const twin__adjacency *a = rn->a;
     hit_rec *r;
     uint32_t depth = q->res[from].depth + 1;
     double score;
 
     q->stamp[t] = q->epoch;
     if (rn->o.filter) {
-        int keep = rn->o.filter(rn->o.filter_ud, g, twin__str(g, twin__T(g, t)->id),
-                                twin__model_str(g, t), depth);
-        if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+        int keep = rn->o.filter(rn->o.filter_ud, g, twin__adj_id(a, t),
+                                twin__adj_model(a, t), depth);
+        if (*a->gen != rn->gen) return TWIN_E_MODIFIED;
         if (!keep) return GO_ON;
     }
     /* Each callback may write to the graph: check before going on. */
     score = own_health(rn, t);
-    if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+    if (*a->gen != rn->gen) return TWIN_E_MODIFIED;
     score = propagate(rn, q->res[from].score, score, name, depth);
-    if (g->gen != rn->gen) return TWIN_E_MODIFIED;
+    if (*a->gen != rn->gen) return TWIN_E_MODIFIED;
     if (q->nres == q->capres && grow_results(q) != TWIN_OK) return TWIN_E_NOMEM;
     r = &q->res[q->nres++];
     r->twin = t;
@@ -389,10 +394,10 @@ static int expand_csr(run *rn, const twin__csr *c, uint32_t i)
  * returns how many, or UINT32_MAX when the scratch space cannot grow. */
 static uint32_t gather(twin_impact *q, uint32_t r, int d)
 {
-    const twin_graph *g = q->g;
+    const twin__adjacency *a = &q->adj;
     uint32_t n = 0;
-    for (; r != TWIN__NONE; r = d ? twin__R(g, r)->next_in : twin__R(g, r)->next_out) {
-        if (twin__R(g, r)->name == TWIN__DEAD) continue;
+    for (; r != TWIN__NONE; r = d ? twin__adj_rel(a, r)->next_in : twin__adj_rel(a, r)->next_out) {
+        if (twin__adj_rel(a, r)->name == TWIN__DEAD) continue;
         if (n == q->nlist) {
             uint32_t cap = q->nlist ? q->nlist * 2 : 64;
             uint32_t *p = twin__realloc(&q->alloc, q->list, (size_t)q->nlist * sizeof *p,
@@ -410,18 +415,18 @@ static uint32_t gather(twin_impact *q, uint32_t r, int d)
  * compact adjacency. */
 static int expand_lists(run *rn, uint32_t i)
 {
-    const twin_graph *g = rn->g;
+    const twin__adjacency *a = rn->a;
     twin_impact *q = rn->q;
     uint32_t u = q->res[i].twin;
     for (int d = 0; d < 2; d++) {
         int dir = d ? TWIN_DIRECTION_INCOMING : TWIN_DIRECTION_OUTGOING;
         uint32_t n;
         if (!(rn->all & dir) && !rn->o.follow) continue;
-        n = gather(q, d ? twin__T(g, u)->in : twin__T(g, u)->out, d);
+        n = gather(q, d ? twin__adj_twin(a, u)->in : twin__adj_twin(a, u)->out, d);
         if (n == UINT32_MAX) return TWIN_E_NOMEM;
         while (n--) {
             uint32_t r = q->list[n];
-            const twin__rel *rel = twin__R(g, r);
+            const twin__rel *rel = twin__adj_rel(a, r);
             uint32_t t = d ? rel->src : rel->dst;
             int st;
             if (q->stamp[t] != q->epoch && wanted(rn, rel->name, dir) &&
@@ -458,7 +463,7 @@ static twin_status add_roots(run *rn, const char *const *roots, size_t nroots)
 static int traverse(run *rn, size_t nroots)
 {
     twin_impact *q = rn->q;
-    const twin__csr *c = rn->g->csr;
+    const twin__csr *c = *rn->a->csr;
     int st = GO_ON;
     /* Roots first: a stop among them keeps only those reported. */
     for (size_t i = 0; i < nroots; i++) {
@@ -484,12 +489,13 @@ twin_status twin_impact_run(twin_impact *q, const char *const *roots, size_t nro
 
     if (!q) return TWIN_E_INVAL;
     q->nres = 0;
-    q->gen = q->g->gen;
+    q->gen = *q->adj.gen;
     if (!roots || nroots == 0) return fail(q, TWIN_E_INVAL, "no roots");
     memset(&rn, 0, sizeof rn);
     rn.q = q;
     rn.g = q->g;
-    rn.gen = q->g->gen;
+    rn.a = &q->adj;
+    rn.gen = *q->adj.gen;
     rn.visit = visit;
     rn.ud = ud;
     if ((s = read_options(&rn, opts)) != TWIN_OK) return s;
@@ -515,7 +521,7 @@ twin_status twin_impact_get(const twin_impact *q, size_t i, twin_impact_hit *out
 {
     if (!q || !out || out->size < sizeof *out) return TWIN_E_INVAL;
     if (i >= q->nres) return TWIN_E_RANGE;
-    if (q->g->gen != q->gen) return TWIN_E_MODIFIED;
+    if (*q->adj.gen != q->gen) return TWIN_E_MODIFIED;
     fill_hit(q, i, out);
     return TWIN_OK;
 }

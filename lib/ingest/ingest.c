@@ -3,7 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "graph/graph_int.h"
+#include "graph/adjacency.h"
 #include "outbox/outbox.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -191,7 +191,8 @@ twin_status twin_ingest_create(twin_ingest **out, const twin_graph *g,
     ing->user_model = o.user_model;
     ing->seed = twin__mix64((uint64_t)(uintptr_t)ing ^ 0x696e67657374ull);
     ing->sig_free = ing->tw_free = ing->h_free = TWIN__SIG_NONE;
-    ing->graph_removals = g->removals;
+    twin__graph_adjacency(g, &ing->gv);
+    ing->graph_removals = *ing->gv.removals;
     ing->err.message = ing->errbuf;
     twin__strpool_init(&ing->pool);
     if ((o.signal_capacity &&
@@ -501,7 +502,7 @@ void twin__ing_sweep(twin_ingest *ing)
         if (twin__find_twin(g, twin__ing_str(ing, tw->id), tw->len) == TWIN__NONE)
             twin__ing_remove_twin_at(ing, t);
     }
-    ing->graph_removals = g->removals;
+    ing->graph_removals = *ing->gv.removals;
 }
 
 twin_status twin_ingest_remove_twin(twin_ingest *ing, const char *twin_id)
@@ -516,66 +517,4 @@ twin_status twin_ingest_remove_twin(twin_ingest *ing, const char *twin_id)
         return twin__ing_fail(ing, TWIN_E_NOTFOUND, "twin '%.128s' has no signals", twin_id);
     twin__ing_remove_twin_at(ing, t);
     return TWIN_OK;
-}
-
-/* ---- restore support ------------------------------------------------------------ */
-
-twin_status twin__ing_clone_empty(const twin_ingest *src, const twin_graph *g, uint32_t sig_hint,
-                                  twin_ingest **out)
-{
-    twin_ingest_options o;
-    twin_ingest *ing;
-    twin_status s;
-    twin_ingest_options_init(&o);
-    o.alloc = &src->alloc;
-    o.resolver = src->resolver.resolve ? &src->resolver : NULL;
-    o.resolved_options = &src->resolved_opts;
-    o.user_model = src->user_model;
-    o.signal_capacity = sig_hint;
-    if ((s = twin_ingest_create(&ing, g, &o)) != TWIN_OK) return s;
-    *out = ing;
-    return TWIN_OK;
-}
-
-#define SWAP(T, x, y) \
-    do {              \
-        T t_ = (x);   \
-        (x) = (y);    \
-        (y) = t_;     \
-    } while (0)
-
-void twin__ing_swap(twin_ingest *a, twin_ingest *b)
-{
-    SWAP(uint64_t, a->seed, b->seed);
-    SWAP(twin__sig *, a->sig, b->sig);
-    SWAP(twin__sigx *, a->sigx, b->sigx);
-    SWAP(uint32_t, a->nsig, b->nsig);
-    SWAP(uint32_t, a->capsig, b->capsig);
-    SWAP(uint32_t, a->capsigx, b->capsigx);
-    SWAP(twin__key *, a->key, b->key);
-    SWAP(uint32_t, a->capkey, b->capkey);
-    SWAP(uint32_t, a->sig_free, b->sig_free);
-    SWAP(uint32_t, a->live, b->live);
-    SWAP(twin__index, a->sig_idx, b->sig_idx);
-    SWAP(twin__itwin *, a->tw, b->tw);
-    SWAP(uint32_t, a->ntw, b->ntw);
-    SWAP(uint32_t, a->captw, b->captw);
-    SWAP(uint32_t, a->tw_free, b->tw_free);
-    SWAP(twin__index, a->tw_idx, b->tw_idx);
-    SWAP(twin__strpool, a->pool, b->pool);
-    SWAP(twin_health *, a->hs, b->hs);
-    SWAP(uint32_t, a->nh, b->nh);
-    SWAP(uint32_t, a->caph, b->caph);
-    SWAP(uint32_t, a->h_free, b->h_free);
-    SWAP(twin_health_options *, a->prof, b->prof);
-    SWAP(uint32_t, a->nprof, b->nprof);
-    SWAP(uint32_t, a->capprof, b->capprof);
-    SWAP(twin__conv *, a->conv, b->conv);
-    SWAP(uint32_t, a->nconv, b->nconv);
-    SWAP(uint32_t, a->capconv, b->capconv);
-    for (int i = 0; i < TWIN_INGEST_OUTCOMES; i++) SWAP(uint64_t, a->tot[i], b->tot[i]);
-    SWAP(uint64_t, a->tot_health_errors, b->tot_health_errors);
-    SWAP(uint64_t, a->tot_events, b->tot_events);
-    a->graph_removals = a->g->removals;
-    b->graph_removals = b->g->removals;
 }

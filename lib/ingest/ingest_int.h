@@ -14,6 +14,7 @@
 
 #include "twin/ingest.h"
 
+#include "graph/adjacency.h"
 #include "units/units.h"
 #include "util/index.h"
 #include "util/strpool.h"
@@ -98,6 +99,7 @@ typedef struct twin__conv {
 struct twin_ingest {
     twin_allocator alloc;
     const twin_graph *g;
+    twin__adjacency gv;              /* the graph as ingest reads it */
     struct twin_store *store;
     struct twin__outbox *ob;         /* the store's outbox (sample path), or NULL */
     twin_ingest_event_fn on_event;

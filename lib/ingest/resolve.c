@@ -1,7 +1,7 @@
 /* Ingest: declaring signals, and resolving names (and units) to handles. */
 #include "ingest/ingest_int.h"
 
-#include "graph/graph_int.h"
+#include "graph/adjacency.h"
 #include "outbox/outbox.h"
 #include "util/utf8.h"
 
@@ -28,7 +28,7 @@ static twin_status busy_check(twin_ingest *ing)
 {
     if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
-    if (ing->g->removals != ing->graph_removals) twin__ing_sweep(ing);
+    if (*ing->gv.removals != ing->graph_removals) twin__ing_sweep(ing);
     return TWIN_OK;
 }
 
@@ -104,7 +104,7 @@ twin_status twin__ing_lookup(twin_ingest *ing, const char *twin_id, size_t tn, c
     }
     if (!ing->resolver.resolve) return TWIN_E_NOTFOUND;
     if (twin__utf8_check(name, nn) != nn || nn > TWIN_ID_MAX) return TWIN_E_NOTFOUND;
-    model = twin__model_str(ing->g, gt);
+    model = twin__adj_model(&ing->gv, gt);
     ing->in_cb = 1;
     s = ing->resolver.resolve(ing->resolver.ud, twin_id, model, name, &unit);
     ing->in_cb = 0;
@@ -169,7 +169,7 @@ twin_status twin_ingest_resolve(twin_ingest *ing, const char *twin_id, const cha
         if (!ing->resolver.resolve)
             return twin__ing_fail(ing, TWIN_E_NOTFOUND, "twin '%.128s' has no signal '%.128s'",
                                   twin_id, signal);
-        model = twin__model_str(ing->g, gt);
+        model = twin__adj_model(&ing->gv, gt);
         ing->in_cb = 1;
         s = ing->resolver.resolve(ing->resolver.ud, twin_id, model, signal, &runit);
         ing->in_cb = 0;

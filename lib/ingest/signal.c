@@ -2,7 +2,7 @@
 #include "ingest/ingest_int.h"
 
 #include "core/alloc.h"
-#include "graph/graph_int.h"
+#include "graph/adjacency.h"
 #include "health/health_int.h"
 #include "outbox/outbox.h"
 
@@ -19,7 +19,7 @@ static twin_status writer_check(twin_ingest *ing)
 
 static uint32_t live_slot(twin_ingest *ing, twin_signal sig)
 {
-    if (ing->g->removals != ing->graph_removals) twin__ing_sweep(ing);
+    if (*ing->gv.removals != ing->graph_removals) twin__ing_sweep(ing);
     return twin__sig_slot(ing, sig);
 }
 

@@ -2,7 +2,7 @@
  * of a resolved signal on the by-name path. */
 #include "ingest/ingest_int.h"
 
-#include "graph/graph_int.h"
+#include "graph/adjacency.h"
 #include "health/health_int.h"
 #include "outbox/outbox.h"
 
@@ -25,7 +25,7 @@ twin_status twin__ing_ready(twin_ingest *ing)
 {
     if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
-    if (ing->g->removals != ing->graph_removals) twin__ing_sweep(ing);
+    if (*ing->gv.removals != ing->graph_removals) twin__ing_sweep(ing);
     if (ing->store && !twin__store_ready(ing->store))
         return twin__ing_fail(ing, TWIN_E_BUSY, "the store's outbox is full");
     return TWIN_OK;

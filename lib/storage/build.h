@@ -2,7 +2,9 @@
 #ifndef TWIN_STORAGE_BUILD_H
 #define TWIN_STORAGE_BUILD_H
 
-#include "twin/twin.h"
+#include "twin/storage.h"
+
+#include "ingest/state.h"
 
 typedef struct twin__build {
     twin_graph *g;      /* the target */
@@ -10,24 +12,6 @@ typedef struct twin__build {
     twin_graph *tg;     /* built aside */
     twin_ingest *ting;  /* built aside, or NULL */
 } twin__build;
-
-/* A signal's state as restored or loaded. */
-typedef struct twin__sigstate {
-    int32_t has_latest;
-    int8_t zone;
-    int64_t last_t;
-    double last_v;
-    const uint64_t *counts;        /* TWIN_INGEST_OUTCOMES values, or NULL */
-    uint64_t health_errors, events;
-    /* history: ring_n entries (t, v) in ring order, next write at ring_next */
-    uint32_t ring_n, ring_next;
-    int64_t ring_evicted_max;
-    const int64_t *ring_t;
-    const double *ring_v;
-    const twin_health_options *hopt;  /* NULL: no health model */
-    const twin_health *health;        /* with hopt */
-    int32_t has_band, band;
-} twin__sigstate;
 
 /* Check the target, create the asides. Errors are recorded on g. */
 twin_status twin__build_begin(twin__build *b, twin_graph *g, twin_ingest *ing,

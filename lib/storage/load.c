@@ -1,10 +1,9 @@
 /* Loading a graph and its signals from the host's store at start-up. */
 #include "storage/build.h"
 
-#include "graph/graph_int.h"
-#include "health/health_int.h"
-#include "ingest/ingest_int.h"
+#include "graph/rebuild.h"
 
+#include <math.h>
 #include <string.h>
 
 static twin_status loader_failed(twin__build *b, twin_status s, const char *what)
@@ -77,12 +76,12 @@ static twin_status load_signals(twin__build *b, const twin_store_loader *ld)
              * handle's user_model runs the states it brings back without
              * their table. */
             if (o.model == TWIN_HEALTH_USER && !o.user) {
-                if (!b->ing->user_model)
+                if (!twin__ing_user_model(b->ing))
                     return twin__build_fail(b, TWIN_E_STATE,
                                             "signal '%.128s' has a user-model health state "
                                             "and the ingest handle has no user_model",
                                             x.name ? x.name : "");
-                o.user = b->ing->user_model;
+                o.user = twin__ing_user_model(b->ing);
             }
             if (x.health) {
                 h = *x.health;
@@ -106,7 +105,7 @@ twin_status twin_store_load(twin_graph *g, twin_ingest *ing, const twin_store_lo
     twin_status s;
     if (!g) return TWIN_E_INVAL;
     if (!ld) return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the loader is NULL");
-    if (ing && ing->g != g)
+    if (ing && twin__ing_graph(ing) != g)
         return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the ingest handle is over another graph");
     if (ld->size != sizeof *ld)
         return twin__fail(g, ld->size > sizeof *ld ? TWIN_E_ABI : TWIN_E_INVAL,

@@ -2,11 +2,8 @@
 #include "storage/build.h"
 
 #include "core/alloc.h"
-#include "graph/graph_int.h"
-#include "health/health_int.h"
-#include "ingest/ingest_int.h"
+#include "graph/rebuild.h"
 #include "storage/snapshot.h"
-#include "outbox/outbox.h"
 
 #include <math.h>
 #include <string.h>
@@ -470,11 +467,11 @@ twin_status twin_snapshot_restore(twin_graph *g, twin_ingest *ing, twin_snapshot
     twin_status s;
     rd in;
 
-    if (!g || !r || (ing && ing->g != g)) return TWIN_E_INVAL;
+    if (!g || !r || (ing && twin__ing_graph(ing) != g)) return TWIN_E_INVAL;
     memset(&in, 0, sizeof in);
     in.r = r;
     in.ud = ud;
-    in.a = &g->alloc;
+    in.a = twin__graph_allocator(g);
     in.total = TWIN__SNAP_HEADER_BYTES;
     r_bytes(&in, magic, 8);
     version = r_u32(&in);
@@ -492,7 +489,7 @@ twin_status twin_snapshot_restore(twin_graph *g, twin_ingest *ing, twin_snapshot
     if ((s = twin__build_begin(&b, g, ing, 0, 0, 0)) != TWIN_OK) return s;
     s = get_graph(&in, &b, &ids, &ntw);
     if (s == TWIN_OK && (flags & TWIN__SNAP_FLAG_INGEST))
-        s = get_ingest(&in, &b, ids, ntw, ing ? ing->user_model : NULL);
+        s = get_ingest(&in, &b, ids, ntw, ing ? twin__ing_user_model(ing) : NULL);
     /* Whatever failed first, a snapshot that does not check out is
        reported as corrupted: read on to the checksum. */
     if (!in.cb_failed) {

@@ -20,11 +20,9 @@
 #include "storage/build.h"
 
 #include "core/alloc.h"
-#include "graph/graph_int.h"
-#include "health/health_int.h"
-#include "ingest/ingest_int.h"
+#include "graph/adjacency.h"
+#include "graph/rebuild.h"
 #include "storage/snapshot.h"
-#include "outbox/outbox.h"
 
 #include <math.h>
 #include <string.h>
@@ -137,15 +135,15 @@ static void w_props(wr *o, const twin_member *m, size_t n)
 }
 
 /* The ordinal of every live twin slot (its position in iteration order). */
-static uint32_t twin_ordinal(const twin_graph *g, uint32_t slot)
+static uint32_t twin_ordinal(const twin__adjacency *a, uint32_t slot)
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < slot; i++)
-        if (twin__T(g, i)->id != TWIN__DEAD) k++;
+        if (twin__adj_twin(a, i)->id != TWIN__DEAD) k++;
     return k;
 }
 
-static void put_graph(wr *o, const twin_graph *g, uint32_t *ord)
+static void put_graph(wr *o, const twin__adjacency *a, uint32_t *ord)
 {
     uint32_t nmodels = 0;
     /* models in use, in order of first use: an interned model is counted
@@ -153,49 +151,51 @@ static void put_graph(wr *o, const twin_graph *g, uint32_t *ord)
     for (uint32_t pass = 0; pass < 2; pass++) {
         uint32_t seen = 0;
         if (pass == 1) w_u32(o, nmodels);
-        for (uint32_t i = 0; i < g->twins.len; i++) {
-            const twin__twin *t = twin__T(g, i);
+        for (uint32_t i = 0; i < twin__adj_twin_slots(a); i++) {
+            const twin__twin *t = twin__adj_twin(a, i);
             uint32_t m = t->model & TWIN__MODEL_MASK, first = 1;
             if (t->id == TWIN__DEAD) continue;
             for (uint32_t j = 0; j < i && first; j++) {
-                const twin__twin *u = twin__T(g, j);
+                const twin__twin *u = twin__adj_twin(a, j);
                 if (u->id != TWIN__DEAD && (u->model & TWIN__MODEL_MASK) == m) first = 0;
             }
             if (!first) continue;
             if (pass == 0) nmodels++;
-            else w_str(o, twin__model_str(g, i));
+            else w_str(o, twin__adj_model(a, i));
             ord[seen++] = m;  /* model intern index by model ordinal */
         }
     }
-    w_u32(o, g->twin_count);
-    for (uint32_t i = 0; i < g->twins.len; i++) {
-        const twin__twin *t = twin__T(g, i);
-        const twin__props *p;
+    w_u32(o, *a->twin_count);
+    for (uint32_t i = 0; i < twin__adj_twin_slots(a); i++) {
+        const twin__twin *t = twin__adj_twin(a, i);
+        const twin_member *pm;
+        size_t pn;
         uint32_t m = t->model & TWIN__MODEL_MASK, k = 0;
         if (t->id == TWIN__DEAD) continue;
         while (ord[k] != m) k++;
-        w_str(o, twin__str(g, t->id));
+        w_str(o, twin__adj_str(a, t->id));
         w_u32(o, k);
-        p = twin__props_at(g, t->props);
-        w_props(o, p ? p->m : NULL, p ? p->count : 0);
+        pm = twin__graph_props_of(a, t->props, &pn);
+        w_props(o, pm, pn);
     }
-    w_u32(o, g->rel_count);
-    for (uint32_t i = 0; i < g->twins.len; i++) {
-        const twin__twin *t = twin__T(g, i);
+    w_u32(o, *a->rel_count);
+    for (uint32_t i = 0; i < twin__adj_twin_slots(a); i++) {
+        const twin__twin *t = twin__adj_twin(a, i);
         uint32_t k = 0;
         if (t->id == TWIN__DEAD) continue;
-        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__R(g, r)->next_out)
-            if (twin__R(g, r)->name != TWIN__DEAD) k++;
+        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__adj_rel(a, r)->next_out)
+            if (twin__adj_rel(a, r)->name != TWIN__DEAD) k++;
         w_u32(o, k);
-        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__R(g, r)->next_out) {
-            const twin__rel *e = twin__R(g, r);
-            const twin__props *p;
+        for (uint32_t r = t->out; r != TWIN__NONE; r = twin__adj_rel(a, r)->next_out) {
+            const twin__rel *e = twin__adj_rel(a, r);
+            const twin_member *pm;
+            size_t pn;
             if (e->name == TWIN__DEAD) continue;
-            w_str(o, twin__str(g, e->id));
-            w_str(o, twin__intern_str(&g->names, &g->pool, e->name));
-            w_u32(o, twin_ordinal(g, e->dst));
-            p = twin__props_at(g, e->props);
-            w_props(o, p ? p->m : NULL, p ? p->count : 0);
+            w_str(o, twin__adj_str(a, e->id));
+            w_str(o, twin__adj_name(a, e->name));
+            w_u32(o, twin_ordinal(a, e->dst));
+            pm = twin__graph_props_of(a, e->props, &pn);
+            w_props(o, pm, pn);
         }
     }
 }
@@ -223,66 +223,73 @@ static void put_options(wr *o, const twin_health_options *h)
 
 /* Profiles; signals (twin ordinal, name, unit, options, latest, zone,
  * counters, history, health); totals. */
-static void put_ingest(wr *o, const twin_graph *g, const twin_ingest *ing)
+static void put_ingest(wr *o, const twin_graph *g, const twin__adjacency *a,
+                       const twin_ingest *ing)
 {
-    w_u32(o, ing->nprof);
-    for (uint32_t i = 0; i < ing->nprof; i++) put_options(o, &ing->prof[i]);
-    w_u32(o, ing->live);
-    for (uint32_t i = 0; i < ing->nsig; i++) {
-        const twin__sig *S = &ing->sig[i];
-        const twin__sigx *x = &ing->sigx[i];
-        const twin__itwin *tw;
-        if (S->gen & TWIN__GEN_FREE) continue;
-        tw = &ing->tw[x->twin];
-        w_u32(o, twin_ordinal(g, twin__find_twin(g, twin__ing_str(ing, tw->id), tw->len)));
-        w_strn(o, twin__ing_str(ing, x->name), x->name_len);
-        w_str(o, x->unit ? twin__unit_name(x->unit) : "");
-        w_u32(o, S->order);
-        w_u64(o, (uint64_t)S->window);
-        w_f64(o, (S->flags & TWIN__SF_ALARM) && S->alarm_lo != -INFINITY ? S->alarm_lo : NAN);
-        w_f64(o, (S->flags & TWIN__SF_ALARM) && S->alarm_hi != INFINITY ? S->alarm_hi : NAN);
-        w_u32(o, x->history);
-        w_f64(o, x->health_step);
-        w_u8(o, (S->flags & TWIN__SF_LATEST) ? 1 : 0);
-        w_u64(o, (uint64_t)S->last_t);
-        w_f64(o, S->last_v);
-        w_u8(o, (unsigned)(uint8_t)S->zone);
-        for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++)
-            w_u64(o, k == TWIN_INGEST_ACCEPTED ? S->accepted : x->counts[k]);
-        w_u64(o, x->health_errors);
-        w_u64(o, x->events);
-        if (x->ring) {
-            w_u32(o, x->ring->n);
-            w_u32(o, x->ring->next);
-            w_u64(o, (uint64_t)x->ring->evicted_max);
-            for (uint32_t k = 0; k < x->ring->n; k++) {
-                w_u64(o, (uint64_t)x->ring->e[k].t);
-                w_f64(o, x->ring->e[k].v);
+    uint64_t counts[TWIN_INGEST_OUTCOMES], he, ev;
+    const twin_health_options *prof;
+    uint32_t nprof, nslots = twin__ing_slots(ing);
+    prof = twin__ing_profiles(ing, &nprof);
+    w_u32(o, nprof);
+    for (uint32_t i = 0; i < nprof; i++) put_options(o, &prof[i]);
+    w_u32(o, twin__ing_live(ing));
+    for (uint32_t i = 0; i < nslots; i++) {
+        twin__sigstate st;
+        if (!twin__ing_save_signal(ing, i, &st, counts)) continue;
+        w_u32(o, twin_ordinal(a, twin__find_twin(g, st.twin_id, st.twin_len)));
+        w_strn(o, st.name, st.name_len);
+        w_str(o, st.unit);
+        w_u32(o, (uint32_t)st.opts.order);
+        w_u64(o, (uint64_t)st.opts.reorder_window_us);
+        w_f64(o, st.opts.alarm_low);
+        w_f64(o, st.opts.alarm_high);
+        w_u32(o, st.opts.history);
+        w_f64(o, st.opts.health_step);
+        w_u8(o, st.has_latest ? 1 : 0);
+        w_u64(o, (uint64_t)st.last_t);
+        w_f64(o, st.last_v);
+        w_u8(o, (unsigned)(uint8_t)st.zone);
+        for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++) w_u64(o, counts[k]);
+        w_u64(o, st.health_errors);
+        w_u64(o, st.events);
+        if (st.opts.history) {
+            w_u32(o, st.ring_n);
+            w_u32(o, st.ring_next);
+            w_u64(o, (uint64_t)st.ring_evicted_max);
+            for (uint32_t k = 0; k < st.ring_n; k++) {
+                int64_t t;
+                double v;
+                twin__ing_ring_at(ing, i, k, &t, &v);
+                w_u64(o, (uint64_t)t);
+                w_f64(o, v);
             }
         }
-        if (S->health == TWIN__SIG_NONE) {
+        if (!st.hopt) {
             w_u8(o, 0);
         } else {
             w_u8(o, 1);
-            w_u32(o, S->profile);
-            w_u32(o, (uint32_t)x->band);
-            w_bytes(o, &ing->hs[S->health], sizeof(twin_health));
+            w_u32(o, st.profile);
+            w_u32(o, (uint32_t)st.band);
+            w_bytes(o, st.health, sizeof(twin_health));
         }
     }
-    for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++) w_u64(o, ing->tot[k]);
-    w_u64(o, ing->tot_health_errors);
-    w_u64(o, ing->tot_events);
+    twin__ing_get_totals(ing, counts, &he, &ev);
+    for (int k = 0; k < TWIN_INGEST_OUTCOMES; k++) w_u64(o, counts[k]);
+    w_u64(o, he);
+    w_u64(o, ev);
 }
 
 static void put_all(wr *o, const twin_graph *g, const twin_ingest *ing, uint32_t *ord,
                     uint64_t total)
 {
+    twin__adjacency a;
+    twin__graph_adjacency(g, &a);
     w_bytes(o, TWIN__SNAP_MAGIC, 8);
     w_u32(o, TWIN_SNAPSHOT_VERSION);
     w_u32(o, ing ? TWIN__SNAP_FLAG_INGEST : 0);
     w_u64(o, total);
-    put_graph(o, g, ord);
-    if (ing) put_ingest(o, g, ing);
+    put_graph(o, &a, ord);
+    if (ing) put_ingest(o, g, &a, ing);
 }
 
 twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *ing,
@@ -291,10 +298,10 @@ twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *ing,
     uint32_t *ord;
     size_t nm;
     wr o;
-    if (!g || !w || (ing && ing->g != g)) return TWIN_E_INVAL;
+    if (!g || !w || (ing && twin__ing_graph(ing) != g)) return TWIN_E_INVAL;
     /* model intern indexes by ordinal: at most one per twin */
-    nm = g->twin_count ? g->twin_count : 1;
-    ord = twin__alloc(&g->alloc, nm * sizeof *ord);
+    nm = twin_graph_twin_count(g) ? twin_graph_twin_count(g) : 1;
+    ord = twin__alloc(twin__graph_allocator(g), nm * sizeof *ord);
     if (!ord) return TWIN_E_NOMEM;
     memset(&o, 0, sizeof o);
     put_all(&o, g, ing, ord, 0);  /* count */
@@ -310,7 +317,7 @@ twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *ing,
         }
         w_flush(&o);
     }
-    twin__free(&g->alloc, ord, nm * sizeof *ord);
+    twin__free(twin__graph_allocator(g), ord, nm * sizeof *ord);
     return o.s;
 }
 
