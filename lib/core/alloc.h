@@ -2,7 +2,7 @@
 #ifndef TWIN_CORE_ALLOC_H
 #define TWIN_CORE_ALLOC_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 /* Copy a caller's allocator table into *dst, or the default when src is
  * NULL. TWIN_E_ABI for an unknown size, TWIN_E_INVAL for a short or

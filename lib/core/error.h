@@ -3,7 +3,7 @@
 #ifndef TWIN_CORE_ERROR_H
 #define TWIN_CORE_ERROR_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 #include <stdarg.h>
 

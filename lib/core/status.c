@@ -1,5 +1,5 @@
 /* Status strings and version. */
-#include "twin/twin.h"
+#include "twin/core.h"
 
 const char *twin_strerror(twin_status s)
 {

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "twin/twin.h"
+#include "twin/core.h"
 #include "util/region.h"
 
 struct cJSON;

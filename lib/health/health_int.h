@@ -2,7 +2,6 @@
 #ifndef TWIN_HEALTH_INT_H
 #define TWIN_HEALTH_INT_H
 
-#include "twin/twin.h"
 #include "twin/health.h"
 
 #include <math.h>

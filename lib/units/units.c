@@ -45,7 +45,7 @@
  */
 #include "units/units.h"
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 #include <stddef.h>
 #include <string.h>

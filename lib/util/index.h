@@ -5,7 +5,7 @@
 #ifndef TWIN_UTIL_INDEX_H
 #define TWIN_UTIL_INDEX_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 #define TWIN__NONE UINT32_MAX
 

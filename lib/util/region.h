@@ -4,7 +4,7 @@
 #ifndef TWIN_UTIL_REGION_H
 #define TWIN_UTIL_REGION_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 typedef struct twin__rblock twin__rblock;
 

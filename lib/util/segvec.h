@@ -5,7 +5,7 @@
 #ifndef TWIN_UTIL_SEGVEC_H
 #define TWIN_UTIL_SEGVEC_H
 
-#include "twin/twin.h"
+#include "twin/core.h"
 
 typedef struct twin__segvec {
     unsigned char **seg;  /* segment pointers */
