@@ -6,7 +6,11 @@
  * batch that the store confirmed (twin_store_flush() returned TWIN_OK) it
  * writes the number of samples confirmed so far to a pipe. The parent kills
  * it with SIGKILL at a random point (a fixed seed: a random delay of 0 to
- * 3 ms after the child reported a random progress), then checks the database:
+ * 3 ms after the child reported a random progress); a child that gets a
+ * random number of samples past that progress before the kill waits there
+ * to be killed, so that every round kills its child whatever the machine's
+ * speed (the test counts kills, not time). Then the parent checks the
+ * database:
  *   - PRAGMA integrity_check says "ok";
  *   - the samples stored are exactly the first M of the sequence, each once
  *     and with its value, with M >= the last count the child confirmed
@@ -58,8 +62,9 @@ static void sig_name(int k, char *twin, char *name)
 }
 
 /* The child: ingest from `start`, report confirmed counts on fd; exit 0 at
- * the end, 3 on any failure. */
-static void child(const char *path, long start, int fd, uint64_t seed)
+ * the end, 3 on any failure. With hold >= 0, once it has confirmed `hold`
+ * samples (or all of them) it waits to be killed. */
+static void child(const char *path, long start, int fd, uint64_t seed, long hold)
 {
     sq x;
     twin_signal h[NSIG];
@@ -102,6 +107,11 @@ static void child(const char *path, long start, int fd, uint64_t seed)
         if (twin_store_flush(x.st) != TWIN_OK) _exit(3);
         i += n;
         if (write(fd, &i, sizeof i) != (ssize_t)sizeof i) _exit(3);
+        if (hold >= 0 && i >= hold) break;
+    }
+    if (hold >= 0) {
+        close(fd);
+        for (;;) pause();
     }
     sq_close(&x, 1);
     _exit(0);
@@ -145,9 +155,10 @@ static long check_db(const char *path, long confirmed)
 }
 
 /* Run a child from `start`; unless target is 0, kill it delay_us after it
- * reported `target` samples confirmed. Returns the last count it
- * confirmed (start if none). */
-static long run_child(const char *path, long start, long target, long delay_us, int *exited_ok)
+ * reported `target` samples confirmed (it holds at `hold` samples until
+ * then). Returns the last count it confirmed (start if none). */
+static long run_child(const char *path, long start, long target, long hold, long delay_us,
+                      int *exited_ok)
 {
     int fds[2], st;
     long last = start, v;
@@ -157,7 +168,7 @@ static long run_child(const char *path, long start, long target, long delay_us, 
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         close(fds[0]);
-        child(path, start, fds[1], next_rand());
+        child(path, start, fds[1], next_rand(), target > 0 ? hold : -1);
     }
     close(fds[1]);
     if (target > 0) {
@@ -179,28 +190,30 @@ START_TEST(test_sigkill)
     const char *dir = sq_tmpdir();
     char p[256];
     long confirmed = 0, stored = 0;
-    int r, ok, killed = 0, mid = 0;
+    int r, ok, killed = 0, mid = 0, working = 0;
     snprintf(p, sizeof p, "%s", sq_path(dir, "durable.db"));
     for (r = 0; r < ROUNDS; r++) {
         /* Kill at a random point: a random delay (0 to 3 ms: mid-batch,
            mid-commit) after a random progress (at the child's speed). */
-        long target = confirmed + 1 + (long)(next_rand() % (2 * NSAMPLES / ROUNDS));
+        long target = confirmed + 1 + (long)(next_rand() % (NSAMPLES / ROUNDS));
+        long hold = target + 2000 + (long)(next_rand() % 4000);
         long delay = (long)(next_rand() % 3000);
-        long c = run_child(p, confirmed, target, delay, &ok);
-        if (!ok) killed++;
+        long c = run_child(p, confirmed, target, hold, delay, &ok);
+        ck_assert_msg(!ok, "round %d: the child ended before it was killed", r);
+        killed++;
+        if (c < hold) working++;  /* killed while it still wrote */
         stored = check_db(p, c);
         if (stored > c) mid++;  /* killed between a commit and its report */
         confirmed = c;
-        if (ok) break;
     }
-    confirmed = run_child(p, confirmed, 0, 0, &ok);
+    confirmed = run_child(p, confirmed, 0, 0, 0, &ok);
     ck_assert(ok);
     ck_assert_int_eq(confirmed, NSAMPLES);
     ck_assert_int_eq(check_db(p, confirmed), NSAMPLES);
-    printf("durability: %d children killed, %d of them after a commit they had not reported; "
-           "%d samples, each stored once\n",
-           killed, mid, NSAMPLES);
-    ck_assert_int_ge(killed, 3);
+    printf("durability: %d children killed (%d while writing, %d after a commit they had not "
+           "reported); %d samples, each stored once\n",
+           killed, working, mid, NSAMPLES);
+    ck_assert_int_eq(killed, ROUNDS);
     sq_rmdir(dir);
 }
 END_TEST
