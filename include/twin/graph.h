@@ -711,10 +711,14 @@ typedef enum twin_change_kind {
 typedef enum twin_change_phase {
     /** The change was checked (arguments, validator, memory) and is about to be
         made; the graph is still as it was. Nothing can fail after this call
-        but the hook itself: a negative status refuses the change. */
+        but the hooks: a negative status refuses the change. */
     TWIN_CHANGE_BEFORE = 1,
     /** The change is made. The return value is ignored. */
-    TWIN_CHANGE_AFTER = 2
+    TWIN_CHANGE_AFTER = 2,
+    /** A hook added later refused the change after this one accepted it in
+        ::TWIN_CHANGE_BEFORE: the change is not made; undo what the BEFORE
+        call did. The return value is ignored. */
+    TWIN_CHANGE_CANCELLED = 3
 } twin_change_phase;
 
 /** @brief One change, as a change hook sees it. Strings valid during the call.
@@ -729,59 +733,66 @@ typedef struct twin_change {
 } twin_change;
 
 /**
- * @brief A change hook: called twice for every committed change to a twin or
- *        relationship, whichever function makes it. @since 1.5
+ * @brief A change hook: called for every change to a twin or relationship,
+ *        whichever function makes it. @since 1.5
  *
  * In the spirit of SQLite's update hook: a store (twin_store_create())
- * installs one so that every change reaches the host's storage callbacks,
- * including changes made with the twin_graph_* functions directly. The
- * hook runs on the writer's thread, inside the call that changes the graph.
- * It may read the graph through @p g; any write to the graph from a hook is
- * refused with ::TWIN_E_STATE. A change that fails before the hook is
- * called (bad argument, validator, out of memory) calls nothing.
- * @param ud  The pointer given to twin_graph_set_change_hook().
+ * adds one so that every change reaches the host's storage callbacks,
+ * including changes made with the twin_graph_* functions directly; other
+ * observers (a gateway publishing twins, a mirror) add their own. Each hook
+ * is called with ::TWIN_CHANGE_BEFORE once the change is checked, in the
+ * order the hooks were added; if one refuses, the change is not made and
+ * those before it are called with ::TWIN_CHANGE_CANCELLED; otherwise the
+ * change is made and every hook is called with ::TWIN_CHANGE_AFTER. A
+ * change that fails before the hooks (bad argument, validator, out of
+ * memory) calls none.
+ *
+ * Hooks run on the writer's thread, inside the call that changes the
+ * graph. They may read the graph through @p g; a write to the graph from a
+ * hook, or adding or removing a hook, is refused with ::TWIN_E_STATE.
+ * @param ud  The pointer given to twin_graph_add_change_hook().
  * @param g   The graph.
- * @param c   The change and the phase.
+ * @param c   The change and the phase; valid during the call.
  * @return In the ::TWIN_CHANGE_BEFORE phase, a negative status refuses the
- *         change: the graph is left as it was and the call returns that
- *         status (the graph's error message names the hook). Otherwise
- *         ::TWIN_OK.
+ *         change: the graph is left as it was and the call that made the
+ *         change returns that status (the graph's error message says a hook
+ *         refused it). Otherwise ignored.
  */
 typedef twin_status (*twin_graph_change_fn)(void *ud, const twin_graph *g,
                                             const twin_change *c);
 
 /**
- * @brief Install (or with @p fn NULL, remove) the graph's change hook.
- *
- * A graph has one hook; installing one replaces the previous, which a
- * caller that wants both can read first with twin_graph_get_change_hook()
- * and call from its own (a ::twin_store does so).
+ * @brief Add a change hook; hooks are called in the order they were added.
  * @param g   Graph.
- * @param fn  Hook, or NULL for none.
+ * @param fn  Hook.
  * @param ud  Passed to @p fn; retained.
- * @retval TWIN_OK      Installed.
- * @retval TWIN_E_INVAL @p g is NULL.
+ * @retval TWIN_OK      Added.
+ * @retval TWIN_E_INVAL @p g or @p fn is NULL.
+ * @retval TWIN_E_EXISTS This @p fn with this @p ud is already added.
+ * @retval TWIN_E_NOMEM Allocation failed; nothing changed.
  * @retval TWIN_E_STATE Called from a change hook.
  * @par Thread safety
  * Writer.
  * @since 1.5
  */
-TWIN_API twin_status twin_graph_set_change_hook(twin_graph *g, twin_graph_change_fn fn,
+TWIN_API twin_status twin_graph_add_change_hook(twin_graph *g, twin_graph_change_fn fn,
                                                 void *ud);
 
 /**
- * @brief The graph's change hook.
- * @param g      Graph.
- * @param fn     Receives the hook, or NULL when there is none.
- * @param ud     Receives its pointer (may be NULL when not wanted).
- * @retval TWIN_OK      Filled.
- * @retval TWIN_E_INVAL @p g or @p fn is NULL.
+ * @brief Remove a change hook added with the same @p fn and @p ud.
+ * @param g   Graph.
+ * @param fn  Hook.
+ * @param ud  Its pointer.
+ * @retval TWIN_OK       Removed.
+ * @retval TWIN_E_INVAL  @p g is NULL.
+ * @retval TWIN_E_NOTFOUND No such hook.
+ * @retval TWIN_E_STATE  Called from a change hook.
  * @par Thread safety
- * Reader.
+ * Writer.
  * @since 1.5
  */
-TWIN_API twin_status twin_graph_get_change_hook(const twin_graph *g,
-                                                twin_graph_change_fn *fn, void **ud);
+TWIN_API twin_status twin_graph_remove_change_hook(twin_graph *g, twin_graph_change_fn fn,
+                                                   void *ud);
 
 /** @} */
 

@@ -143,6 +143,7 @@ void twin_graph_destroy(twin_graph *g)
     twin_allocator a;
     if (!g) return;
     a = g->alloc;
+    twin__hooks_free(g);
     /* Mark free property slots, then free the live sets. */
     for (uint32_t f = g->props_free; f != TWIN__NONE;) {
         props_slot *ps = twin__segvec_at(&g->props, f);
@@ -186,10 +187,12 @@ void twin__graph_swap(twin_graph *a, twin_graph *b)
     a->removals = (a->removals > b->removals ? a->removals : b->removals) + 1;
     b->removals = a->removals + 1;
     /* so do the change hooks (t holds a's own, *a now b's) */
-    b->hook = a->hook;
-    b->hook_ud = a->hook_ud;
-    a->hook = t.hook;
-    a->hook_ud = t.hook_ud;
+    b->hooks = a->hooks;
+    b->nhooks = a->nhooks;
+    b->caphooks = a->caphooks;
+    a->hooks = t.hooks;
+    a->nhooks = t.nhooks;
+    a->caphooks = t.caphooks;
 }
 
 const twin_error *twin_graph_last_error(const twin_graph *g)

@@ -52,9 +52,9 @@ struct twin_graph {
     uint64_t removals;      /* twins removed (ingest handles drop their signals) */
     struct twin__csr *csr;  /* compact adjacency, or NULL; dropped by structural changes */
 
-    twin_graph_change_fn hook;  /* change hook, or NULL (stays with the handle on swap) */
-    void *hook_ud;
-    int32_t in_hook;            /* nonzero while the hook runs: writes refused */
+    struct twin__hook *hooks;   /* change hooks, in order (stay with the handle on swap) */
+    uint32_t nhooks, caphooks;
+    int32_t in_hook;            /* nonzero while a hook runs: writes refused */
     uint32_t reserved_;
 
     twin_error err;
@@ -116,7 +116,13 @@ twin_status twin__props_commit(twin_graph *g, uint32_t *slot, twin__props *p, ui
                                const char *twin_id, const char *rel_id);
 twin_status twin__props_reserve(twin_graph *g);
 
-/* graph_hook.c: tell the hook of a change (twin_change_kind). Before: once
+typedef struct twin__hook {
+    twin_graph_change_fn fn;
+    void *ud;
+} twin__hook;
+
+void twin__hooks_free(twin_graph *g);
+/* graph_hook.c: tell the hooks of a change (twin_change_kind). Before: once
  * nothing but the hook can fail; a refusal is recorded on g and returned.
  * After: once the change is made. */
 twin_status twin__hook_before(twin_graph *g, uint32_t kind, const char *twin_id,

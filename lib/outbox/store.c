@@ -77,8 +77,7 @@ twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_
     st->ob.cap = o.outbox_bytes;
     st->ob.run = TWIN__OB_NONE;
     st->err.message = st->errbuf;
-    twin_graph_get_change_hook(g, &st->prev_hook, &st->prev_ud);
-    if ((s = twin_graph_set_change_hook(g, on_change, st)) != TWIN_OK) {
+    if ((s = twin_graph_add_change_hook(g, on_change, st)) != TWIN_OK) {
         twin__free(&a, st->ob.buf, st->ob.cap);
         twin__free(&a, st, sizeof *st);
         return s;
@@ -93,12 +92,7 @@ void twin_store_destroy(twin_store *st)
     if (!st) return;
     a = st->alloc;
     if (st->up.detach) st->up.detach(st->up.ud);
-    {
-        twin_graph_change_fn fn;
-        void *ud;
-        twin_graph_get_change_hook(st->g, &fn, &ud);
-        if (fn == on_change && ud == st) twin_graph_set_change_hook(st->g, st->prev_hook, st->prev_ud);
-    }
+    twin_graph_remove_change_hook(st->g, on_change, st);
     twin__free(&a, st->ob.buf, st->ob.cap);
     twin__free(&a, st, sizeof *st);
 }
@@ -237,6 +231,7 @@ twin_status twin__store_pump(twin_store *st)
     twin__outbox *ob = &st->ob;
     sent_count c = {0, 0};
     twin_status s;
+    if (st->holding) return TWIN_OK;  /* a change's records wait for the change */
     while (ob->sent < ob->used) {
         size_t at = ob->send == ob->cap ? 0 : ob->send, sz;
         const twin__rec *r = (const twin__rec *)(const void *)(ob->buf + at);
@@ -277,6 +272,7 @@ twin_status twin__store_pump(twin_store *st)
 
 int twin__store_ready(twin_store *st)
 {
+    if (st->holding) return 0;  /* only the held change's records until it is made */
     if (!st->busy) return 1;
     twin__store_pump(st);
     return !st->busy;
@@ -431,21 +427,29 @@ static twin_status on_change(void *ud, const twin_graph *g, const twin_change *c
     size_t total, largest;
     twin_status s;
     if (c->kind < TWIN_CHANGE_TWIN_PUT || c->kind > TWIN_CHANGE_REL_DELETE) return TWIN_OK;
-    if (c->phase == TWIN_CHANGE_BEFORE) {
+    switch (c->phase) {
+    case TWIN_CHANGE_BEFORE:
         if (in_callback(st))
             return store_fail(st, TWIN_E_STATE, "called from a store or ingest callback");
         change_records(st, g, c, 0, &total, &largest);
         if ((s = reserve(st, total, largest)) != TWIN_OK) return s;
-        if (st->prev_hook && (s = st->prev_hook(st->prev_ud, g, c)) < 0) return s;
-        if (st->ob.cap - st->ob.used < total + largest)  /* the other hook wrote */
-            return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+        /* queued, but held back until the change is made: a later hook may
+           still refuse it, and then the outbox goes back to this point */
+        st->held = st->ob;
+        st->holding = 1;
         change_records(st, g, c, 1, &total, &largest);
         return TWIN_OK;
+    case TWIN_CHANGE_CANCELLED:
+        if (st->holding) st->ob = st->held;
+        st->holding = 0;
+        return TWIN_OK;
+    case TWIN_CHANGE_AFTER:
+        st->holding = 0;
+        if (c->kind == TWIN_CHANGE_TWIN_DELETE && st->up.twin_removed)
+            st->up.twin_removed(st->up.ud, c->twin_id);
+        twin__store_pump(st);
+        return TWIN_OK;
     }
-    if (c->kind == TWIN_CHANGE_TWIN_DELETE && st->up.twin_removed)
-        st->up.twin_removed(st->up.ud, c->twin_id);
-    twin__store_pump(st);
-    if (st->prev_hook) st->prev_hook(st->prev_ud, g, c);
     return TWIN_OK;
 }
 

@@ -10,8 +10,9 @@ struct twin_store {
     twin_store_callbacks cb;
     twin__outbox ob;
     twin__store_upper up;     /* the module bound above (ud NULL: none) */
-    twin_graph_change_fn prev_hook;  /* the graph's hook before ours, chained */
-    void *prev_ud;
+    twin__outbox held;        /* the outbox before a change's records, while holding */
+    int32_t holding;          /* a change's records are queued, the change not yet made */
+    uint32_t reserved1;
     int32_t in_cb;            /* nonzero while a callback runs */
     int32_t busy;             /* full: writes refused until the outbox drains */
     int32_t last_status;      /* of the last failed delivery */

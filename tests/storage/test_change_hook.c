@@ -1,8 +1,9 @@
-/* The graph's change hook, and the store through it: every committed change
- * reaches the store whichever function made it (the twin_graph_* functions
- * directly, or the twin_store_* wrappers), a hook can refuse a change and
- * the graph is then unchanged, a hook cannot write to the graph, and a
- * store chains a hook that was there before it. */
+/* The graph's change hooks, and the store through one: every committed
+ * change reaches the store whichever function made it (the twin_graph_*
+ * functions directly, or the twin_store_* wrappers); any hook can refuse a
+ * change, the graph is then unchanged and the hooks that had accepted hear
+ * it is cancelled (the store drops the records it held for it); a hook
+ * cannot write to the graph. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static twin_graph *hooked(recorder *r)
     twin_graph *x;
     memset(r, 0, sizeof *r);
     ck_assert_int_eq(twin_graph_create(&x, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_graph_set_change_hook(x, record, r), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_change_hook(x, record, r), TWIN_OK);
     return x;
 }
 
@@ -56,10 +57,7 @@ START_TEST(test_hook_sees_before_and_after_of_each_change)
     recorder r;
     twin_graph *x = hooked(&r);
     twin_value v = twin_value_int(3);
-    twin_graph_change_fn fn;
-    void *ud;
-    ck_assert_int_eq(twin_graph_get_change_hook(x, &fn, &ud), TWIN_OK);
-    ck_assert(fn == record && ud == &r);
+    ck_assert_int_eq(twin_graph_add_change_hook(x, record, &r), TWIN_E_EXISTS);
     ck_assert_int_eq(twin_graph_add_twin(x, "a", PUMP, NULL, 0), TWIN_OK);
     ck_assert_int_eq(twin_graph_add_twin(x, "b", PUMP, NULL, 0), TWIN_OK);
     ck_assert_int_eq(twin_graph_add_relationship(x, "a", "r", "feeds", "b", NULL, 0), TWIN_OK);
@@ -145,21 +143,38 @@ END_TEST
 
 START_TEST(test_hook_cannot_write_the_graph)
 {
-    /* the fixture's graph g: its hook is the store's; put ours in front */
+    /* the fixture's graph g has the store's hook; ours comes after it */
     recorder r;
-    twin_graph_change_fn store_fn;
-    void *store_ud;
     memset(&r, 0, sizeof r);
-    ck_assert_int_eq(twin_graph_get_change_hook(g, &store_fn, &store_ud), TWIN_OK);
-    ck_assert(store_fn != NULL);
-    ck_assert_int_eq(twin_graph_set_change_hook(g, record, &r), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_change_hook(g, record, &r), TWIN_OK);
     r.try_write = 1;
     ck_assert_int_eq(twin_graph_add_twin(g, "x", PUMP, NULL, 0), TWIN_OK);
     ck_assert_int_eq(r.write_status, TWIN_E_STATE);
     ck_assert_int_eq(twin_graph_find_twin(g, "from-hook", NULL), TWIN_E_NOTFOUND);
-    ck_assert_int_eq(twin_graph_set_change_hook(g, store_fn, store_ud), TWIN_OK);
-    ck_assert_int_eq(twin_graph_set_change_hook(NULL, record, &r), TWIN_E_INVAL);
-    ck_assert_int_eq(twin_graph_get_change_hook(g, NULL, NULL), TWIN_E_INVAL);
+    ck_assert_uint_eq(ms.committed, 1);  /* the store got "x" only */
+    ck_assert_int_eq(twin_graph_remove_change_hook(g, record, &r), TWIN_OK);
+    ck_assert_int_eq(twin_graph_remove_change_hook(g, record, &r), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_graph_add_change_hook(NULL, record, &r), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_graph_add_change_hook(g, NULL, &r), TWIN_E_INVAL);
+}
+END_TEST
+
+static twin_status adds_hook(void *ud, const twin_graph *gr, const twin_change *c)
+{
+    (void)gr;
+    (void)c;
+    *(twin_status *)ud = twin_graph_add_change_hook(g, record, NULL);
+    return TWIN_OK;
+}
+
+START_TEST(test_hooks_cannot_be_added_from_a_hook)
+{
+    twin_status got = TWIN_OK;
+    ck_assert_int_eq(twin_graph_add_change_hook(g, adds_hook, &got), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_twin(g, "x", PUMP, NULL, 0), TWIN_OK);
+    ck_assert_int_eq(got, TWIN_E_STATE);
+    ck_assert_int_eq(twin_graph_remove_change_hook(g, record, NULL), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_graph_remove_change_hook(g, adds_hook, &got), TWIN_OK);
 }
 END_TEST
 
@@ -240,33 +255,71 @@ START_TEST(test_full_outbox_refuses_direct_writes)
 }
 END_TEST
 
-START_TEST(test_store_chains_the_previous_hook_and_restores_it)
+START_TEST(test_a_later_hook_refusing_cancels_the_stores_records)
+{
+    /* the store's hook comes first (fixture), ours after it and refuses:
+       the store must drop what it queued for the change */
+    recorder r;
+    twin_store_stats before, after;
+    memset(&r, 0, sizeof r);
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    before.size = after.size = sizeof before;
+    ck_assert_int_eq(twin_graph_add_relationship(g, "pump1", "r1", "feeds", "pump2", NULL, 0),
+                     TWIN_OK);
+    ck_assert_int_eq(twin_store_get_stats(st, &before), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_change_hook(g, record, &r), TWIN_OK);
+    r.refuse = TWIN_E_CONSTRAINT;
+    ck_assert_int_eq(twin_graph_remove_twin(g, "pump1", TWIN_REMOVE_RELATIONSHIPS),
+                     TWIN_E_CONSTRAINT);
+    ck_assert_int_eq(twin_graph_add_twin(g, "new", PUMP, NULL, 0), TWIN_E_CONSTRAINT);
+    ck_assert_int_eq(twin_store_get_stats(st, &after), TWIN_OK);
+    ck_assert_uint_eq(after.pending_bytes, before.pending_bytes);
+    ck_assert_uint_eq(after.pending_records, before.pending_records);
+    ck_assert_int_eq(twin_graph_find_twin(g, "pump1", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_store_flush(st), TWIN_OK);
+    ck_assert_uint_eq(memstore_count(&ms, MS_TWIN_DEL), 0);
+    ck_assert_uint_eq(memstore_count(&ms, MS_REL_DEL), 0);
+    ck_assert_uint_eq(memstore_count(&ms, MS_TWIN_PUT), 0);
+    /* accepted again: everything flows */
+    r.refuse = TWIN_OK;
+    ck_assert_int_eq(twin_graph_remove_twin(g, "pump1", TWIN_REMOVE_RELATIONSHIPS), TWIN_OK);
+    ck_assert_uint_eq(memstore_count(&ms, MS_REL_DEL), 1);
+    ck_assert_uint_eq(memstore_count(&ms, MS_TWIN_DEL), 1);
+    ck_assert_int_eq(twin_graph_remove_change_hook(g, record, &r), TWIN_OK);
+}
+END_TEST
+
+START_TEST(test_store_destroyed_in_any_order_removes_only_its_hook)
 {
     recorder r;
     twin_graph *x = hooked(&r);
-    twin_store *s1;
-    memstore m;
-    twin_store_callbacks cb;
+    twin_store *s1, *s2;
+    memstore m1, m2;
+    twin_store_callbacks cb1, cb2;
     twin_store_options so;
-    twin_graph_change_fn fn;
-    void *ud;
-    memstore_init(&m, 0);
-    memstore_callbacks(&m, &cb);
+    memstore_init(&m1, 0);
+    memstore_init(&m2, 0);
+    memstore_callbacks(&m1, &cb1);
+    memstore_callbacks(&m2, &cb2);
     twin_store_options_init(&so);
-    so.callbacks = &cb;
+    so.callbacks = &cb1;
     ck_assert_int_eq(twin_store_create(&s1, x, &so), TWIN_OK);
+    so.callbacks = &cb2;
+    ck_assert_int_eq(twin_store_create(&s2, x, &so), TWIN_OK);
     ck_assert_int_eq(twin_graph_add_twin(x, "a", PUMP, NULL, 0), TWIN_OK);
-    ck_assert_uint_eq(r.n, 2);                      /* the previous hook still hears */
-    ck_assert_uint_eq(memstore_count(&m, MS_TWIN_PUT), 1);
-    r.refuse = TWIN_E_CONSTRAINT;                   /* and may still refuse */
-    ck_assert_int_eq(twin_graph_add_twin(x, "b", PUMP, NULL, 0), TWIN_E_CONSTRAINT);
-    ck_assert_int_eq(twin_store_flush(s1), TWIN_OK);
-    ck_assert_uint_eq(memstore_count(&m, MS_TWIN_PUT), 1);
-    twin_store_destroy(s1);
-    ck_assert_int_eq(twin_graph_get_change_hook(x, &fn, &ud), TWIN_OK);
-    ck_assert(fn == record && ud == &r);
+    ck_assert_uint_eq(memstore_count(&m1, MS_TWIN_PUT), 1);
+    ck_assert_uint_eq(memstore_count(&m2, MS_TWIN_PUT), 1);
+    twin_store_destroy(s1);  /* the first, while the second lives */
+    ck_assert_int_eq(twin_graph_add_twin(x, "b", PUMP, NULL, 0), TWIN_OK);
+    ck_assert_uint_eq(memstore_count(&m1, MS_TWIN_PUT), 1);
+    ck_assert_uint_eq(memstore_count(&m2, MS_TWIN_PUT), 2);
+    ck_assert_uint_eq(r.n, 4);  /* the first hook still hears every change */
+    twin_store_destroy(s2);
+    ck_assert_int_eq(twin_graph_remove_change_hook(x, record, &r), TWIN_OK);
     twin_graph_destroy(x);
-    memstore_fini(&m);
+    memstore_fini(&m1);
+    memstore_fini(&m2);
 }
 END_TEST
 
@@ -318,13 +371,15 @@ static Suite *hook_suite(void)
     tcase_add_test(tc, test_failed_changes_call_nothing);
     tcase_add_test(tc, test_refusal_leaves_graph_unchanged);
     tcase_add_test(tc, test_hook_cannot_write_the_graph);
+    tcase_add_test(tc, test_hooks_cannot_be_added_from_a_hook);
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
     tcase_add_checked_fixture(tc, ingest_setup, ingest_teardown);
     tcase_add_test(tc, test_direct_graph_writes_reach_the_store);
     tcase_add_test(tc, test_direct_removal_drops_the_twins_signals_at_once);
     tcase_add_test(tc, test_full_outbox_refuses_direct_writes);
-    tcase_add_test(tc, test_store_chains_the_previous_hook_and_restores_it);
+    tcase_add_test(tc, test_a_later_hook_refusing_cancels_the_stores_records);
+    tcase_add_test(tc, test_store_destroyed_in_any_order_removes_only_its_hook);
     tcase_add_test(tc, test_store_callback_writing_the_graph_gets_state);
     suite_add_tcase(s, tc);
     return s;
