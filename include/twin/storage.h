@@ -9,7 +9,8 @@
  * signals, twins, relationships and health states.
  *
  * @par The outbox
- * Every change the store's functions or its ingest handle accept is first
+ * Every change to the graph (through its change hook) and every write its
+ * ingest handle accepts is first
  * written to a bounded outbox (one allocation, made at creation; records in
  * the order of the changes), then delivered to the callbacks in that order.
  * A change stays in the outbox until the store confirms it:
@@ -245,11 +246,15 @@ TWIN_API twin_status twin_store_get_stats(const twin_store *st, twin_store_stats
 
 /**
  * @name Changes to the graph through the store
- * Each does what the twin_graph_*() function of the same name does, with
- * the same statuses, and queues the change for the store. When the outbox
- * has no room for it (after a delivery attempt), the call returns
- * ::TWIN_E_BUSY and the graph is unchanged; called from a callback,
- * ::TWIN_E_STATE. Messages go to the graph's last error.
+ * Since 1.5 a store adds a change hook to its graph
+ * (twin_graph_add_change_hook()), so every change made with the
+ * twin_graph_*() functions reaches the store; these functions are kept for
+ * 1.x compatibility and each is exactly the twin_graph_*() function of the
+ * same name on the store's graph. When the outbox has no room for a change
+ * (after a delivery attempt), the change is refused with ::TWIN_E_BUSY and
+ * the graph is unchanged; made from a store or ingest callback, it is
+ * refused with ::TWIN_E_STATE. Messages go to the graph's last error (and
+ * the store's, for its refusals).
  * @{
  */
 
