@@ -581,8 +581,17 @@ TWIN_API twin_status twin_health_unpack(const twin_health_packed *in, twin_healt
  * finite values where the library requires them, the invariants of a
  * state), and the containers (snapshots, database pages) carry their own.
  *
+ * The decoders also read the legacy forms, so that what earlier releases
+ * saved stays readable: a ::twin_health (192 bytes) and a
+ * ::twin_health_options (156 or 160 bytes, its pointer ignored) saved as
+ * raw bytes by libtwin 1.2 to 1.4 on a little-endian machine, as snapshots
+ * of format version 1 and libtwin-sqlite databases of schema version 1 hold
+ * them; they are read field by field at the offsets of those releases, not
+ * through the current layout.
+ *
  * The stores of the library use these forms: libtwin-sqlite's `health`
- * table and snapshots (format version 2) hold encoded options and states.
+ * table (schema version 2) and snapshots (format version 2) hold encoded
+ * options and states.
  * @{
  */
 
@@ -624,12 +633,12 @@ TWIN_API twin_status twin_health_encode(const twin_health *h, void *buf, size_t 
 
 /**
  * @brief Decode a state encoded by twin_health_encode() of this or any
- *        earlier 1.x release.
+ *        earlier 1.x release (or its legacy raw form, see above).
  * @param h   Receives the state, ready for the calls of this library (with
  *            the options it was encoded with, see twin_health_options_decode()).
  * @param buf The encoded state.
  * @param len Its length: exactly the encoder's @p needed (the length of the
- *            format version at its third byte).
+ *            format version at its third byte; 192 for the legacy form).
  * @param err If not NULL, receives the status and a static message on failure.
  * @retval TWIN_OK      @p h holds the state.
  * @retval TWIN_E_INVAL @p h or @p buf is NULL; @p h is unchanged.
@@ -680,7 +689,7 @@ TWIN_API twin_status twin_health_options_encode(const twin_health_options *o, vo
 
 /**
  * @brief Decode options encoded by twin_health_options_encode() of this or
- *        any earlier 1.x release.
+ *        any earlier 1.x release (or their legacy raw form, see above).
  *
  * Initialise @p o with twin_health_options_init() first: its @c size says
  * how much of it the caller's struct has; fields past it are not written.
@@ -688,7 +697,8 @@ TWIN_API twin_status twin_health_options_encode(const twin_health_options *o, vo
  * before using the options.
  * @param o   In: @c size set. Out: the decoded options.
  * @param buf The encoded options.
- * @param len Its length: exactly the encoder's @p needed.
+ * @param len Its length: exactly the encoder's @p needed (156 or 160 for the
+ *            legacy form).
  * @param err If not NULL, receives the status and a static message on failure.
  * @retval TWIN_OK      @p o holds the options.
  * @retval TWIN_E_INVAL @p o or @p buf is NULL, or @p o->size does not cover

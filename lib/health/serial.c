@@ -38,7 +38,23 @@
  *
  * f64 is the IEEE 754 bit pattern as a u64, so that decoding gives the
  * same doubles bit for bit (NaN payloads too). No checksum: the containers
- * (snapshots, SQLite pages) have their own; decoding checks every field. */
+ * (snapshots, SQLite pages) have their own; decoding checks every field.
+ *
+ * The decoders also read the legacy forms: the raw structs that libtwin
+ * 1.2 to 1.4 saved as bytes on little-endian machines (snapshot format 1,
+ * SQLite schema 1, a put_health callback's copy), read field by field at
+ * their offsets of then (the same on every ABI the library ran on), so that
+ * they stay readable whatever the layouts become:
+ *   state: 192 bytes: u32 192, u32 layout "HEL1" (0x48454c31), i32 kind,
+ *     u32 flags, i64 t0, i64 latest, u64 samples, u64 recalibrations,
+ *     u32 above, u32 zero, f64 error mean, f64 m2, f64 baseline, f64
+ *     failure, 64-byte model part (built-in: m0, m1, L00, L01, L11), then
+ *     zeros
+ *   options: 156 or 160 bytes (4- or 8-byte pointer and padding): u32 its
+ *     size, i32 model, f64 phi, prior mean[2], prior cov[4], noise, process
+ *     noise[2], failure level, failure factor, threshold, clear, u32
+ *     count, i32 recalibration, f64 alpha, recal noise[2], the user
+ *     pointer (ignored). */
 #include "health/health_int.h"
 
 #include <string.h>
@@ -192,20 +208,59 @@ static twin_status state_v1(twin__health *s, const unsigned char *b, size_t len)
     return state_valid(s) ? TWIN_OK : TWIN_E_PARSE;
 }
 
+/* The raw twin_health of libtwin 1.2 to 1.4 (layout "HEL1"). */
+#define LEGACY_STATE_BYTES 192u
+#define LEGACY_LAYOUT 0x48454c31u
+
+static int legacy_state(const unsigned char *b, size_t len)
+{
+    return len >= 8 && get32(b) == LEGACY_STATE_BYTES && get32(b + 4) == LEGACY_LAYOUT;
+}
+
+static twin_status state_legacy(twin__health *s, const unsigned char *b, size_t len)
+{
+    const unsigned char *m = b + 88;
+    if (len != LEGACY_STATE_BYTES) return TWIN_E_PARSE;
+    s->kind = (int32_t)get32(b + 8);
+    s->flags = get32(b + 12);
+    s->t0_us = (int64_t)get64(b + 16);
+    s->last_us = (int64_t)get64(b + 24);
+    s->n = get64(b + 32);
+    s->recal = get64(b + 40);
+    s->above = get32(b + 48);
+    s->reserved = get32(b + 52);
+    s->err_mean = getf(b + 56);
+    s->err_m2 = getf(b + 64);
+    s->baseline = getf(b + 72);
+    s->failure = getf(b + 80);
+    if (s->kind == TWIN_HEALTH_USER) {
+        memcpy(s->u.user, m, MODEL_BYTES);
+    } else {
+        s->u.g.m[0] = getf(m);
+        s->u.g.m[1] = getf(m + 8);
+        for (int i = 0; i < 3; i++) s->u.g.L[i] = getf(m + 16 + 8 * i);
+    }
+    return state_valid(s) ? TWIN_OK : TWIN_E_PARSE;
+}
+
 twin_status twin_health_decode(twin_health *h, const void *buf, size_t len, twin_error *err)
 {
     const unsigned char *b = buf;
     twin__health s;
     twin_status st;
     if (!h || !buf) return twin__hfail(err, TWIN_E_INVAL, "state or buffer is NULL");
-    if (len < 4 || b[0] != 'H' || b[1] != 'S')
-        return twin__hfail(err, TWIN_E_PARSE, "not an encoded health state");
     memset(&s, 0, sizeof s);
     s.size = sizeof(twin_health);
     s.layout = TWIN__HEALTH_LAYOUT;
-    switch (b[2]) {
-    case 1: st = state_v1(&s, b, len); break;
-    default: return twin__hfail(err, TWIN_E_PARSE, "unknown health state format version");
+    if (legacy_state(b, len)) {
+        st = state_legacy(&s, b, len);
+    } else if (len < 4 || b[0] != 'H' || b[1] != 'S') {
+        return twin__hfail(err, TWIN_E_PARSE, "not an encoded health state");
+    } else {
+        switch (b[2]) {
+        case 1: st = state_v1(&s, b, len); break;
+        default: return twin__hfail(err, TWIN_E_PARSE, "unknown health state format version");
+        }
     }
     if (st != TWIN_OK) return twin__hfail(err, st, "the encoded health state is corrupt");
     memset(h, 0, sizeof *h);
@@ -312,6 +367,35 @@ static twin_status options_v1(twin_health_options *d, const unsigned char *b, si
     return options_valid(d) ? TWIN_OK : TWIN_E_PARSE;
 }
 
+/* The raw twin_health_options of libtwin 1.2 to 1.4: 152 bytes of fields,
+ * then a 4- or 8-byte pointer (and padding to 8 on most ABIs). */
+static int legacy_options(const unsigned char *b, size_t len)
+{
+    return len >= 4 && (len == 156 || len == 160) && get32(b) == len;
+}
+
+static twin_status options_legacy(twin_health_options *d, const unsigned char *b)
+{
+    d->model = (int32_t)get32(b + 4);
+    d->phi = getf(b + 8);
+    d->prior_mean[0] = getf(b + 16);
+    d->prior_mean[1] = getf(b + 24);
+    for (int i = 0; i < 4; i++) d->prior_cov[i] = getf(b + 32 + 8 * i);
+    d->noise = getf(b + 64);
+    d->process_noise[0] = getf(b + 72);
+    d->process_noise[1] = getf(b + 80);
+    d->failure_level = getf(b + 88);
+    d->failure_factor = getf(b + 96);
+    d->divergence_threshold = getf(b + 104);
+    d->divergence_clear = getf(b + 112);
+    d->divergence_count = get32(b + 120);
+    d->recalibration = (int32_t)get32(b + 124);
+    d->ema_alpha = getf(b + 128);
+    d->recal_noise[0] = getf(b + 136);
+    d->recal_noise[1] = getf(b + 144);
+    return options_valid(d) ? TWIN_OK : TWIN_E_PARSE;
+}
+
 twin_status twin_health_options_decode(twin_health_options *o, const void *buf, size_t len,
                                        twin_error *err)
 {
@@ -325,12 +409,16 @@ twin_status twin_health_options_decode(twin_health_options *o, const void *buf, 
         return twin__hfail(err, TWIN_E_ABI, "options size is unknown to this library");
     if (size < offsetof(twin_health_options, model) + sizeof o->model)
         return twin__hfail(err, TWIN_E_INVAL, "options size is not set");
-    if (len < 4 || b[0] != 'H' || b[1] != 'O')
-        return twin__hfail(err, TWIN_E_PARSE, "not encoded health options");
     twin_health_options_init(&d);
-    switch (b[2]) {
-    case 1: st = options_v1(&d, b, len); break;
-    default: return twin__hfail(err, TWIN_E_PARSE, "unknown health options format version");
+    if (legacy_options(b, len)) {
+        st = options_legacy(&d, b);
+    } else if (len < 4 || b[0] != 'H' || b[1] != 'O') {
+        return twin__hfail(err, TWIN_E_PARSE, "not encoded health options");
+    } else {
+        switch (b[2]) {
+        case 1: st = options_v1(&d, b, len); break;
+        default: return twin__hfail(err, TWIN_E_PARSE, "unknown health options format version");
+        }
     }
     if (st != TWIN_OK) return twin__hfail(err, st, "the encoded health options are corrupt");
     d.size = size;

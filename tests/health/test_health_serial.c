@@ -382,6 +382,37 @@ START_TEST(test_health_options_decode_truncated_or_invalid_returns_parse)
 }
 END_TEST
 
+/* The raw structs of libtwin 1.2 to 1.4 (what snapshots of format 1 and
+ * databases of schema 1 hold): this build's structs are still that layout,
+ * so their bytes are the legacy form (the golden files keep real ones). */
+START_TEST(test_health_decode_reads_the_legacy_raw_structs)
+{
+    twin_health_options o, back;
+    twin_health h, hb;
+    unsigned char raw[sizeof h];
+    prng r = {3};
+    exp_options(&o, TWIN_HEALTH_RECAL_EMA);
+    ck_assert_int_eq(twin_health_init(&h, &o, 5, NULL), TWIN_OK);
+    for (int i = 0; i < 80; i++)
+        ck_assert_int_eq(twin_health_update(&h, &o, 5 + us_of_s(i * 3600.0), signal_at(&r, i),
+                                            NULL, NULL),
+                         TWIN_OK);
+    memcpy(raw, &h, sizeof raw);
+    if (memcmp(raw + 4, "1LEH", 4) != 0) return;  /* a later layout: golden files only */
+    ck_assert_int_eq(twin_health_decode(&hb, raw, sizeof raw, NULL), TWIN_OK);
+    ck_assert_mem_eq(&hb, &h, sizeof h);
+    ck_assert_int_eq(twin_health_decode(&hb, raw, sizeof raw - 1, NULL), TWIN_E_PARSE);
+    raw[8] = 9;  /* kind */
+    ck_assert_int_eq(twin_health_decode(&hb, raw, sizeof raw, NULL), TWIN_E_PARSE);
+    o.user = NULL;
+    twin_health_options_init(&back);
+    ck_assert_int_eq(twin_health_options_decode(&back, &o, sizeof o, NULL), TWIN_OK);
+    ck_assert_mem_eq(&back, &o, sizeof o);
+    o.noise = 0;
+    ck_assert_int_eq(twin_health_options_decode(&back, &o, sizeof o, NULL), TWIN_E_PARSE);
+}
+END_TEST
+
 static Suite *health_serial_suite(void)
 {
     Suite *s = suite_create("health_serial");
@@ -396,6 +427,7 @@ static Suite *health_serial_suite(void)
     tcase_add_test(td, test_health_decode_truncated_or_corrupted_returns_parse);
     tcase_add_test(td, test_health_decode_fields_out_of_range_return_parse);
     tcase_add_test(td, test_health_options_decode_truncated_or_invalid_returns_parse);
+    tcase_add_test(td, test_health_decode_reads_the_legacy_raw_structs);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, td);
     return s;
