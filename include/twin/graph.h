@@ -693,6 +693,96 @@ TWIN_API twin_status twin_graph_relationships_next(const twin_graph *g,
  */
 TWIN_API twin_status twin_graph_optimize(twin_graph *g);
 
+/**
+ * @brief What a change hook is told about: the kind of change.
+ * Values fixed forever. @since 1.5
+ */
+typedef enum twin_change_kind {
+    TWIN_CHANGE_TWIN_PUT = 1,   /**< A twin added, or its model or a property changed. */
+    TWIN_CHANGE_TWIN_DELETE = 2, /**< A twin removed. With ::TWIN_REMOVE_RELATIONSHIPS its
+                                      relationships go with it and get no calls of their own:
+                                      before the change the hook can list them (the graph is
+                                      unchanged then). */
+    TWIN_CHANGE_REL_PUT = 3,    /**< A relationship added, or a property of it changed. */
+    TWIN_CHANGE_REL_DELETE = 4  /**< A relationship removed. */
+} twin_change_kind;
+
+/** @brief When a change hook is called. Values fixed forever. @since 1.5 */
+typedef enum twin_change_phase {
+    /** The change was checked (arguments, validator, memory) and is about to be
+        made; the graph is still as it was. Nothing can fail after this call
+        but the hook itself: a negative status refuses the change. */
+    TWIN_CHANGE_BEFORE = 1,
+    /** The change is made. The return value is ignored. */
+    TWIN_CHANGE_AFTER = 2
+} twin_change_phase;
+
+/** @brief One change, as a change hook sees it. Strings valid during the call.
+ *  @since 1.5 */
+typedef struct twin_change {
+    uint32_t size;        /**< `sizeof(twin_change)` of the library. */
+    uint32_t kind;        /**< A ::twin_change_kind. */
+    uint32_t phase;       /**< A ::twin_change_phase. */
+    uint32_t reserved_;   /**< Zero. */
+    const char *twin_id;  /**< The twin, or the relationship's source. */
+    const char *rel_id;   /**< The relationship's id; NULL for a twin change. */
+} twin_change;
+
+/**
+ * @brief A change hook: called twice for every committed change to a twin or
+ *        relationship, whichever function makes it. @since 1.5
+ *
+ * In the spirit of SQLite's update hook: a store (twin_store_create())
+ * installs one so that every change reaches the host's storage callbacks,
+ * including changes made with the twin_graph_* functions directly. The
+ * hook runs on the writer's thread, inside the call that changes the graph.
+ * It may read the graph through @p g; any write to the graph from a hook is
+ * refused with ::TWIN_E_STATE. A change that fails before the hook is
+ * called (bad argument, validator, out of memory) calls nothing.
+ * @param ud  The pointer given to twin_graph_set_change_hook().
+ * @param g   The graph.
+ * @param c   The change and the phase.
+ * @return In the ::TWIN_CHANGE_BEFORE phase, a negative status refuses the
+ *         change: the graph is left as it was and the call returns that
+ *         status (the graph's error message names the hook). Otherwise
+ *         ::TWIN_OK.
+ */
+typedef twin_status (*twin_graph_change_fn)(void *ud, const twin_graph *g,
+                                            const twin_change *c);
+
+/**
+ * @brief Install (or with @p fn NULL, remove) the graph's change hook.
+ *
+ * A graph has one hook; installing one replaces the previous, which a
+ * caller that wants both can read first with twin_graph_get_change_hook()
+ * and call from its own (a ::twin_store does so).
+ * @param g   Graph.
+ * @param fn  Hook, or NULL for none.
+ * @param ud  Passed to @p fn; retained.
+ * @retval TWIN_OK      Installed.
+ * @retval TWIN_E_INVAL @p g is NULL.
+ * @retval TWIN_E_STATE Called from a change hook.
+ * @par Thread safety
+ * Writer.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_graph_set_change_hook(twin_graph *g, twin_graph_change_fn fn,
+                                                void *ud);
+
+/**
+ * @brief The graph's change hook.
+ * @param g      Graph.
+ * @param fn     Receives the hook, or NULL when there is none.
+ * @param ud     Receives its pointer (may be NULL when not wanted).
+ * @retval TWIN_OK      Filled.
+ * @retval TWIN_E_INVAL @p g or @p fn is NULL.
+ * @par Thread safety
+ * Reader.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_graph_get_change_hook(const twin_graph *g,
+                                                twin_graph_change_fn *fn, void **ud);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -185,6 +185,11 @@ void twin__graph_swap(twin_graph *a, twin_graph *b)
     b->gen = a->gen + 1;
     a->removals = (a->removals > b->removals ? a->removals : b->removals) + 1;
     b->removals = a->removals + 1;
+    /* so do the change hooks (t holds a's own, *a now b's) */
+    b->hook = a->hook;
+    b->hook_ud = a->hook_ud;
+    a->hook = t.hook;
+    a->hook_ud = t.hook_ud;
 }
 
 const twin_error *twin_graph_last_error(const twin_graph *g)
@@ -238,12 +243,17 @@ void twin__props_drop(twin_graph *g, uint32_t i)
     g->props_free = i;
 }
 
-twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p)
+twin_status twin__props_commit(twin_graph *g, uint32_t *slot, twin__props *p, uint32_t kind,
+                               const char *twin_id, const char *rel_id)
 {
     twin_status s;
     if (p && !*slot && (s = twin__props_reserve(g)) != TWIN_OK) {
         twin__props_free(g, p);
         return twin__fail(g, s, "out of memory storing properties");
+    }
+    if ((s = twin__hook_before(g, kind, twin_id, rel_id)) != TWIN_OK) {
+        twin__props_free(g, p);
+        return s;
     }
     if (*slot && p) {
         props_slot *ps = twin__segvec_at(&g->props, *slot);
@@ -254,6 +264,7 @@ twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p)
         *slot = twin__props_put(g, p);
     }
     twin__changed(g, 0);
+    twin__hook_after(g, kind, twin_id, rel_id);
     return TWIN_OK;
 }
 
@@ -326,7 +337,7 @@ twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *
     twin__twin *t;
     twin_status s;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if ((s = twin__check_str(g, "twin id", twin_id, TWIN_ID_MAX, &n)) != TWIN_OK ||
         (s = twin__check_str(g, "model id", model_id, TWIN_MODEL_ID_MAX, &mn)) != TWIN_OK)
         return s;
@@ -345,6 +356,10 @@ twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *
         twin__intern_release(&g->models, &g->pool, model);
         goto nomem;
     }
+    if ((s = twin__hook_before(g, TWIN_CHANGE_TWIN_PUT, twin_id, NULL)) != TWIN_OK) {
+        twin__intern_release(&g->models, &g->pool, model);
+        goto fail;
+    }
     if (g->twin_free != TWIN__NONE) {
         i = g->twin_free;
         g->twin_free = twin__T(g, i)->out;
@@ -359,6 +374,7 @@ twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *
     twin__index_insert(&g->twin_idx, h, i);
     g->twin_count++;
     twin__changed(g, 1);
+    twin__hook_after(g, TWIN_CHANGE_TWIN_PUT, twin_id, NULL);
     return TWIN_OK;
 nomem:
     s = s == TWIN_OK ? TWIN_E_RANGE : s;
@@ -373,9 +389,10 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
 {
     uint32_t i, pos;
     twin__twin *t;
+    twin_status s;
     size_t n;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if (flags & ~TWIN_REMOVE_RELATIONSHIPS)
         return twin__fail(g, TWIN_E_INVAL, "unknown flags 0x%x", (unsigned)flags);
     if (!twin_id) return twin__fail(g, TWIN_E_INVAL, "twin is NULL");
@@ -384,10 +401,10 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
     if (pos == TWIN__NONE)
         return twin__fail(g, TWIN_E_NOTFOUND, "twin '%.128s' not found", twin_id);
     i = twin__index_at(&g->twin_idx, pos);
+    if (twin__has_rels(g, i) && !flags)
+        return twin__fail(g, TWIN_E_CONSTRAINT, "twin '%.128s' still has relationships", twin_id);
+    if ((s = twin__hook_before(g, TWIN_CHANGE_TWIN_DELETE, twin_id, NULL)) != TWIN_OK) return s;
     if (twin__has_rels(g, i)) {
-        if (!flags)
-            return twin__fail(g, TWIN_E_CONSTRAINT, "twin '%.128s' still has relationships",
-                              twin_id);
         for (uint32_t r = twin__T(g, i)->out; r != TWIN__NONE; r = twin__R(g, r)->next_out)
             if (twin__R(g, r)->name != TWIN__DEAD) twin__kill_rel(g, r);
         for (uint32_t r = twin__T(g, i)->in; r != TWIN__NONE; r = twin__R(g, r)->next_in)
@@ -409,6 +426,7 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
     twin__changed(g, 1);
     twin__maybe_sweep(g);
     twin__maybe_compact(g);
+    twin__hook_after(g, TWIN_CHANGE_TWIN_DELETE, twin_id, NULL);
     return TWIN_OK;
 }
 
@@ -430,7 +448,7 @@ twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char 
     twin__twin *t;
     twin_status s;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if ((s = twin__lookup_twin(g, "twin", twin_id, &i)) != TWIN_OK ||
         (s = twin__check_str(g, "model id", model_id, TWIN_MODEL_ID_MAX, &mn)) != TWIN_OK)
         return s;
@@ -443,10 +461,15 @@ twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char 
         twin__intern_release(&g->models, &g->pool, model);
         return twin__fail(g, TWIN_E_RANGE, "too many distinct models");
     }
+    if ((s = twin__hook_before(g, TWIN_CHANGE_TWIN_PUT, twin_id, NULL)) != TWIN_OK) {
+        twin__intern_release(&g->models, &g->pool, model);
+        return s;
+    }
     t = twin__T(g, i);
     twin__intern_release(&g->models, &g->pool, t->model & TWIN__MODEL_MASK);
     t->model = model | (t->model & TWIN__BIG);
     twin__changed(g, 0);
+    twin__hook_after(g, TWIN_CHANGE_TWIN_PUT, twin_id, NULL);
     return TWIN_OK;
 }
 
@@ -462,7 +485,7 @@ static twin_status change_twin_props(twin_graph *g, const char *twin_id, const c
     twin_status s;
     size_t n;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if ((s = twin__lookup_twin(g, "twin", twin_id, &i)) != TWIN_OK ||
         (s = twin__check_str(g, "property name", name, TWIN_ID_MAX, &n)) != TWIN_OK)
         return s;
@@ -475,7 +498,7 @@ static twin_status change_twin_props(twin_graph *g, const char *twin_id, const c
         twin__props_free(g, p);
         return s;
     }
-    return twin__props_swap(g, &twin__T(g, i)->props, p);
+    return twin__props_commit(g, &twin__T(g, i)->props, p, TWIN_CHANGE_TWIN_PUT, twin_id, NULL);
 }
 
 twin_status twin_graph_set_property(twin_graph *g, const char *twin_id, const char *name,

@@ -80,7 +80,7 @@ twin_status twin_graph_optimize(twin_graph *g)
     const twin_allocator *a;
     twin__csr *c;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if (g->csr) return TWIN_OK;
     a = &g->alloc;
     c = twin__alloc(a, sizeof *c);

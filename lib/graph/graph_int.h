@@ -74,6 +74,11 @@ struct twin_graph {
     uint64_t removals;      /* twins removed (ingest handles drop their signals) */
     struct twin__csr *csr;  /* compact adjacency, or NULL; dropped by structural changes */
 
+    twin_graph_change_fn hook;  /* change hook, or NULL (stays with the handle on swap) */
+    void *hook_ud;
+    int32_t in_hook;            /* nonzero while the hook runs: writes refused */
+    uint32_t reserved_;
+
     twin_error err;
     char errbuf[TWIN_ERROR_MESSAGE_MAX];
 };
@@ -145,10 +150,27 @@ twin_status twin__lookup_twin(twin_graph *g, const char *what, const char *id,
                               uint32_t *out);
 uint32_t twin__props_put(twin_graph *g, twin__props *p);  /* room reserved */
 void twin__props_drop(twin_graph *g, uint32_t i);
-/* Install property set p (may be NULL: none) in *slot, freeing the old one.
- * On TWIN_E_NOMEM p is freed and *slot is untouched. */
-twin_status twin__props_swap(twin_graph *g, uint32_t *slot, twin__props *p);
+/* Install property set p (may be NULL: none) in a twin's or relationship's
+ * *slot, freeing the old one, and tell the change hook (kind, twin_id,
+ * rel_id). On failure (out of memory, the hook refused) p is freed and
+ * *slot is untouched. */
+twin_status twin__props_commit(twin_graph *g, uint32_t *slot, twin__props *p, uint32_t kind,
+                               const char *twin_id, const char *rel_id);
 twin_status twin__props_reserve(twin_graph *g);
+
+/* graph_hook.c: tell the hook of a change (twin_change_kind). Before: once
+ * nothing but the hook can fail; a refusal is recorded on g and returned.
+ * After: once the change is made. */
+twin_status twin__hook_before(twin_graph *g, uint32_t kind, const char *twin_id,
+                              const char *rel_id);
+void twin__hook_after(twin_graph *g, uint32_t kind, const char *twin_id, const char *rel_id);
+
+/* Writers start here: NULL graph, or a write from the change hook. */
+#define TWIN__WRITER(g)                                                          \
+    do {                                                                         \
+        if (!(g)) return TWIN_E_INVAL;                                           \
+        if ((g)->in_hook) return twin__fail((g), TWIN_E_STATE, "called from a change hook"); \
+    } while (0)
 
 /* graph_rel.c */
 uint32_t twin__find_rel(const twin_graph *g, uint32_t src, const char *id, size_t n);

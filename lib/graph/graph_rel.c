@@ -143,7 +143,7 @@ twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, co
     twin_status s;
     int big;
 
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if ((s = twin__check_str(g, "relationship id", rel_id, TWIN_ID_MAX, &n)) != TWIN_OK ||
         (s = twin__check_str(g, "relationship name", name, TWIN_ID_MAX, &nn)) != TWIN_OK ||
         (s = twin__lookup_twin(g, "source twin", source_id, &src)) != TWIN_OK ||
@@ -161,6 +161,10 @@ twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, co
     if (name_i == TWIN__DEAD || (s = reserve_rel(g, n, p != NULL, index_n)) != TWIN_OK) {
         twin__intern_release(&g->names, &g->pool, name_i);
         goto nomem;
+    }
+    if ((s = twin__hook_before(g, TWIN_CHANGE_REL_PUT, source_id, rel_id)) != TWIN_OK) {
+        twin__intern_release(&g->names, &g->pool, name_i);
+        goto fail;
     }
     if (g->rel_free != TWIN__NONE) {
         r = g->rel_free;
@@ -184,6 +188,7 @@ twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, co
         index_source(g, src);
     g->rel_count++;
     twin__changed(g, 1);
+    twin__hook_after(g, TWIN_CHANGE_REL_PUT, source_id, rel_id);
     return TWIN_OK;
 nomem:
     s = s == TWIN_OK ? TWIN_E_RANGE : s;
@@ -213,12 +218,15 @@ twin_status twin_graph_remove_relationship(twin_graph *g, const char *source_id,
 {
     uint32_t r;
     twin_status s;
-    if (!g) return TWIN_E_INVAL;
-    if ((s = lookup_rel(g, source_id, rel_id, &r)) != TWIN_OK) return s;
+    TWIN__WRITER(g);
+    if ((s = lookup_rel(g, source_id, rel_id, &r)) != TWIN_OK ||
+        (s = twin__hook_before(g, TWIN_CHANGE_REL_DELETE, source_id, rel_id)) != TWIN_OK)
+        return s;
     twin__kill_rel(g, r);
     twin__changed(g, 1);
     twin__maybe_sweep(g);
     twin__maybe_compact(g);
+    twin__hook_after(g, TWIN_CHANGE_REL_DELETE, source_id, rel_id);
     return TWIN_OK;
 }
 
@@ -270,14 +278,15 @@ static twin_status change_rel_props(twin_graph *g, const char *source_id, const 
         twin__props_free(g, p);
         return s;
     }
-    return twin__props_swap(g, &twin__R(g, r)->props, p);
+    return twin__props_commit(g, &twin__R(g, r)->props, p, TWIN_CHANGE_REL_PUT, source_id,
+                              rel_id);
 }
 
 twin_status twin_graph_set_relationship_property(twin_graph *g, const char *source_id,
                                                  const char *rel_id, const char *name,
                                                  const twin_value *value)
 {
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     if (!value) return twin__fail(g, TWIN_E_INVAL, "value is NULL");
     return change_rel_props(g, source_id, rel_id, name, value);
 }
@@ -285,6 +294,6 @@ twin_status twin_graph_set_relationship_property(twin_graph *g, const char *sour
 twin_status twin_graph_remove_relationship_property(twin_graph *g, const char *source_id,
                                                     const char *rel_id, const char *name)
 {
-    if (!g) return TWIN_E_INVAL;
+    TWIN__WRITER(g);
     return change_rel_props(g, source_id, rel_id, name, NULL);
 }

@@ -4,7 +4,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "graph/graph_int.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -127,6 +127,44 @@ static twin_status reserve_sig(twin_ingest *ing, uint32_t n)
 
 /* ---- lifetime ------------------------------------------------------------------- */
 
+/* ---- what the store below sees of the handle ----------------------------------- */
+
+static int up_in_callback(void *ud)
+{
+    return ((const twin_ingest *)ud)->in_cb;
+}
+
+/* Queue every health state changed since it was last queued. */
+static twin_status up_checkpoint(void *ud, twin_store *st)
+{
+    twin_ingest *ing = ud;
+    for (uint32_t i = 0; i < ing->nsig; i++) {
+        twin__sig *S = &ing->sig[i];
+        if ((S->gen & TWIN__GEN_FREE) || S->health == TWIN__SIG_NONE ||
+            !(S->flags & TWIN__SF_DIRTY))
+            continue;
+        if (!twin__store_room(st, TWIN__HEALTH_REC_BYTES)) return TWIN_E_BUSY;
+        twin__store_put_health(st, twin__sig_handle(i, S->gen, 0), &ing->hs[S->health]);
+        S->flags &= (uint8_t)~TWIN__SF_DIRTY;
+    }
+    return TWIN_OK;
+}
+
+/* A twin left the graph: its signals go now (not at the next sweep). */
+static void up_twin_removed(void *ud, const char *twin_id)
+{
+    twin_ingest *ing = ud;
+    uint32_t t = twin__ing_find_twin(ing, twin_id, strlen(twin_id));
+    if (t != TWIN__SIG_NONE) twin__ing_remove_twin_at(ing, t);
+}
+
+static void up_detach(void *ud)
+{
+    twin_ingest *ing = ud;
+    ing->store = NULL;
+    ing->ob = NULL;
+}
+
 twin_status twin_ingest_create(twin_ingest **out, const twin_graph *g,
                                const twin_ingest_options *opts)
 {
@@ -141,7 +179,6 @@ twin_status twin_ingest_create(twin_ingest **out, const twin_graph *g,
     *out = NULL;
     if (!g) return TWIN_E_INVAL;
     if ((s = read_options(opts, &o, &a, &r, &ro)) != TWIN_OK) return s;
-    if (o.store && (o.store->g != g || o.store->ing)) return TWIN_E_INVAL;
     ing = twin__alloc(&a, sizeof *ing);
     if (!ing) return TWIN_E_NOMEM;
     memset(ing, 0, sizeof *ing);
@@ -167,8 +204,19 @@ twin_status twin_ingest_create(twin_ingest **out, const twin_graph *g,
         return s;
     }
     if (o.store) {
+        twin__store_upper up;
+        memset(&up, 0, sizeof up);
+        up.ud = ing;
+        up.in_callback = up_in_callback;
+        up.checkpoint = up_checkpoint;
+        up.twin_removed = up_twin_removed;
+        up.detach = up_detach;
+        if ((s = twin__store_bind(o.store, g, &up)) != TWIN_OK) {
+            twin_ingest_destroy(ing);
+            return s;
+        }
         ing->store = o.store;
-        twin__store_bind(o.store, ing);
+        ing->ob = twin__store_outbox(o.store);
     }
     *out = ing;
     return TWIN_OK;
@@ -460,7 +508,7 @@ twin_status twin_ingest_remove_twin(twin_ingest *ing, const char *twin_id)
 {
     uint32_t t;
     if (!ing) return TWIN_E_INVAL;
-    if (ing->in_cb || (ing->store && ing->store->in_cb))
+    if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
     if (!twin_id) return twin__ing_fail(ing, TWIN_E_INVAL, "twin id is NULL");
     t = twin__ing_find_twin(ing, twin_id, strlen(twin_id));

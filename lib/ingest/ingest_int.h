@@ -12,7 +12,7 @@
 #ifndef TWIN_INGEST_INT_H
 #define TWIN_INGEST_INT_H
 
-#include "twin/twin.h"
+#include "twin/ingest.h"
 
 #include "units/units.h"
 #include "util/index.h"
@@ -99,6 +99,7 @@ struct twin_ingest {
     twin_allocator alloc;
     const twin_graph *g;
     struct twin_store *store;
+    struct twin__outbox *ob;         /* the store's outbox (sample path), or NULL */
     twin_ingest_event_fn on_event;
     void *event_ud;
     twin_ingest_resolver resolver;   /* resolve NULL: none */
@@ -219,13 +220,6 @@ static inline double twin__conv_apply(const twin__conv *c, double v)
 
 /* write.c */
 twin_status twin__ing_ready(twin_ingest *ing);
-
-/* Restoring (storage/build.c): an empty handle with the configuration of
- * src over graph g (no store, no events), and the exchange of the contents
- * of two handles (each keeps its graph, store, callbacks and errors). */
-twin_status twin__ing_clone_empty(const twin_ingest *src, const twin_graph *g, uint32_t sig_hint,
-                                  twin_ingest **out);
-void twin__ing_swap(twin_ingest *a, twin_ingest *b);
 
 /* Restoring (storage/build.c): an empty handle with the configuration of
  * src over graph g (no store, no events), and the exchange of the contents

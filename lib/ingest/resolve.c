@@ -2,7 +2,7 @@
 #include "ingest/ingest_int.h"
 
 #include "graph/graph_int.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 #include "util/utf8.h"
 
 #include <string.h>
@@ -26,7 +26,7 @@ static twin_status check_name(twin_ingest *ing, const char *what, const char *s,
 
 static twin_status busy_check(twin_ingest *ing)
 {
-    if (ing->in_cb || (ing->store && ing->store->in_cb))
+    if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
     if (ing->g->removals != ing->graph_removals) twin__ing_sweep(ing);
     return TWIN_OK;

@@ -4,7 +4,7 @@
 #include "core/alloc.h"
 #include "graph/graph_int.h"
 #include "health/health_int.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 
 #include <math.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 
 static twin_status writer_check(twin_ingest *ing)
 {
-    if (ing->in_cb || (ing->store && ing->store->in_cb))
+    if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
     return TWIN_OK;
 }

@@ -4,7 +4,7 @@
 
 #include "graph/graph_int.h"
 #include "health/health_int.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 
 #include <math.h>
 #include <string.h>
@@ -23,7 +23,7 @@
  * store's outbox not full. */
 twin_status twin__ing_ready(twin_ingest *ing)
 {
-    if (ing->in_cb || (ing->store && ing->store->in_cb))
+    if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
         return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
     if (ing->g->removals != ing->graph_removals) twin__ing_sweep(ing);
     if (ing->store && !twin__store_ready(ing->store))
@@ -50,9 +50,9 @@ static inline int queue(twin_ingest *ing, uint32_t slot, int64_t t, double v)
     twin_signal h;
     if (!st) return 1;
     h = twin__sig_handle(slot, ing->sig[slot].gen, 0);
-    if (twin__outbox_sample(&st->ob, h, t, v)) return 1;
+    if (twin__outbox_sample(ing->ob, h, t, v)) return 1;
     if (!twin__store_room(st, sizeof(twin_signal_sample))) return 0;
-    return twin__outbox_sample(&st->ob, h, t, v);
+    return twin__outbox_sample(ing->ob, h, t, v);
 }
 
 #if defined(__GNUC__)
@@ -229,7 +229,7 @@ static twin_status finish(twin_ingest *ing, const uint64_t *cnt, size_t i, size_
     if (outcomes)
         for (size_t j = i; j < n; j++) outcomes[j] = TWIN_INGEST_NOT_PROCESSED;
     if (done) *done = i;
-    if (ing->store && ing->store->ob.used != ing->store->ob.sent) twin__store_pump(ing->store);
+    if (ing->store && ing->ob->used != ing->ob->sent) twin__store_pump(ing->store);
     if (rc == TWIN_E_BUSY)
         return twin__ing_fail(ing, rc, "the store's outbox is full after %lu samples",
                               (unsigned long)i);

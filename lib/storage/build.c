@@ -6,7 +6,7 @@
 #include "graph/graph_int.h"
 #include "health/health_int.h"
 #include "ingest/ingest_int.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -32,9 +32,9 @@ twin_status twin__build_begin(twin__build *b, twin_graph *g, twin_ingest *ing,
     b->g = g;
     b->ing = ing;
     if (ing && ing->g != g) return twin__build_fail(b, TWIN_E_INVAL, "the ingest handle is not over this graph");
-    if (ing && (ing->in_cb || (ing->store && ing->store->in_cb)))
+    if (ing && (ing->in_cb || (ing->store && twin__store_in_callback(ing->store))))
         return twin__build_fail(b, TWIN_E_STATE, "called from a callback");
-    if (ing && ing->store && ing->store->ob.used)
+    if (ing && ing->store && ing->ob->used)
         return twin__build_fail(b, TWIN_E_BUSY,
                                 "the store has unconfirmed changes (flush it first)");
     twin_graph_options_init(&o);

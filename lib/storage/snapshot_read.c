@@ -6,7 +6,7 @@
 #include "health/health_int.h"
 #include "ingest/ingest_int.h"
 #include "storage/snapshot.h"
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 
 #include <math.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest_fixture.h"
+#include "support/ingest_fixture.h"
 #include "support/graphsnap.h"
 #include "support/run.h"
 

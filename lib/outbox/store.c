@@ -1,10 +1,9 @@
-/* The store: lifetime, delivery of the outbox, and graph changes through it. */
-#include "storage/store_int.h"
+/* The store: lifetime, delivery of the outbox, and the graph's change hook
+ * that queues every committed twin and relationship change. */
+#include "outbox/store_int.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "graph/graph_int.h"
-#include "ingest/ingest_int.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -25,6 +24,8 @@ static twin_status store_fail(twin_store *st, twin_status s, const char *fmt, ..
     va_end(ap);
     return s;
 }
+
+static twin_status on_change(void *ud, const twin_graph *g, const twin_change *c);
 
 twin_status twin_store_options_init_(twin_store_options *o, size_t size)
 {
@@ -76,6 +77,12 @@ twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_
     st->ob.cap = o.outbox_bytes;
     st->ob.run = TWIN__OB_NONE;
     st->err.message = st->errbuf;
+    twin_graph_get_change_hook(g, &st->prev_hook, &st->prev_ud);
+    if ((s = twin_graph_set_change_hook(g, on_change, st)) != TWIN_OK) {
+        twin__free(&a, st->ob.buf, st->ob.cap);
+        twin__free(&a, st, sizeof *st);
+        return s;
+    }
     *out = st;
     return TWIN_OK;
 }
@@ -85,7 +92,13 @@ void twin_store_destroy(twin_store *st)
     twin_allocator a;
     if (!st) return;
     a = st->alloc;
-    if (st->ing) st->ing->store = NULL;
+    if (st->up.detach) st->up.detach(st->up.ud);
+    {
+        twin_graph_change_fn fn;
+        void *ud;
+        twin_graph_get_change_hook(st->g, &fn, &ud);
+        if (fn == on_change && ud == st) twin_graph_set_change_hook(st->g, st->prev_hook, st->prev_ud);
+    }
     twin__free(&a, st->ob.buf, st->ob.cap);
     twin__free(&a, st, sizeof *st);
 }
@@ -96,16 +109,32 @@ const twin_error *twin_store_last_error(const twin_store *st)
     return st ? &st->err : &null_store;
 }
 
-twin_status twin__store_bind(twin_store *st, struct twin_ingest *ing)
+twin_status twin__store_bind(twin_store *st, const twin_graph *g, const twin__store_upper *up)
 {
-    if (st->ing && st->ing != ing) return TWIN_E_INVAL;
-    st->ing = ing;
+    if (st->g != g || (st->up.ud && st->up.ud != up->ud)) return TWIN_E_INVAL;
+    st->up = *up;
     return TWIN_OK;
 }
 
-void twin__store_unbind(twin_store *st, struct twin_ingest *ing)
+void twin__store_unbind(twin_store *st, void *ud)
 {
-    if (st->ing == ing) st->ing = NULL;
+    if (st->up.ud == ud) memset(&st->up, 0, sizeof st->up);
+}
+
+twin__outbox *twin__store_outbox(twin_store *st)
+{
+    return &st->ob;
+}
+
+int twin__store_in_callback(const twin_store *st)
+{
+    return st->in_cb;
+}
+
+/* A callback of the store or of the module above it is running. */
+static int in_callback(const twin_store *st)
+{
+    return st->in_cb || (st->up.in_callback && st->up.in_callback(st->up.ud));
 }
 
 /* ---- delivery ------------------------------------------------------------------- */
@@ -262,19 +291,6 @@ int twin__store_room(twin_store *st, size_t payload)
     return 0;
 }
 
-/* Room for several records of `total` bytes (headers and padding
- * included), the largest `largest` bytes: one wrap gap, shorter than the
- * record that wraps, may be lost on the way. */
-static int room_many(twin_store *st, size_t total, size_t largest)
-{
-    twin__outbox *ob = &st->ob;
-    if (ob->cap - ob->used >= total + largest) return 1;
-    twin__store_pump(st);
-    if (ob->cap - ob->used >= total + largest) return 1;
-    st->busy = 1;
-    return 0;
-}
-
 size_t twin__store_signal_bytes(size_t twin_len, size_t name_len, const char *unit)
 {
     return 8 + twin_len + 1 + name_len + 1 + (unit ? strlen(unit) : 0) + 1;
@@ -306,26 +322,11 @@ void twin__store_put_health(twin_store *st, twin_signal sig, const twin_health *
     memcpy(p + 8, h, sizeof *h);
 }
 
-/* Queue a record naming one or two strings. */
-static void put_ids(twin_store *st, uint32_t kind, const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = b ? strlen(b) : 0;
-    char *p = twin__outbox_put(&st->ob, kind, la + 1 + (b ? lb + 1 : 0));
-    memcpy(p, a, la + 1);
-    if (b) memcpy(p + la + 1, b, lb + 1);
-}
-
-static size_t ids_bytes(const char *a, const char *b)
-{
-    return TWIN__REC_HDR + twin__pad8(strlen(a) + 1 + (b ? strlen(b) + 1 : 0));
-}
-
 twin_status twin_store_flush(twin_store *st)
 {
     twin_status s;
     if (!st) return TWIN_E_INVAL;
-    if (st->in_cb || (st->ing && st->ing->in_cb))
-        return store_fail(st, TWIN_E_STATE, "called from a callback");
+    if (in_callback(st)) return store_fail(st, TWIN_E_STATE, "called from a callback");
     if ((s = twin__store_pump(st)) != TWIN_OK)
         return store_fail(st, s, "the store's callback failed: %s", twin_strerror(s));
     return TWIN_OK;
@@ -352,120 +353,124 @@ twin_status twin_store_get_stats(const twin_store *st, twin_store_stats *out)
 
 twin_status twin_store_checkpoint(twin_store *st)
 {
-    twin_ingest *ing;
+    twin_status s;
     if (!st) return TWIN_E_INVAL;
-    if (st->in_cb || (st->ing && st->ing->in_cb))
-        return store_fail(st, TWIN_E_STATE, "called from a callback");
-    ing = st->ing;
-    if (ing) {
+    if (in_callback(st)) return store_fail(st, TWIN_E_STATE, "called from a callback");
+    if (st->up.checkpoint) {
         if (!twin__store_ready(st))
             return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
-        for (uint32_t i = 0; i < ing->nsig; i++) {
-            twin__sig *S = &ing->sig[i];
-            if ((S->gen & TWIN__GEN_FREE) || S->health == TWIN__SIG_NONE ||
-                !(S->flags & TWIN__SF_DIRTY))
-                continue;
-            if (!twin__store_room(st, TWIN__HEALTH_REC_BYTES))
-                return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
-            twin__store_put_health(st, twin__sig_handle(i, S->gen, 0), &ing->hs[S->health]);
-            S->flags &= (uint8_t)~TWIN__SF_DIRTY;
-        }
+        if ((s = st->up.checkpoint(st->up.ud, st)) != TWIN_OK)
+            return store_fail(st, s, "the store's outbox is full");
     }
     twin__store_pump(st);
     return TWIN_OK;
 }
 
-/* ---- graph changes through the store ---------------------------------------------- */
+/* ---- graph changes: the change hook ------------------------------------------------- */
 
-static twin_status enter(twin_store *st)
+/* Bytes of a record naming one or two strings. */
+static size_t ids_bytes(const char *a, const char *b)
 {
-    if (st->in_cb || (st->ing && st->ing->in_cb))
-        return twin__fail(st->g, store_fail(st, TWIN_E_STATE, "called from a callback"),
-                          "called from a store or ingest callback");
-    return TWIN_OK;
+    return TWIN__REC_HDR + twin__pad8(strlen(a) + 1 + (b ? strlen(b) + 1 : 0));
 }
 
-/* Room for records of `total` bytes, the largest `largest`. */
+/* Queue a record naming one or two strings (room checked). */
+static void put_ids(twin_store *st, uint32_t kind, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *p = twin__outbox_put(&st->ob, kind, la + 1 + (b ? lb + 1 : 0));
+    memcpy(p, a, la + 1);
+    if (b) memcpy(p + la + 1, b, lb + 1);
+}
+
+/* Make room for records of `total` bytes (headers and padding included),
+ * the largest `largest` bytes: one wrap gap, shorter than the record that
+ * wraps, may be lost on the way. */
 static twin_status reserve(twin_store *st, size_t total, size_t largest)
 {
-    if (!twin__store_ready(st) || !room_many(st, total, largest)) {
-        store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
-        return twin__fail(st->g, TWIN_E_BUSY, "the store's outbox is full");
+    twin__outbox *ob = &st->ob;
+    if (twin__store_ready(st)) {
+        if (ob->cap - ob->used >= total + largest) return TWIN_OK;
+        twin__store_pump(st);
+        if (ob->cap - ob->used >= total + largest) return TWIN_OK;
+        st->busy = 1;
     }
+    return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+}
+
+/* The records a change makes, with the graph as it still is: a twin's
+ * removal deletes its relationships first. `put` 0 sizes them (*total,
+ * *largest), 1 queues them. */
+static void change_records(twin_store *st, const twin_graph *g, const twin_change *c, int put,
+                           size_t *total, size_t *largest)
+{
+    static const uint32_t kinds[] = {0, TWIN__REC_TWIN_PUT, TWIN__REC_TWIN_DEL,
+                                     TWIN__REC_REL_PUT, TWIN__REC_REL_DEL};
+    size_t b;
+    *total = *largest = 0;
+    if (c->kind == TWIN_CHANGE_TWIN_DELETE) {
+        twin_relationship r = TWIN_RELATIONSHIP_INIT;
+        twin_cursor cur;
+        twin_graph_relationships_begin(g, &cur, c->twin_id, TWIN_DIRECTION_BOTH, NULL);
+        while (twin_graph_relationships_next(g, &cur, &r) == TWIN_OK) {
+            if (put) put_ids(st, TWIN__REC_REL_DEL, r.source_id, r.id);
+            b = ids_bytes(r.source_id, r.id);
+            *total += b;
+            if (b > *largest) *largest = b;
+        }
+    }
+    if (put) put_ids(st, kinds[c->kind], c->twin_id, c->rel_id);
+    b = ids_bytes(c->twin_id, c->rel_id);
+    *total += b;
+    if (b > *largest) *largest = b;
+}
+
+static twin_status on_change(void *ud, const twin_graph *g, const twin_change *c)
+{
+    twin_store *st = ud;
+    size_t total, largest;
+    twin_status s;
+    if (c->kind < TWIN_CHANGE_TWIN_PUT || c->kind > TWIN_CHANGE_REL_DELETE) return TWIN_OK;
+    if (c->phase == TWIN_CHANGE_BEFORE) {
+        if (in_callback(st))
+            return store_fail(st, TWIN_E_STATE, "called from a store or ingest callback");
+        change_records(st, g, c, 0, &total, &largest);
+        if ((s = reserve(st, total, largest)) != TWIN_OK) return s;
+        if (st->prev_hook && (s = st->prev_hook(st->prev_ud, g, c)) < 0) return s;
+        if (st->ob.cap - st->ob.used < total + largest)  /* the other hook wrote */
+            return store_fail(st, TWIN_E_BUSY, "the store's outbox is full");
+        change_records(st, g, c, 1, &total, &largest);
+        return TWIN_OK;
+    }
+    if (c->kind == TWIN_CHANGE_TWIN_DELETE && st->up.twin_removed)
+        st->up.twin_removed(st->up.ud, c->twin_id);
+    twin__store_pump(st);
+    if (st->prev_hook) st->prev_hook(st->prev_ud, g, c);
     return TWIN_OK;
 }
 
-/* An id the graph would accept, so that its record can be sized. */
-static int sane(const char *s)
-{
-    return s && strnlen(s, TWIN_ID_MAX + 1) <= TWIN_ID_MAX;
-}
-
-/* A change to one twin (put) or one relationship (put or delete), queued
- * once the graph accepted it. */
-static twin_status twin_change(twin_store *st, const char *id, twin_status s)
-{
-    if (s == TWIN_OK) {
-        put_ids(st, TWIN__REC_TWIN_PUT, id, NULL);
-        twin__store_pump(st);
-    }
-    return s;
-}
-
-static twin_status rel_change(twin_store *st, uint32_t kind, const char *src, const char *rel,
-                              twin_status s)
-{
-    if (s == TWIN_OK) {
-        put_ids(st, kind, src, rel);
-        twin__store_pump(st);
-    }
-    return s;
-}
-
-/* Before a change naming twin id (and relationship rel): < 0 refused;
- * 0 room reserved for its record; 1 the ids are malformed, so the graph
- * will refuse the change itself (nothing to queue). */
-static twin_status pre(twin_store *st, const char *id, const char *rel, int with_rel)
-{
-    twin_status s;
-    if ((s = enter(st)) != TWIN_OK) return s;
-    if (!sane(id) || (with_rel && !sane(rel))) return 1;
-    return reserve(st, ids_bytes(id, rel), ids_bytes(id, rel));
-}
-
-#define PRE(st, id, rel, with_rel, call)              \
-    do {                                              \
-        twin_status s_;                               \
-        if (!(st)) return TWIN_E_INVAL;               \
-        s_ = pre((st), (id), (rel), (with_rel));      \
-        if (s_ < 0) return s_;                        \
-        if (s_ > 0) return (call);                    \
-    } while (0)
+/* ---- graph changes through the store (1.3 API: the graph's functions) ---------------- */
 
 twin_status twin_store_add_twin(twin_store *st, const char *twin_id, const char *model_id,
                                 const twin_member *props, size_t nprops)
 {
-    PRE(st, twin_id, NULL, 0, twin_graph_add_twin(st->g, twin_id, model_id, props, nprops));
-    return twin_change(st, twin_id, twin_graph_add_twin(st->g, twin_id, model_id, props, nprops));
+    return st ? twin_graph_add_twin(st->g, twin_id, model_id, props, nprops) : TWIN_E_INVAL;
 }
 
 twin_status twin_store_set_model(twin_store *st, const char *twin_id, const char *model_id)
 {
-    PRE(st, twin_id, NULL, 0, twin_graph_set_model(st->g, twin_id, model_id));
-    return twin_change(st, twin_id, twin_graph_set_model(st->g, twin_id, model_id));
+    return st ? twin_graph_set_model(st->g, twin_id, model_id) : TWIN_E_INVAL;
 }
 
 twin_status twin_store_set_property(twin_store *st, const char *twin_id, const char *name,
                                     const twin_value *value)
 {
-    PRE(st, twin_id, NULL, 0, twin_graph_set_property(st->g, twin_id, name, value));
-    return twin_change(st, twin_id, twin_graph_set_property(st->g, twin_id, name, value));
+    return st ? twin_graph_set_property(st->g, twin_id, name, value) : TWIN_E_INVAL;
 }
 
 twin_status twin_store_remove_property(twin_store *st, const char *twin_id, const char *name)
 {
-    PRE(st, twin_id, NULL, 0, twin_graph_remove_property(st->g, twin_id, name));
-    return twin_change(st, twin_id, twin_graph_remove_property(st->g, twin_id, name));
+    return st ? twin_graph_remove_property(st->g, twin_id, name) : TWIN_E_INVAL;
 }
 
 twin_status twin_store_add_relationship(twin_store *st, const char *source_id,
@@ -473,74 +478,33 @@ twin_status twin_store_add_relationship(twin_store *st, const char *source_id,
                                         const char *target_id, const twin_member *props,
                                         size_t nprops)
 {
-    PRE(st, source_id, rel_id, 1,
-        twin_graph_add_relationship(st->g, source_id, rel_id, name, target_id, props, nprops));
-    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
-                      twin_graph_add_relationship(st->g, source_id, rel_id, name, target_id,
-                                                  props, nprops));
+    return st ? twin_graph_add_relationship(st->g, source_id, rel_id, name, target_id, props,
+                                            nprops)
+              : TWIN_E_INVAL;
 }
 
 twin_status twin_store_remove_relationship(twin_store *st, const char *source_id,
                                            const char *rel_id)
 {
-    PRE(st, source_id, rel_id, 1, twin_graph_remove_relationship(st->g, source_id, rel_id));
-    return rel_change(st, TWIN__REC_REL_DEL, source_id, rel_id,
-                      twin_graph_remove_relationship(st->g, source_id, rel_id));
+    return st ? twin_graph_remove_relationship(st->g, source_id, rel_id) : TWIN_E_INVAL;
 }
 
 twin_status twin_store_set_relationship_property(twin_store *st, const char *source_id,
                                                  const char *rel_id, const char *name,
                                                  const twin_value *value)
 {
-    PRE(st, source_id, rel_id, 1,
-        twin_graph_set_relationship_property(st->g, source_id, rel_id, name, value));
-    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
-                      twin_graph_set_relationship_property(st->g, source_id, rel_id, name,
-                                                           value));
+    return st ? twin_graph_set_relationship_property(st->g, source_id, rel_id, name, value)
+              : TWIN_E_INVAL;
 }
 
 twin_status twin_store_remove_relationship_property(twin_store *st, const char *source_id,
                                                     const char *rel_id, const char *name)
 {
-    PRE(st, source_id, rel_id, 1,
-        twin_graph_remove_relationship_property(st->g, source_id, rel_id, name));
-    return rel_change(st, TWIN__REC_REL_PUT, source_id, rel_id,
-                      twin_graph_remove_relationship_property(st->g, source_id, rel_id, name));
+    return st ? twin_graph_remove_relationship_property(st->g, source_id, rel_id, name)
+              : TWIN_E_INVAL;
 }
 
 twin_status twin_store_remove_twin(twin_store *st, const char *twin_id, uint32_t flags)
 {
-    twin_relationship r = TWIN_RELATIONSHIP_INIT;
-    twin_cursor c;
-    size_t total, largest, n;
-    twin_status s;
-
-    if (!st) return TWIN_E_INVAL;
-    if ((s = enter(st)) != TWIN_OK) return s;
-    if (!sane(twin_id) || (flags & ~TWIN_REMOVE_RELATIONSHIPS) ||
-        twin_graph_find_twin(st->g, twin_id, NULL) != TWIN_OK)
-        return twin_graph_remove_twin(st->g, twin_id, flags);  /* its error */
-    /* what the removal takes with it, to size its records */
-    total = largest = ids_bytes(twin_id, NULL);
-    n = 0;
-    twin_graph_relationships_begin(st->g, &c, twin_id, TWIN_DIRECTION_BOTH, NULL);
-    while (twin_graph_relationships_next(st->g, &c, &r) == TWIN_OK) {
-        size_t b = ids_bytes(r.source_id, r.id);
-        total += b;
-        if (b > largest) largest = b;
-        n++;
-    }
-    if (n && !flags) return twin_graph_remove_twin(st->g, twin_id, flags);  /* CONSTRAINT */
-    if ((s = reserve(st, total, largest)) != TWIN_OK) return s;
-    twin_graph_relationships_begin(st->g, &c, twin_id, TWIN_DIRECTION_BOTH, NULL);
-    while (twin_graph_relationships_next(st->g, &c, &r) == TWIN_OK)
-        put_ids(st, TWIN__REC_REL_DEL, r.source_id, r.id);
-    put_ids(st, TWIN__REC_TWIN_DEL, twin_id, NULL);
-    s = twin_graph_remove_twin(st->g, twin_id, flags);
-    if (s == TWIN_OK && st->ing) {
-        uint32_t t = twin__ing_find_twin(st->ing, twin_id, strlen(twin_id));
-        if (t != TWIN__SIG_NONE) twin__ing_remove_twin_at(st->ing, t);
-    }
-    twin__store_pump(st);
-    return s;
+    return st ? twin_graph_remove_twin(st->g, twin_id, flags) : TWIN_E_INVAL;
 }

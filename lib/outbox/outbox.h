@@ -1,5 +1,6 @@
-/* Internal layout of twin_store: the outbox ring and what the ingest
- * module uses to queue records into it.
+/* The store's outbox: what the modules above it (ingest) use to queue
+ * records for the host's store callbacks. The store itself (lifetime,
+ * delivery, the graph's change hook) is private to lib/outbox/.
  *
  * The outbox is one block of `cap` bytes (a multiple of 8) holding records
  * in the order of the changes. A record is an 8-byte header (kind, payload
@@ -15,10 +16,10 @@
  * Samples go into runs: a SAMPLES record whose payload is an array of
  * twin_signal_sample, extended in place while it is the newest record, not
  * yet delivered, and followed by free contiguous bytes (run_room). */
-#ifndef TWIN_STORE_INT_H
-#define TWIN_STORE_INT_H
+#ifndef TWIN_OUTBOX_H
+#define TWIN_OUTBOX_H
 
-#include "twin/twin.h"
+#include "twin/storage.h"
 
 #include <string.h>
 
@@ -52,26 +53,12 @@ typedef struct twin__outbox {
     uint64_t samples;  /* unconfirmed samples */
 } twin__outbox;
 
-struct twin_store {
-    twin_allocator alloc;
-    twin_graph *g;
-    twin_store_callbacks cb;
-    twin__outbox ob;
-    struct twin_ingest *ing;  /* the ingest handle using the store, or NULL */
-    int32_t in_cb;            /* nonzero while a callback runs */
-    int32_t busy;             /* full: writes refused until the outbox drains */
-    int32_t last_status;      /* of the last failed delivery */
-    uint32_t reserved;
-    uint64_t confirmed_samples;
-    uint64_t failures;
-    twin_error err;
-    char errbuf[TWIN_ERROR_MESSAGE_MAX];
-};
-
 static inline size_t twin__pad8(size_t n)
 {
     return (n + 7u) & ~(size_t)7u;
 }
+
+/* ring.c: placement of records. */
 
 /* Room for a record of `payload` bytes (header and padding added)? Does not
  * deliver. */
@@ -103,6 +90,35 @@ static inline int twin__outbox_sample(twin__outbox *ob, twin_signal sig, int64_t
     return twin__outbox_sample_slow(ob, sig, t, v);
 }
 
+/* store.c: the store as the module above sees it. */
+
+/* The module bound above the store (one ingest handle at most), reached
+ * only through these functions: nothing in lib/outbox/ calls up otherwise. */
+typedef struct twin__store_upper {
+    void *ud;
+    /* Nonzero while one of the upper module's own callbacks runs. */
+    int (*in_callback)(void *ud);
+    /* Queue what the upper module keeps unsaved (health states) through
+     * twin__store_room() and the twin__store_put_*() functions; TWIN_E_BUSY
+     * when the outbox fills. */
+    twin_status (*checkpoint)(void *ud, twin_store *st);
+    /* A twin was removed from the graph (committed). */
+    void (*twin_removed)(void *ud, const char *twin_id);
+    /* The store is being destroyed: forget it. */
+    void (*detach)(void *ud);
+} twin__store_upper;
+
+/* Bind the module above (one at most; TWIN_E_INVAL when another is bound
+ * or the store is over another graph than g). */
+twin_status twin__store_bind(twin_store *st, const twin_graph *g, const twin__store_upper *up);
+void twin__store_unbind(twin_store *st, void *ud);
+
+/* The store's outbox, for twin__outbox_sample() on the sample path. */
+twin__outbox *twin__store_outbox(twin_store *st);
+
+/* Nonzero while a store callback runs. */
+int twin__store_in_callback(const twin_store *st);
+
 /* Deliver what is pending (and flush); TWIN_OK when the outbox is empty,
  * else the failing callback's status. Clears busy when it empties. */
 twin_status twin__store_pump(twin_store *st);
@@ -123,9 +139,5 @@ size_t twin__store_signal_bytes(size_t twin_len, size_t name_len, const char *un
 /* Queue a health state (room checked). */
 #define TWIN__HEALTH_REC_BYTES (8u + sizeof(twin_health))
 void twin__store_put_health(twin_store *st, twin_signal sig, const twin_health *h);
-
-/* Bind an ingest handle (one at most). */
-twin_status twin__store_bind(twin_store *st, struct twin_ingest *ing);
-void twin__store_unbind(twin_store *st, struct twin_ingest *ing);
 
 #endif

@@ -1,7 +1,6 @@
-/* The outbox ring: placement of records (see store_int.h). */
-#include "twin/twin.h"
+/* The outbox ring: placement of records (see outbox.h). */
 
-#include "storage/store_int.h"
+#include "outbox/outbox.h"
 
 /* Where a record of sz bytes (header included) would go: *at, and *wrap
  * when it goes back to offset 0. 0 when it does not fit. */
