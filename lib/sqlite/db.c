@@ -207,14 +207,26 @@ static twin_status migrate_v1(twin_sqlite *db, const char *path)
     if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
     /* another connection may have migrated it meanwhile */
     if (pragma_int(db, "PRAGMA user_version", &rc) == 1 && rc == SQLITE_OK) {
-        rc = sqlite3_prepare_v2(db->db, "SELECT signal, options, state FROM health", -1, &q,
-                                NULL);
+        /* one row at a time by key: a scan does not see its own updates
+           reliably */
+        int64_t last = INT64_MIN;
+        rc = sqlite3_prepare_v2(db->db,
+                                "SELECT signal, options, state FROM health WHERE signal > ?1"
+                                " ORDER BY signal LIMIT 1",
+                                -1, &q, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_prepare_v2(db->db,
                                     "UPDATE health SET options = ?2, state = ?3 WHERE signal = ?1",
                                     -1, &u, NULL);
-        while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-            if ((s = migrate_row(db, q, u)) != TWIN_OK) break;
+        while (rc == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, last);
+            if ((rc = sqlite3_step(q)) != SQLITE_ROW) break;
+            last = sqlite3_column_int64(q, 0);
+            s = migrate_row(db, q, u);
+            sqlite3_reset(q);
+            if (s != TWIN_OK) break;
+            rc = SQLITE_OK;
+        }
         if (s == TWIN_OK && rc != SQLITE_DONE)
             s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot migrate from schema 1", path);
         sqlite3_finalize(q);
