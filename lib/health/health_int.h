@@ -9,7 +9,10 @@
 #include <stddef.h>
 
 /* Bumped whenever the private layout below changes; a restored state with
- * another value is refused with TWIN_E_ABI. */
+ * another value is refused with TWIN_E_ABI. Files never hold this layout:
+ * they hold the encoded forms (serial.c), whose decoder also reads the raw
+ * "HEL1" states of 1.2-1.4 at their own offsets (not through this struct),
+ * so changing the layout needs no change there. */
 #define TWIN__HEALTH_LAYOUT 0x48454c31u /* "HEL1" */
 
 /* State flags. */
