@@ -72,6 +72,11 @@ static inline int twin__finite(double x)
     return isfinite(x) != 0;
 }
 
+/* The options' fields as twin_health_init() checks them, but for the prior
+ * covariance, the failure level against the baseline, and the user table
+ * (health.c). */
+twin_status twin__health_options_check(const twin_health_options *o, twin_error *err);
+
 /* Check state and options for a call: initialised, same layout, same kind,
  * options of a known size. */
 twin_status twin__health_check(const twin_health *h, const twin_health_options *o,

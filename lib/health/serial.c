@@ -270,29 +270,11 @@ twin_status twin_health_decode(twin_health *h, const void *buf, size_t len, twin
 
 /* ---- options ---- */
 
-/* The checks of twin_health_init() on the options' fields (health.c's
- * options_check(), without the user table, which is not encoded). */
+/* The checks of twin_health_init() on the options' fields (without the
+ * user table, which is not encoded). */
 static int options_valid(const twin_health_options *o)
 {
-    if (!kind_ok(o->model)) return 0;
-    if (!twin__finite(o->phi) || !twin__finite(o->prior_mean[0]) ||
-        !twin__finite(o->prior_mean[1]) || !(o->noise > 0) || !twin__finite(o->noise))
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (!twin__finite(o->prior_cov[i])) return 0;
-    for (int i = 0; i < 2; i++)
-        if (!(o->process_noise[i] >= 0) || !twin__finite(o->process_noise[i]) ||
-            !(o->recal_noise[i] >= 0) || !twin__finite(o->recal_noise[i]))
-            return 0;
-    if (!(o->divergence_threshold > 0) || !twin__finite(o->divergence_threshold) ||
-        !(o->divergence_clear > 0) || !(o->divergence_clear <= o->divergence_threshold) ||
-        o->divergence_count < 1)
-        return 0;
-    if (o->recalibration < TWIN_HEALTH_RECAL_NONE || o->recalibration > TWIN_HEALTH_RECAL_KALMAN)
-        return 0;
-    if (!(o->ema_alpha > 0) || !(o->ema_alpha <= 1)) return 0;
-    if (!isnan(o->failure_level) && !twin__finite(o->failure_level)) return 0;
-    return twin__finite(o->failure_factor);
+    return twin__health_options_check(o, NULL) == TWIN_OK;
 }
 
 /* The caller's options (of its size) over this library's defaults. */
@@ -317,7 +299,7 @@ twin_status twin_health_options_encode(const twin_health_options *o, void *buf, 
     unsigned char b[OPTIONS_V1_BYTES];
     twin_status st;
     if ((st = options_in(o, &d, err)) != TWIN_OK) return st;
-    if (!options_valid(&d)) return twin__hfail(err, TWIN_E_INVAL, "the options are invalid");
+    if ((st = twin__health_options_check(&d, err)) != TWIN_OK) return st;
     if ((st = room(buf, cap, sizeof b, needed, err)) != TWIN_OK) return st;
     memset(b, 0, sizeof b);
     b[0] = 'H';
