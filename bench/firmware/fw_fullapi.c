@@ -92,6 +92,14 @@ int main(void)
             sum += (unsigned long)twin_health_pack(&h, &hp, &err);
             sum += (unsigned long)twin_health_unpack(&hp, &h, &err);
         }
+        {
+            unsigned char eb[TWIN_HEALTH_OPTIONS_ENCODED_MAX];
+            size_t en = 0;
+            sum += (unsigned long)twin_health_encode(&h, eb, sizeof eb, &en, &err);
+            sum += (unsigned long)twin_health_decode(&h, eb, en, &err);
+            sum += (unsigned long)twin_health_options_encode(&ho, eb, sizeof eb, &en, &err);
+            sum += (unsigned long)twin_health_options_decode(&ho, eb, en, &err);
+        }
     }
     {
         /* DTDL without JSON: a model set from its binary form */

@@ -29,13 +29,15 @@
  * The state of one signal is a ::twin_health: a fixed-size struct of 192
  * bytes with no pointers in it, filled by twin_health_init() and changed
  * only by twin_health_update() and twin_health_set_failure_level(). It can
- * be copied with memcpy, saved and restored bit for bit (on the same
- * architecture and library major version), kept in arrays of millions, and
- * nothing is allocated per sample. Its content is private (it is read
- * through the `twin_health_get_*` functions) so that its layout can change
- * between minor versions without breaking callers; its size never changes.
- * A restored state made by a library with a different layout is refused
- * with ::TWIN_E_ABI.
+ * be copied with memcpy, kept in memory as bytes, kept in arrays of
+ * millions, and nothing is allocated per sample. Its content is private
+ * (it is read through the `twin_health_get_*` functions) so that its layout
+ * can change between minor versions without breaking callers; its size
+ * never changes. A state made by a library with a different layout is
+ * refused with ::TWIN_E_ABI. For files, databases and the wire, save the
+ * encoded form instead (twin_health_encode(), twin_health_options_encode()):
+ * it does not depend on the layout or the machine, and every later 1.x
+ * release reads it.
  *
  * Everything that is shared by the signals of one kind (the model kind,
  * `phi`, the prior, the noises, the divergence and recalibration settings,
@@ -551,6 +553,172 @@ TWIN_API twin_status twin_health_pack(const twin_health *h, twin_health_packed *
  */
 TWIN_API twin_status twin_health_unpack(const twin_health_packed *in, twin_health *h,
                                         twin_error *err);
+
+/* ---- encoded forms: files and databases ------------------------------------------- */
+
+/**
+ * @name Encoded forms
+ * A ::twin_health and a ::twin_health_options as bytes for files,
+ * databases and the wire: field by field, little-endian, starting with a
+ * two-byte tag (`"HS"` for a state, `"HO"` for options) and a format
+ * version byte, with a fixed length per format version. Unlike the structs
+ * (whose layout is private and may change in a minor version) and the
+ * packed form (host byte order), the encoded forms do not depend on the
+ * library's layouts or on the machine: a state encoded by one 1.x release
+ * on one machine decodes in every later 1.x release on any machine, and the
+ * decoders keep reading every format version ever written. Doubles are
+ * their IEEE 754 bits, so decoding gives them back bit for bit, and
+ * encoding a decoded state gives the same bytes.
+ *
+ * The state's encoded form holds everything of the state, including a user
+ * model's state area (its 64 bytes as the model wrote them: their byte
+ * order is the model's). The options' encoded form holds every field but
+ * @c user: a function table cannot be saved, so the decoded options of a
+ * ::TWIN_HEALTH_USER model have a NULL @c user, and the caller attaches its
+ * model again (as twin_store_load() and twin_snapshot_restore() do with
+ * the ingest handle's @c user_model). There is no checksum: the decoders
+ * check every field (format version, lengths, kinds and other enum values,
+ * finite values where the library requires them, the invariants of a
+ * state), and the containers (snapshots, database pages) carry their own.
+ *
+ * The decoders also read the legacy forms, so that what earlier releases
+ * saved stays readable: a ::twin_health (192 bytes) and a
+ * ::twin_health_options (156 or 160 bytes, its pointer ignored) saved as
+ * raw bytes by libtwin 1.2 to 1.4 on a little-endian machine, as snapshots
+ * of format version 1 and libtwin-sqlite databases of schema version 1 hold
+ * them; they are read field by field at the offsets of those releases, not
+ * through the current layout.
+ *
+ * The stores of the library use these forms: libtwin-sqlite's `health`
+ * table (schema version 2) and snapshots (format version 2) hold encoded
+ * options and states.
+ * @{
+ */
+
+/** @brief Format version of the encoded forms this library writes. Later
+ *         versions read this one forever. @since 1.5 */
+#define TWIN_HEALTH_ENCODING_VERSION 1
+
+/** @brief Bytes of an encoded state (twin_health_encode()) in the format
+ *         this library writes; a later release that writes a new format
+ *         version may raise it (size buffers with the @p needed of the
+ *         encoder when in doubt). @since 1.5 */
+#define TWIN_HEALTH_ENCODED_MAX 144
+
+/** @brief Bytes of encoded options (twin_health_options_encode()), as
+ *         ::TWIN_HEALTH_ENCODED_MAX. @since 1.5 */
+#define TWIN_HEALTH_OPTIONS_ENCODED_MAX 152
+
+/**
+ * @brief Encode a state (see "Encoded forms" above).
+ * @param h      An initialised state.
+ * @param buf    Receives the bytes; may be NULL when @p cap is 0.
+ * @param cap    Bytes at @p buf.
+ * @param needed If not NULL, receives the length of the encoded form
+ *               (also when @p cap is too small).
+ * @param err    If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p buf holds the @p *needed bytes of the encoded state.
+ * @retval TWIN_E_INVAL @p h or (with enough @p cap) @p buf is NULL, or @p h
+ *                      is not initialised or is corrupt; @p buf is unchanged.
+ * @retval TWIN_E_ABI   @p h was made by a library with another layout.
+ * @retval TWIN_E_RANGE @p cap is smaller than @p *needed; @p buf is unchanged.
+ * @par Ownership
+ * @p buf is the caller's; nothing is retained.
+ * @par Thread safety
+ * Reader of @p h, writer of @p buf.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_encode(const twin_health *h, void *buf, size_t cap,
+                                        size_t *needed, twin_error *err);
+
+/**
+ * @brief Decode a state encoded by twin_health_encode() of this or any
+ *        earlier 1.x release (or its legacy raw form, see above).
+ * @param h   Receives the state, ready for the calls of this library (with
+ *            the options it was encoded with, see twin_health_options_decode()).
+ * @param buf The encoded state.
+ * @param len Its length: exactly the encoder's @p needed (the length of the
+ *            format version at its third byte; 192 for the legacy form).
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p h holds the state.
+ * @retval TWIN_E_INVAL @p h or @p buf is NULL; @p h is unchanged.
+ * @retval TWIN_E_PARSE The bytes are not an encoded state: wrong tag, unknown
+ *                      format version, wrong length, or a field out of range
+ *                      (unknown model kind or flags, non-zero reserved bytes,
+ *                      the latest sample before time zero, more
+ *                      recalibrations than samples, a NaN error mean, a
+ *                      negative or NaN squared deviation, a baseline or
+ *                      failure level not finite or equal, a built-in model's
+ *                      parameters not finite or information matrix not
+ *                      positive on its diagonal); @p h is unchanged.
+ * @par Ownership
+ * Nothing is retained.
+ * @par Thread safety
+ * Reader of @p buf, writer of @p h.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_decode(twin_health *h, const void *buf, size_t len,
+                                        twin_error *err);
+
+/**
+ * @brief Encode options (see "Encoded forms" above):
+ *        every field but @c user.
+ * @param o      Options; fields past @c o->size count as their defaults.
+ *               For ::TWIN_HEALTH_USER, @c user may be NULL (it is not encoded).
+ * @param buf    Receives the bytes; may be NULL when @p cap is 0.
+ * @param cap    Bytes at @p buf.
+ * @param needed If not NULL, receives the length of the encoded form
+ *               (also when @p cap is too small).
+ * @param err    If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p buf holds the @p *needed bytes of the encoded options.
+ * @retval TWIN_E_INVAL @p o or (with enough @p cap) @p buf is NULL,
+ *                      @p o->size does not cover @c size and @c model, or a
+ *                      field is invalid as twin_health_init() checks it (not
+ *                      finite, out of range, unknown kind or recalibration);
+ *                      @p buf is unchanged.
+ * @retval TWIN_E_ABI   @p o->size is larger than this library's struct.
+ * @retval TWIN_E_RANGE @p cap is smaller than @p *needed; @p buf is unchanged.
+ * @par Ownership
+ * @p buf is the caller's; nothing is retained.
+ * @par Thread safety
+ * Reader of @p o, writer of @p buf.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_options_encode(const twin_health_options *o, void *buf,
+                                                size_t cap, size_t *needed, twin_error *err);
+
+/**
+ * @brief Decode options encoded by twin_health_options_encode() of this or
+ *        any earlier 1.x release (or their legacy raw form, see above).
+ *
+ * Initialise @p o with twin_health_options_init() first: its @c size says
+ * how much of it the caller's struct has; fields past it are not written.
+ * @c user becomes NULL: for ::TWIN_HEALTH_USER, set it to the model's table
+ * before using the options.
+ * @param o   In: @c size set. Out: the decoded options.
+ * @param buf The encoded options.
+ * @param len Its length: exactly the encoder's @p needed (156 or 160 for the
+ *            legacy form).
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p o holds the options.
+ * @retval TWIN_E_INVAL @p o or @p buf is NULL, or @p o->size does not cover
+ *                      @c size and @c model; @p o is unchanged.
+ * @retval TWIN_E_ABI   @p o->size is larger than this library's struct.
+ * @retval TWIN_E_PARSE The bytes are not encoded options: wrong tag, unknown
+ *                      format version, wrong length, non-zero reserved bytes,
+ *                      or a field that twin_health_init() would refuse (not
+ *                      finite, out of range, unknown model kind or
+ *                      recalibration); @p o is unchanged.
+ * @par Ownership
+ * Nothing is retained.
+ * @par Thread safety
+ * Reader of @p buf, writer of @p o.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_options_decode(twin_health_options *o, const void *buf,
+                                                size_t len, twin_error *err);
+
+/** @} */
 
 /* ---- fitting from history --------------------------------------------------------- */
 

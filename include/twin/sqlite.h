@@ -35,14 +35,29 @@
  * - `rollups(signal, t_us, n, mean, min, max)`: downsampled buckets (see
  *   Retention).
  * - `health(signal, options, state, t0_us)`: a signal's
- *   ::twin_health_options and its 192-byte ::twin_health, as blobs in this
- *   library build's layout.
+ *   ::twin_health_options and its ::twin_health, as blobs in their encoded
+ *   forms (twin_health_options_encode(), twin_health_encode(): little-endian,
+ *   versioned, independent of the library's layouts and of the machine).
  * - `documents(kind, name, body)`: text the host keeps beside the graph
  *   (e.g. DTDL models and a header, as twinctl does).
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
  * version, is refused at open.
+ *
+ * @par Schema versions
+ * - 1 (libtwin 1.3 and 1.4): the `health` blobs were the raw bytes of the
+ *   structs in the layout of the library that wrote them (x86-64 or other
+ *   host).
+ * - 2 (since 1.5): the same tables; the `health` blobs are encoded forms.
+ *
+ * Opening a version 1 database read-write migrates it to version 2 in one
+ * transaction (each health row's raw structs, checked as the 1.4 loader
+ * checked them, re-written in the encoded forms; then `user_version` 2);
+ * a row that does not convert fails the open with ::TWIN_E_STATE and
+ * leaves the database as it was. Opened read-only, a version 1 database is
+ * not changed and its raw rows are read as they are. Every later 1.x
+ * release opens databases of every earlier one.
  *
  * @par Transactions and durability
  * Everything the store's outbox delivers between two flushes goes into one
@@ -117,7 +132,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 1
+#define TWIN_SQLITE_SCHEMA_VERSION 2
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -197,8 +212,10 @@ TWIN_SQLITE_API twin_status twin_sqlite_options_init_(twin_sqlite_options *o, si
  * @retval TWIN_E_ABI   @p o->size is unknown.
  * @retval TWIN_E_IO    The file cannot be opened or created, is not a
  *                      database, or (read-only) has no schema.
- * @retval TWIN_E_STATE Another application's database, or a schema version
- *                      this library does not know.
+ * @retval TWIN_E_STATE Another application's database, a schema version
+ *                      this library does not know, or a version 1 database
+ *                      whose health rows do not convert (see Schema
+ *                      versions; the database is unchanged).
  * @retval TWIN_E_BUSY  Locked by another connection.
  * @retval TWIN_E_NOMEM Allocation failed.
  */

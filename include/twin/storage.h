@@ -54,8 +54,11 @@
  * twin_snapshot_save() writes the whole state (models in use by DTMI,
  * twins, relationships, properties, signals with their latest values and
  * counters, health options and states) through a write callback, in a
- * versioned binary format ending in a CRC-32; twin_snapshot_restore() reads
- * it back through a read callback. Restore builds the new state aside and
+ * versioned binary format ending in a CRC-32 (little-endian, with health
+ * options and states in their encoded forms: independent of the library's
+ * layouts and of the machine); twin_snapshot_restore() reads it back
+ * through a read callback, and reads the snapshots of every earlier 1.x
+ * release. Restore builds the new state aside and
  * swaps it in only when the whole snapshot has been read and its checksum
  * matches: a truncated, corrupted or unknown snapshot fails with
  * ::TWIN_E_PARSE and leaves graph and ingest handle untouched. Saving,
@@ -397,8 +400,11 @@ TWIN_API twin_status twin_store_load(twin_graph *g, twin_ingest *ing,
 
 /* ---- snapshots ------------------------------------------------------------------ */
 
-/** @brief Snapshot format version written by this library. */
-#define TWIN_SNAPSHOT_VERSION 1
+/** @brief Snapshot format version written by this library: 2 since 1.5
+ *         (health options and states in their encoded forms, see
+ *         twin_health_encode()); 1 in 1.3 and 1.4 (raw health states).
+ *         twin_snapshot_restore() reads every version. */
+#define TWIN_SNAPSHOT_VERSION 2
 
 /** @brief Receives @p n bytes of a snapshot; ::TWIN_OK or a negative status
  *         that ends the save. */
@@ -432,9 +438,12 @@ TWIN_API twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *
  * @param ud  Passed to @p r.
  * @retval TWIN_OK      Restored.
  * @retval TWIN_E_INVAL A pointer is NULL or @p ing is not over @p g.
- * @retval TWIN_E_PARSE Not a snapshot, an unknown version, truncated, or the
- *                      checksum does not match (the graph's last error says
- *                      which and at which byte); @p g and @p ing unchanged.
+ * @retval TWIN_E_PARSE Not a snapshot, a version this library does not
+ *                      know (a later one), truncated, corrupted (an
+ *                      encoded health state or options that do not
+ *                      decode), or the checksum does not match (the
+ *                      graph's last error says which and at which byte);
+ *                      @p g and @p ing unchanged.
  * @retval TWIN_E_BUSY  @p ing's store has unconfirmed records.
  * @retval TWIN_E_STATE The snapshot has user-model health states and @p ing
  *                      has no @c user_model.

@@ -45,10 +45,9 @@ static int kind_known(int32_t k)
 }
 
 /* Everything but the prior covariance and failure level, which init checks
- * with their own statuses. */
-static twin_status options_check(const twin_health_options *o, twin_error *err)
+ * with their own statuses, and the user table. */
+twin_status twin__health_options_check(const twin_health_options *o, twin_error *err)
 {
-    const twin_health_model *u = o->user;
     if (!kind_known(o->model)) return twin__hfail(err, TWIN_E_INVAL, "unknown model kind");
     if (!twin__finite(o->phi) || !twin__finite(o->prior_mean[0]) ||
         !twin__finite(o->prior_mean[1]))
@@ -77,6 +76,15 @@ static twin_status options_check(const twin_health_options *o, twin_error *err)
         return twin__hfail(err, TWIN_E_INVAL, "failure_level must be finite or NaN");
     if (!twin__finite(o->failure_factor))
         return twin__hfail(err, TWIN_E_INVAL, "failure_factor must be finite");
+    return TWIN_OK;
+}
+
+/* The above and the user table. */
+static twin_status options_check(const twin_health_options *o, twin_error *err)
+{
+    const twin_health_model *u = o->user;
+    twin_status st = twin__health_options_check(o, err);
+    if (st < 0) return st;
     if (o->model == TWIN_HEALTH_USER) {
         if (!u) return twin__hfail(err, TWIN_E_INVAL, "a user model needs its function table");
         if (u->size > sizeof *u)

@@ -8,7 +8,10 @@
 #include <stddef.h>
 
 /* Bumped whenever the private layout below changes; a restored state with
- * another value is refused with TWIN_E_ABI. */
+ * another value is refused with TWIN_E_ABI. Files never hold this layout:
+ * they hold the encoded forms (serial.c), whose decoder also reads the raw
+ * "HEL1" states of 1.2-1.4 at their own offsets (not through this struct),
+ * so changing the layout needs no change there. */
 #define TWIN__HEALTH_LAYOUT 0x48454c31u /* "HEL1" */
 
 /* State flags. */
@@ -67,6 +70,11 @@ static inline int twin__finite(double x)
 {
     return isfinite(x) != 0;
 }
+
+/* The options' fields as twin_health_init() checks them, but for the prior
+ * covariance, the failure level against the baseline, and the user table
+ * (health.c). */
+twin_status twin__health_options_check(const twin_health_options *o, twin_error *err);
 
 /* Check state and options for a call: initialised, same layout, same kind,
  * options of a known size. */

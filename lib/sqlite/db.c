@@ -164,6 +164,83 @@ static int64_t pragma_int(twin_sqlite *db, const char *sql, int *rc)
     return v;
 }
 
+/* Schema 1 (libtwin 1.3, 1.4) held the health blobs as raw structs of the
+ * library's layout; schema 2 holds their encoded forms. The decoders read
+ * both, so migrating is decoding and encoding every row, in one
+ * transaction with the new version: all or nothing. */
+static twin_status migrate_row(twin_sqlite *db, sqlite3_stmt *q, sqlite3_stmt *u)
+{
+    twin_health_options o;
+    twin_health h;
+    unsigned char ob[TWIN_HEALTH_OPTIONS_ENCODED_MAX], hb[TWIN_HEALTH_ENCODED_MAX];
+    size_t on = 0, hn = 0;
+    const void *op = sqlite3_column_blob(q, 1), *hp = sqlite3_column_blob(q, 2);
+    twin_error e = {TWIN_OK, 0, "a blob is missing"};
+    twin_status s = TWIN_E_PARSE;
+    int rc;
+    twin_health_options_init(&o);
+    if (op && hp &&
+        (s = twin_health_options_decode(&o, op, (size_t)sqlite3_column_bytes(q, 1), &e)) == TWIN_OK &&
+        (s = twin_health_decode(&h, hp, (size_t)sqlite3_column_bytes(q, 2), &e)) == TWIN_OK &&
+        (s = twin_health_options_encode(&o, ob, sizeof ob, &on, &e)) == TWIN_OK)
+        s = twin_health_encode(&h, hb, sizeof hb, &hn, &e);
+    if (s != TWIN_OK)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
+                        "the health state of signal %lld does not convert to schema %d: %s",
+                        (long long)sqlite3_column_int64(q, 0), TWIN_SQLITE_SCHEMA_VERSION,
+                        e.message);
+    sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+    sqlite3_bind_blob(u, 2, ob, (int)on, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(u, 3, hb, (int)hn, SQLITE_TRANSIENT);
+    rc = sqlite3_step(u);
+    sqlite3_reset(u);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot migrate a health state");
+    return TWIN_OK;
+}
+
+static twin_status migrate_v1(twin_sqlite *db, const char *path)
+{
+    sqlite3_stmt *q = NULL, *u = NULL;
+    twin_status s;
+    int rc;
+    char sql[40];
+    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+    /* another connection may have migrated it meanwhile */
+    if (pragma_int(db, "PRAGMA user_version", &rc) == 1 && rc == SQLITE_OK) {
+        /* one row at a time by key: a scan does not see its own updates
+           reliably */
+        int64_t last = INT64_MIN;
+        rc = sqlite3_prepare_v2(db->db,
+                                "SELECT signal, options, state FROM health WHERE signal > ?1"
+                                " ORDER BY signal LIMIT 1",
+                                -1, &q, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(db->db,
+                                    "UPDATE health SET options = ?2, state = ?3 WHERE signal = ?1",
+                                    -1, &u, NULL);
+        while (rc == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, last);
+            if ((rc = sqlite3_step(q)) != SQLITE_ROW) break;
+            last = sqlite3_column_int64(q, 0);
+            s = migrate_row(db, q, u);
+            sqlite3_reset(q);
+            if (s != TWIN_OK) break;
+            rc = SQLITE_OK;
+        }
+        if (s == TWIN_OK && rc != SQLITE_DONE)
+            s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot migrate from schema 1", path);
+        sqlite3_finalize(q);
+        sqlite3_finalize(u);
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
+        if (s == TWIN_OK) s = tsq_exec(db, sql);
+    } else if (rc != SQLITE_OK) {
+        s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
+    }
+    if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
+    if (s != TWIN_OK) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
 static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_options *o)
 {
     int rc, flags;
@@ -184,9 +261,9 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
         return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
                         "%s: not a libtwin store (application_id 0x%llx)", path,
                         (unsigned long long)app);
-    if (app == APP_ID && ver != TWIN_SQLITE_SCHEMA_VERSION)
+    if (app == APP_ID && (ver < 1 || ver > TWIN_SQLITE_SCHEMA_VERSION))
         return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
-                        "%s: schema version %lld, this library knows version %d", path,
+                        "%s: schema version %lld, this library knows versions 1 to %d", path,
                         (long long)ver, TWIN_SQLITE_SCHEMA_VERSION);
     db->readonly = (o->flags & TWIN_SQLITE_READONLY) != 0 || sqlite3_db_readonly(db->db, "main");
     if (tables == 0) {
@@ -205,8 +282,9 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }
-    } else if (!db->readonly && (s = tsq_exec(db, "PRAGMA journal_mode=WAL")) != TWIN_OK) {
-        return s;
+    } else if (!db->readonly) {
+        if ((s = tsq_exec(db, "PRAGMA journal_mode=WAL")) != TWIN_OK) return s;
+        if (ver == 1 && (s = migrate_v1(db, path)) != TWIN_OK) return s;
     }
     /* 64 MiB of page cache: samples of many signals go into as many places
        of the samples table; keeping its hot pages in memory is what makes

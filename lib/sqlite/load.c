@@ -91,12 +91,15 @@ static twin_status next_sig(void *ud, twin_store_loaded_signal *out)
         out->latest_value = sqlite3_column_double(s, 4);
     }
     if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-        if ((size_t)sqlite3_column_bytes(s, 5) != sizeof L->hopt ||
-            (size_t)sqlite3_column_bytes(s, 6) != sizeof L->health)
+        /* Encoded forms (schema 2), or the raw structs of schema 1 (a
+           database opened read-only is not migrated): the decoders read
+           both. */
+        const void *ob = sqlite3_column_blob(s, 5), *hb = sqlite3_column_blob(s, 6);
+        size_t on = (size_t)sqlite3_column_bytes(s, 5), hn = (size_t)sqlite3_column_bytes(s, 6);
+        twin_health_options_init(&L->hopt);
+        if (!ob || !hb || twin_health_options_decode(&L->hopt, ob, on, NULL) != TWIN_OK ||
+            twin_health_decode(&L->health, hb, hn, NULL) != TWIN_OK)
             return malformed(L, "health state of signal", out->name);
-        memcpy(&L->hopt, sqlite3_column_blob(s, 5), sizeof L->hopt);
-        memcpy(&L->health, sqlite3_column_blob(s, 6), sizeof L->health);
-        L->hopt.user = NULL;
         out->health_options = &L->hopt;
         out->health = &L->health;
         out->health_t0_us = sqlite3_column_int64(s, 7);

@@ -305,6 +305,9 @@ static twin_status cb_health(void *ud, twin_signal sig, const twin_health *h)
     twin_sqlite *db = ud;
     twin_health_options o;
     twin_health_stats hs;
+    unsigned char ob[TWIN_HEALTH_OPTIONS_ENCODED_MAX], hb[TWIN_HEALTH_ENCODED_MAX];
+    size_t on = 0, hn = 0;
+    twin_error e;
     sqlite3_stmt *s;
     tsq_sig *g;
     twin_status r;
@@ -316,12 +319,18 @@ static twin_status cb_health(void *ud, twin_signal sig, const twin_health *h)
     memset(&hs, 0, sizeof hs);
     hs.size = sizeof hs;
     if (twin_health_get_stats(h, &hs, NULL) != TWIN_OK) hs.t0_us = 0;
+    /* The encoded forms: independent of the library's layouts. */
+    if ((r = twin_health_options_encode(&o, ob, sizeof ob, &on, &e)) != TWIN_OK ||
+        (r = twin_health_encode(h, hb, sizeof hb, &hn, &e)) != TWIN_OK) {
+        tsq_rollback(db);
+        return tsq_fail(db, r, SQLITE_OK, "cannot encode a health state: %s", e.message);
+    }
     if ((r = tsq_begin(db)) != TWIN_OK) return r;
     if ((r = handle_row(db, sig, &g)) != TWIN_OK) return r;
     if (!(s = tsq_stmt(db, ST_HEALTH_PUT))) return failed(db, SQLITE_ERROR, "health");
     sqlite3_bind_int64(s, 1, g->row);
-    sqlite3_bind_blob(s, 2, &o, (int)sizeof o, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 3, h, (int)sizeof *h, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 2, ob, (int)on, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, hb, (int)hn, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 4, hs.t0_us);
     return step_done(db, s, "cannot store a health state");
 }

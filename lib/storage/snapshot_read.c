@@ -1,4 +1,5 @@
-/* Restoring a snapshot (the format is described in snapshot_write.c). */
+/* Restoring a snapshot (the format is described in snapshot_write.c):
+ * format versions 1 (libtwin 1.3, 1.4) and 2. */
 #include "storage/build.h"
 
 #include "core/alloc.h"
@@ -29,6 +30,7 @@ typedef struct rd {
     twin_status s;    /* first error */
     const char *why;  /* its reason, for PARSE */
     int cb_failed;    /* the read callback failed (s is its status) */
+    uint32_t version; /* the snapshot's format version */
     const twin_allocator *a;
     blk *scratch;
 } rd;
@@ -311,9 +313,20 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
     return in->s;
 }
 
-static void get_options(rd *in, twin_health_options *h, const twin_health_model *user)
+/* An encoded health state or options (format 2): u32 length and bytes. */
+static size_t r_encoded(rd *in, unsigned char *b, size_t cap)
 {
-    twin_health_options_init(h);
+    uint32_t n = r_count(in, 1);
+    if (in->s != TWIN_OK) return 0;
+    if (n > cap) {
+        r_fail(in, TWIN_E_PARSE, "an encoded health state or options is too long");
+        return 0;
+    }
+    return r_bytes(in, b, n) ? n : 0;
+}
+
+static void get_options_v1(rd *in, twin_health_options *h)
+{
     h->model = (int32_t)r_u32(in);
     h->phi = r_f64(in);
     h->prior_mean[0] = r_f64(in);
@@ -331,7 +344,36 @@ static void get_options(rd *in, twin_health_options *h, const twin_health_model 
     h->ema_alpha = r_f64(in);
     h->recal_noise[0] = r_f64(in);
     h->recal_noise[1] = r_f64(in);
+}
+
+static void get_options(rd *in, twin_health_options *h, const twin_health_model *user)
+{
+    twin_health_options_init(h);
+    if (in->version == 1) {
+        get_options_v1(in, h);
+    } else {
+        unsigned char b[256];
+        size_t n = r_encoded(in, b, sizeof b);
+        if (in->s == TWIN_OK && twin_health_options_decode(h, b, n, NULL) != TWIN_OK)
+            r_fail(in, TWIN_E_PARSE, "encoded health options do not decode");
+    }
     h->user = h->model == TWIN_HEALTH_USER ? user : NULL;
+}
+
+/* A health state: raw bytes of the 1.3/1.4 struct (format 1) or the
+ * encoded form (2); the decoder reads both. */
+static void get_health(rd *in, twin_health *h)
+{
+    unsigned char b[256];
+    size_t n;
+    if (in->version == 1) {
+        n = sizeof(twin_health);
+        r_bytes(in, b, n);
+    } else {
+        n = r_encoded(in, b, sizeof b);
+    }
+    if (in->s == TWIN_OK && twin_health_decode(h, b, n, NULL) != TWIN_OK)
+        r_fail(in, TWIN_E_PARSE, "a health state does not decode");
 }
 
 static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
@@ -406,7 +448,7 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
             uint32_t p = r_u32(in);
             st.band = (int32_t)r_u32(in);
             st.has_band = 1;
-            r_bytes(in, &h, sizeof h);
+            get_health(in, &h);
             if (in->s == TWIN_OK && p >= np) r_fail(in, TWIN_E_PARSE, "a health profile is out of range");
             st.hopt = in->s == TWIN_OK ? &prof[p] : NULL;
             st.health = &h;
@@ -481,9 +523,10 @@ twin_status twin_snapshot_restore(twin_graph *g, twin_ingest *ing, twin_snapshot
         return twin__fail(g, in.s == TWIN_OK || in.s == TWIN_E_PARSE ? TWIN_E_PARSE : in.s,
                           "not a libtwin snapshot (%s)",
                           in.s == TWIN_OK ? "bad magic" : in.why);
-    if (version != TWIN_SNAPSHOT_VERSION || (flags & ~TWIN__SNAP_FLAG_INGEST))
-        return twin__fail(g, TWIN_E_PARSE, "snapshot version %lu is not %d",
+    if (version < 1 || version > TWIN_SNAPSHOT_VERSION || (flags & ~TWIN__SNAP_FLAG_INGEST))
+        return twin__fail(g, TWIN_E_PARSE, "snapshot version %lu is not 1 to %d",
                           (unsigned long)version, TWIN_SNAPSHOT_VERSION);
+    in.version = version;
     if (in.total < TWIN__SNAP_HEADER_BYTES + 4)
         return twin__fail(g, TWIN_E_PARSE, "the snapshot's length is impossible");
     if ((s = twin__build_begin(&b, g, ing, 0, 0, 0)) != TWIN_OK) return s;

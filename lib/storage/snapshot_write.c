@@ -7,9 +7,15 @@
  *   twins    u32 n, n x (str id, u32 model, props)
  *   rels     u32 n, then per twin in order: u32 k, k x (str id, str name,
  *            u32 target twin, props), its outgoing relationships newest first
- *   ingest   (flag 1) profiles, signals, totals (see put_ingest())
+ *   ingest   (flag 1) profiles, signals, totals (see put_ingest()); health
+ *            options and states as str of their encoded forms (health.h)
  *   u32      CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of all bytes before
  * props = u32 n, n x (str name, value); value = u8 type and its payload.
+ *
+ * Format versions: 2 (libtwin 1.5) as above; 1 (1.3, 1.4) the same but for
+ * each health profile's fields written one by one (u32 model, 14 f64 to
+ * divergence_clear, u32 count, u32 recalibration, 3 f64) and each health
+ * state as the raw 192 bytes of the struct; snapshot_read.c reads both.
  *
  * Saving writes twice: once into a counter for the total length, which the
  * header carries so that a reader can bound every count and length by what
@@ -200,25 +206,24 @@ static void put_graph(wr *o, const twin__adjacency *a, uint32_t *ord)
     }
 }
 
+/* Health options and states: u32 length and their encoded forms
+ * (twin_health_options_encode(), twin_health_encode()). */
 static void put_options(wr *o, const twin_health_options *h)
 {
-    w_u32(o, (uint32_t)h->model);
-    w_f64(o, h->phi);
-    w_f64(o, h->prior_mean[0]);
-    w_f64(o, h->prior_mean[1]);
-    for (int i = 0; i < 4; i++) w_f64(o, h->prior_cov[i]);
-    w_f64(o, h->noise);
-    w_f64(o, h->process_noise[0]);
-    w_f64(o, h->process_noise[1]);
-    w_f64(o, h->failure_level);
-    w_f64(o, h->failure_factor);
-    w_f64(o, h->divergence_threshold);
-    w_f64(o, h->divergence_clear);
-    w_u32(o, h->divergence_count);
-    w_u32(o, (uint32_t)h->recalibration);
-    w_f64(o, h->ema_alpha);
-    w_f64(o, h->recal_noise[0]);
-    w_f64(o, h->recal_noise[1]);
+    unsigned char b[TWIN_HEALTH_OPTIONS_ENCODED_MAX];
+    size_t n = 0;
+    twin_status s = twin_health_options_encode(h, b, sizeof b, &n, NULL);
+    if (s < 0 && o->s == TWIN_OK) o->s = s;
+    w_strn(o, (const char *)b, s < 0 ? 0 : n);
+}
+
+static void put_health(wr *o, const twin_health *h)
+{
+    unsigned char b[TWIN_HEALTH_ENCODED_MAX];
+    size_t n = 0;
+    twin_status s = twin_health_encode(h, b, sizeof b, &n, NULL);
+    if (s < 0 && o->s == TWIN_OK) o->s = s;
+    w_strn(o, (const char *)b, s < 0 ? 0 : n);
 }
 
 /* Profiles; signals (twin ordinal, name, unit, options, latest, zone,
@@ -270,7 +275,7 @@ static void put_ingest(wr *o, const twin_graph *g, const twin__adjacency *a,
             w_u8(o, 1);
             w_u32(o, st.profile);
             w_u32(o, (uint32_t)st.band);
-            w_bytes(o, st.health, sizeof(twin_health));
+            put_health(o, st.health);
         }
     }
     twin__ing_get_totals(ing, counts, &he, &ev);

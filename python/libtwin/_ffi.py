@@ -467,6 +467,17 @@ twin_health_pack = _declare("twin_health_pack", _status,
                             [health_p, POINTER(twin_health_packed), error_p], _check_health)
 twin_health_unpack = _declare("twin_health_unpack", _status,
                               [POINTER(twin_health_packed), health_p, error_p], _check_health)
+twin_health_encode = _declare("twin_health_encode", _status,
+                              [health_p, c_void_p, c_size_t, POINTER(c_size_t), error_p],
+                              _check_health)
+twin_health_decode = _declare("twin_health_decode", _status,
+                              [health_p, c_void_p, c_size_t, error_p], _check_health)
+twin_health_options_encode = _declare("twin_health_options_encode", _status,
+                                      [POINTER(twin_health_options), c_void_p, c_size_t,
+                                       POINTER(c_size_t), error_p], _check_health)
+twin_health_options_decode = _declare("twin_health_options_decode", _status,
+                                      [POINTER(twin_health_options), c_void_p, c_size_t,
+                                       error_p], _check_health)
 twin_health_fit_prior = _declare("twin_health_fit_prior", _status,
                                  [POINTER(twin_health_options), POINTER(twin_health_run),
                                   c_size_t, error_p], _check_health)

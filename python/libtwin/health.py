@@ -320,6 +320,26 @@ class HealthOptions:
 
     _ARRAYS = {"prior_mean": 2, "prior_cov": 4, "process_noise": 2, "recal_noise": 2}
 
+    def encode(self) -> bytes:
+        """The options in their encoded form (``twin_health_options_encode``:
+        little-endian, versioned, every field but the user model), for
+        files and databases."""
+        buf = ctypes.create_string_buffer(512)
+        n = ctypes.c_size_t()
+        _ffi.twin_health_options_encode(ctypes.byref(self._c), buf, len(buf), ctypes.byref(n),
+                                        _err())
+        return buf.raw[:n.value]
+
+    @classmethod
+    def decode(cls, data: bytes, user: "HealthModel | None" = None) -> "HealthOptions":
+        """Options from :meth:`encode` of this or an earlier release; a user
+        model's options need their model again (``user``)."""
+        opts = cls()
+        _ffi.twin_health_options_decode(ctypes.byref(opts._c), bytes(data), len(data), _err())
+        if user is not None:
+            opts._set_user(user)
+        return opts
+
     def _set_user(self, model) -> None:
         if model is None:
             self._c.user = None
@@ -512,6 +532,25 @@ class Health:
         h = cls.__new__(cls)
         h.options = options
         h._c = _ffi.twin_health.from_buffer_copy(data)
+        return h
+
+    def encode(self) -> bytes:
+        """The state in its encoded form (``twin_health_encode``: little-endian,
+        versioned, independent of the library's layout), for files and
+        databases."""
+        buf = ctypes.create_string_buffer(512)
+        n = ctypes.c_size_t()
+        _ffi.twin_health_encode(ctypes.byref(self._c), buf, len(buf), ctypes.byref(n), _err())
+        return buf.raw[:n.value]
+
+    @classmethod
+    def decode(cls, options: HealthOptions, data: bytes) -> "Health":
+        """A state from :meth:`encode` of this or an earlier release, to be
+        used with ``options``."""
+        h = cls.__new__(cls)
+        h.options = options
+        h._c = _ffi.twin_health()
+        _ffi.twin_health_decode(ctypes.byref(h._c), bytes(data), len(data), _err())
         return h
 
     PACKED_SIZE = ctypes.sizeof(_ffi.twin_health_packed)

@@ -104,6 +104,26 @@ def test_packed_state_round_trips_and_updates_the_same():
         libtwin.Health.unpack(o, packed[:-1])
 
 
+def test_encoded_state_and_options_round_trip():
+    o = seed_options(recalibration="ema")
+    h = libtwin.Health(o)
+    for k in range(1, 6):
+        h.update(k * 10**9, 0.12 + 0.001 * k)
+    data = h.encode()
+    assert len(data) == 144 and data[:3] == b"HS\x01"
+    assert libtwin.Health.decode(o, data).to_bytes() == h.to_bytes()
+    assert libtwin.Health.decode(o, data).encode() == data
+    od = o.encode()
+    assert len(od) == 152 and od[:3] == b"HO\x01"
+    o2 = libtwin.HealthOptions.decode(od)
+    assert o2.encode() == od
+    assert o2.recalibration == o.recalibration and o2.noise == o.noise
+    with pytest.raises(errors.ParseError):
+        libtwin.Health.decode(o, data[:-1])
+    with pytest.raises(errors.ParseError):
+        libtwin.HealthOptions.decode(data)
+
+
 def test_bad_input_raises_with_message_and_keeps_state():
     h = libtwin.Health(seed_options())
     h.update(10**9, 0.13)

@@ -94,6 +94,11 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 500);
     ck_assert_int_eq(sq_query(p, "PRAGMA user_version"), TWIN_SQLITE_SCHEMA_VERSION);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM health"), 1);
+    /* encoded forms, not the structs */
+    ck_assert_int_eq(sq_query(p, "SELECT length(state) FROM health"), TWIN_HEALTH_ENCODED_MAX);
+    ck_assert_int_eq(sq_query(p, "SELECT length(options) FROM health"),
+                     TWIN_HEALTH_OPTIONS_ENCODED_MAX);
+    ck_assert_int_eq(sq_query(p, "SELECT hex(substr(state, 1, 3)) = '485301' FROM health"), 1);
 
     sq_open(&x, p, 0, 1000);
     ck_assert_uint_eq(twin_graph_twin_count(x.g), 3);
