@@ -163,6 +163,14 @@ class twin_graph_options(Structure):
                 ("string_capacity", c_uint32), ("reserved_", c_uint32)]
 
 
+class twin_change(Structure):
+    _fields_ = [("size", c_uint32), ("kind", c_uint32), ("phase", c_uint32),
+                ("reserved_", c_uint32), ("twin_id", c_char_p), ("rel_id", c_char_p)]
+
+
+CHANGE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(twin_change))
+
+
 class twin_relationship(Structure):
     _fields_ = [("size", c_uint32), ("property_count", c_uint32), ("id", c_char_p),
                 ("name", c_char_p), ("source_id", c_char_p), ("target_id", c_char_p),
@@ -417,6 +425,10 @@ twin_graph_relationships_next = _declare("twin_graph_relationships_next", _statu
                                          [graph_p, POINTER(twin_cursor),
                                           POINTER(twin_relationship)], _check)
 twin_graph_optimize = _declare("twin_graph_optimize", _status, [graph_p], _check_graph)
+twin_graph_add_change_hook = _declare("twin_graph_add_change_hook", _status,
+                                      [graph_p, CHANGE_FN, c_void_p], _check_graph)
+twin_graph_remove_change_hook = _declare("twin_graph_remove_change_hook", _status,
+                                         [graph_p, CHANGE_FN, c_void_p], _check_graph)
 
 # impact.h
 twin_impact_options_init_ = _declare("twin_impact_options_init_", _status,
