@@ -3,7 +3,7 @@
 
 #include "core/alloc.h"
 #include "graph/adjacency.h"
-#include "health/health_int.h"
+#include "health/step.h"
 #include "outbox/outbox.h"
 
 #include <math.h>

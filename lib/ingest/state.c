@@ -4,7 +4,7 @@
 #include "ingest/state.h"
 
 #include "graph/adjacency.h"
-#include "health/health_int.h"
+#include "health/step.h"
 #include "outbox/outbox.h"
 
 #include <math.h>

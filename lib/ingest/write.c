@@ -3,7 +3,7 @@
 #include "ingest/ingest_int.h"
 
 #include "graph/adjacency.h"
-#include "health/health_int.h"
+#include "health/step.h"
 #include "outbox/outbox.h"
 
 #include <math.h>
