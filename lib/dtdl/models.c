@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "util/hash.h"
+#include "core/sized.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -15,14 +16,11 @@
 
 twin_status twin_models_options_init_(twin_models_options *o, size_t size)
 {
-    if (!o) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    if (size < offsetof(twin_models_options, alloc)) return TWIN_E_INVAL;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    if (size >= offsetof(twin_models_options, reserved_)) o->max_dtdl_version = 4;
-    if (size >= offsetof(twin_models_options, resolver)) o->max_document_bytes = DEFAULT_MAX_DOC;
-    return TWIN_OK;
+    twin_models_options d;
+    memset(&d, 0, sizeof d);
+    d.max_dtdl_version = 4;
+    d.max_document_bytes = DEFAULT_MAX_DOC;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 twin_status twin__models_fail(twin_models *m, twin_status s, const char *fmt, ...)
@@ -43,12 +41,7 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
     if (!out) return TWIN_E_INVAL;
     *out = NULL;
     twin_models_options_init(&o);
-    if (opts) {
-        if (opts->size > sizeof o) return TWIN_E_ABI;
-        if (opts->size < offsetof(twin_models_options, alloc)) return TWIN_E_INVAL;
-        memcpy(&o, opts, opts->size);
-        o.size = sizeof o;
-    }
+    if ((s = twin__sized_in(&o, sizeof o, opts)) != TWIN_OK) return s;
     if (o.max_dtdl_version < 2 || o.max_dtdl_version > 4) return TWIN_E_INVAL;
     if (o.flags & ~(uint32_t)(TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS |
                               TWIN_MODELS_TOLERATE_SOLECISMS))

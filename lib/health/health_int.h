@@ -4,6 +4,7 @@
 
 #include "twin/twin.h"
 #include "twin/health.h"
+#include "core/sized.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -70,9 +71,25 @@ static inline int twin__finite(double x)
 }
 
 /* Check state and options for a call: initialised, same layout, same kind,
- * options of a known size. */
+ * options of this library's size (twin__health_opts() makes them so). */
 twin_status twin__health_check(const twin_health *h, const twin_health_options *o,
                                twin_error *err);
+
+/* Room for a caller's options (and user model table) as this library's
+ * structs, for options of an older, smaller size (core/sized.h). */
+typedef struct twin__hopts {
+    twin_health_options o;
+    twin_health_model u;
+} twin__hopts;
+
+/* Point *o at options of this library's size: *o itself when it is (and
+ * its user model table too), else a copy over the defaults in *buf. */
+twin_status twin__health_opts(const twin_health_options **o, twin__hopts *buf,
+                              twin_error *err);
+
+/* twin__health_opts(), then twin__health_check(). */
+twin_status twin__health_check_opts(const twin_health *h, const twin_health_options **o,
+                                    twin__hopts *buf, twin_error *err);
 
 /* Model space of the built-in kinds: y = log(v - phi) or v - phi. Returns
  * 0 when v is out of the domain (v <= phi for the exponential model). */

@@ -139,11 +139,14 @@ void tsq_rollback(twin_sqlite *db)
 
 twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_sqlite_options, busy_timeout_ms)) return TWIN_E_INVAL;
+    twin_sqlite_options d;
+    uint32_t n = (uint32_t)size;
+    if (!o || size < TSQ_SIZED_MIN) return TWIN_E_INVAL;
     if (size > sizeof *o) return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    if (size >= offsetof(twin_sqlite_options, reserved_)) o->busy_timeout_ms = 1000;
+    memset(&d, 0, sizeof d);
+    d.busy_timeout_ms = 1000;
+    memcpy(o, &d, size);
+    memcpy(o, &n, sizeof n);
     return TWIN_OK;
 }
 
@@ -229,12 +232,9 @@ twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sql
     tsq_ok(db);
     db->err.message = db->msg;
     twin_sqlite_options_init(&d);
-    if (o) {
-        if (o->size < offsetof(twin_sqlite_options, busy_timeout_ms))
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "options: size not set");
-        if (o->size > sizeof d) return tsq_fail(db, TWIN_E_ABI, SQLITE_OK, "options: unknown size");
-        memcpy(&d, o, o->size);
-    }
+    if ((s = tsq_sized_in(&d, sizeof d, o)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, s == TWIN_E_ABI ? "options: unknown size"
+                                                          : "options: size not set");
     if (!path) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no path");
     if (d.busy_timeout_ms < 0)
         return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "busy_timeout_ms is negative");
@@ -337,7 +337,9 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     uint64_t *f[6];
     int rc, k;
     int64_t pages, psize, freep;
-    if (!db || !out || out->size < sizeof c) return TWIN_E_INVAL;
+    twin_status s;
+    if (!db || !out) return TWIN_E_INVAL;
+    if ((s = tsq_sized_check(out, sizeof c)) != TWIN_OK) return s;
     if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
     memset(&c, 0, sizeof c);
     c.size = sizeof c;
@@ -352,7 +354,7 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     freep = pragma_int(db, "PRAGMA freelist_count", &rc);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
     c.file_bytes = (uint64_t)((pages - freep) * psize);
-    *out = c;
+    tsq_sized_out(out, &c);
     tsq_ok(db);
     return TWIN_OK;
 }

@@ -355,7 +355,7 @@ START_TEST(test_dtmi_parse_arguments)
     ck_assert_int_eq(twin_dtmi_parse(s, 10, NULL), TWIN_OK);
     ck_assert_int_eq(twin_dtmi_parse(NULL, 0, &d), TWIN_E_INVAL);
     d.size = sizeof d + 8;
-    ck_assert_int_eq(twin_dtmi_parse(s, 10, &d), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_dtmi_parse(s, 10, &d), TWIN_E_ABI);
     d.size = 0;
     ck_assert_int_eq(twin_dtmi_parse(s, 10, &d), TWIN_E_INVAL);
 }
