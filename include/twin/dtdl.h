@@ -29,7 +29,7 @@
  * their contents (Telemetry, Property, Command, Relationship, Component),
  * command payloads, and schemas (primitive, Array, Enum, Map, Object, and
  * their parts). Element pointers and the strings they return are owned by
- * the set and valid until twin_models_close().
+ * the set and valid until twin_models_destroy().
  *
  * @par Thread safety
  * Adding and resolving are writers: one thread per set, with no reader of
@@ -98,7 +98,7 @@ enum twin_models_flag {
 typedef twin_status (*twin_models_resolver)(void *ud, twin_models *m,
                                             const char *const *dtmis, size_t n);
 
-/** @brief Options of twin_models_open(). Initialise with
+/** @brief Options of twin_models_create(). Initialise with
  *         twin_models_options_init(). */
 typedef struct twin_models_options {
     uint32_t size;                /**< `sizeof`, set by twin_models_options_init(). */
@@ -162,18 +162,39 @@ TWIN_API twin_status twin_models_options_init_(twin_models_options *o, size_t si
  * @brief Create an empty model set.
  * @param out  Receives the set; NULL on failure.
  * @param opts Options, copied; NULL: defaults.
- * @retval TWIN_OK      @p *out is ready; free it with twin_models_close().
+ * @retval TWIN_OK      @p *out is ready; free it with twin_models_destroy().
  * @retval TWIN_E_INVAL @p out is NULL or an option is out of range.
  * @retval TWIN_E_ABI   A struct's @c size is unknown.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @par Thread safety
  * Safe from any thread.
+ * @since 1.5 (the same as twin_models_open() of 1.2, named by the library's
+ *        create/destroy pair)
+ */
+TWIN_API twin_status twin_models_create(twin_models **out, const twin_models_options *opts);
+
+/**
+ * @brief Free a model set and every element and string it returned.
+ * @param m Set; NULL is a no-op.
+ * @since 1.5 (twin_models_close() of 1.2)
+ */
+TWIN_API void twin_models_destroy(twin_models *m);
+
+/**
+ * @brief The 1.2 name of twin_models_create(), kept for 1.x callers.
+ *
+ * Model sets were "opened" and "closed" before every handle settled on
+ * create/destroy (1.5); the pair stays, exactly equivalent, for the life
+ * of libtwin.so.1. New code uses twin_models_create().
+ * @param out  As twin_models_create().
+ * @param opts As twin_models_create().
+ * @return As twin_models_create().
  * @since 1.2
  */
 TWIN_API twin_status twin_models_open(twin_models **out, const twin_models_options *opts);
 
 /**
- * @brief Free a model set and every element and string it returned.
+ * @brief The 1.2 name of twin_models_destroy(), kept for 1.x callers.
  * @param m Set; NULL is a no-op.
  * @since 1.2
  */
@@ -321,7 +342,7 @@ TWIN_API twin_status twin_models_save(const twin_models *m, twin_models_write_fn
  * @param len  Bytes at @p data.
  * @param opts Options (the allocator counts; e.g. a ::twin_arena on
  *             firmware); NULL: defaults.
- * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_close().
+ * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_destroy().
  * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
  *                      version (truncated, corrupted, other version).
  * @retval TWIN_E_INVAL @p out or @p data is NULL, or an option is out of range.

@@ -34,6 +34,16 @@ twin_status twin__models_fail(twin_models *m, twin_status s, const char *fmt, ..
 
 twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
 {
+    return twin_models_create(out, opts);
+}
+
+void twin_models_close(twin_models *m)
+{
+    twin_models_destroy(m);
+}
+
+twin_status twin_models_create(twin_models **out, const twin_models_options *opts)
+{
     twin_models_options o;
     twin_allocator a;
     twin_models *m;
@@ -63,20 +73,20 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
         const char **v;
         size_t i;
         if (!o.acceptable_limits) {
-            twin_models_close(m);
+            twin_models_destroy(m);
             return TWIN_E_INVAL;
         }
         v = twin__region_alloc(&m->mem, &a, o.nacceptable_limits * sizeof *v);
         for (i = 0; v && i < o.nacceptable_limits; i++) {
             const char *x = o.acceptable_limits[i];
             if (!x) {
-                twin_models_close(m);
+                twin_models_destroy(m);
                 return TWIN_E_INVAL;
             }
             if (!(v[i] = twin__region_strdup(&m->mem, &a, x, strlen(x)))) v = NULL;
         }
         if (!v) {
-            twin_models_close(m);
+            twin_models_destroy(m);
             return TWIN_E_NOMEM;
         }
         m->opt.acceptable_limits = v;
@@ -87,7 +97,7 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
     return TWIN_OK;
 }
 
-void twin_models_close(twin_models *m)
+void twin_models_destroy(twin_models *m)
 {
     twin_allocator a;
     if (!m) return;
