@@ -150,7 +150,7 @@ START_TEST(test_context_above_max_dtdl_version)
     ck_assert_int_eq(twin_models_options_init(&o), TWIN_OK);
     o.alloc = &mfa.alloc;
     o.max_dtdl_version = 3;
-    ck_assert_int_eq(twin_models_open(&m, &o), TWIN_OK);
+    ck_assert_int_eq(twin_models_create(&m, &o), TWIN_OK);
     ADD_FAILS(m, I4 "}", TWIN_E_CONSTRAINT, "disallowedContextVersion");
     ADD_OK(m, I3 "}");
     models_close(m, NULL);
