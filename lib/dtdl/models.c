@@ -258,20 +258,21 @@ twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e)
 twin_status twin_models_resolve(twin_models *m)
 {
     twin_status s;
+    twin_error prev;
     if (!m) return TWIN_E_INVAL;
     if (m->in_resolve) return twin__models_fail(m, TWIN_E_STATE, "resolve called from a resolver");
     twin__models_diag_clear(m);
     if (m->sealed) return TWIN_OK;
     m->in_resolve = 1;
-    m->err.status = TWIN_OK;
+    prev = m->err;
+    m->err.status = TWIN_OK;  /* to see whether resolution recorded a failure */
     s = twin__dtdl_resolve(m);
     m->in_resolve = 0;
     if (s != TWIN_OK && m->err.status != s)  /* e.g. an allocation failed */
         twin__models_fail(m, s, "resolve failed: %s", twin_strerror(s));
     if (s == TWIN_OK) {
         m->sealed = 1;
-        m->err.status = TWIN_OK;
-        m->err.message = "";
+        if (m->err.status == TWIN_OK) m->err = prev;  /* a success keeps the last error */
     }
     return s;
 }

@@ -74,6 +74,7 @@ twin_status tsq_fail(twin_sqlite *db, twin_status s, int rc, const char *fmt, ..
                  db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
     db->err.status = s;
     db->err.message = db->msg;
+    db->nfail++;
     return s;
 }
 
@@ -239,7 +240,6 @@ twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sql
     if (d.busy_timeout_ms < 0)
         return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "busy_timeout_ms is negative");
     if ((s = setup(db, path, &d)) != TWIN_OK) return s;
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -297,7 +297,6 @@ twin_status twin_sqlite_put_document(twin_sqlite *db, const char *kind, const ch
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a document");
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -322,7 +321,6 @@ twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind, twin_sqlite
     sqlite3_finalize(s);
     if (r != TWIN_OK) return r;
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the documents");
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -355,6 +353,5 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
     c.file_bytes = (uint64_t)((pages - freep) * psize);
     tsq_sized_out(out, &c);
-    tsq_ok(db);
     return TWIN_OK;
 }

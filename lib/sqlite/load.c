@@ -173,6 +173,5 @@ done:
     sqlite3_finalize(L.sigs);
     free(L.block);
     sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
-    if (s == TWIN_OK) tsq_ok(db);
     return s;
 }

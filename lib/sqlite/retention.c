@@ -125,7 +125,6 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
     }
     if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) goto fail;
     if (out) tsq_sized_out(out, &st);
-    tsq_ok(db);
     return TWIN_OK;
 fail:
     sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
@@ -135,11 +134,12 @@ fail:
 twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st)
 {
     twin_status s;
+    uint64_t fails;
     int rc;
     if (!db || !st) return TWIN_E_INVAL;
-    tsq_ok(db);
+    fails = db->nfail;
     if ((s = twin_store_checkpoint(st)) != TWIN_OK || (s = twin_store_flush(st)) != TWIN_OK) {
-        if (db->err.status == TWIN_OK)
+        if (db->nfail == fails)  /* not a failure of db's own callbacks */
             tsq_fail(db, s, SQLITE_OK, "store: %s", twin_store_last_error(st)->message);
         return s;
     }
@@ -148,6 +148,5 @@ twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st)
         return s;
     rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) return tsq_sqlfail(db, rc, "WAL checkpoint");
-    tsq_ok(db);
     return TWIN_OK;
 }

@@ -71,7 +71,8 @@ enum {
 
 struct twin_sqlite {
     sqlite3 *db;
-    twin_error err;
+    twin_error err;        /* the last failure; a success leaves it (core.h) */
+    uint64_t nfail;        /* failures recorded so far */
     char msg[TWIN_ERROR_MESSAGE_MAX];
     sqlite3_stmt *st[ST_COUNT];
     int in_tx;

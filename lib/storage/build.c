@@ -56,8 +56,7 @@ void twin__build_commit(twin__build *b)
 {
     twin__graph_swap(b->g, b->tg);
     if (b->ing) {
-        twin__ing_swap(b->ing, b->ting);
-        b->ing->err.status = TWIN_OK;
+        twin__ing_swap(b->ing, b->ting);  /* its last error stays (core.h) */
     }
     twin__build_abort(b);
 }
