@@ -147,7 +147,8 @@ typedef struct twin_dtdl_diag {
  * @param o    Options to initialise.
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      @p o holds defaults.
- * @retval TWIN_E_INVAL @p o is NULL or @p size does not cover @c size and @c flags.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size does not cover @c size and @c flags
+ *                      (8 bytes).
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  * @par Thread safety
  * Safe from any thread.
@@ -291,8 +292,10 @@ TWIN_API const twin_dtdl_diag *twin_models_diag(const twin_models *m, size_t i);
 /**
  * @brief The set's last error: status and a one-line summary.
  * @param m Set.
- * @return The last failed call's status and message (::TWIN_OK and "" after
- *         a success); for NULL, ::TWIN_E_INVAL.
+ * @return A copy of the record of the last failed call: its status and
+ *         message (the message borrowed from @p m); ::TWIN_OK and "" until a
+ *         call fails. A success leaves it as it was (core.h: Errors). For
+ *         NULL, ::TWIN_E_INVAL.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -707,11 +710,11 @@ enum twin_models_check {
  *
  * @param m      Resolved set; retained (read only).
  * @param checks ::twin_models_check bits.
- * @param out    Receives the validator; its @c size must be set.
+ * @param out    Receives the validator; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      @p out is filled.
  * @retval TWIN_E_STATE @p m is not resolved.
  * @retval TWIN_E_INVAL A pointer is NULL.
- * @retval TWIN_E_ABI   @p out->size is not this library's.
+ * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @par Thread safety
  * Reader of @p m; the validator's callbacks are readers too.
  * @since 1.2
@@ -787,10 +790,11 @@ typedef struct twin_dtmi_info {
  *
  * @param dtmi Text, not retained.
  * @param len  Bytes.
- * @param out  Receives the parts when not NULL; its @c size must be set.
+ * @param out  Receives the parts when not NULL; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      Valid.
  * @retval TWIN_E_PARSE Not a DTMI.
- * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out's size is unknown.
+ * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @par Thread safety
  * Safe from any thread.
  * @since 1.2
