@@ -5,10 +5,10 @@
  *
  * Every *.json file under the directory (recursively, in path order) is read
  * into memory first, byte for byte (BOM included). One run is then:
- * twin_models_open, twin_models_add of each file (source: its path),
+ * twin_models_create, twin_models_add of each file (source: its path),
  * twin_models_resolve, a few lookups that prove the set resolved (as many
  * Interfaces as files; on RealEstateCore, Room's inherited contents), and
- * twin_models_close. Runs use the C library's allocator (opts.alloc NULL)
+ * twin_models_destroy. Runs use the C library's allocator (opts.alloc NULL)
  * and cJSON's default hooks, as a host would. After an untimed warm-up run,
  * RUNS runs are timed; the figure is the median of the whole run, with the
  * median of each phase beside it.
@@ -340,8 +340,8 @@ static twin_models *open_set(const twin_allocator *alloc)
     twin_status s = twin_models_options_init(&o);
     if (s != TWIN_OK) fail("twin_models_options_init: %s", twin_strerror(s));
     o.alloc = alloc;
-    s = twin_models_open(&m, &o);
-    if (s != TWIN_OK) fail("twin_models_open: %s", twin_strerror(s));
+    s = twin_models_create(&m, &o);
+    if (s != TWIN_OK) fail("twin_models_create: %s", twin_strerror(s));
     return m;
 }
 
@@ -378,7 +378,7 @@ static set_figures timed_run(const corpus *c, run_times *t)
     t2 = bench_now_s() * 1e3;
     f = lookups(m, c->n);
     t3 = bench_now_s() * 1e3;
-    twin_models_close(m);
+    twin_models_destroy(m);
     t4 = bench_now_s() * 1e3;
     t->add = t1 - t0;
     t->resolve = t2 - t1;
@@ -424,16 +424,16 @@ static mem_figures measured_run(const corpus *c)
     r.cjson_allocs = mem.cjson.allocs;
     lookups(m, c->n);
     check_all(m);
-    twin_models_close(m);
+    twin_models_destroy(m);
 #ifdef HAVE_CJSON
     cJSON_InitHooks(NULL);  /* back to malloc and free for the timed runs */
 #endif
     if (mem.twin.underflow) fail("the handle freed more bytes than it allocated");
     if (mem.twin.live != 0 || mem.twin.blocks != 0)
-        fail("twin_models_close left %zu bytes in %zu blocks allocated", mem.twin.live,
+        fail("twin_models_destroy left %zu bytes in %zu blocks allocated", mem.twin.live,
              mem.twin.blocks);
     if (mem.cjson.underflow || mem.cjson.live != 0 || mem.cjson.blocks != 0)
-        fail("cJSON blocks left allocated after twin_models_close: %zu bytes in %zu blocks",
+        fail("cJSON blocks left allocated after twin_models_destroy: %zu bytes in %zu blocks",
              mem.cjson.live, mem.cjson.blocks);
     return r;
 }

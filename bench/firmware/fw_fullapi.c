@@ -132,7 +132,8 @@ int main(void)
             sum += (unsigned long)twin_models_validator(m, TWIN_MODELS_CHECK_ALL, &v);
             sum += (unsigned long)twin_models_resolve(m) + twin_models_diag_count(m) +
                    (twin_models_diag(m, 0) != NULL) + (unsigned long)twin_models_last_error(m).status;
-            twin_models_close(m);
+            twin_models_destroy(m);
+            twin_models_close(NULL);  /* the 1.2 name */
         }
         d.size = sizeof d;
         sum += (unsigned long)twin_dtmi_parse("dtmi:a:b;1", 10, &d);

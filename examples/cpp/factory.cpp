@@ -26,7 +26,7 @@ void check(twin_status s, const twin_error *e)
 }
 
 struct models_deleter {
-    void operator()(twin_models *m) const { twin_models_close(m); }
+    void operator()(twin_models *m) const { twin_models_destroy(m); }
 };
 struct graph_deleter {
     void operator()(twin_graph *g) const { twin_graph_destroy(g); }
@@ -41,7 +41,7 @@ public:
     explicit Models(const std::string &json)
     {
         twin_models *m = nullptr;
-        check(twin_models_open(&m, nullptr), nullptr);
+        check(twin_models_create(&m, nullptr), nullptr);
         m_.reset(m);
         twin_status s = twin_models_add(m, json.data(), json.size(), "factory models");
         if (s == TWIN_OK) s = twin_models_resolve(m);

@@ -12,13 +12,84 @@
  * - Functions return a ::twin_status: ::TWIN_OK (0) on success, a negative
  *   code on failure, a positive code for a non-error outcome such as
  *   ::TWIN_DONE. Callers must tolerate codes they do not know.
- * - Out-parameters come first; on failure a pointer out-parameter is set to
- *   NULL.
+ * - Handles are made by `*_create()` and freed by `*_destroy()` (NULL is a
+ *   no-op). Two pairs are named otherwise: twin_models_open() and
+ *   twin_models_close() are the 1.2 names of twin_models_create() and
+ *   twin_models_destroy(), kept for 1.x callers; twin_sqlite_open() and
+ *   twin_sqlite_close() open and close a database file (see sqlite.h).
+ *   `*_init()` functions fill caller storage and need no freeing.
+ * - Parameter order: a function that makes something from nothing takes
+ *   its result first (`*_create()`, twin_models_load(), twin_sqlite_open(),
+ *   twin_health_fusion_fit()), and so does an `*_init()` function the
+ *   storage it initialises (`*_options_init_()`, twin_health_init(),
+ *   twin_arena_init()). Every other function takes first the handle or the
+ *   object it reads or changes (a graph, a state, an element, a text),
+ *   then its inputs, then its results (getters and queries such as
+ *   twin_graph_get_property(g, twin_id, name, &value)), then, for the
+ *   health functions, an optional ::twin_error. One exception: twin_arena_init()
+ *   takes the allocator table it fills last, after the arena, its buffer
+ *   and capacity. On failure a pointer result is set to NULL (handles,
+ *   borrowed strings and values), or left as it was where a function says
+ *   so.
  * - Strings are UTF-8 and NUL-terminated. Inputs are copied unless a
  *   function says "retained". Returned `const char *` values are borrowed
  *   from the handle until its next mutating call or its destruction.
- * - A public struct that the caller fills starts with a `size` field set to
- *   `sizeof` the struct, so the struct can grow without breaking callers.
+ *
+ * @par Errors
+ * Every handle (graph, model set, impact context, ingest handle, store,
+ * SQLite store) keeps one error record: the status and message of its
+ * last failed call. The `*_last_error()` functions return it borrowed
+ * from the handle (valid until the handle's next call or destruction;
+ * twin_models_last_error() returns a copy, as it has since 1.2). A call
+ * that succeeds leaves the record as it was, and so does every reading
+ * call, so readers never write to a handle; the record reads ::TWIN_OK
+ * with message "" only until the first failure. Read it right after the
+ * failing call. Calls that fail on their arguments before they reach a
+ * handle (a NULL handle, for one) record nothing. The twin_store_*()
+ * functions that change the graph record on the graph, as the graph
+ * functions do. Functions without a handle (health, DTMI parsing) take an
+ * optional `twin_error *` and fill it on failure only.
+ *
+ * @par Structs that grow
+ * A public struct whose first field is `uint32_t size` can grow (fields
+ * are only ever appended) without breaking callers compiled against an
+ * older header. Its second field is always 32 bits (flags, a count or
+ * `reserved_`), and the smallest size accepted is 8 bytes: those two
+ * fields. One rule for all:
+ * - Structs the caller passes in (options, callback tables, allocator,
+ *   validator, resolver, loader, health model, fleet and fusion, retention
+ *   policy) carry `sizeof` as the caller compiled it: the library reads
+ *   that many bytes, and the fields the caller's struct does not have take
+ *   their defaults (those of the `*_options_init()` functions; NULL, zero
+ *   or "none" for the rest). This holds for structs reached through a
+ *   pointer in another (the @c alloc and @c validator of ::twin_graph_options,
+ *   the @c resolver of ::twin_ingest_options, a health model's table...).
+ * - Structs the library fills for the caller (stats, info, hits, events,
+ *   RUL, relationship views, a validator) carry the caller's `sizeof`: the
+ *   library writes exactly that many bytes, nothing past them, and
+ *   leaves `size` as the caller set it (it is the number of bytes
+ *   written). A few functions fill a struct whose `size` the caller did
+ *   not have to set (twin_arena_init(), twin_ingest_resolver_from_models(),
+ *   twin_ingest_get_health()'s options, twin_health_fusion_fit(),
+ *   twin_sqlite_callbacks()): they write the struct as it was when the
+ *   function was published, later fields only when the caller's `size`
+ *   covers them, and set `size` to the bytes written.
+ * - A size larger than this library's struct is refused with
+ *   ::TWIN_E_ABI (a newer caller on an older library), below 8 bytes with
+ *   ::TWIN_E_INVAL; nothing is read or written then.
+ * - Structs the library hands to callbacks (::twin_change,
+ *   ::twin_impact_hit, ::twin_ingest_event, ::twin_store_signal, the
+ *   ::twin_relationship, ::twin_store_twin and ::twin_store_loaded_signal
+ *   given to a store's callbacks or loader) carry the library's `sizeof`: a
+ *   callback reads (or, for a loader, fills) only the fields that lie
+ *   within `size`, which may be smaller than the callback's own struct
+ *   when it runs over an older library.
+ * - ::twin_health is not a growable struct: it is plain data of a fixed
+ *   192 bytes whose `size` marks an initialised state and whose private
+ *   layout tag changes with the library's layout; a state of another
+ *   layout is refused with ::TWIN_E_ABI rather than read.
+ * Arrays of samples are passed with their element size
+ * (twin_ingest_write()) and follow their own rule, stated there.
  *
  * @par Thread safety
  * Handles are not locked: one writer, or any number of concurrent readers,
@@ -73,7 +144,8 @@ typedef enum twin_status {
     TWIN_E_EXISTS = -4,     /**< An item with this identifier already exists. */
     TWIN_E_RANGE = -5,      /**< A length, count or capacity limit is exceeded. */
     TWIN_E_PARSE = -6,      /**< Input text could not be parsed. */
-    TWIN_E_ABI = -7,        /**< A struct's `size` is larger than this library knows. */
+    TWIN_E_ABI = -7,        /**< A struct's `size` is larger than this library knows (or a
+                                 health state has another library's layout). */
     TWIN_E_CONSTRAINT = -8, /**< The call would break a rule of the data (e.g. a twin that
                                  still has relationships, or a model validation failure). */
     TWIN_E_MODIFIED = -9,   /**< The data changed underneath a read (e.g. a graph written
@@ -122,11 +194,12 @@ TWIN_API uint32_t twin_version_number(void);
 #define TWIN_ERROR_MESSAGE_MAX 256
 
 /**
- * @brief Details of the most recent failed mutating call on a handle.
+ * @brief Details of the most recent failed call on a handle.
  *
  * Obtained from a module's `*_last_error()` function, borrowed from the
- * handle. Read-only calls (lookups, iteration) never change it, so that
- * readers can share a handle.
+ * handle (see Errors in the file's description). Successful calls and
+ * read-only calls (lookups, iteration) never change it, so that readers
+ * can share a handle.
  */
 typedef struct twin_error {
     int32_t status;       /**< A ::twin_status; ::TWIN_OK when no call has failed. */

@@ -29,7 +29,7 @@
  * their contents (Telemetry, Property, Command, Relationship, Component),
  * command payloads, and schemas (primitive, Array, Enum, Map, Object, and
  * their parts). Element pointers and the strings they return are owned by
- * the set and valid until twin_models_close().
+ * the set and valid until twin_models_destroy().
  *
  * @par Thread safety
  * Adding and resolving are writers: one thread per set, with no reader of
@@ -98,7 +98,7 @@ enum twin_models_flag {
 typedef twin_status (*twin_models_resolver)(void *ud, twin_models *m,
                                             const char *const *dtmis, size_t n);
 
-/** @brief Options of twin_models_open(). Initialise with
+/** @brief Options of twin_models_create(). Initialise with
  *         twin_models_options_init(). */
 typedef struct twin_models_options {
     uint32_t size;                /**< `sizeof`, set by twin_models_options_init(). */
@@ -147,7 +147,8 @@ typedef struct twin_dtdl_diag {
  * @param o    Options to initialise.
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      @p o holds defaults.
- * @retval TWIN_E_INVAL @p o is NULL or @p size does not cover @c size and @c flags.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size does not cover @c size and @c flags
+ *                      (8 bytes).
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  * @par Thread safety
  * Safe from any thread.
@@ -162,18 +163,39 @@ TWIN_API twin_status twin_models_options_init_(twin_models_options *o, size_t si
  * @brief Create an empty model set.
  * @param out  Receives the set; NULL on failure.
  * @param opts Options, copied; NULL: defaults.
- * @retval TWIN_OK      @p *out is ready; free it with twin_models_close().
+ * @retval TWIN_OK      @p *out is ready; free it with twin_models_destroy().
  * @retval TWIN_E_INVAL @p out is NULL or an option is out of range.
  * @retval TWIN_E_ABI   A struct's @c size is unknown.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @par Thread safety
  * Safe from any thread.
+ * @since 1.5 (the same as twin_models_open() of 1.2, named by the library's
+ *        create/destroy pair)
+ */
+TWIN_API twin_status twin_models_create(twin_models **out, const twin_models_options *opts);
+
+/**
+ * @brief Free a model set and every element and string it returned.
+ * @param m Set; NULL is a no-op.
+ * @since 1.5 (twin_models_close() of 1.2)
+ */
+TWIN_API void twin_models_destroy(twin_models *m);
+
+/**
+ * @brief The 1.2 name of twin_models_create(), kept for 1.x callers.
+ *
+ * Model sets were "opened" and "closed" before every handle settled on
+ * create/destroy (1.5); the pair stays, exactly equivalent, for the life
+ * of libtwin.so.1. New code uses twin_models_create().
+ * @param out  As twin_models_create().
+ * @param opts As twin_models_create().
+ * @return As twin_models_create().
  * @since 1.2
  */
 TWIN_API twin_status twin_models_open(twin_models **out, const twin_models_options *opts);
 
 /**
- * @brief Free a model set and every element and string it returned.
+ * @brief The 1.2 name of twin_models_destroy(), kept for 1.x callers.
  * @param m Set; NULL is a no-op.
  * @since 1.2
  */
@@ -270,8 +292,10 @@ TWIN_API const twin_dtdl_diag *twin_models_diag(const twin_models *m, size_t i);
 /**
  * @brief The set's last error: status and a one-line summary.
  * @param m Set.
- * @return The last failed call's status and message (::TWIN_OK and "" after
- *         a success); for NULL, ::TWIN_E_INVAL.
+ * @return A copy of the record of the last failed call: its status and
+ *         message (the message borrowed from @p m); ::TWIN_OK and "" until a
+ *         call fails. A success leaves it as it was (core.h: Errors). For
+ *         NULL, ::TWIN_E_INVAL.
  * @par Thread safety
  * Reader.
  * @since 1.2
@@ -321,7 +345,7 @@ TWIN_API twin_status twin_models_save(const twin_models *m, twin_models_write_fn
  * @param len  Bytes at @p data.
  * @param opts Options (the allocator counts; e.g. a ::twin_arena on
  *             firmware); NULL: defaults.
- * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_close().
+ * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_destroy().
  * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
  *                      version (truncated, corrupted, other version).
  * @retval TWIN_E_INVAL @p out or @p data is NULL, or an option is out of range.
@@ -686,11 +710,11 @@ enum twin_models_check {
  *
  * @param m      Resolved set; retained (read only).
  * @param checks ::twin_models_check bits.
- * @param out    Receives the validator; its @c size must be set.
+ * @param out    Receives the validator; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      @p out is filled.
  * @retval TWIN_E_STATE @p m is not resolved.
  * @retval TWIN_E_INVAL A pointer is NULL.
- * @retval TWIN_E_ABI   @p out->size is not this library's.
+ * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @par Thread safety
  * Reader of @p m; the validator's callbacks are readers too.
  * @since 1.2
@@ -766,10 +790,11 @@ typedef struct twin_dtmi_info {
  *
  * @param dtmi Text, not retained.
  * @param len  Bytes.
- * @param out  Receives the parts when not NULL; its @c size must be set.
+ * @param out  Receives the parts when not NULL; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      Valid.
  * @retval TWIN_E_PARSE Not a DTMI.
- * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out's size is unknown.
+ * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @par Thread safety
  * Safe from any thread.
  * @since 1.2

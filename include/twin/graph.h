@@ -546,9 +546,10 @@ TWIN_API twin_status twin_graph_remove_relationship(twin_graph *g,
  * @param g         Graph.
  * @param source_id Its source twin.
  * @param rel_id    Its identifier.
- * @param out       Filled on success; its @c size must be set.
+ * @param out       Filled on success; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK          Found.
- * @retval TWIN_E_INVAL     A pointer is NULL or @p out->size is too small.
+ * @retval TWIN_E_INVAL     A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI     @p out->size is larger than this library's struct.
  * @retval TWIN_E_NOTFOUND  No such source twin or relationship.
  * @par Thread safety
  * Reader.
@@ -664,10 +665,11 @@ TWIN_API twin_status twin_graph_relationships_begin(const twin_graph *g,
  *        within each.
  * @param g   Graph.
  * @param c   Cursor from twin_graph_relationships_begin().
- * @param out Filled when a relationship is returned; its @c size must be set.
+ * @param out Filled when a relationship is returned; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      A relationship was returned.
  * @retval TWIN_DONE    No more relationships.
- * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI @p out->size is larger than this library's struct.
  * @par Thread safety
  * Reader.
  * @since 1.0
@@ -724,7 +726,8 @@ typedef enum twin_change_phase {
 /** @brief One change, as a change hook sees it. Strings valid during the call.
  *  @since 1.5 */
 typedef struct twin_change {
-    uint32_t size;        /**< `sizeof(twin_change)` of the library. */
+    uint32_t size;        /**< `sizeof(twin_change)` of the library: read only the
+                               fields within it (core.h: Structs that grow). */
     uint32_t kind;        /**< A ::twin_change_kind. */
     uint32_t phase;       /**< A ::twin_change_phase. */
     uint32_t reserved_;   /**< Zero. */

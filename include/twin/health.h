@@ -175,7 +175,11 @@ typedef struct twin_health_model {
  * `log(v - phi)` for the exponential model, `v - phi` for the linear one.
  */
 typedef struct twin_health_options {
-    uint32_t size;       /**< `sizeof`, set by twin_health_options_init(). */
+    /** `sizeof`, set by twin_health_options_init(). Options are read in
+        place when this is this library's size; an older caller's smaller
+        options are read over the defaults at every call (core.h: Structs
+        that grow). */
+    uint32_t size;
     int32_t model;       /**< A ::twin_health_model_kind; default ::TWIN_HEALTH_EXPONENTIAL. */
     double phi;          /**< Known offset of the signal; default 0. */
     /** Prior mean of the parameters `(x0, x1)`; default (0, 0). */
@@ -221,7 +225,10 @@ typedef struct twin_health_options {
  * @brief The state of one signal: plain data, 192 bytes, no pointers.
  *
  * Filled by twin_health_init(); copy, save and restore it as bytes. The
- * fields are private.
+ * fields are private. Not a growable struct (core.h): its size is fixed
+ * forever and `size` only marks an initialised state; its private layout
+ * tag changes with the library's layout, and a state of another layout is
+ * refused with ::TWIN_E_ABI, since it cannot be read over defaults.
  */
 typedef struct twin_health {
     uint32_t size;         /**< `sizeof(twin_health)` once initialised. */
@@ -324,8 +331,9 @@ TWIN_API twin_status twin_health_init(twin_health *h, const twin_health_options 
  * @retval TWIN_E_INVAL A pointer is NULL, @p h is not initialised, the
  *                      model kind differs from @p h's, @p v is not finite,
  *                      @p t_us is before the latest sample, or @p ev->size
- *                      is too small; @p h is unchanged.
- * @retval TWIN_E_ABI   @p h was made by a library with another layout.
+ *                      is below 8 bytes; @p h is unchanged.
+ * @retval TWIN_E_ABI   @p h was made by a library with another layout, or
+ *                      @p o->size or @p ev->size is larger than this library's.
  * @retval TWIN_E_RANGE @p v is at or below @c phi (exponential model), or the
  *                      update would make the parameters non-finite or their
  *                      covariance singular; @p h is unchanged.
@@ -436,9 +444,10 @@ TWIN_API twin_status twin_health_get_time_to(const twin_health *h, const twin_he
  * @param err     If not NULL, receives the status and a static message on failure.
  * @retval TWIN_OK      Done.
  * @retval TWIN_E_INVAL A pointer is NULL, a quantile level is out of range,
- *                      @p out->size is too small, @p h is not initialised or
+ *                      @p out->size is below 8 bytes, @p h is not initialised or
  *                      the kind differs.
- * @retval TWIN_E_ABI   @p h was made by a library with another layout.
+ * @retval TWIN_E_ABI   @p h was made by a library with another layout, or
+ *                      @p out->size is larger than this library's struct.
  * @par Thread safety
  * Reader of @p h.
  * @since 1.2
@@ -466,12 +475,13 @@ TWIN_API twin_status twin_health_get_posterior(const twin_health *h, double mean
 /**
  * @brief Counters, error statistics and levels of a state.
  * @param h   State.
- * @param out Receives them; its @c size must be set.
+ * @param out Receives them; its @c size must be set (core.h: Structs that grow).
  * @param err If not NULL, receives the status and a static message on failure.
  * @retval TWIN_OK      Done.
- * @retval TWIN_E_INVAL A pointer is NULL, @p out->size is too small, or @p h
+ * @retval TWIN_E_INVAL A pointer is NULL, @p out->size is below 8 bytes, or @p h
  *                      is not initialised.
- * @retval TWIN_E_ABI   @p h was made by a library with another layout.
+ * @retval TWIN_E_ABI   @p h was made by a library with another layout, or
+ *                      @p out->size is larger than this library's struct.
  * @par Thread safety
  * Reader of @p h.
  * @since 1.2

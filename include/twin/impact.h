@@ -71,7 +71,9 @@ typedef struct twin_impact_follow {
 /** @brief A twin reached by a traversal, as given to visitors and by
  *         twin_impact_get(). Pointers are borrowed from the graph. */
 typedef struct twin_impact_hit {
-    uint32_t size;            /**< Set by the caller to `sizeof` (for twin_impact_get()). */
+    uint32_t size;            /**< Set by the caller to `sizeof` (for twin_impact_get());
+                                   the library's `sizeof` for a visitor, which reads
+                                   only the fields within it. */
     uint32_t depth;           /**< Hops from the nearest root; 0 for a root. */
     const char *twin_id;      /**< The twin reached. */
     const char *model_id;     /**< Its model. */
@@ -230,10 +232,11 @@ TWIN_API size_t twin_impact_count(const twin_impact *q);
  * @brief The @p i-th twin the last run reached (breadth-first order).
  * @param q   Context.
  * @param i   Index below twin_impact_count().
- * @param out Filled on success; its @c size must be set. Pointers in it are
+ * @param out Filled on success; its @c size must be set (core.h: Structs that grow). Pointers in it are
  *            borrowed from the graph until its next mutating call.
  * @retval TWIN_OK       Filled.
- * @retval TWIN_E_INVAL  A pointer is NULL or @p out->size is too small.
+ * @retval TWIN_E_INVAL  A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI  @p out->size is larger than this library's struct.
  * @retval TWIN_E_RANGE  @p i is past the results.
  * @retval TWIN_E_MODIFIED The graph changed since the run (any change,
  *                         properties included): run again.

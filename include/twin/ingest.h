@@ -236,7 +236,8 @@ typedef struct twin_ingest_resolver {
 
 /** @brief What one accepted sample caused (passed to the event callback). */
 typedef struct twin_ingest_event {
-    uint32_t size;          /**< `sizeof(twin_ingest_event)` of the library. */
+    uint32_t size;          /**< `sizeof(twin_ingest_event)` of the library: read only
+                                 the fields within it (core.h: Structs that grow). */
     uint32_t flags;         /**< ::twin_ingest_event_flag bits. */
     twin_signal signal;     /**< The signal. */
     int64_t t_us;           /**< The sample's timestamp. */
@@ -298,7 +299,7 @@ typedef struct twin_ingest_stats {
  * @param o    Options.
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      Done: no allocator, store, callback or resolver.
- * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size is below 8 bytes.
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  * @since 1.3
  */
@@ -312,7 +313,7 @@ TWIN_API twin_status twin_ingest_options_init_(twin_ingest_options *o, size_t si
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      Done: reject late samples, no unit, no alarms, no
  *                      history, no health bands.
- * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size is below 8 bytes.
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  * @since 1.3
  */
@@ -543,9 +544,10 @@ TWIN_API twin_status twin_ingest_get_health(const twin_ingest *ing, twin_signal 
  * @param ing Handle.
  * @param sig Signal; 0 for the whole handle (which includes the unknown
  *            twins and signals, and the signals removed since).
- * @param out Receives them; its @c size must be set.
+ * @param out Receives them; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK          Done.
- * @retval TWIN_E_INVAL     A pointer is NULL or @p out->size is too small.
+ * @retval TWIN_E_INVAL     A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI     @p out->size is larger than this library's struct.
  * @retval TWIN_E_NOTFOUND  No such signal.
  * @par Thread safety Reader.
  * @since 1.3

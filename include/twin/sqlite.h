@@ -192,7 +192,7 @@ typedef struct twin_sqlite_counts {
  * @param o    Options.
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      Done.
- * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size is below 8 bytes.
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  */
 TWIN_SQLITE_API twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size);
@@ -202,6 +202,10 @@ TWIN_SQLITE_API twin_status twin_sqlite_options_init_(twin_sqlite_options *o, si
 /**
  * @brief Open (or create) a store database: WAL mode, the schema created or
  *        checked.
+ *
+ * Named open/close, not create/destroy as libtwin's handles are, because
+ * the handle is a connection to a database file that outlives it, as
+ * sqlite3_open() and sqlite3_close() name theirs.
  * @param out  Receives the handle; on failure a handle that only carries
  *             the error (read it with twin_sqlite_last_error(), then
  *             twin_sqlite_close() it), or NULL when out of memory.
@@ -326,9 +330,10 @@ TWIN_SQLITE_API twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *
 /**
  * @brief Count what the database holds.
  * @param db  Handle.
- * @param out Receives the counts; its @c size must be set.
+ * @param out Receives the counts; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      Done.
- * @retval TWIN_E_INVAL A pointer is NULL or @p out->size too small.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI @p out->size is larger than this library's struct.
  * @retval TWIN_E_IO    SQLite failed.
  */
 TWIN_SQLITE_API twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out);

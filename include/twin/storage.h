@@ -100,7 +100,8 @@ typedef struct twin_store twin_store;
 
 /** @brief A signal as the store receives it. Strings valid during the call. */
 typedef struct twin_store_signal {
-    uint32_t size;        /**< `sizeof(twin_store_signal)` of the library. */
+    uint32_t size;        /**< `sizeof(twin_store_signal)` of the library: read only
+                               the fields within it (core.h: Structs that grow). */
     uint32_t reserved_;   /**< Zero. */
     twin_signal signal;   /**< Handle its samples carry (in this process). */
     const char *twin_id;  /**< Its twin. */
@@ -172,7 +173,7 @@ typedef struct twin_store_stats {
  * @param o    Options.
  * @param size `sizeof *o` as the caller compiled it.
  * @retval TWIN_OK      Done.
- * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size is below 8 bytes.
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
  * @since 1.3
  */
@@ -239,9 +240,10 @@ TWIN_API twin_status twin_store_checkpoint(twin_store *st);
 /**
  * @brief Counters and state of the outbox.
  * @param st  Store.
- * @param out Receives them; its @c size must be set.
+ * @param out Receives them; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      Done.
- * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI @p out->size is larger than this library's struct.
  * @par Thread safety Reader.
  * @since 1.3
  */
@@ -325,7 +327,8 @@ TWIN_API twin_status twin_store_remove_relationship_property(twin_store *st,
 /** @brief A twin as a loader hands it over (strings and properties borrowed
  *         until the loader's next call). */
 typedef struct twin_store_twin {
-    uint32_t size;                /**< Set by the library; the loader fills the rest. */
+    uint32_t size;                /**< Set by the library (its `sizeof`); the loader fills
+                                       the rest, only the fields within it. */
     uint32_t reserved_;           /**< Zero. */
     const char *id;               /**< Identifier. */
     const char *model_id;         /**< Model. */
@@ -336,7 +339,8 @@ typedef struct twin_store_twin {
 /** @brief A signal as a loader hands it over (borrowed until the loader's
  *         next call). */
 typedef struct twin_store_loaded_signal {
-    uint32_t size;                /**< Set by the library; the loader fills the rest. */
+    uint32_t size;                /**< Set by the library (its `sizeof`); the loader fills
+                                       the rest, only the fields within it. */
     int32_t has_latest;           /**< 1 when @c latest_t_us and @c latest_value hold. */
     const char *twin_id;          /**< Its twin (loaded before). */
     const char *name;             /**< Its name. */

@@ -1,7 +1,10 @@
 /* The default allocator (the C library's) and allocator table checks. */
 #include "core/alloc.h"
 
+#include "core/sized.h"
+
 #include <stdlib.h>
+#include <string.h>
 
 static void *heap_alloc(void *ud, size_t n)
 {
@@ -34,10 +37,11 @@ const twin_allocator *twin_allocator_default(void)
 
 twin_status twin__allocator_copy(twin_allocator *dst, const twin_allocator *src)
 {
-    if (!src) src = &heap_allocator;
-    if (src->size > sizeof *src) return TWIN_E_ABI;
-    if (src->size < sizeof *src || !src->alloc || !src->realloc || !src->free)
-        return TWIN_E_INVAL;
-    *dst = *src;
+    twin_allocator a;
+    twin_status s;
+    memset(&a, 0, sizeof a);
+    if ((s = twin__sized_in(&a, sizeof a, src ? src : &heap_allocator)) != TWIN_OK) return s;
+    if (!a.alloc || !a.realloc || !a.free) return TWIN_E_INVAL;
+    *dst = a;
     return TWIN_OK;
 }

@@ -1,6 +1,7 @@
 /* Fixed-buffer bump allocator: no heap. The last block can be freed or
  * resized in place; everything else is reclaimed by twin_arena_reset(). */
 #include "core/alloc.h"
+#include "core/sized.h"
 
 #include <string.h>
 
@@ -62,6 +63,7 @@ static void *arena_realloc(void *ud, void *p, size_t old_n, size_t new_n)
 
 twin_status twin_arena_init(twin_arena *a, void *buf, size_t cap, twin_allocator *out)
 {
+    twin_allocator t;
     if (!a || !buf || !out) return TWIN_E_INVAL;
     memset(a, 0, sizeof *a);
     a->base_ = buf;
@@ -70,12 +72,13 @@ twin_status twin_arena_init(twin_arena *a, void *buf, size_t cap, twin_allocator
     if (a->used_ > cap) a->used_ = cap;
     a->last_ = a->used_;
     a->peak_ = a->used_;
-    memset(out, 0, sizeof *out);
-    out->size = sizeof *out;
-    out->alloc = arena_alloc;
-    out->realloc = arena_realloc;
-    out->free = arena_free;
-    out->ud = a;
+    memset(&t, 0, sizeof t);
+    t.alloc = arena_alloc;
+    t.realloc = arena_realloc;
+    t.free = arena_free;
+    t.ud = a;
+    /* A filler: twin_allocator as published in 1.0 is its whole size today. */
+    twin__sized_fill(out, &t, sizeof t, sizeof t);
     return TWIN_OK;
 }
 

@@ -154,9 +154,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                                  (unsigned)(m->ndiag - first), m->ndiag - first == 1 ? "" : "s",
                                  m->diag[first].message);
     }
-    m->err.status = TWIN_OK;
-    m->err.message = "";
-    return TWIN_OK;
+    return TWIN_OK;  /* the last error stays (core.h) */
 }
 
 twin_status twin_models_add(twin_models *m, const char *json, size_t len, const char *source)

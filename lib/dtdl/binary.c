@@ -346,7 +346,7 @@ twin_status twin_models_load(twin_models **out, const void *data, size_t len,
     f.ifaces = f.langs + (size_t)f.nlangs * 8;
     if (!form_ok(&f)) return TWIN_E_PARSE;
 
-    if ((s = twin_models_open(&m, opts)) != TWIN_OK) return s;
+    if ((s = twin_models_create(&m, opts)) != TWIN_OK) return s;
     strs = twin__region_alloc(&m->mem, &m->alloc, f.nstr ? f.nstr : 1);
     els = twin__region_alloc(&m->mem, &m->alloc, (f.nelems ? f.nelems : 1) * sizeof *els);
     eptr = twin__region_alloc(&m->mem, &m->alloc, (f.nrefs ? f.nrefs : 1) * sizeof *eptr);
@@ -417,6 +417,6 @@ twin_status twin_models_load(twin_models **out, const void *data, size_t len,
 nomem:
     s = TWIN_E_NOMEM;
 fail:
-    twin_models_close(m);
+    twin_models_destroy(m);
     return s;
 }

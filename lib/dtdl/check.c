@@ -4,6 +4,7 @@
  * firmware core. */
 #include "dtdl/check_int.h"
 #include "core/format.h"
+#include "core/sized.h"
 
 #include <math.h>
 #include <string.h>
@@ -479,19 +480,20 @@ static twin_status rel_check(void *ud, const char *name, const char *src_model,
 
 twin_status twin_models_validator(const twin_models *m, uint32_t checks, twin_graph_validator *out)
 {
+    twin_graph_validator v;
+    twin_status s;
     if (!m || !out) return TWIN_E_INVAL;
-    if (out->size != sizeof *out) return TWIN_E_ABI;
+    if ((s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
     if (!m->sealed) return TWIN_E_STATE;
     if (checks & ~(uint32_t)TWIN_MODELS_CHECK_ALL) return TWIN_E_INVAL;
-    memset(out, 0, sizeof *out);
-    out->size = sizeof *out;
-    out->ud = (void *)(uintptr_t)m;
+    memset(&v, 0, sizeof v);
+    v.ud = (void *)(uintptr_t)m;
     if ((checks & TWIN_MODELS_CHECK_MODEL) && (checks & TWIN_MODELS_CHECK_PROPERTIES))
-        out->check_twin = tw_all;
+        v.check_twin = tw_all;
     else if (checks & TWIN_MODELS_CHECK_MODEL)
-        out->check_twin = tw_model;
+        v.check_twin = tw_model;
     else if (checks & TWIN_MODELS_CHECK_PROPERTIES)
-        out->check_twin = tw_props;
-    if (checks & TWIN_MODELS_CHECK_RELATIONSHIPS) out->check_relationship = rel_check;
-    return TWIN_OK;
+        v.check_twin = tw_props;
+    if (checks & TWIN_MODELS_CHECK_RELATIONSHIPS) v.check_relationship = rel_check;
+    return twin__sized_out(out, &v, sizeof v);
 }

@@ -1,5 +1,6 @@
 /* Digital Twin Model Identifiers: syntax and versions. */
 #include "dtdl/dtdl_int.h"
+#include "core/sized.h"
 
 #include <string.h>
 
@@ -80,10 +81,11 @@ static int parse(const char *s, size_t n, twin_dtmi_info *d)
 twin_status twin_dtmi_parse(const char *dtmi, size_t len, twin_dtmi_info *out)
 {
     twin_dtmi_info d;
-    if (!dtmi || (out && out->size != sizeof *out)) return TWIN_E_INVAL;
+    twin_status s;
+    if (!dtmi) return TWIN_E_INVAL;
+    if (out && (s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
     if (!parse(dtmi, len, &d)) return TWIN_E_PARSE;
-    if (out) *out = d;
-    return TWIN_OK;
+    return out ? twin__sized_out(out, &d, sizeof d) : TWIN_OK;
 }
 
 int twin__dtmi_ok(const char *s, size_t n, int version, size_t max)

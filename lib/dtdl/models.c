@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "util/hash.h"
+#include "core/sized.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -15,14 +16,11 @@
 
 twin_status twin_models_options_init_(twin_models_options *o, size_t size)
 {
-    if (!o) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    if (size < offsetof(twin_models_options, alloc)) return TWIN_E_INVAL;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    if (size >= offsetof(twin_models_options, reserved_)) o->max_dtdl_version = 4;
-    if (size >= offsetof(twin_models_options, resolver)) o->max_document_bytes = DEFAULT_MAX_DOC;
-    return TWIN_OK;
+    twin_models_options d;
+    memset(&d, 0, sizeof d);
+    d.max_dtdl_version = 4;
+    d.max_document_bytes = DEFAULT_MAX_DOC;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 twin_status twin__models_fail(twin_models *m, twin_status s, const char *fmt, ...)
@@ -36,6 +34,16 @@ twin_status twin__models_fail(twin_models *m, twin_status s, const char *fmt, ..
 
 twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
 {
+    return twin_models_create(out, opts);
+}
+
+void twin_models_close(twin_models *m)
+{
+    twin_models_destroy(m);
+}
+
+twin_status twin_models_create(twin_models **out, const twin_models_options *opts)
+{
     twin_models_options o;
     twin_allocator a;
     twin_models *m;
@@ -43,12 +51,7 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
     if (!out) return TWIN_E_INVAL;
     *out = NULL;
     twin_models_options_init(&o);
-    if (opts) {
-        if (opts->size > sizeof o) return TWIN_E_ABI;
-        if (opts->size < offsetof(twin_models_options, alloc)) return TWIN_E_INVAL;
-        memcpy(&o, opts, opts->size);
-        o.size = sizeof o;
-    }
+    if ((s = twin__sized_in(&o, sizeof o, opts)) != TWIN_OK) return s;
     if (o.max_dtdl_version < 2 || o.max_dtdl_version > 4) return TWIN_E_INVAL;
     if (o.flags & ~(uint32_t)(TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS |
                               TWIN_MODELS_TOLERATE_SOLECISMS))
@@ -70,20 +73,20 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
         const char **v;
         size_t i;
         if (!o.acceptable_limits) {
-            twin_models_close(m);
+            twin_models_destroy(m);
             return TWIN_E_INVAL;
         }
         v = twin__region_alloc(&m->mem, &a, o.nacceptable_limits * sizeof *v);
         for (i = 0; v && i < o.nacceptable_limits; i++) {
             const char *x = o.acceptable_limits[i];
             if (!x) {
-                twin_models_close(m);
+                twin_models_destroy(m);
                 return TWIN_E_INVAL;
             }
             if (!(v[i] = twin__region_strdup(&m->mem, &a, x, strlen(x)))) v = NULL;
         }
         if (!v) {
-            twin_models_close(m);
+            twin_models_destroy(m);
             return TWIN_E_NOMEM;
         }
         m->opt.acceptable_limits = v;
@@ -94,7 +97,7 @@ twin_status twin_models_open(twin_models **out, const twin_models_options *opts)
     return TWIN_OK;
 }
 
-void twin_models_close(twin_models *m)
+void twin_models_destroy(twin_models *m)
 {
     twin_allocator a;
     if (!m) return;
@@ -255,20 +258,21 @@ twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e)
 twin_status twin_models_resolve(twin_models *m)
 {
     twin_status s;
+    twin_error prev;
     if (!m) return TWIN_E_INVAL;
     if (m->in_resolve) return twin__models_fail(m, TWIN_E_STATE, "resolve called from a resolver");
     twin__models_diag_clear(m);
     if (m->sealed) return TWIN_OK;
     m->in_resolve = 1;
-    m->err.status = TWIN_OK;
+    prev = m->err;
+    m->err.status = TWIN_OK;  /* to see whether resolution recorded a failure */
     s = twin__dtdl_resolve(m);
     m->in_resolve = 0;
     if (s != TWIN_OK && m->err.status != s)  /* e.g. an allocation failed */
         twin__models_fail(m, s, "resolve failed: %s", twin_strerror(s));
     if (s == TWIN_OK) {
         m->sealed = 1;
-        m->err.status = TWIN_OK;
-        m->err.message = "";
+        if (m->err.status == TWIN_OK) m->err = prev;  /* a success keeps the last error */
     }
     return s;
 }

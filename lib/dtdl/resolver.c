@@ -4,6 +4,7 @@
 #include "dtdl/dtdl_int.h"
 
 #include "twin/ingest.h"
+#include "core/sized.h"
 
 #include <string.h>
 
@@ -47,11 +48,13 @@ static twin_status resolve(void *ud, const char *twin_id, const char *model_id,
 twin_status twin_ingest_resolver_from_models(const struct twin_models *m,
                                              twin_ingest_resolver *out)
 {
+    twin_ingest_resolver r;
     if (!m || !out) return TWIN_E_INVAL;
     if (!m->sealed) return TWIN_E_STATE;
-    memset(out, 0, sizeof *out);
-    out->size = sizeof *out;
-    out->resolve = resolve;
-    out->ud = (void *)(uintptr_t)m;
+    memset(&r, 0, sizeof r);
+    r.resolve = resolve;
+    r.ud = (void *)(uintptr_t)m;
+    /* A filler: twin_ingest_resolver as published in 1.3 is its whole size today. */
+    twin__sized_fill(out, &r, sizeof r, sizeof r);
     return TWIN_OK;
 }

@@ -3,6 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/sized.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -58,12 +59,9 @@ twin_status twin__validated(twin_graph *g, twin_status s, char *msg, const char 
 
 twin_status twin_graph_options_init_(twin_graph_options *o, size_t size)
 {
-    if (!o) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    if (size < offsetof(twin_graph_options, alloc)) return TWIN_E_INVAL;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    return TWIN_OK;
+    twin_graph_options d;
+    memset(&d, 0, sizeof d);
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 static twin_status read_options(const twin_graph_options *opts, twin_graph_options *out,
@@ -74,18 +72,10 @@ static twin_status read_options(const twin_graph_options *opts, twin_graph_optio
 
     memset(&o, 0, sizeof o);
     memset(v, 0, sizeof *v);
-    if (opts) {
-        if (opts->size > sizeof o) return TWIN_E_ABI;
-        if (opts->size < offsetof(twin_graph_options, alloc)) return TWIN_E_INVAL;
-        memcpy(&o, opts, opts->size);
-    }
+    if ((s = twin__sized_in(&o, sizeof o, opts)) != TWIN_OK) return s;
     if (o.flags || o.reserved_) return TWIN_E_INVAL;
     if ((s = twin__allocator_copy(a, o.alloc)) != TWIN_OK) return s;
-    if (o.validator) {
-        if (o.validator->size > sizeof *v) return TWIN_E_ABI;
-        if (o.validator->size < sizeof *v) return TWIN_E_INVAL;
-        *v = *o.validator;
-    }
+    if (o.validator && (s = twin__sized_in(v, sizeof *v, o.validator)) != TWIN_OK) return s;
     *out = o;
     return TWIN_OK;
 }

@@ -1,6 +1,8 @@
 /* Cursors over twins and over a twin's relationships. */
 #include "graph/graph_int.h"
 
+#include "core/sized.h"
+
 #include <string.h>
 
 enum {
@@ -74,7 +76,9 @@ twin_status twin_graph_relationships_next(const twin_graph *g, twin_cursor *c,
 {
     uint32_t kind, dir, t;
     uint64_t filter;
-    if (!g || !c || !out || out->size < sizeof *out) return TWIN_E_INVAL;
+    twin_status s;
+    if (!g || !c || !out) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
     kind = (uint32_t)c->opaque_[0];
     if ((kind & 0xffff0000u) != CUR_RELS) return TWIN_E_INVAL;
     dir = kind & 0xffu;

@@ -5,6 +5,8 @@
  * rel_idx once the source has TWIN__BIG_DEGREE outgoing relationships. */
 #include "graph/graph_int.h"
 
+#include "core/sized.h"
+
 #include "util/hash.h"
 
 #include <string.h>
@@ -234,19 +236,24 @@ void twin__fill_rel(const twin_graph *g, uint32_t r, twin_relationship *out)
 {
     const twin__rel *rel = twin__R(g, r);
     const twin__props *p = twin__props_at(g, rel->props);
-    out->id = twin__str(g, rel->id);
-    out->name = twin__intern_str(&g->names, &g->pool, rel->name);
-    out->source_id = twin__str(g, twin__T(g, rel->src)->id);
-    out->target_id = twin__str(g, twin__T(g, rel->dst)->id);
-    out->properties = p ? p->m : NULL;
-    out->property_count = p ? p->count : 0;
+    twin_relationship v;
+    v.size = sizeof v;
+    v.id = twin__str(g, rel->id);
+    v.name = twin__intern_str(&g->names, &g->pool, rel->name);
+    v.source_id = twin__str(g, twin__T(g, rel->src)->id);
+    v.target_id = twin__str(g, twin__T(g, rel->dst)->id);
+    v.properties = p ? p->m : NULL;
+    v.property_count = p ? p->count : 0;
+    twin__sized_out(out, &v, sizeof v);  /* out's size was checked */
 }
 
 twin_status twin_graph_find_relationship(const twin_graph *g, const char *source_id,
                                          const char *rel_id, twin_relationship *out)
 {
     uint32_t src, r;
-    if (!g || !source_id || !rel_id || !out || out->size < sizeof *out) return TWIN_E_INVAL;
+    twin_status s;
+    if (!g || !source_id || !rel_id || !out) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
     src = twin__find_twin(g, source_id, strlen(source_id));
     if (src == TWIN__NONE) return TWIN_E_NOTFOUND;
     r = twin__find_rel(g, src, rel_id, strlen(rel_id));

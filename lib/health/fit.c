@@ -83,12 +83,15 @@ twin_status twin_health_fit_prior(twin_health_options *o, const twin_health_run 
 {
     double mean[2] = {0, 0}, C[3] = {0, 0, 0}, ssr = 0, dof = 0, yend = 0, k, cov[4], L[3];
     double level, baseline;
+    twin_health_options d;
+    twin_health_options *io = o;  /* the caller's: written at the end, within its size */
     twin_status st;
     if (!o || !runs) return twin__hfail(err, TWIN_E_INVAL, "options or runs are NULL");
-    if (o->size > sizeof *o)
-        return twin__hfail(err, TWIN_E_ABI, "options size is unknown to this library");
-    if (o->size < sizeof *o)
-        return twin__hfail(err, TWIN_E_INVAL, "options size is too small");
+    twin_health_options_init(&d);
+    if ((st = twin__sized_in(&d, sizeof d, o)) != TWIN_OK)
+        return twin__hfail(err, st, st == TWIN_E_ABI ? "options size is unknown to this library"
+                                                     : "options size is too small");
+    o = &d;
     if (o->model != TWIN_HEALTH_EXPONENTIAL && o->model != TWIN_HEALTH_LINEAR)
         return twin__hfail(err, TWIN_E_INVAL, "only the built-in models can be fitted");
     if (!twin__finite(o->phi)) return twin__hfail(err, TWIN_E_INVAL, "phi must be finite");
@@ -134,5 +137,5 @@ twin_status twin_health_fit_prior(twin_health_options *o, const twin_health_run 
     memcpy(o->prior_cov, cov, sizeof cov);
     o->noise = ssr / dof;
     o->failure_level = level;
-    return TWIN_OK;
+    return twin__sized_out(io, o, sizeof *o);
 }

@@ -49,9 +49,6 @@ static twin_status check_fleet(const twin_health_fleet *f, uint32_t nregimes, do
                                twin_error *err)
 {
     size_t runs = 0, start = 0;
-    if (f->size > sizeof *f)
-        return twin__hfail(err, TWIN_E_ABI, "fleet size is unknown to this library");
-    if (f->size < sizeof *f) return twin__hfail(err, TWIN_E_INVAL, "fleet size is too small");
     if (f->nsensors < 1 || f->nsensors > NS || f->nsettings > NQ)
         return twin__hfail(err, TWIN_E_INVAL, "sensor or setting count out of range");
     if (nregimes < 1 || nregimes > NR || (f->nsettings == 0 && nregimes != 1))
@@ -263,9 +260,15 @@ twin_status twin_health_fusion_fit(twin_health_fusion *out, const twin_health_fl
                                    uint32_t nregimes, double cap_s, twin_error *err)
 {
     twin_health_fusion u;
+    twin_health_fleet fl;
     ls_ctx ctx;
     twin_status st;
     if (!out || !fleet) return twin__hfail(err, TWIN_E_INVAL, "out or fleet is NULL");
+    memset(&fl, 0, sizeof fl);
+    if ((st = twin__sized_in(&fl, sizeof fl, fleet)) != TWIN_OK)
+        return twin__hfail(err, st, st == TWIN_E_ABI ? "fleet size is unknown to this library"
+                                                     : "fleet size is too small");
+    fleet = &fl;
     if ((st = check_fleet(fleet, nregimes, cap_s, err)) < 0) return st;
     memset(&u, 0, sizeof u);
     u.size = sizeof u;
@@ -279,8 +282,27 @@ twin_status twin_health_fusion_fit(twin_health_fusion *out, const twin_health_fl
     }
     if ((st = normalisation(&u, fleet, err)) < 0) return st;
     if ((st = weights(&u, fleet, cap_s, &ctx, err)) < 0) return st;
-    *out = u;
+    /* A filler: twin_health_fusion as published in 1.2 is its whole size today. */
+    twin__sized_fill(out, &u, sizeof u, sizeof u);
     return TWIN_OK;
+}
+
+/* A fusion of an older library's (smaller) size: read over a zeroed one.
+   Out of line, so that the usual call does not carry the copy's stack. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static twin_status apply_sized(const twin_health_fusion *f, const double *sensors,
+                               const double *settings, double *index, uint32_t *regime,
+                               twin_error *err)
+{
+    twin_health_fusion c;
+    twin_status st;
+    memset(&c, 0, sizeof c);
+    if ((st = twin__sized_in(&c, sizeof c, f)) != TWIN_OK)
+        return twin__hfail(err, st, st == TWIN_E_ABI ? "fusion size is unknown to this library"
+                                                     : "not a fitted fusion");
+    return twin_health_fusion_apply(&c, sensors, settings, index, regime, err);
 }
 
 twin_status twin_health_fusion_apply(const twin_health_fusion *f, const double *sensors,
@@ -291,7 +313,8 @@ twin_status twin_health_fusion_apply(const twin_health_fusion *f, const double *
     uint32_t r = 0;
     if (!f || !sensors || !index || (f->nsettings && !settings))
         return twin__hfail(err, TWIN_E_INVAL, "a pointer is NULL");
-    if (f->size != sizeof *f || f->nsensors < 1 || f->nsensors > NS || f->nsettings > NQ ||
+    if (f->size != sizeof *f) return apply_sized(f, sensors, settings, index, regime, err);
+    if (f->nsensors < 1 || f->nsensors > NS || f->nsettings > NQ ||
         f->nregimes < 1 || f->nregimes > NR)
         return twin__hfail(err, TWIN_E_INVAL, "not a fitted fusion");
     for (uint32_t j = 0; j < f->nsensors; j++)

@@ -6,11 +6,7 @@
 twin_status twin_health_options_init_(twin_health_options *o, size_t size)
 {
     twin_health_options d;
-    if (!o || size < offsetof(twin_health_options, model) + sizeof o->model)
-        return TWIN_E_INVAL;
-    if (size > sizeof d) return TWIN_E_ABI;
     memset(&d, 0, sizeof d);
-    d.size = (uint32_t)size;
     d.model = TWIN_HEALTH_EXPONENTIAL;
     d.prior_cov[0] = 1.0;
     d.prior_cov[3] = 1e-6;
@@ -22,21 +18,40 @@ twin_status twin_health_options_init_(twin_health_options *o, size_t size)
     d.divergence_count = 3;
     d.recalibration = TWIN_HEALTH_RECAL_NONE;
     d.ema_alpha = 0.3;
-    memcpy(o, &d, size);
+    return twin__sized_init(o, size, &d, sizeof d);
+}
+
+/* Options are passed to every call and read in place when they are this
+ * library's size (the usual case); an older caller's smaller options (or
+ * user model table) are read into buf over the defaults. */
+twin_status twin__health_opts(const twin_health_options **o, twin__hopts *buf,
+                              twin_error *err)
+{
+    const twin_health_options *p = *o;
+    twin_status s;
+    if (!p) return twin__hfail(err, TWIN_E_INVAL, "options are NULL");
+    if (p->size == sizeof *p && (!p->user || p->user->size == sizeof *p->user)) return TWIN_OK;
+    twin_health_options_init(&buf->o);
+    if ((s = twin__sized_in(&buf->o, sizeof buf->o, p)) != TWIN_OK)
+        return twin__hfail(err, s, s == TWIN_E_ABI ? "options size is unknown to this library"
+                                                   : "options size is too small");
+    if (p->user) {
+        memset(&buf->u, 0, sizeof buf->u);
+        if ((s = twin__sized_in(&buf->u, sizeof buf->u, p->user)) != TWIN_OK)
+            return twin__hfail(err, s, s == TWIN_E_ABI
+                                           ? "user model size is unknown to this library"
+                                           : "user model size is too small");
+        buf->o.user = &buf->u;
+    }
+    *o = &buf->o;
     return TWIN_OK;
 }
 
-/* The options must be this library's struct exactly (they are passed to
- * every call, so they are read in place, never copied). */
-static twin_status options_size_check(const twin_health_options *o, twin_error *err)
+twin_status twin__health_check_opts(const twin_health *h, const twin_health_options **o,
+                                    twin__hopts *buf, twin_error *err)
 {
-    if (!o) return twin__hfail(err, TWIN_E_INVAL, "options are NULL");
-    if (o->size > sizeof *o)
-        return twin__hfail(err, TWIN_E_ABI, "options size is unknown to this library");
-    if (o->size < sizeof *o)
-        return twin__hfail(err, TWIN_E_INVAL,
-                           "options size is too small (use twin_health_options_init)");
-    return TWIN_OK;
+    twin_status s = twin__health_opts(o, buf, err);
+    return s < 0 ? s : twin__health_check(h, *o, err);
 }
 
 static int kind_known(int32_t k)
@@ -87,9 +102,7 @@ static twin_status options_check(const twin_health_options *o, twin_error *err)
     if (st < 0) return st;
     if (o->model == TWIN_HEALTH_USER) {
         if (!u) return twin__hfail(err, TWIN_E_INVAL, "a user model needs its function table");
-        if (u->size > sizeof *u)
-            return twin__hfail(err, TWIN_E_ABI, "user model size is unknown to this library");
-        if (u->size < sizeof *u || !u->predict || !u->update)
+        if (u->size != sizeof *u || !u->predict || !u->update)  /* size: twin__health_opts() */
             return twin__hfail(err, TWIN_E_INVAL,
                                "a user model needs its size, predict and update");
         if (u->state_size < 1 || u->state_size > TWIN_HEALTH_USER_STATE_MAX)
@@ -129,7 +142,9 @@ twin_status twin__health_check(const twin_health *h, const twin_health_options *
         return twin__hfail(err, TWIN_E_INVAL, "the state is not initialised");
     if (s->layout != TWIN__HEALTH_LAYOUT)
         return twin__hfail(err, TWIN_E_ABI, "the state was made by another library layout");
-    if (o->size != sizeof *o) return options_size_check(o, err);
+    if (o->size != sizeof *o)
+        return twin__hfail(err, o->size > sizeof *o ? TWIN_E_ABI : TWIN_E_INVAL,
+                           "options size is unknown to this library");
     if (o->model != s->kind)
         return twin__hfail(err, TWIN_E_INVAL, "the options' model kind differs from the state's");
     if (s->kind == TWIN_HEALTH_USER && (!o->user || !o->user->predict || !o->user->update))
@@ -166,9 +181,10 @@ twin_status twin_health_init(twin_health *h, const twin_health_options *o, int64
                              twin_error *err)
 {
     twin__health s;
+    twin__hopts ob;
     twin_status st;
     if (!h) return twin__hfail(err, TWIN_E_INVAL, "state is NULL");
-    if ((st = options_size_check(o, err)) < 0) return st;
+    if ((st = twin__health_opts(&o, &ob, err)) < 0) return st;
     if ((st = options_check(o, err)) < 0) return st;
     memset(&s, 0, sizeof s);
     s.size = sizeof(twin_health);
@@ -189,7 +205,8 @@ twin_status twin_health_predict(const twin_health *h, const twin_health_options 
                                 int64_t t_us, double *out, twin_error *err)
 {
     const twin__health *s = (const twin__health *)(const void *)h;
-    twin_status st = twin__health_check(h, o, err);
+    twin__hopts ob;
+    twin_status st = twin__health_check_opts(h, &o, &ob, err);
     double v;
     if (st < 0) return st;
     if (!out) return twin__hfail(err, TWIN_E_INVAL, "out is NULL");
@@ -240,17 +257,15 @@ twin_status twin_health_get_stats(const twin_health *h, twin_health_stats *out, 
 {
     const twin__health *s = (const twin__health *)(const void *)h;
     twin_health_stats r;
+    twin_status st;
     if (!h || !out) return twin__hfail(err, TWIN_E_INVAL, "state or out is NULL");
-    if (out->size < offsetof(twin_health_stats, last_us) + sizeof r.last_us ||
-        out->size > sizeof r)
-        return twin__hfail(err, out->size > sizeof r ? TWIN_E_ABI : TWIN_E_INVAL,
-                           "stats size is unknown to this library");
+    if ((st = twin__sized_check(out, sizeof r)) != TWIN_OK)
+        return twin__hfail(err, st, "stats size is unknown to this library");
     if (s->size != sizeof(twin_health))
         return twin__hfail(err, TWIN_E_INVAL, "the state is not initialised");
     if (s->layout != TWIN__HEALTH_LAYOUT)
         return twin__hfail(err, TWIN_E_ABI, "the state was made by another library layout");
     memset(&r, 0, sizeof r);
-    r.size = out->size;
     r.diverged = (s->flags & TWIN__HF_DIVERGED) ? 1 : 0;
     r.samples = s->n;
     r.recalibrations = s->recal;
@@ -260,15 +275,15 @@ twin_status twin_health_get_stats(const twin_health *h, twin_health_stats *out, 
     r.failure_level = s->failure;
     r.t0_us = s->t0_us;
     r.last_us = s->last_us;
-    memcpy(out, &r, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &r, sizeof r);
 }
 
 twin_status twin_health_set_failure_level(twin_health *h, const twin_health_options *o,
                                           double level, twin_error *err)
 {
     twin__health *s = (twin__health *)(void *)h;
-    twin_status st = twin__health_check(h, o, err);
+    twin__hopts ob;
+    twin_status st = twin__health_check_opts(h, &o, &ob, err);
     if (st < 0) return st;
     if ((st = twin__health_check_level(s->kind, o->phi, s->baseline, level, err)) < 0) return st;
     s->failure = level;

@@ -5,10 +5,28 @@
 
 #include "health/step.h"
 
+#include "core/sized.h"
+
 /* The options' fields as twin_health_init() checks them, but for the prior
  * covariance, the failure level against the baseline, and the user table
  * (health.c). */
 twin_status twin__health_options_check(const twin_health_options *o, twin_error *err);
+
+/* Room for a caller's options (and user model table) as this library's
+ * structs, for options of an older, smaller size (core/sized.h). */
+typedef struct twin__hopts {
+    twin_health_options o;
+    twin_health_model u;
+} twin__hopts;
+
+/* Point *o at options of this library's size: *o itself when it is (and
+ * its user model table too), else a copy over the defaults in *buf. */
+twin_status twin__health_opts(const twin_health_options **o, twin__hopts *buf,
+                              twin_error *err);
+
+/* twin__health_opts(), then twin__health_check(). */
+twin_status twin__health_check_opts(const twin_health *h, const twin_health_options **o,
+                                    twin__hopts *buf, twin_error *err);
 
 /* Validate a failure level for the kind and baseline; a static message on
  * failure. */

@@ -110,7 +110,8 @@ twin_status twin_health_get_time_to(const twin_health *h, const twin_health_opti
                                     double level, double *seconds, twin_error *err)
 {
     const twin__health *s = (const twin__health *)(const void *)h;
-    twin_status st = twin__health_check(h, o, err);
+    twin__hopts ob;
+    twin_status st = twin__health_check_opts(h, &o, &ob, err);
     if (st < 0) return st;
     if (!seconds) return twin__hfail(err, TWIN_E_INVAL, "seconds is NULL");
     if ((st = twin__health_check_level(s->kind, o->phi, s->baseline, level, err)) < 0) return st;
@@ -127,22 +128,20 @@ twin_status twin_health_get_rul(const twin_health *h, const twin_health_options 
     const twin__health *s = (const twin__health *)(const void *)h;
     twin_health_rul r;
     double P[3], d, yl = 0, c, b, t_now;
-    twin_status st = twin__health_check(h, o, err);
+    twin__hopts ob;
+    twin_status st = twin__health_check_opts(h, &o, &ob, err);
     if (st < 0) return st;
     if (!out) return twin__hfail(err, TWIN_E_INVAL, "out is NULL");
-    if (out->size < offsetof(twin_health_rul, upper) + sizeof r.upper || out->size > sizeof r)
-        return twin__hfail(err, out->size > sizeof r ? TWIN_E_ABI : TWIN_E_INVAL,
-                           "rul size is unknown to this library");
+    if ((st = twin__sized_check(out, sizeof r)) != TWIN_OK)
+        return twin__hfail(err, st, "rul size is unknown to this library");
     if (!(q_lower > 0) || !(q_lower <= 0.5) || !(q_upper >= 0.5) || !(q_upper < 1))
         return twin__hfail(err, TWIN_E_INVAL,
                            "quantile levels must satisfy 0 < q_lower <= 0.5 <= q_upper < 1");
     memset(&r, 0, sizeof r);
-    r.size = out->size;
     if (s->kind == TWIN_HEALTH_USER) {
         time_to(s, o, s->failure, &r.median);
         r.lower = r.upper = NAN;
-        memcpy(out, &r, out->size);
-        return TWIN_OK;
+        return twin__sized_out(out, &r, sizeof r);
     }
     if (!twin__kf_cov(s->u.g.L, P))
         return twin__hfail(err, TWIN_E_RANGE, "the information matrix is singular");
@@ -161,6 +160,5 @@ twin_status twin_health_get_rul(const twin_health *h, const twin_health_options 
         r.lower = crossing(c, b, P, zl, t_now);
         r.upper = crossing(c, b, P, zu, t_now);
     }
-    memcpy(out, &r, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &r, sizeof r);
 }

@@ -75,7 +75,7 @@ static inline int twin__finite(double x)
 }
 
 /* Check state and options for a call: initialised, same layout, same kind,
- * options of a known size. */
+ * options of this library's size (twin__health_opts() makes them so). */
 twin_status twin__health_check(const twin_health *h, const twin_health_options *o,
                                twin_error *err);
 

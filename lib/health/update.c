@@ -55,7 +55,6 @@ static void fill_event(twin_health_event *ev, const twin__health_step_out *st,
     twin_health_event r;
     int user = after->kind == TWIN_HEALTH_USER;
     memset(&r, 0, sizeof r);
-    r.size = ev->size;
     r.flags = st->flags;
     r.predicted = st->predicted;
     r.error = st->error;
@@ -65,7 +64,7 @@ static void fill_event(twin_health_event *ev, const twin__health_step_out *st,
     }
     r.recalibrations = after->recal;
     r.diverged = (after->flags & TWIN__HF_DIVERGED) ? 1 : 0;
-    memcpy(ev, &r, ev->size);
+    twin__sized_out(ev, &r, sizeof r);  /* ev's size was checked */
 }
 
 /* twin__health_step() for a user model: on a copy of the state. */
@@ -108,11 +107,11 @@ twin_status twin_health_update(twin_health *h, const twin_health_options *o, int
                                double v, twin_health_event *ev, twin_error *err)
 {
     twin__health_step_out out;
-    twin_status st = twin__health_check(h, o, err);
+    twin__hopts ob;
+    twin_status st = twin__health_check_opts(h, &o, &ob, err);
     if (st < 0) return st;
-    if (ev && (ev->size < offsetof(twin_health_event, reserved_) || ev->size > sizeof *ev))
-        return twin__hfail(err, ev->size > sizeof *ev ? TWIN_E_ABI : TWIN_E_INVAL,
-                           "event size is unknown to this library");
+    if (ev && (st = twin__sized_check(ev, sizeof *ev)) != TWIN_OK)
+        return twin__hfail(err, st, "event size is unknown to this library");
     if (!twin__finite(v)) return twin__hfail(err, TWIN_E_INVAL, "the value is not finite");
     if ((st = twin__health_step(h, o, t_us, v, &out, err)) < 0) return st;
     if (ev) fill_event(ev, &out, (const twin__health *)(const void *)h);

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/sized.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -70,19 +71,13 @@ static twin_status fail(twin_impact *q, twin_status s, const char *fmt, ...)
 
 twin_status twin_impact_options_init_(twin_impact_options *o, size_t size)
 {
-    if (!o) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    if (size < offsetof(twin_impact_options, follow)) return TWIN_E_INVAL;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    o->direction = TWIN_DIRECTION_OUTGOING;
-    if (size >= offsetof(twin_impact_options, max_results))
-        o->max_depth = UINT32_MAX;
-    if (size >= offsetof(twin_impact_options, reserved_))
-        o->rule = TWIN_IMPACT_WEAKEST_LINK;
-    if (size >= offsetof(twin_impact_options, filter))
-        o->attenuation = 0.5;
-    return TWIN_OK;
+    twin_impact_options d;
+    memset(&d, 0, sizeof d);
+    d.direction = TWIN_DIRECTION_OUTGOING;
+    d.max_depth = UINT32_MAX;
+    d.rule = TWIN_IMPACT_WEAKEST_LINK;
+    d.attenuation = 0.5;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 twin_status twin_impact_create(twin_impact **out, const twin_graph *g, const twin_allocator *alloc)
@@ -180,13 +175,9 @@ static twin_status read_options(run *rn, const twin_impact_options *opts)
     twin_impact *q = rn->q;
     twin_impact_options *o = &rn->o;
     twin_impact_options_init(o);
-    if (opts) {
-        if (opts->size > sizeof *o)
-            return fail(q, TWIN_E_ABI, "options size %u unknown", (unsigned)opts->size);
-        if (opts->size < offsetof(twin_impact_options, follow))
-            return fail(q, TWIN_E_INVAL, "options size %u too small", (unsigned)opts->size);
-        memcpy(o, opts, opts->size);
-    }
+    if (opts && twin__sized_in(o, sizeof *o, opts) != TWIN_OK)
+        return fail(q, twin__sized_check(opts, sizeof *o), "options size %u unknown",
+                    (unsigned)opts->size);
     if (!valid_dir(o->direction))
         return fail(q, TWIN_E_INVAL, "direction %d unknown", (int)o->direction);
     if (o->nfollow && !o->follow) return fail(q, TWIN_E_INVAL, "follow is NULL");
@@ -519,9 +510,14 @@ twin_status twin_impact_run(twin_impact *q, const char *const *roots, size_t nro
 
 twin_status twin_impact_get(const twin_impact *q, size_t i, twin_impact_hit *out)
 {
-    if (!q || !out || out->size < sizeof *out) return TWIN_E_INVAL;
+    twin_impact_hit h;
+    twin_status s;
+    if (!q || !out) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
     if (i >= q->nres) return TWIN_E_RANGE;
     if (*q->adj.gen != q->gen) return TWIN_E_MODIFIED;
-    fill_hit(q, i, out);
-    return TWIN_OK;
+    memset(&h, 0, sizeof h);
+    h.size = sizeof h;
+    fill_hit(q, i, &h);
+    return twin__sized_out(out, &h, sizeof h);
 }

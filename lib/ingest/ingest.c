@@ -7,6 +7,7 @@
 #include "outbox/outbox.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "core/sized.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,38 +26,28 @@ twin_status twin__ing_fail(twin_ingest *ing, twin_status s, const char *fmt, ...
 
 twin_status twin_ingest_options_init_(twin_ingest_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_ingest_options, alloc)) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    return TWIN_OK;
+    twin_ingest_options d;
+    memset(&d, 0, sizeof d);
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 twin_status twin_signal_options_init_(twin_signal_options *o, size_t size)
 {
     twin_signal_options d;
-    if (!o || size < offsetof(twin_signal_options, reorder_window_us)) return TWIN_E_INVAL;
-    if (size > sizeof d) return TWIN_E_ABI;
     memset(&d, 0, sizeof d);
-    d.size = (uint32_t)size;
     d.order = TWIN_INGEST_ORDER_REJECT;
     d.alarm_low = NAN;
     d.alarm_high = NAN;
-    memcpy(o, &d, size);
-    return TWIN_OK;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 /* Read caller options (any known size) into a full struct and check them. */
 twin_status twin__ing_check_options(const twin_signal_options *o, twin_signal_options *out)
 {
     twin_signal_options d;
+    twin_status s;
     twin_signal_options_init(&d);
-    if (o) {
-        if (o->size > sizeof d) return TWIN_E_ABI;
-        if (o->size < offsetof(twin_signal_options, reorder_window_us)) return TWIN_E_INVAL;
-        memcpy(&d, o, o->size);
-        d.size = sizeof d;
-    }
+    if ((s = twin__sized_in(&d, sizeof d, o)) != TWIN_OK) return s;
     if (d.order != TWIN_INGEST_ORDER_REJECT && d.order != TWIN_INGEST_ORDER_WINDOW)
         return TWIN_E_INVAL;
     if (d.reorder_window_us < 0 || d.history > TWIN_INGEST_HISTORY_MAX || d.reserved_)
@@ -77,17 +68,12 @@ static twin_status read_options(const twin_ingest_options *opts, twin_ingest_opt
     twin_status s;
     memset(o, 0, sizeof *o);
     memset(r, 0, sizeof *r);
-    if (opts) {
-        if (opts->size > sizeof *o) return TWIN_E_ABI;
-        if (opts->size < offsetof(twin_ingest_options, alloc)) return TWIN_E_INVAL;
-        memcpy(o, opts, opts->size);
-    }
+    if ((s = twin__sized_in(o, sizeof *o, opts)) != TWIN_OK) return s;
     if (o->flags) return TWIN_E_INVAL;
     if ((s = twin__allocator_copy(a, o->alloc)) != TWIN_OK) return s;
     if (o->resolver) {
-        if (o->resolver->size > sizeof *r) return TWIN_E_ABI;
-        if (o->resolver->size < sizeof *r || !o->resolver->resolve) return TWIN_E_INVAL;
-        *r = *o->resolver;
+        if ((s = twin__sized_in(r, sizeof *r, o->resolver)) != TWIN_OK) return s;
+        if (!r->resolve) return TWIN_E_INVAL;
     }
     if ((s = twin__ing_check_options(o->resolved_options, ro)) != TWIN_OK) return s;
     ro->unit = NULL;

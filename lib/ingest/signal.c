@@ -5,6 +5,7 @@
 #include "graph/adjacency.h"
 #include "health/step.h"
 #include "outbox/outbox.h"
+#include "core/sized.h"
 
 #include <math.h>
 #include <string.h>
@@ -163,6 +164,7 @@ twin_status twin_ingest_attach_health(twin_ingest *ing, twin_signal sig,
                                       const twin_health_options *o, int64_t t0_us)
 {
     twin_health h;
+    twin_health_options full;
     twin_error e;
     uint32_t slot, p = 0, hi = 0;
     twin_status s;
@@ -170,6 +172,10 @@ twin_status twin_ingest_attach_health(twin_ingest *ing, twin_signal sig,
     if (!ing) return TWIN_E_INVAL;
     if ((s = writer_check(ing)) != TWIN_OK) return s;
     if (!o) return twin__ing_fail(ing, TWIN_E_INVAL, "health options are NULL");
+    twin_health_options_init(&full);
+    if ((s = twin__sized_in(&full, sizeof full, o)) != TWIN_OK)
+        return twin__ing_fail(ing, s, "health options: size %u unknown", (unsigned)o->size);
+    o = &full;
     if ((slot = live_slot(ing, sig)) == TWIN__SIG_NONE)
         return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no such signal");
     if ((s = twin_health_init(&h, o, t0_us, &e)) != TWIN_OK)
@@ -235,19 +241,18 @@ twin_status twin_ingest_get_health(const twin_ingest *ing, twin_signal sig, twin
     S = &ing->sig[slot];
     if (S->health == TWIN__SIG_NONE) return TWIN_E_NOTFOUND;
     if (state) *state = ing->hs[S->health];
-    if (o) *o = ing->prof[S->profile];
+    /* A filler: twin_health_options as of 1.3 is its whole size today. */
+    if (o) twin__sized_fill(o, &ing->prof[S->profile], sizeof *o, sizeof *o);
     return TWIN_OK;
 }
 
 twin_status twin_ingest_get_stats(const twin_ingest *ing, twin_signal sig, twin_ingest_stats *out)
 {
     twin_ingest_stats r;
+    twin_status s;
     if (!ing || !out) return TWIN_E_INVAL;
-    if (out->size < offsetof(twin_ingest_stats, signals) + sizeof r.signals ||
-        out->size > sizeof r)
-        return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof r)) != TWIN_OK) return s;
     memset(&r, 0, sizeof r);
-    r.size = out->size;
     if (sig == 0) {
         for (int i = 0; i < TWIN_INGEST_OUTCOMES; i++) r.outcomes[i] = ing->tot[i];
         r.health_errors = ing->tot_health_errors;
@@ -264,8 +269,7 @@ twin_status twin_ingest_get_stats(const twin_ingest *ing, twin_signal sig, twin_
         r.events = x->events;
         r.signals = 1;
     }
-    memcpy(out, &r, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &r, sizeof r);
 }
 
 twin_status twin_ingest_signal_info(const twin_ingest *ing, twin_signal sig,

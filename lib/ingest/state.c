@@ -32,11 +32,6 @@ int twin__ing_store_pending(const twin_ingest *ing)
     return ing->store && ing->ob->used != 0;
 }
 
-void twin__ing_clear_error(twin_ingest *ing)
-{
-    ing->err.status = TWIN_OK;
-}
-
 /* ---- saving ----------------------------------------------------------------------- */
 
 uint32_t twin__ing_slots(const twin_ingest *ing)

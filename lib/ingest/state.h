@@ -82,7 +82,5 @@ twin_status twin__ing_fail(twin_ingest *ing, twin_status s, const char *fmt, ...
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-/* Clear the handle's last error (a restore succeeded). */
-void twin__ing_clear_error(twin_ingest *ing);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/sized.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -29,18 +30,16 @@ static twin_status on_change(void *ud, const twin_graph *g, const twin_change *c
 
 twin_status twin_store_options_init_(twin_store_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_store_options, alloc)) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    if (size >= offsetof(twin_store_options, outbox_bytes) + sizeof o->outbox_bytes)
-        o->outbox_bytes = DEFAULT_OUTBOX;
-    return TWIN_OK;
+    twin_store_options d;
+    memset(&d, 0, sizeof d);
+    d.outbox_bytes = DEFAULT_OUTBOX;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_options *opts)
 {
     twin_store_options o;
+    twin_store_callbacks cb;
     twin_allocator a;
     twin_store *st;
     twin_status s;
@@ -49,17 +48,11 @@ twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_
     *out = NULL;
     if (!g) return TWIN_E_INVAL;
     twin_store_options_init(&o);
-    if (opts) {
-        if (opts->size > sizeof o) return TWIN_E_ABI;
-        if (opts->size < offsetof(twin_store_options, alloc)) return TWIN_E_INVAL;
-        memcpy(&o, opts, opts->size);
-    }
+    if ((s = twin__sized_in(&o, sizeof o, opts)) != TWIN_OK) return s;
     if (o.flags) return TWIN_E_INVAL;
     if ((s = twin__allocator_copy(&a, o.alloc)) != TWIN_OK) return s;
-    if (o.callbacks) {
-        if (o.callbacks->size > sizeof(twin_store_callbacks)) return TWIN_E_ABI;
-        if (o.callbacks->size < sizeof(twin_store_callbacks)) return TWIN_E_INVAL;
-    }
+    memset(&cb, 0, sizeof cb);
+    if ((s = twin__sized_in(&cb, sizeof cb, o.callbacks)) != TWIN_OK) return s;
     o.outbox_bytes &= ~(size_t)7;
     if (o.outbox_bytes < TWIN_STORE_OUTBOX_MIN || o.outbox_bytes > SIZE_MAX / 2)
         return TWIN_E_RANGE;
@@ -68,7 +61,7 @@ twin_status twin_store_create(twin_store **out, twin_graph *g, const twin_store_
     memset(st, 0, sizeof *st);
     st->alloc = a;
     st->g = g;
-    if (o.callbacks) st->cb = *o.callbacks;
+    if (o.callbacks) st->cb = cb;
     st->ob.buf = twin__alloc(&a, o.outbox_bytes);
     if (!st->ob.buf) {
         twin__free(&a, st, sizeof *st);
@@ -331,10 +324,10 @@ twin_status twin_store_flush(twin_store *st)
 twin_status twin_store_get_stats(const twin_store *st, twin_store_stats *out)
 {
     twin_store_stats r;
+    twin_status s;
     if (!st || !out) return TWIN_E_INVAL;
-    if (out->size < offsetof(twin_store_stats, busy) || out->size > sizeof r) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof r)) != TWIN_OK) return s;
     memset(&r, 0, sizeof r);
-    r.size = out->size;
     r.last_status = st->last_status;
     r.pending_records = st->ob.records;
     r.pending_samples = st->ob.samples;
@@ -343,8 +336,7 @@ twin_status twin_store_get_stats(const twin_store *st, twin_store_stats *out)
     r.confirmed_samples = st->confirmed_samples;
     r.failures = st->failures;
     r.busy = st->busy;
-    memcpy(out, &r, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &r, sizeof r);
 }
 
 twin_status twin_store_checkpoint(twin_store *st)

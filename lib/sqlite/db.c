@@ -74,6 +74,7 @@ twin_status tsq_fail(twin_sqlite *db, twin_status s, int rc, const char *fmt, ..
                  db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
     db->err.status = s;
     db->err.message = db->msg;
+    db->nfail++;
     return s;
 }
 
@@ -139,11 +140,14 @@ void tsq_rollback(twin_sqlite *db)
 
 twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_sqlite_options, busy_timeout_ms)) return TWIN_E_INVAL;
+    twin_sqlite_options d;
+    uint32_t n = (uint32_t)size;
+    if (!o || size < TSQ_SIZED_MIN) return TWIN_E_INVAL;
     if (size > sizeof *o) return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    if (size >= offsetof(twin_sqlite_options, reserved_)) o->busy_timeout_ms = 1000;
+    memset(&d, 0, sizeof d);
+    d.busy_timeout_ms = 1000;
+    memcpy(o, &d, size);
+    memcpy(o, &n, sizeof n);
     return TWIN_OK;
 }
 
@@ -307,17 +311,13 @@ twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sql
     tsq_ok(db);
     db->err.message = db->msg;
     twin_sqlite_options_init(&d);
-    if (o) {
-        if (o->size < offsetof(twin_sqlite_options, busy_timeout_ms))
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "options: size not set");
-        if (o->size > sizeof d) return tsq_fail(db, TWIN_E_ABI, SQLITE_OK, "options: unknown size");
-        memcpy(&d, o, o->size);
-    }
+    if ((s = tsq_sized_in(&d, sizeof d, o)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, s == TWIN_E_ABI ? "options: unknown size"
+                                                          : "options: size not set");
     if (!path) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no path");
     if (d.busy_timeout_ms < 0)
         return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "busy_timeout_ms is negative");
     if ((s = setup(db, path, &d)) != TWIN_OK) return s;
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -375,7 +375,6 @@ twin_status twin_sqlite_put_document(twin_sqlite *db, const char *kind, const ch
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a document");
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -400,7 +399,6 @@ twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind, twin_sqlite
     sqlite3_finalize(s);
     if (r != TWIN_OK) return r;
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the documents");
-    tsq_ok(db);
     return TWIN_OK;
 }
 
@@ -415,7 +413,9 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     uint64_t *f[6];
     int rc, k;
     int64_t pages, psize, freep;
-    if (!db || !out || out->size < sizeof c) return TWIN_E_INVAL;
+    twin_status s;
+    if (!db || !out) return TWIN_E_INVAL;
+    if ((s = tsq_sized_check(out, sizeof c)) != TWIN_OK) return s;
     if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
     memset(&c, 0, sizeof c);
     c.size = sizeof c;
@@ -430,7 +430,6 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     freep = pragma_int(db, "PRAGMA freelist_count", &rc);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
     c.file_bytes = (uint64_t)((pages - freep) * psize);
-    *out = c;
-    tsq_ok(db);
+    tsq_sized_out(out, &c);
     return TWIN_OK;
 }

@@ -138,11 +138,8 @@ twin_status twin_sqlite_load(twin_sqlite *db, twin_graph *g, twin_ingest *ing,
     memset(&L, 0, sizeof L);
     L.db = db;
     twin_signal_options_init(&L.sopt);
-    if (sig_options) {
-        if (sig_options->size > sizeof L.sopt || sig_options->size < sizeof(uint32_t) * 2)
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "signal options: bad size");
-        memcpy(&L.sopt, sig_options, sig_options->size);
-    }
+    if ((s = tsq_sized_in(&L.sopt, sizeof L.sopt, sig_options)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, "signal options: bad size");
     twin_health_options_init(&L.hopt);
     /* One read transaction: a consistent view. */
     if ((s = tsq_exec(db, "BEGIN")) != TWIN_OK) return s;
@@ -179,6 +176,5 @@ done:
     sqlite3_finalize(L.sigs);
     free(L.block);
     sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
-    if (s == TWIN_OK) tsq_ok(db);
     return s;
 }

@@ -6,8 +6,20 @@
 
 static int valid(const twin_sqlite_retention *r)
 {
-    return r->size >= sizeof *r && r->raw_keep_us >= 0 && r->bucket_us > 0 &&
-           r->rollup_keep_us >= 0;
+    return r->raw_keep_us >= 0 && r->bucket_us > 0 && r->rollup_keep_us >= 0;
+}
+
+/* The caller's policy (any known size) over a zeroed one. */
+static twin_status read_policy(twin_sqlite *db, const twin_sqlite_retention *r,
+                               twin_sqlite_retention *out)
+{
+    twin_status s;
+    memset(out, 0, sizeof *out);
+    if ((s = tsq_sized_in(out, sizeof *out, r)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, "retention: %s size",
+                        s == TWIN_E_ABI ? "unknown" : "too small a");
+    if (!valid(out)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
+    return TWIN_OK;
 }
 
 twin_status twin_sqlite_set_retention(twin_sqlite *db, const twin_sqlite_retention *r)
@@ -17,9 +29,10 @@ twin_status twin_sqlite_set_retention(twin_sqlite *db, const twin_sqlite_retenti
         db->has_retention = 0;
         return TWIN_OK;
     }
-    if (r->size > sizeof *r) return tsq_fail(db, TWIN_E_ABI, SQLITE_OK, "retention: unknown size");
-    if (!valid(r)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
-    db->retention = *r;
+    twin_sqlite_retention p;
+    twin_status s;
+    if ((s = read_policy(db, r, &p)) != TWIN_OK) return s;
+    db->retention = p;
     db->has_retention = 1;
     return TWIN_OK;
 }
@@ -51,13 +64,18 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
                                         int64_t now_us, twin_sqlite_retention_stats *out)
 {
     twin_sqlite_retention_stats st;
+    twin_sqlite_retention p;
     twin_status s;
     int64_t args[2];
     if (!db) return TWIN_E_INVAL;
     if (!r && !db->has_retention)
         return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no retention policy");
     if (!r) r = &db->retention;
-    if (!valid(r)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
+    if ((s = read_policy(db, r, &p)) != TWIN_OK) return s;
+    r = &p;
+    if (out && (s = tsq_sized_check(out, sizeof *out)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, "retention stats: %s size",
+                        s == TWIN_E_ABI ? "unknown" : "too small a");
     if (db->in_tx)
         return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
     memset(&st, 0, sizeof st);
@@ -106,8 +124,7 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
         st.cutoff_us = INT64_MIN;
     }
     if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) goto fail;
-    if (out && out->size >= sizeof st) *out = st;
-    tsq_ok(db);
+    if (out) tsq_sized_out(out, &st);
     return TWIN_OK;
 fail:
     sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
@@ -117,11 +134,12 @@ fail:
 twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st)
 {
     twin_status s;
+    uint64_t fails;
     int rc;
     if (!db || !st) return TWIN_E_INVAL;
-    tsq_ok(db);
+    fails = db->nfail;
     if ((s = twin_store_checkpoint(st)) != TWIN_OK || (s = twin_store_flush(st)) != TWIN_OK) {
-        if (db->err.status == TWIN_OK)
+        if (db->nfail == fails)  /* not a failure of db's own callbacks */
             tsq_fail(db, s, SQLITE_OK, "store: %s", twin_store_last_error(st)->message);
         return s;
     }
@@ -130,6 +148,5 @@ twin_status twin_sqlite_checkpoint(twin_sqlite *db, twin_store *st)
         return s;
     rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) return tsq_sqlfail(db, rc, "WAL checkpoint");
-    tsq_ok(db);
     return TWIN_OK;
 }

@@ -367,17 +367,21 @@ static twin_status cb_flush(void *ud)
 
 twin_status twin_sqlite_callbacks(twin_sqlite *db, twin_store_callbacks *out)
 {
+    twin_store_callbacks c;
     if (!db || !out) return TWIN_E_INVAL;
-    memset(out, 0, sizeof *out);
-    out->size = sizeof *out;
-    out->ud = db;
-    out->write_samples = cb_samples;
-    out->put_signal = cb_signal;
-    out->put_twin = cb_twin;
-    out->delete_twin = cb_del_twin;
-    out->put_relationship = cb_rel;
-    out->delete_relationship = cb_del_rel;
-    out->put_health = cb_health;
-    out->flush = cb_flush;
+    memset(&c, 0, sizeof c);
+    c.size = sizeof c;
+    c.ud = db;
+    c.write_samples = cb_samples;
+    c.put_signal = cb_signal;
+    c.put_twin = cb_twin;
+    c.delete_twin = cb_del_twin;
+    c.put_relationship = cb_rel;
+    c.delete_relationship = cb_del_rel;
+    c.put_health = cb_health;
+    c.flush = cb_flush;
+    /* A filler: twin_store_callbacks as published in 1.3 is its whole size
+       today; fields added later will be written only within out->size. */
+    *out = c;
     return TWIN_OK;
 }

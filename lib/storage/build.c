@@ -47,8 +47,7 @@ void twin__build_commit(twin__build *b)
 {
     twin__graph_swap(b->g, b->tg);
     if (b->ing) {
-        twin__ing_swap(b->ing, b->ting);
-        twin__ing_clear_error(b->ing);
+        twin__ing_swap(b->ing, b->ting);  /* its last error stays (core.h) */
     }
     twin__build_abort(b);
 }

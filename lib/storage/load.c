@@ -2,6 +2,7 @@
 #include "storage/build.h"
 
 #include "graph/rebuild.h"
+#include "core/sized.h"
 
 #include <math.h>
 #include <string.h>
@@ -67,10 +68,10 @@ static twin_status load_signals(twin__build *b, const twin_store_loader *ld)
             return twin__build_fail(b, TWIN_E_INVAL, "signal '%.128s': latest value not finite",
                                     x.name ? x.name : "");
         if (x.health_options) {
-            twin_health_options o = *x.health_options;
-            if (o.size != sizeof o)
-                return twin__build_fail(b, o.size > sizeof o ? TWIN_E_ABI : TWIN_E_INVAL,
-                                        "signal '%.128s': health options size",
+            twin_health_options o;
+            twin_health_options_init(&o);
+            if ((s = twin__sized_in(&o, sizeof o, x.health_options)) != TWIN_OK)
+                return twin__build_fail(b, s, "signal '%.128s': health options size",
                                         x.name ? x.name : "");
             /* A store cannot keep a user model's functions: the ingest
              * handle's user_model runs the states it brings back without
@@ -102,15 +103,17 @@ static twin_status load_signals(twin__build *b, const twin_store_loader *ld)
 twin_status twin_store_load(twin_graph *g, twin_ingest *ing, const twin_store_loader *ld)
 {
     twin__build b;
+    twin_store_loader l;
     twin_status s;
     if (!g) return TWIN_E_INVAL;
     if (!ld) return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the loader is NULL");
     if (ing && twin__ing_graph(ing) != g)
         return twin__fail(g, TWIN_E_INVAL, "twin_store_load: the ingest handle is over another graph");
-    if (ld->size != sizeof *ld)
-        return twin__fail(g, ld->size > sizeof *ld ? TWIN_E_ABI : TWIN_E_INVAL,
-                          "twin_store_load: loader size %u, this library's is %u",
+    memset(&l, 0, sizeof l);
+    if ((s = twin__sized_in(&l, sizeof l, ld)) != TWIN_OK)
+        return twin__fail(g, s, "twin_store_load: loader size %u, this library's is %u",
                           (unsigned)ld->size, (unsigned)sizeof *ld);
+    ld = &l;
     if ((s = twin__build_begin(&b, g, ing, 0, 0, 0)) != TWIN_OK) return s;
     if ((s = load_twins(&b, ld)) != TWIN_OK || (s = load_rels(&b, ld)) != TWIN_OK ||
         (s = load_signals(&b, ld)) != TWIN_OK) {

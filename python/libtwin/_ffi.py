@@ -608,6 +608,14 @@ twin_models_options_init_ = _declare("twin_models_options_init_", _status,
 twin_models_open = _declare("twin_models_open", _status,
                             [POINTER(models_p), POINTER(twin_models_options)], _check)
 twin_models_close = _declare("twin_models_close", None, [models_p])
+# twin_models_create/destroy are 1.5's names of open/close (1.2), which stay
+# exported for all of 1.x: a 1.2-1.4 library has only the old names.
+if hasattr(lib, "twin_models_create"):
+    twin_models_create = _declare("twin_models_create", _status,
+                                  [POINTER(models_p), POINTER(twin_models_options)], _check)
+    twin_models_destroy = _declare("twin_models_destroy", None, [models_p])
+else:
+    twin_models_create, twin_models_destroy = twin_models_open, twin_models_close
 twin_models_last_error = _declare("twin_models_last_error", twin_error, [models_p])
 twin_models_add = _declare("twin_models_add", _status,
                            [models_p, c_char_p, c_size_t, c_char_p], _check_models)

@@ -247,7 +247,7 @@ class _Owner:
             self.users -= 1
             if self.users == 0 and self.ptr is not None:
                 ptr, self.ptr = self.ptr, None
-                _ffi.twin_models_close(ptr)
+                _ffi.twin_models_destroy(ptr)
 
 
 def _text_bytes(doc) -> bytes:
@@ -340,13 +340,13 @@ class Models(Handle):
             names = [encode_id(x, "limits DTMI") for x in acceptable_limits]
             arr = (ctypes.c_char_p * max(len(names), 1))(*names)
             opts.acceptable_limits = ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p))
-            opts.nacceptable_limits = len(names)  # copied by twin_models_open
+            opts.nacceptable_limits = len(names)  # copied by twin_models_create
         self._c_resolver = None  # the CFUNCTYPE C holds: kept alive with the set
         if resolver is not None:
             self._c_resolver = _ffi.RESOLVER_FN(_resolver_trampoline(weakref.ref(self)))
             opts.resolver = self._c_resolver
         ptr = _ffi.models_p()
-        _ffi.twin_models_open(ctypes.byref(ptr), ctypes.byref(opts))
+        _ffi.twin_models_create(ctypes.byref(ptr), ctypes.byref(opts))
         self._owner = _Owner(ptr)
         self._ptr = ptr
         self._fin = weakref.finalize(self, self._owner.release)

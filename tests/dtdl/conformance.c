@@ -917,10 +917,10 @@ static void run_model_case(runner *r, group *g, const char *id, const cJSON *c, 
     }
 
     twin_models *m = NULL;
-    twin_status st = twin_models_open(&m, &o);
+    twin_status st = twin_models_create(&m, &o);
     if (st != TWIN_OK) {
         g->runner_errors++;
-        char *detail = xasprintf("twin_models_open: %s", twin_strerror(st));
+        char *detail = xasprintf("twin_models_create: %s", twin_strerror(st));
         add_failure(r, id, "runner-error", detail);
         free(detail);
         return;
@@ -1123,7 +1123,7 @@ static void run_model_case(runner *r, group *g, const char *id, const cJSON *c, 
         run_instances(r, g, id, instances, m, accepted);
 
     dl_free(&dl);
-    twin_models_close(m);
+    twin_models_destroy(m);
 }
 
 /* ---- files ---------------------------------------------------------------------- */

@@ -16,14 +16,14 @@ twin_models *models_open(failalloc *fa, uint32_t flags)
     ck_assert_int_eq(twin_models_options_init(&o), TWIN_OK);
     o.flags = flags;
     o.alloc = fa ? &fa->alloc : NULL;
-    s = twin_models_open(&m, &o);
-    ck_assert_msg(s == TWIN_OK && m != NULL, "twin_models_open returned %d", s);
+    s = twin_models_create(&m, &o);
+    ck_assert_msg(s == TWIN_OK && m != NULL, "twin_models_create returned %d", s);
     return m;
 }
 
 void models_close(twin_models *m, failalloc *fa)
 {
-    twin_models_close(m);
+    twin_models_destroy(m);
     if (fa)
         ck_assert_msg(fa->live_bytes == 0 && fa->live_blocks == 0,
                       "leaked %zu bytes in %zu blocks", fa->live_bytes, fa->live_blocks);

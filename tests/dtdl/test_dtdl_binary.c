@@ -104,7 +104,7 @@ START_TEST(test_round_trip_same_bytes_same_answers)
     }
     /* a loaded set is sealed */
     ck_assert_int_eq(twin_models_add(l, "{}", 2, NULL), TWIN_E_STATE);
-    twin_models_close(l);
+    twin_models_destroy(l);
     free(a.p);
     free(b.p);
 }
@@ -130,7 +130,7 @@ START_TEST(test_every_damage_is_refused)
         a.p[i] ^= 0x10;
     }
     ck_assert_int_eq(twin_models_load(&l, a.p, a.n, NULL), TWIN_OK);
-    twin_models_close(l);
+    twin_models_destroy(l);
     ck_assert_int_eq(twin_models_load(NULL, a.p, a.n, NULL), TWIN_E_INVAL);
     ck_assert_int_eq(twin_models_load(&l, NULL, a.n, NULL), TWIN_E_INVAL);
     free(a.p);
@@ -177,7 +177,7 @@ START_TEST(test_load_allocation_failures)
     }
     ck_assert_uint_gt(n, 3);
     ck_assert_ptr_nonnull(twin_models_find(l, "dtmi:x:Pump;1"));
-    twin_models_close(l);
+    twin_models_destroy(l);
     ck_assert_uint_eq(fa.live_bytes, 0);
     failalloc_fini(&fa);
     free(a.p);
@@ -232,7 +232,7 @@ START_TEST(test_realestatecore_round_trip)
         ck_assert_str_eq(twin_dtdl_id(x), twin_dtdl_id(y));
         ck_assert_uint_eq(twin_dtdl_count(x, TWIN_DTDL_CONTENTS), twin_dtdl_count(y, TWIN_DTDL_CONTENTS));
     }
-    twin_models_close(l);
+    twin_models_destroy(l);
     free(a.p);
     free(b.p);
 }

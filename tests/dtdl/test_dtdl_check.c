@@ -646,7 +646,7 @@ START_TEST(test_validator_arguments)
     ck_assert_int_eq(twin_models_validator(open, TWIN_MODELS_CHECK_ALL, &v), TWIN_E_STATE);
     RESOLVE_OK(open);
     ck_assert_int_eq(twin_models_validator(open, TWIN_MODELS_CHECK_ALL, &v), TWIN_OK);
-    twin_models_close(open);
+    twin_models_destroy(open);
 }
 END_TEST
 

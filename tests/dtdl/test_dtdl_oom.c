@@ -3,7 +3,7 @@
  * reaches the failure. A call returns its normal result or TWIN_E_NOMEM;
  * after TWIN_E_NOMEM the set still works (the same add, then resolve,
  * succeed and give the expected model); nothing leaks (failalloc's live
- * byte count is 0 after twin_models_close(), and LeakSanitizer watches
+ * byte count is 0 after twin_models_destroy(), and LeakSanitizer watches
  * the C library's allocations in the ASan build).
  *
  * The JSON reader allocates its tree through the set's allocator too; the
@@ -82,7 +82,7 @@ static twin_models *open_fa(failalloc *fa, twin_models_resolver r, void *ud)
     o.alloc = &fa->alloc;
     o.resolver = r;
     o.resolver_ud = ud;
-    ck_assert_int_eq(twin_models_open(&m, &o), TWIN_OK);
+    ck_assert_int_eq(twin_models_create(&m, &o), TWIN_OK);
     return m;
 }
 
@@ -130,7 +130,7 @@ START_TEST(test_oom_open)
         ck_assert_int_eq(twin_models_options_init(&o), TWIN_OK);
         o.alloc = &fa.alloc;
         failalloc_arm(&fa, n);
-        s = twin_models_open(&m, &o);
+        s = twin_models_create(&m, &o);
         hit = failalloc_triggered(&fa);
         failalloc_disarm(&fa);
         if (s == TWIN_E_NOMEM) {
@@ -138,7 +138,7 @@ START_TEST(test_oom_open)
             ck_assert_ptr_null(m);
         } else {
             ck_assert_int_eq(s, TWIN_OK);
-            twin_models_close(m);
+            twin_models_destroy(m);
         }
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
@@ -177,7 +177,7 @@ START_TEST(test_oom_add)
         }
         RESOLVE_OK(m);
         assert_model(m);
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -220,7 +220,7 @@ START_TEST(test_oom_add_invalid)
         RESOLVE_OK(m);
         assert_model(m);
         ck_assert_ptr_null(twin_models_find(m, "dtmi:x:Bad;1"));
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -256,7 +256,7 @@ START_TEST(test_oom_add_file)
         if (s == TWIN_E_NOMEM) ck_assert_int_eq(twin_models_add_file(m, path), TWIN_OK);
         RESOLVE_OK(m);
         assert_model(m);
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -305,7 +305,7 @@ START_TEST(test_oom_resolve)
             ck_assert_ptr_eq(twin_dtdl_link(twin_dtdl_content(pump, "motor"), TWIN_DTDL_SCHEMA),
                              find_ok(m, "dtmi:x:Motor;1"));
         }
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -353,7 +353,7 @@ START_TEST(test_oom_resolve_failing)
         failalloc_disarm(&fa);
         ck_assert_msg(s == TWIN_E_CONSTRAINT || s == TWIN_E_NOMEM, "allocation %zu: %d", n, s);
         ck_assert_int_eq(twin_models_resolve(m), TWIN_E_CONSTRAINT);
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -407,7 +407,7 @@ START_TEST(test_oom_resolve_with_resolver)
         if (s == TWIN_E_NOMEM) RESOLVE_OK(m);
         ck_assert_uint_eq(twin_models_interface_count(m), 4);
         ck_assert_uint_eq(twin_dtdl_count(find_ok(m, "dtmi:x:I;1"), TWIN_DTDL_CONTENTS), 3);
-        twin_models_close(m);
+        twin_models_destroy(m);
         assert_no_leak(&fa, n);
         failalloc_fini(&fa);
         if (!hit) break;
@@ -472,7 +472,7 @@ START_TEST(test_add_makes_no_cjson_allocation)
     cj_armed = 0;
     RESOLVE_OK(m);
     assert_model(m);
-    twin_models_close(m);
+    twin_models_destroy(m);
     assert_no_leak(&fa, 0);
     failalloc_fini(&fa);
 }

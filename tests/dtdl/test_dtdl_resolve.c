@@ -434,7 +434,7 @@ static twin_models *open_with_resolver(resolver_log *r)
     o.alloc = &mfa.alloc;
     o.resolver = resolver;
     o.resolver_ud = r;
-    ck_assert_int_eq(twin_models_open(&m, &o), TWIN_OK);
+    ck_assert_int_eq(twin_models_create(&m, &o), TWIN_OK);
     return m;
 }
 

@@ -80,7 +80,7 @@ static void run_once(result *r)
     size_t i;
     const twin_dtdl_elem *pump, *limits;
     memset(r, 0, sizeof *r);
-    if (twin_models_open(&m, NULL) != TWIN_OK) {
+    if (twin_models_create(&m, NULL) != TWIN_OK) {
         r->resolve = TWIN_E_NOMEM;
         return;
     }
@@ -97,7 +97,7 @@ static void run_once(result *r)
                                                     sizeof msg)
                              : TWIN_E_NOTFOUND;
     }
-    twin_models_close(m);
+    twin_models_destroy(m);
 }
 
 static result want;

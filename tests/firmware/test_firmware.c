@@ -1699,7 +1699,7 @@ static int test_dtdl_binary(void)
     p[1].value = twin_value_string("HALF");
     CHECK_ST(twin_graph_add_twin(g, "motor-2", "dtmi:fw:Motor;1", p, 2), TWIN_E_CONSTRAINT);
     twin_graph_destroy(g);
-    twin_models_close(m);
+    twin_models_destroy(m);
     return 1;
 }
 

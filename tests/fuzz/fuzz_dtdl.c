@@ -128,7 +128,7 @@ static int fuzz_binary(const uint8_t *data, size_t size)
             for (k = 0; k < twin_dtdl_count(e, TWIN_DTDL_CONTENTS); k++)
                 n += walk(twin_dtdl_at(e, TWIN_DTDL_CONTENTS, k), 1);
         }
-        twin_models_close(m);
+        twin_models_destroy(m);
     }
     free(b);
     return n == SIZE_MAX;
@@ -145,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     twin_models_options_init(&o);
     o.flags = data[0] & 3u;
     o.max_dtdl_version = 2 + (data[0] >> 2) % 3;
-    if (twin_models_open(&m, &o) != TWIN_OK) return 0;
+    if (twin_models_create(&m, &o) != TWIN_OK) return 0;
     p = (const char *)data + 1;
     end = (const char *)data + size;
     while (p <= end) {
@@ -168,6 +168,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 n += walk(twin_dtdl_at(e, TWIN_DTDL_CONTENTS, k), 1);
         }
     }
-    twin_models_close(m);
+    twin_models_destroy(m);
     return n == SIZE_MAX;  /* keep n alive */
 }

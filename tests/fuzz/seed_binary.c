@@ -17,14 +17,14 @@ int main(int argc, char **argv)
     twin_models *m;
     int i, n = 0;
     if (argc < 3) return 2;
-    if (twin_models_open(&m, NULL) != TWIN_OK) return 1;
+    if (twin_models_create(&m, NULL) != TWIN_OK) return 1;
     for (i = 2; i < argc; i++) {
         twin_models *r;
         char path[4096];
         FILE *f;
         if (twin_models_add_file(m, argv[i]) != TWIN_OK) continue;
         /* a resolved copy of what is in so far: add the files again */
-        if (twin_models_open(&r, NULL) != TWIN_OK) break;
+        if (twin_models_create(&r, NULL) != TWIN_OK) break;
         {
             int k;
             for (k = 2; k <= i; k++) twin_models_add_file(r, argv[k]);
@@ -37,8 +37,8 @@ int main(int argc, char **argv)
                 fclose(f);
             }
         }
-        twin_models_close(r);
+        twin_models_destroy(r);
     }
-    twin_models_close(m);
+    twin_models_destroy(m);
     return 0;
 }

@@ -75,7 +75,7 @@ START_TEST(test_health_update_bad_arguments_return_inval)
     EXPECT_FAIL(twin_health_update(&h, NULL, us_of_s(2000), 0.2, NULL, &e_), TWIN_E_INVAL);
     EXPECT_FAIL(twin_health_update(&h, &other, us_of_s(2000), 0.2, NULL, &e_), TWIN_E_INVAL);
     other = o;
-    other.size = 8;
+    other.size = 4;
     EXPECT_FAIL(twin_health_update(&h, &other, us_of_s(2000), 0.2, NULL, &e_), TWIN_E_INVAL);
     other.size = sizeof other + 8;
     EXPECT_FAIL(twin_health_update(&h, &other, us_of_s(2000), 0.2, NULL, &e_), TWIN_E_ABI);
@@ -160,7 +160,7 @@ START_TEST(test_health_get_rul_bad_quantiles_return_inval)
     EXPECT_FAIL(twin_health_get_rul(&h, &o, 0.6, 0.9, &r, &e_), TWIN_E_INVAL);
     EXPECT_FAIL(twin_health_get_rul(&h, &o, 0.1, 1.0, &r, &e_), TWIN_E_INVAL);
     EXPECT_FAIL(twin_health_get_rul(&h, &o, NAN, 0.9, &r, &e_), TWIN_E_INVAL);
-    r.size = 8;
+    r.size = 4;
     EXPECT_FAIL(twin_health_get_rul(&h, &o, 0.1, 0.9, &r, &e_), TWIN_E_INVAL);
 }
 END_TEST

@@ -625,7 +625,7 @@ START_TEST(test_signals_resolved_from_dtdl_models)
     const char *u;
     double v;
     twin_models_options_init(&mo);
-    ck_assert_int_eq(twin_models_open(&m, &mo), TWIN_OK);
+    ck_assert_int_eq(twin_models_create(&m, &mo), TWIN_OK);
     ck_assert_int_eq(twin_models_add(m, MODEL, strlen(MODEL), "motor.json"), TWIN_OK);
     ck_assert_int_eq(twin_ingest_resolver_from_models(m, &r), TWIN_E_STATE);
     ck_assert_int_eq(twin_models_resolve(m), TWIN_OK);
@@ -652,7 +652,7 @@ START_TEST(test_signals_resolved_from_dtdl_models)
     ck_assert_int_eq(twin_ingest_resolve(x, "motor1", "temperature", "metre", &h),
                      TWIN_E_CONSTRAINT);
     twin_ingest_destroy(x);
-    twin_models_close(m);
+    twin_models_destroy(m);
 }
 END_TEST
 

@@ -81,7 +81,7 @@ int cmd_validate(int argc, char **argv)
     twin_models_options_init(&o);
     o.flags = mo.flags;
     if (mo.max_dtdl_version) o.max_dtdl_version = mo.max_dtdl_version;
-    if ((s = twin_models_open(&m, &o)) != TWIN_OK) {
+    if ((s = twin_models_create(&m, &o)) != TWIN_OK) {
         path_list_free(&files);
         return cli_error("cannot create a model set: %s", twin_strerror(s));
     }
@@ -103,7 +103,7 @@ int cmd_validate(int argc, char **argv)
     else if (failed && !json)
         fprintf(stderr, "twinctl validate: %lu error%s\n", (unsigned long)d.count,
                 d.count == 1 ? "" : "s");
-    twin_models_close(m);
+    twin_models_destroy(m);
     path_list_free(&files);
     return failed ? 1 : 0;
 }

@@ -73,7 +73,7 @@ int store_open_db(store *st, const char *path, uint32_t flags, int64_t reorder_w
         return -1;
     }
     twin_models_options_init(&mo);
-    if (twin_models_open(&st->models, &mo) != TWIN_OK) return cli_error("no model set"), -1;
+    if (twin_models_create(&st->models, &mo) != TWIN_OK) return cli_error("no model set"), -1;
     memset(&c, 0, sizeof c);
     c.st = st;
     json_parser_init(&c.jp);

@@ -61,7 +61,7 @@ static int open_models(loader *L)
     twin_models_options_init(&o);
     o.flags = L->mo->flags;
     if (L->mo->max_dtdl_version) o.max_dtdl_version = L->mo->max_dtdl_version;
-    s = twin_models_open(&L->st->models, &o);
+    s = twin_models_create(&L->st->models, &o);
     if (s != TWIN_OK) {
         cli_error("cannot create a model set: %s", twin_strerror(s));
         return -1;
@@ -388,7 +388,7 @@ void store_free(store *st)
     twin_store_destroy(st->tstore);
     twin_sqlite_close(st->db);
     twin_graph_destroy(st->graph);
-    twin_models_close(st->models);
+    twin_models_destroy(st->models);
     mem_free(&st->mem);
     free(st->docs);
     memset(st, 0, sizeof *st);
