@@ -9,10 +9,21 @@
  * signal; the figures are medians. The checksum of the finite RUL medians
  * makes sure nothing is optimised away, and every call must succeed.
  *
+ * Then the RUL predictor (twin_health_predictor, default settings) on NASA
+ * C-MAPSS FD001 (CMAPSS_DIR, default ../shared/corpus/cmapss from the
+ * project root, where bench/run runs): its validation protocol
+ * (examples/cmapss_rul/cmapss.h: 5 folds, seed 1, 5 cuts per engine, truth
+ * capped at 125) gives cmapss_fd001_cv_rmse and cmapss_fd001_cv_score, and
+ * the model fitted on all 100 engines is timed on 1,000 tracks fed
+ * round-robin with the 20,631 cycles of FD001 (one twin_health_track_update
+ * and one twin_health_track_get_rul per cycle): health_predict_ns, the
+ * median of RUNS. Skipped (with a note) without the corpus.
+ *
  * Usage: bench_health [SIGNALS] [STEPS]   (defaults 10000 and 200) */
 #include <twin/twin.h>
 
 #include "bench_util.h"
+#include "cmapss.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +72,77 @@ static double run(twin_health *h, const twin_health_options *o, const double *v,
         }
     }
     return bench_now_s() - t0;
+}
+
+/* The RUL predictor on C-MAPSS FD001: validation figures and the cost of
+ * one cycle (update + estimate) on TRACKS tracks. */
+enum { TRACKS = 1000 };
+
+static void bench_predictor(void)
+{
+    const char *dir = getenv("CMAPSS_DIR");
+    char path[1024];
+    cm_data d;
+    cm_engine *e;
+    cm_score sc;
+    size_t ne;
+    twin_health_predictor *m;
+    twin_health_predictor_params p;
+    twin_health_predictor_info info;
+    twin_health_track *tr;
+    twin_error err;
+    double secs[RUNS], sum = 0, ns_per;
+    snprintf(path, sizeof path, "%s/train_FD001.txt", dir ? dir : "../shared/corpus/cmapss");
+    {
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            printf("\nrul predictor: %s not found: skipped\n", path);
+            return;
+        }
+        fclose(f);
+    }
+    if (cm_read(&d, path)) exit(1);
+    twin_health_predictor_params_init(&p);
+    if (cm_validate(&d, &p, 5, 5, 1, &sc, NULL)) exit(1);
+    ne = cm_engines(&d, &e);
+    if (cm_fit(&m, &d, e, ne, NULL, &p, &err)) fail("predictor_fit", &err);
+    info.size = sizeof info;
+    twin_health_predictor_get_info(m, &info, NULL);
+    tr = malloc(TRACKS * sizeof *tr);
+    if (!tr) exit(1);
+    for (int r = 0; r < RUNS; r++) {
+        twin_health_rul_estimate est;
+        double t0;
+        est.size = sizeof est;
+        for (size_t k = 0; k < TRACKS; k++)
+            if (twin_health_track_init(m, &tr[k], &err)) fail("track_init", &err);
+        t0 = bench_now_s();
+        for (size_t i = 0; i < d.n; i++) {
+            twin_health_track *t = &tr[i % TRACKS];
+            if (twin_health_track_update(m, t, d.sen + i * CM_NSEN, d.set + i * CM_NSET, &err))
+                fail("track_update", &err);
+            if (twin_health_track_get_rul(m, t, &est, &err)) fail("track_get_rul", &err);
+            sum += est.rul;
+        }
+        secs[r] = bench_now_s() - t0;
+    }
+    qsort(secs, RUNS, sizeof secs[0], bench_cmp_double);
+    ns_per = secs[RUNS / 2] / (double)d.n * 1e9;
+    printf("\nrul predictor on C-MAPSS FD001: %u trees of depth %u, %u features, "
+           "%lu bytes; %lu cycles on %d tracks, %d runs, median (checksum %.6g)\n",
+           info.trees, info.depth, info.nfeatures, (unsigned long)info.bytes,
+           (unsigned long)d.n, TRACKS, RUNS, sum);
+    printf("validation (5 folds, seed 1, 5 cuts per engine): capped RMSE %.2f PHM08 %.1f; "
+           "uncapped RMSE %.2f PHM08 %.1f\n",
+           cm_rmse_c(&sc), cm_phm_c(&sc), cm_rmse_u(&sc), cm_phm_u(&sc));
+    printf("bench: health_predict_ns %.1f ns\n", ns_per);
+    printf("bench: health_predictor_bytes %lu bytes\n", (unsigned long)info.bytes);
+    printf("bench: cmapss_fd001_cv_rmse %.2f cycles\n", cm_rmse_c(&sc));
+    printf("bench: cmapss_fd001_cv_score %.1f phm08\n", cm_phm_c(&sc));
+    free(tr);
+    free(e);
+    cm_free(&d);
+    twin_health_predictor_destroy(m);
 }
 
 int main(int argc, char **argv)
@@ -114,5 +196,6 @@ int main(int argc, char **argv)
     printf("bench: health_update_only_ns %.1f ns\n", per_upd);
     free(h);
     free(v);
+    bench_predictor();
     return 0;
 }

@@ -879,6 +879,303 @@ TWIN_API twin_status twin_health_fusion_apply(const twin_health_fusion *f,
                                               double *index, uint32_t *regime,
                                               twin_error *err);
 
+/* ---- remaining useful life from a fleet: the predictor ---------------------------- */
+
+/**
+ * @name RUL predictor
+ * A fitted model that gives the remaining useful life, in cycles, of an asset
+ * from its multi-sensor history, learnt from a fleet's run-to-failure data
+ * (::twin_health_fleet, one row per operating cycle).
+ *
+ * - **Normalisation**: the operating regimes and the per-regime mean and
+ *   scale of every sensor, and a fused health index over the normalised
+ *   sensors, as twin_health_fusion_fit() fits them (target: the cycles
+ *   left, capped at the horizon, over the horizon).
+ * - **Features** of an asset after `n` cycles, for each normalised sensor
+ *   and the fused index (`P + 1` signals), updated in O(1) per cycle: a
+ *   fast and a slow exponentially weighted mean (weights `2 / (span + 1)`,
+ *   and the plain running mean while `n` is below `1 / weight`), the fast
+ *   mean minus the mean of the asset's first @c baseline cycles (its own
+ *   healthy level), and the fast mean minus the slow one (the trend);
+ *   and `n` itself: `4 (P + 1) + 1` features.
+ * - **Trees**: gradient-boosted oblivious regression trees (every node of
+ *   a level splits on the same feature and threshold), trained on every
+ *   cycle of every run with squared loss, to the target `min(cycles left,
+ *   horizon)`: a constant plus @c trees trees, each fitted to the residuals
+ *   of a random part (@c subsample) of the rows, with split thresholds at
+ *   quantiles of each feature (@c bins), a ridge @c lambda on leaf values
+ *   and shrinkage @c learning_rate. Seeded: the same data and parameters
+ *   give the same model, bit for bit, on every platform.
+ * - **RUL**: the sum of the trees, clamped to `[0, horizon]`. The model
+ *   cannot see beyond its horizon: an estimate at or above the model's
+ *   censoring level (@c censor times the horizon) is *censored*, meaning
+ *   "at least that many cycles" (::twin_health_rul_estimate).
+ *
+ * A model is a handle (fitted, or loaded from its binary form); the state
+ * of one asset is a ::twin_health_track, plain data of 512 bytes, so that
+ * a gateway keeps one per asset and updates it once per cycle.
+ * @{
+ */
+
+/** @brief Most sensors of a ::twin_health_predictor. */
+#define TWIN_HEALTH_PREDICTOR_SENSORS 16
+/** @brief Version of the binary form that twin_health_predictor_save() writes. */
+#define TWIN_HEALTH_PREDICTOR_FORMAT 1
+
+/** @brief A fitted RUL model (opaque handle). */
+typedef struct twin_health_predictor twin_health_predictor;
+
+/**
+ * @brief Settings of twin_health_predictor_fit(). Initialise with
+ *        twin_health_predictor_params_init(), then set what differs. The
+ *        defaults were chosen once for all four C-MAPSS sets by the
+ *        validation protocol of examples/cmapss_rul on their training
+ *        engines (mean capped RMSE of FD001-FD004, seed 1).
+ */
+typedef struct twin_health_predictor_params {
+    uint32_t size;       /**< `sizeof`, set by twin_health_predictor_params_init(). */
+    uint32_t nregimes;   /**< Operating regimes, 1..::TWIN_HEALTH_FUSION_REGIMES; 1 without settings. Default 1. */
+    uint32_t trees;      /**< Trees, 1..65535; default 300. */
+    uint32_t depth;      /**< Levels of each tree, 1..8; default 5. */
+    uint32_t bins;       /**< Candidate thresholds per feature plus one, 2..256; default 64. */
+    uint32_t fast_span;  /**< Span of the fast mean, cycles, >= 1; default 50. */
+    uint32_t slow_span;  /**< Span of the slow mean, cycles, >= 1; default 60. */
+    uint32_t baseline;   /**< Cycles of the asset's own healthy level, >= 1; default 20. */
+    double horizon;      /**< Cap of the target, cycles, > 0; default 125. */
+    double censor;       /**< Censoring level over the horizon, in (0, 1]; default 0.8. */
+    double learning_rate; /**< Shrinkage, in (0, 1]; default 0.05. */
+    double subsample;    /**< Part of the rows each tree sees, in (0, 1]; default 0.5. */
+    double lambda;       /**< Ridge on leaf values, >= 0; default 1. */
+    uint64_t seed;       /**< Seed of the row sampling; default 1. */
+} twin_health_predictor_params;
+
+/** @brief What a fitted model is (twin_health_predictor_get_info()). */
+typedef struct twin_health_predictor_info {
+    uint32_t size;       /**< Set by the caller to `sizeof(twin_health_predictor_info)`. */
+    uint32_t nsensors;   /**< Sensors per row. */
+    uint32_t nsettings;  /**< Operating settings per row. */
+    uint32_t nregimes;   /**< Operating regimes. */
+    uint32_t nfeatures;  /**< Features the trees read. */
+    uint32_t trees;      /**< Trees. */
+    uint32_t depth;      /**< Levels of each tree. */
+    uint32_t reserved_;  /**< Zero. */
+    double horizon;      /**< Cap of the target and of estimates, cycles. */
+    double censor_level; /**< Estimates at or above it are censored, cycles. */
+    uint64_t bytes;      /**< Size of the binary form (twin_health_predictor_save()). */
+} twin_health_predictor_info;
+
+/**
+ * @brief The state of one asset for a predictor: plain data, 512 bytes,
+ *        no pointers.
+ *
+ * Filled by twin_health_track_init() for one model and changed only by
+ * twin_health_track_update() with that model; copy, save and restore it
+ * as bytes (same architecture and library major version). The fields are
+ * private; a track made for another model, or by a library with another
+ * layout, is refused.
+ */
+typedef struct twin_health_track {
+    uint32_t size;         /**< `sizeof(twin_health_track)` once initialised. */
+    uint32_t layout_;      /**< Private: layout version. */
+    uint64_t opaque_[63];  /**< Private. */
+} twin_health_track;
+
+/** @brief Flags of a ::twin_health_rul_estimate. Values fixed forever. */
+enum {
+    /** The estimate is a lower bound: "at least @c rul cycles". The
+        asset looks healthier than anything the model can tell apart
+        within its horizon. */
+    TWIN_HEALTH_RUL_CENSORED = 1u
+};
+
+/** @brief A remaining useful life in cycles (twin_health_track_get_rul()). */
+typedef struct twin_health_rul_estimate {
+    uint32_t size;     /**< Set by the caller to `sizeof(twin_health_rul_estimate)`. */
+    uint32_t flags;    /**< ::TWIN_HEALTH_RUL_CENSORED or 0. */
+    double rul;        /**< Cycles left after the latest cycle, in `[0, horizon]`;
+                            with ::TWIN_HEALTH_RUL_CENSORED, a lower bound. */
+    double horizon;    /**< The model's horizon, cycles. */
+    uint64_t cycles;   /**< Cycles the track has seen. */
+} twin_health_rul_estimate;
+
+/**
+ * @brief Fill @p p with the default settings. Use the
+ *        twin_health_predictor_params_init() macro.
+ * @param p    Settings to initialise.
+ * @param size `sizeof *p` as the caller compiled it.
+ * @retval TWIN_OK      @p p holds the defaults listed at each field.
+ * @retval TWIN_E_INVAL @p p is NULL or @p size does not cover @c size.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @par Thread safety
+ * Safe from any thread.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_predictor_params_init_(twin_health_predictor_params *p,
+                                                        size_t size);
+
+/** @brief Initialise settings struct @p p with defaults. */
+#define twin_health_predictor_params_init(p) \
+    twin_health_predictor_params_init_((p), sizeof *(p))
+
+/**
+ * @brief Fit a RUL predictor to a fleet's run-to-failure data.
+ *
+ * Every row is one operating cycle; the rows of a run are contiguous and in
+ * time order, the last one the last cycle before failure, so the cycles
+ * left at a row are the rows after it in its run (@c t_us must not go
+ * backwards within a run, and is not otherwise used).
+ * @param out    Receives the model; NULL on failure. Destroy it with
+ *               twin_health_predictor_destroy().
+ * @param fleet  The data: 1..::TWIN_HEALTH_PREDICTOR_SENSORS sensors, at least
+ *               2 runs of at least 2 rows each; read, not retained.
+ * @param params Settings; NULL: the defaults.
+ * @param alloc  Allocator of the model and of the fit's scratch memory (about
+ *               10 bytes per row and feature); copied; NULL: the C heap.
+ * @param err    If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p *out is the model.
+ * @retval TWIN_E_INVAL A pointer is NULL, a setting or count is out of range,
+ *                      a value is not finite, or the fleet is not as above.
+ * @retval TWIN_E_ABI   A @c size field is unknown.
+ * @retval TWIN_E_RANGE The fused index could not be fitted (a regime with
+ *                      fewer than 2 rows, singular normal equations).
+ * @retval TWIN_E_NOMEM An allocation failed; nothing leaks.
+ * @par Thread safety
+ * Reads @p fleet; distinct calls are independent.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_predictor_fit(twin_health_predictor **out,
+                                               const twin_health_fleet *fleet,
+                                               const twin_health_predictor_params *params,
+                                               const twin_allocator *alloc, twin_error *err);
+
+/**
+ * @brief Free a model. NULL: no-op.
+ * @param m Model from twin_health_predictor_fit() or twin_health_predictor_load().
+ * @par Thread safety
+ * Writer of @p m: no other call on it may be running.
+ * @since 1.5
+ */
+TWIN_API void twin_health_predictor_destroy(twin_health_predictor *m);
+
+/**
+ * @brief Write a model's binary form.
+ *
+ * Little-endian, field by field, versioned (::TWIN_HEALTH_PREDICTOR_FORMAT),
+ * ending with a CRC-32 of the bytes before it: the same bytes on every
+ * platform for the same model.
+ * @param m      The model.
+ * @param buf    Receives the bytes; may be NULL when @p cap is 0.
+ * @param cap    Bytes available at @p buf.
+ * @param needed If not NULL, receives the size of the binary form.
+ * @param err    If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p buf holds the binary form.
+ * @retval TWIN_E_INVAL @p m is NULL, or @p buf is NULL with @p cap > 0.
+ * @retval TWIN_E_RANGE @p cap is too small; @p *needed is set and @p buf
+ *                      is unchanged.
+ * @par Thread safety
+ * Reader of @p m.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_predictor_save(const twin_health_predictor *m, void *buf,
+                                                size_t cap, size_t *needed, twin_error *err);
+
+/**
+ * @brief Read a model from its binary form (twin_health_predictor_save()).
+ *
+ * Every field is checked (magic, version, length, CRC-32, counts, finite
+ * values, feature numbers): corrupt or truncated input is refused, never
+ * read out of bounds.
+ * @param out   Receives the model; NULL on failure. Destroy it with
+ *              twin_health_predictor_destroy().
+ * @param data  The bytes (read, not retained).
+ * @param n     Their number.
+ * @param alloc Allocator of the model; copied; NULL: the C heap.
+ * @param err   If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p *out is the model.
+ * @retval TWIN_E_INVAL @p out is NULL, or @p data is NULL with @p n > 0.
+ * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
+ *                      version (including a bad CRC-32 or length).
+ * @retval TWIN_E_ABI   @p alloc->size is unknown.
+ * @retval TWIN_E_NOMEM An allocation failed.
+ * @par Thread safety
+ * Reads @p data; distinct calls are independent.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_predictor_load(twin_health_predictor **out, const void *data,
+                                                size_t n, const twin_allocator *alloc,
+                                                twin_error *err);
+
+/**
+ * @brief What a model is: its sizes, horizon and censoring level.
+ * @param m   The model.
+ * @param out Receives them; its @c size must be set.
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety
+ * Reader of @p m.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_predictor_get_info(const twin_health_predictor *m,
+                                                    twin_health_predictor_info *out,
+                                                    twin_error *err);
+
+/**
+ * @brief Start the track of one asset (no cycle seen yet).
+ * @param m   The model the track is for.
+ * @param t   Track to fill (caller storage; its previous content is ignored).
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p t is ready.
+ * @retval TWIN_E_INVAL A pointer is NULL; @p t is unchanged.
+ * @par Thread safety
+ * Reader of @p m, writer of @p t.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_track_init(const twin_health_predictor *m, twin_health_track *t,
+                                            twin_error *err);
+
+/**
+ * @brief Add one operating cycle of an asset: O(sensors), no allocation.
+ * @param m        The model @p t was initialised for.
+ * @param t        The asset's track.
+ * @param sensors  The model's @c nsensors values.
+ * @param settings The model's @c nsettings values; may be NULL when that is 0.
+ * @param err      If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p t holds the cycle.
+ * @retval TWIN_E_INVAL A pointer is NULL, a value is not finite (NaN or
+ *                      infinite), or @p t is not an initialised track for
+ *                      @p m; @p t is unchanged.
+ * @retval TWIN_E_ABI   @p t was made by a library with another layout.
+ * @par Thread safety
+ * Reader of @p m, writer of @p t.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_track_update(const twin_health_predictor *m,
+                                              twin_health_track *t, const double *sensors,
+                                              const double *settings, twin_error *err);
+
+/**
+ * @brief The remaining useful life of an asset after its latest cycle.
+ * @param m   The model @p t was initialised for.
+ * @param t   The asset's track, with at least one cycle.
+ * @param out Receives the estimate; its @c size must be set. An estimate at
+ *            or above the model's censoring level has
+ *            ::TWIN_HEALTH_RUL_CENSORED: "at least @c rul cycles".
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL, @p out->size is too small, @p t is
+ *                      not an initialised track for @p m, or has no cycle yet.
+ * @retval TWIN_E_ABI   @p t was made by a library with another layout.
+ * @par Thread safety
+ * Reader of @p m and @p t.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_health_track_get_rul(const twin_health_predictor *m,
+                                               const twin_health_track *t,
+                                               twin_health_rul_estimate *out, twin_error *err);
+
+/** @} */
+
 /** @} */
 
 #ifdef __cplusplus

@@ -12,6 +12,7 @@
  * test passed. Built and run by tests/firmware/run. */
 #include "board.h"
 #include "models_blob.h"
+#include "rul_blob.h"
 
 #include <twin/twin.h>
 
@@ -1653,6 +1654,75 @@ static int test_health(void)
     return 1;
 }
 
+/* The RUL predictor fitted on the host (C-MAPSS FD001, rul_blob.h, which
+ * tests/firmware/run writes into the build from the corpus), loaded from its
+ * binary form into the arena: each cycle of two engines gives the host's
+ * estimate within 1e-3 cycles and the same censoring; saved again, the same
+ * bytes; corrupt forms and NaN input refused. Without the corpus the header
+ * holds no engines and the test says it is skipped (tests/firmware/run
+ * fails then when CI=true). */
+#if FW_RUL_ENGINES
+static unsigned char rul_again[sizeof fw_rul_model];
+
+static int test_health_predictor(void)
+{
+    twin_health_predictor *m, *bad = NULL;
+    twin_health_predictor_info info;
+    twin_health_rul_estimate est;
+    twin_health_track t, keep;
+    twin_error err;
+    size_t row = 0, n = 0;
+    double worst = 0;
+    arena_fresh(ARENA_BYTES);
+    CHECK_OK(twin_health_predictor_load(&m, fw_rul_model, sizeof fw_rul_model, &arena_alloc,
+                                        &err));
+    info.size = sizeof info;
+    CHECK_OK(twin_health_predictor_get_info(m, &info, &err));
+    CHECK_EQ(info.bytes, sizeof fw_rul_model);
+    CHECK_OK(twin_health_predictor_save(m, rul_again, sizeof rul_again, &n, &err));
+    CHECK(memcmp(rul_again, fw_rul_model, sizeof rul_again) == 0);
+    est.size = sizeof est;
+    for (unsigned e = 0; e < FW_RUL_ENGINES; e++) {
+        CHECK_OK(twin_health_track_init(m, &t, &err));
+        for (unsigned c = 0; c < fw_rul_cycles[e]; c++, row++) {
+            const struct fw_rul_row *r = &fw_rul_rows[row];
+            double d;
+            CHECK_OK(twin_health_track_update(m, &t, r->in + 3, r->in, &err));
+            CHECK_OK(twin_health_track_get_rul(m, &t, &est, &err));
+            d = fabs(est.rul - r->rul);
+            worst = d > worst ? d : worst;
+            CHECK(d <= 1e-3);
+            CHECK_EQ((est.flags & TWIN_HEALTH_RUL_CENSORED) != 0, r->censored);
+        }
+    }
+    printf("    rul predictor: %lu bytes, %lu estimates, largest difference from the host %g "
+           "cycles\n", (unsigned long)n, (unsigned long)row, worst);
+    /* NaN input: refused, the track unchanged */
+    {
+        double in[17];
+        memcpy(in, fw_rul_rows[0].in, sizeof in);
+        in[5] = NAN;
+        keep = t;
+        CHECK_ST(twin_health_track_update(m, &t, in + 3, in, &err), TWIN_E_INVAL);
+        CHECK(memcmp(&t, &keep, sizeof t) == 0);
+    }
+    /* one flipped bit, or one byte short: refused */
+    rul_again[n / 3] ^= 8;
+    CHECK_ST(twin_health_predictor_load(&bad, rul_again, n, &arena_alloc, &err), TWIN_E_PARSE);
+    CHECK(bad == NULL);
+    CHECK_ST(twin_health_predictor_load(&bad, fw_rul_model, n - 1, &arena_alloc, &err),
+             TWIN_E_PARSE);
+    twin_health_predictor_destroy(m);
+    return 1;
+}
+#else
+static int test_health_predictor(void)
+{
+    printf("    rul predictor: skipped (no C-MAPSS corpus when the firmware was built)\n");
+    return 1;
+}
+#endif
+
 /* DTDL models in binary form, loaded without a JSON parser, typing a graph
  * through the validator. */
 static int test_dtdl_binary(void)
@@ -1935,6 +2005,7 @@ static const test_case tests[] = {
     {"impact: twin_graph_optimize gives the same answers", test_optimize},
     {"impact: errors", test_impact_errors},
     {"health: the seed's bearing, plain-data state, bad input", test_health},
+    {"health: RUL predictor from the host's binary form, same estimates", test_health_predictor},
     {"dtdl: binary models typing a graph, no JSON parser", test_dtdl_binary},
     {"ingest: units without DTDL, every check, health, store, back-pressure", test_ingest},
     {"storage: snapshot to a buffer, restore, same bytes, corruption refused", test_snapshot},
