@@ -10,10 +10,9 @@
 twin_status twin_health_predictor_params_init_(twin_health_predictor_params *p, size_t size)
 {
     twin_health_predictor_params d;
-    if (!p || size < sizeof(uint32_t)) return TWIN_E_INVAL;
-    if (size > sizeof d) return TWIN_E_ABI;
+    if (!p) return TWIN_E_INVAL;
     memset(&d, 0, sizeof d);
-    d.size = (uint32_t)size;
+    d.size = (uint32_t)sizeof d;
     d.nregimes = 1;
     d.trees = 300;
     d.depth = 5;
@@ -27,7 +26,7 @@ twin_status twin_health_predictor_params_init_(twin_health_predictor_params *p, 
     d.subsample = 0.5;
     d.lambda = 1;
     d.seed = 1;
-    memcpy(p, &d, size);
+    return twin__sized_init(p, size, &d, sizeof d);
     return TWIN_OK;
 }
 
@@ -133,11 +132,12 @@ twin_status twin_health_predictor_get_info(const twin_health_predictor *m,
                                            twin_health_predictor_info *out, twin_error *err)
 {
     twin_health_predictor_info i;
+    twin_status st;
     if (!m || !out) return twin__hfail(err, TWIN_E_INVAL, "a pointer is NULL");
-    if (out->size < sizeof(uint32_t) || out->size > sizeof i)
-        return twin__hfail(err, TWIN_E_INVAL, "info size is unknown to this library");
+    if ((st = twin__sized_check(out, sizeof i)) < 0)
+        return twin__hfail(err, st, "info size is unknown to this library");
     memset(&i, 0, sizeof i);
-    i.size = out->size;
+    i.size = sizeof i;
     i.nsensors = m->nsensors;
     i.nsettings = m->nsettings;
     i.nregimes = m->nregimes;
@@ -147,8 +147,7 @@ twin_status twin_health_predictor_get_info(const twin_health_predictor *m,
     i.horizon = m->horizon;
     i.censor_level = m->censor_level;
     i.bytes = twin__predictor_size(m);
-    memcpy(out, &i, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &i, sizeof i);
 }
 
 /* ---- tracks ----------------------------------------------------------------------- */
@@ -204,19 +203,18 @@ twin_status twin_health_track_get_rul(const twin_health_predictor *m, const twin
     double x[TWIN__PFEAT], r;
     twin_status st;
     if (!m || !t || !out) return twin__hfail(err, TWIN_E_INVAL, "a pointer is NULL");
-    if (out->size < sizeof(uint32_t) || out->size > sizeof e)
-        return twin__hfail(err, TWIN_E_INVAL, "estimate size is unknown to this library");
+    if ((st = twin__sized_check(out, sizeof e)) < 0)
+        return twin__hfail(err, st, "estimate size is unknown to this library");
     if ((st = track_check(m, t, err)) < 0) return st;
     if (s->n == 0) return twin__hfail(err, TWIN_E_INVAL, "the track has no cycle yet");
     twin__predictor_features(m, s, x);
     r = twin__predictor_raw(m, x);
     r = r < 0 ? 0 : r > m->horizon ? m->horizon : r;
     memset(&e, 0, sizeof e);
-    e.size = out->size;
+    e.size = sizeof e;
     e.flags = r >= m->censor_level ? TWIN_HEALTH_RUL_CENSORED : 0;
     e.rul = r;
     e.horizon = m->horizon;
     e.cycles = s->n;
-    memcpy(out, &e, out->size);
-    return TWIN_OK;
+    return twin__sized_out(out, &e, sizeof e);
 }

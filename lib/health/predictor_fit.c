@@ -45,9 +45,6 @@ static uint64_t rng_next(uint64_t *s)
 
 static twin_status check_params(const twin_health_predictor_params *p, twin_error *err)
 {
-    if (p->size > sizeof *p)
-        return twin__hfail(err, TWIN_E_ABI, "params size is unknown to this library");
-    if (p->size < sizeof *p) return twin__hfail(err, TWIN_E_INVAL, "params size is too small");
     if (p->trees < 1 || p->trees > TWIN__PTREES || p->depth < 1 || p->depth > TWIN__PDEPTH ||
         p->bins < 2 || p->bins > 256 || p->fast_span < 1 || p->slow_span < 1 ||
         p->baseline < 1 || p->nregimes < 1 || p->nregimes > TWIN__PR)
@@ -359,22 +356,21 @@ twin_status twin_health_predictor_fit(twin_health_predictor **out, const twin_he
                                       const twin_allocator *alloc, twin_error *err)
 {
     twin_health_predictor_params p;
+    twin_health_fleet f;
     twin_health_predictor *m;
     twin_allocator a;
     twin_status st;
     if (!out) return twin__hfail(err, TWIN_E_INVAL, "out is NULL");
     *out = NULL;
     if (!fleet) return twin__hfail(err, TWIN_E_INVAL, "fleet is NULL");
-    if (params) {
-        p = *params;
-    } else {
-        twin_health_predictor_params_init(&p);
-    }
+    twin_health_predictor_params_init(&p);
+    if ((st = twin__sized_in(&p, sizeof p, params)) < 0)
+        return twin__hfail(err, st, "params size is unknown to this library");
     if ((st = check_params(&p, err)) < 0) return st;
-    if (fleet->size > sizeof *fleet)
-        return twin__hfail(err, TWIN_E_ABI, "fleet size is unknown to this library");
-    if (fleet->size < sizeof *fleet)
-        return twin__hfail(err, TWIN_E_INVAL, "fleet size is too small");
+    memset(&f, 0, sizeof f);  /* an older caller's fleet, over zeroed later fields */
+    if ((st = twin__sized_in(&f, sizeof f, fleet)) < 0)
+        return twin__hfail(err, st, "fleet size is unknown to this library");
+    fleet = &f;
     if (fleet->nsensors < 1 || fleet->nsensors > TWIN__PS)
         return twin__hfail(err, TWIN_E_INVAL, "sensor count out of range");
     if (fleet->nrows > UINT32_MAX) return twin__hfail(err, TWIN_E_INVAL, "too many rows");

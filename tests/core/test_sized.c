@@ -572,6 +572,81 @@ START_TEST(test_health_outputs_older_size)
 }
 END_TEST
 
+/* A tiny fleet for the RUL predictor: 4 runs of 40 cycles, one sensor
+ * rising towards failure. */
+#define PR_RUNS 4
+#define PR_LEN 40
+static uint32_t pr_run[PR_RUNS * PR_LEN];
+static int64_t pr_t[PR_RUNS * PR_LEN];
+static double pr_x[PR_RUNS * PR_LEN];
+
+static void predictor_fleet(twin_health_fleet *f)
+{
+    for (uint32_t r = 0, i = 0; r < PR_RUNS; r++)
+        for (uint32_t k = 0; k < PR_LEN; k++, i++) {
+            pr_run[i] = r;
+            pr_t[i] = (int64_t)k * 1000000;
+            pr_x[i] = 1.0 + 0.01 * (double)(k * k) / (1.0 + r) + 0.001 * (double)(i % 7);
+        }
+    memset(f, 0, sizeof *f);
+    f->size = sizeof *f;
+    f->nsensors = 1;
+    f->nrows = PR_RUNS * PR_LEN;
+    f->run = pr_run;
+    f->t_us = pr_t;
+    f->sensors = pr_x;
+}
+
+START_TEST(test_health_predictor_structs_older_size)
+{
+    cbuf c;
+    twin_health_fleet fl;
+    twin_health_predictor *m;
+    twin_health_predictor_info info;
+    twin_health_track t;
+    twin_health_predictor_params *p =
+        canary(&c, offsetof(twin_health_predictor_params, trees));
+    /* init writes only the older size */
+    ck_assert_int_eq(twin_health_predictor_params_init_(
+                         p, offsetof(twin_health_predictor_params, trees)), TWIN_OK);
+    ck_assert_uint_eq(p->nregimes, 1);
+    untouched_past(&c, offsetof(twin_health_predictor_params, trees), sizeof *p,
+                   offsetof(twin_health_predictor_params, trees));
+    ck_assert_int_eq(twin_health_predictor_params_init_(p, sizeof *p + 8), TWIN_E_ABI);
+    /* fit: the fields past the older size (canary bytes, invalid) take
+       their defaults; a newer size is refused */
+    canary(&c, offsetof(twin_health_predictor_params, trees));
+    p->nregimes = 1;
+    predictor_fleet(&fl);
+    ck_assert_int_eq(twin_health_predictor_fit(&m, &fl, p, NULL, NULL), TWIN_OK);
+    info.size = sizeof info;
+    ck_assert_int_eq(twin_health_predictor_get_info(m, &info, NULL), TWIN_OK);
+    ck_assert_uint_eq(info.trees, 300);
+    ck_assert_uint_eq(info.depth, 5);
+    ck_assert(info.horizon == 125);
+    /* a fleet of an older size is read over zeroed later fields */
+    fl.size = offsetof(twin_health_fleet, settings);
+    {
+        twin_health_predictor *m2;
+        twin_health_predictor_params q;
+        twin_health_predictor_params_init(&q);
+        q.trees = 5;
+        ck_assert_int_eq(twin_health_predictor_fit(&m2, &fl, &q, NULL, NULL), TWIN_OK);
+        twin_health_predictor_destroy(m2);
+        p = canary(&c, sizeof q + 8);
+        ck_assert_int_eq(twin_health_predictor_fit(&m2, &fl, p, NULL, NULL), TWIN_E_ABI);
+    }
+    /* outputs */
+    OUT_CHECK(twin_health_predictor_info, offsetof(twin_health_predictor_info, horizon),
+              twin_health_predictor_get_info(m, out, NULL));
+    ck_assert_int_eq(twin_health_track_init(m, &t, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_track_update(m, &t, pr_x, NULL, NULL), TWIN_OK);
+    OUT_CHECK(twin_health_rul_estimate, offsetof(twin_health_rul_estimate, horizon),
+              twin_health_track_get_rul(m, &t, out, NULL));
+    twin_health_predictor_destroy(m);
+}
+END_TEST
+
 static const int64_t run_t[] = {0, 1000000, 2000000, 3000000};
 static const double run_a[] = {0.12, 0.13, 0.15, 0.18}, run_b[] = {0.11, 0.125, 0.14, 0.17},
                     run_c[] = {0.10, 0.12, 0.15, 0.20};
@@ -823,6 +898,7 @@ static Suite *sized_suite(void)
     tcase_add_test(tc, test_fillers_write_the_published_struct);
     tcase_add_test(tc, test_callback_structs_carry_library_size);
     tcase_add_test(tc, test_health_state_foreign_layout_returns_abi);
+    tcase_add_test(tc, test_health_predictor_structs_older_size);
     suite_add_tcase(s, tc);
     tc = tcase_create("sqlite");
     tcase_add_checked_fixture(tc, sq_setup, sq_teardown);
