@@ -24,7 +24,8 @@ from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, Inv
                      InvalidState, IOFailure, LimitExceeded, Modified, NoMemory, NotFound,
                      ParseError, TwinError, Busy)
 from .graph import Graph, Relationship, Twin
-from .health import Fusion, Health, HealthEvent, HealthModel, HealthOptions, HealthStats, Rul
+from .health import (Fusion, Health, HealthEvent, HealthModel, HealthOptions, HealthStats,
+                     Predictor, Rul, RulEstimate, Track)
 from .impact import Hit, Impact
 from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
 from .models import (Diagnostic, DtmiInfo, DtmiResolver, Element, Kind, ModelCheck, Models,
@@ -37,6 +38,7 @@ __version__ = library_version
 __all__ = [
     "Graph", "Impact", "Twin", "Relationship", "Hit", "errors",
     "Health", "HealthOptions", "HealthModel", "HealthEvent", "HealthStats", "Rul", "Fusion",
+    "Predictor", "Track", "RulEstimate",
     "Models", "ModelsValidator", "DtmiResolver", "Element", "Diagnostic", "DtmiInfo",
     "Multiplicity", "Kind", "Primitive", "ModelCheck", "dtmi_parse",
     "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",

@@ -278,6 +278,37 @@ class twin_health_fusion(Structure):
                 ("rmse", c_double)]
 
 
+class twin_health_predictor(Structure):
+    pass
+
+
+class twin_health_predictor_params(Structure):
+    _fields_ = [("size", c_uint32), ("nregimes", c_uint32), ("trees", c_uint32),
+                ("depth", c_uint32), ("bins", c_uint32), ("fast_span", c_uint32),
+                ("slow_span", c_uint32), ("baseline", c_uint32), ("horizon", c_double),
+                ("censor", c_double), ("learning_rate", c_double), ("subsample", c_double),
+                ("lambda_", c_double), ("seed", c_uint64)]
+
+
+class twin_health_predictor_info(Structure):
+    _fields_ = [("size", c_uint32), ("nsensors", c_uint32), ("nsettings", c_uint32),
+                ("nregimes", c_uint32), ("nfeatures", c_uint32), ("trees", c_uint32),
+                ("depth", c_uint32), ("reserved_", c_uint32), ("horizon", c_double),
+                ("censor_level", c_double), ("bytes", c_uint64)]
+
+
+class twin_health_track(Structure):
+    _fields_ = [("size", c_uint32), ("layout_", c_uint32), ("opaque_", c_uint64 * 63)]
+
+
+class twin_health_rul_estimate(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("rul", c_double),
+                ("horizon", c_double), ("cycles", c_uint64)]
+
+
+HEALTH_RUL_CENSORED = 1
+
+
 # ---- declarations ----------------------------------------------------------
 
 FUNCTIONS: dict[str, object] = {}
@@ -500,6 +531,35 @@ twin_health_fusion_apply = _declare("twin_health_fusion_apply", _status,
                                     [POINTER(twin_health_fusion), POINTER(c_double),
                                      POINTER(c_double), POINTER(c_double), POINTER(c_uint32),
                                      error_p], _check_health)
+predictor_p = POINTER(twin_health_predictor)
+twin_health_predictor_params_init_ = _declare(
+    "twin_health_predictor_params_init_", _status,
+    [POINTER(twin_health_predictor_params), c_size_t], _check)
+twin_health_predictor_fit = _declare(
+    "twin_health_predictor_fit", _status,
+    [POINTER(predictor_p), POINTER(twin_health_fleet), POINTER(twin_health_predictor_params),
+     c_void_p, error_p], _check_health)
+twin_health_predictor_destroy = _declare("twin_health_predictor_destroy", None, [predictor_p])
+twin_health_predictor_save = _declare(
+    "twin_health_predictor_save", _status,
+    [predictor_p, c_void_p, c_size_t, POINTER(c_size_t), error_p], _check_health)
+twin_health_predictor_load = _declare(
+    "twin_health_predictor_load", _status,
+    [POINTER(predictor_p), c_void_p, c_size_t, c_void_p, error_p], _check_health)
+twin_health_predictor_get_info = _declare(
+    "twin_health_predictor_get_info", _status,
+    [predictor_p, POINTER(twin_health_predictor_info), error_p], _check_health)
+twin_health_track_init = _declare(
+    "twin_health_track_init", _status,
+    [predictor_p, POINTER(twin_health_track), error_p], _check_health)
+twin_health_track_update = _declare(
+    "twin_health_track_update", _status,
+    [predictor_p, POINTER(twin_health_track), POINTER(c_double), POINTER(c_double), error_p],
+    _check_health)
+twin_health_track_get_rul = _declare(
+    "twin_health_track_get_rul", _status,
+    [predictor_p, POINTER(twin_health_track), POINTER(twin_health_rul_estimate), error_p],
+    _check_health)
 
 # ---- dtdl.h ----------------------------------------------------------------
 

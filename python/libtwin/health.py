@@ -636,5 +636,139 @@ class Fusion:
         return idx.value, reg.value
 
 
+def _fleet(runs, t_us, sensors, settings):
+    """A twin_health_fleet over ctypes copies of the rows (kept alive by
+    the returned tuple)."""
+    n = len(runs)
+    ns = len(sensors[0]) if n else 0
+    nq = len(settings[0]) if settings is not None and n else 0
+    run_c = (ctypes.c_uint32 * n)(*[int(x) for x in runs])
+    t_c = (ctypes.c_int64 * n)(*[int(x) for x in t_us])
+    sen_c = (ctypes.c_double * (n * ns))(*[float(x) for row in sensors for x in row])
+    set_c = ((ctypes.c_double * (n * nq))(*[float(x) for row in settings for x in row])
+             if nq else None)
+    f = _ffi.twin_health_fleet()
+    f.size = ctypes.sizeof(f)
+    f.nsensors, f.nsettings, f.nrows = ns, nq, n
+    f.run = ctypes.cast(run_c, ctypes.POINTER(ctypes.c_uint32))
+    f.t_us = ctypes.cast(t_c, ctypes.POINTER(ctypes.c_int64))
+    f.sensors = ctypes.cast(sen_c, ctypes.POINTER(ctypes.c_double))
+    if set_c is not None:
+        f.settings = ctypes.cast(set_c, ctypes.POINTER(ctypes.c_double))
+    return f, (run_c, t_c, sen_c, set_c)
+
+
+@dataclass(frozen=True)
+class RulEstimate:
+    """Remaining useful life from a :class:`Predictor` (``twin_health_rul_estimate``).
+
+    With ``censored`` the asset looks healthier than the model can tell
+    apart within its horizon: read ``rul`` as "at least ``rul`` cycles"."""
+    rul: float
+    censored: bool
+    horizon: float
+    cycles: int
+
+
+class Predictor:
+    """A fitted RUL predictor (``twin_health_predictor``): per-regime
+    normalised rolling features and boosted trees, fitted on a fleet's
+    run-to-failure rows. Read-only once made: many :class:`Track` objects,
+    one per asset, may use it. Owns one C pointer, freed by :meth:`close`
+    or by the garbage collector."""
+
+    def __init__(self, ptr):
+        self._p = ptr
+        self._finalizer = weakref.finalize(self, _ffi.twin_health_predictor_destroy, ptr)
+
+    @classmethod
+    def fit(cls, runs: Sequence[int], t_us: Sequence[int], sensors: Sequence[Sequence[float]],
+            settings: Sequence[Sequence[float]] | None = None, **params: Any) -> "Predictor":
+        """Fit on rows (run id, time, sensor values, settings) of a fleet; rows
+        of a run contiguous, in time order, the last at failure
+        (``twin_health_predictor_fit``). Keyword arguments set fields of
+        ``twin_health_predictor_params`` (``trees``, ``depth``, ``nregimes``,
+        ``horizon``, ``censor``, ``seed``...; ``lambda_`` for ``lambda``)."""
+        f, keep = _fleet(runs, t_us, sensors, settings)
+        p = _ffi.twin_health_predictor_params()
+        _ffi.twin_health_predictor_params_init_(ctypes.byref(p), ctypes.sizeof(p))
+        for k, v in params.items():
+            if k in ("size",) or not any(k == n for n, _ in p._fields_):
+                raise TypeError(f"unknown predictor parameter {k!r}")
+            setattr(p, k, v)
+        out = _ffi.predictor_p()
+        _ffi.twin_health_predictor_fit(ctypes.byref(out), ctypes.byref(f), ctypes.byref(p),
+                                       None, _err())
+        del keep
+        return cls(out)
+
+    @classmethod
+    def load(cls, data: bytes) -> "Predictor":
+        """A model from its binary form (``twin_health_predictor_load``)."""
+        buf = ctypes.create_string_buffer(bytes(data), len(data))
+        out = _ffi.predictor_p()
+        _ffi.twin_health_predictor_load(ctypes.byref(out), buf, len(data), None, _err())
+        return cls(out)
+
+    def save(self) -> bytes:
+        """The binary form: little-endian, versioned, with a CRC-32."""
+        need = ctypes.c_size_t()
+        try:  # sizing: TWIN_E_RANGE with the size needed
+            _ffi.twin_health_predictor_save(self._live(), None, 0, ctypes.byref(need), None)
+        except errors.LimitExceeded:
+            pass
+        buf = ctypes.create_string_buffer(need.value)
+        _ffi.twin_health_predictor_save(self._live(), buf, need.value, None, _err())
+        return buf.raw
+
+    @property
+    def info(self) -> dict:
+        """Sensors, settings, regimes, features, trees, depth, horizon,
+        censor level and the size of the binary form."""
+        i = _ffi.twin_health_predictor_info()
+        i.size = ctypes.sizeof(i)
+        _ffi.twin_health_predictor_get_info(self._live(), ctypes.byref(i), _err())
+        return {k: getattr(i, k) for k, _ in i._fields_ if k not in ("size", "reserved_")}
+
+    def track(self) -> "Track":
+        """A new track (one asset's state) over this model."""
+        return Track(self)
+
+    def close(self) -> None:
+        """Free the model now; its tracks become unusable."""
+        self._finalizer()
+        self._p = None
+
+    def _live(self):
+        if self._p is None:
+            raise errors.InvalidState("the predictor is closed")
+        return self._p
+
+
+class Track:
+    """One asset's state for a :class:`Predictor` (``twin_health_track``,
+    512 bytes of plain data): one update per cycle, then an estimate."""
+
+    def __init__(self, predictor: Predictor):
+        self._m = predictor
+        self._c = _ffi.twin_health_track()
+        _ffi.twin_health_track_init(predictor._live(), ctypes.byref(self._c), _err())
+
+    def update(self, sensors: Sequence[float], settings: Sequence[float] | None = None) -> None:
+        """Add one cycle (``twin_health_track_update``); a non-finite value
+        raises and leaves the track as it was."""
+        sen = (ctypes.c_double * len(sensors))(*[float(x) for x in sensors])
+        st = (ctypes.c_double * len(settings))(*[float(x) for x in settings]) if settings else None
+        _ffi.twin_health_track_update(self._m._live(), ctypes.byref(self._c), sen, st, _err())
+
+    def rul(self) -> RulEstimate:
+        """The estimate after the latest cycle (``twin_health_track_get_rul``)."""
+        e = _ffi.twin_health_rul_estimate()
+        e.size = ctypes.sizeof(e)
+        _ffi.twin_health_track_get_rul(self._m._live(), ctypes.byref(self._c), ctypes.byref(e),
+                                       _err())
+        return RulEstimate(e.rul, bool(e.flags & _ffi.HEALTH_RUL_CENSORED), e.horizon, e.cycles)
+
+
 __all__ = ["HealthOptions", "HealthModel", "Health", "HealthEvent", "HealthStats", "Rul",
-           "Fusion"]
+           "Fusion", "Predictor", "Track", "RulEstimate"]

@@ -173,3 +173,52 @@ def test_fusion_fit_and_apply():
     assert f.weights[1] == 0.0
     with pytest.raises(errors.InvalidArgument):
         libtwin.Fusion.fit(runs[:20], ts[:20], sens[:20])
+
+
+# ---- the RUL predictor (twin_health_predictor) ---------------------------------
+
+
+def _fleet_rows(runs=5, length=60):
+    rows = []
+    for r in range(runs):
+        n = length + 7 * r
+        for k in range(n):
+            wear = (k / n) ** 2
+            rows.append((r, k * 1_000_000, [1.0 + wear + 0.01 * ((k * 7 + r) % 5),
+                                             2.0 - 0.5 * wear]))
+    return rows
+
+
+def test_predictor_fits_saves_loads_and_tracks():
+    rows = _fleet_rows()
+    m = libtwin.Predictor.fit([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                              trees=40, depth=3, horizon=50)
+    info = m.info
+    assert info["nsensors"] == 2 and info["trees"] == 40 and info["horizon"] == 50
+    blob = m.save()
+    assert len(blob) == info["bytes"]
+    m2 = libtwin.Predictor.load(blob)
+    assert m2.save() == blob
+    # the same estimates from the loaded copy; a worn asset has less life left
+    t1, t2 = m.track(), m2.track()
+    last = None
+    for k in range(60):
+        wear = (k / 60) ** 2
+        row = [1.0 + wear, 2.0 - 0.5 * wear]
+        t1.update(row)
+        t2.update(row)
+        e1, e2 = t1.rul(), t2.rul()
+        assert e1 == e2
+        assert 0 <= e1.rul <= 50 and e1.horizon == 50 and e1.cycles == k + 1
+        last = e1
+    assert not last.censored and last.rul < 25
+    with pytest.raises(errors.InvalidArgument):
+        t1.update([float("nan"), 1.0])
+    assert t1.rul() == last
+    with pytest.raises(errors.ParseError):
+        libtwin.Predictor.load(blob[:-1])
+    with pytest.raises(TypeError):
+        libtwin.Predictor.fit([0], [0], [[1.0]], bogus=1)
+    m.close()
+    with pytest.raises(errors.InvalidState):
+        t1.rul()
