@@ -464,6 +464,370 @@ typedef struct twin_sp_message {
     const uint8_t *payload;  /**< In the buffer, after the topic. */
 } twin_sp_message;
 
+/** @brief An Edge Node session (opaque). */
+typedef struct twin_sp_edge twin_sp_edge;
+
+/** @brief Options of twin_sp_edge_create(). Initialise with
+ *         twin_sp_edge_options_init(). */
+typedef struct twin_sp_edge_options {
+    uint32_t size;                /**< `sizeof`, set by twin_sp_edge_options_init(). */
+    uint32_t flags;               /**< Zero. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    const char *group_id;         /**< Sparkplug Group ID, copied (required). */
+    const char *node_id;          /**< Edge Node ID, copied (required). */
+    /** The bdSeq of the first session (0-255; default 0). A node that
+        restarts gives the value after the last one it used. */
+    uint32_t bdseq;
+    uint32_t reserved_;           /**< Zero. */
+} twin_sp_edge_options;
+
+/** @brief Counters of an Edge Node session. */
+typedef struct twin_sp_edge_stats {
+    uint32_t size;           /**< Set by the caller to `sizeof(twin_sp_edge_stats)`. */
+    uint32_t devices;        /**< Devices (twins with signals) born now. */
+    uint64_t published[10];  /**< Messages produced, by ::twin_sp_msg (index). */
+    uint64_t metrics;        /**< Metrics in DBIRTH and DDATA messages. */
+    uint64_t rebirths;       /**< Rebirth requests obeyed. */
+    uint64_t refused;        /**< NCMD and DCMD refused (not a rebirth). */
+    uint64_t malformed;      /**< Commands that did not decode. */
+} twin_sp_edge_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_edge_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done (group and node still to set).
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_options_init_(twin_sp_edge_options *o, size_t size);
+/** @brief Initialise Edge Node options @p o with defaults. */
+#define twin_sp_edge_options_init(o) twin_sp_edge_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create an Edge Node publishing the twins of @p g that have
+ *        signals in @p ing.
+ *
+ * Each twin with at least one signal is a Device (its identifier escaped
+ * with twin_sp_id_escape()); each signal is a Double metric named as the
+ * signal, with an alias unique in the node, its unit as the property
+ * `engUnit`, and its latest value (null before the first sample).
+ * @param out  Receives the handle; NULL on failure.
+ * @param g    Graph (retained: it must outlive the handle).
+ * @param ing  Ingest handle over @p g (retained).
+ * @param o    Options (group and node required).
+ * @retval TWIN_OK      Created; call twin_sp_edge_connect() next.
+ * @retval TWIN_E_INVAL A pointer is NULL, an identifier is missing or not a
+ *                      legal topic level, or @c bdseq is above 255.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_create(twin_sp_edge **out, const twin_graph *g,
+                                            const twin_ingest *ing,
+                                            const twin_sp_edge_options *o);
+
+/**
+ * @brief Destroy an Edge Node session.
+ * @param e Handle; NULL is a no-op.
+ * @since 1.5
+ */
+TWIN_SP_API void twin_sp_edge_destroy(twin_sp_edge *e);
+
+/**
+ * @brief Start a session, before each MQTT CONNECT: gives the NDEATH to set
+ *        as the connection's will (QoS 1, not retained).
+ *
+ * The first call uses the bdSeq of the options; each later one the next
+ * (255 wraps to 0). The session's next messages are the NBIRTH (seq 0)
+ * and a DBIRTH per device. Publish the same NDEATH yourself before a clean
+ * DISCONNECT (twin_sp_edge_death() builds it again).
+ * @param e      Handle.
+ * @param msg    Receives the will.
+ * @param buf    Buffer for its topic and payload, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_connect(twin_sp_edge *e, twin_sp_message *msg, void *buf,
+                                             size_t cap, size_t *needed);
+
+/**
+ * @brief The NDEATH of the current session (the will twin_sp_edge_connect()
+ *        gave), to publish before a clean disconnect.
+ * @param e      Handle.
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done; the session ends (connect again to publish).
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_STATE No session was started.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_death(twin_sp_edge *e, twin_sp_message *msg, void *buf,
+                                           size_t cap, size_t *needed);
+
+/**
+ * @brief The next message to publish, or ::TWIN_DONE.
+ *
+ * In order: the NBIRTH after a connect or a rebirth request; a DDEATH for
+ * each device whose twin left the graph or lost its signals; a DBIRTH for
+ * each device not born in this session or whose signals changed; a DDATA
+ * for each device with samples newer than those it published (by alias,
+ * with each sample's timestamp). Every message but the NDEATH carries the
+ * next seq (0-255, wrapping); all are QoS 0, not retained. Call it until
+ * ::TWIN_DONE after ingest writes; the call that starts a round reads the
+ * graph and the ingest handle (O(signals)).
+ * @param e      Handle.
+ * @param now_us The host's clock (microseconds since the epoch): the
+ *               payload timestamp.
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      @p msg is ready: publish it.
+ * @retval TWIN_DONE    Nothing to publish.
+ * @retval TWIN_E_RANGE @p cap is too small for the next message; nothing
+ *                      changed: call again with @c *needed bytes.
+ * @retval TWIN_E_STATE No session was started.
+ * @retval TWIN_E_NOMEM Allocation failed; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_sp_message *msg,
+                                          void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief Hand the session an NCMD or DCMD that arrived.
+ *
+ * An NCMD with `Node Control/Rebirth` true makes the next messages a new
+ * NBIRTH and DBIRTHs (same bdSeq). Every other command (writes) is refused
+ * and counted: the edge is read-only.
+ * @param e       Handle.
+ * @param topic   Topic, @p tlen bytes.
+ * @param tlen    Its length.
+ * @param payload Payload, @p plen bytes.
+ * @param plen    Its length.
+ * @retval TWIN_OK          A rebirth was requested.
+ * @retval TWIN_E_CONSTRAINT A command other than a rebirth: refused, counted.
+ * @retval TWIN_E_PARSE     The topic or payload is malformed: counted.
+ * @retval TWIN_E_NOTFOUND  Not a command to this node (counted nowhere).
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_receive(twin_sp_edge *e, const char *topic, size_t tlen,
+                                             const void *payload, size_t plen);
+
+/**
+ * @brief The session's counters.
+ * @param e   Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_edge_stats *out);
+
+/** @brief A Host Application session (opaque). */
+typedef struct twin_sp_host twin_sp_host;
+
+/** @brief What a ::twin_sp_host_event reports. Values fixed forever. */
+typedef enum twin_sp_host_event_kind {
+    TWIN_SP_EVENT_METRIC = 1,          /**< A metric of a BIRTH or DATA message. */
+    TWIN_SP_EVENT_NODE_ONLINE = 2,     /**< An NBIRTH was accepted. */
+    TWIN_SP_EVENT_NODE_STALE = 3,      /**< The node died (NDEATH): it and its devices are stale. */
+    TWIN_SP_EVENT_DEVICE_ONLINE = 4,   /**< A DBIRTH was accepted. */
+    TWIN_SP_EVENT_DEVICE_STALE = 5     /**< A DDEATH (or the node's death): the device is stale. */
+} twin_sp_host_event_kind;
+
+/** @brief An event of a host session, valid during the callback only. */
+typedef struct twin_sp_host_event {
+    int32_t kind;                  /**< A ::twin_sp_host_event_kind. */
+    int32_t msg;                   /**< The ::twin_sp_msg that caused it. */
+    const char *group;             /**< Group identifier, NUL-terminated. */
+    const char *node;              /**< Edge Node identifier, NUL-terminated. */
+    const char *device;            /**< Device identifier (escaped form), NUL-terminated;
+                                        NULL for node events and node metrics. */
+    const twin_sp_metric *metric;  /**< For metrics: the decoded metric, its data type
+                                        applied, its name set from the BIRTH's alias
+                                        table when it came by alias. */
+} twin_sp_host_event;
+
+/** @brief The host's event callback. */
+typedef void (*twin_sp_host_event_fn)(void *ud, const twin_sp_host_event *ev);
+
+/** @brief Options of twin_sp_host_create(). Initialise with
+ *         twin_sp_host_options_init(). */
+typedef struct twin_sp_host_options {
+    uint32_t size;                /**< `sizeof`, set by twin_sp_host_options_init(). */
+    uint32_t flags;               /**< Zero. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    const char *host_id;          /**< Host Application ID (STATE topic), copied (required). */
+    /** How long a gap in a node's seq may stay open before a rebirth is
+        requested, microseconds; default 2 s. */
+    int64_t reorder_timeout_us;
+    twin_sp_host_event_fn on_event;  /**< Event callback; NULL: none. */
+    void *event_ud;                  /**< Passed to @c on_event. */
+} twin_sp_host_options;
+
+/** @brief Counters of a host session. */
+typedef struct twin_sp_host_stats {
+    uint32_t size;            /**< Set by the caller to `sizeof(twin_sp_host_stats)`. */
+    uint32_t nodes;           /**< Nodes known (online or stale). */
+    uint64_t received[10];    /**< Messages accepted, by ::twin_sp_msg (index). */
+    uint64_t metrics;         /**< Metrics delivered. */
+    uint64_t malformed;       /**< Topics or payloads that did not decode. */
+    uint64_t seq_gaps;        /**< Out-of-order seq numbers seen. */
+    uint64_t rebirths;        /**< Rebirth requests produced. */
+    uint64_t unknown_alias;   /**< DATA metrics whose alias or name the BIRTH did not give. */
+    uint64_t before_birth;    /**< DATA or DBIRTH from a node or device not born. */
+    uint64_t wrong_type;      /**< Metrics whose value does not fit their BIRTH's type. */
+    uint64_t unsupported;     /**< DataSet and Template metrics (not decoded). */
+    uint64_t stale_deaths;    /**< NDEATHs whose bdSeq is not the node's (ignored). */
+} twin_sp_host_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_host_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done (host id still to set).
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_options_init_(twin_sp_host_options *o, size_t size);
+/** @brief Initialise host options @p o with defaults. */
+#define twin_sp_host_options_init(o) twin_sp_host_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create a Host Application session.
+ * @param out Receives the handle; NULL on failure.
+ * @param o   Options (host id required).
+ * @retval TWIN_OK      Created.
+ * @retval TWIN_E_INVAL A pointer is NULL, the host id is not a legal topic
+ *                      level, or the timeout is not positive.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_create(twin_sp_host **out, const twin_sp_host_options *o);
+
+/**
+ * @brief Destroy a host session (its nodes and alias tables).
+ * @param h Handle; NULL is a no-op.
+ * @since 1.5
+ */
+TWIN_SP_API void twin_sp_host_destroy(twin_sp_host *h);
+
+/**
+ * @brief The host's STATE message: `spBv1.0/STATE/HOST`, JSON
+ *        `{"online":true|false,"timestamp":MS}`, QoS 1, retained.
+ *
+ * Publish it online after connecting, and use it offline (the same
+ * timestamp as the CONNECT's) as the connection's will.
+ * @param h            Handle.
+ * @param online       1 online, 0 offline.
+ * @param timestamp_ms The timestamp, milliseconds since the epoch.
+ * @param msg          Receives the message.
+ * @param buf          Buffer, @p cap bytes.
+ * @param cap          Its capacity.
+ * @param needed       If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE @p cap is too small.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
+                                           uint64_t timestamp_ms, twin_sp_message *msg,
+                                           void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief Hand the session a message that arrived on `spBv1.0/#`.
+ *
+ * An NBIRTH starts (or restarts) the node: its bdSeq and seq are kept and
+ * its alias table is rebuilt; a DBIRTH adds the device's metrics to the
+ * table. A DATA metric that came by alias gets its name and type from the
+ * table. Each metric reaches the event callback. The seq of every message
+ * but an NDEATH is checked against the node's: a gap starts the reorder
+ * timer, and messages are still delivered as they come (each metric has
+ * its own timestamp); if the gap is still open after the reorder timeout
+ * (this call or twin_sp_host_next() with a later clock), a rebirth is
+ * requested. DATA from a node or device with no BIRTH, or an alias the
+ * BIRTH did not give, also requests a rebirth. An NDEATH with the node's
+ * bdSeq, or a DDEATH, makes the node (and its devices) or the device stale.
+ * @param h       Handle.
+ * @param topic   Topic, @p tlen bytes.
+ * @param tlen    Its length.
+ * @param payload Payload, @p plen bytes.
+ * @param plen    Its length.
+ * @param now_us  The host's clock, microseconds.
+ * @retval TWIN_OK          Accepted (some metrics may have been counted as
+ *                          unknown, of the wrong type or unsupported).
+ * @retval TWIN_E_PARSE     Malformed topic or payload: counted, nothing changed.
+ * @retval TWIN_E_STATE     DATA or DBIRTH before its BIRTH: counted, a rebirth
+ *                          requested.
+ * @retval TWIN_E_NOTFOUND  Not a message for a host (STATE, commands): ignored.
+ * @retval TWIN_E_NOMEM     Allocation failed: the node is dropped and a
+ *                          rebirth requested.
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic, size_t tlen,
+                                             const void *payload, size_t plen, int64_t now_us);
+
+/**
+ * @brief The next message the host must publish: an NCMD rebirth request
+ *        (`Node Control/Rebirth` true, QoS 0) for a node whose seq gap
+ *        outlived the reorder timeout, or that sent what it had not born.
+ * @param h      Handle.
+ * @param now_us The host's clock, microseconds (checks the reorder timers).
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      @p msg is ready: publish it.
+ * @retval TWIN_DONE    Nothing to publish.
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_next(twin_sp_host *h, int64_t now_us, twin_sp_message *msg,
+                                          void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief The session's counters.
+ * @param h   Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_get_stats(const twin_sp_host *h, twin_sp_host_stats *out);
+
+/**
+ * @brief Whether a node or one of its devices is online (born and not dead).
+ * @param h      Handle.
+ * @param group  Group identifier.
+ * @param node   Edge Node identifier.
+ * @param device Device identifier (escaped form); NULL for the node.
+ * @retval TWIN_OK          Online.
+ * @retval TWIN_E_STATE     Known but stale (dead), or a rebirth is awaited.
+ * @retval TWIN_E_NOTFOUND  Unknown.
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_status(const twin_sp_host *h, const char *group,
+                                            const char *node, const char *device);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -217,7 +217,7 @@ START_TEST(test_round_trip_every_scalar_type)
         m[n++].len = 7;
     }
     for (size_t k = 0; k < n; k++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "m%zu", k);
         m[k].name = strdup(name);
         m[k].name_len = (uint32_t)strlen(name);
