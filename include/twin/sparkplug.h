@@ -268,7 +268,8 @@ TWIN_SP_API twin_status twin_sp_decode(const void *buf, size_t len, twin_sp_payl
  * Writes the fields of @p p that its flags mark present (timestamp, seq,
  * uuid, body) and @p n metrics, in field-number order as Protocol Buffers
  * encoders do. A metric's value is written when it is not
- * ::TWIN_SP_NULL and has a data type or a @c field; its properties and
+ * ::TWIN_SP_NULL and has a @c field, or a numeric or Boolean data type, or
+ * a string, bytes, DataSet or Template type and @c data; its properties and
  * metadata are written as the raw bytes given.
  * @param p    Payload fields; its @c metric_count is ignored.
  * @param m    @p n metrics (NULL when @p n is 0).

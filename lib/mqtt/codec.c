@@ -28,6 +28,9 @@ typedef struct rd {
     twin_sp_diag *diag;
 } rd;
 
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
 static twin_status fail(rd *r, const uint8_t *at, const char *why)
 {
     if (r->diag) {
@@ -66,7 +69,17 @@ static inline twin_status get_varint(rd *r, uint64_t *v)
 static inline twin_status get_tag(rd *r, uint32_t *field, uint32_t *wt)
 {
     const uint8_t *at = r->p;
-    uint64_t t;
+    uint64_t t = 0;
+    if (at < r->end && *at < 0x80 && *at >= 8) {  /* one byte, field 1-15 */
+        uint32_t b = *at;
+        if ((b & 7) == SP_WT_VARINT || (b & 7) == SP_WT_LEN || (b & 7) == SP_WT_I64 ||
+            (b & 7) == SP_WT_I32) {
+            *field = b >> 3;
+            *wt = b & 7;
+            r->p = at + 1;
+            return TWIN_OK;
+        }
+    }
     twin_status s = get_varint(r, &t);
     if (s < 0)
         return s;
@@ -83,6 +96,18 @@ static inline twin_status get_tag(rd *r, uint32_t *field, uint32_t *wt)
 
 static inline uint64_t le(const uint8_t *p, unsigned n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n == 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return x;
+    }
+    if (n == 4) {
+        uint32_t x;
+        memcpy(&x, p, 4);
+        return x;
+    }
+#endif
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++)
         v |= (uint64_t)p[i] << (8 * i);
@@ -93,7 +118,7 @@ static inline uint64_t le(const uint8_t *p, unsigned n)
 static inline twin_status get_len(rd *r, const uint8_t **data, uint32_t *n)
 {
     const uint8_t *at = r->p;
-    uint64_t l;
+    uint64_t l = 0;
     twin_status s = get_varint(r, &l);
     if (s < 0)
         return s;
@@ -117,9 +142,9 @@ static inline twin_status get_fixed(rd *r, unsigned n, uint64_t *v)
 /* Skip a field of wire type wt. */
 static twin_status skip(rd *r, uint32_t wt)
 {
-    uint64_t v;
-    const uint8_t *d;
-    uint32_t n;
+    uint64_t v = 0;
+    const uint8_t *d = NULL;
+    uint32_t n = 0;
     switch (wt) {
     case SP_WT_VARINT: return get_varint(r, &v);
     case SP_WT_I64: return get_fixed(r, 8, &v);
@@ -235,76 +260,84 @@ static const char *apply_type(uint32_t t, uint32_t field, twin_sp_number *v, con
 
 /* ---- metrics -------------------------------------------------------------- */
 
-static twin_status read_metric(rd *r, twin_sp_metric *m)
+#define TAG(f, wt) (((uint32_t)(f) << 3) | (wt))
+
+static twin_status read_metric(rd *rp, twin_sp_metric *m)
 {
+    static const twin_sp_metric zero;
+    rd lr = *rp, *r = &lr;  /* a local copy the compiler keeps in registers */
     const uint8_t *at;
-    uint32_t field, wt, n;
-    uint64_t v;
-    const uint8_t *d, *start = r->p;
+    uint32_t field = 0, wt = 0, n = 0;
+    uint64_t v = 0;
+    const uint8_t *d = NULL, *start = r->p;
     twin_status s;
-    memset(m, 0, sizeof *m);
+    *m = zero;
     while (r->p < r->end) {
         at = r->p;
         if ((s = get_tag(r, &field, &wt)) < 0)
             return s;
-        switch (field) {
-        case M_ALIAS:
-        case M_TIMESTAMP:
-        case M_DATATYPE:
-        case M_HISTORICAL:
-        case M_TRANSIENT:
-        case M_NULL:
-        case M_INT:
-        case M_LONG:
-        case M_BOOLEAN:
-            if ((s = want(r, at, wt, SP_WT_VARINT)) < 0 || (s = get_varint(r, &v)) < 0)
+        /* One switch on field and wire type together: a known field with
+           another wire type falls to the default and is refused there. */
+        switch (TAG(field, wt)) {
+        case TAG(M_ALIAS, SP_WT_VARINT):
+            if ((s = get_varint(r, &m->alias)) < 0)
                 return s;
-            switch (field) {
-            case M_ALIAS: m->alias = v; m->flags |= TWIN_SP_HAS_ALIAS; break;
-            case M_TIMESTAMP: m->timestamp = v; m->flags |= TWIN_SP_HAS_TIMESTAMP; break;
-            case M_DATATYPE:
-                m->datatype = (uint32_t)v;  /* uint32: the low 32 bits, as protobuf */
-                m->flags |= TWIN_SP_HAS_DATATYPE;
-                break;
-            case M_HISTORICAL:
-                m->flags = v ? m->flags | TWIN_SP_HISTORICAL : m->flags & ~TWIN_SP_HISTORICAL;
-                break;
-            case M_TRANSIENT:
-                m->flags = v ? m->flags | TWIN_SP_TRANSIENT : m->flags & ~TWIN_SP_TRANSIENT;
-                break;
-            case M_NULL:
-                m->flags = v ? m->flags | TWIN_SP_NULL : m->flags & ~TWIN_SP_NULL;
-                break;
-            case M_INT: m->value.u = (uint32_t)v; m->field = TWIN_SP_FIELD_INT; break;
-            case M_LONG: m->value.u = v; m->field = TWIN_SP_FIELD_LONG; break;
-            default: m->value.u = v; m->field = TWIN_SP_FIELD_BOOLEAN; break;
-            }
+            m->flags |= TWIN_SP_HAS_ALIAS;
             break;
-        case M_FLOAT:
-            if ((s = want(r, at, wt, SP_WT_I32)) < 0 || (s = get_fixed(r, 4, &v)) < 0)
+        case TAG(M_TIMESTAMP, SP_WT_VARINT):
+            if ((s = get_varint(r, &m->timestamp)) < 0)
                 return s;
-            {
-                uint32_t bits = (uint32_t)v;
-                m->value.u = 0;
-                memcpy(&m->value.f, &bits, 4);
-            }
-            m->field = TWIN_SP_FIELD_FLOAT;
+            m->flags |= TWIN_SP_HAS_TIMESTAMP;
             break;
-        case M_DOUBLE:
-            if ((s = want(r, at, wt, SP_WT_I64)) < 0 || (s = get_fixed(r, 8, &v)) < 0)
+        case TAG(M_DOUBLE, SP_WT_I64):
+            if ((s = get_fixed(r, 8, &v)) < 0)
                 return s;
             memcpy(&m->value.d, &v, 8);
             m->field = TWIN_SP_FIELD_DOUBLE;
             break;
-        case M_NAME:
-        case M_METADATA:
-        case M_PROPERTIES:
-        case M_STRING:
-        case M_BYTES:
-        case M_DATASET:
-        case M_TEMPLATE:
-        case M_EXTENSION:
-            if ((s = want(r, at, wt, SP_WT_LEN)) < 0 || (s = get_len(r, &d, &n)) < 0)
+        case TAG(M_DATATYPE, SP_WT_VARINT):
+            if ((s = get_varint(r, &v)) < 0)
+                return s;
+            m->datatype = (uint32_t)v;  /* uint32: the low 32 bits, as protobuf */
+            m->flags |= TWIN_SP_HAS_DATATYPE;
+            break;
+        case TAG(M_HISTORICAL, SP_WT_VARINT):
+        case TAG(M_TRANSIENT, SP_WT_VARINT):
+        case TAG(M_NULL, SP_WT_VARINT): {
+            uint32_t f = field == M_HISTORICAL ? TWIN_SP_HISTORICAL
+                       : field == M_TRANSIENT ? TWIN_SP_TRANSIENT : TWIN_SP_NULL;
+            if ((s = get_varint(r, &v)) < 0)
+                return s;
+            m->flags = v ? m->flags | f : m->flags & ~f;
+            break;
+        }
+        case TAG(M_INT, SP_WT_VARINT):
+        case TAG(M_LONG, SP_WT_VARINT):
+        case TAG(M_BOOLEAN, SP_WT_VARINT):
+            if ((s = get_varint(r, &v)) < 0)
+                return s;
+            m->value.u = field == M_INT ? (uint32_t)v : v;
+            m->field = field == M_INT ? TWIN_SP_FIELD_INT
+                     : field == M_LONG ? TWIN_SP_FIELD_LONG : TWIN_SP_FIELD_BOOLEAN;
+            break;
+        case TAG(M_FLOAT, SP_WT_I32): {
+            if ((s = get_fixed(r, 4, &v)) < 0)
+                return s;
+            uint32_t bits = (uint32_t)v;
+            m->value.u = 0;
+            memcpy(&m->value.f, &bits, 4);
+            m->field = TWIN_SP_FIELD_FLOAT;
+            break;
+        }
+        case TAG(M_NAME, SP_WT_LEN):
+        case TAG(M_METADATA, SP_WT_LEN):
+        case TAG(M_PROPERTIES, SP_WT_LEN):
+        case TAG(M_STRING, SP_WT_LEN):
+        case TAG(M_BYTES, SP_WT_LEN):
+        case TAG(M_DATASET, SP_WT_LEN):
+        case TAG(M_TEMPLATE, SP_WT_LEN):
+        case TAG(M_EXTENSION, SP_WT_LEN):
+            if ((s = get_len(r, &d, &n)) < 0)
                 return s;
             switch (field) {
             case M_NAME: m->name = (const char *)d; m->name_len = n; break;
@@ -327,14 +360,14 @@ static twin_status read_metric(rd *r, twin_sp_metric *m)
             }
             break;
         default:
+            if (field <= M_EXTENSION)
+                return fail(r, at, "wrong wire type for the field");
             if ((s = skip(r, wt)) < 0)
                 return s;
         }
     }
-    if (m->field != TWIN_SP_FIELD_STRING && m->field != TWIN_SP_FIELD_BYTES &&
-        m->field != TWIN_SP_FIELD_DATASET && m->field != TWIN_SP_FIELD_TEMPLATE &&
-        m->field != TWIN_SP_FIELD_EXTENSION) {
-        m->data = NULL;
+    if (m->field < TWIN_SP_FIELD_STRING) {
+        m->data = NULL;  /* a later number replaced an earlier string */
         m->len = 0;
     }
     if (m->flags & TWIN_SP_HAS_DATATYPE) {
@@ -351,9 +384,9 @@ twin_status twin__sp_read_begin(sp_reader *sr, const void *buf, size_t len, twin
                                 twin_sp_diag *diag)
 {
     rd r = {(const uint8_t *)buf, (const uint8_t *)buf + len, (const uint8_t *)buf, diag};
-    uint32_t field, wt, n;
-    uint64_t v;
-    const uint8_t *d, *at;
+    uint32_t field = 0, wt = 0, n = 0;
+    uint64_t v = 0;
+    const uint8_t *d = NULL, *at;
     twin_status s;
     memset(out, 0, sizeof *out);
     if (diag) {
@@ -410,8 +443,8 @@ twin_status twin__sp_read_metric(sp_reader *sr, twin_sp_metric *m, twin_sp_diag 
     /* The payload was checked by twin__sp_read_begin(): tags, lengths and
        varints at this level are well formed. */
     rd r = {sr->buf + sr->pos, sr->buf + sr->len, sr->buf, diag};
-    uint32_t field, wt, n;
-    const uint8_t *d;
+    uint32_t field = 0, wt = 0, n = 0;
+    const uint8_t *d = NULL;
     twin_status s;
     while (r.p < r.end) {
         if ((s = get_tag(&r, &field, &wt)) < 0)
@@ -433,18 +466,68 @@ twin_status twin__sp_read_metric(sp_reader *sr, twin_sp_metric *m, twin_sp_diag 
 TWIN_SP_API twin_status twin_sp_decode(const void *buf, size_t len, twin_sp_payload *out,
                                        twin_sp_metric *metrics, size_t cap, twin_sp_diag *diag)
 {
-    sp_reader r;
-    twin_sp_metric scratch;
-    twin_status s;
-    size_t i = 0;
     if ((!buf && len) || !out || (!metrics && cap))
         return TWIN_E_INVAL;
-    if ((s = twin__sp_read_begin(&r, buf ? buf : "", len, out, diag)) < 0)
-        return s;
-    while ((s = twin__sp_read_metric(&r, i < cap ? &metrics[i] : &scratch, diag)) == TWIN_OK)
-        i++;
-    if (s < 0)
-        return s;
+    const uint8_t *b = buf ? (const uint8_t *)buf : (const uint8_t *)"";
+    rd r = {b, b + len, b, diag};
+    twin_sp_metric scratch;
+    uint32_t field = 0, wt = 0, n = 0;
+    uint64_t v = 0;
+    const uint8_t *d = NULL, *at;
+    twin_status s;
+    memset(out, 0, sizeof *out);
+    if (diag) {
+        diag->message = "";
+        diag->offset = 0;
+    }
+    /* One pass: the metrics are decoded where they stand. */
+    while (r.p < r.end) {
+        at = r.p;
+        if ((s = get_tag(&r, &field, &wt)) < 0)
+            return s;
+        switch (TAG(field, wt)) {
+        case TAG(PAYLOAD_METRICS, SP_WT_LEN): {
+            if ((s = get_len(&r, &d, &n)) < 0)
+                return s;
+            rd mr = {d, d + n, b, diag};
+            size_t i = (size_t)out->metric_count++;
+            if ((s = read_metric(&mr, i < cap ? &metrics[i] : &scratch)) < 0)
+                return s;
+            break;
+        }
+        case TAG(PAYLOAD_TIMESTAMP, SP_WT_VARINT):
+        case TAG(PAYLOAD_SEQ, SP_WT_VARINT):
+            if ((s = get_varint(&r, &v)) < 0)
+                return s;
+            if (field == PAYLOAD_SEQ) {
+                out->seq = v;
+                out->flags |= TWIN_SP_PAYLOAD_HAS_SEQ;
+            } else {
+                out->timestamp = v;
+                out->flags |= TWIN_SP_PAYLOAD_HAS_TIMESTAMP;
+            }
+            break;
+        case TAG(PAYLOAD_UUID, SP_WT_LEN):
+        case TAG(PAYLOAD_BODY, SP_WT_LEN):
+            if ((s = get_len(&r, &d, &n)) < 0)
+                return s;
+            if (field == PAYLOAD_UUID) {
+                out->uuid = (const char *)d;
+                out->uuid_len = n;
+                out->flags |= TWIN_SP_PAYLOAD_HAS_UUID;
+            } else {
+                out->body = d;
+                out->body_len = n;
+                out->flags |= TWIN_SP_PAYLOAD_HAS_BODY;
+            }
+            break;
+        default:
+            if (field <= PAYLOAD_BODY)
+                return fail(&r, at, "wrong wire type for the field");
+            if ((s = skip(&r, wt)) < 0)
+                return s;
+        }
+    }
     return out->metric_count > cap ? TWIN_E_RANGE : TWIN_OK;
 }
 
@@ -486,9 +569,9 @@ TWIN_SP_API twin_status twin_sp_metric_to_double(const twin_sp_metric *m, double
 static twin_status read_property_value(rd *r, twin_sp_property *p)
 {
     const uint8_t *at;
-    uint32_t field, wt, n;
-    uint64_t v;
-    const uint8_t *d, *start = r->p;
+    uint32_t field = 0, wt = 0, n = 0;
+    uint64_t v = 0;
+    const uint8_t *d = NULL, *start = r->p;
     twin_status s;
     while (r->p < r->end) {
         at = r->p;
@@ -571,8 +654,8 @@ TWIN_SP_API twin_status twin_sp_properties_decode(const void *buf, size_t len,
     rd r = {b, b + len, b, diag};
     twin_sp_property scratch;
     size_t nk = 0, nv = 0, zeroed = 0;
-    uint32_t field, wt, n;
-    const uint8_t *d, *at;
+    uint32_t field = 0, wt = 0, n = 0;
+    const uint8_t *d = NULL, *at;
     twin_status s;
     if (diag) {
         diag->message = "";
@@ -734,7 +817,12 @@ static twin_status put_metric_body(sp_w *w, const twin_sp_metric *m)
         sp_put_bytes(w, M_PROPERTIES, m->properties, m->properties_len);
     if (m->flags & TWIN_SP_NULL)
         return TWIN_OK;
-    if (!m->datatype && m->field == TWIN_SP_FIELD_NONE)
+    /* An extension value is not written back. No value given: no field,
+       and for types held as bytes no data. */
+    if (m->field == TWIN_SP_FIELD_EXTENSION)
+        return TWIN_OK;
+    if (m->field == TWIN_SP_FIELD_NONE &&
+        (!m->datatype || (type_field(m->datatype) >= TWIN_SP_FIELD_STRING && !m->data)))
         return TWIN_OK;
     return put_value(w, &METRIC_FIELDS, m->datatype, m->field, m->value, m->data, m->len);
 }

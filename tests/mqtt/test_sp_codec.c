@@ -627,6 +627,29 @@ START_TEST(test_id_escape_round_trip_reserved_characters)
 }
 END_TEST
 
+START_TEST(test_typed_metric_without_value_encodes_back)
+{
+    /* Found by fuzz_sparkplug: a BooleanArray (20 20) with no value, and one
+       whose value is an empty extension (field 19: 9a 01 00). Both decode,
+       and encode back without a value. */
+    static const uint8_t a[] = {0x12, 0x02, 0x20, 0x20};
+    static const uint8_t b[] = {0x08, 0x01, 0x12, 0x05, 0x20, 0x20, 0x9a, 0x01, 0x00};
+    const uint8_t *in[2] = {a, b};
+    const size_t n[2] = {sizeof a, sizeof b};
+    for (int k = 0; k < 2; k++) {
+        twin_sp_payload p, q;
+        twin_sp_metric m[1], again[1];
+        uint8_t buf[32];
+        size_t len;
+        ck_assert_int_eq(twin_sp_decode(in[k], n[k], &p, m, 1, NULL), TWIN_OK);
+        ck_assert_int_eq(twin_sp_encode(&p, m, 1, buf, sizeof buf, &len), TWIN_OK);
+        ck_assert_int_eq(twin_sp_decode(buf, len, &q, again, 1, NULL), TWIN_OK);
+        ck_assert_uint_eq(again[0].datatype, TWIN_SP_BOOLEAN_ARRAY);
+        ck_assert_uint_eq(again[0].field, TWIN_SP_FIELD_NONE);
+    }
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
     Suite *s = suite_create("sparkplug_codec");
@@ -647,6 +670,7 @@ static Suite *codec_suite(void)
     tcase_add_test(tc, test_decode_skips_unknown_fields_and_extensions);
     tcase_add_test(tc, test_decode_dataset_and_template_given_raw);
     tcase_add_test(tc, test_metric_apply_type_and_to_double);
+    tcase_add_test(tc, test_typed_metric_without_value_encodes_back);
     suite_add_tcase(s, tc);
     tc = tcase_create("malformed");
     tcase_add_loop_test(tc, test_decode_malformed_returns_parse, 0, (int)N(BAD));
