@@ -50,6 +50,23 @@ static inline twin_status get_varint(rd *r, uint64_t *v)
         return TWIN_OK;
     }
     uint64_t x = 0;
+    if (r->end - p >= 10) {  /* room for the longest: no bounds check per byte */
+        for (unsigned i = 0; i < 9; i++) {
+            uint8_t b = p[i];
+            x |= (uint64_t)(b & 0x7f) << (7 * i);
+            if (b < 0x80) {
+                *v = x;
+                r->p = p + i + 1;
+                return TWIN_OK;
+            }
+        }
+        if (p[9] > 1)
+            return fail(r, r->p, p[9] & 0x80 ? "varint longer than 10 bytes"
+                                             : "varint does not fit 64 bits");
+        *v = x | (uint64_t)p[9] << 63;
+        r->p = p + 10;
+        return TWIN_OK;
+    }
     for (unsigned i = 0; i < 10; i++) {
         if (p + i >= r->end)
             return fail(r, r->p, "varint runs past the end");
