@@ -553,12 +553,12 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
     }
     int d = t.device ? device_find(n, t.device, t.device_len) : -1;
     if (t.type == TWIN_SP_DBIRTH) {
-        seq_seen(h, n, (uint8_t)p.seq, now_us);
         if ((s = dbirth(h, n, &t, m, count)) < 0) {
             if (s == TWIN_E_PARSE)
                 h->st.malformed++;
-            return s;
+            return s;  /* its seq is not taken: the gap leads to a rebirth */
         }
+        seq_seen(h, n, (uint8_t)p.seq, now_us);
     } else if (t.device && (d < 0 || !n->dev[d].online)) {
         h->st.before_birth++;
         n->rebirth = 1;
