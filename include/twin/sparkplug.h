@@ -1,0 +1,838 @@
+/**
+ * @file sparkplug.h
+ * @brief libtwin-mqtt: Sparkplug B 3.0 payloads, topics and sessions, no socket.
+ *
+ * A separate small library (`libtwin-mqtt`, pkg-config `twin-mqtt`) on the
+ * public libtwin API. This header is its lower layer: everything here works
+ * on bytes in and bytes out, with a clock the host gives; nothing opens a
+ * socket, reads a clock or calls malloc (allocation goes through the
+ * handles' ::twin_allocator), so the same code runs in Cortex-M firmware.
+ * The MQTT client (a binding to a broker library) is the host's.
+ *
+ * @par Payload codec (twin_sp_decode(), twin_sp_encode())
+ * Sparkplug B payloads are Protocol Buffers (proto2) messages. The codec is
+ * written by hand for the fields Sparkplug defines (see the closing notes
+ * of `docs/architecture.md` for the measurement against protobuf-c):
+ * - Decoding fills a ::twin_sp_payload and a caller array of
+ *   ::twin_sp_metric, allocating nothing: names, strings and bytes point
+ *   into the input buffer (not NUL-terminated: pointer and length), so the
+ *   input must outlive what was decoded from it.
+ * - Every scalar data type (::twin_sp_datatype 1 to 15: Int8 to UInt64,
+ *   Float, Double, Boolean, String, DateTime, Text, UUID), Bytes, File and
+ *   the array types (22 to 34, packed little-endian bytes, given as bytes)
+ *   are decoded. A metric's PropertySet and MetaData are given as their raw
+ *   encoded bytes (checked to lie within the metric); PropertySets decode
+ *   with twin_sp_properties_decode(). DataSet and Template values are not
+ *   decoded: they are given as the raw bytes of their nested message (by
+ *   reference, ::TWIN_SP_FIELD_DATASET, ::TWIN_SP_FIELD_TEMPLATE) and the
+ *   encoder writes such raw bytes back as they are; the sessions refuse
+ *   them (counted as unsupported).
+ * - Anything malformed gives ::TWIN_E_PARSE and, in an optional
+ *   ::twin_sp_diag, a static message and the byte offset: a varint longer
+ *   than 10 bytes or past the end, a length past the end of its message,
+ *   a wire type that is not the field's, groups, field number 0, a value
+ *   that its data type cannot hold (an Int8 of 300), a data type above 34.
+ *   Unknown fields and extensions are skipped, as Protocol Buffers does.
+ * - Integers: Int8, Int16, Int32, UInt8 and UInt16 go in `int_value`
+ *   (uint32; negative values as their 32-bit two's complement), Int64,
+ *   UInt32, UInt64 and DateTime in `long_value` (uint64). The specification's
+ *   table puts UInt32 in `int_value`; Eclipse Tahu (Java, C and JavaScript)
+ *   writes it to `long_value`, so the encoder does too, for
+ *   interoperability, and the decoder reads any integer type from either
+ *   field.
+ *
+ * @par Topics (twin_sp_topic_parse(), twin_sp_topic_build())
+ * `spBv1.0/GROUP/TYPE/NODE[/DEVICE]` and `spBv1.0/STATE/HOST`. Sparkplug
+ * forbids `/`, `+` and `#` in group, node and device identifiers. A twin
+ * identifier may hold them, so a twin's device identifier is its escaped
+ * form: `%` followed by two upper-case hex digits for each of `/`, `+`,
+ * `#` and `%` itself (twin_sp_id_escape(), twin_sp_id_unescape()); any
+ * other byte is kept. The escaping is a bijection, so a host gets the twin
+ * identifier back exactly, and other Sparkplug hosts see a legal device
+ * identifier. Group, node and host identifiers are configuration: they are
+ * refused (::TWIN_E_INVAL) when they hold a reserved character.
+ *
+ * @par Sessions
+ * ::twin_sp_edge is an Edge Node publishing the twins of a graph and the
+ * signals of an ingest handle (a twin is a Device, its signals are Double
+ * metrics); ::twin_sp_host is a Host Application tracking Edge Nodes from
+ * the messages it receives. Both are state machines: the host feeds them
+ * what arrives, asks them what to publish, and gives them the time.
+ *
+ * @par Thread safety
+ * The codec and topic functions are reentrant (no state). A session handle
+ * is not locked: one thread at a time per handle.
+ */
+#ifndef TWIN_SPARKPLUG_H
+#define TWIN_SPARKPLUG_H
+
+#include "twin/core.h"
+#include "twin/graph.h"
+#include "twin/ingest.h"
+
+#ifndef TWIN_SP_API
+#if defined(__GNUC__) || defined(__clang__)
+/** @brief Marks the exported functions of libtwin-mqtt. */
+#define TWIN_SP_API __attribute__((visibility("default")))
+#else
+#define TWIN_SP_API
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup sparkplug Sparkplug B (libtwin-mqtt)
+ * @brief Payload codec, topics, Edge Node and Host Application sessions.
+ * @{
+ */
+
+/** @brief Sparkplug B data types (the specification's DataType). Values
+ *         fixed forever. */
+typedef enum twin_sp_datatype {
+    TWIN_SP_UNKNOWN = 0,           /**< Absent (DATA messages omit it). */
+    TWIN_SP_INT8 = 1,              /**< Signed 8-bit, in `int_value`. */
+    TWIN_SP_INT16 = 2,             /**< Signed 16-bit, in `int_value`. */
+    TWIN_SP_INT32 = 3,             /**< Signed 32-bit, in `int_value`. */
+    TWIN_SP_INT64 = 4,             /**< Signed 64-bit, in `long_value`. */
+    TWIN_SP_UINT8 = 5,             /**< Unsigned 8-bit, in `int_value`. */
+    TWIN_SP_UINT16 = 6,            /**< Unsigned 16-bit, in `int_value`. */
+    TWIN_SP_UINT32 = 7,            /**< Unsigned 32-bit, in `long_value` (as Tahu). */
+    TWIN_SP_UINT64 = 8,            /**< Unsigned 64-bit, in `long_value`. */
+    TWIN_SP_FLOAT = 9,             /**< IEEE single, `float_value`. */
+    TWIN_SP_DOUBLE = 10,           /**< IEEE double, `double_value`. */
+    TWIN_SP_BOOLEAN = 11,          /**< `boolean_value`. */
+    TWIN_SP_STRING = 12,           /**< UTF-8, `string_value`. */
+    TWIN_SP_DATETIME = 13,         /**< Milliseconds since the epoch, `long_value`. */
+    TWIN_SP_TEXT = 14,             /**< UTF-8, `string_value`. */
+    TWIN_SP_UUID = 15,             /**< UUID as text, `string_value`. */
+    TWIN_SP_DATASET = 16,          /**< `dataset_value`: raw bytes only. */
+    TWIN_SP_BYTES = 17,            /**< `bytes_value`. */
+    TWIN_SP_FILE = 18,             /**< `bytes_value`. */
+    TWIN_SP_TEMPLATE = 19,         /**< `template_value`: raw bytes only. */
+    TWIN_SP_PROPERTYSET = 20,      /**< Property values only: a nested PropertySet. */
+    TWIN_SP_PROPERTYSETLIST = 21,  /**< Property values only: a PropertySetList. */
+    TWIN_SP_INT8_ARRAY = 22,       /**< Packed little-endian bytes, `bytes_value`. */
+    TWIN_SP_INT16_ARRAY = 23,      /**< Packed little-endian bytes. */
+    TWIN_SP_INT32_ARRAY = 24,      /**< Packed little-endian bytes. */
+    TWIN_SP_INT64_ARRAY = 25,      /**< Packed little-endian bytes. */
+    TWIN_SP_UINT8_ARRAY = 26,      /**< Packed little-endian bytes. */
+    TWIN_SP_UINT16_ARRAY = 27,     /**< Packed little-endian bytes. */
+    TWIN_SP_UINT32_ARRAY = 28,     /**< Packed little-endian bytes. */
+    TWIN_SP_UINT64_ARRAY = 29,     /**< Packed little-endian bytes. */
+    TWIN_SP_FLOAT_ARRAY = 30,      /**< Packed little-endian bytes. */
+    TWIN_SP_DOUBLE_ARRAY = 31,     /**< Packed little-endian bytes. */
+    TWIN_SP_BOOLEAN_ARRAY = 32,    /**< A 4-byte count, then bits. */
+    TWIN_SP_STRING_ARRAY = 33,     /**< NUL-terminated strings, one after another. */
+    TWIN_SP_DATETIME_ARRAY = 34    /**< Packed little-endian 8-byte milliseconds. */
+} twin_sp_datatype;
+
+/** @brief Which protobuf field held a value. Values fixed forever. */
+typedef enum twin_sp_field {
+    TWIN_SP_FIELD_NONE = 0,             /**< No value. */
+    TWIN_SP_FIELD_INT = 1,              /**< `int_value` (uint32). */
+    TWIN_SP_FIELD_LONG = 2,             /**< `long_value` (uint64). */
+    TWIN_SP_FIELD_FLOAT = 3,            /**< `float_value`. */
+    TWIN_SP_FIELD_DOUBLE = 4,           /**< `double_value`. */
+    TWIN_SP_FIELD_BOOLEAN = 5,          /**< `boolean_value`. */
+    TWIN_SP_FIELD_STRING = 6,           /**< `string_value`. */
+    TWIN_SP_FIELD_BYTES = 7,            /**< `bytes_value` (metrics only). */
+    TWIN_SP_FIELD_DATASET = 8,          /**< `dataset_value`, raw (metrics only). */
+    TWIN_SP_FIELD_TEMPLATE = 9,         /**< `template_value`, raw (metrics only). */
+    TWIN_SP_FIELD_PROPERTYSET = 10,     /**< `propertyset_value`, raw (properties only). */
+    TWIN_SP_FIELD_PROPERTYSETLIST = 11, /**< `propertysets_value`, raw (properties only). */
+    TWIN_SP_FIELD_EXTENSION = 12        /**< `extension_value`, raw; not written back. */
+} twin_sp_field;
+
+/** @brief Flags of a ::twin_sp_metric and a ::twin_sp_property. Values
+ *         fixed forever. */
+enum twin_sp_flag {
+    TWIN_SP_HAS_ALIAS = 1u,       /**< @c alias is present. */
+    TWIN_SP_HAS_TIMESTAMP = 2u,   /**< @c timestamp is present. */
+    TWIN_SP_HAS_DATATYPE = 4u,    /**< @c datatype is present (encode: write it). */
+    TWIN_SP_HISTORICAL = 8u,      /**< `is_historical` true. */
+    TWIN_SP_TRANSIENT = 16u,      /**< `is_transient` true. */
+    TWIN_SP_NULL = 32u,           /**< `is_null` true: no value. */
+    TWIN_SP_HAS_PROPERTIES = 64u, /**< @c properties holds an encoded PropertySet. */
+    TWIN_SP_HAS_METADATA = 128u   /**< @c metadata holds an encoded MetaData. */
+};
+
+/** @brief A metric's or property's number, as its data type reads it. */
+typedef union twin_sp_number {
+    int64_t i;   /**< Int8 to Int64 (sign-extended). */
+    uint64_t u;  /**< UInt8 to UInt64, DateTime, Boolean (0 or 1); also the raw
+                      integer of a value whose type is not known yet. */
+    double d;    /**< Double. */
+    float f;     /**< Float. */
+} twin_sp_number;
+
+/**
+ * @brief One metric of a payload: decoded (pointers into the input) or to
+ *        encode (pointers to the caller's data, read during the call).
+ *
+ * When @c datatype is known (::TWIN_SP_HAS_DATATYPE, or given later with
+ * twin_sp_metric_apply_type()), @c value reads as that type says
+ * (@c i for signed integers, @c u for unsigned ones, DateTime and
+ * Boolean, @c f, @c d) and @c data / @c len hold strings and bytes. Before
+ * that (a DATA message's metric, which carries an alias only), @c field
+ * says where the value was and @c value holds it raw.
+ */
+typedef struct twin_sp_metric {
+    const char *name;         /**< Name, @c name_len bytes, not NUL-terminated; NULL: none. */
+    uint32_t name_len;        /**< Length of @c name. */
+    uint32_t datatype;        /**< A ::twin_sp_datatype; 0: unknown. */
+    uint64_t alias;           /**< Alias, when ::TWIN_SP_HAS_ALIAS. */
+    uint64_t timestamp;       /**< Milliseconds since the epoch, when ::TWIN_SP_HAS_TIMESTAMP. */
+    uint32_t flags;           /**< ::twin_sp_flag bits. */
+    uint32_t field;           /**< A ::twin_sp_field: where the value is (decode), or
+                                   where to write it when @c datatype is 0 (encode). */
+    twin_sp_number value;     /**< Numeric value. */
+    const uint8_t *data;      /**< String or bytes value (also DataSet, Template raw). */
+    uint32_t len;             /**< Length of @c data. */
+    uint32_t properties_len;  /**< Length of @c properties. */
+    const uint8_t *properties; /**< Encoded PropertySet (twin_sp_properties_decode()). */
+    const uint8_t *metadata;  /**< Encoded MetaData, not interpreted. */
+    uint32_t metadata_len;    /**< Length of @c metadata. */
+    uint32_t reserved_;       /**< Zero. */
+} twin_sp_metric;
+
+/** @brief One property of a PropertySet (keys and values paired by index). */
+typedef struct twin_sp_property {
+    const char *key;         /**< Key, @c key_len bytes, not NUL-terminated. */
+    uint32_t key_len;        /**< Length of @c key. */
+    uint32_t datatype;       /**< The value's `type` (a ::twin_sp_datatype, 1-15, 20, 21). */
+    uint32_t flags;          /**< ::TWIN_SP_HAS_DATATYPE, ::TWIN_SP_NULL. */
+    uint32_t field;          /**< A ::twin_sp_field: where the value is. */
+    twin_sp_number value;    /**< Numeric value (as for a metric). */
+    const uint8_t *data;     /**< String, or the raw nested PropertySet(List). */
+    uint32_t len;            /**< Length of @c data. */
+    uint32_t reserved_;      /**< Zero. */
+} twin_sp_property;
+
+/** @brief Flags of a ::twin_sp_payload. Values fixed forever. */
+enum twin_sp_payload_flag {
+    TWIN_SP_PAYLOAD_HAS_TIMESTAMP = 1u, /**< @c timestamp is present. */
+    TWIN_SP_PAYLOAD_HAS_SEQ = 2u,       /**< @c seq is present. */
+    TWIN_SP_PAYLOAD_HAS_UUID = 4u,      /**< @c uuid is present. */
+    TWIN_SP_PAYLOAD_HAS_BODY = 8u       /**< @c body is present. */
+};
+
+/** @brief A payload's fields besides its metrics. */
+typedef struct twin_sp_payload {
+    uint32_t flags;         /**< ::twin_sp_payload_flag bits. */
+    uint32_t uuid_len;      /**< Length of @c uuid. */
+    uint64_t timestamp;     /**< Milliseconds since the epoch. */
+    uint64_t seq;           /**< Sequence number (0-255 in Sparkplug). */
+    const char *uuid;       /**< `uuid`, not NUL-terminated. */
+    const uint8_t *body;    /**< `body`. */
+    uint64_t body_len;      /**< Length of @c body. */
+    uint64_t metric_count;  /**< Decode: metrics in the payload. */
+} twin_sp_payload;
+
+/** @brief Where and why decoding failed (caller storage; optional). */
+typedef struct twin_sp_diag {
+    const char *message;  /**< Static English text; "" when nothing failed. */
+    uint64_t offset;      /**< Byte offset in the input of the bad element. */
+} twin_sp_diag;
+
+/**
+ * @brief Decode a Sparkplug B payload.
+ *
+ * Checks the whole payload, then fills @p out and the first metrics.
+ * @param buf     The payload, @p len bytes; retained by what is decoded
+ *                (names, strings and bytes point into it).
+ * @param len     Its length.
+ * @param out     Receives the payload's fields and @c metric_count.
+ * @param metrics Caller array of @p cap metrics (may be NULL when @p cap is 0).
+ * @param cap     Its capacity.
+ * @param diag    If not NULL, receives the reason and offset of a failure.
+ * @retval TWIN_OK      Decoded; @c out->metric_count metrics in @p metrics.
+ * @retval TWIN_E_RANGE Well-formed, but more than @p cap metrics:
+ *                      @c out->metric_count says how many; the first @p cap
+ *                      are filled.
+ * @retval TWIN_E_PARSE Malformed (see @p diag); @p out and @p metrics hold
+ *                      garbage.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_decode(const void *buf, size_t len, twin_sp_payload *out,
+                                       twin_sp_metric *metrics, size_t cap,
+                                       twin_sp_diag *diag);
+
+/**
+ * @brief Encode a Sparkplug B payload.
+ *
+ * Writes the fields of @p p that its flags mark present (timestamp, seq,
+ * uuid, body) and @p n metrics, in field-number order as Protocol Buffers
+ * encoders do. A metric's value is written when it is not
+ * ::TWIN_SP_NULL and has a @c field, or a numeric or Boolean data type, or
+ * a string, bytes, DataSet or Template type and @c data; its properties and
+ * metadata are written as the raw bytes given.
+ * @param p    Payload fields; its @c metric_count is ignored.
+ * @param m    @p n metrics (NULL when @p n is 0).
+ * @param n    Number of metrics.
+ * @param buf  Output, @p cap bytes (may be NULL when @p cap is 0).
+ * @param cap  Its capacity.
+ * @param len  Receives the encoded length, or the length needed.
+ * @retval TWIN_OK      Encoded in @c *len bytes.
+ * @retval TWIN_E_RANGE @p cap is too small; @c *len is the size needed;
+ *                      @p buf holds garbage.
+ * @retval TWIN_E_INVAL A pointer is NULL, or a metric cannot be written: a
+ *                      data type above 34, a value that its type cannot
+ *                      hold, or neither type nor field for a value.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_encode(const twin_sp_payload *p, const twin_sp_metric *m,
+                                       size_t n, void *buf, size_t cap, size_t *len);
+
+/**
+ * @brief Read a metric's value as data type @p datatype (e.g. the type
+ *        its BIRTH gave, for a DATA metric that carries an alias only).
+ *
+ * Sets @c m->datatype and converts @c m->value from the raw field into the
+ * member that type reads (sign-extending Int8 to Int32, checking ranges).
+ * @param m        A decoded metric.
+ * @param datatype A ::twin_sp_datatype, 1 to 34.
+ * @retval TWIN_OK          Done (also for a null or absent value).
+ * @retval TWIN_E_CONSTRAINT The value's field or range does not fit the
+ *                          type; @p m unchanged.
+ * @retval TWIN_E_INVAL     @p m is NULL or @p datatype unknown.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_metric_apply_type(twin_sp_metric *m, uint32_t datatype);
+
+/**
+ * @brief A numeric metric's value as a double (integers, Float, Double,
+ *        Boolean, DateTime).
+ * @param m   A metric whose data type is known.
+ * @param out Receives the value.
+ * @retval TWIN_OK          Done.
+ * @retval TWIN_E_NOTFOUND  The metric is null or has no value.
+ * @retval TWIN_E_CONSTRAINT Its type is not numeric (strings, bytes, ...).
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_metric_to_double(const twin_sp_metric *m, double *out);
+
+/**
+ * @brief Decode an encoded PropertySet (a metric's @c properties).
+ * @param buf   The encoded set, @p len bytes; retained by the keys and
+ *              values decoded.
+ * @param len   Its length.
+ * @param out   Caller array of @p cap properties (may be NULL when @p cap is 0).
+ * @param cap   Its capacity.
+ * @param count Receives the number of properties.
+ * @param diag  If not NULL, receives the reason and offset of a failure.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE More than @p cap properties (@c *count says how many).
+ * @retval TWIN_E_PARSE Malformed, or keys and values differ in number.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_properties_decode(const void *buf, size_t len,
+                                                  twin_sp_property *out, size_t cap,
+                                                  size_t *count, twin_sp_diag *diag);
+
+/**
+ * @brief Encode a PropertySet (for a metric's @c properties).
+ * @param p   @p n properties (their @c datatype says how to write each value).
+ * @param n   Number of properties.
+ * @param buf Output, @p cap bytes.
+ * @param cap Its capacity.
+ * @param len Receives the length written or needed.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE @p cap is too small (@c *len: needed).
+ * @retval TWIN_E_INVAL A pointer is NULL or a value does not fit its type.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_properties_encode(const twin_sp_property *p, size_t n,
+                                                  void *buf, size_t cap, size_t *len);
+
+/** @brief Sparkplug message types (the topic's verb). Values fixed forever. */
+typedef enum twin_sp_msg {
+    TWIN_SP_NBIRTH = 1,  /**< Edge Node birth. */
+    TWIN_SP_NDEATH = 2,  /**< Edge Node death (the MQTT will). */
+    TWIN_SP_DBIRTH = 3,  /**< Device birth. */
+    TWIN_SP_DDEATH = 4,  /**< Device death. */
+    TWIN_SP_NDATA = 5,   /**< Edge Node data. */
+    TWIN_SP_DDATA = 6,   /**< Device data. */
+    TWIN_SP_NCMD = 7,    /**< Command to an Edge Node. */
+    TWIN_SP_DCMD = 8,    /**< Command to a Device. */
+    TWIN_SP_STATE = 9    /**< Host Application state. */
+} twin_sp_msg;
+
+/** @brief A parsed topic: pointers into the topic string. */
+typedef struct twin_sp_topic {
+    int32_t type;           /**< A ::twin_sp_msg. */
+    uint32_t group_len;     /**< Length of @c group (0 for STATE). */
+    const char *group;      /**< Group identifier; NULL for STATE. */
+    const char *node;       /**< Edge Node identifier, or the host identifier of STATE. */
+    uint32_t node_len;      /**< Length of @c node. */
+    uint32_t device_len;    /**< Length of @c device (0: none). */
+    const char *device;     /**< Device identifier (escaped form); NULL when absent. */
+} twin_sp_topic;
+
+/** @brief The Sparkplug B namespace, the first topic level. */
+#define TWIN_SP_NAMESPACE "spBv1.0"
+
+/**
+ * @brief Parse a Sparkplug B topic.
+ * @param topic The topic, @p len bytes; retained by @p out's pointers.
+ * @param len   Its length.
+ * @param out   Receives the parts.
+ * @retval TWIN_OK      Parsed: a known type, the device present exactly for
+ *                      DBIRTH, DDEATH, DDATA and DCMD, non-empty identifiers
+ *                      without `+`, `#` or NUL, valid UTF-8.
+ * @retval TWIN_E_PARSE Not a Sparkplug B topic of that form.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_topic_parse(const char *topic, size_t len, twin_sp_topic *out);
+
+/**
+ * @brief Build a topic, NUL-terminated.
+ * @param buf    Output, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the length without the NUL.
+ * @param type   A ::twin_sp_msg.
+ * @param group  Group identifier (ignored for STATE).
+ * @param node   Edge Node identifier, or the host identifier for STATE.
+ * @param device Device identifier (already escaped) for the device types;
+ *               NULL for the others.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_RANGE @p cap is too small (@c *needed + 1 bytes needed).
+ * @retval TWIN_E_INVAL An identifier is missing, empty, not UTF-8, or holds
+ *                      `/`, `+` or `#`; or a device is given for a type
+ *                      that has none, or missing for one that needs it.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_topic_build(char *buf, size_t cap, size_t *needed,
+                                            twin_sp_msg type, const char *group,
+                                            const char *node, const char *device);
+
+/**
+ * @brief Escape an identifier for a topic level: `/`, `+`, `#` and `%`
+ *        become `%2F`, `%2B`, `%23` and `%25`.
+ * @param buf    Output, @p cap bytes, NUL-terminated.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the escaped length without the NUL.
+ * @param id     Identifier, @p len bytes.
+ * @param len    Its length.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_RANGE @p cap is too small.
+ * @retval TWIN_E_INVAL A pointer is NULL, or @p id is empty or holds a NUL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_id_escape(char *buf, size_t cap, size_t *needed,
+                                          const char *id, size_t len);
+
+/**
+ * @brief Undo twin_sp_id_escape().
+ * @param buf    Output, @p cap bytes, NUL-terminated.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the length without the NUL.
+ * @param id     Escaped identifier, @p len bytes.
+ * @param len    Its length.
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_RANGE @p cap is too small.
+ * @retval TWIN_E_PARSE A `%` not followed by the escape of `/`, `+`, `#` or
+ *                      `%` (so each identifier has one escaped form).
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety Reentrant.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_id_unescape(char *buf, size_t cap, size_t *needed,
+                                            const char *id, size_t len);
+
+/** @brief A message to publish, built in the caller's buffer. */
+typedef struct twin_sp_message {
+    int32_t type;            /**< A ::twin_sp_msg. */
+    uint32_t qos;            /**< MQTT QoS to publish with (0 or 1). */
+    uint32_t retain;         /**< MQTT retain flag (0 or 1). */
+    uint32_t payload_len;    /**< Length of @c payload. */
+    const char *topic;       /**< NUL-terminated, at the start of the buffer. */
+    const uint8_t *payload;  /**< In the buffer, after the topic. */
+} twin_sp_message;
+
+/** @brief An Edge Node session (opaque). */
+typedef struct twin_sp_edge twin_sp_edge;
+
+/** @brief Options of twin_sp_edge_create(). Initialise with
+ *         twin_sp_edge_options_init(). */
+typedef struct twin_sp_edge_options {
+    uint32_t size;                /**< `sizeof`, set by twin_sp_edge_options_init(). */
+    uint32_t flags;               /**< Zero. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    const char *group_id;         /**< Sparkplug Group ID, copied (required). */
+    const char *node_id;          /**< Edge Node ID, copied (required). */
+    /** The bdSeq of the first session (0-255; default 0). A node that
+        restarts gives the value after the last one it used. */
+    uint32_t bdseq;
+    uint32_t reserved_;           /**< Zero. */
+} twin_sp_edge_options;
+
+/** @brief Counters of an Edge Node session. */
+typedef struct twin_sp_edge_stats {
+    uint32_t size;           /**< Set by the caller to `sizeof(twin_sp_edge_stats)`. */
+    uint32_t devices;        /**< Devices (twins with signals) born now. */
+    uint64_t published[10];  /**< Messages produced, by ::twin_sp_msg (index). */
+    uint64_t metrics;        /**< Metrics in DBIRTH and DDATA messages. */
+    uint64_t rebirths;       /**< Rebirth requests obeyed. */
+    uint64_t refused;        /**< NCMD and DCMD refused (not a rebirth). */
+    uint64_t malformed;      /**< Commands that did not decode. */
+} twin_sp_edge_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_edge_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done (group and node still to set).
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_options_init_(twin_sp_edge_options *o, size_t size);
+/** @brief Initialise Edge Node options @p o with defaults. */
+#define twin_sp_edge_options_init(o) twin_sp_edge_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create an Edge Node publishing the twins of @p g that have
+ *        signals in @p ing.
+ *
+ * Each twin with at least one signal is a Device (its identifier escaped
+ * with twin_sp_id_escape()); each signal is a Double metric named as the
+ * signal, with an alias unique in the node, its unit as the property
+ * `engUnit`, and its latest value (null before the first sample).
+ * @param out  Receives the handle; NULL on failure.
+ * @param g    Graph (retained: it must outlive the handle).
+ * @param ing  Ingest handle over @p g (retained).
+ * @param o    Options (group and node required).
+ * @retval TWIN_OK      Created; call twin_sp_edge_connect() next.
+ * @retval TWIN_E_INVAL A pointer is NULL, an identifier is missing or not a
+ *                      legal topic level, or @c bdseq is above 255.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_create(twin_sp_edge **out, const twin_graph *g,
+                                            const twin_ingest *ing,
+                                            const twin_sp_edge_options *o);
+
+/**
+ * @brief Destroy an Edge Node session.
+ * @param e Handle; NULL is a no-op.
+ * @since 1.5
+ */
+TWIN_SP_API void twin_sp_edge_destroy(twin_sp_edge *e);
+
+/**
+ * @brief Start a session, before each MQTT CONNECT: gives the NDEATH to set
+ *        as the connection's will (QoS 1, not retained).
+ *
+ * The first call uses the bdSeq of the options; each later one the next
+ * (255 wraps to 0). The session's next messages are the NBIRTH (seq 0)
+ * and a DBIRTH per device. Publish the same NDEATH yourself before a clean
+ * DISCONNECT (twin_sp_edge_death() builds it again).
+ * @param e      Handle.
+ * @param msg    Receives the will.
+ * @param buf    Buffer for its topic and payload, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_connect(twin_sp_edge *e, twin_sp_message *msg, void *buf,
+                                             size_t cap, size_t *needed);
+
+/**
+ * @brief The NDEATH of the current session (the will twin_sp_edge_connect()
+ *        gave), to publish before a clean disconnect.
+ * @param e      Handle.
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done; the session ends (connect again to publish).
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_STATE No session was started.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_death(twin_sp_edge *e, twin_sp_message *msg, void *buf,
+                                           size_t cap, size_t *needed);
+
+/**
+ * @brief The next message to publish, or ::TWIN_DONE.
+ *
+ * In order: the NBIRTH after a connect or a rebirth request; a DDEATH for
+ * each device whose twin left the graph or lost its signals; a DBIRTH for
+ * each device not born in this session or whose signals changed; a DDATA
+ * for each device with samples newer than those it published (by alias,
+ * with each sample's timestamp). Every message but the NDEATH carries the
+ * next seq (0-255, wrapping); all are QoS 0, not retained. Call it until
+ * ::TWIN_DONE after ingest writes; the call that starts a round reads the
+ * graph and the ingest handle (O(signals)).
+ * @param e      Handle.
+ * @param now_us The host's clock (microseconds since the epoch): the
+ *               payload timestamp.
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      @p msg is ready: publish it.
+ * @retval TWIN_DONE    Nothing to publish.
+ * @retval TWIN_E_RANGE @p cap is too small for the next message; nothing
+ *                      changed: call again with @c *needed bytes.
+ * @retval TWIN_E_STATE No session was started.
+ * @retval TWIN_E_NOMEM Allocation failed; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_sp_message *msg,
+                                          void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief Hand the session an NCMD or DCMD that arrived.
+ *
+ * An NCMD with `Node Control/Rebirth` true makes the next messages a new
+ * NBIRTH and DBIRTHs (same bdSeq). Every other command (writes) is refused
+ * and counted: the edge is read-only.
+ * @param e       Handle.
+ * @param topic   Topic, @p tlen bytes.
+ * @param tlen    Its length.
+ * @param payload Payload, @p plen bytes.
+ * @param plen    Its length.
+ * @retval TWIN_OK          A rebirth was requested.
+ * @retval TWIN_E_CONSTRAINT A command other than a rebirth: refused, counted.
+ * @retval TWIN_E_PARSE     The topic or payload is malformed: counted.
+ * @retval TWIN_E_NOTFOUND  Not a command to this node (counted nowhere).
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_receive(twin_sp_edge *e, const char *topic, size_t tlen,
+                                             const void *payload, size_t plen);
+
+/**
+ * @brief The session's counters.
+ * @param e   Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_edge_stats *out);
+
+/** @brief A Host Application session (opaque). */
+typedef struct twin_sp_host twin_sp_host;
+
+/** @brief What a ::twin_sp_host_event reports. Values fixed forever. */
+typedef enum twin_sp_host_event_kind {
+    TWIN_SP_EVENT_METRIC = 1,          /**< A metric of a BIRTH or DATA message. */
+    TWIN_SP_EVENT_NODE_ONLINE = 2,     /**< An NBIRTH was accepted. */
+    TWIN_SP_EVENT_NODE_STALE = 3,      /**< The node died (NDEATH): it and its devices are stale. */
+    TWIN_SP_EVENT_DEVICE_ONLINE = 4,   /**< A DBIRTH was accepted. */
+    TWIN_SP_EVENT_DEVICE_STALE = 5     /**< A DDEATH (or the node's death): the device is stale. */
+} twin_sp_host_event_kind;
+
+/** @brief An event of a host session, valid during the callback only. */
+typedef struct twin_sp_host_event {
+    int32_t kind;                  /**< A ::twin_sp_host_event_kind. */
+    int32_t msg;                   /**< The ::twin_sp_msg that caused it. */
+    const char *group;             /**< Group identifier, NUL-terminated. */
+    const char *node;              /**< Edge Node identifier, NUL-terminated. */
+    const char *device;            /**< Device identifier (escaped form), NUL-terminated;
+                                        NULL for node events and node metrics. */
+    const twin_sp_metric *metric;  /**< For metrics: the decoded metric, its data type
+                                        applied, its name set from the BIRTH's alias
+                                        table when it came by alias. */
+} twin_sp_host_event;
+
+/** @brief The host's event callback. */
+typedef void (*twin_sp_host_event_fn)(void *ud, const twin_sp_host_event *ev);
+
+/** @brief Options of twin_sp_host_create(). Initialise with
+ *         twin_sp_host_options_init(). */
+typedef struct twin_sp_host_options {
+    uint32_t size;                /**< `sizeof`, set by twin_sp_host_options_init(). */
+    uint32_t flags;               /**< Zero. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    const char *host_id;          /**< Host Application ID (STATE topic), copied (required). */
+    /** How long a gap in a node's seq may stay open before a rebirth is
+        requested, microseconds; default 2 s. */
+    int64_t reorder_timeout_us;
+    twin_sp_host_event_fn on_event;  /**< Event callback; NULL: none. */
+    void *event_ud;                  /**< Passed to @c on_event. */
+} twin_sp_host_options;
+
+/** @brief Counters of a host session. */
+typedef struct twin_sp_host_stats {
+    uint32_t size;            /**< Set by the caller to `sizeof(twin_sp_host_stats)`. */
+    uint32_t nodes;           /**< Nodes known (online or stale). */
+    uint64_t received[10];    /**< Messages accepted, by ::twin_sp_msg (index). */
+    uint64_t metrics;         /**< Metrics delivered. */
+    uint64_t malformed;       /**< Topics or payloads that did not decode. */
+    uint64_t seq_gaps;        /**< Out-of-order seq numbers seen. */
+    uint64_t rebirths;        /**< Rebirth requests produced. */
+    uint64_t unknown_alias;   /**< DATA metrics whose alias or name the BIRTH did not give. */
+    uint64_t before_birth;    /**< DATA or DBIRTH from a node or device not born. */
+    uint64_t wrong_type;      /**< Metrics whose value does not fit their BIRTH's type. */
+    uint64_t unsupported;     /**< DataSet and Template metrics (not decoded). */
+    uint64_t stale_deaths;    /**< NDEATHs whose bdSeq is not the node's (ignored). */
+} twin_sp_host_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_host_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done (host id still to set).
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_options_init_(twin_sp_host_options *o, size_t size);
+/** @brief Initialise host options @p o with defaults. */
+#define twin_sp_host_options_init(o) twin_sp_host_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create a Host Application session.
+ * @param out Receives the handle; NULL on failure.
+ * @param o   Options (host id required).
+ * @retval TWIN_OK      Created.
+ * @retval TWIN_E_INVAL A pointer is NULL, the host id is not a legal topic
+ *                      level, or the timeout is not positive.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_create(twin_sp_host **out, const twin_sp_host_options *o);
+
+/**
+ * @brief Destroy a host session (its nodes and alias tables).
+ * @param h Handle; NULL is a no-op.
+ * @since 1.5
+ */
+TWIN_SP_API void twin_sp_host_destroy(twin_sp_host *h);
+
+/**
+ * @brief The host's STATE message: `spBv1.0/STATE/HOST`, JSON
+ *        `{"online":true|false,"timestamp":MS}`, QoS 1, retained.
+ *
+ * Publish it online after connecting, and use it offline (the same
+ * timestamp as the CONNECT's) as the connection's will.
+ * @param h            Handle.
+ * @param online       1 online, 0 offline.
+ * @param timestamp_ms The timestamp, milliseconds since the epoch.
+ * @param msg          Receives the message.
+ * @param buf          Buffer, @p cap bytes.
+ * @param cap          Its capacity.
+ * @param needed       If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_RANGE @p cap is too small.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
+                                           uint64_t timestamp_ms, twin_sp_message *msg,
+                                           void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief Hand the session a message that arrived on `spBv1.0/#`.
+ *
+ * An NBIRTH starts (or restarts) the node: its bdSeq and seq are kept and
+ * its alias table is rebuilt; a DBIRTH adds the device's metrics to the
+ * table. A DATA metric that came by alias gets its name and type from the
+ * table. Each metric reaches the event callback. The seq of every message
+ * but an NDEATH is checked against the node's: a gap starts the reorder
+ * timer, and messages are still delivered as they come (each metric has
+ * its own timestamp); if the gap is still open after the reorder timeout
+ * (this call or twin_sp_host_next() with a later clock), a rebirth is
+ * requested. DATA from a node or device with no BIRTH, or an alias the
+ * BIRTH did not give, also requests a rebirth. An NDEATH with the node's
+ * bdSeq, or a DDEATH, makes the node (and its devices) or the device stale.
+ * @param h       Handle.
+ * @param topic   Topic, @p tlen bytes.
+ * @param tlen    Its length.
+ * @param payload Payload, @p plen bytes.
+ * @param plen    Its length.
+ * @param now_us  The host's clock, microseconds.
+ * @retval TWIN_OK          Accepted (some metrics may have been counted as
+ *                          unknown, of the wrong type or unsupported).
+ * @retval TWIN_E_PARSE     Malformed topic or payload: counted, nothing changed.
+ * @retval TWIN_E_STATE     DATA or DBIRTH before its BIRTH: counted, a rebirth
+ *                          requested.
+ * @retval TWIN_E_NOTFOUND  Not a message for a host (STATE, commands): ignored.
+ * @retval TWIN_E_NOMEM     Allocation failed: the node is dropped and a
+ *                          rebirth requested.
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic, size_t tlen,
+                                             const void *payload, size_t plen, int64_t now_us);
+
+/**
+ * @brief The next message the host must publish: an NCMD rebirth request
+ *        (`Node Control/Rebirth` true, QoS 0) for a node whose seq gap
+ *        outlived the reorder timeout, or that sent what it had not born.
+ * @param h      Handle.
+ * @param now_us The host's clock, microseconds (checks the reorder timers).
+ * @param msg    Receives the message.
+ * @param buf    Buffer, @p cap bytes.
+ * @param cap    Its capacity.
+ * @param needed If not NULL, receives the bytes the message takes.
+ * @retval TWIN_OK      @p msg is ready: publish it.
+ * @retval TWIN_DONE    Nothing to publish.
+ * @retval TWIN_E_RANGE @p cap is too small; nothing changed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_next(twin_sp_host *h, int64_t now_us, twin_sp_message *msg,
+                                          void *buf, size_t cap, size_t *needed);
+
+/**
+ * @brief The session's counters.
+ * @param h   Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_get_stats(const twin_sp_host *h, twin_sp_host_stats *out);
+
+/**
+ * @brief Whether a node or one of its devices is online (born and not dead).
+ * @param h      Handle.
+ * @param group  Group identifier.
+ * @param node   Edge Node identifier.
+ * @param device Device identifier (escaped form); NULL for the node.
+ * @retval TWIN_OK          Online.
+ * @retval TWIN_E_STATE     Known but stale (dead), or a rebirth is awaited.
+ * @retval TWIN_E_NOTFOUND  Unknown.
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_status(const twin_sp_host *h, const char *group,
+                                            const char *node, const char *device);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TWIN_SPARKPLUG_H */
