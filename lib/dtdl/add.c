@@ -1,6 +1,6 @@
 /* Adding DTDL documents to a model set: text checks, the JSON tree
- * (jsonread.c, cJSON nodes), the parse of each document, and the
- * all-or-nothing rule of every add call. Host only (cJSON); firmware loads
+ * (jsonread.c), the parse of each document, and the all-or-nothing rule
+ * of every add call. Host only (JSON reading); firmware loads
  * models in binary form (binary.c). */
 #include "dtdl/dtdl_int.h"
 #include "dtdl/jsonread.h"
@@ -8,7 +8,6 @@
 #include "util/index.h"
 #include "util/utf8.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +73,7 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
 {
     const char *text = json, *src;
     size_t n = len, bad, first = m->ndiag;
-    cJSON *root;
+    const twin__json *root;
     twin__region tree;
     txn t;
     int errs = 0, nomem = 0, is_array;
@@ -126,11 +125,11 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
         txn_rollback(m, t);
         return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
     }
-    is_array = cJSON_IsArray(root);
+    is_array = twin__json_is_array(root);
     if (is_array) {
-        const cJSON *d;
+        const twin__json *d;
         i = 0;
-        cJSON_ArrayForEach(d, root) {
+        TWIN__JSON_EACH(d, root) {
             int e = twin__dtdl_parse_doc(m, d, src, i++, &nomem);
             errs += e;
             if (nomem) break;

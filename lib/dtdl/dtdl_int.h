@@ -114,10 +114,10 @@ uint32_t twin__models_pos(const twin_models *m, const char *id);
 void twin__models_drop_ids(twin_models *m, uint32_t nids);
 void twin__models_diag_clear(twin_models *m);
 
-/* parse.c: one JSON document (cJSON tree), errors as diagnostics;
+/* parse.c: one JSON document (jsonread.h's tree), errors as diagnostics;
  * returns the number of errors, or a negative status (NOMEM). */
-struct cJSON;
-int twin__dtdl_parse_doc(twin_models *m, const struct cJSON *doc, const char *src,
+struct twin__json;
+int twin__dtdl_parse_doc(twin_models *m, const struct twin__json *doc, const char *src,
                          uint32_t docno, int *nomem);
 
 /* names.c: dup_of[i] = index of an earlier element with the same name as
@@ -138,7 +138,7 @@ void twin__json_pos(const char *text, size_t len, uint32_t doc, int doc_is_array
 int twin__dtmi_ok(const char *s, size_t n, int dtdl_version, size_t max);
 
 /* check.c: does JSON value v conform to schema? Is s an ISO 8601 duration? */
-int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v);
+int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct twin__json *v);
 int twin__dtdl_is_duration(const char *s);
 
 /* primitives (query.c) */

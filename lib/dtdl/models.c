@@ -1,5 +1,5 @@
 /* The model set handle: options, diagnostics, the identifier index, and
- * the entry to resolution. Adding documents (cJSON) is in add.c, loading
+ * the entry to resolution. Adding documents (JSON) is in add.c, loading
  * the binary form in binary.c. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"

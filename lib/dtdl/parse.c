@@ -63,7 +63,7 @@ static const char *key_term(const twin__dp *p, const char *key, char *buf, size_
 
 /* The JSON-LD keywords of an element object. */
 typedef struct keywords {
-    const cJSON *ctx, *id, *type;
+    const twin__json *ctx, *id, *type;
 } keywords;
 
 /* What the members of an element gave: bits of K_* seen with a value, and
@@ -80,15 +80,15 @@ typedef struct scope {
 } scope;
 
 /* The three keywords, in one pass over the members (the first of each). */
-static keywords find_keywords(const cJSON *o)
+static keywords find_keywords(const twin__json *o)
 {
     keywords kw = {NULL, NULL, NULL};
-    const cJSON *it;
+    const twin__json *it;
     for (it = o->child; it; it = it->next)
-        if (it->string && it->string[0] == '@') {
-            if (strcmp(it->string, "@context") == 0 && !kw.ctx) kw.ctx = it;
-            else if (strcmp(it->string, "@id") == 0 && !kw.id) kw.id = it;
-            else if (strcmp(it->string, "@type") == 0 && !kw.type) kw.type = it;
+        if (it->key && it->key[0] == '@') {
+            if (strcmp(it->key, "@context") == 0 && !kw.ctx) kw.ctx = it;
+            else if (strcmp(it->key, "@id") == 0 && !kw.id) kw.id = it;
+            else if (strcmp(it->key, "@type") == 0 && !kw.type) kw.type = it;
         }
     return kw;
 }
@@ -108,11 +108,11 @@ static twin_dtdl_elem *new_elem(twin__dp *p, const twin_dtdl_elem *parent)
 
 /* @id: a DTMI of the version, not reserved; an Interface's at most 128
  * characters. */
-static void element_id(twin__dp *p, twin_dtdl_elem *e, const cJSON *id, uint32_t allowed)
+static void element_id(twin__dp *p, twin_dtdl_elem *e, const twin__json *id, uint32_t allowed)
 {
     size_t mk = dp_push(p, "@id");
     size_t max = (allowed & C(TWIN_DTDL_INTERFACE)) ? 128 : (p->version == 2 ? 2048 : 4096);
-    const char *s = cJSON_IsString(id) ? id->valuestring : NULL;
+    const char *s = twin__json_is_string(id) ? id->u.str : NULL;
     if (!s || !s[0]) {
         twin__dp_err(p, "idNotString", NULL, NULL, "@id must be a non-empty string");
     } else if (!twin__dtmi_ok(s, strlen(s), p->version, max)) {
@@ -137,20 +137,20 @@ static void element_id(twin__dp *p, twin_dtdl_elem *e, const cJSON *id, uint32_t
 /* A member whose key is a JSON-LD keyword: @id, @type and @context are
  * read apart; DTDL v2 lets other keywords pass (not recommended), but not
  * @graph. */
-static void keyword_member(twin__dp *p, const cJSON *it, const twin_dtdl_elem *parent)
+static void keyword_member(twin__dp *p, const twin__json *it, const twin_dtdl_elem *parent)
 {
     size_t mk;
-    if (!strcmp(it->string, "@id") || !strcmp(it->string, "@type") ||
-        !strcmp(it->string, "@context") || (p->version == 2 && strcmp(it->string, "@graph") != 0))
+    if (!strcmp(it->key, "@id") || !strcmp(it->key, "@type") ||
+        !strcmp(it->key, "@context") || (p->version == 2 && strcmp(it->key, "@graph") != 0))
         return;
-    mk = dp_push(p, it->string);
+    mk = dp_push(p, it->key);
     twin__dp_err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", parent, NULL,
-                 "JSON-LD keyword '%s' is not allowed in DTDL", it->string);
+                 "JSON-LD keyword '%s' is not allowed in DTDL", it->key);
     dp_pop(p, mk);
 }
 
 /* The value of a property every class has (bit: K_DISPLAY...). */
-static void common_member(twin__dp *p, twin_dtdl_elem *e, int bit, const cJSON *it)
+static void common_member(twin__dp *p, twin_dtdl_elem *e, int bit, const twin__json *it)
 {
     const char *u = NULL;
     size_t un;
@@ -165,7 +165,7 @@ static void common_member(twin__dp *p, twin_dtdl_elem *e, int bit, const cJSON *
         e->comment = twin__dp_string(p, e, it, "comment", 512);
         break;
     case K_UNIT:
-        if (cJSON_IsArray(it) && cJSON_GetArraySize(it) > 1)
+        if (twin__json_is_array(it) && (int)twin__json_count(it) > 1)
             twin__dp_err(p, "objectMultipleValues", e, NULL, "'unit' takes one unit");
         else
             u = twin__dp_string(p, e, it, "unit", 0);
@@ -207,13 +207,13 @@ static int member_bit(twin__dp *p, twin_dtdl_elem *e, int kind, const char *key,
 }
 
 /* One member of e (not a keyword). */
-static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const cJSON *it, members *ms)
+static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const twin__json *it, members *ms)
 {
     char kbuf[64];
-    const char *key = key_term(p, it->string, kbuf, sizeof kbuf);
+    const char *key = key_term(p, it->key, kbuf, sizeof kbuf);
     const twin__dp_prop *pr;
-    size_t mk = dp_push(p, it->string);
-    int bit = member_bit(p, e, kind, key, it->string, &pr);
+    size_t mk = dp_push(p, it->key);
+    int bit = member_bit(p, e, kind, key, it->key, &pr);
     if (!bit) {
         dp_pop(p, mk);
         return;
@@ -222,8 +222,8 @@ static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const cJSON
         twin__dp_err(p, "duplicatePropertyName", e, NULL,
                      "'%s' is given twice (as a term and as an IRI?)", key);
     ms->seen |= 1u << bit;
-    if ((cJSON_IsArray(it) && !it->child) ||
-        (cJSON_IsObject(it) && !it->child && (bit == K_DISPLAY || bit == K_DESC))) {
+    if ((twin__json_is_array(it) && !it->child) ||
+        (twin__json_is_object(it) && !it->child && (bit == K_DISPLAY || bit == K_DESC))) {
         ms->seen &= ~(1u << bit);
         ms->empty |= 1u << bit;
     } else if (pr) {
@@ -254,7 +254,7 @@ static void required_members(twin__dp *p, const twin_dtdl_elem *e, int kind, mem
 /* A semantic type: on a Telemetry or a Property (or, from v3, a Field;
  * from v4 the typed sub-elements of a Command or a Map), with a numeric
  * schema and a unit of its unit type. */
-static void semtype_rules(twin__dp *p, const twin_dtdl_elem *e, const cJSON *t, int kind,
+static void semtype_rules(twin__dp *p, const twin_dtdl_elem *e, const twin__json *t, int kind,
                           int inferred, members ms)
 {
     unsigned qt = twin__dp_qt_where(p);
@@ -284,7 +284,7 @@ static void semtype_rules(twin__dp *p, const twin_dtdl_elem *e, const cJSON *t, 
 }
 
 /* Rules of a class across its members. */
-static void class_rules(twin__dp *p, twin_dtdl_elem *e, const cJSON *o, const cJSON *t, int kind,
+static void class_rules(twin__dp *p, twin_dtdl_elem *e, const twin__json *o, const twin__json *t, int kind,
                         int inferred, members ms)
 {
     if (e->nxt) twin__dp_vocab_rules(p, e, o, kind);
@@ -316,15 +316,15 @@ static void register_elem(twin__dp *p, twin_dtdl_elem *e, int kind, int errs0)
 
 /* The element's @id (genid when it has none) and class; 0 when the
  * element ends there. */
-static int element_head(twin__dp *p, twin_dtdl_elem *e, const cJSON *o, keywords kw,
+static int element_head(twin__dp *p, twin_dtdl_elem *e, const twin__json *o, keywords kw,
                         uint32_t allowed, int inferred, int outer_version, const char *genid)
 {
     const twin_dtdl_elem *parent = e->parent;
-    int kind, id_only = cJSON_GetArraySize(o) == 1 && kw.id;
+    int kind, id_only = (int)twin__json_count(o) == 1 && kw.id;
     if (kw.ctx && parent && !twin__dp_context(p, kw.ctx, 0)) return 0;
     e->version = (uint8_t)p->version;
     if (id_only && parent && !dp_tolerate(p)) {
-        twin__dp_err(p, "idReference", parent, cJSON_IsString(kw.id) ? kw.id->valuestring : NULL,
+        twin__dp_err(p, "idReference", parent, twin__json_is_string(kw.id) ? kw.id->u.str : NULL,
                      "an element given only by {\"@id\"} must be written as its DTMI string");
         return 0;
     }
@@ -351,18 +351,18 @@ static int element_head(twin__dp *p, twin_dtdl_elem *e, const cJSON *o, keywords
 /* The element of JSON object o (or a one-element array of it), of one of
  * the classes allowed (or inferred from the position when it has no
  * @type). NULL when it breaks a rule (reported) or memory ran out. */
-twin_dtdl_elem *twin__dp_element(twin__dp *p, const cJSON *o, uint32_t allowed, int inferred,
+twin_dtdl_elem *twin__dp_element(twin__dp *p, const twin__json *o, uint32_t allowed, int inferred,
                                  const twin_dtdl_elem *parent, const char *genid)
 {
     scope saved = {p->version, p->nxc, p->ext, p->sdepth};
     twin_dtdl_elem *e;
-    const cJSON *it;
+    const twin__json *it;
     keywords kw;
     members ms = {0, 0};
     int kind, errs0 = p->errs;
     if (p->nomem) return NULL;
-    if (cJSON_IsArray(o) && cJSON_GetArraySize(o) == 1) o = o->child;
-    if (!cJSON_IsObject(o)) {
+    if (twin__json_is_array(o) && (int)twin__json_count(o) == 1) o = o->child;
+    if (!twin__json_is_object(o)) {
         twin__dp_err(p, "notJsonObject", NULL, NULL, "an element must be a JSON object");
         return NULL;
     }
@@ -375,8 +375,8 @@ twin_dtdl_elem *twin__dp_element(twin__dp *p, const cJSON *o, uint32_t allowed, 
     kw = find_keywords(o);
     kind = element_head(p, e, o, kw, allowed, inferred, saved.version, genid);
     if (kind) {
-        cJSON_ArrayForEach(it, o) {
-            if (dp_is_keyword(it->string)) keyword_member(p, it, parent);
+        TWIN__JSON_EACH(it, o) {
+            if (dp_is_keyword(it->key)) keyword_member(p, it, parent);
             else element_member(p, e, kind, it, &ms);
         }
         required_members(p, e, kind, ms);
@@ -390,12 +390,12 @@ twin_dtdl_elem *twin__dp_element(twin__dp *p, const cJSON *o, uint32_t allowed, 
     return p->errs == errs0 && !p->nomem ? e : NULL;
 }
 
-/* One JSON document (cJSON tree): its @context, then its Interface. */
-int twin__dtdl_parse_doc(twin_models *m, const cJSON *doc, const char *src, uint32_t docno,
+/* One JSON document (a JSON tree): its @context, then its Interface. */
+int twin__dtdl_parse_doc(twin_models *m, const twin__json *doc, const char *src, uint32_t docno,
                          int *nomem)
 {
     twin__dp *p;
-    const cJSON *ctx;
+    const twin__json *ctx;
     int errs;
     /* The state holds a 4 KiB path buffer: keep it off small stacks. */
     p = twin__alloc(&m->alloc, sizeof *p);
@@ -408,15 +408,15 @@ int twin__dtdl_parse_doc(twin_models *m, const cJSON *doc, const char *src, uint
     p->src = src;
     p->doc = docno;
     p->version = 0;
-    if (!cJSON_IsObject(doc)) {
+    if (!twin__json_is_object(doc)) {
         twin__dp_err(p, "notJsonObject", NULL, NULL, "a DTDL document must be a JSON object");
-    } else if (!(ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"))) {
+    } else if (!(ctx = twin__json_get(doc, "@context"))) {
         twin__dp_err(p, "missingContext", NULL, NULL, "a DTDL document needs @context");
-    } else if (cJSON_GetObjectItemCaseSensitive(doc, "@graph")) {
+    } else if (twin__json_get(doc, "@graph")) {
         twin__dp_err(p, "topLevelGraphDisallowed", NULL, NULL, "a DTDL document may not use @graph");
     } else if (twin__dp_context(p, ctx, 1)) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "@type");
-        int k = cJSON_IsString(t) ? twin__dp_class_of(p, t->valuestring) : 0;
+        const twin__json *t = twin__json_get(doc, "@type");
+        int k = twin__json_is_string(t) ? twin__dp_class_of(p, t->u.str) : 0;
         if (k > 0 && k != TWIN_DTDL_INTERFACE)
             twin__dp_err(p, "typeNotRootable", NULL, NULL, "a %s cannot be a top-level element",
                          twin__dp_class_names[k]);

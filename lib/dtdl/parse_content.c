@@ -69,9 +69,9 @@ const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version)
 /* The identifier of item i of list key of e, an object: by its name where
  * the list is by name ("dtmi:a:I:_contents:__temp;1"), else by position. */
 static const char *item_id(twin__dp *p, const twin_dtdl_elem *e, const char *key, int i,
-                           const cJSON *it, int by_name)
+                           const twin__json *it, int by_name)
 {
-    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+    const twin__json *nm = twin__json_get(it, "name");
     char sfx[600], num[16];
     size_t kl = strlen(key);
     int d = 15;
@@ -79,8 +79,8 @@ static const char *item_id(twin__dp *p, const twin_dtdl_elem *e, const char *key
     sfx[0] = '_';
     memcpy(sfx + 1, key, kl);
     memcpy(sfx + 1 + kl, ":__", 4);
-    if (by_name && cJSON_IsString(nm) && strlen(nm->valuestring) < 520)
-        return twin__dp_gen_id(p, e->id ? e->id : "dtmi:_", sfx, nm->valuestring);
+    if (by_name && twin__json_is_string(nm) && strlen(nm->u.str) < 520)
+        return twin__dp_gen_id(p, e->id ? e->id : "dtmi:_", sfx, nm->u.str);
     num[15] = '\0';
     do {
         num[--d] = (char)('0' + u % 10);
@@ -90,7 +90,7 @@ static const char *item_id(twin__dp *p, const twin_dtdl_elem *e, const char *key
 }
 
 /* Item i of list slot of e, an object: the element, or NULL. */
-static twin_dtdl_elem *list_object(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *it,
+static twin_dtdl_elem *list_object(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *it,
                                    const char *key, int i, uint32_t allowed, int inferred,
                                    int by_name)
 {
@@ -98,15 +98,15 @@ static twin_dtdl_elem *list_object(twin__dp *p, twin_dtdl_elem *e, int slot, con
     int reusable = e->kind == TWIN_DTDL_INTERFACE && slot == 2;  /* in 'schemas' */
     uint32_t save = p->sdepth;
     twin_dtdl_elem *c;
-    if (reusable && !cJSON_GetObjectItemCaseSensitive(it, "@id")) {
+    if (reusable && !twin__json_get(it, "@id")) {
         twin__dp_err(p, "missingRequiredId", e, NULL, "a schema in 'schemas' needs an @id");
         return NULL;
     }
     if (e->kind == TWIN_DTDL_INTERFACE && slot == 1) p->sdepth = 0;  /* extends */
     if (reusable) {  /* a reusable schema: level 1 */
-        const cJSON *xid = cJSON_GetObjectItemCaseSensitive(it, "@id");
+        const twin__json *xid = twin__json_get(it, "@id");
         p->sdepth = 1;
-        p->sroot = cJSON_IsString(xid) ? xid->valuestring : gid;
+        p->sroot = twin__json_is_string(xid) ? xid->u.str : gid;
     }
     c = twin__dp_element(p, it, allowed, inferred, e, gid);
     p->sdepth = save;
@@ -132,29 +132,29 @@ static void list_names(twin__dp *p, const twin_dtdl_elem *e, const char *key,
 
 /* A list of elements: contents, fields, enumValues, properties, schemas,
  * extends. Items are objects, or DTMIs of elements defined elsewhere. */
-void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *key,
+void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *key,
                    uint32_t allowed, int inferred, int by_name)
 {
-    const cJSON *it;
+    const twin__json *it;
     int n, i = 0, k = 0, nref = 0, is_extends = e->kind == TWIN_DTDL_INTERFACE && slot == 1;
     const twin_dtdl_elem **out;
     const char **refs;
-    if (cJSON_IsObject(v) || cJSON_IsString(v)) {
+    if (twin__json_is_object(v) || twin__json_is_string(v)) {
         n = 1;  /* a single value stands for a one-element list */
-    } else if (!cJSON_IsArray(v)) {
+    } else if (!twin__json_is_array(v)) {
         twin__dp_err(p, "badType", e, NULL, "'%s' must be an array", key);
         return;
     } else {
-        n = cJSON_GetArraySize(v);
+        n = (int)twin__json_count(v);
     }
     out = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *out);
     refs = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *refs);
     if (!out || !refs) return;
-    for (it = cJSON_IsArray(v) ? v->child : v; it; it = cJSON_IsArray(v) ? it->next : NULL, i++) {
-        size_t mk = cJSON_IsArray(v) ? dp_push_i(p, i) : p->plen;
-        if (cJSON_IsString(it)) {
+    for (it = twin__json_is_array(v) ? v->child : v; it; it = twin__json_is_array(v) ? it->next : NULL, i++) {
+        size_t mk = twin__json_is_array(v) ? dp_push_i(p, i) : p->plen;
+        if (twin__json_is_string(it)) {
             /* a reference to an element defined elsewhere, by its @id */
-            const char *s = it->valuestring;
+            const char *s = it->u.str;
             if (!twin__dtmi_ok(s, strlen(s), p->version, is_extends ? 128 : 4096)) {
                 twin__dp_err(p, "invalidId", e, NULL, "'%s' item '%s' is not a valid DTMI", key, s);
             } else {
@@ -162,7 +162,7 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, con
                 out[k++] = NULL;
                 nref++;
             }
-        } else if (cJSON_IsObject(it)) {
+        } else if (twin__json_is_object(it)) {
             twin_dtdl_elem *c = list_object(p, e, slot, it, key, i, allowed, inferred, by_name);
             if (c) {
                 refs[k] = NULL;
@@ -181,19 +181,19 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, con
 
 /* A sub-element given as a DTMI reference to one defined elsewhere:
  * kept for resolve.c. Returns 1 when v was a string (handled). */
-static int sub_ref(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v)
+static int sub_ref(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v)
 {
-    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) v = v->child;
-    if (!cJSON_IsString(v)) return 0;
-    if (!twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 4096))
-        twin__dp_err(p, "invalidId", e, NULL, "'%s' is not a valid DTMI", v->valuestring);
+    if (twin__json_is_array(v) && (int)twin__json_count(v) == 1) v = v->child;
+    if (!twin__json_is_string(v)) return 0;
+    if (!twin__dtmi_ok(v->u.str, strlen(v->u.str), p->version, 4096))
+        twin__dp_err(p, "invalidId", e, NULL, "'%s' is not a valid DTMI", v->u.str);
     else
-        e->ref[slot] = dp_strdup(p, v->valuestring, strlen(v->valuestring));
+        e->ref[slot] = dp_strdup(p, v->u.str, strlen(v->u.str));
     return 1;
 }
 
 /* name: a string, a valid name within the version's length. */
-static void member_name(twin__dp *p, twin_dtdl_elem *e, const cJSON *v)
+static void member_name(twin__dp *p, twin_dtdl_elem *e, const twin__json *v)
 {
     if ((e->name = twin__dp_string(p, e, v, "name", 0)) != NULL)
         e->name_hash = twin__hash32(twin__hash(0, e->name, strlen(e->name)));
@@ -211,7 +211,7 @@ static void member_name(twin__dp *p, twin_dtdl_elem *e, const cJSON *v)
 }
 
 /* The lists of elements, with the counts DTDL v2 bounds. */
-static void member_list(twin__dp *p, twin_dtdl_elem *e, int key, const cJSON *v)
+static void member_list(twin__dp *p, twin_dtdl_elem *e, int key, const twin__json *v)
 {
     switch (key) {
     case K_CONTENTS:
@@ -253,7 +253,7 @@ static void member_list(twin__dp *p, twin_dtdl_elem *e, int key, const cJSON *v)
 }
 
 /* The sub-elements of a Map and a Command: inline, or DTMI references. */
-static void member_sub(twin__dp *p, twin_dtdl_elem *e, int key, const cJSON *v)
+static void member_sub(twin__dp *p, twin_dtdl_elem *e, int key, const twin__json *v)
 {
     static const struct {
         uint8_t key, kind, slot;
@@ -277,16 +277,16 @@ static void member_sub(twin__dp *p, twin_dtdl_elem *e, int key, const cJSON *v)
 }
 
 /* A Relationship's target, minMultiplicity and maxMultiplicity. */
-static void member_relationship(twin__dp *p, twin_dtdl_elem *e, int key, const cJSON *v)
+static void member_relationship(twin__dp *p, twin_dtdl_elem *e, int key, const twin__json *v)
 {
     int64_t iv;
     if (key == K_TARGET) {
-        if (!cJSON_IsString(v))
+        if (!twin__json_is_string(v))
             twin__dp_err(p, "identifierNotString", e, NULL, "'target' must be a DTMI string");
-        else if (!twin__dtmi_ok(v->valuestring, strlen(v->valuestring), p->version, 128))
+        else if (!twin__dtmi_ok(v->u.str, strlen(v->u.str), p->version, 128))
             twin__dp_err(p, "invalidId", e, NULL, "'target' must be an Interface DTMI");
         else
-            e->ref[0] = dp_strdup(p, v->valuestring, strlen(v->valuestring));
+            e->ref[0] = dp_strdup(p, v->u.str, strlen(v->u.str));
     } else if (key == K_MINM) {
         if (!twin__dp_int(p, e, v, "minMultiplicity", &iv)) return;
         if (iv != 0)
@@ -304,7 +304,7 @@ static void member_relationship(twin__dp *p, twin_dtdl_elem *e, int key, const c
 }
 
 /* One member of e that the class table gives (pr). */
-void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, const cJSON *v)
+void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, const twin__json *v)
 {
     switch (pr->key) {
     case K_NAME:
@@ -342,16 +342,16 @@ void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, co
         break;
     case K_ENUMVALUE:
         if (!(v = twin__dp_literal(p, e, v, "enum", "enumValue"))) break;
-        if (cJSON_IsString(v)) {
-            e->enum_str = dp_strdup(p, v->valuestring, strlen(v->valuestring));
+        if (twin__json_is_string(v)) {
+            e->enum_str = dp_strdup(p, v->u.str, strlen(v->u.str));
             e->flags |= TWIN__EF_ENUM_STR;
         } else {
             twin__dp_int(p, e, v, "enumValue", &e->enum_num);
         }
         break;
     case K_COMMANDTYPE:
-        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "synchronous") != 0 &&
-                                   strcmp(v->valuestring, "asynchronous") != 0))
+        if (!twin__json_is_string(v) || (strcmp(v->u.str, "synchronous") != 0 &&
+                                   strcmp(v->u.str, "asynchronous") != 0))
             twin__dp_err(p, "badType", e, NULL, "commandType must be synchronous or asynchronous");
         break;
     }

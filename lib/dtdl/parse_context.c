@@ -232,19 +232,19 @@ static int other_specifier(twin__dp *p, const char *s)
 }
 
 /* One context specifier, entry i of @context. Returns 0 on error. */
-static int specifier(twin__dp *p, const cJSON *it, int i, int top, int *dtdl_seen)
+static int specifier(twin__dp *p, const twin__json *it, int i, int top, int *dtdl_seen)
 {
     const char *s;
-    if (cJSON_IsObject(it)) {
+    if (twin__json_is_object(it)) {
         twin__dp_err(p, "disallowedLocalContext", NULL, NULL,
                      "local context definitions are not allowed in DTDL; use context DTMIs");
         return 0;
     }
-    if (!cJSON_IsString(it)) {
+    if (!twin__json_is_string(it)) {
         twin__dp_err(p, "invalidContext", NULL, NULL, "a context specifier must be a string");
         return 0;
     }
-    s = it->valuestring;
+    s = it->u.str;
     if (strncmp(s, "dtmi:dtdl:context;", 18) == 0 || strcmp(s, "dtmi:dtdl:context") == 0)
         return dtdl_specifier(p, s, i, top, dtdl_seen);
     if (strncmp(s, "dtmi:dtdl:limits:", 17) == 0) {
@@ -258,12 +258,12 @@ static int specifier(twin__dp *p, const cJSON *it, int i, int top, int *dtdl_see
 }
 
 /* Process a @context value; top: a document's root. Returns 0 on error. */
-int twin__dp_context(twin__dp *p, const cJSON *v, int top)
+int twin__dp_context(twin__dp *p, const twin__json *v, int top)
 {
-    const cJSON *it;
+    const twin__json *it;
     int i = 0, dtdl_seen = 0, ok = 1;
     size_t mk = dp_push(p, "@context");
-    if (cJSON_IsArray(v)) {
+    if (twin__json_is_array(v)) {
         if (!v->child && top) {
             twin__dp_err(p, "emptyContext", NULL, NULL, "@context is empty");
             ok = 0;

@@ -7,7 +7,7 @@
 #include "dtdl/vocab.h"
 #include "units/units.h"
 
-#include <cjson/cJSON.h>
+#include "dtdl/jsonread.h"
 #include <string.h>
 
 #define TWIN__DP_PATH_MAX 4096
@@ -142,11 +142,11 @@ extern const size_t twin__dp_nprops;
 /* parse.c: documents and elements */
 void twin__dp_err(twin__dp *p, const char *code, const twin_dtdl_elem *e, const char *secondary,
                   const char *fmt, ...);
-twin_dtdl_elem *twin__dp_element(twin__dp *p, const cJSON *o, uint32_t allowed, int inferred,
+twin_dtdl_elem *twin__dp_element(twin__dp *p, const twin__json *o, uint32_t allowed, int inferred,
                                  const twin_dtdl_elem *parent, const char *genid);
 
 /* parse_context.c: a @context value; top: a document's root. 0 on error. */
-int twin__dp_context(twin__dp *p, const cJSON *v, int top);
+int twin__dp_context(twin__dp *p, const twin__json *v, int top);
 
 /* parse_type.c: classes and co-types */
 int twin__dp_class_of(const twin__dp *p, const char *t);
@@ -154,39 +154,39 @@ unsigned twin__dp_qt_where(const twin__dp *p);
 int twin__dp_other_class(const twin__dp *p, const char *t);
 int twin__dp_is_property_term(const char *t);
 void twin__dp_bad_type(twin__dp *p, const twin_dtdl_elem *e, const char *t);
-int twin__dp_typed_by_position(const cJSON *t);
-int twin__dp_types(twin__dp *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred,
+int twin__dp_typed_by_position(const twin__json *t);
+int twin__dp_types(twin__dp *p, twin_dtdl_elem *e, const twin__json *t, uint32_t allowed, int inferred,
                    int idref_only);
 
 /* parse_value.c: literals, names, generated identifiers */
 const char *twin__dp_gen_id(twin__dp *p, const char *base, const char *s1, const char *s2);
 int twin__dp_name_ok(const char *s, size_t max);
 size_t twin__dp_ulen(const char *s);
-const cJSON *twin__dp_literal(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v,
+const twin__json *twin__dp_literal(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v,
                               const char *kind, const char *what);
-const char *twin__dp_string(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+const char *twin__dp_string(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                             size_t max);
-int twin__dp_bool(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what);
-int twin__dp_int(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+int twin__dp_bool(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what);
+int twin__dp_int(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                  int64_t *out);
 
 /* parse_lang.c: displayName and description */
-void twin__dp_lang_string(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+void twin__dp_lang_string(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                           size_t max, const twin__lang **out, uint16_t *nout);
 
 /* parse_schema.c */
 int twin__dp_is_numeric(const twin_dtdl_elem *s);
 const char *twin__dp_std_term(const twin__dp *p, const char *s, size_t *n);
-void twin__dp_schema(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *suffix,
+void twin__dp_schema(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *suffix,
                      uint32_t allowed);
 int twin__dp_has_array(const twin_dtdl_elem *s, int depth);
 void twin__dp_enum_values(twin__dp *p, const twin_dtdl_elem *e);
 
 /* parse_content.c: the class property table, lists and members */
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version);
-void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *key,
+void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *key,
                    uint32_t allowed, int inferred, int by_name);
-void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, const cJSON *v);
+void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, const twin__json *v);
 
 /* parse_vocab.c: modelled extension vocabularies */
 const twin__xtype *twin__dp_vocab_type(const twin__dp *p, const char *term);
@@ -194,7 +194,7 @@ const char *twin__dp_vocab_schema_term(const twin__dp *p, const char *s);
 const twin__xprop *twin__dp_vocab_prop(const twin_dtdl_elem *e, const char *key);
 int twin__dp_vocab_owner(const twin__dp *p, const char *key);
 int twin__dp_has_xtype(const twin_dtdl_elem *x, const char *iri);
-void twin__dp_vocab_rules(twin__dp *p, twin_dtdl_elem *e, const cJSON *o, int kind);
+void twin__dp_vocab_rules(twin__dp *p, twin_dtdl_elem *e, const twin__json *o, int kind);
 void twin__dp_vocab_fields(twin__dp *p, twin_dtdl_elem *obj);
 
 #endif

@@ -35,26 +35,26 @@ static int lang_ok(const char *s)
 
 /* The code of what is wrong with entry it of a language string array
  * (a string, or a {"@value", "@language"} object), NULL if nothing. */
-static const char *entry_fault(const twin__dp *p, const cJSON *it, const cJSON *val,
-                               const cJSON *lg)
+static const char *entry_fault(const twin__dp *p, const twin__json *it, const twin__json *val,
+                               const twin__json *lg)
 {
-    const cJSON *x;
-    if (cJSON_IsObject(it)) {
+    const twin__json *x;
+    if (twin__json_is_object(it)) {
         const char *code = NULL;
-        cJSON_ArrayForEach(x, it)
-            if (strcmp(x->string, "@value") && strcmp(x->string, "@language") &&
-                !(p->version == 2 && x->string[0] == '@' &&
-                  strcmp(x->string, "@context") != 0))  /* v2 ignores keywords */
-                code = x->string[0] != '@'                  ? "langStringElementInvalidProp"
-                       : strcmp(x->string, "@context") == 0 ? "langStringElementContext"
-                       : strcmp(x->string, "@id") == 0      ? "langStringElementId"
+        TWIN__JSON_EACH(x, it)
+            if (strcmp(x->key, "@value") && strcmp(x->key, "@language") &&
+                !(p->version == 2 && x->key[0] == '@' &&
+                  strcmp(x->key, "@context") != 0))  /* v2 ignores keywords */
+                code = x->key[0] != '@'                  ? "langStringElementInvalidProp"
+                       : strcmp(x->key, "@context") == 0 ? "langStringElementContext"
+                       : strcmp(x->key, "@id") == 0      ? "langStringElementId"
                                                             : "langStringElementKeyword";
         if (code) return code;
         if (!val) return "langStringElementNoValue";
     }
-    if (!cJSON_IsString(val)) return "langStringElementValueNotString";
-    if (lg && !cJSON_IsString(lg)) return "langStringElementCodeNotString";
-    if (lg && !lang_ok(lg->valuestring)) return "langStringElementInvalidCode";
+    if (!twin__json_is_string(val)) return "langStringElementValueNotString";
+    if (lg && !twin__json_is_string(lg)) return "langStringElementCodeNotString";
+    if (lg && !lang_ok(lg->u.str)) return "langStringElementInvalidCode";
     return NULL;
 }
 
@@ -76,20 +76,20 @@ static int lang_repeated(const twin__lang *l, int n, const char *code)
 }
 
 /* JSON-LD: an array of strings or of {"@value", "@language"} objects. */
-static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                        size_t max, const twin__lang **out, uint16_t *nout)
 {
-    int n = cJSON_GetArraySize(v);
+    int n = (int)twin__json_count(v);
     twin__lang *l = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *l);
-    const cJSON *it;
+    const twin__json *it;
     if (!l) return;
     n = 0;
-    cJSON_ArrayForEach(it, v) {
-        const cJSON *val = it, *lg = NULL;
+    TWIN__JSON_EACH(it, v) {
+        const twin__json *val = it, *lg = NULL;
         const char *fault, *code;
-        if (cJSON_IsObject(it)) {
-            val = cJSON_GetObjectItemCaseSensitive(it, "@value");
-            lg = cJSON_GetObjectItemCaseSensitive(it, "@language");
+        if (twin__json_is_object(it)) {
+            val = twin__json_get(it, "@value");
+            lg = twin__json_get(it, "@language");
         }
         if ((fault = entry_fault(p, it, val, lg)) != NULL) {
             twin__dp_err(p, fault, e, NULL,
@@ -97,18 +97,18 @@ static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, con
                          "with a valid language code", what);
             return;
         }
-        if (twin__dp_ulen(val->valuestring) > max) {
+        if (twin__dp_ulen(val->u.str) > max) {
             too_long(p, e, what, max);
             return;
         }
-        code = lg ? lg->valuestring : "";
+        code = lg ? lg->u.str : "";
         if (lang_repeated(l, n, code)) {
             twin__dp_err(p, "langStringElementCodeNotUnique", e, NULL, "'%s' gives language '%s' twice",
                          what, code[0] ? code : "(default)");
             return;
         }
-        l[n].lang = lg ? dp_strdup(p, lg->valuestring, strlen(lg->valuestring)) : "";
-        l[n].text = dp_strdup(p, val->valuestring, strlen(val->valuestring));
+        l[n].lang = lg ? dp_strdup(p, lg->u.str, strlen(lg->u.str)) : "";
+        l[n].text = dp_strdup(p, val->u.str, strlen(val->u.str));
         n++;
     }
     *out = l;
@@ -116,15 +116,15 @@ static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, con
 }
 
 /* A language map ({"en": "...", "de": "..."}); a value object is not one. */
-static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                      size_t max, const twin__lang **out, uint16_t *nout)
 {
-    const cJSON *it, *val = cJSON_GetObjectItemCaseSensitive(v, "@value");
+    const twin__json *it, *val = twin__json_get(v, "@value");
     twin__lang *l;
     int n;
     if (val) {
-        cJSON_ArrayForEach(it, v)
-            if (it->string[0] != '@' || cJSON_IsObject(val)) {
+        TWIN__JSON_EACH(it, v)
+            if (it->key[0] != '@' || twin__json_is_object(val)) {
                 twin__dp_err(p, "langMapObjKeyword", e, NULL,
                              "'%s' mixes a value object with language entries", what);
                 return;
@@ -133,29 +133,29 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const
                      "'%s' must be a string or a language map, not a value object", what);
         return;
     }
-    n = cJSON_GetArraySize(v);
+    n = (int)twin__json_count(v);
     if (n == 0 || n > 1000) {
         twin__dp_err(p, "langStringNotLangString", e, NULL, "'%s' language map is empty", what);
         return;
     }
     if (!(l = dp_alloc(p, (size_t)n * sizeof *l))) return;
     n = 0;
-    cJSON_ArrayForEach(it, v) {
-        size_t mk = dp_push(p, it->string);
-        if (it->string[0] == '@') {
+    TWIN__JSON_EACH(it, v) {
+        size_t mk = dp_push(p, it->key);
+        if (it->key[0] == '@') {
             twin__dp_err(p, "langMapObjKeyword", e, NULL, "'%s' language map has keyword key '%s'",
-                         what, it->string);
-        } else if (!lang_ok(it->string)) {
+                         what, it->key);
+        } else if (!lang_ok(it->key)) {
             twin__dp_err(p, "langStringElementInvalidCode", e, NULL, "'%s' is not a language code",
-                         it->string);
-        } else if (!cJSON_IsString(it)) {
+                         it->key);
+        } else if (!twin__json_is_string(it)) {
             twin__dp_err(p, "langStringValueNotString", e, NULL,
-                         "'%s' in language '%s' must be a string", what, it->string);
-        } else if (twin__dp_ulen(it->valuestring) > max) {
+                         "'%s' in language '%s' must be a string", what, it->key);
+        } else if (twin__dp_ulen(it->u.str) > max) {
             too_long(p, e, what, max);
         } else {
-            l[n].lang = dp_strdup(p, it->string, strlen(it->string));
-            l[n].text = dp_strdup(p, it->valuestring, strlen(it->valuestring));
+            l[n].lang = dp_strdup(p, it->key, strlen(it->key));
+            l[n].text = dp_strdup(p, it->u.str, strlen(it->u.str));
             n++;
         }
         dp_pop(p, mk);
@@ -166,23 +166,23 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const
 
 /* displayName / description: a string, an array of strings and value
  * objects, or a language map. */
-void twin__dp_lang_string(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+void twin__dp_lang_string(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                           size_t max, const twin__lang **out, uint16_t *nout)
 {
     twin__lang *l;
-    if (cJSON_IsString(v)) {
-        if (twin__dp_ulen(v->valuestring) > max) {
+    if (twin__json_is_string(v)) {
+        if (twin__dp_ulen(v->u.str) > max) {
             too_long(p, e, what, max);
             return;
         }
         if (!(l = dp_alloc(p, sizeof *l))) return;
         l->lang = "";
-        l->text = dp_strdup(p, v->valuestring, strlen(v->valuestring));
+        l->text = dp_strdup(p, v->u.str, strlen(v->u.str));
         *out = l;
         *nout = 1;
-    } else if (cJSON_IsArray(v)) {
+    } else if (twin__json_is_array(v)) {
         lang_array(p, e, v, what, max, out, nout);
-    } else if (cJSON_IsObject(v)) {
+    } else if (twin__json_is_object(v)) {
         lang_map(p, e, v, what, max, out, nout);
     } else {
         twin__dp_err(p, "langStringNotLangString", e, NULL,

@@ -75,14 +75,14 @@ static void schema_term(twin__dp *p, twin_dtdl_elem *e, int slot, const char *s,
 
 /* An inline schema (or an Interface for a Component), within the depth
  * limit of complex schemas. */
-static void schema_object(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v,
+static void schema_object(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v,
                           const char *suffix, uint32_t allowed)
 {
     twin_dtdl_elem *c;
     int complex = !(allowed & C(TWIN_DTDL_INTERFACE));
     const char *gid = twin__dp_gen_id(p, e->id ? e->id : "dtmi:_", suffix + 1, NULL);
-    const cJSON *xid = cJSON_GetObjectItemCaseSensitive(v, "@id");
-    if (complex && p->sdepth == 0) p->sroot = cJSON_IsString(xid) ? xid->valuestring : gid;
+    const twin__json *xid = twin__json_get(v, "@id");
+    if (complex && p->sdepth == 0) p->sroot = twin__json_is_string(xid) ? xid->u.str : gid;
     if (complex && ++p->sdepth > dp_depth_max(p)) {
         twin_dtdl_elem root;
         memset(&root, 0, sizeof root);
@@ -99,20 +99,20 @@ static void schema_object(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON 
 
 /* A schema value: primitive term, DTMI reference, or inline complex schema
  * (or an Interface for a Component). */
-void twin__dp_schema(twin__dp *p, twin_dtdl_elem *e, int slot, const cJSON *v, const char *suffix,
+void twin__dp_schema(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *suffix,
                      uint32_t allowed)
 {
-    if (cJSON_IsArray(v)) {
-        if (cJSON_GetArraySize(v) != 1) {
+    if (twin__json_is_array(v)) {
+        if ((int)twin__json_count(v) != 1) {
             twin__dp_err(p, "objectMultipleValues", e, NULL, "'%s' takes exactly one schema",
                          suffix + 1);
             return;
         }
         v = v->child;
     }
-    if (cJSON_IsString(v))
-        schema_term(p, e, slot, v->valuestring, allowed);
-    else if (cJSON_IsObject(v))
+    if (twin__json_is_string(v))
+        schema_term(p, e, slot, v->u.str, allowed);
+    else if (twin__json_is_object(v))
         schema_object(p, e, slot, v, suffix, allowed);
     else
         twin__dp_err(p, "refNotStringOrObject", e, NULL, "a schema must be a string or an object");

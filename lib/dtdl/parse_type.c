@@ -106,16 +106,16 @@ void twin__dp_bad_type(twin__dp *p, const twin_dtdl_elem *e, const char *t)
 }
 
 /* No class in @type: the element's class comes from where it stands. */
-int twin__dp_typed_by_position(const cJSON *t)
+int twin__dp_typed_by_position(const twin__json *t)
 {
-    const cJSON *it;
+    const twin__json *it;
     if (!t) return 1;
-    if (cJSON_IsString(t)) return 0;  /* one term: a class or (v2) an error reported elsewhere */
-    cJSON_ArrayForEach(it, t)
-        if (cJSON_IsString(it) && (strcmp(it->valuestring, "CommandRequest") == 0 ||
-                                   strcmp(it->valuestring, "CommandResponse") == 0 ||
-                                   strcmp(it->valuestring, "MapValue") == 0 ||
-                                   strcmp(it->valuestring, "Field") == 0))
+    if (twin__json_is_string(t)) return 0;  /* one term: a class or (v2) an error reported elsewhere */
+    TWIN__JSON_EACH(it, t)
+        if (twin__json_is_string(it) && (strcmp(it->u.str, "CommandRequest") == 0 ||
+                                   strcmp(it->u.str, "CommandResponse") == 0 ||
+                                   strcmp(it->u.str, "MapValue") == 0 ||
+                                   strcmp(it->u.str, "Field") == 0))
             return 0;
     return 1;
 }
@@ -274,17 +274,17 @@ static int untyped(twin__dp *p, twin_dtdl_elem *e, int inferred, int idref_only)
 }
 
 /* Parse "@type": returns the class (0 after an error), fills co-types. */
-int twin__dp_types(twin__dp *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allowed, int inferred,
+int twin__dp_types(twin__dp *p, twin_dtdl_elem *e, const twin__json *t, uint32_t allowed, int inferred,
                    int idref_only)
 {
-    const cJSON *it;
+    const twin__json *it;
     int n;
     typing ty;
     size_t mk;
     if (!t) return untyped(p, e, inferred, idref_only);
     mk = dp_push(p, "@type");
-    if (cJSON_IsString(t)) n = 1;
-    else if (cJSON_IsArray(t) && (n = cJSON_GetArraySize(t)) > 0) {
+    if (twin__json_is_string(t)) n = 1;
+    else if (twin__json_is_array(t) && (n = (int)twin__json_count(t)) > 0) {
     } else {
         twin__dp_err(p, "typeNotDtmiNorTerm", e, NULL, "@type must be a term or an array of terms");
         dp_pop(p, mk);
@@ -295,17 +295,17 @@ int twin__dp_types(twin__dp *p, twin_dtdl_elem *e, const cJSON *t, uint32_t allo
         dp_pop(p, mk);
         return 0;
     }
-    for (it = cJSON_IsString(t) ? t : t->child; it; it = cJSON_IsString(t) ? NULL : it->next) {
+    for (it = twin__json_is_string(t) ? t : t->child; it; it = twin__json_is_string(t) ? NULL : it->next) {
         int k;
-        if (!cJSON_IsString(it)) {
+        if (!twin__json_is_string(it)) {
             twin__dp_err(p, "typeNotDtmiNorTerm", e, NULL, "@type values must be strings");
             ty.bad = 1;
-        } else if ((k = twin__dp_class_of(p, it->valuestring)) != 0) {
-            type_class(p, e, &ty, k, it->valuestring, allowed, inferred);
-        } else if (type_misplaced(p, e, it->valuestring)) {
+        } else if ((k = twin__dp_class_of(p, it->u.str)) != 0) {
+            type_class(p, e, &ty, k, it->u.str, allowed, inferred);
+        } else if (type_misplaced(p, e, it->u.str)) {
             ty.bad = 1;
         } else {
-            type_cotype(p, e, &ty, it->valuestring);
+            type_cotype(p, e, &ty, it->u.str);
         }
     }
     dp_pop(p, mk);

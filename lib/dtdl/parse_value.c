@@ -64,20 +64,20 @@ static const char *code_of(const char *kind, const char *const codes[3])
 }
 
 /* A value object's @type, which must name the XML Schema type of its kind. */
-static int value_object_type(twin__dp *p, const twin_dtdl_elem *e, const cJSON *it,
+static int value_object_type(twin__dp *p, const twin_dtdl_elem *e, const twin__json *it,
                              const char *kind, const char *what)
 {
     static const char *const codes[3] = {"stringTypeNotString", "booleanTypeNotBoolean",
                                          "integerTypeNotInteger"};
     char x1[40], x2[64];
     const char *t;
-    if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 1) it = it->child;
-    if (cJSON_IsArray(it)) {
+    if (twin__json_is_array(it) && (int)twin__json_count(it) == 1) it = it->child;
+    if (twin__json_is_array(it)) {
         twin__dp_err(p, "literalTypeNotSingular", e, NULL,
                      "'%s' value object has several @type values", what);
         return 0;
     }
-    t = cJSON_IsString(it) ? it->valuestring : "";
+    t = twin__json_is_string(it) ? it->u.str : "";
     snprintf(x1, sizeof x1, "xsd:%s", kind);
     snprintf(x2, sizeof x2, "http://www.w3.org/2001/XMLSchema#%s", kind);
     if (strcmp(t, x1) != 0 && strcmp(t, x2) != 0) {
@@ -90,44 +90,44 @@ static int value_object_type(twin__dp *p, const twin_dtdl_elem *e, const cJSON *
 
 /* The members of a value object other than @value: no @id, @graph or
  * @context, the right @type, @language only on strings, nothing else. */
-static int value_object_members(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v,
-                                const cJSON *val, const char *kind, const char *what)
+static int value_object_members(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v,
+                                const twin__json *val, const char *kind, const char *what)
 {
     static const char *const kw[][2] = {
         {"@id", "valueObjectId"}, {"@graph", "valueObjectGraph"}, {"@context", "valueObjectContext"}};
     int no_lang = strcmp(kind, "enum") == 0;  /* an enumValue takes no language */
-    const cJSON *it;
+    const twin__json *it;
     size_t k;
     for (k = 0; k < 3; k++)
-        if (cJSON_GetObjectItemCaseSensitive(v, kw[k][0])) {
+        if (twin__json_get(v, kw[k][0])) {
             twin__dp_err(p, kw[k][1], e, NULL, "'%s' value object may not have %s", what, kw[k][0]);
             return 0;
         }
     if (no_lang) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(v, "@type");
-        kind = cJSON_IsString(val) ? "string" : "integer";
-        if (cJSON_IsString(ty) && strstr(ty->valuestring, kind) == NULL) {
+        const twin__json *ty = twin__json_get(v, "@type");
+        kind = twin__json_is_string(val) ? "string" : "integer";
+        if (twin__json_is_string(ty) && strstr(ty->u.str, kind) == NULL) {
             twin__dp_err(p, "literalNotValid", e, NULL,
                          "'%s' value object's @type '%s' does not fit its value", what,
-                         ty->valuestring);
+                         ty->u.str);
             return 0;
         }
     }
-    if ((it = cJSON_GetObjectItemCaseSensitive(v, "@type")) != NULL &&
+    if ((it = twin__json_get(v, "@type")) != NULL &&
         !value_object_type(p, e, it, kind, what))
         return 0;
-    if (cJSON_GetObjectItemCaseSensitive(v, "@language") &&
+    if (twin__json_get(v, "@language") &&
         (strcmp(kind, "string") != 0 || no_lang) && p->version > 2) {
         twin__dp_err(p, "valueObjectLanguage", e, NULL,
                      "'%s' is not a string and takes no @language", what);
         return 0;
     }
-    cJSON_ArrayForEach(it, v) {
-        if (strcmp(it->string, "@value") && strcmp(it->string, "@type") &&
-            strcmp(it->string, "@language") &&
-            !(p->version == 2 && it->string[0] == '@')) {  /* v2 ignores other keywords */
-            twin__dp_err(p, it->string[0] == '@' ? "valueObjectKeyword" : "valueObjectInvalidProp",
-                         e, NULL, "'%s' value object has member '%s'", what, it->string);
+    TWIN__JSON_EACH(it, v) {
+        if (strcmp(it->key, "@value") && strcmp(it->key, "@type") &&
+            strcmp(it->key, "@language") &&
+            !(p->version == 2 && it->key[0] == '@')) {  /* v2 ignores other keywords */
+            twin__dp_err(p, it->key[0] == '@' ? "valueObjectKeyword" : "valueObjectInvalidProp",
+                         e, NULL, "'%s' value object has member '%s'", what, it->key);
             return 0;
         }
     }
@@ -138,24 +138,24 @@ static int value_object_members(twin__dp *p, const twin_dtdl_elem *e, const cJSO
  * ({"@value": v} with an optional @type or @language). Returns the bare
  * literal, or NULL after reporting why there is none. kind names the
  * literal type for error codes ("string", "boolean", "integer", "enum"). */
-const cJSON *twin__dp_literal(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v,
+const twin__json *twin__dp_literal(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v,
                               const char *kind, const char *what)
 {
     static const char *const multiple[3] = {"stringMultipleValues", "booleanMultipleValues",
                                             "integerMultipleValues"};
     static const char *const no_value[3] = {"stringObjectNoValue", "booleanObjectNoValue",
                                             "integerObjectNoValue"};
-    const cJSON *val;
-    if (cJSON_IsArray(v)) {
-        if (cJSON_GetArraySize(v) != 1) {
+    const twin__json *val;
+    if (twin__json_is_array(v)) {
+        if ((int)twin__json_count(v) != 1) {
             twin__dp_err(p, code_of(kind, multiple), e, NULL, "'%s' takes exactly one %s", what,
                          kind);
             return NULL;
         }
         v = v->child;
     }
-    if (!cJSON_IsObject(v)) return v;
-    if (!(val = cJSON_GetObjectItemCaseSensitive(v, "@value"))) {
+    if (!twin__json_is_object(v)) return v;
+    if (!(val = twin__json_get(v, "@value"))) {
         twin__dp_err(p, code_of(kind, no_value), e, NULL, "'%s' is an object without @value",
                      what);
         return NULL;
@@ -164,39 +164,39 @@ const cJSON *twin__dp_literal(twin__dp *p, const twin_dtdl_elem *e, const cJSON 
 }
 
 /* A string literal of at most max characters (0: no limit), copied. */
-const char *twin__dp_string(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what,
+const char *twin__dp_string(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                               size_t max)
 {
     if (!(v = twin__dp_literal(p, e, v, "string", what))) return NULL;
-    if (!cJSON_IsString(v)) {
+    if (!twin__json_is_string(v)) {
         twin__dp_err(p, "stringNotString", e, NULL, "'%s' must be a string", what);
         return NULL;
     }
-    if (max && twin__dp_ulen(v->valuestring) > max) {
+    if (max && twin__dp_ulen(v->u.str) > max) {
         twin__dp_err(p, "stringTooLong", e, NULL, "'%s' is longer than %lu characters", what,
             (unsigned long)max);
         return NULL;
     }
-    return dp_strdup(p, v->valuestring, strlen(v->valuestring));
+    return dp_strdup(p, v->u.str, strlen(v->u.str));
 }
 
 /* A boolean literal: 1, 0, or -1 after an error. */
-int twin__dp_bool(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what)
+int twin__dp_bool(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what)
 {
     if (!(v = twin__dp_literal(p, e, v, "boolean", what))) return -1;
-    if (!cJSON_IsBool(v)) {
+    if (!twin__json_is_bool(v)) {
         twin__dp_err(p, "booleanNotBoolean", e, NULL, "'%s' must be true or false", what);
         return -1;
     }
-    return cJSON_IsTrue(v) ? 1 : 0;
+    return twin__json_is(v, TWIN__JSON_TRUE) ? 1 : 0;
 }
 
 /* An integer literal (exact in a double): 1 with *out, 0 after an error. */
-int twin__dp_int(twin__dp *p, const twin_dtdl_elem *e, const cJSON *v, const char *what, int64_t *out)
+int twin__dp_int(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what, int64_t *out)
 {
     double d;
     if (!(v = twin__dp_literal(p, e, v, "integer", what))) return 0;
-    if (!cJSON_IsNumber(v) || !isfinite(d = v->valuedouble) || d != floor(d) ||
+    if (!twin__json_is_number(v) || !isfinite(d = v->u.num) || d != floor(d) ||
         d < -9007199254740992.0 || d > 9007199254740992.0) {
         twin__dp_err(p, "integerNotInteger", e, NULL, "'%s' must be an integer", what);
         return 0;

@@ -116,31 +116,31 @@ static int xtype_schema_fits(const twin_dtdl_elem *e, const twin__xtype *t)
 }
 
 /* A string-valued property of a co-type: length, pattern, duration. */
-static void xprop_string(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop *xp, const cJSON *v)
+static void xprop_string(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop *xp, const twin__json *v)
 {
-    if (!cJSON_IsString(v)) {
+    if (!twin__json_is_string(v)) {
         twin__dp_err(p, "stringNotString", e, NULL, "'%s' must be a string", xp->name);
-    } else if (xp->max_len && twin__dp_ulen(v->valuestring) > xp->max_len) {
+    } else if (xp->max_len && twin__dp_ulen(v->u.str) > xp->max_len) {
         twin__dp_err(p, "stringTooLong", e, NULL, "'%s' is longer than %u characters", xp->name,
                      (unsigned)xp->max_len);
     } else if ((xp->pattern &&
-                !twin__xpattern_ok(xp->pattern, v->valuestring, strlen(v->valuestring))) ||
-               (xp->type == TWIN__XP_DURATION && !twin__dtdl_is_duration(v->valuestring))) {
+                !twin__xpattern_ok(xp->pattern, v->u.str, strlen(v->u.str))) ||
+               (xp->type == TWIN__XP_DURATION && !twin__dtdl_is_duration(v->u.str))) {
         twin__dp_err(p, "stringInvalid", e, NULL, "'%s' value '%s' is not valid", xp->name,
-                     v->valuestring);
+                     v->u.str);
     }
 }
 
 /* A numeric property of a co-type: integer, minimum, conforming to the
  * element's schema. */
-static void xprop_number(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop *xp, const cJSON *v)
+static void xprop_number(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop *xp, const twin__json *v)
 {
     const twin_dtdl_elem *sch = e->link[0];
-    if (!cJSON_IsNumber(v)) {
+    if (!twin__json_is_number(v)) {
         twin__dp_err(p, "numericNotNumeric", e, NULL, "'%s' must be a number", xp->name);
-    } else if (xp->type == TWIN__XP_INTEGER && v->valuedouble != floor(v->valuedouble)) {
+    } else if (xp->type == TWIN__XP_INTEGER && v->u.num != floor(v->u.num)) {
         twin__dp_err(p, "integerNotInteger", e, NULL, "'%s' must be an integer", xp->name);
-    } else if ((xp->flags & TWIN__XPF_MIN) && v->valuedouble < xp->min) {
+    } else if ((xp->flags & TWIN__XPF_MIN) && v->u.num < xp->min) {
         twin__dp_err(p, "valueBelowMin", e, NULL, "'%s' must be at least %d", xp->name, (int)xp->min);
     } else if ((xp->flags & TWIN__XPF_CONFORM) && sch && sch->kind == TWIN_DTDL_PRIMITIVE &&
                !twin__dtdl_conforms(sch, v)) {
@@ -150,20 +150,20 @@ static void xprop_number(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop
 }
 
 /* The properties co-type t adds, as found in object o. */
-static void xtype_props(twin__dp *p, const twin_dtdl_elem *e, const twin__xtype *t, const cJSON *o)
+static void xtype_props(twin__dp *p, const twin_dtdl_elem *e, const twin__xtype *t, const twin__json *o)
 {
     uint32_t j;
     for (j = 0; j < t->nprops; j++) {
         const twin__xprop *xp = &t->props[j];
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, xp->name);
+        const twin__json *v = twin__json_get(o, xp->name);
         if (xp->flags & TWIN__XPF_CORE) continue;
-        if (!v || (cJSON_IsArray(v) && !v->child)) {
+        if (!v || (twin__json_is_array(v) && !v->child)) {
             if (xp->flags & TWIN__XPF_REQUIRED)
                 twin__dp_err(p, "missingSupplementalLiteralProperty", e, NULL,
                              "co-type '%s' needs '%s'", t->term, xp->name);
             continue;
         }
-        if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) v = v->child;
+        if (twin__json_is_array(v) && (int)twin__json_count(v) == 1) v = v->child;
         switch (xp->type) {
         case TWIN__XP_STRING: case TWIN__XP_NAME_REF: case TWIN__XP_PROP_REF: case TWIN__XP_UNIT:
         case TWIN__XP_DURATION:
@@ -178,7 +178,7 @@ static void xtype_props(twin__dp *p, const twin_dtdl_elem *e, const twin__xtype 
 
 /* The rules of e's modelled co-types: classes, DTDL versions, co-co-types,
  * required and typed properties, the schema they need, the parent. */
-void twin__dp_vocab_rules(twin__dp *p, twin_dtdl_elem *e, const cJSON *o, int kind)
+void twin__dp_vocab_rules(twin__dp *p, twin_dtdl_elem *e, const twin__json *o, int kind)
 {
     uint32_t k;
     for (k = 0; k < e->nxt; k++) {
