@@ -92,9 +92,9 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
                  &m->diag[m->ndiag - 1].column);
         return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
     }
-    /* The tree lives in a region of its own, freed whole once the
-     * document's elements are built. */
-    twin__region_init(&tree, twin__json_block_size(n));
+    /* The tree lives in a region of its own, with the parse's scratch,
+     * freed whole once the document's elements are built. */
+    twin__region_init(&tree, twin__json_block_size(n) + TWIN__DTDL_PARSE_SCRATCH);
     {
         int deep;
         size_t bad_at;
@@ -130,12 +130,12 @@ static twin_status add_text(twin_models *m, const char *json, size_t len, const 
         const twin__json *d;
         i = 0;
         TWIN__JSON_EACH(d, root) {
-            int e = twin__dtdl_parse_doc(m, d, src, i++, &nomem);
+            int e = twin__dtdl_parse_doc(m, &tree, d, src, i++, &nomem);
             errs += e;
             if (nomem) break;
         }
     } else {
-        errs = twin__dtdl_parse_doc(m, root, src, 0, &nomem);
+        errs = twin__dtdl_parse_doc(m, &tree, root, src, 0, &nomem);
     }
     twin__region_fini(&tree, &m->alloc);
     if (nomem) {

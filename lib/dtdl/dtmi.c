@@ -3,9 +3,22 @@
 
 #include <string.h>
 
-static int is_alpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
+/* ASCII classes: 1 a letter, 2 a digit, 4 '_'; 0 any other byte. */
+enum { LETTER = 1, DIGIT = 2, UNDERSCORE = 4 };
+static const unsigned char cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
+
+static int is_alpha(int c) { return cls[c & 0xFF] == LETTER; }
+static int is_digit(int c) { return cls[c & 0xFF] == DIGIT; }
+static int is_alnum(int c) { return (cls[c & 0xFF] & (LETTER | DIGIT)) != 0; }
 
 /* A segment from s[*i]: a letter (or, for generated identifiers,
  * underscores then a letter or digit), then letters, digits and
@@ -19,7 +32,7 @@ static int segment(const char *s, size_t n, size_t *i, int allow_underscore)
     } else if (j == n || !is_alpha((unsigned char)s[j])) {
         return 0;
     }
-    while (j < n && (is_alnum((unsigned char)s[j]) || s[j] == '_')) j++;
+    while (j < n && cls[(unsigned char)s[j]]) j++;
     if (s[j - 1] == '_') return 0;
     *i = j;
     return 1;

@@ -1,10 +1,11 @@
 /* One pass over JSON text: the strict RFC 8259 check (cJSON accepts a few
  * things JSON does not: leading zeros, "1.", raw control characters in
  * strings...) and a tree of twin__json nodes, the values cJSON would read
- * (jsonread.h). Nodes come from the caller's region; strings are decoded
- * into one buffer as long as the text, each at its own offset (a decoded
- * string is never longer than its JSON form, so its NUL fits before the
- * closing quote): one allocation for every string of the text.
+ * (jsonread.h). Nodes come from the caller's region, a few at a time;
+ * strings stay where they are in one copy of the text: a string without
+ * escapes is NUL-terminated on its closing quote, one with escapes is
+ * decoded over itself (never longer than its JSON form). One allocation
+ * and one copy for every string of the text.
  *
  * Iterative, with an explicit stack of open containers: no recursion on
  * hostile nesting. After a failed allocation (or a bad surrogate) the tree
@@ -22,10 +23,12 @@
 typedef struct rd {
     const unsigned char *s;
     size_t n, i;
-    char *buf;        /* decoded strings, at their offsets in the text */
+    char *buf;        /* the copy of the text: strings in place */
     int build;        /* 0 once an allocation failed or a surrogate is bad */
     size_t sur;       /* offset of the first bad \u surrogate, or NONE */
     twin__json *root; /* the tree so far */
+    twin__json *pool; /* nodes taken from the region, not handed out yet */
+    size_t npool;
     const char *key;  /* the key of the member being read */
     uint32_t keylen;
     twin__region *mem;
@@ -46,22 +49,36 @@ static void lose(rd *r)
     r->build = 0;
 }
 
-/* A new node of type t (NULL when the allocation failed). */
+/* A new node of type t (NULL when the allocation failed). Nodes come
+ * from the region a few at a time: about one for every 16 bytes of text
+ * left, from 8 to 256. */
 static twin__json *node(rd *r, int t)
 {
-    twin__json *c = twin__region_alloc(r->mem, r->a, sizeof *c);
-    if (c) {
-        memset(c, 0, sizeof *c);
-        c->type = t;
+    twin__json *c;
+    if (!r->npool) {
+        size_t k = (r->n - r->i) / 16 + 8;
+        if (k > 256) k = 256;
+        if (!(r->pool = twin__region_alloc(r->mem, r->a, k * sizeof *c))) return NULL;
+        r->npool = k;
     }
+    c = r->pool++;
+    r->npool--;
+    c->next = c->child = NULL;
+    c->key = NULL;
+    c->u.num = 0;
+    c->n = c->keylen = 0;
+    c->type = t;
     return c;
 }
 
+/* JSON's whitespace, by byte. */
+static const unsigned char space[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+
 static void ws(rd *r)
 {
-    while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\t' || r->s[r->i] == '\n' ||
-                           r->s[r->i] == '\r'))
-        r->i++;
+    size_t i = r->i;
+    while (i < r->n && space[r->s[i]]) i++;
+    r->i = i;
 }
 
 static int hexval(int ch)
@@ -85,12 +102,22 @@ static long hex4(const unsigned char *p)
     return v;
 }
 
-/* A byte that may stand in a string as it is. */
-static int plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
+/* Bytes that may stand in a string as they are (not '"', '\\', controls). */
+#define X16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* '"' */
+    X16, X16,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,  /* '\\' */
+    X16, X16, X16, X16, X16, X16, X16, X16, X16, X16,
+};
+#undef X16
 
 /* Does any of the 8 bytes at p end a run of plain bytes? (Bitwise on a
  * word: a byte equal to '"' or '\\' gives a zero byte after the XOR, and
- * zero or control bytes borrow; a false alarm only costs a closer look.) */
+ * the test for a zero byte, or one below 0x20, is exact about whether
+ * there is one, if not which.) */
 static int stop8(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
@@ -104,14 +131,12 @@ static int stop8(const unsigned char *p)
 /* The end of the run of plain bytes from s[j]. */
 static size_t plain_run(const unsigned char *s, size_t j, size_t n)
 {
-    for (;;) {
-        size_t end;
-        while (j + 8 <= n && !stop8(s + j)) j += 8;
-        end = j + 8 < n ? j + 8 : n;
-        while (j < end && plain(s[j])) j++;
-        if (j < end || j == n) return j;
-    }
+    while (j + 8 <= n && !stop8(s + j)) j += 8;
+    while (j < n && plain[s[j]]) j++;
+    return j;
 }
+
+
 
 /* Write code point cp as UTF-8 at o; returns the end. */
 static char *put_utf8(char *o, unsigned long cp)
@@ -219,8 +244,7 @@ static int rstring(rd *r, const char **out, uint32_t *len)
     if (!r->build) return 1;
     o = r->buf + from;
     if (!esc) {
-        memcpy(o, s + from, j - from);
-        o[j - from] = '\0';
+        o[j - from] = '\0';  /* on the closing quote */
         *len = (uint32_t)(j - from);
     } else {
         *unescape(s, from, j, o) = '\0';
@@ -270,9 +294,9 @@ static twin__json *number(rd *r, size_t from)
     char tmp[64], *b = tmp, *end;
     double d;
     twin__json *c;
-    if (k >= sizeof tmp) b = r->buf + from;  /* the text's own bytes: no string is there */
-    memcpy(b, r->s + from, k);
-    b[k] = '\0';  /* within the buffer: a number is followed by a byte or ends the text */
+    if (k >= sizeof tmp) b = r->buf + from;  /* in the copy of the text */
+    else memcpy(b, r->s + from, k);
+    b[k] = '\0';  /* in the copy: over the byte after the number, or its last + 1 */
     d = strtod(b, &end);
     if (end != b + k) {  /* a locale whose decimal point is not '.' */
         char dp = decimal_point();
@@ -380,6 +404,8 @@ static void start(rd *r, const char *text, size_t len, twin__region *mem,
     r->build = 1;
     r->sur = NONE;
     r->root = NULL;
+    r->pool = NULL;
+    r->npool = 0;
     r->key = NULL;
     r->keylen = 0;
     r->mem = mem;
@@ -387,6 +413,7 @@ static void start(rd *r, const char *text, size_t len, twin__region *mem,
     /* one byte more: a number ending the text is NUL-terminated there */
     r->buf = twin__region_alloc(mem, a, len + 1);
     if (!r->buf) lose(r);
+    else memcpy(r->buf, text, len);
 }
 
 #define BAD() \

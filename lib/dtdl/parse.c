@@ -5,8 +5,7 @@
  * resolve.c. */
 #include "dtdl/parse_int.h"
 
-#include "core/alloc.h"
-
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +15,9 @@ const char *const twin__dp_class_names[] = {
     "EnumValue", "MapKey", "MapValue",
 };
 const size_t twin__dp_nclass_names = sizeof twin__dp_class_names / sizeof twin__dp_class_names[0];
+
+_Static_assert(sizeof(twin__dp) + 1024 <= TWIN__DTDL_PARSE_SCRATCH,
+               "the parse state fits the scratch add.c gives a document");
 
 /* A diagnostic at the current JSON pointer, about element e (NULL: none). */
 void twin__dp_err(twin__dp *p, const char *code, const twin_dtdl_elem *e, const char *secondary,
@@ -115,7 +117,7 @@ static void element_id(twin__dp *p, twin_dtdl_elem *e, const twin__json *id, uin
     const char *s = twin__json_is_string(id) ? id->u.str : NULL;
     if (!s || !s[0]) {
         twin__dp_err(p, "idNotString", NULL, NULL, "@id must be a non-empty string");
-    } else if (!twin__dtmi_ok(s, strlen(s), p->version, max)) {
+    } else if (!twin__dtmi_ok(s, id->n, p->version, max)) {
         const char *hash = strchr(s, '#');
         twin__dp_err(p, "invalidId", NULL, NULL, "@id '%s' is not a valid DTMI for DTDL v%d%s", s,
                      p->version,
@@ -128,7 +130,7 @@ static void element_id(twin__dp *p, twin_dtdl_elem *e, const twin__json *id, uin
                !dp_tolerate(p)) {
         twin__dp_err(p, "reservedId", NULL, NULL, "@id '%s' is reserved for DTDL", s);
     } else {
-        e->id = dp_strdup(p, s, strlen(s));
+        e->id = dp_strdup(p, s, id->n);
         e->flags |= TWIN__EF_HAS_ID;
     }
     dp_pop(p, mk);
@@ -237,11 +239,11 @@ static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const twin_
 /* The properties the class requires, by version. */
 static void required_members(twin__dp *p, const twin_dtdl_elem *e, int kind, members ms)
 {
-    size_t i;
-    for (i = 0; i < twin__dp_nprops; i++) {
-        const twin__dp_prop *pr = &twin__dp_props[i];
+    size_t n;
+    const twin__dp_prop *pr = twin__dp_props_of(kind, &n);
+    for (; n; n--, pr++) {
         int empty = (ms.empty >> pr->key) & 1;
-        if (pr->kind != kind || !pr->required || p->version < pr->vmin || p->version > pr->vmax ||
+        if (!pr->required || p->version < pr->vmin || p->version > pr->vmax ||
             (ms.seen & (1u << pr->key)))
             continue;
         twin__dp_err(p, pr->key == K_NAME ? (empty ? "stringCountBelowMin" : "missingLiteralProperty")
@@ -303,13 +305,12 @@ static void class_rules(twin__dp *p, twin_dtdl_elem *e, const twin__json *o, con
  * Interfaces); an @id defined twice is an error. */
 static void register_elem(twin__dp *p, twin_dtdl_elem *e, int kind, int errs0)
 {
-    twin_dtdl_elem *dup = twin__models_find(p->m, e->id, strlen(e->id));
-    if (dup) {
-        if (e->flags & TWIN__EF_HAS_ID)
-            twin__dp_err(p, "duplicateDefinition", e, NULL, "'%s' is defined more than once", e->id);
-    } else if (twin__models_put_id(p->m, e) != TWIN_OK) {
+    twin_dtdl_elem *dup;
+    twin_status s = twin__models_put_new_id(p->m, e, &dup);
+    if (s == TWIN_E_EXISTS && (e->flags & TWIN__EF_HAS_ID))
+        twin__dp_err(p, "duplicateDefinition", e, NULL, "'%s' is defined more than once", e->id);
+    else if (s != TWIN_OK && s != TWIN_E_EXISTS)
         p->nomem = 1;
-    }
     if (kind == TWIN_DTDL_INTERFACE && p->errs == errs0 && twin__models_put_iface(p->m, e) != TWIN_OK)
         p->nomem = 1;
 }
@@ -390,24 +391,23 @@ twin_dtdl_elem *twin__dp_element(twin__dp *p, const twin__json *o, uint32_t allo
     return p->errs == errs0 && !p->nomem ? e : NULL;
 }
 
-/* One JSON document (a JSON tree): its @context, then its Interface. */
-int twin__dtdl_parse_doc(twin_models *m, const twin__json *doc, const char *src, uint32_t docno,
-                         int *nomem)
+/* One JSON document: its @context, then its Interface. */
+int twin__dtdl_parse_doc(twin_models *m, twin__region *scratch, const twin__json *doc,
+                         const char *src, uint32_t docno, int *nomem)
 {
-    twin__dp *p;
+    /* The state holds a 4 KiB path buffer: off the stack, from scratch. */
+    twin__dp *p = twin__region_alloc(scratch, &m->alloc, sizeof *p);
     const twin__json *ctx;
-    int errs;
-    /* The state holds a 4 KiB path buffer: keep it off small stacks. */
-    p = twin__alloc(&m->alloc, sizeof *p);
     if (!p) {
         *nomem = 1;
         return 0;
     }
-    memset(p, 0, sizeof *p);
+    memset(p, 0, offsetof(twin__dp, path));
+    p->path[0] = '\0';
     p->m = m;
+    p->scratch = scratch;
     p->src = src;
     p->doc = docno;
-    p->version = 0;
     if (!twin__json_is_object(doc)) {
         twin__dp_err(p, "notJsonObject", NULL, NULL, "a DTDL document must be a JSON object");
     } else if (!(ctx = twin__json_get(doc, "@context"))) {
@@ -424,7 +424,5 @@ int twin__dtdl_parse_doc(twin_models *m, const twin__json *doc, const char *src,
             twin__dp_element(p, doc, C(TWIN_DTDL_INTERFACE), 0, NULL, NULL);
     }
     *nomem = p->nomem;
-    errs = p->errs;
-    twin__free(&m->alloc, p, sizeof *p);
-    return errs;
+    return p->errs;
 }

@@ -2,12 +2,11 @@
  * member values (names, schemas, sub-elements, multiplicities). */
 #include "dtdl/parse_int.h"
 
-#include "core/alloc.h"
 #include "util/hash.h"
 
 #include <string.h>
 
-/* (class, property, DTDL versions, required) */
+/* (class, property, DTDL versions, required), sorted by class */
 const twin__dp_prop twin__dp_props[] = {
     {TWIN_DTDL_INTERFACE, K_CONTENTS, 2, 4, 0, "contents"},
     {TWIN_DTDL_INTERFACE, K_EXTENDS, 2, 4, 0, "extends"},
@@ -54,14 +53,29 @@ const twin__dp_prop twin__dp_props[] = {
 };
 const size_t twin__dp_nprops = sizeof twin__dp_props / sizeof twin__dp_props[0];
 
+/* The entries of class kind: *n of them from the one returned. */
+const twin__dp_prop *twin__dp_props_of(int kind, size_t *n)
+{
+    size_t lo = 0, hi = twin__dp_nprops, end;
+    while (lo < hi) {  /* the class's first entry */
+        size_t mid = (lo + hi) / 2;
+        if (twin__dp_props[mid].kind < kind) lo = mid + 1;
+        else hi = mid;
+    }
+    for (end = lo; end < twin__dp_nprops && twin__dp_props[end].kind == kind; end++) continue;
+    *n = end - lo;
+    return twin__dp_props + lo;
+}
+
+/* Property key of class kind in this DTDL version; NULL if it has none. */
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version)
 {
-    size_t i;
-    for (i = 0; i < twin__dp_nprops; i++)
-        if (twin__dp_props[i].kind == kind && twin__dp_props[i].json[0] == key[0] &&
-            strcmp(twin__dp_props[i].json, key) == 0 && version >= twin__dp_props[i].vmin &&
-            version <= twin__dp_props[i].vmax)
-            return &twin__dp_props[i];
+    size_t n;
+    const twin__dp_prop *pr = twin__dp_props_of(kind, &n);
+    for (; n; n--, pr++)
+        if (pr->json[0] == key[0] && strcmp(pr->json, key) == 0 && version >= pr->vmin &&
+            version <= pr->vmax)
+            return pr;
     return NULL;
 }
 
@@ -79,7 +93,7 @@ static const char *item_id(twin__dp *p, const twin_dtdl_elem *e, const char *key
     sfx[0] = '_';
     memcpy(sfx + 1, key, kl);
     memcpy(sfx + 1 + kl, ":__", 4);
-    if (by_name && twin__json_is_string(nm) && strlen(nm->u.str) < 520)
+    if (by_name && twin__json_is_string(nm) && nm->n < 520)
         return twin__dp_gen_id(p, e->id ? e->id : "dtmi:_", sfx, nm->u.str);
     num[15] = '\0';
     do {
@@ -117,7 +131,7 @@ static twin_dtdl_elem *list_object(twin__dp *p, twin_dtdl_elem *e, int slot, con
 static void list_names(twin__dp *p, const twin_dtdl_elem *e, const char *key,
                        const twin_dtdl_elem **out, int k)
 {
-    uint32_t *dup = twin__alloc(&p->m->alloc, (size_t)k * sizeof *dup);
+    uint32_t *dup = twin__region_alloc(p->scratch, &p->m->alloc, (size_t)k * sizeof *dup);
     int j;
     if (!dup || twin__dup_names(&p->m->alloc, out, (uint32_t)k, dup) != TWIN_OK) {
         p->nomem = 1;
@@ -127,7 +141,6 @@ static void list_names(twin__dp *p, const twin_dtdl_elem *e, const char *key,
                 twin__dp_err(p, "nonUniquePropertyValue", e, NULL,
                              "'%s' has two elements named '%s'", key, out[j]->name);
     }
-    twin__free(&p->m->alloc, dup, dup ? (size_t)k * sizeof *dup : 0);
 }
 
 /* A list of elements: contents, fields, enumValues, properties, schemas,
@@ -155,10 +168,10 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v
         if (twin__json_is_string(it)) {
             /* a reference to an element defined elsewhere, by its @id */
             const char *s = it->u.str;
-            if (!twin__dtmi_ok(s, strlen(s), p->version, is_extends ? 128 : 4096)) {
+            if (!twin__dtmi_ok(s, it->n, p->version, is_extends ? 128 : 4096)) {
                 twin__dp_err(p, "invalidId", e, NULL, "'%s' item '%s' is not a valid DTMI", key, s);
             } else {
-                refs[k] = dp_strdup(p, s, strlen(s));
+                refs[k] = dp_strdup(p, s, it->n);
                 out[k++] = NULL;
                 nref++;
             }
@@ -185,10 +198,10 @@ static int sub_ref(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v
 {
     if (twin__json_is_array(v) && (int)twin__json_count(v) == 1) v = v->child;
     if (!twin__json_is_string(v)) return 0;
-    if (!twin__dtmi_ok(v->u.str, strlen(v->u.str), p->version, 4096))
+    if (!twin__dtmi_ok(v->u.str, v->n, p->version, 4096))
         twin__dp_err(p, "invalidId", e, NULL, "'%s' is not a valid DTMI", v->u.str);
     else
-        e->ref[slot] = dp_strdup(p, v->u.str, strlen(v->u.str));
+        e->ref[slot] = dp_strdup(p, v->u.str, v->n);
     return 1;
 }
 
@@ -283,10 +296,10 @@ static void member_relationship(twin__dp *p, twin_dtdl_elem *e, int key, const t
     if (key == K_TARGET) {
         if (!twin__json_is_string(v))
             twin__dp_err(p, "identifierNotString", e, NULL, "'target' must be a DTMI string");
-        else if (!twin__dtmi_ok(v->u.str, strlen(v->u.str), p->version, 128))
+        else if (!twin__dtmi_ok(v->u.str, v->n, p->version, 128))
             twin__dp_err(p, "invalidId", e, NULL, "'target' must be an Interface DTMI");
         else
-            e->ref[0] = dp_strdup(p, v->u.str, strlen(v->u.str));
+            e->ref[0] = dp_strdup(p, v->u.str, v->n);
     } else if (key == K_MINM) {
         if (!twin__dp_int(p, e, v, "minMultiplicity", &iv)) return;
         if (iv != 0)
@@ -343,7 +356,7 @@ void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, co
     case K_ENUMVALUE:
         if (!(v = twin__dp_literal(p, e, v, "enum", "enumValue"))) break;
         if (twin__json_is_string(v)) {
-            e->enum_str = dp_strdup(p, v->u.str, strlen(v->u.str));
+            e->enum_str = dp_strdup(p, v->u.str, v->n);
             e->flags |= TWIN__EF_ENUM_STR;
         } else {
             twin__dp_int(p, e, v, "enumValue", &e->enum_num);

@@ -15,6 +15,7 @@
 /* The state of one document's parse. */
 typedef struct twin__dp {
     twin_models *m;
+    twin__region *scratch;  /* freed with the document's tree */
     const char *src;
     uint32_t doc;
     int version;        /* 2, 3 or 4 */
@@ -46,19 +47,23 @@ typedef struct twin__dp {
 #define C_COMPLEX (C(TWIN_DTDL_ARRAY) | C(TWIN_DTDL_ENUM) | C(TWIN_DTDL_MAP) | C(TWIN_DTDL_OBJECT))
 
 
+/* Append /key to the JSON pointer (escaped: ~ as ~0, / as ~1); returns
+ * the mark to pop back to. */
 static inline size_t dp_push(twin__dp *p, const char *key)
 {
-    size_t mark = p->plen;
-    if (p->plen + 1 < TWIN__DP_PATH_MAX) p->path[p->plen++] = '/';
-    for (; *key && p->plen + 2 < TWIN__DP_PATH_MAX; key++) {
-        if (*key == '~' || *key == '/') {
-            p->path[p->plen++] = '~';
-            p->path[p->plen++] = *key == '~' ? '0' : '1';
-        } else {
-            p->path[p->plen++] = *key;
+    size_t mark = p->plen, n = p->plen;
+    char *path = p->path;
+    if (n + 1 < TWIN__DP_PATH_MAX) path[n++] = '/';
+    for (; *key && n + 2 < TWIN__DP_PATH_MAX; key++) {
+        char c = *key;
+        if (c == '~' || c == '/') {
+            path[n++] = '~';
+            c = c == '~' ? '0' : '1';
         }
+        path[n++] = c;
     }
-    p->path[p->plen] = '\0';
+    path[n] = '\0';
+    p->plen = n;
     return mark;
 }
 
@@ -183,6 +188,7 @@ int twin__dp_has_array(const twin_dtdl_elem *s, int depth);
 void twin__dp_enum_values(twin__dp *p, const twin_dtdl_elem *e);
 
 /* parse_content.c: the class property table, lists and members */
+const twin__dp_prop *twin__dp_props_of(int kind, size_t *n);
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version);
 void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *key,
                    uint32_t allowed, int inferred, int by_name);

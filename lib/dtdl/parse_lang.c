@@ -97,7 +97,7 @@ static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v
                          "with a valid language code", what);
             return;
         }
-        if (twin__dp_ulen(val->u.str) > max) {
+        if (val->n > max && twin__dp_ulen(val->u.str) > max) {
             too_long(p, e, what, max);
             return;
         }
@@ -107,8 +107,8 @@ static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v
                          what, code[0] ? code : "(default)");
             return;
         }
-        l[n].lang = lg ? dp_strdup(p, lg->u.str, strlen(lg->u.str)) : "";
-        l[n].text = dp_strdup(p, val->u.str, strlen(val->u.str));
+        l[n].lang = lg ? dp_strdup(p, lg->u.str, lg->n) : "";
+        l[n].text = dp_strdup(p, val->u.str, val->n);
         n++;
     }
     *out = l;
@@ -151,11 +151,11 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, 
         } else if (!twin__json_is_string(it)) {
             twin__dp_err(p, "langStringValueNotString", e, NULL,
                          "'%s' in language '%s' must be a string", what, it->key);
-        } else if (twin__dp_ulen(it->u.str) > max) {
+        } else if (it->n > max && twin__dp_ulen(it->u.str) > max) {
             too_long(p, e, what, max);
         } else {
-            l[n].lang = dp_strdup(p, it->key, strlen(it->key));
-            l[n].text = dp_strdup(p, it->u.str, strlen(it->u.str));
+            l[n].lang = dp_strdup(p, it->key, it->keylen);
+            l[n].text = dp_strdup(p, it->u.str, it->n);
             n++;
         }
         dp_pop(p, mk);
@@ -171,13 +171,13 @@ void twin__dp_lang_string(twin__dp *p, const twin_dtdl_elem *e, const twin__json
 {
     twin__lang *l;
     if (twin__json_is_string(v)) {
-        if (twin__dp_ulen(v->u.str) > max) {
+        if (v->n > max && twin__dp_ulen(v->u.str) > max) {
             too_long(p, e, what, max);
             return;
         }
         if (!(l = dp_alloc(p, sizeof *l))) return;
         l->lang = "";
-        l->text = dp_strdup(p, v->u.str, strlen(v->u.str));
+        l->text = dp_strdup(p, v->u.str, v->n);
         *out = l;
         *nout = 1;
     } else if (twin__json_is_array(v)) {

@@ -44,7 +44,8 @@ const char *twin__dp_std_term(const twin__dp *p, const char *s, size_t *n)
 
 /* A schema given as a string: a primitive term (or a unit type, or a
  * vocabulary's schema term), else a DTMI reference to resolve. */
-static void schema_term(twin__dp *p, twin_dtdl_elem *e, int slot, const char *s, uint32_t allowed)
+static void schema_term(twin__dp *p, twin_dtdl_elem *e, int slot, const char *s, size_t n,
+                        uint32_t allowed)
 {
     const twin_dtdl_elem *prim = NULL;
     unsigned qt = twin__dp_qt_where(p);
@@ -63,8 +64,8 @@ static void schema_term(twin__dp *p, twin_dtdl_elem *e, int slot, const char *s,
     if (prim) {
         e->link[slot] = prim;
     } else if (strncmp(s, "dtmi:", 5) == 0 &&
-               twin__dtmi_ok(s, strlen(s), p->version, p->version == 2 ? 2048 : 4096)) {
-        e->ref[slot] = dp_strdup(p, s, strlen(s));
+               twin__dtmi_ok(s, n, p->version, p->version == 2 ? 2048 : 4096)) {
+        e->ref[slot] = dp_strdup(p, s, n);
     } else {
         twin__dp_err(p, twin__dp_class_of(p, s) || twin__dp_other_class(p, s) ? "badType"
                                                                               : "idRefBadDtmiOrTerm",
@@ -111,7 +112,7 @@ void twin__dp_schema(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json 
         v = v->child;
     }
     if (twin__json_is_string(v))
-        schema_term(p, e, slot, v->u.str, allowed);
+        schema_term(p, e, slot, v->u.str, v->n, allowed);
     else if (twin__json_is_object(v))
         schema_object(p, e, slot, v, suffix, allowed);
     else

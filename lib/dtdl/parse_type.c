@@ -20,7 +20,8 @@ int twin__dp_class_of(const twin__dp *p, const char *t)
     }
     n = semi ? (size_t)(semi - name) : strlen(name);
     for (k = 1; k < (int)twin__dp_nclass_names; k++) {
-        if (twin__dp_class_names[k] && strncmp(name, twin__dp_class_names[k], n) == 0 && twin__dp_class_names[k][n] == '\0')
+        if (twin__dp_class_names[k] && twin__dp_class_names[k][0] == name[0] &&
+            strncmp(name, twin__dp_class_names[k], n) == 0 && twin__dp_class_names[k][n] == '\0')
             goto found;
     }
     if (p->version == 2 && (strcmp(t, "CommandPayload") == 0 ||

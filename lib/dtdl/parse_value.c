@@ -172,12 +172,12 @@ const char *twin__dp_string(twin__dp *p, const twin_dtdl_elem *e, const twin__js
         twin__dp_err(p, "stringNotString", e, NULL, "'%s' must be a string", what);
         return NULL;
     }
-    if (max && twin__dp_ulen(v->u.str) > max) {
+    if (max && v->n > max && twin__dp_ulen(v->u.str) > max) {
         twin__dp_err(p, "stringTooLong", e, NULL, "'%s' is longer than %lu characters", what,
             (unsigned long)max);
         return NULL;
     }
-    return dp_strdup(p, v->u.str, strlen(v->u.str));
+    return dp_strdup(p, v->u.str, v->n);
 }
 
 /* A boolean literal: 1, 0, or -1 after an error. */

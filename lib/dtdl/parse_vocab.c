@@ -120,11 +120,11 @@ static void xprop_string(twin__dp *p, const twin_dtdl_elem *e, const twin__xprop
 {
     if (!twin__json_is_string(v)) {
         twin__dp_err(p, "stringNotString", e, NULL, "'%s' must be a string", xp->name);
-    } else if (xp->max_len && twin__dp_ulen(v->u.str) > xp->max_len) {
+    } else if (xp->max_len && v->n > xp->max_len && twin__dp_ulen(v->u.str) > xp->max_len) {
         twin__dp_err(p, "stringTooLong", e, NULL, "'%s' is longer than %u characters", xp->name,
                      (unsigned)xp->max_len);
     } else if ((xp->pattern &&
-                !twin__xpattern_ok(xp->pattern, v->u.str, strlen(v->u.str))) ||
+                !twin__xpattern_ok(xp->pattern, v->u.str, v->n)) ||
                (xp->type == TWIN__XP_DURATION && !twin__dtdl_is_duration(v->u.str))) {
         twin__dp_err(p, "stringInvalid", e, NULL, "'%s' value '%s' is not valid", xp->name,
                      v->u.str);

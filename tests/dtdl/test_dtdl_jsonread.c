@@ -438,7 +438,7 @@ START_TEST(test_oom)
             ck_assert_uint_eq(fa.live_blocks, 0);
             if (!hit) break;
         }
-        if (s0 == TWIN_OK) ck_assert_uint_ge(failed, t == 1 ? 2 : 3);
+        if (s0 == TWIN_OK) ck_assert_uint_ge(failed, 2);  /* the copy of the text, nodes */
     }
     talloc = keep;
     failalloc_fini(&fa);
