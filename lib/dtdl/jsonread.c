@@ -50,8 +50,8 @@ static void lose(rd *r)
 }
 
 /* A new node of type t (NULL when the allocation failed). Nodes come
- * from the region a few at a time: about one for every 16 bytes of text
- * left, from 8 to 256. */
+ * from the region a few at a time: one for every 32 bytes of text left
+ * and 8 more, at most 256. */
 static twin__json *node(rd *r, int t)
 {
     twin__json *c;
@@ -76,8 +76,9 @@ static const unsigned char space[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r
 
 static void ws(rd *r)
 {
-    size_t i = r->i;
-    while (i < r->n && space[r->s[i]]) i++;
+    const unsigned char *s = r->s;
+    size_t i = r->i, n = r->n;
+    while (i < n && space[s[i]]) i++;
     r->i = i;
 }
 

@@ -86,12 +86,12 @@ static keywords find_keywords(const twin__json *o)
 {
     keywords kw = {NULL, NULL, NULL};
     const twin__json *it;
-    for (it = o->child; it; it = it->next)
-        if (it->key && it->key[0] == '@') {
-            if (strcmp(it->key, "@context") == 0 && !kw.ctx) kw.ctx = it;
-            else if (strcmp(it->key, "@id") == 0 && !kw.id) kw.id = it;
-            else if (strcmp(it->key, "@type") == 0 && !kw.type) kw.type = it;
-        }
+    for (it = o->child; it; it = it->next) {
+        if (it->key[0] != '@') continue;
+        if (it->keylen == 8 && memcmp(it->key, "@context", 8) == 0 && !kw.ctx) kw.ctx = it;
+        else if (it->keylen == 3 && memcmp(it->key, "@id", 3) == 0 && !kw.id) kw.id = it;
+        else if (it->keylen == 5 && memcmp(it->key, "@type", 5) == 0 && !kw.type) kw.type = it;
+    }
     return kw;
 }
 
@@ -239,9 +239,8 @@ static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const twin_
 /* The properties the class requires, by version. */
 static void required_members(twin__dp *p, const twin_dtdl_elem *e, int kind, members ms)
 {
-    size_t n;
-    const twin__dp_prop *pr = twin__dp_props_of(kind, &n);
-    for (; n; n--, pr++) {
+    const twin__dp_prop *pr;
+    for (pr = twin__dp_props_of(kind); pr->kind == kind; pr++) {
         int empty = (ms.empty >> pr->key) & 1;
         if (!pr->required || p->version < pr->vmin || p->version > pr->vmax ||
             (ms.seen & (1u << pr->key)))

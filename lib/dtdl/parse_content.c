@@ -50,29 +50,28 @@ const twin__dp_prop twin__dp_props[] = {
     {TWIN_DTDL_MAP_KEY, K_SCHEMA, 2, 4, 1, "schema"},
     {TWIN_DTDL_MAP_VALUE, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_MAP_VALUE, K_SCHEMA, 2, 4, 1, "schema"},
+    {0, 0, 0, 0, 0, ""},
 };
-const size_t twin__dp_nprops = sizeof twin__dp_props / sizeof twin__dp_props[0];
+const size_t twin__dp_nprops = sizeof twin__dp_props / sizeof twin__dp_props[0] - 1;
 
-/* The entries of class kind: *n of them from the one returned. */
-const twin__dp_prop *twin__dp_props_of(int kind, size_t *n)
+/* The first entry of class kind (the entries of a class follow it; the
+ * table ends with one of class 0). */
+const twin__dp_prop *twin__dp_props_of(int kind)
 {
-    size_t lo = 0, hi = twin__dp_nprops, end;
-    while (lo < hi) {  /* the class's first entry */
+    size_t lo = 0, hi = twin__dp_nprops;
+    while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (twin__dp_props[mid].kind < kind) lo = mid + 1;
         else hi = mid;
     }
-    for (end = lo; end < twin__dp_nprops && twin__dp_props[end].kind == kind; end++) continue;
-    *n = end - lo;
     return twin__dp_props + lo;
 }
 
 /* Property key of class kind in this DTDL version; NULL if it has none. */
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version)
 {
-    size_t n;
-    const twin__dp_prop *pr = twin__dp_props_of(kind, &n);
-    for (; n; n--, pr++)
+    const twin__dp_prop *pr;
+    for (pr = twin__dp_props_of(kind); pr->kind == kind; pr++)
         if (pr->json[0] == key[0] && strcmp(pr->json, key) == 0 && version >= pr->vmin &&
             version <= pr->vmax)
             return pr;
