@@ -74,11 +74,36 @@ static twin__json *node(rd *r, int t)
 /* JSON's whitespace, by byte. */
 static const unsigned char space[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
+/* Spaces at s[i..i+8) (8 bytes there), counted a word at a time where
+ * the compiler can count the trailing zero bits of a little-endian word. */
+static size_t spaces8(const unsigned char *s, size_t i)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    memcpy(&x, s + i, 8);
+    x ^= 0x2020202020202020u;
+    return x ? (size_t)__builtin_ctzll(x) / 8 : 8;
+#else
+    size_t k = 0;
+    while (k < 8 && s[i + k] == ' ') k++;
+    return k;
+#endif
+}
+
+/* Whitespace: a line end and the indentation after it in a few steps. */
 static void ws(rd *r)
 {
     const unsigned char *s = r->s;
     size_t i = r->i, n = r->n;
-    while (i < n && space[s[i]]) i++;
+    while (i < n && space[s[i]]) {
+        if (s[i++] == '\n') {
+            size_t k;
+            while (i + 8 <= n && (k = spaces8(s, i)) > 0) {
+                i += k;
+                if (k < 8) break;
+            }
+        }
+    }
     r->i = i;
 }
 

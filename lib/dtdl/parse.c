@@ -51,7 +51,7 @@ static const char *key_term(const twin__dp *p, const char *key, char *buf, size_
 {
     const char *semi;
     size_t n;
-    if (strncmp(key, "dtmi:dtdl:property:", 19) != 0) return key;
+    if (key[0] != 'd' || strncmp(key, "dtmi:dtdl:property:", 19) != 0) return key;
     semi = strchr(key + 19, ';');
     if (!semi || atoi(semi + 1) != p->version || semi[1] == '0') return key;
     n = (size_t)(semi - key - 19);
@@ -240,7 +240,7 @@ static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const twin_
 static void required_members(twin__dp *p, const twin_dtdl_elem *e, int kind, members ms)
 {
     const twin__dp_prop *pr;
-    for (pr = twin__dp_props_of(kind); pr->kind == kind; pr++) {
+    for (pr = twin__dp_props_of(kind); pr->kind; pr++) {
         int empty = (ms.empty >> pr->key) & 1;
         if (!pr->required || p->version < pr->vmin || p->version > pr->vmax ||
             (ms.seen & (1u << pr->key)))

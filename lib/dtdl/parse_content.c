@@ -6,78 +6,138 @@
 
 #include <string.h>
 
-/* (class, property, DTDL versions, required), sorted by class */
-const twin__dp_prop twin__dp_props[] = {
+/* The properties of each class: (class, property, DTDL versions,
+ * required, JSON term), each list ended by an entry of class 0. */
+static const twin__dp_prop interface_props[] = {
     {TWIN_DTDL_INTERFACE, K_CONTENTS, 2, 4, 0, "contents"},
     {TWIN_DTDL_INTERFACE, K_EXTENDS, 2, 4, 0, "extends"},
     {TWIN_DTDL_INTERFACE, K_SCHEMAS, 2, 4, 0, "schemas"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop telemetry_props[] = {
     {TWIN_DTDL_TELEMETRY, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_TELEMETRY, K_SCHEMA, 2, 4, 1, "schema"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop property_props[] = {
     {TWIN_DTDL_PROPERTY, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_PROPERTY, K_SCHEMA, 2, 4, 1, "schema"},
     {TWIN_DTDL_PROPERTY, K_WRITABLE, 2, 4, 0, "writable"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop command_props[] = {
     {TWIN_DTDL_COMMAND, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMMAND, K_REQUEST, 2, 4, 0, "request"},
     {TWIN_DTDL_COMMAND, K_RESPONSE, 2, 4, 0, "response"},
     {TWIN_DTDL_COMMAND, K_COMMANDTYPE, 2, 4, 0, "commandType"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop relationship_props[] = {
     {TWIN_DTDL_RELATIONSHIP, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_RELATIONSHIP, K_TARGET, 2, 4, 0, "target"},
     {TWIN_DTDL_RELATIONSHIP, K_MINM, 2, 4, 0, "minMultiplicity"},
     {TWIN_DTDL_RELATIONSHIP, K_MAXM, 2, 4, 0, "maxMultiplicity"},
     {TWIN_DTDL_RELATIONSHIP, K_PROPERTIES, 2, 4, 0, "properties"},
     {TWIN_DTDL_RELATIONSHIP, K_WRITABLE, 2, 4, 0, "writable"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop component_props[] = {
     {TWIN_DTDL_COMPONENT, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMPONENT, K_SCHEMA, 2, 4, 1, "schema"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop command_request_props[] = {
     {TWIN_DTDL_COMMAND_REQUEST, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMMAND_REQUEST, K_SCHEMA, 2, 4, 1, "schema"},
     {TWIN_DTDL_COMMAND_REQUEST, K_NULLABLE, 4, 4, 0, "nullable"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop command_response_props[] = {
     {TWIN_DTDL_COMMAND_RESPONSE, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_COMMAND_RESPONSE, K_SCHEMA, 2, 4, 1, "schema"},
     {TWIN_DTDL_COMMAND_RESPONSE, K_NULLABLE, 4, 4, 0, "nullable"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop array_props[] = {
     {TWIN_DTDL_ARRAY, K_ELEMSCHEMA, 2, 4, 1, "elementSchema"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop enum_props[] = {
     {TWIN_DTDL_ENUM, K_VALUESCHEMA, 2, 4, 1, "valueSchema"},
     {TWIN_DTDL_ENUM, K_ENUMVALUES, 2, 2, 1, "enumValues"},
     {TWIN_DTDL_ENUM, K_ENUMVALUES, 3, 4, 0, "enumValues"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop map_props[] = {
     {TWIN_DTDL_MAP, K_MAPKEY, 2, 4, 1, "mapKey"},
     {TWIN_DTDL_MAP, K_MAPVALUE, 2, 4, 1, "mapValue"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop object_props[] = {
     {TWIN_DTDL_OBJECT, K_FIELDS, 2, 2, 1, "fields"},
     {TWIN_DTDL_OBJECT, K_FIELDS, 3, 4, 0, "fields"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop field_props[] = {
     {TWIN_DTDL_FIELD, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_FIELD, K_SCHEMA, 2, 4, 1, "schema"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop enum_value_props[] = {
     {TWIN_DTDL_ENUM_VALUE, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_ENUM_VALUE, K_ENUMVALUE, 2, 4, 1, "enumValue"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop map_key_props[] = {
     {TWIN_DTDL_MAP_KEY, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_MAP_KEY, K_SCHEMA, 2, 4, 1, "schema"},
+    {0, 0, 0, 0, 0, NULL},
+};
+static const twin__dp_prop map_value_props[] = {
     {TWIN_DTDL_MAP_VALUE, K_NAME, 2, 4, 1, "name"},
     {TWIN_DTDL_MAP_VALUE, K_SCHEMA, 2, 4, 1, "schema"},
-    {0, 0, 0, 0, 0, ""},
+    {0, 0, 0, 0, 0, NULL},
 };
-const size_t twin__dp_nprops = sizeof twin__dp_props / sizeof twin__dp_props[0] - 1;
 
-/* The first entry of class kind (the entries of a class follow it; the
- * table ends with one of class 0). */
+/* By class (TWIN_DTDL_* up to TWIN_DTDL_MAP_VALUE); NULL: no such class. */
+static const twin__dp_prop *const props_by_class[] = {
+    NULL, interface_props, telemetry_props, property_props, command_props,
+    relationship_props, component_props, command_request_props, command_response_props, NULL,
+    array_props, enum_props, map_props, object_props, field_props, enum_value_props,
+    map_key_props, map_value_props,
+};
+
+/* The entries of class kind, ended by one of class 0. */
 const twin__dp_prop *twin__dp_props_of(int kind)
 {
-    size_t lo = 0, hi = twin__dp_nprops;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (twin__dp_props[mid].kind < kind) lo = mid + 1;
-        else hi = mid;
-    }
-    return twin__dp_props + lo;
+    static const twin__dp_prop none[] = {{0, 0, 0, 0, 0, NULL}};
+    if (kind < 0 || kind >= (int)(sizeof props_by_class / sizeof props_by_class[0]) ||
+        !props_by_class[kind])
+        return none;
+    return props_by_class[kind];
+}
+
+/* Is t the JSON term of a property of some class? */
+int twin__dp_is_class_property(const char *t)
+{
+    size_t k;
+    const twin__dp_prop *pr;
+    for (k = 0; k < sizeof props_by_class / sizeof props_by_class[0]; k++)
+        for (pr = props_by_class[k]; pr && pr->kind; pr++)
+            if (strcmp(pr->json, t) == 0) return 1;
+    return 0;
 }
 
 /* Property key of class kind in this DTDL version; NULL if it has none. */
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version)
 {
     const twin__dp_prop *pr;
-    for (pr = twin__dp_props_of(kind); pr->kind == kind; pr++)
+    for (pr = twin__dp_props_of(kind); pr->kind; pr++)
         if (pr->json[0] == key[0] && strcmp(pr->json, key) == 0 && version >= pr->vmin &&
             version <= pr->vmax)
             return pr;
     return NULL;
 }
-
 
 /* The identifier of item i of list key of e, an object: by its name where
  * the list is by name ("dtmi:a:I:_contents:__temp;1"), else by position. */

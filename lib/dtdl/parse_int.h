@@ -141,8 +141,6 @@ static inline int dp_is_keyword(const char *k) { return k[0] == '@'; }
 /* Class names by kind (NULL where a kind has none), and their count. */
 extern const char *const twin__dp_class_names[];
 extern const size_t twin__dp_nclass_names;
-extern const twin__dp_prop twin__dp_props[];  /* sorted by class; a class 0 entry ends it */
-extern const size_t twin__dp_nprops;
 
 /* parse.c: documents and elements */
 void twin__dp_err(twin__dp *p, const char *code, const twin_dtdl_elem *e, const char *secondary,
@@ -189,6 +187,7 @@ void twin__dp_enum_values(twin__dp *p, const twin_dtdl_elem *e);
 
 /* parse_content.c: the class property table, lists and members */
 const twin__dp_prop *twin__dp_props_of(int kind);
+int twin__dp_is_class_property(const char *t);
 const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version);
 void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v, const char *key,
                    uint32_t allowed, int inferred, int by_name);

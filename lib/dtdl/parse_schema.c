@@ -28,7 +28,7 @@ const char *twin__dp_std_term(const twin__dp *p, const char *s, size_t *n)
         "dtmi:standard:unit:", "dtmi:standard:schema:",
     };
     size_t k;
-    for (k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+    for (k = 0; strncmp(s, "dtmi:", 5) == 0 && k < sizeof prefixes / sizeof prefixes[0]; k++) {
         size_t pl = strlen(prefixes[k]);
         const char *semi;
         if (strncmp(s, prefixes[k], pl) != 0) continue;

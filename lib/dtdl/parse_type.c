@@ -91,8 +91,7 @@ int twin__dp_is_property_term(const char *t)
 {
     size_t i;
     static const char *const common[] = {"displayName", "description", "comment", "unit"};
-    for (i = 0; i < twin__dp_nprops; i++)
-        if (strcmp(twin__dp_props[i].json, t) == 0) return 1;
+    if (twin__dp_is_class_property(t)) return 1;
     for (i = 0; i < sizeof common / sizeof common[0]; i++)
         if (strcmp(common[i], t) == 0) return 1;
     return 0;
