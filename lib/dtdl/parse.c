@@ -36,12 +36,12 @@ void twin__dp_err(twin__dp *p, const char *code, const twin_dtdl_elem *e, const 
  * semantic type, extension properties. 0 when key is none of them. */
 static int common_key(const twin__dp *p, const twin_dtdl_elem *e, const char *key)
 {
-    if (strcmp(key, "displayName") == 0) return K_DISPLAY;
-    if (strcmp(key, "description") == 0) return K_DESC;
-    if (strcmp(key, "comment") == 0) return K_COMMENT;
-    if (strcmp(key, "unit") == 0 && e->semtype) return K_UNIT;
-    if (strcmp(key, "annotates") == 0 && (p->ext & TWIN__X_ANNOT)) return K_ANNOTATES;
-    if (strcmp(key, "overrides") == 0 && (p->ext & TWIN__X_OVERRIDE)) return K_OVERRIDES;
+    if (dp_is(key, "displayName")) return K_DISPLAY;
+    if (dp_is(key, "description")) return K_DESC;
+    if (dp_is(key, "comment")) return K_COMMENT;
+    if (dp_is(key, "unit") && e->semtype) return K_UNIT;
+    if (dp_is(key, "annotates") && (p->ext & TWIN__X_ANNOT)) return K_ANNOTATES;
+    if (dp_is(key, "overrides") && (p->ext & TWIN__X_OVERRIDE)) return K_OVERRIDES;
     return 0;
 }
 
@@ -51,7 +51,7 @@ static const char *key_term(const twin__dp *p, const char *key, char *buf, size_
 {
     const char *semi;
     size_t n;
-    if (key[0] != 'd' || strncmp(key, "dtmi:dtdl:property:", 19) != 0) return key;
+    if (key[0] != 'd' || !dp_starts(key, "dtmi:dtdl:property:")) return key;
     semi = strchr(key + 19, ';');
     if (!semi || atoi(semi + 1) != p->version || semi[1] == '0') return key;
     n = (size_t)(semi - key - 19);
@@ -126,7 +126,7 @@ static void element_id(twin__dp *p, twin_dtdl_elem *e, const twin__json *id, uin
            that the rest of the element is checked under its own name. */
         if (hash && twin__dtmi_ok(s, (size_t)(hash - s), p->version, max))
             e->id = dp_strdup(p, s, (size_t)(hash - s));
-    } else if ((strncmp(s, "dtmi:dtdl:", 10) == 0 || strncmp(s, "dtmi:standard:", 14) == 0) &&
+    } else if ((dp_starts(s, "dtmi:dtdl:") || dp_starts(s, "dtmi:standard:")) &&
                !dp_tolerate(p)) {
         twin__dp_err(p, "reservedId", NULL, NULL, "@id '%s' is reserved for DTDL", s);
     } else {
@@ -142,8 +142,8 @@ static void element_id(twin__dp *p, twin_dtdl_elem *e, const twin__json *id, uin
 static void keyword_member(twin__dp *p, const twin__json *it, const twin_dtdl_elem *parent)
 {
     size_t mk;
-    if (!strcmp(it->key, "@id") || !strcmp(it->key, "@type") ||
-        !strcmp(it->key, "@context") || (p->version == 2 && strcmp(it->key, "@graph") != 0))
+    if (dp_is(it->key, "@id") || dp_is(it->key, "@type") ||
+        dp_is(it->key, "@context") || (p->version == 2 && !dp_is(it->key, "@graph")))
         return;
     mk = dp_push(p, it->key);
     twin__dp_err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", parent, NULL,
@@ -195,7 +195,7 @@ static int member_bit(twin__dp *p, twin_dtdl_elem *e, int kind, const char *key,
     bit = *pr ? (*pr)->key : common_key(p, e, key);
     if (bit) return bit;
     if (strchr(key, '/') && p->version > 2)
-        twin__dp_err(p, strncmp(key, "dtmi:", 5) == 0 ? "propertyInvalidDtmi" : "propertyNotDtmiNorTerm",
+        twin__dp_err(p, dp_starts(key, "dtmi:") ? "propertyInvalidDtmi" : "propertyNotDtmiNorTerm",
                      e, NULL, "property '%s' is neither a term nor a valid DTMI", key);
     else if (twin__dp_vocab_prop(e, key))
         ;  /* checked after the members, once the schema is known */

@@ -133,7 +133,7 @@ const twin__dp_prop *twin__dp_find_prop(int kind, const char *key, int version)
 {
     const twin__dp_prop *pr;
     for (pr = twin__dp_props_of(kind); pr->kind; pr++)
-        if (pr->json[0] == key[0] && strcmp(pr->json, key) == 0 && version >= pr->vmin &&
+        if (pr->json[0] == key[0] && dp_is(key, pr->json) && version >= pr->vmin &&
             version <= pr->vmax)
             return pr;
     return NULL;
@@ -422,8 +422,8 @@ void twin__dp_member(twin__dp *p, twin_dtdl_elem *e, const twin__dp_prop *pr, co
         }
         break;
     case K_COMMANDTYPE:
-        if (!twin__json_is_string(v) || (strcmp(v->u.str, "synchronous") != 0 &&
-                                   strcmp(v->u.str, "asynchronous") != 0))
+        if (!twin__json_is_string(v) || (!dp_is(v->u.str, "synchronous") &&
+                                   !dp_is(v->u.str, "asynchronous")))
             twin__dp_err(p, "badType", e, NULL, "commandType must be synchronous or asynchronous");
         break;
     }

@@ -102,8 +102,8 @@ static int missing_limits(twin__dp *p)
 static int dtdl_version(const char *vs)
 {
     return (vs[0] >= '2' && vs[0] <= '4' &&
-            (vs[1] == '\0' || (vs[0] == '4' && (strcmp(vs + 1, "#limitless") == 0 ||
-                                                strcmp(vs + 1, "#limits") == 0))))
+            (vs[1] == '\0' || (vs[0] == '4' && (dp_is(vs + 1, "#limitless") ||
+                                                dp_is(vs + 1, "#limits")))))
                ? vs[0] - '0' : 0;
 }
 
@@ -114,7 +114,7 @@ static int dtdl_specifier(twin__dp *p, const char *s, int i, int top, int *dtdl_
 {
     const char *vs = s[17] ? s + 18 : "";
     int ver = dtdl_version(vs);
-    if (vs[0] == '\0' || strcmp(s, "dtmi:dtdl:context") == 0) {
+    if (vs[0] == '\0' || dp_is(s, "dtmi:dtdl:context")) {
         twin__dp_err(p, "missingContextVersion", NULL, NULL, "the DTDL context needs a version");
         return 0;
     }
@@ -144,7 +144,7 @@ static int dtdl_specifier(twin__dp *p, const char *s, int i, int top, int *dtdl_
                      "a nested context cannot raise the DTDL version (%d to %d)", p->version, ver);
         return 0;
     }
-    if (p->limitless && strcmp(vs, "4#limits") == 0) {
+    if (p->limitless && dp_is(vs, "4#limits")) {
         /* #limits after #limitless: back to the standard limits */
         p->limitless = 0;
         p->limit_depth = 0;
@@ -197,7 +197,7 @@ static int extension_specifier(twin__dp *p, const char *s)
 /* Any other context: a DTMI of another vocabulary, or not a DTMI at all. */
 static int other_specifier(twin__dp *p, const char *s)
 {
-    int dtmi = strncmp(s, "dtmi:", 5) == 0, valid;
+    int dtmi = dp_starts(s, "dtmi:"), valid;
     const char *semi = strchr(s, ';');
     if (dtmi && p->version == 2 && semi && strchr(semi, '.')) {
         twin__dp_err(p, "invalidContextSpecifierForVersion", NULL, NULL,
@@ -216,12 +216,12 @@ static int other_specifier(twin__dp *p, const char *s)
     }
     /* A context of another vocabulary (e.g. dtmi:iotcentral:context;2):
        accepted, and its terms pass as undefined extension terms. */
-    if (strncmp(s, "dtmi:dtdl:", 10) != 0 &&
+    if (!dp_starts(s, "dtmi:dtdl:") &&
         vocab_context(p, s, (size_t)(semi - s), atoi(semi + 1)))
         return 1;
-    if (strncmp(s, "dtmi:dtdl:", 10) != 0 &&
-        (strncmp(s, "dtmi:iotcentral:context;", 24) == 0 ||
-         strncmp(s, "dtmi:iotoperations:context;", 27) == 0 ||
+    if (!dp_starts(s, "dtmi:dtdl:") &&
+        (dp_starts(s, "dtmi:iotcentral:context;") ||
+         dp_starts(s, "dtmi:iotoperations:context;") ||
          (p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS))) {
         p->ext |= TWIN__X_OPAQUE;
         return 1;
@@ -245,15 +245,15 @@ static int specifier(twin__dp *p, const twin__json *it, int i, int top, int *dtd
         return 0;
     }
     s = it->u.str;
-    if (strncmp(s, "dtmi:dtdl:context;", 18) == 0 || strcmp(s, "dtmi:dtdl:context") == 0)
+    if (dp_starts(s, "dtmi:dtdl:context;") || dp_is(s, "dtmi:dtdl:context"))
         return dtdl_specifier(p, s, i, top, dtdl_seen);
-    if (strncmp(s, "dtmi:dtdl:limits:", 17) == 0) {
+    if (dp_starts(s, "dtmi:dtdl:limits:")) {
         int was = p->limitless;
         p->limitless = 0;
         return limits(p, s, was, *dtdl_seen);
     }
     if (p->limitless) return missing_limits(p);
-    if (strncmp(s, "dtmi:dtdl:extension:", 20) == 0) return extension_specifier(p, s);
+    if (dp_starts(s, "dtmi:dtdl:extension:")) return extension_specifier(p, s);
     return other_specifier(p, s);
 }
 

@@ -86,6 +86,21 @@ static inline void dp_pop(twin__dp *p, size_t mark)
     p->path[p->plen] = '\0';
 }
 
+/* Is s the word w? Does s start with prefix? (Inline byte loops: the
+ * words are short, and a call to the C library costs more than them.) */
+static inline int dp_is(const char *s, const char *w)
+{
+    while (*w)
+        if (*s++ != *w++) return 0;
+    return *s == '\0';
+}
+static inline int dp_starts(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
+
 /* ---- allocation ---- */
 
 static inline void *dp_alloc(twin__dp *p, size_t n)

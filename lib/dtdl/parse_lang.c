@@ -42,12 +42,12 @@ static const char *entry_fault(const twin__dp *p, const twin__json *it, const tw
     if (twin__json_is_object(it)) {
         const char *code = NULL;
         TWIN__JSON_EACH(x, it)
-            if (strcmp(x->key, "@value") && strcmp(x->key, "@language") &&
+            if (!dp_is(x->key, "@value") && !dp_is(x->key, "@language") &&
                 !(p->version == 2 && x->key[0] == '@' &&
-                  strcmp(x->key, "@context") != 0))  /* v2 ignores keywords */
+                  !dp_is(x->key, "@context")))  /* v2 ignores keywords */
                 code = x->key[0] != '@'                  ? "langStringElementInvalidProp"
-                       : strcmp(x->key, "@context") == 0 ? "langStringElementContext"
-                       : strcmp(x->key, "@id") == 0      ? "langStringElementId"
+                       : dp_is(x->key, "@context") ? "langStringElementContext"
+                       : dp_is(x->key, "@id")      ? "langStringElementId"
                                                             : "langStringElementKeyword";
         if (code) return code;
         if (!val) return "langStringElementNoValue";
@@ -70,7 +70,7 @@ static int lang_repeated(const twin__lang *l, int n, const char *code)
     int j;
     for (j = 0; j < n; j++)
         if (strcmp(l[j].lang, code) == 0 ||
-            ((!l[j].lang[0] || strcmp(l[j].lang, "en") == 0) && (!code[0] || strcmp(code, "en") == 0)))
+            ((!l[j].lang[0] || dp_is(l[j].lang, "en")) && (!code[0] || dp_is(code, "en"))))
             return 1;
     return 0;
 }

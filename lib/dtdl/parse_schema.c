@@ -28,7 +28,7 @@ const char *twin__dp_std_term(const twin__dp *p, const char *s, size_t *n)
         "dtmi:standard:unit:", "dtmi:standard:schema:",
     };
     size_t k;
-    for (k = 0; strncmp(s, "dtmi:", 5) == 0 && k < sizeof prefixes / sizeof prefixes[0]; k++) {
+    for (k = 0; dp_starts(s, "dtmi:") && k < sizeof prefixes / sizeof prefixes[0]; k++) {
         size_t pl = strlen(prefixes[k]);
         const char *semi;
         if (strncmp(s, prefixes[k], pl) != 0) continue;
@@ -56,14 +56,14 @@ static void schema_term(twin__dp *p, twin_dtdl_elem *e, int slot, const char *s,
         /* A unit type names the Enum of its units (v2 and QuantitativeTypes). */
         if (!prim && qt && (e->schema_unit_type = twin__unit_type_find(t, tn, qt)))
             prim = twin__dtdl_primitive("string", 6, p->version);
-        if (!prim && (p->ext & TWIN__X_OPAQUE) && strncmp(s, "dtmi:", 5) != 0)
+        if (!prim && (p->ext & TWIN__X_OPAQUE) && !dp_starts(s, "dtmi:"))
             return;  /* a schema term of a vocabulary not modelled here */
         if (!prim && (e->schema_term = twin__dp_vocab_schema_term(p, s)) != NULL)
             return;  /* a schema of a modelled vocabulary (iotcentral's vector) */
     }
     if (prim) {
         e->link[slot] = prim;
-    } else if (strncmp(s, "dtmi:", 5) == 0 &&
+    } else if (dp_starts(s, "dtmi:") &&
                twin__dtmi_ok(s, n, p->version, p->version == 2 ? 2048 : 4096)) {
         e->ref[slot] = dp_strdup(p, s, n);
     } else {

@@ -12,7 +12,7 @@ int twin__dp_class_of(const twin__dp *p, const char *t)
     int k;
     const char *name = t, *semi = NULL;
     size_t n;
-    if (strncmp(t, "dtmi:dtdl:class:", 16) == 0) {
+    if (dp_starts(t, "dtmi:dtdl:class:")) {
         /* dtmi:dtdl:class:Telemetry;3 names Telemetry in DTDL v3 only */
         name = t + 16;
         semi = strchr(name, ';');
@@ -20,12 +20,15 @@ int twin__dp_class_of(const twin__dp *p, const char *t)
     }
     n = semi ? (size_t)(semi - name) : strlen(name);
     for (k = 1; k < (int)twin__dp_nclass_names; k++) {
-        if (twin__dp_class_names[k] && twin__dp_class_names[k][0] == name[0] &&
-            strncmp(name, twin__dp_class_names[k], n) == 0 && twin__dp_class_names[k][n] == '\0')
+        const char *c = twin__dp_class_names[k];
+        size_t j = 0;
+        if (!c || c[0] != name[0]) continue;
+        while (j < n && c[j] == name[j]) j++;
+        if (j == n && c[n] == '\0')
             goto found;
     }
-    if (p->version == 2 && (strcmp(t, "CommandPayload") == 0 ||
-                            strcmp(t, "dtmi:dtdl:class:CommandPayload;2") == 0))
+    if (p->version == 2 && (dp_is(t, "CommandPayload") ||
+                            dp_is(t, "dtmi:dtdl:class:CommandPayload;2")))
         return -1;
     return 0;
 found:
@@ -46,9 +49,9 @@ unsigned twin__dp_qt_where(const twin__dp *p)
 /* Extension co-types (not semantic types) by extension bit. */
 static unsigned ext_cotype(const char *t)
 {
-    if (strcmp(t, "Historized") == 0) return TWIN__X_HIST;
-    if (strcmp(t, "ValueAnnotation") == 0) return TWIN__X_ANNOT;
-    if (strcmp(t, "Override") == 0) return TWIN__X_OVERRIDE;
+    if (dp_is(t, "Historized")) return TWIN__X_HIST;
+    if (dp_is(t, "ValueAnnotation")) return TWIN__X_ANNOT;
+    if (dp_is(t, "Override")) return TWIN__X_OVERRIDE;
     return 0;
 }
 
@@ -77,7 +80,7 @@ int twin__dp_other_class(const twin__dp *p, const char *t)
 static const char *std_class(const twin__dp *p, const char *s, size_t *n)
 {
     const char *semi;
-    if (strncmp(s, "dtmi:standard:class:", 20) == 0 && (semi = strchr(s + 20, ';')) != NULL &&
+    if (dp_starts(s, "dtmi:standard:class:") && (semi = strchr(s + 20, ';')) != NULL &&
         atoi(semi + 1) == p->version) {
         *n = (size_t)(semi - s - 20);
         return s + 20;
@@ -112,10 +115,10 @@ int twin__dp_typed_by_position(const twin__json *t)
     if (!t) return 1;
     if (twin__json_is_string(t)) return 0;  /* one term: a class or (v2) an error reported elsewhere */
     TWIN__JSON_EACH(it, t)
-        if (twin__json_is_string(it) && (strcmp(it->u.str, "CommandRequest") == 0 ||
-                                   strcmp(it->u.str, "CommandResponse") == 0 ||
-                                   strcmp(it->u.str, "MapValue") == 0 ||
-                                   strcmp(it->u.str, "Field") == 0))
+        if (twin__json_is_string(it) && (dp_is(it->u.str, "CommandRequest") ||
+                                   dp_is(it->u.str, "CommandResponse") ||
+                                   dp_is(it->u.str, "MapValue") ||
+                                   dp_is(it->u.str, "Field")))
             return 0;
     return 1;
 }
@@ -165,9 +168,9 @@ static int type_misplaced(twin__dp *p, twin_dtdl_elem *e, const char *s)
         twin__dp_bad_type(p, e, s);
         return 1;
     }
-    if ((strncmp(s, "dtmi:", 5) == 0 && twin_dtmi_parse(s, strlen(s), NULL)) ||
+    if ((dp_starts(s, "dtmi:") && twin_dtmi_parse(s, strlen(s), NULL)) ||
         (p->version > 2 && strchr(s, '/'))) {
-        twin__dp_err(p, strncmp(s, "dtmi:", 5) == 0 ? "typeInvalidDtmi" : "typeNotDtmiNorTerm", e,
+        twin__dp_err(p, dp_starts(s, "dtmi:") ? "typeInvalidDtmi" : "typeNotDtmiNorTerm", e,
                      NULL, "@type '%s' is neither a term nor a valid DTMI", s);
         return 1;
     }
@@ -198,13 +201,13 @@ static void type_cotype(twin__dp *p, twin_dtdl_elem *e, typing *ty, const char *
     } else if ((xt = twin__dp_vocab_type(p, s)) != NULL) {
         if (ty->nxt < sizeof ty->xts / sizeof ty->xts[0]) ty->xts[ty->nxt++] = xt;
     } else if ((p->m->opt.flags & TWIN_MODELS_ALLOW_UNDEFINED_EXTENSIONS) ||
-               (p->version == 2 && strncmp(s, "dtmi:", 5) != 0) || (p->ext & TWIN__X_OPAQUE)) {
+               (p->version == 2 && !dp_starts(s, "dtmi:")) || (p->ext & TWIN__X_OPAQUE)) {
         /* DTDL v2 permits undefined co-type terms (not DTMIs); so do
            contexts whose vocabulary is not modelled here. */
         e->flags |= TWIN__EF_UNDEF_TYPE;
     } else {
         twin__dp_err(p, (p->ext & TWIN__X_UNRESOLVED) ? "unresolvableContextVersion"
-                        : strncmp(s, "dtmi:", 5) == 0 ? "typeIrrelevantDtmiOrTerm"
+                        : dp_starts(s, "dtmi:") ? "typeIrrelevantDtmiOrTerm"
                                                       : "typeUndefinedTerm",
                      e, NULL, "@type '%s' is not defined by any context in force", s);
         ty->bad = 1;

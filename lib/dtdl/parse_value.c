@@ -59,8 +59,8 @@ size_t twin__dp_ulen(const char *s)
  * enum values), codes[1] for booleans, codes[2] for integers. */
 static const char *code_of(const char *kind, const char *const codes[3])
 {
-    if (strcmp(kind, "string") == 0 || strcmp(kind, "enum") == 0) return codes[0];
-    return strcmp(kind, "boolean") == 0 ? codes[1] : codes[2];
+    if (dp_is(kind, "string") || dp_is(kind, "enum")) return codes[0];
+    return dp_is(kind, "boolean") ? codes[1] : codes[2];
 }
 
 /* A value object's @type, which must name the XML Schema type of its kind. */
@@ -95,7 +95,7 @@ static int value_object_members(twin__dp *p, const twin_dtdl_elem *e, const twin
 {
     static const char *const kw[][2] = {
         {"@id", "valueObjectId"}, {"@graph", "valueObjectGraph"}, {"@context", "valueObjectContext"}};
-    int no_lang = strcmp(kind, "enum") == 0;  /* an enumValue takes no language */
+    int no_lang = dp_is(kind, "enum");  /* an enumValue takes no language */
     const twin__json *it;
     size_t k;
     for (k = 0; k < 3; k++)
@@ -117,14 +117,14 @@ static int value_object_members(twin__dp *p, const twin_dtdl_elem *e, const twin
         !value_object_type(p, e, it, kind, what))
         return 0;
     if (twin__json_get(v, "@language") &&
-        (strcmp(kind, "string") != 0 || no_lang) && p->version > 2) {
+        (!dp_is(kind, "string") || no_lang) && p->version > 2) {
         twin__dp_err(p, "valueObjectLanguage", e, NULL,
                      "'%s' is not a string and takes no @language", what);
         return 0;
     }
     TWIN__JSON_EACH(it, v) {
-        if (strcmp(it->key, "@value") && strcmp(it->key, "@type") &&
-            strcmp(it->key, "@language") &&
+        if (!dp_is(it->key, "@value") && !dp_is(it->key, "@type") &&
+            !dp_is(it->key, "@language") &&
             !(p->version == 2 && it->key[0] == '@')) {  /* v2 ignores other keywords */
             twin__dp_err(p, it->key[0] == '@' ? "valueObjectKeyword" : "valueObjectInvalidProp",
                          e, NULL, "'%s' value object has member '%s'", what, it->key);
