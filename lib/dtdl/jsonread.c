@@ -155,7 +155,7 @@ static int stop8(const unsigned char *p)
 }
 
 /* The end of the run of plain bytes from s[j]. */
-static size_t plain_run(const unsigned char *s, size_t j, size_t n)
+static inline size_t plain_run(const unsigned char *s, size_t j, size_t n)
 {
     while (j + 8 <= n && !stop8(s + j)) j += 8;
     while (j < n && plain[s[j]]) j++;
@@ -249,7 +249,7 @@ static size_t escape(rd *r, size_t j, size_t *bad)
 /* The string at r->i (its opening quote). 0 with r->i at the bad byte if
  * it is not a JSON string; else 1 with r->i past the closing quote, and,
  * while building, *out its decoded bytes and *len their length. */
-static int rstring(rd *r, const char **out, uint32_t *len)
+static inline int rstring(rd *r, const char **out, uint32_t *len)
 {
     const unsigned char *s = r->s;
     size_t from = r->i + 1, j = from;
@@ -367,7 +367,7 @@ static void put(rd *r, open *top, twin__json *item)
 
 /* A scalar at r->i: checked, and put in the tree while building. 0 with
  * r->i at the bad byte if it is not a JSON value. */
-static int scalar(rd *r, open *top)
+static inline int scalar(rd *r, open *top)
 {
     twin__json *c;
     size_t from = r->i;

@@ -98,8 +98,13 @@ static keywords find_keywords(const twin__json *o)
 /* A new element at the current pointer. */
 static twin_dtdl_elem *new_elem(twin__dp *p, const twin_dtdl_elem *parent)
 {
-    twin_dtdl_elem *e = dp_alloc(p, sizeof *e);
-    if (!e) return NULL;
+    static const twin_dtdl_elem zero;
+    twin_dtdl_elem *e = twin__region_alloc(&p->m->mem, &p->m->alloc, sizeof *e);
+    if (!e) {
+        p->nomem = 1;
+        return NULL;
+    }
+    *e = zero;  /* wide moves, where memset() may take a slow string instruction */
     e->parent = parent;
     e->src = p->src;
     e->doc = p->doc;

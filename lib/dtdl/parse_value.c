@@ -9,13 +9,22 @@
 /* base "dtmi:a:b;1" + "_contents:__x" -> "dtmi:a:b:_contents:__x;1" */
 const char *twin__dp_gen_id(twin__dp *p, const char *base, const char *s1, const char *s2)
 {
-    /* no printf: this runs for every element without an @id */
-    const char *semi = strchr(base, ';'), *hash = strchr(base, '#');
-    size_t bl = semi ? (size_t)(semi - base) : hash ? (size_t)(hash - base) : strlen(base);
-    size_t l1 = strlen(s1), l2 = s2 ? strlen(s2) : 0, l3 = semi ? strlen(semi) : 0;
-    size_t n = bl + 1 + l1 + l2 + l3;
-    char *q = twin__region_alloc(&p->m->mem, &p->m->alloc, n + 1);
-    if (!q) {
+    /* no printf, no C library scans: this runs for every element without
+       an @id. bl: base up to its ';' (or '#', or end); l3: from ';' on */
+    const char *semi = NULL;
+    size_t bl = 0, hl = 0, l1 = 0, l2 = 0, l3, n;
+    char *q;
+    while (base[bl] && base[bl] != ';') {
+        if (base[bl] == '#' && !hl) hl = bl + 1;
+        bl++;
+    }
+    if (base[bl] == ';') semi = base + bl;
+    else if (hl) bl = hl - 1;
+    for (l3 = 0; semi && semi[l3]; l3++) continue;
+    while (s1[l1]) l1++;
+    while (s2 && s2[l2]) l2++;
+    n = bl + 1 + l1 + l2 + l3;
+    if (!(q = twin__region_alloc(&p->m->mem, &p->m->alloc, n + 1))) {
         p->nomem = 1;
         return NULL;
     }
