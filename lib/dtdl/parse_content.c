@@ -210,7 +210,7 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v
     const twin__json *it;
     int n, i = 0, k = 0, nref = 0, is_extends = e->kind == TWIN_DTDL_INTERFACE && slot == 1;
     const twin_dtdl_elem **out;
-    const char **refs = NULL;  /* allocated with the first reference */
+    const char **refs;
     if (twin__json_is_object(v) || twin__json_is_string(v)) {
         n = 1;  /* a single value stands for a one-element list */
     } else if (!twin__json_is_array(v)) {
@@ -219,7 +219,9 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v
     } else {
         n = (int)twin__json_count(v);
     }
-    if (!(out = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *out))) return;
+    out = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *out);
+    refs = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *refs);
+    if (!out || !refs) return;
     for (it = twin__json_is_array(v) ? v->child : v; it; it = twin__json_is_array(v) ? it->next : NULL, i++) {
         size_t mk = twin__json_is_array(v) ? dp_push_i(p, i) : p->plen;
         if (twin__json_is_string(it)) {
@@ -227,14 +229,17 @@ void twin__dp_list(twin__dp *p, twin_dtdl_elem *e, int slot, const twin__json *v
             const char *s = it->u.str;
             if (!twin__dtmi_ok(s, it->n, p->version, is_extends ? 128 : 4096)) {
                 twin__dp_err(p, "invalidId", e, NULL, "'%s' item '%s' is not a valid DTMI", key, s);
-            } else if (refs || (refs = dp_alloc(p, (size_t)n * sizeof *refs)) != NULL) {
+            } else {
                 refs[k] = dp_strdup(p, s, it->n);
                 out[k++] = NULL;
                 nref++;
             }
         } else if (twin__json_is_object(it)) {
             twin_dtdl_elem *c = list_object(p, e, slot, it, key, i, allowed, inferred, by_name);
-            if (c) out[k++] = c;
+            if (c) {
+                refs[k] = NULL;
+                out[k++] = c;
+            }
         } else {
             twin__dp_err(p, "badType", e, NULL, "'%s' items must be objects or DTMIs", key);
         }
