@@ -162,8 +162,6 @@ static inline size_t plain_run(const unsigned char *s, size_t j, size_t n)
     return j;
 }
 
-
-
 /* Write code point cp as UTF-8 at o; returns the end. */
 static char *put_utf8(char *o, unsigned long cp)
 {
@@ -442,6 +440,18 @@ static void start(rd *r, const char *text, size_t len, twin__region *mem,
     else memcpy(r->buf, text, len);
 }
 
+/* A member's key and its colon, the key kept for the value to come. 0
+ * with r->i at the bad byte if they are not there. */
+static int member_key(rd *r)
+{
+    ws(r);
+    if (r->i >= r->n || r->s[r->i] != '"' || !rstring(r, &r->key, &r->keylen)) return 0;
+    ws(r);
+    if (r->i >= r->n || r->s[r->i] != ':') return 0;
+    r->i++;
+    return 1;
+}
+
 #define BAD() \
     do { \
         *bad_at = r.i; \
@@ -498,11 +508,7 @@ twin_status twin__json_read(const char *text, size_t len, twin__region *mem,
         }
         BAD();
     member:
-        ws(&r);
-        if (r.i >= r.n || r.s[r.i] != '"' || !rstring(&r, &r.key, &r.keylen)) BAD();
-        ws(&r);
-        if (r.i >= r.n || r.s[r.i] != ':') BAD();
-        r.i++;
+        if (!member_key(&r)) BAD();
     }
     /* the text is JSON (RFC 8259) */
     if (r.sur != NONE) {
