@@ -140,24 +140,36 @@ static const unsigned char plain[256] = {
 };
 #undef X16
 
-/* Does any of the 8 bytes at p end a run of plain bytes? (Bitwise on a
- * word: a byte equal to '"' or '\\' gives a zero byte after the XOR, and
- * the test for a zero byte, or one below 0x20, is exact about whether
- * there is one, if not which.) */
-static int stop8(const unsigned char *p)
+/* The bytes among the 8 at p that end a run of plain bytes, flagged 0x80
+ * (bitwise on a word: a byte equal to '"' or '\\' gives a zero byte after
+ * the XOR; the test for a zero byte, or one below 0x20, flags each such
+ * byte that no lower one borrows from, and may flag bytes above a flagged
+ * one: the lowest flag is exact, the others are not). */
+static uint64_t stop8(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     uint64_t x, q, b;
     memcpy(&x, p, 8);
     q = x ^ (ones * '"');
     b = x ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs ? 1 : 0;
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs;
 }
 
-/* The end of the run of plain bytes from s[j]. */
+/* The end of the run of plain bytes from s[j]. (In a little-endian word
+ * the lowest flagged byte of stop8() is exact: borrows only go up.) */
 static inline size_t plain_run(const unsigned char *s, size_t j, size_t n)
 {
-    while (j + 8 <= n && !stop8(s + j)) j += 8;
+    uint64_t m;
+    while (j + 8 <= n) {
+        if ((m = stop8(s + j)) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return j + (size_t)__builtin_ctzll(m) / 8;
+#else
+            break;
+#endif
+        }
+        j += 8;
+    }
     while (j < n && plain[s[j]]) j++;
     return j;
 }
