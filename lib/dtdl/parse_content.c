@@ -124,7 +124,7 @@ int twin__dp_is_class_property(const char *t)
     const twin__dp_prop *pr;
     for (k = 0; k < sizeof props_by_class / sizeof props_by_class[0]; k++)
         for (pr = props_by_class[k]; pr && pr->kind; pr++)
-            if (strcmp(pr->json, t) == 0) return 1;
+            if (pr->json[0] == t[0] && dp_is(t, pr->json)) return 1;
     return 0;
 }
 

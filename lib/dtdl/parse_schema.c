@@ -153,7 +153,8 @@ void twin__dp_enum_values(twin__dp *p, const twin_dtdl_elem *e)
         for (b = 0; b < a; b++) {
             const twin_dtdl_elem *w = e->list[0][b];
             if (!w) continue;
-            if (str ? (v->enum_str && w->enum_str && strcmp(v->enum_str, w->enum_str) == 0)
+            if (str ? (v->enum_str && w->enum_str && v->enum_str[0] == w->enum_str[0] &&
+                       strcmp(v->enum_str, w->enum_str) == 0)
                     : v->enum_num == w->enum_num) {
                 twin__dp_err(p, "nonUniquePropertyValue", e, NULL,
                              "two enum values have the same enumValue");

@@ -18,7 +18,8 @@ int twin__dp_class_of(const twin__dp *p, const char *t)
         semi = strchr(name, ';');
         if (!semi || semi[1] != (char)('0' + p->version) || semi[2] != '\0') return 0;
     }
-    n = semi ? (size_t)(semi - name) : strlen(name);
+    if (semi) n = (size_t)(semi - name);
+    else for (n = 0; name[n]; n++) continue;
     for (k = 1; k < (int)twin__dp_nclass_names; k++) {
         const char *c = twin__dp_class_names[k];
         size_t j = 0;
@@ -71,7 +72,7 @@ int twin__dp_other_class(const twin__dp *p, const char *t)
     };
     size_t k;
     for (k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strcmp(t, names[k]) == 0) return 1;
+        if (names[k][0] == t[0] && dp_is(t, names[k])) return 1;
     return twin__unit_type_find(t, strlen(t), twin__dp_qt_where(p)) != 0;
 }
 

@@ -420,15 +420,18 @@ static int structure(twin_models *m, twin_status *st)
     return errs;
 }
 
+/* Does s start with prefix? (A byte loop: no call for a short prefix.) */
+static int starts(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
+
 static int reserved(const char *id)
 {
-    /* most identifiers differ at their sixth byte: no call for them (the
-       bytes before are checked first, so a short string ends the test) */
-    if (id[0] != 'd' || id[1] != 't' || id[2] != 'm' || id[3] != 'i' || id[4] != ':' ||
-        (id[5] != 'd' && id[5] != 's' && id[5] != 'i'))
-        return 0;
-    return strncmp(id, "dtmi:dtdl:", 10) == 0 || strncmp(id, "dtmi:standard:", 14) == 0 ||
-           strncmp(id, "dtmi:iotoperations:", 19) == 0;
+    return starts(id, "dtmi:") && (starts(id + 5, "dtdl:") || starts(id + 5, "standard:") ||
+                                   starts(id + 5, "iotoperations:"));
 }
 
 /* References to undefined DTMIs in the reserved name spaces: no resolver
