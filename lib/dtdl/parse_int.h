@@ -36,6 +36,10 @@ typedef struct twin__dp {
     } xc[8];
     int nxc;
     uint32_t nelems;    /* elements in the document (v3+ limit) */
+    /* the base of the last generated identifier, measured (parse_value.c):
+       the items of a list share it */
+    const char *gen_base, *gen_semi;
+    size_t gen_bl, gen_l3;
     size_t plen;
     char path[TWIN__DP_PATH_MAX];
 } twin__dp;

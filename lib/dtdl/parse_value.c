@@ -14,13 +14,22 @@ const char *twin__dp_gen_id(twin__dp *p, const char *base, const char *s1, const
     const char *semi = NULL;
     size_t bl = 0, hl = 0, l1 = 0, l2 = 0, l3, n;
     char *q;
-    while (base[bl] && base[bl] != ';') {
-        if (base[bl] == '#' && !hl) hl = bl + 1;
-        bl++;
+    if (base != p->gen_base) {
+        while (base[bl] && base[bl] != ';') {
+            if (base[bl] == '#' && !hl) hl = bl + 1;
+            bl++;
+        }
+        if (base[bl] == ';') semi = base + bl;
+        else if (hl) bl = hl - 1;
+        for (l3 = 0; semi && semi[l3]; l3++) continue;
+        p->gen_base = base;
+        p->gen_semi = semi;
+        p->gen_bl = bl;
+        p->gen_l3 = l3;
     }
-    if (base[bl] == ';') semi = base + bl;
-    else if (hl) bl = hl - 1;
-    for (l3 = 0; semi && semi[l3]; l3++) continue;
+    semi = p->gen_semi;
+    bl = p->gen_bl;
+    l3 = p->gen_l3;
     while (s1[l1]) l1++;
     while (s2 && s2[l2]) l2++;
     n = bl + 1 + l1 + l2 + l3;
