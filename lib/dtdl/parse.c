@@ -150,7 +150,7 @@ static void keyword_member(twin__dp *p, const twin__json *it, const twin_dtdl_el
     if (dp_is(it->key, "@id") || dp_is(it->key, "@type") ||
         dp_is(it->key, "@context") || (p->version == 2 && !dp_is(it->key, "@graph")))
         return;
-    mk = dp_push(p, it->key);
+    mk = dp_push_key(p, it->key, it->keylen);
     twin__dp_err(p, parent ? "keywordDisallowed" : "topLevelKeywordDisallowed", parent, NULL,
                  "JSON-LD keyword '%s' is not allowed in DTDL", it->key);
     dp_pop(p, mk);
@@ -219,7 +219,7 @@ static void element_member(twin__dp *p, twin_dtdl_elem *e, int kind, const twin_
     char kbuf[64];
     const char *key = key_term(p, it->key, kbuf, sizeof kbuf);
     const twin__dp_prop *pr;
-    size_t mk = dp_push(p, it->key);
+    size_t mk = dp_push_key(p, it->key, it->keylen);
     int bit = member_bit(p, e, kind, key, it->key, &pr);
     if (!bit) {
         dp_pop(p, mk);

@@ -71,6 +71,25 @@ static inline size_t dp_push(twin__dp *p, const char *key)
     return mark;
 }
 
+/* dp_push() of a key of len bytes: copied whole when it needs no escape
+ * and fits (a loop without branches on the bytes). */
+static inline size_t dp_push_key(twin__dp *p, const char *key, size_t len)
+{
+    size_t mark = p->plen, k;
+    char *to = p->path + p->plen + 1;
+    int esc = 0;
+    if (p->plen + len + 2 >= TWIN__DP_PATH_MAX) return dp_push(p, key);
+    for (k = 0; k < len; k++) {
+        to[k] = key[k];
+        esc |= (key[k] == '~') | (key[k] == '/');
+    }
+    if (esc) return dp_push(p, key);
+    to[-1] = '/';
+    to[len] = '\0';
+    p->plen += len + 1;
+    return mark;
+}
+
 static inline size_t dp_push_i(twin__dp *p, int i)
 {
     char b[16];

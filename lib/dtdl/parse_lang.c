@@ -141,7 +141,7 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, 
     if (!(l = dp_alloc(p, (size_t)n * sizeof *l))) return;
     n = 0;
     TWIN__JSON_EACH(it, v) {
-        size_t mk = dp_push(p, it->key);
+        size_t mk = dp_push_key(p, it->key, it->keylen);
         if (it->key[0] == '@') {
             twin__dp_err(p, "langMapObjKeyword", e, NULL, "'%s' language map has keyword key '%s'",
                          what, it->key);
