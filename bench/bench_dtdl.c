@@ -29,6 +29,10 @@
  * That run also checks everything: every Interface found by its DTMI, and
  * that closing the set frees every byte it allocated.
  *
+ * Then one wide Interface (20000 Telemetries in one document) is added
+ * and resolved 11 times: dtdl_wide_ms, its median, watches that long
+ * contents lists stay linear (the test of that counts allocations).
+ *
  * Prints a table and lines "bench: NAME VALUE UNIT" (1 KiB = 1024 bytes).
  * Usage: bench_dtdl [DIR [RUNS]]   (RUNS default 21)
  * Exit status 77 (skipped) when DIR does not exist, unless CI=true: then 1. */
@@ -59,7 +63,7 @@
 #define DTDL_CORPUS_DIR "../shared/corpus/dtdl/realestatecore"
 #endif
 
-enum { DEFAULT_RUNS = 21, MAX_RUNS = 1001 };
+enum { DEFAULT_RUNS = 21, MAX_RUNS = 1001, WIDE_CONTENTS = 20000 };
 
 #define ROOM "dtmi:digitaltwins:rec_3_3:core:Room;1"
 #define SPACE "dtmi:digitaltwins:rec_3_3:core:Space;1"
@@ -438,6 +442,37 @@ static mem_figures measured_run(const corpus *c)
     return r;
 }
 
+/* ---- a wide Interface ---- */
+
+/* One Interface of n Telemetries, added and resolved: the time of
+ * contents lists that are long (the duplicate-name checks must stay
+ * linear; tests/dtdl/test_dtdl_regress.c counts the allocations). Median
+ * of runs runs, in ms. */
+static double wide_ms(int n, int runs)
+{
+    size_t cap = (size_t)n * 80 + 256, used = 0;
+    char *b = malloc(cap);
+    double v[MAX_RUNS];
+    int k;
+    if (!b) fail("out of memory");
+    used += (size_t)sprintf(b, "{\"@context\":\"dtmi:dtdl:context;3\",\"@id\":\"dtmi:x:I;1\","
+                               "\"@type\":\"Interface\",\"contents\":[");
+    for (k = 0; k < n; k++)
+        used += (size_t)sprintf(b + used, "%s{\"@type\":\"Telemetry\",\"name\":\"t%d\","
+                                          "\"schema\":\"double\"}", k ? "," : "", k);
+    used += (size_t)sprintf(b + used, "]}");
+    for (k = 0; k < runs; k++) {
+        double t0 = bench_now_s() * 1e3;
+        twin_models *m = open_set(NULL);
+        if (twin_models_add(m, b, used, "wide") != TWIN_OK) fail("wide: add failed");
+        resolve(m);
+        twin_models_close(m);
+        v[k] = bench_now_s() * 1e3 - t0;
+    }
+    free(b);
+    return bench_median(v, runs);
+}
+
 static double kib(size_t n)
 {
     return (double)n / 1024.0;
@@ -456,6 +491,7 @@ int main(int argc, char **argv)
     struct stat st;
     const char *ci = getenv("CI");
     size_t peak_kb_of;
+    double wide;
 
     if (argc > 3 || runs < 1 || runs >= MAX_RUNS) {
         fprintf(stderr, "usage: bench_dtdl [DIR [RUNS 1..%d]]   (default %s, %d runs)\n",
@@ -534,11 +570,16 @@ int main(int argc, char **argv)
            (double)mf.resolved_live / (double)f.interfaces);
     printf("close freed every byte the handle allocated\n");
 
+    wide = wide_ms(WIDE_CONTENTS, 11);
+    printf("\none Interface of %d Telemetries, add + resolve: %.3f ms (median of 11)\n",
+           WIDE_CONTENTS, wide);
+
     peak_kb_of = mf.cjson_allocs > 0 ? mf.both_peak : mf.twin_peak;
     printf("\nbench: dtdl_rec_parse_ms %.3f ms\n", tm[4].med);
     printf("bench: dtdl_rec_parse_min_ms %.3f ms\n", tm[4].min);
     printf("bench: dtdl_rec_peak_kb %.1f KiB\n", kib(peak_kb_of));
     printf("bench: dtdl_rec_resolved_kb %.1f KiB\n", kib(mf.resolved_live + mf.cjson_live_after));
+    printf("bench: dtdl_wide_ms %.3f ms\n", wide);
 
     for (size_t i = 0; i < c.n; i++) {
         free(c.v[i].path);

@@ -1,6 +1,6 @@
 /* Adding DTDL documents to a model set: text checks, the JSON tree
- * (jsonread.c, cJSON nodes), the parse of each document, and the
- * all-or-nothing rule of every add call. Host only (cJSON); firmware loads
+ * (jsonread.c), the parse of each document, and the all-or-nothing rule
+ * of every add call. Host only (JSON reading); firmware loads
  * models in binary form (binary.c). */
 #include "dtdl/dtdl_int.h"
 #include "dtdl/jsonread.h"
@@ -8,7 +8,6 @@
 #include "util/index.h"
 #include "util/utf8.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,90 +69,104 @@ static void line_col(const char *text, size_t off, uint32_t *line, uint32_t *col
     *col = (uint32_t)(off - bol + 1);
 }
 
+/* Text that is not UTF-8: a diagnostic at its first bad byte. */
+static twin_status not_utf8(twin_models *m, const char *json, size_t off, const char *source)
+{
+    if (diag(m, "twin.notUtf8", source, "the text is not valid UTF-8 (byte %lu)",
+             (unsigned long)off) != TWIN_OK)
+        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
+    line_col(json, off, &m->diag[m->ndiag - 1].line, &m->diag[m->ndiag - 1].column);
+    return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
+}
+
+/* Text that is not JSON: a diagnostic at the byte that makes it so. */
+static twin_status not_json(twin_models *m, const char *json, size_t off, int deep,
+                            const char *source)
+{
+    uint32_t line, col;
+    twin_status s;
+    line_col(json, off, &line, &col);
+    s = deep ? diag(m, "twin.jsonTooDeep", source,
+                    "JSON nested deeper than %d levels (line %u, column %u)",
+                    TWIN__JSON_MAX_DEPTH, (unsigned)line, (unsigned)col)
+             : diag(m, "twin.jsonSyntax", source, "malformed JSON at line %u, column %u",
+                    (unsigned)line, (unsigned)col);
+    if (s != TWIN_OK) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
+    m->diag[m->ndiag - 1].line = line;
+    m->diag[m->ndiag - 1].column = col;
+    return twin__models_fail(m, TWIN_E_PARSE, "%s:%u:%u: %s", source, (unsigned)line,
+                             (unsigned)col, deep ? "JSON nested too deeply" : "malformed JSON");
+}
+
+
+/* The documents of root (a document, or an array of them) into the set;
+ * returns the number of errors (*nomem set when memory ran out). */
+static int parse_docs(twin_models *m, twin__region *tree, const twin__json *root,
+                      const char *src, int *nomem)
+{
+    const twin__json *d;
+    uint32_t i = 0;
+    int errs = 0;
+    if (!twin__json_is_array(root)) return twin__dtdl_parse_doc(m, tree, root, src, 0, nomem);
+    TWIN__JSON_EACH(d, root) {
+        errs += twin__dtdl_parse_doc(m, tree, d, src, i++, nomem);
+        if (*nomem) break;
+    }
+    return errs;
+}
+
+/* A failed add: the set as it was, diagnostics located in the text. */
+static twin_status add_failed(twin_models *m, txn t, size_t first, const char *json, size_t len,
+                              int is_array, const char *source)
+{
+    size_t k, dup = 0;
+    twin_status s;
+    txn_rollback(m, t);
+    locate(m, first, json, len, is_array);
+    for (k = first; k < m->ndiag; k++) dup += strcmp(m->diag[k].code, "duplicateDefinition") == 0;
+    s = dup == m->ndiag - first ? TWIN_E_EXISTS : TWIN_E_CONSTRAINT;
+    return twin__models_fail(m, s, "%s: %u error%s; first: %s", source ? source : "",
+                             (unsigned)(m->ndiag - first), m->ndiag - first == 1 ? "" : "s",
+                             m->diag[first].message);
+}
+
 static twin_status add_text(twin_models *m, const char *json, size_t len, const char *source)
 {
     const char *text = json, *src;
-    size_t n = len, bad, first = m->ndiag;
-    cJSON *root;
+    size_t n = len, bad, first = m->ndiag, skip;
+    const twin__json *root;
     twin__region tree;
     txn t;
-    int errs = 0, nomem = 0, is_array;
-    uint32_t i;
+    int errs, nomem = 0, deep, is_array;
     twin_status s;
-
     if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         n -= 3;
     }
-    if ((bad = twin__utf8_check(text, n)) != n) {
-        if (diag(m, "twin.notUtf8", source, "the text is not valid UTF-8 (byte %lu)",
-                 (unsigned long)(bad + (size_t)(text - json))) != TWIN_OK)
-            return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-        line_col(json, bad + (size_t)(text - json), &m->diag[m->ndiag - 1].line,
-                 &m->diag[m->ndiag - 1].column);
-        return twin__models_fail(m, TWIN_E_PARSE, "%s: not valid UTF-8", source);
-    }
-    /* The tree lives in a region of its own, freed whole once the
-     * document's elements are built. */
-    twin__region_init(&tree, twin__json_block_size(n));
-    {
-        int deep;
-        size_t bad_at;
-        s = twin__json_read(text, n, &tree, &m->alloc, &root, &bad_at, &deep);
-        if (s != TWIN_OK) twin__region_fini(&tree, &m->alloc);
-        if (s == TWIN_E_NOMEM) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
-        if (s != TWIN_OK) {
-            size_t off = bad_at + (size_t)(text - json);
-            uint32_t line, col;
-            line_col(json, off, &line, &col);
-            s = deep ? diag(m, "twin.jsonTooDeep", source,
-                            "JSON nested deeper than %d levels (line %u, column %u)",
-                            TWIN__JSON_MAX_DEPTH, (unsigned)line, (unsigned)col)
-                     : diag(m, "twin.jsonSyntax", source, "malformed JSON at line %u, column %u",
-                            (unsigned)line, (unsigned)col);
-            if (s != TWIN_OK) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-            m->diag[m->ndiag - 1].line = line;
-            m->diag[m->ndiag - 1].column = col;
-            return twin__models_fail(m, TWIN_E_PARSE, "%s:%u:%u: %s", source, (unsigned)line,
-                                     (unsigned)col, deep ? "JSON nested too deeply" : "malformed JSON");
-        }
-    }
+    skip = (size_t)(text - json);
+    if ((bad = twin__utf8_check(text, n)) != n) return not_utf8(m, json, bad + skip, source);
+    /* The tree lives in a region of its own, with the parse's state,
+       freed whole once the document's elements are built. */
+    twin__region_init(&tree, twin__json_block_size(n) + TWIN__DTDL_PARSE_SCRATCH);
+    s = twin__json_read(text, n, &tree, &m->alloc, &root, &bad, &deep);
+    if (s != TWIN_OK) twin__region_fini(&tree, &m->alloc);
+    if (s == TWIN_E_NOMEM) return twin__models_fail(m, TWIN_E_NOMEM, "out of memory (reading JSON)");
+    if (s != TWIN_OK) return not_json(m, json, bad + skip, deep, source);
+    is_array = twin__json_is_array(root);
     t = txn_begin(m);
     /* The source name lives as long as the elements that cite it. */
-    src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source));
-    if (!src) {
-        twin__region_fini(&tree, &m->alloc);
-        txn_rollback(m, t);
-        return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
-    }
-    is_array = cJSON_IsArray(root);
-    if (is_array) {
-        const cJSON *d;
-        i = 0;
-        cJSON_ArrayForEach(d, root) {
-            int e = twin__dtdl_parse_doc(m, d, src, i++, &nomem);
-            errs += e;
-            if (nomem) break;
-        }
+    if (!(src = twin__region_strdup(&m->mem, &m->alloc, source, strlen(source)))) {
+        nomem = 1;
+        errs = 0;
     } else {
-        errs = twin__dtdl_parse_doc(m, root, src, 0, &nomem);
+        errs = parse_docs(m, &tree, root, src, &nomem);
     }
     twin__region_fini(&tree, &m->alloc);
     if (nomem) {
         txn_rollback(m, t);
         return twin__models_fail(m, TWIN_E_NOMEM, "out of memory");
     }
-    if (errs) {
-        size_t k, dup = 0;
-        txn_rollback(m, t);
-        locate(m, first, json, len, is_array);
-        for (k = first; k < m->ndiag; k++)
-            dup += strcmp(m->diag[k].code, "duplicateDefinition") == 0;
-        s = dup == m->ndiag - first ? TWIN_E_EXISTS : TWIN_E_CONSTRAINT;
-        return twin__models_fail(m, s, "%s: %u error%s; first: %s", source ? source : "",
-                                 (unsigned)(m->ndiag - first), m->ndiag - first == 1 ? "" : "s",
-                                 m->diag[first].message);
-    }
+    if (errs) return add_failed(m, t, first, json, len, is_array, source);
     return TWIN_OK;  /* the last error stays (core.h) */
 }
 

@@ -1,6 +1,6 @@
 /* Values against schemas, through one checker over a small view of a
- * value tree (check_int.h; twin_value here, cJSON in check_json.c), and the
- * graph validator built on it. No cJSON here: this file is in the
+ * value tree (check_int.h; twin_value here, the JSON reader's tree in check_json.c),
+ * and the graph validator built on it. No JSON here: this file is in the
  * firmware core. */
 #include "dtdl/check_int.h"
 #include "core/format.h"

@@ -1,5 +1,5 @@
 /* The schema checker's view of a value tree (check.c), shared with the
- * cJSON side (check_json.c). */
+ * JSON side (check_json.c). */
 #ifndef TWIN_DTDL_CHECK_INT_H
 #define TWIN_DTDL_CHECK_INT_H
 

@@ -1,39 +1,44 @@
-/* JSON text against schemas: a cJSON view for the checker of check.c, and
- * twin_dtdl_check_json(). Host only (cJSON). */
+/* JSON text against schemas: a view of the JSON reader's tree for the
+ * checker of check.c, and twin_dtdl_check_json(). Host only. */
 #include "dtdl/check_int.h"
 #include "dtdl/jsonread.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
 
-/* cJSON */
+/* The view of a twin__json value. */
 static int js_type(const void *p)
 {
-    const cJSON *j = p;
-    if (cJSON_IsBool(j)) return TWIN_VALUE_BOOL;
-    if (cJSON_IsNumber(j)) {
-        double d = j->valuedouble;
+    const twin__json *j = p;
+    if (twin__json_is_bool(j)) return TWIN_VALUE_BOOL;
+    if (twin__json_is_number(j)) {
+        double d = j->u.num;
         return d == floor(d) && fabs(d) <= 9007199254740992.0 ? TWIN_VALUE_INT : TWIN_VALUE_DOUBLE;
     }
-    if (cJSON_IsString(j)) return TWIN_VALUE_STRING;
-    if (cJSON_IsArray(j)) return TWIN_VALUE_ARRAY;
-    if (cJSON_IsObject(j)) return TWIN_VALUE_OBJECT;
+    if (twin__json_is_string(j)) return TWIN_VALUE_STRING;
+    if (twin__json_is_array(j)) return TWIN_VALUE_ARRAY;
+    if (twin__json_is_object(j)) return TWIN_VALUE_OBJECT;
     return TWIN_VALUE_NULL;
 }
-static int64_t js_i(const void *p) { return (int64_t)((const cJSON *)p)->valuedouble; }
-static double js_d(const void *p) { return ((const cJSON *)p)->valuedouble; }
+static int64_t js_i(const void *p) { return (int64_t)((const twin__json *)p)->u.num; }
+static double js_d(const void *p) { return ((const twin__json *)p)->u.num; }
 static const char *js_s(const void *p, size_t *len)
 {
-    const char *s = ((const cJSON *)p)->valuestring;
-    *len = strlen(s);
-    return s;
+    const twin__json *j = p;
+    *len = j->n;
+    return j->u.str;
 }
-static size_t js_count(const void *p) { return (size_t)cJSON_GetArraySize(p); }
-static view js_view(const cJSON *j);
-static view js_item(const void *p, size_t k) { return js_view(cJSON_GetArrayItem(p, (int)k)); }
-static const char *js_key(const void *p, size_t k) { return cJSON_GetArrayItem(p, (int)k)->string; }
-static view js_view(const cJSON *j)
+static size_t js_count(const void *p) { return twin__json_count(p); }
+static const twin__json *js_at(const void *p, size_t k)
+{
+    const twin__json *it = ((const twin__json *)p)->child;
+    while (k--) it = it->next;
+    return it;
+}
+static view js_view(const twin__json *j);
+static view js_item(const void *p, size_t k) { return js_view(js_at(p, k)); }
+static const char *js_key(const void *p, size_t k) { return js_at(p, k)->key; }
+static view js_view(const twin__json *j)
 {
     view w;
     w.p = j;
@@ -56,7 +61,7 @@ static int cmp_digits(const char *d, size_t n, const char *lim)
     return memcmp(d, lim, n);
 }
 
-/* cJSON keeps no number text: 1.0 reads as the integer 1 and -0 as 0.
+/* The tree keeps no number text: 1.0 reads as the integer 1 and -0 as 0.
  * For a number at the top of the text, look at how it was written: a
  * fraction or exponent is not an integer, and -0 is not unsigned. */
 static int raw_number_ok(const twin_dtdl_elem *s, const char *t, size_t n, char *msg, size_t cap)
@@ -97,7 +102,7 @@ static int raw_number_ok(const twin_dtdl_elem *s, const char *t, size_t n, char 
     return 1;
 }
 
-int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v)
+int twin__dtdl_conforms(const twin_dtdl_elem *schema, const twin__json *v)
 {
     view w = js_view(v);
     char msg[8];
@@ -109,7 +114,7 @@ twin_status twin_dtdl_check_json(const twin_dtdl_elem *schema, const char *json,
 {
     const twin_allocator *a = twin_allocator_default();
     twin__region tree;
-    cJSON *j;
+    const twin__json *j;
     view w;
     int ok;
     if (msg && cap) msg[0] = '\0';

@@ -107,6 +107,9 @@ twin_status twin__models_diag_add(twin_models *m, const char *code, const char *
                                   const char *fmt, va_list ap);
 twin_dtdl_elem *twin__models_find(const twin_models *m, const char *id, size_t n);
 twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e);
+/* e indexed under its identifier, unless an element has it already: then
+ * TWIN_E_EXISTS and *dup that element (one hash either way). */
+twin_status twin__models_put_new_id(twin_models *m, twin_dtdl_elem *e, twin_dtdl_elem **dup);
 twin_status twin__models_put_iface(twin_models *m, twin_dtdl_elem *e);
 /* Position in ids of the element with this identifier; UINT32_MAX if none. */
 uint32_t twin__models_pos(const twin_models *m, const char *id);
@@ -114,11 +117,15 @@ uint32_t twin__models_pos(const twin_models *m, const char *id);
 void twin__models_drop_ids(twin_models *m, uint32_t nids);
 void twin__models_diag_clear(twin_models *m);
 
-/* parse.c: one JSON document (cJSON tree), errors as diagnostics;
- * returns the number of errors, or a negative status (NOMEM). */
-struct cJSON;
-int twin__dtdl_parse_doc(twin_models *m, const struct cJSON *doc, const char *src,
-                         uint32_t docno, int *nomem);
+/* parse.c: one JSON document (jsonread.h's tree), errors as diagnostics;
+ * returns the number of errors (*nomem set when memory ran out). The
+ * parse's own state and scratch come from the region scratch (the
+ * document's tree's): TWIN__DTDL_PARSE_SCRATCH bytes more in its block
+ * spare an allocation. */
+#define TWIN__DTDL_PARSE_SCRATCH 8192
+struct twin__json;
+int twin__dtdl_parse_doc(twin_models *m, twin__region *scratch, const struct twin__json *doc,
+                         const char *src, uint32_t docno, int *nomem);
 
 /* names.c: dup_of[i] = index of an earlier element with the same name as
  * v[i], or UINT32_MAX (NULL entries and unnamed elements never clash). */
@@ -138,7 +145,7 @@ void twin__json_pos(const char *text, size_t len, uint32_t doc, int doc_is_array
 int twin__dtmi_ok(const char *s, size_t n, int dtdl_version, size_t max);
 
 /* check.c: does JSON value v conform to schema? Is s an ISO 8601 duration? */
-int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct cJSON *v);
+int twin__dtdl_conforms(const twin_dtdl_elem *schema, const struct twin__json *v);
 int twin__dtdl_is_duration(const char *s);
 
 /* primitives (query.c) */

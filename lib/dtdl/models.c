@@ -1,5 +1,5 @@
 /* The model set handle: options, diagnostics, the identifier index, and
- * the entry to resolution. Adding documents (cJSON) is in add.c, loading
+ * the entry to resolution. Adding documents (JSON) is in add.c, loading
  * the binary form in binary.c. */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
@@ -218,16 +218,33 @@ static twin_status grow(twin_models *m, void *pp, uint32_t *cap, uint32_t n, siz
     return TWIN_OK;
 }
 
-twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e)
+/* Index e under its identifier, whose hash is h. */
+static twin_status put_hashed(twin_models *m, twin_dtdl_elem *e, uint32_t h)
 {
     twin_status s;
-    size_t n = strlen(e->id);
     if ((s = grow(m, &m->ids, &m->capids, m->nids, sizeof *m->ids)) != TWIN_OK) return s;
     if ((s = twin__index_reserve(&m->idx, &m->alloc, 1)) != TWIN_OK) return s;
     m->ids[m->nids] = e;
-    twin__index_insert(&m->idx, id_hash(m, e->id, n), m->nids);
+    twin__index_insert(&m->idx, h, m->nids);
     m->nids++;
     return TWIN_OK;
+}
+
+twin_status twin__models_put_id(twin_models *m, twin_dtdl_elem *e)
+{
+    return put_hashed(m, e, id_hash(m, e->id, strlen(e->id)));
+}
+
+twin_status twin__models_put_new_id(twin_models *m, twin_dtdl_elem *e, twin_dtdl_elem **dup)
+{
+    key k;
+    uint32_t h, pos;
+    k.s = e->id;
+    k.n = strlen(e->id);
+    h = id_hash(m, k.s, k.n);
+    pos = twin__index_find(&m->idx, h, id_eq, m, &k);
+    *dup = pos == TWIN__NONE ? NULL : m->ids[twin__index_at(&m->idx, pos)];
+    return *dup ? TWIN_E_EXISTS : put_hashed(m, e, h);
 }
 
 uint32_t twin__models_pos(const twin_models *m, const char *id)

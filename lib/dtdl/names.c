@@ -10,11 +10,16 @@ twin_status twin__dup_names(const twin_allocator *a, const twin_dtdl_elem *const
 {
     uint32_t i, j, cap = 16, mask, *slot;
     for (i = 0; i < n; i++) dup_of[i] = UINT32_MAX;
-    if (n <= 16) {
+    if (n <= 16) {  /* pairs, by hash first (named[i]: v[i] has a name) */
+        uint32_t h[16];
+        unsigned char named[16];
+        for (i = 0; i < n; i++) {
+            named[i] = v[i] && v[i]->name;
+            h[i] = named[i] ? v[i]->name_hash : 0;
+        }
         for (i = 1; i < n; i++)
-            for (j = 0; j < i; j++)
-                if (v[i] && v[j] && v[i]->name && v[j]->name && v[i]->name_hash == v[j]->name_hash &&
-                    strcmp(v[i]->name, v[j]->name) == 0) {
+            for (j = 0; j < i && named[i]; j++)
+                if (h[i] == h[j] && named[j] && strcmp(v[i]->name, v[j]->name) == 0) {
                     dup_of[i] = j;
                     break;
                 }

@@ -420,10 +420,18 @@ static int structure(twin_models *m, twin_status *st)
     return errs;
 }
 
+/* Does s start with prefix? (A byte loop: no call for a short prefix.) */
+static int starts(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
+
 static int reserved(const char *id)
 {
-    return strncmp(id, "dtmi:dtdl:", 10) == 0 || strncmp(id, "dtmi:standard:", 14) == 0 ||
-           strncmp(id, "dtmi:iotoperations:", 19) == 0;
+    return starts(id, "dtmi:") && (starts(id + 5, "dtdl:") || starts(id + 5, "standard:") ||
+                                   starts(id + 5, "iotoperations:"));
 }
 
 /* References to undefined DTMIs in the reserved name spaces: no resolver

@@ -20,8 +20,14 @@ uint64_t twin__hash(uint64_t seed, const void *p, size_t n)
         n -= 8;
     }
     if (n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* the bytes as memcpy() would put them, without a call */
+        k = 0;
+        while (n--) k = (k << 8) | s[n];
+#else
         k = 0;
         memcpy(&k, s, n);
+#endif
         h = (h ^ (k * K2)) * K1;
     }
     return twin__mix64(h);

@@ -1,10 +1,11 @@
 /* Oracles of the JSON reader (test_dtdl_jsonread.c, the fuzzer): the
  * strict JSON checker the library used before jsonread.c (from
  * lib/dtdl/jsonpos.c, unchanged but for its name), for acceptance, bad_at
- * and too_deep; and a structural comparison of two cJSON trees. */
+ * and too_deep; and a comparison of the reader's tree with cJSON's. */
 #include "dtdl/json_oracle.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,44 +24,58 @@ static int same_str(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-/* The list under c is well linked: child->prev is the tail, each
- * next->prev its predecessor, the tail's next NULL. */
-int oracle_linked(const cJSON *c)
+/* The children of c number c->n (for an array or object). */
+int oracle_counted(const twin__json *c)
 {
-    const cJSON *k, *last = NULL;
-    if (!c->child) return 1;
-    for (k = c->child; k; k = k->next) {
-        if (last && k->prev != last) return 0;
-        last = k;
-    }
-    return c->child->prev == last;
+    const twin__json *k;
+    uint32_t n = 0;
+    if (c->type != TWIN__JSON_ARRAY && c->type != TWIN__JSON_OBJECT) return c->child == NULL;
+    for (k = c->child; k; k = k->next) n++;
+    return n == c->n;
 }
 
-/* 1 when the trees are equal; else 0 with a reason in why. */
-int oracle_same_tree(const cJSON *a, const cJSON *b, char *why, size_t cap)
+/* The cJSON type of a reader's node. */
+static int cjson_type(const twin__json *a)
 {
-    const cJSON *x, *y;
-    if (a->type != b->type) {
-        snprintf(why, cap, "type %d vs %d (key %s)", a->type, b->type, a->string ? a->string : "-");
+    switch (a->type) {
+    case TWIN__JSON_NULL: return cJSON_NULL;
+    case TWIN__JSON_FALSE: return cJSON_False;
+    case TWIN__JSON_TRUE: return cJSON_True;
+    case TWIN__JSON_NUMBER: return cJSON_Number;
+    case TWIN__JSON_STRING: return cJSON_String;
+    case TWIN__JSON_ARRAY: return cJSON_Array;
+    case TWIN__JSON_OBJECT: return cJSON_Object;
+    }
+    return -1;
+}
+
+/* 1 when the reader's tree a holds what cJSON's tree b does; else 0 with
+ * a reason in why. */
+int oracle_same_tree(const twin__json *a, const cJSON *b, char *why, size_t cap)
+{
+    const twin__json *x;
+    const cJSON *y;
+    if (cjson_type(a) != b->type) {
+        snprintf(why, cap, "type %d vs %d (key %s)", a->type, b->type, a->key ? a->key : "-");
         return 0;
     }
-    if (!same_str(a->string, b->string)) {
-        snprintf(why, cap, "key \"%s\" vs \"%s\"", a->string ? a->string : "(null)",
+    if (!same_str(a->key, b->string) || (a->key && a->keylen != strlen(a->key))) {
+        snprintf(why, cap, "key \"%s\" vs \"%s\"", a->key ? a->key : "(null)",
                  b->string ? b->string : "(null)");
         return 0;
     }
-    if (!same_str(a->valuestring, b->valuestring)) {
-        snprintf(why, cap, "string \"%s\" vs \"%s\"", a->valuestring ? a->valuestring : "(null)",
+    if (a->type == TWIN__JSON_STRING &&
+        (!same_str(a->u.str, b->valuestring) || a->n != strlen(a->u.str))) {
+        snprintf(why, cap, "string \"%s\" vs \"%s\"", a->u.str ? a->u.str : "(null)",
                  b->valuestring ? b->valuestring : "(null)");
         return 0;
     }
-    if (!oracle_same_double(a->valuedouble, b->valuedouble) || a->valueint != b->valueint) {
-        snprintf(why, cap, "number %.17g/%d vs %.17g/%d", a->valuedouble, a->valueint,
-                 b->valuedouble, b->valueint);
+    if (a->type == TWIN__JSON_NUMBER && !oracle_same_double(a->u.num, b->valuedouble)) {
+        snprintf(why, cap, "number %.17g vs %.17g", a->u.num, b->valuedouble);
         return 0;
     }
-    if (!oracle_linked(a) || !oracle_linked(b)) {
-        snprintf(why, cap, "badly linked list");
+    if (!oracle_counted(a)) {
+        snprintf(why, cap, "children miscounted");
         return 0;
     }
     for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)

@@ -11,14 +11,16 @@
  * reason is nesting deeper than ORACLE_JSON_MAX_DEPTH. */
 int oracle_json_check(const char *text, size_t len, size_t *bad_at, int *too_deep);
 
+#include "dtdl/jsonread.h"
+
 struct cJSON;
 /* Bit for bit equal, or both NaN. */
 int oracle_same_double(double a, double b);
-/* The children of c are well linked: c->child->prev the tail, each
- * next->prev its predecessor, the tail's next NULL. */
-int oracle_linked(const struct cJSON *c);
-/* 1 when the trees are equal (types, keys, strings, valuedouble bit for bit,
- * valueint, children in order, links); else 0 with a reason in why. */
-int oracle_same_tree(const struct cJSON *a, const struct cJSON *b, char *why, size_t cap);
+/* The children of c number c->n (an array or object), or it has none. */
+int oracle_counted(const twin__json *c);
+/* 1 when the reader's tree a holds what cJSON's tree b does (types, keys,
+ * strings and their lengths, valuedouble bit for bit, children in order
+ * and counted); else 0 with a reason in why. */
+int oracle_same_tree(const twin__json *a, const struct cJSON *b, char *why, size_t cap);
 
 #endif

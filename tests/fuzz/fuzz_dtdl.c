@@ -43,7 +43,8 @@ static void json_diff(const char *t, size_t n)
 {
     size_t ob = 0, nb = 0;
     int od = 0, nd = 0;
-    cJSON *mine = NULL, *cj;
+    const twin__json *mine = NULL;
+    cJSON *cj;
     const char *end = NULL;
     char why[256];
     const twin_allocator *a = twin_allocator_default();
