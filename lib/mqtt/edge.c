@@ -55,13 +55,10 @@ struct twin_sp_edge {
 
 TWIN_SP_API twin_status twin_sp_edge_options_init_(twin_sp_edge_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_sp_edge_options, reserved_))
-        return TWIN_E_INVAL;
-    if (size > sizeof *o)
-        return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    return TWIN_OK;
+    twin_sp_edge_options d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 static void device_free(twin_sp_edge *e, edge_device *d)
@@ -90,20 +87,22 @@ TWIN_SP_API twin_status twin_sp_edge_create(twin_sp_edge **out, const twin_graph
                                             const twin_sp_edge_options *o)
 {
     twin_sp_edge_options opt;
+    twin_allocator al = *twin_allocator_default();
+    twin_status st;
     if (!out)
         return TWIN_E_INVAL;
     *out = NULL;
-    if (!g || !ing || !o || o->size < offsetof(twin_sp_edge_options, reserved_))
+    if (!g || !ing || !o)
         return TWIN_E_INVAL;
-    if (o->size > sizeof opt)
-        return TWIN_E_ABI;
     twin_sp_edge_options_init(&opt);
-    memcpy(&opt, o, o->size);
+    if ((st = twin__sized_in(&opt, sizeof opt, o)) != TWIN_OK ||
+        (st = twin__sized_in(&al, sizeof al, opt.alloc)) != TWIN_OK)
+        return st;
     if (!opt.group_id || !opt.node_id || !twin__sp_id_ok(opt.group_id, strlen(opt.group_id)) ||
         !twin__sp_id_ok(opt.node_id, strlen(opt.node_id)) || opt.bdseq > 255 ||
-        (opt.alloc && opt.alloc->size < sizeof(twin_allocator)))
+        !al.alloc || !al.free)
         return TWIN_E_INVAL;
-    const twin_allocator *a = opt.alloc ? opt.alloc : twin_allocator_default();
+    const twin_allocator *a = &al;
     twin_sp_edge *e = (twin_sp_edge *)sp_alloc(a, sizeof *e);
     if (!e)
         return TWIN_E_NOMEM;
@@ -561,13 +560,17 @@ TWIN_SP_API twin_status twin_sp_edge_receive(twin_sp_edge *e, const char *topic,
 
 TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_edge_stats *out)
 {
-    if (!e || !out || out->size < sizeof *out)
+    twin_sp_edge_stats r;
+    twin_status st;
+    if (!e || !out)
         return TWIN_E_INVAL;
-    *out = e->st;
-    out->size = sizeof *out;
+    if ((st = twin__sized_check(out, sizeof r)) != TWIN_OK)
+        return st;
+    r = e->st;
+    r.size = sizeof r;
     uint32_t born = 0;
     for (size_t i = 0; i < e->ndev; i++)
         born += e->dev[i].born && !e->dev[i].gone;
-    out->devices = born;
-    return TWIN_OK;
+    r.devices = born;
+    return twin__sized_out(out, &r, sizeof r);
 }

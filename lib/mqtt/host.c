@@ -57,32 +57,31 @@ struct twin_sp_host {
 
 TWIN_SP_API twin_status twin_sp_host_options_init_(twin_sp_host_options *o, size_t size)
 {
-    if (!o || size < offsetof(twin_sp_host_options, on_event))
-        return TWIN_E_INVAL;
-    if (size > sizeof *o)
-        return TWIN_E_ABI;
-    memset(o, 0, size);
-    o->size = (uint32_t)size;
-    o->reorder_timeout_us = 2000000;
-    return TWIN_OK;
+    twin_sp_host_options d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.reorder_timeout_us = 2000000;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 TWIN_SP_API twin_status twin_sp_host_create(twin_sp_host **out, const twin_sp_host_options *o)
 {
     twin_sp_host_options opt;
+    twin_allocator al = *twin_allocator_default();
+    twin_status st;
     if (!out)
         return TWIN_E_INVAL;
     *out = NULL;
-    if (!o || o->size < offsetof(twin_sp_host_options, on_event))
+    if (!o)
         return TWIN_E_INVAL;
-    if (o->size > sizeof opt)
-        return TWIN_E_ABI;
     twin_sp_host_options_init(&opt);
-    memcpy(&opt, o, o->size);
+    if ((st = twin__sized_in(&opt, sizeof opt, o)) != TWIN_OK ||
+        (st = twin__sized_in(&al, sizeof al, opt.alloc)) != TWIN_OK)
+        return st;
     if (!opt.host_id || !twin__sp_id_ok(opt.host_id, strlen(opt.host_id)) ||
-        opt.reorder_timeout_us <= 0 || (opt.alloc && opt.alloc->size < sizeof(twin_allocator)))
+        opt.reorder_timeout_us <= 0 || !al.alloc || !al.free)
         return TWIN_E_INVAL;
-    const twin_allocator *a = opt.alloc ? opt.alloc : twin_allocator_default();
+    const twin_allocator *a = &al;
     twin_sp_host *h = (twin_sp_host *)sp_alloc(a, sizeof *h);
     if (!h)
         return TWIN_E_NOMEM;
@@ -662,12 +661,16 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
 
 TWIN_SP_API twin_status twin_sp_host_get_stats(const twin_sp_host *h, twin_sp_host_stats *out)
 {
-    if (!h || !out || out->size < sizeof *out)
+    twin_sp_host_stats r;
+    twin_status st;
+    if (!h || !out)
         return TWIN_E_INVAL;
-    *out = h->st;
-    out->size = sizeof *out;
-    out->nodes = (uint32_t)h->nnodes;
-    return TWIN_OK;
+    if ((st = twin__sized_check(out, sizeof r)) != TWIN_OK)
+        return st;
+    r = h->st;
+    r.size = sizeof r;
+    r.nodes = (uint32_t)h->nnodes;
+    return twin__sized_out(out, &r, sizeof r);
 }
 
 TWIN_SP_API twin_status twin_sp_host_status(const twin_sp_host *h, const char *group,

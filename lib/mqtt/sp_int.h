@@ -5,6 +5,8 @@
 
 #include "twin/sparkplug.h"
 
+#include "core/sized.h" /* size-first structs by libtwin's rules (header-only) */
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -141,14 +141,10 @@ void tsq_rollback(twin_sqlite *db)
 twin_status twin_sqlite_options_init_(twin_sqlite_options *o, size_t size)
 {
     twin_sqlite_options d;
-    uint32_t n = (uint32_t)size;
-    if (!o || size < TSQ_SIZED_MIN) return TWIN_E_INVAL;
-    if (size > sizeof *o) return TWIN_E_ABI;
     memset(&d, 0, sizeof d);
+    d.size = sizeof d;
     d.busy_timeout_ms = 1000;
-    memcpy(o, &d, size);
-    memcpy(o, &n, sizeof n);
-    return TWIN_OK;
+    return twin__sized_init(o, size, &d, sizeof d);
 }
 
 static int64_t pragma_int(twin_sqlite *db, const char *sql, int *rc)
@@ -311,7 +307,7 @@ twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sql
     tsq_ok(db);
     db->err.message = db->msg;
     twin_sqlite_options_init(&d);
-    if ((s = tsq_sized_in(&d, sizeof d, o)) != TWIN_OK)
+    if ((s = twin__sized_in(&d, sizeof d, o)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, s == TWIN_E_ABI ? "options: unknown size"
                                                           : "options: size not set");
     if (!path) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no path");
@@ -415,7 +411,7 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     int64_t pages, psize, freep;
     twin_status s;
     if (!db || !out) return TWIN_E_INVAL;
-    if ((s = tsq_sized_check(out, sizeof c)) != TWIN_OK) return s;
+    if ((s = twin__sized_check(out, sizeof c)) != TWIN_OK) return s;
     if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
     memset(&c, 0, sizeof c);
     c.size = sizeof c;
@@ -430,6 +426,6 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     freep = pragma_int(db, "PRAGMA freelist_count", &rc);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
     c.file_bytes = (uint64_t)((pages - freep) * psize);
-    tsq_sized_out(out, &c);
+    twin__sized_out(out, &c, sizeof c);
     return TWIN_OK;
 }

@@ -138,7 +138,7 @@ twin_status twin_sqlite_load(twin_sqlite *db, twin_graph *g, twin_ingest *ing,
     memset(&L, 0, sizeof L);
     L.db = db;
     twin_signal_options_init(&L.sopt);
-    if ((s = tsq_sized_in(&L.sopt, sizeof L.sopt, sig_options)) != TWIN_OK)
+    if ((s = twin__sized_in(&L.sopt, sizeof L.sopt, sig_options)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, "signal options: bad size");
     twin_health_options_init(&L.hopt);
     /* One read transaction: a consistent view. */

@@ -15,7 +15,7 @@ static twin_status read_policy(twin_sqlite *db, const twin_sqlite_retention *r,
 {
     twin_status s;
     memset(out, 0, sizeof *out);
-    if ((s = tsq_sized_in(out, sizeof *out, r)) != TWIN_OK)
+    if ((s = twin__sized_in(out, sizeof *out, r)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, "retention: %s size",
                         s == TWIN_E_ABI ? "unknown" : "too small a");
     if (!valid(out)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "retention: invalid policy");
@@ -73,7 +73,7 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
     if (!r) r = &db->retention;
     if ((s = read_policy(db, r, &p)) != TWIN_OK) return s;
     r = &p;
-    if (out && (s = tsq_sized_check(out, sizeof *out)) != TWIN_OK)
+    if (out && (s = twin__sized_check(out, sizeof *out)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, "retention stats: %s size",
                         s == TWIN_E_ABI ? "unknown" : "too small a");
     if (db->in_tx)
@@ -124,7 +124,7 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
         st.cutoff_us = INT64_MIN;
     }
     if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) goto fail;
-    if (out) tsq_sized_out(out, &st);
+    if (out) twin__sized_out(out, &st, sizeof st);
     return TWIN_OK;
 fail:
     sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);

@@ -9,41 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Size-first structs, by libtwin's rules (twin/core.h; libtwin's own
- * helper, lib/core/sized.c, is hidden in libtwin, hence this copy).
- * Smallest size: `size` and the 32-bit field after it. */
-#define TSQ_SIZED_MIN 8u
-
-/* TWIN_OK, TWIN_E_ABI (larger than this library's) or TWIN_E_INVAL. */
-static inline twin_status tsq_sized_check(const void *p, size_t lib_size)
-{
-    uint32_t n;
-    memcpy(&n, p, sizeof n);
-    return n > lib_size ? TWIN_E_ABI : n < TSQ_SIZED_MIN ? TWIN_E_INVAL : TWIN_OK;
-}
-
-/* Input: the caller's struct (NULL: none) over the defaults at dst, whose
- * size becomes this library's. */
-static inline twin_status tsq_sized_in(void *dst, size_t lib_size, const void *src)
-{
-    uint32_t n = (uint32_t)lib_size;
-    if (src) {
-        twin_status s = tsq_sized_check(src, lib_size);
-        if (s != TWIN_OK) return s;
-        memcpy(dst, src, *(const uint32_t *)src);
-    }
-    memcpy(dst, &n, sizeof n);
-    return TWIN_OK;
-}
-
-/* Output: the caller's size bytes of src (checked before), size kept. */
-static inline void tsq_sized_out(void *dst, const void *src)
-{
-    uint32_t n;
-    memcpy(&n, dst, sizeof n);
-    memcpy(dst, src, n);
-    memcpy(dst, &n, sizeof n);
-}
+/* Size-first structs, by libtwin's rules (twin/core.h): the same
+ * header-only helper as libtwin's (core/sized.h). */
+#include "core/sized.h"
 
 /* A sample by row, to insert in key order. */
 struct tsq_row {

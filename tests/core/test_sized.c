@@ -20,6 +20,7 @@
 
 #include "twin/twin.h"
 #include "twin/sqlite.h"
+#include "twin/sparkplug.h"
 #include "sqlite/sq_fixture.h"
 #include "support/run.h"
 
@@ -647,6 +648,47 @@ START_TEST(test_health_predictor_structs_older_size)
 }
 END_TEST
 
+/* libtwin-mqtt: its options and stats by the same rules (the header-only
+ * helper it shares with libtwin). */
+START_TEST(test_sparkplug_structs_older_size)
+{
+    cbuf c, c2;
+    twin_ingest *ing;
+    twin_sp_edge *e;
+    twin_sp_host *h;
+    twin_sp_edge_options *eo;
+    twin_sp_host_options *ho;
+    ck_assert_int_eq(twin_ingest_create(&ing, g, NULL), TWIN_OK);
+    /* an edge's options cut before bdseq: the rest (invalid canary bytes)
+       takes the defaults */
+    eo = canary(&c, offsetof(twin_sp_edge_options, bdseq));
+    ck_assert_int_eq(twin_sp_edge_options_init_(eo, offsetof(twin_sp_edge_options, bdseq)),
+                     TWIN_OK);
+    untouched_past(&c, offsetof(twin_sp_edge_options, bdseq), sizeof *eo,
+                   offsetof(twin_sp_edge_options, bdseq));
+    eo->group_id = "g";
+    eo->node_id = "n";
+    ck_assert_int_eq(twin_sp_edge_create(&e, g, ing, eo), TWIN_OK);
+    OUT_CHECK(twin_sp_edge_stats, offsetof(twin_sp_edge_stats, metrics),
+              twin_sp_edge_get_stats(e, out));
+    twin_sp_edge_destroy(e);
+    eo = canary(&c2, sizeof(twin_sp_edge_options) + 8);
+    ck_assert_int_eq(twin_sp_edge_create(&e, g, ing, eo), TWIN_E_ABI);
+    /* a host's options cut before the callback: the reorder timeout stays
+       within, the callback takes its default (none) */
+    ho = canary(&c, offsetof(twin_sp_host_options, on_event));
+    ck_assert_int_eq(twin_sp_host_options_init_(ho, offsetof(twin_sp_host_options, on_event)),
+                     TWIN_OK);
+    ck_assert(ho->reorder_timeout_us == 2000000);
+    ho->host_id = "h";
+    ck_assert_int_eq(twin_sp_host_create(&h, ho), TWIN_OK);
+    OUT_CHECK(twin_sp_host_stats, offsetof(twin_sp_host_stats, metrics),
+              twin_sp_host_get_stats(h, out));
+    twin_sp_host_destroy(h);
+    twin_ingest_destroy(ing);
+}
+END_TEST
+
 static const int64_t run_t[] = {0, 1000000, 2000000, 3000000};
 static const double run_a[] = {0.12, 0.13, 0.15, 0.18}, run_b[] = {0.11, 0.125, 0.14, 0.17},
                     run_c[] = {0.10, 0.12, 0.15, 0.20};
@@ -899,6 +941,7 @@ static Suite *sized_suite(void)
     tcase_add_test(tc, test_callback_structs_carry_library_size);
     tcase_add_test(tc, test_health_state_foreign_layout_returns_abi);
     tcase_add_test(tc, test_health_predictor_structs_older_size);
+    tcase_add_test(tc, test_sparkplug_structs_older_size);
     suite_add_tcase(s, tc);
     tc = tcase_create("sqlite");
     tcase_add_checked_fixture(tc, sq_setup, sq_teardown);
