@@ -588,25 +588,11 @@ class Fusion:
             cap_s: float = 0.0) -> "Fusion":
         """Fit on rows (run id, time, sensor values, settings) of a fleet;
         rows of a run contiguous and in time order (``twin_health_fusion_fit``)."""
-        n = len(runs)
-        ns = len(sensors[0]) if n else 0
-        nq = len(settings[0]) if settings is not None and n else 0
-        run_c = (ctypes.c_uint32 * n)(*[int(x) for x in runs])
-        t_c = (ctypes.c_int64 * n)(*[int(x) for x in t_us])
-        sen_c = (ctypes.c_double * (n * ns))(*[float(x) for row in sensors for x in row])
-        set_c = ((ctypes.c_double * (n * nq))(*[float(x) for row in settings for x in row])
-                 if nq else None)
-        f = _ffi.twin_health_fleet()
-        f.size = ctypes.sizeof(f)
-        f.nsensors, f.nsettings, f.nrows = ns, nq, n
-        f.run = ctypes.cast(run_c, ctypes.POINTER(ctypes.c_uint32))
-        f.t_us = ctypes.cast(t_c, ctypes.POINTER(ctypes.c_int64))
-        f.sensors = ctypes.cast(sen_c, ctypes.POINTER(ctypes.c_double))
-        if set_c is not None:
-            f.settings = ctypes.cast(set_c, ctypes.POINTER(ctypes.c_double))
+        f, keep = _fleet(runs, t_us, sensors, settings)
         out = _ffi.twin_health_fusion()
         _ffi.twin_health_fusion_fit(ctypes.byref(out), ctypes.byref(f), int(regimes),
                                     float(cap_s), _err())
+        del keep
         return cls(out)
 
     @property
