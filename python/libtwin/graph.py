@@ -175,6 +175,7 @@ class Graph(Handle):
         self._children: weakref.WeakSet = weakref.WeakSet()
         self._hooks = _Hooks()
         self._validator = None  # the struct and CFUNCTYPEs C holds: kept alive
+        self._change_hooks: list = []  # (callable, CFUNCTYPE) the graph calls
         opts = _ffi.twin_graph_options()
         _ffi.twin_graph_options_init_(ctypes.byref(opts), ctypes.sizeof(opts))
         # Capacity hints: room reserved at creation (see graph.h).
@@ -246,6 +247,53 @@ class Graph(Handle):
             if failure is not None:
                 raise failure
             return rc
+
+    # ---- change hooks ---------------------------------------------------------
+
+    _KINDS = {1: "twin_put", 2: "twin_delete", 3: "relationship_put", 4: "relationship_delete"}
+    _PHASES = {1: "before", 2: "after", 3: "cancelled"}
+
+    def add_change_hook(self, fn: Callable[[str, str, str, str | None], Any]) -> None:
+        """Call ``fn(phase, kind, twin_id, rel_id)`` for every change to a twin
+        or relationship, whichever call makes it (``twin_graph_add_change_hook``).
+
+        ``phase`` is "before" (the change is checked, not made; returning
+        False or raising refuses it, and the call that made it raises),
+        "after" (made) or "cancelled" (a hook added later refused it).
+        ``kind`` is "twin_put", "twin_delete", "relationship_put" or
+        "relationship_delete". A hook must not write to the graph."""
+        if not callable(fn):
+            raise TypeError("a change hook must be callable")
+        hooks = self._hooks
+
+        def c_hook(_ud, _g, change):
+            c = change.contents
+            phase = self._PHASES.get(c.phase, "?")
+            outer, hooks.readonly = hooks.readonly, "a change hook must not modify the graph"
+            try:
+                verdict = fn(phase, self._KINDS.get(c.kind, "?"), decode(c.twin_id),
+                             decode(c.rel_id) if c.rel_id else None)
+            except BaseException as e:  # noqa: BLE001 - re-raised after the C call
+                if hooks.error is None:
+                    hooks.error = e
+                return errors.E_CONSTRAINT if phase == "before" else errors.OK
+            finally:
+                hooks.readonly = outer
+            refused = phase == "before" and verdict is not None and not verdict
+            return errors.E_CONSTRAINT if refused else errors.OK
+
+        cfn = _ffi.CHANGE_FN(c_hook)
+        self._write(_ffi.twin_graph_add_change_hook, cfn, None)
+        self._change_hooks.append((fn, cfn))
+
+    def remove_change_hook(self, fn) -> None:
+        """Remove a hook added with :meth:`add_change_hook` (NotFound if none)."""
+        for i, (f, cfn) in enumerate(self._change_hooks):
+            if f is fn:
+                self._write(_ffi.twin_graph_remove_change_hook, cfn, None)
+                del self._change_hooks[i]
+                return
+        raise errors.NotFound("no such change hook")
 
     # ---- twins ----------------------------------------------------------------
 

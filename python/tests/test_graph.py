@@ -161,3 +161,61 @@ def test_capacity_hints_accepted_and_checked():
         libtwin.Graph(twin_capacity=-1)
     with pytest.raises(errors.InvalidArgument):
         libtwin.Graph(string_capacity=2**32)
+
+
+# ---- change hooks (twin_graph_add_change_hook) ---------------------------------
+
+
+def test_change_hook_sees_every_change_and_may_refuse():
+    g = libtwin.Graph()
+    seen = []
+
+    def hook(phase, kind, twin_id, rel_id):
+        # a hook may read the graph: before a removal the twin is still there
+        seen.append((phase, kind, twin_id, rel_id, twin_id in g))
+        if phase == "before" and twin_id == "forbidden":
+            return False
+        return None
+
+    g.add_change_hook(hook)
+    g.add_twin("a", "dtmi:x:A;1")
+    g.add_twin("b", "dtmi:x:A;1")
+    g.add_relationship("a", "r1", "feeds", "b")
+    g.set_property("a", "p", 1)
+    g.remove_twin("b", cascade=True)
+    assert seen[0] == ("before", "twin_put", "a", None, False)
+    assert seen[1] == ("after", "twin_put", "a", None, True)
+    assert ("before", "relationship_put", "a", "r1", True) in seen
+    assert seen[-2] == ("before", "twin_delete", "b", None, True)
+    assert seen[-1] == ("after", "twin_delete", "b", None, False)
+    with pytest.raises(libtwin.errors.ConstraintViolated):
+        g.add_twin("forbidden", "dtmi:x:A;1")
+    assert "forbidden" not in g
+
+    def raising(phase, kind, twin_id, rel_id):
+        if phase == "before":
+            raise RuntimeError("no")
+
+    g.add_change_hook(raising)
+    n = len(seen)
+    with pytest.raises(RuntimeError):
+        g.add_twin("c", "dtmi:x:A;1")
+    assert "c" not in g
+    # the first hook had accepted: it hears the change is cancelled
+    assert seen[n:] == [("before", "twin_put", "c", None, False),
+                        ("cancelled", "twin_put", "c", None, False)]
+    g.remove_change_hook(raising)
+
+    def writer(phase, kind, twin_id, rel_id):
+        g.add_twin("from-hook", "dtmi:x:A;1")
+
+    g.add_change_hook(writer)
+    with pytest.raises(libtwin.errors.InvalidArgument):
+        g.add_twin("d", "dtmi:x:A;1")
+    assert "from-hook" not in g
+    g.remove_change_hook(writer)
+    g.remove_change_hook(hook)
+    with pytest.raises(libtwin.errors.NotFound):
+        g.remove_change_hook(hook)
+    g.add_twin("e", "dtmi:x:A;1")
+    g.close()
