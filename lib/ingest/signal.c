@@ -24,12 +24,15 @@ static uint32_t live_slot(twin_ingest *ing, twin_signal sig)
     return twin__sig_slot(ing, sig);
 }
 
-/* Health band of a score in [0, 1] for bands of width step. */
+/* Health band of a score in [0, 1] for bands of width step (a step so
+ * small that the band does not fit an int32 gives the largest one). */
 int32_t twin__ing_band(double score, double step)
 {
+    double q;
     if (!(score > 0)) return 0;
     if (score > 1) score = 1;
-    return (int32_t)floor(score / step);
+    q = floor(score / step);
+    return q < (double)INT32_MAX ? (int32_t)q : INT32_MAX;
 }
 
 /* The band of the signal's state at its latest sample. */

@@ -94,7 +94,7 @@ static uint64_t r_u64(rd *in)
 {
     unsigned char b[8] = {0};
     uint64_t v = 0;
-    r_bytes(in, b, 8);
+    if (!r_bytes(in, b, 8)) return 0;  /* not a half-read value */
     for (int i = 7; i >= 0; i--) v = v << 8 | b[i];
     return v;
 }
@@ -102,7 +102,7 @@ static uint64_t r_u64(rd *in)
 static uint32_t r_u32(rd *in)
 {
     unsigned char b[4] = {0};
-    r_bytes(in, b, 4);
+    if (!r_bytes(in, b, 4)) return 0;  /* not a half-read value */
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
@@ -136,6 +136,7 @@ static void *r_alloc(rd *in, size_t n)
 {
     blk *b = in->scratch;
     void *p;
+    if (in->s != TWIN_OK) return NULL;  /* sizes read after a failure mean nothing */
     n = (n + 15u) & ~(size_t)15u;
     if (!n) n = 16;
     if (!b || b->cap - b->used < n) {
@@ -155,6 +156,28 @@ static void *r_alloc(rd *in, size_t n)
     return p;
 }
 
+/* Room for item i of an array of esize-byte items that grows as its items
+ * are read (doubling, the old copy left in scratch): a count read from the
+ * snapshot only costs memory once that many items really came, so a lying
+ * header or count cannot make the reader allocate more than about twice
+ * what the input holds. NULL on failure (recorded). */
+static void *r_grow(rd *in, void *arr, uint32_t *cap, uint32_t i, size_t esize)
+{
+    uint32_t nc;
+    void *p;
+    if (i < *cap) return arr;
+    nc = *cap ? *cap : 16;
+    while (nc <= i) nc = nc > UINT32_MAX / 2 ? UINT32_MAX : nc * 2;
+    if (nc <= i) {
+        r_fail(in, TWIN_E_PARSE, "an array or string is too long");
+        return NULL;
+    }
+    if (!(p = r_alloc(in, (size_t)nc * esize))) return NULL;
+    if (*cap) memcpy(p, arr, (size_t)*cap * esize);
+    *cap = nc;
+    return p;
+}
+
 static void r_scratch_free(rd *in)
 {
     while (in->scratch) {
@@ -164,13 +187,23 @@ static void r_scratch_free(rd *in)
     }
 }
 
-/* A string into scratch memory, NUL-terminated; NULL on error. */
+/* A string into scratch memory, NUL-terminated; NULL on error. A long one
+ * is read in pieces into a buffer that grows as they come (see r_grow()). */
 static char *r_str(rd *in, uint32_t *len)
 {
-    uint32_t n = r_count(in, 1);
-    char *s;
-    if (in->s != TWIN_OK || !(s = r_alloc(in, (size_t)n + 1))) return NULL;
-    if (!r_bytes(in, s, n)) return NULL;
+    uint32_t n = r_count(in, 1), got = 0, cap = 0;
+    char *s = NULL;
+    if (in->s != TWIN_OK) return NULL;
+    if (n < 65536) {
+        if (!(s = r_alloc(in, (size_t)n + 1)) || !r_bytes(in, s, n)) return NULL;
+        got = n;
+    }
+    while (got < n) {
+        uint32_t k = n - got < 65536 ? n - got : 65536;
+        if (!(s = r_grow(in, s, &cap, got + k, 1)) || !r_bytes(in, s + got, k)) return NULL;
+        got += k;
+    }
+    if (n >= 65536 && !(s = r_grow(in, s, &cap, n, 1))) return NULL;
     s[n] = '\0';
     if (len) *len = n;
     return s;
@@ -195,17 +228,22 @@ static int r_value(rd *in, twin_value *v, int depth)
         }
         v->len = n;
         if (v->type == TWIN_VALUE_ARRAY) {
-            twin_value *items = r_alloc(in, (size_t)n * sizeof *items);
-            v->as.items = items;
-            for (uint32_t i = 0; items && i < n && in->s == TWIN_OK; i++)
+            twin_value *items = NULL;
+            uint32_t cap = 0;
+            for (uint32_t i = 0; i < n && in->s == TWIN_OK; i++) {
+                if (!(items = r_grow(in, items, &cap, i, sizeof *items))) break;
                 r_value(in, &items[i], depth + 1);
+            }
+            v->as.items = items;
         } else {
-            twin_member *m = r_alloc(in, (size_t)n * sizeof *m);
-            v->as.members = m;
-            for (uint32_t i = 0; m && i < n && in->s == TWIN_OK; i++) {
+            twin_member *m = NULL;
+            uint32_t cap = 0;
+            for (uint32_t i = 0; i < n && in->s == TWIN_OK; i++) {
+                if (!(m = r_grow(in, m, &cap, i, sizeof *m))) break;
                 m[i].name = r_str(in, NULL);
                 r_value(in, &m[i].value, depth + 1);
             }
+            v->as.members = m;
         }
         break;
     }
@@ -216,12 +254,12 @@ static int r_value(rd *in, twin_value *v, int depth)
 
 static twin_member *r_props(rd *in, size_t *n)
 {
-    uint32_t k = r_count(in, 5);
+    uint32_t k = r_count(in, 5), cap = 0;
     twin_member *m = NULL;
     *n = 0;
     if (in->s != TWIN_OK || !k) return NULL;
-    if (!(m = r_alloc(in, (size_t)k * sizeof *m))) return NULL;
     for (uint32_t i = 0; i < k && in->s == TWIN_OK; i++) {
+        if (!(m = r_grow(in, m, &cap, i, sizeof *m))) return NULL;
         m[i].name = r_str(in, NULL);
         r_value(in, &m[i].value, 1);
     }
@@ -239,22 +277,22 @@ typedef struct relrec {
 /* Twins and relationships into the aside graph. */
 static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *ntw)
 {
-    uint32_t nm = r_count(in, 4), n;
-    char **models, **ids;
+    uint32_t nm = r_count(in, 4), n, capm = 0, capi = 0;
+    char **models = NULL, **ids = NULL;
     twin_status s;
-    blk *keep;
     if (in->s != TWIN_OK) return in->s;
-    /* model and twin ids stay in the first scratch blocks for the whole read */
-    models = r_alloc(in, (size_t)nm * sizeof *models);
-    for (uint32_t i = 0; models && i < nm; i++) models[i] = r_str(in, NULL);
+    /* model and twin ids stay in scratch blocks before each twin's mark,
+       for the whole read */
+    for (uint32_t i = 0; i < nm && in->s == TWIN_OK; i++)
+        if ((models = r_grow(in, models, &capm, i, sizeof *models)) != NULL)
+            models[i] = r_str(in, NULL);
     n = r_count(in, 12);
-    ids = r_alloc(in, (size_t)n * sizeof *ids);
     if (in->s != TWIN_OK) return in->s;
     for (uint32_t i = 0; i < n; i++) {
         twin_member *p;
         size_t np;
         uint32_t mi;
-        keep = in->scratch;
+        if (!(ids = r_grow(in, ids, &capi, i, sizeof *ids))) return in->s;
         ids[i] = r_str(in, NULL);
         mi = r_u32(in);
         if (in->s == TWIN_OK && mi >= nm) r_fail(in, TWIN_E_PARSE, "a model index is out of range");
@@ -270,23 +308,16 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
                 twin__free(in->a, x, sizeof *x + x->cap);
             }
         }
-        (void)keep;
     }
     {
         uint32_t nr = r_count(in, 4), seen = 0;
-        relrec *recs = NULL;
-        uint32_t cap = 0;
         for (uint32_t i = 0; i < n && in->s == TWIN_OK; i++) {
-            uint32_t k = r_count(in, 13);
-            blk *mark = in->scratch;
+            uint32_t k = r_count(in, 13), cap = 0;
+            blk *mark = in->scratch;  /* this twin's relationships: freed after it */
+            relrec *recs = NULL;
             if (in->s != TWIN_OK) break;
-            if (k > cap) {
-                recs = r_alloc(in, (size_t)k * sizeof *recs);
-                cap = recs ? k : 0;
-                mark = in->scratch;
-                if (!recs) break;
-            }
             for (uint32_t j = 0; j < k && in->s == TWIN_OK; j++) {
+                if (!(recs = r_grow(in, recs, &cap, j, sizeof *recs))) break;
                 recs[j].id = r_str(in, NULL);
                 recs[j].name = r_str(in, NULL);
                 recs[j].dst = r_u32(in);
@@ -379,13 +410,13 @@ static void get_health(rd *in, twin_health *h)
 static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
                               const twin_health_model *user)
 {
-    twin_health_options *prof;
-    uint32_t np = r_count(in, 100), ns;
+    twin_health_options *prof = NULL;
+    uint32_t np = r_count(in, 100), ns, capp = 0;
     uint64_t tot[TWIN_INGEST_OUTCOMES], he, ev;
     twin_status s;
-    prof = r_alloc(in, (size_t)np * sizeof *prof);
     if (in->s != TWIN_OK) return in->s;
     for (uint32_t i = 0; i < np; i++) {
+        if (!(prof = r_grow(in, prof, &capp, i, sizeof *prof))) return in->s;
         get_options(in, &prof[i], user);
         if (in->s != TWIN_OK) return in->s;
         if (prof[i].model == TWIN_HEALTH_USER && !user)

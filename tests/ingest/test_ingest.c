@@ -593,6 +593,22 @@ START_TEST(test_health_changed_events_by_band)
 }
 END_TEST
 
+/* A subnormal band width (found by fuzz_snapshot): bands that do not fit
+ * an int32 saturate instead of overflowing the conversion (UBSan). */
+START_TEST(test_health_band_of_a_tiny_step_saturates)
+{
+    twin_health_options o = exp_options(TWIN_HEALTH_RECAL_NONE);
+    twin_signal_options so;
+    twin_signal h;
+    twin_signal_options_init(&so);
+    so.health_step = 4.9e-324;
+    ASSERT_ING_OK(twin_ingest_add_signal(ing, "motor1", "vibration", &so, &h));
+    ASSERT_ING_OK(twin_ingest_attach_health(ing, h, &o, T0));
+    ck_assert_uint_eq(put_sig(h, T0 + 3600 * SEC, 0.1), TWIN_INGEST_ACCEPTED);
+    ck_assert_uint_eq(put_sig(h, T0 + 7200 * SEC, 0.2), TWIN_INGEST_ACCEPTED);
+}
+END_TEST
+
 /* ---- signals from DTDL models ----------------------------------------------------- */
 
 static const char *MODEL =
@@ -698,6 +714,7 @@ Suite *ingest_suite(void)
     tcase_add_test(tc, test_attach_health_bad_options_refused);
     tcase_add_test(tc, test_threshold_events_on_zone_changes);
     tcase_add_test(tc, test_health_changed_events_by_band);
+    tcase_add_test(tc, test_health_band_of_a_tiny_step_saturates);
     suite_add_tcase(s, tc);
     return s;
 }

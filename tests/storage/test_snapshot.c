@@ -279,6 +279,48 @@ START_TEST(test_truncated_snapshot_refused_target_untouched)
 }
 END_TEST
 
+/* A header and counts that claim more than the input holds (found by
+ * fuzz_snapshot): the reader allocates only as items really come, so a
+ * 60-byte input claiming gigabytes costs kilobytes, and a long string (read
+ * in pieces) still round-trips. */
+START_TEST(test_lying_lengths_cost_what_the_input_holds)
+{
+    bytes a, lie = {NULL, 0, 0}, b;
+    target t = new_target();
+    size_t peak0;
+    unsigned char *big = malloc(200001);
+    twin_value v;
+    for (size_t i = 0; i < 200000; i++) big[i] = (unsigned char)('a' + i % 26);
+    big[200000] = '\0';
+    v = twin_value_string((const char *)big);
+    populate();
+    ASSERT_OK(g, twin_graph_set_property(g, "pump1", "notes", &v));
+    state_of(g, ing, &a);
+    ck_assert_int_eq(restore_bytes(&t, &a, 1000), TWIN_OK);
+    state_of(t.g, t.ing, &b);
+    ck_assert(bytes_equal(&a, &b));
+    bytes_free(&b);
+    /* the same header, its total length set to 3 GB, then a model count
+       and one string length of about 3 GB, and nothing else */
+    bytes_write(&lie, a.p, 16);
+    {
+        unsigned char tail[] = {0x00, 0x00, 0x00, 0xc0, 0, 0, 0, 0,  /* total 3 GiB */
+                                0xff, 0xff, 0xff, 0x0f,              /* 268M models */
+                                0x00, 0x00, 0x00, 0xb0};             /* a 2.9 GB string */
+        bytes_write(&lie, tail, sizeof tail);
+    }
+    peak0 = fa.live_bytes;
+    fa.peak_bytes = fa.live_bytes;
+    ck_assert_int_eq(restore_bytes(&t, &lie, 0), TWIN_E_PARSE);
+    ck_assert_msg(fa.peak_bytes - peak0 < (size_t)1 << 20, "a 32-byte input cost %zu bytes",
+                  fa.peak_bytes - peak0);
+    bytes_free(&lie);
+    bytes_free(&a);
+    free(big);
+    free_target(&t);
+}
+END_TEST
+
 START_TEST(test_corrupted_snapshot_refused_target_untouched)
 {
     bytes a, before, after;
@@ -444,6 +486,7 @@ Suite *snapshot_suite(void)
     TCase *tc = tcase_create("round trip");
     tcase_add_checked_fixture(tc, ingest_setup, ingest_teardown);
     tcase_add_test(tc, test_save_restore_save_gives_identical_bytes);
+    tcase_add_test(tc, test_lying_lengths_cost_what_the_input_holds);
     tcase_add_test(tc, test_snapshot_header_and_checksum_format);
     tcase_add_test(tc, test_restored_state_behaves_as_original);
     tcase_add_test(tc, test_restore_graph_only_and_save_graph_only);
