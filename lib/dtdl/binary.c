@@ -405,7 +405,13 @@ twin_status twin_models_load(twin_models **out, const void *data, size_t len,
         e->src = "";
         e->ptr = "";
         if (e->name) e->name_hash = twin__hash32(twin__hash(0, e->name, strlen(e->name)));
-        if ((s = twin__models_put_id(m, e)) != TWIN_OK) goto fail;
+        {
+            /* identifiers are unique in a resolved set; a form with two
+               alike is not one (its references could not be written back) */
+            twin_dtdl_elem *dup;
+            if ((s = twin__models_put_new_id(m, e, &dup)) == TWIN_E_EXISTS) s = TWIN_E_PARSE;
+            if (s != TWIN_OK) goto fail;
+        }
     }
     for (i = 0; i < f.nifaces; i++)
         if ((s = twin__models_put_iface(m, &els[get32(f.ifaces + 4 * i) - 1])) != TWIN_OK) goto fail;

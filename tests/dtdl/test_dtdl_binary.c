@@ -137,6 +137,50 @@ START_TEST(test_every_damage_is_refused)
 }
 END_TEST
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t crc_of(const unsigned char *p, size_t n)
+{
+    uint32_t c = ~0u;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    }
+    return ~c;
+}
+
+/* Two elements with the same identifier (the second's id pointing at the
+ * first's string), checksum made right (found by fuzz_dtdl's read, write,
+ * read check): not a resolved set, refused. */
+START_TEST(test_duplicate_identifiers_refused)
+{
+    twin_models *l = (twin_models *)1;
+    buf a;
+    size_t elems;
+    ck_assert_int_eq(addq(M, DOC), TWIN_OK);
+    RESOLVE_OK(M);
+    a = save(M);
+    ck_assert_uint_ge(le32(a.p + 12), 2);        /* elements */
+    elems = 7 * 4 + le32(a.p + 8);                /* header, then the strings */
+    put_le32(a.p + elems + 30 * 4 + 4, le32(a.p + elems + 4));  /* element 1's id := element 0's */
+    put_le32(a.p + a.n - 4, crc_of(a.p, a.n - 4));
+    ck_assert_int_eq(twin_models_load(&l, a.p, a.n, NULL), TWIN_E_PARSE);
+    ck_assert_ptr_null(l);
+    free(a.p);
+}
+END_TEST
+
 START_TEST(test_save_needs_a_resolved_set_and_passes_writer_errors)
 {
     buf b;
@@ -246,6 +290,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_round_trip_same_bytes_same_answers);
     tcase_add_test(tc, test_every_damage_is_refused);
+    tcase_add_test(tc, test_duplicate_identifiers_refused);
     tcase_add_test(tc, test_save_needs_a_resolved_set_and_passes_writer_errors);
     tcase_add_test(tc, test_load_allocation_failures);
     tcase_add_test(tc, test_realestatecore_round_trip);
