@@ -1,6 +1,7 @@
 /* twinctl ingest: replay telemetry from a CSV file through the ingest path
  * into the database. */
 #include "cli.h"
+#include "csv.h"
 #include "files.h"
 #include "mem.h"
 #include "store.h"
@@ -97,101 +98,7 @@ static void on_event(void *ud, const twin_ingest_event *ev)
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
  * days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* ISO 8601 UTC or seconds since the epoch; 0 or -1. */
-static int parse_time(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, n = 0;
-    double sec;
-    char *end;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
-        if (s[n] != 'Z' || s[n + 1] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-            mi > 59 || sec < 0 || sec >= 61)
-            return -1;
-        *out = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 * 1000000 +
-               (int64_t)llround(sec * 1e6);
-        return 0;
-    }
-    errno = 0;
-    sec = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(sec) || fabs(sec) > 9e12) return -1;
-    *out = (int64_t)llround(sec * 1e6);
-    return 0;
-}
-
-typedef struct rows {
-    twin_sample *s;
-    unsigned long *line;
-    size_t n, cap;
-} rows;
-
-/* Split the file into samples (strings in place); bad rows reported. */
-static size_t parse_csv(const char *path, char *buf, size_t len, rows *r)
-{
-    size_t at = 0, bad = 0;
-    unsigned long line = 0;
-    while (at < len) {
-        char *p = buf + at, *nl = memchr(p, '\n', len - at), *f[6];
-        size_t n = nl ? (size_t)(nl - p) : len - at;
-        int nf = 0;
-        const char *why = NULL;
-        twin_sample x;
-        line++;
-        at += n + 1;
-        p[n] = '\0';
-        if (n && p[n - 1] == '\r') p[--n] = '\0';
-        if (n == 0) continue;
-        if (line == 1 && strncmp(p, "timestamp", 9) == 0) continue;
-        f[nf++] = p;
-        for (; *p; p++)
-            if (*p == ',') {
-                *p = '\0';
-                if (nf < 6) f[nf++] = p + 1;
-                else nf = 7;
-            }
-        memset(&x, 0, sizeof x);
-        if (nf < 4 || nf > 5) {
-            why = "expected timestamp,twin,signal,value[,unit]";
-        } else if (parse_time(f[0], &x.t_us) != 0) {
-            why = "bad timestamp (ISO 8601 UTC, e.g. 2024-06-11T08:00:00Z, or seconds)";
-        } else if (!*f[1] || !*f[2]) {
-            why = "empty twin or signal";
-        } else {
-            char *end;
-            errno = 0;
-            x.value = strtod(f[3], &end);
-            if (errno == ERANGE || end == f[3] || *end) why = "bad value";
-        }
-        if (why) {
-            fprintf(stderr, "%s:%lu: error: %s\n", path, line, why);
-            bad++;
-            continue;
-        }
-        x.twin_id = f[1];
-        x.signal = f[2];
-        x.unit = nf == 5 && *f[4] ? f[4] : NULL;
-        if (r->n == r->cap) {
-            size_t c2 = r->cap;
-            xgrow((void **)&r->s, &r->cap, r->n + 1, sizeof *r->s);
-            xgrow((void **)&r->line, &c2, r->n + 1, sizeof *r->line);
-        }
-        r->s[r->n] = x;
-        r->line[r->n++] = line;
-    }
-    return bad;
-}
-
-static int attach_health(store *st, const rows *r, const health_spec *hs, size_t nh)
+static int attach_health(store *st, const csv_rows *r, const health_spec *hs, size_t nh)
 {
     size_t k, j;
     for (k = 0; k < r->n; k++) {
@@ -246,7 +153,7 @@ int cmd_ingest(int argc, char **argv)
     int quiet = 0, i, r, rc = 0, tty = isatty(2);
     char *buf = NULL;
     size_t len;
-    rows rw = {NULL, NULL, 0, 0};
+    csv_rows rw = {NULL, NULL, 0, 0};
     uint64_t counts[TWIN_INGEST_OUTCOMES] = {0};
     uint8_t *out;
     events ev;
@@ -296,7 +203,7 @@ int cmd_ingest(int argc, char **argv)
     }
     if (!file) return cli_usage(argv[0], "no CSV file given");
     if ((r = files_read(file, &buf, &len)) != 0) return cli_error("%s: %s", file, strerror(r));
-    bad = parse_csv(file, buf, len, &rw);
+    bad = csv_parse(file, buf, len, &rw);
     if (store_open_db(&st, db, TWIN_SQLITE_NO_CREATE, (int64_t)(window * 1e6), on_event, &ev) !=
         0) {
         store_free(&st);

@@ -1,0 +1,27 @@
+/* Telemetry CSV for twinctl ingest: rows "timestamp,twin,signal,value[,unit]"
+ * (an optional header line starting with "timestamp"; CR LF or LF). */
+#ifndef TWINCTL_CSV_H
+#define TWINCTL_CSV_H
+
+#include <twin/twin.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct csv_rows {
+    twin_sample *s;        /* the samples; strings point into the buffer */
+    unsigned long *line;   /* the line of each */
+    size_t n, cap;
+} csv_rows;
+
+/* ISO 8601 UTC ("2024-06-11T08:00:00Z", fractions allowed) or seconds
+ * since the epoch, to microseconds; 0, or -1 when it is neither. */
+int csv_parse_time(const char *s, int64_t *out);
+
+/* Split buf[0, len) into samples appended to r, in place: buf must have
+ * room for one more byte (buf[len]), and the strings of the samples point
+ * into it. Bad rows are reported on stderr as "path:line: error: why" and
+ * counted; returns their number. */
+size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r);
+
+#endif
