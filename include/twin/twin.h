@@ -12,6 +12,7 @@
 #define TWIN_TWIN_H
 
 #include "twin/core.h"
+#include "twin/clock.h"
 #include "twin/graph.h"
 #include "twin/impact.h"
 #include "twin/dtdl.h"
