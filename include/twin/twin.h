@@ -13,6 +13,7 @@
 
 #include "twin/core.h"
 #include "twin/clock.h"
+#include "twin/series.h"
 #include "twin/graph.h"
 #include "twin/impact.h"
 #include "twin/dtdl.h"
