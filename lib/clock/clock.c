@@ -214,7 +214,7 @@ static void lp_line(const twin__clock *s, double xm, double xe, double *a, doubl
 static void fit(twin__clock *s, double xe)
 {
     uint32_t n = s->n;
-    double xm = 0, span, half, r, a = 0, b = 0, ub = INFINITY;
+    double xm = 0, span, half, r = 0, a = 0, b = 0, ub = INFINITY;
     for (uint32_t k = 0; k < n; k++) xm += s->px[at(s, k)];
     xm /= n;
     span = s->px[at(s, n - 1)] - s->px[at(s, 0)];
