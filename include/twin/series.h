@@ -172,6 +172,145 @@ TWIN_API twin_status twin_series_resample(const int64_t *t_us, const double *val
                                           int64_t start_us, int64_t width_us, size_t nbuckets,
                                           twin_series_bucket *out, twin_error *err);
 
+/**
+ * @brief A streaming alignment of many signals onto a common time grid
+ *        (opaque handle).
+ *
+ * Samples of @c nsignals signals (numbered 0..nsignals-1) go in as they
+ * arrive, in any order across signals and a little out of order within one
+ * (less than @c lateness_us older than the signal's newest). Rows come out in
+ * grid order, T = start, start + step, ...: a row holds each signal's value
+ * at T by the policy and tolerance (the rules above), and is emitted once it
+ * is final, that is once no sample still accepted could change it: for each
+ * signal, the previous sample is settled (its newest minus @c lateness_us
+ * has reached T) and, for the policies that look after T, so is the next
+ * one (a settled sample at or after T, or none can come within the
+ * tolerance). A signal that lags does not hold rows for ever: once the
+ * newest sample of any signal passes T + @c watermark_us, row T is emitted
+ * as it stands, and the values not final are marked ::TWIN_SERIES_UNCOVERED
+ * (no fake state). twin_align_flush() emits the rows up to the newest
+ * sample. Memory: each signal keeps only the samples rows still need.
+ */
+typedef struct twin_align twin_align;
+
+/** @brief Options of twin_align_create(). Initialise with
+ *         twin_align_options_init(). */
+typedef struct twin_align_options {
+    uint32_t size;                /**< `sizeof`, set by twin_align_options_init(). */
+    uint32_t nsignals;            /**< Number of signals, >= 1; default 1. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    int32_t policy;               /**< A ::twin_series_policy; default ::TWIN_SERIES_PREVIOUS. */
+    uint32_t reserved_;           /**< Zero. */
+    int64_t start_us;             /**< The first grid instant; default 0. */
+    int64_t step_us;              /**< Grid step, > 0; default 1 s. */
+    int64_t tolerance_us;         /**< As ::twin_series_options, >= 0; default INT64_MAX. */
+    int64_t lateness_us;          /**< How much older than its signal's newest a sample
+                                       may be, >= 0; default 0 (in order per signal). */
+    int64_t watermark_us;         /**< Rows wait for lagging signals until the data passes
+                                       them by this, >= 0; default INT64_MAX (rows wait). */
+} twin_align_options;
+
+/** @brief A sample for twin_align_push(). A fixed layout. */
+typedef struct twin_align_sample {
+    uint32_t signal;     /**< Signal number, < @c nsignals. */
+    uint32_t reserved_;  /**< Zero. */
+    int64_t t_us;        /**< Timestamp. */
+    double value;        /**< Value (finite). */
+} twin_align_sample;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_align_options_init() macro.
+ * @param o    Options (caller storage).
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done (see ::twin_align_options for the defaults).
+ * @retval TWIN_E_INVAL @p o is NULL or @p size is below 8 bytes.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @par Thread safety
+ * Writer of @p o.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_align_options_init_(twin_align_options *o, size_t size);
+/** @brief Initialise alignment options @p o with defaults. */
+#define twin_align_options_init(o) twin_align_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Create an alignment.
+ * @param out  Receives the handle; NULL on failure.
+ * @param o    Options (copied); NULL for the defaults.
+ * @param err  If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      Created.
+ * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid (no signals,
+ *                      a step <= 0, a negative tolerance, lateness or watermark).
+ * @retval TWIN_E_ABI   A struct's size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_align_create(twin_align **out, const twin_align_options *o,
+                                       twin_error *err);
+
+/**
+ * @brief Destroy an alignment (its buffered samples).
+ * @param a Handle; NULL is a no-op.
+ * @since 1.5
+ */
+TWIN_API void twin_align_destroy(twin_align *a);
+
+/**
+ * @brief The last failed call's status and message.
+ * @param a Handle.
+ * @return Borrowed; never NULL (for a NULL handle, a static record).
+ * @since 1.5
+ */
+TWIN_API const twin_error *twin_align_last_error(const twin_align *a);
+
+/**
+ * @brief Hand in samples. Samples that cannot be taken are refused and
+ *        counted, not errors: an unknown signal, a value not finite, a
+ *        sample not newer than its signal's newest minus @c lateness_us
+ *        (rows may have settled without it), or a second sample at the
+ *        timestamp of one still buffered (a signal keeps only the samples
+ *        rows still need: the last one at or before the next row, and the
+ *        later ones).
+ * @param a       Handle.
+ * @param s       @p n samples.
+ * @param n       Number of samples.
+ * @param refused If not NULL, receives the number refused.
+ * @retval TWIN_OK      Every sample taken or refused.
+ * @retval TWIN_E_INVAL A pointer is NULL (with @p n > 0); nothing taken.
+ * @retval TWIN_E_NOMEM Allocation failed: the samples before the failing one
+ *                      were taken, the rest not (none refused).
+ * @par Thread safety
+ * Writer: no concurrent calls on @p a.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_align_push(twin_align *a, const twin_align_sample *s, size_t n,
+                                     size_t *refused);
+
+/**
+ * @brief The next row, if it is final (or forced by the watermark or a flush).
+ * @param a    Handle.
+ * @param t_us Receives the row's instant.
+ * @param row  Receives @c nsignals values (caller storage); undefined when
+ *             ::TWIN_DONE is returned.
+ * @retval TWIN_OK      A row.
+ * @retval TWIN_DONE    No row is ready yet.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety
+ * Writer: no concurrent calls on @p a.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_align_next(twin_align *a, int64_t *t_us, twin_series_value *row);
+
+/**
+ * @brief End of input (for now): the rows up to the newest sample become
+ *        ready, as the watermark would make them.
+ * @param a Handle.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p a is NULL.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_align_flush(twin_align *a);
+
 /** @} */
 
 #ifdef __cplusplus

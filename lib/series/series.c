@@ -50,65 +50,6 @@ twin_status twin__series_options(const twin_series_options *o, twin_series_optio
     return TWIN_OK;
 }
 
-/* |a - b| without overflow. */
-static uint64_t dist(int64_t a, int64_t b)
-{
-    return a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
-}
-
-static int use(twin_series_value *out, int64_t at, int64_t t, double v, uint64_t tol)
-{
-    if (dist(at, t) > tol) return 0;
-    out->value = v;
-    out->t_us = t;
-    out->age_us = (int64_t)((uint64_t)at - (uint64_t)t);
-    out->flags = 0;
-    return 1;
-}
-
-int twin__series_pick(const twin__neigh *nb, int64_t complete_from, int64_t at,
-                      const twin_series_options *o, twin_series_value *out)
-{
-    uint64_t tol = (uint64_t)o->tolerance_us;
-    int ok = 0;
-    memset(out, 0, sizeof *out);
-    if (at >= complete_from) {
-        switch (o->policy) {
-        case TWIN_SERIES_PREVIOUS:
-            ok = nb->has_prev && use(out, at, nb->tp, nb->vp, tol);
-            break;
-        case TWIN_SERIES_NEXT:
-            ok = nb->has_next && use(out, at, nb->tn, nb->vn, tol);
-            break;
-        case TWIN_SERIES_NEAREST:
-            if (nb->has_prev && (!nb->has_next || dist(at, nb->tp) <= dist(nb->tn, at)))
-                ok = use(out, at, nb->tp, nb->vp, tol);
-            else if (nb->has_next &&
-                     (nb->has_prev || complete_from == INT64_MIN ||
-                      dist(nb->tn, at) <= dist(at, complete_from)))
-                /* any forgotten previous lies before complete_from: further */
-                ok = use(out, at, nb->tn, nb->vn, tol);
-            break;
-        default: /* TWIN_SERIES_LINEAR */
-            if (nb->has_prev && nb->tp == at) {
-                ok = use(out, at, nb->tp, nb->vp, tol);
-            } else if (nb->has_prev && nb->has_next && dist(at, nb->tp) <= tol &&
-                       dist(nb->tn, at) <= tol) {
-                double f = (double)(at - nb->tp) / (double)(nb->tn - nb->tp);
-                ok = use(out, at, nb->tp, nb->vp + (nb->vn - nb->vp) * f, tol);
-                out->flags = TWIN_SERIES_INTERPOLATED;
-            }
-            break;
-        }
-    }
-    if (!ok) {
-        memset(out, 0, sizeof *out);
-        out->value = NAN;
-        out->flags = TWIN_SERIES_UNCOVERED;
-    }
-    return ok;
-}
-
 twin_status twin_series_at(const int64_t *t_us, const double *values, size_t n,
                            int64_t complete_from_us, int64_t at_us,
                            const twin_series_options *o, twin_series_value *out, twin_error *err)

@@ -633,6 +633,46 @@ twin_series_resample = _declare("twin_series_resample", _status,
                                  c_int64, c_size_t, POINTER(twin_series_bucket), error_p],
                                 _check_health)
 
+
+class twin_align_options(Structure):
+    _fields_ = [("size", c_uint32), ("nsignals", c_uint32), ("alloc", c_void_p),
+                ("policy", c_int32), ("reserved_", c_uint32), ("start_us", c_int64),
+                ("step_us", c_int64), ("tolerance_us", c_int64), ("lateness_us", c_int64),
+                ("watermark_us", c_int64)]
+
+
+class twin_align_sample(Structure):
+    _fields_ = [("signal", c_uint32), ("reserved_", c_uint32), ("t_us", c_int64),
+                ("value", c_double)]
+
+
+twin_align_last_error = _declare("twin_align_last_error", POINTER(twin_error), [c_void_p])
+
+
+def _check_align(rc, func, args):
+    """errcheck of alignment calls: the handle's last error explains."""
+    if rc < 0:
+        text = strerror(rc)
+        if args and args[0]:
+            text = _record_text(twin_align_last_error(args[0]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
+twin_align_options_init_ = _declare("twin_align_options_init_", _status,
+                                    [POINTER(twin_align_options), c_size_t], _check)
+twin_align_create = _declare("twin_align_create", _status,
+                             [POINTER(c_void_p), POINTER(twin_align_options), error_p],
+                             _check_health)
+twin_align_destroy = _declare("twin_align_destroy", None, [c_void_p])
+twin_align_push = _declare("twin_align_push", _status,
+                           [c_void_p, POINTER(twin_align_sample), c_size_t, POINTER(c_size_t)],
+                           _check_align)
+twin_align_next = _declare("twin_align_next", _status,
+                           [c_void_p, POINTER(c_int64), POINTER(twin_series_value)],
+                           _check_align)
+twin_align_flush = _declare("twin_align_flush", _status, [c_void_p], _check_align)
+
 # ---- dtdl.h ----------------------------------------------------------------
 
 # twin_models_flag, twin_models_check

@@ -10,12 +10,13 @@ from __future__ import annotations
 import ctypes
 import enum
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Sequence
 
 from . import _ffi
 
-__all__ = ["Policy", "SeriesValue", "Bucket", "value_at", "resample"]
+__all__ = ["Policy", "SeriesValue", "Bucket", "value_at", "resample", "Align"]
 
 
 class Policy(enum.IntEnum):
@@ -106,3 +107,58 @@ def _finite_time(x) -> int:
         from . import errors
         raise errors.from_status(-2, "a timestamp is NaN or infinite")
     return int(x)
+
+
+class Align:
+    """A streaming alignment of ``nsignals`` signals onto a grid (``twin_align``):
+    :meth:`push` samples ``(signal, t_us, value)``, :meth:`rows` yields the
+    rows that are final, ``(t_us, [SeriesValue, ...])``."""
+
+    def __init__(self, nsignals: int, start_us: int, step_us: int, *,
+                 policy: Policy | str = Policy.PREVIOUS, tolerance_us: int | None = None,
+                 lateness_us: int = 0, watermark_us: int | None = None):
+        o = _ffi.twin_align_options()
+        _ffi.twin_align_options_init_(ctypes.byref(o), ctypes.sizeof(o))
+        o.nsignals = nsignals
+        o.policy = int(Policy[policy.upper()] if isinstance(policy, str) else Policy(policy))
+        o.start_us, o.step_us, o.lateness_us = int(start_us), int(step_us), int(lateness_us)
+        if tolerance_us is not None:
+            o.tolerance_us = int(tolerance_us)
+        if watermark_us is not None:
+            o.watermark_us = int(watermark_us)
+        p = ctypes.c_void_p()
+        err = _ffi.twin_error()
+        _ffi.twin_align_create(ctypes.byref(p), ctypes.byref(o), ctypes.pointer(err))
+        self._p, self._n = p, nsignals
+        self._row = (_ffi.twin_series_value * nsignals)()
+        self._fin = weakref.finalize(self, _ffi.twin_align_destroy, p)
+
+    def close(self) -> None:
+        self._fin()
+        self._p = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def push(self, samples) -> int:
+        """Hand in ``(signal, t_us, value)`` samples; returns how many were refused."""
+        samples = list(samples)
+        arr = (_ffi.twin_align_sample * max(len(samples), 1))()
+        for i, (sig, t, v) in enumerate(samples):
+            arr[i].signal, arr[i].t_us, arr[i].value = int(sig), int(t), float(v)
+        refused = ctypes.c_size_t()
+        _ffi.twin_align_push(self._p, arr, len(samples), ctypes.byref(refused))
+        return refused.value
+
+    def flush(self) -> None:
+        """End of input for now: rows up to the newest sample become ready."""
+        _ffi.twin_align_flush(self._p)
+
+    def rows(self):
+        """Yield the rows that are ready: ``(t_us, [SeriesValue] * nsignals)``."""
+        t = ctypes.c_int64()
+        while _ffi.twin_align_next(self._p, ctypes.byref(t), self._row) == 0:
+            yield t.value, [_value(self._row[i]) for i in range(self._n)]

@@ -81,3 +81,16 @@ def test_ingest_state_at_and_history():
             assert (va.value, va.age_us, vb.value, vb.age_us) == (1.0, 5, 7.0, 1)
             bk = ing.resample(a, T0, 5, 3)
             assert [x.count for x in bk] == [1, 0, 1]
+
+
+def test_align_rows_linear():
+    with series.Align(2, T0, 10, policy="linear", tolerance_us=20) as a:
+        assert a.push([(0, T0 - 5, 0.0), (0, T0 + 15, 2.0), (1, T0, 7.0), (1, T0 + 25, 9.0),
+                       (0, T0 + 15, 5.0), (9, T0, 1.0)]) == 2
+        rows = list(a.rows())
+        assert [t for t, _ in rows] == [T0, T0 + 10]
+        assert rows[0][1][0].value == 0.5 and rows[0][1][0].interpolated
+        assert rows[0][1][1].value == 7.0 and not rows[0][1][1].interpolated
+        a.flush()
+        t, vals = next(a.rows())
+        assert t == T0 + 20 and not vals[0].covered and vals[1].value == pytest.approx(8.6)
