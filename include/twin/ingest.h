@@ -87,6 +87,7 @@
 #include "twin/core.h"
 #include "twin/graph.h"
 #include "twin/health.h"
+#include "twin/series.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -609,6 +610,96 @@ TWIN_API size_t twin_ingest_signal_count(const twin_ingest *ing);
  * @since 1.3
  */
 TWIN_API twin_status twin_ingest_remove_twin(twin_ingest *ing, const char *twin_id);
+
+/**
+ * @brief A signal's known samples, sorted by time: those of its history
+ *        (::twin_signal_options @c history) that are known complete, and
+ *        its latest sample.
+ *
+ * The history ring keeps the last @c history accepted samples in arrival
+ * order; everything accepted after the newest sample it ever dropped is
+ * in it (late samples at or before that are refused), so the samples from
+ * @p complete_from_us on are all the signal's samples since then. Without
+ * history only the latest sample is known (complete from its timestamp).
+ * @param ing              Handle.
+ * @param sig              Signal.
+ * @param t_us             Receives the timestamps, increasing (@p cap entries).
+ * @param values           Receives the values, in the signal's unit (@p cap entries).
+ * @param cap              Room in @p t_us and @p values; 0 to ask the count.
+ * @param n                Receives the number of samples (also when @p cap is short).
+ * @param complete_from_us If not NULL, receives the instant from which the
+ *                         samples are complete (INT64_MIN: since the first one).
+ * @retval TWIN_OK          Done.
+ * @retval TWIN_E_RANGE     @p cap is below @c *n; nothing written but @c *n and
+ *                          @c *complete_from_us.
+ * @retval TWIN_E_INVAL     A pointer is NULL.
+ * @retval TWIN_E_NOTFOUND  No such signal.
+ * @par Ownership
+ * The caller owns the arrays; nothing is retained.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_ingest_get_history(const twin_ingest *ing, twin_signal sig,
+                                             int64_t *t_us, double *values, size_t cap,
+                                             size_t *n, int64_t *complete_from_us);
+
+/**
+ * @brief The state of signals at instant @p at_us: for each, its value by
+ *        the policy and tolerance of @p o, with its age and whether it is
+ *        interpolated (series.h states the rules).
+ *
+ * A consistent read: each signal's known samples (twin_ingest_get_history())
+ * must cover @p at_us, or the read is refused with ::TWIN_E_RANGE (or, with
+ * ::TWIN_SERIES_MARK_UNCOVERED, the signals that do not are marked). One
+ * pass over each signal's history, no allocation. Values are in each
+ * signal's unit.
+ * @param ing   Handle.
+ * @param sigs  @p n signals.
+ * @param n     Number of signals.
+ * @param at_us The instant.
+ * @param o     Options (policy, tolerance, flags); NULL for the defaults.
+ * @param out   @p n values, filled in order (also on ::TWIN_E_RANGE, the
+ *              uncovered ones marked ::TWIN_SERIES_UNCOVERED).
+ * @param err   If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK          Every signal covered (or marked).
+ * @retval TWIN_E_RANGE     Some signal's data does not cover @p at_us: no
+ *                          consistent state (see @p out for which).
+ * @retval TWIN_E_INVAL     A pointer is NULL or an option is invalid (a
+ *                          negative tolerance...); @p out unchanged.
+ * @retval TWIN_E_ABI       @p o->size is unknown; @p out unchanged.
+ * @retval TWIN_E_NOTFOUND  A signal does not exist; @p out unchanged.
+ * The handle's error record is not written (a reader): the message goes to @p err.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_ingest_state_at(const twin_ingest *ing, const twin_signal *sigs,
+                                          size_t n, int64_t at_us,
+                                          const twin_series_options *o, twin_series_value *out,
+                                          twin_error *err);
+
+/**
+ * @brief Resample a signal's known samples into buckets (mean, min, max,
+ *        last, count), as twin_series_resample() does.
+ *
+ * Buckets that start before the history's @c complete_from_us
+ * (twin_ingest_get_history()) hold only the samples still known.
+ * @param ing      Handle.
+ * @param sig      Signal.
+ * @param start_us Start of the first bucket.
+ * @param width_us Width of a bucket, > 0.
+ * @param nbuckets Number of buckets.
+ * @param out      Receives @p nbuckets buckets.
+ * @param err      If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK          Done.
+ * @retval TWIN_E_INVAL     A pointer is NULL or @p width_us <= 0; @p out unchanged.
+ * @retval TWIN_E_RANGE     The buckets end beyond INT64_MAX; @p out unchanged.
+ * @retval TWIN_E_NOTFOUND  No such signal; @p out unchanged.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_API twin_status twin_ingest_resample(const twin_ingest *ing, twin_signal sig,
+                                          int64_t start_us, int64_t width_us, size_t nbuckets,
+                                          twin_series_bucket *out, twin_error *err);
 
 /**
  * @brief A resolver that finds signals in a resolved DTDL model set: a

@@ -12,6 +12,8 @@
 #define TWIN_TWIN_H
 
 #include "twin/core.h"
+#include "twin/clock.h"
+#include "twin/series.h"
 #include "twin/graph.h"
 #include "twin/impact.h"
 #include "twin/dtdl.h"

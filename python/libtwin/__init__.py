@@ -23,6 +23,7 @@ from ._ffi import version_number as library_version_number
 from .errors import (AbiMismatch, AlreadyExists, Closed, ConstraintViolated, InvalidArgument,
                      InvalidState, IOFailure, LimitExceeded, Modified, NoMemory, NotFound,
                      ParseError, TwinError, Busy)
+from .clock import Clock, ClockEstimate, ClockKind
 from .graph import Graph, Relationship, Twin
 from .health import (Fusion, Health, HealthEvent, HealthModel, HealthOptions, HealthStats,
                      Predictor, Rul, RulEstimate, Track)
@@ -30,6 +31,7 @@ from .impact import Hit, Impact
 from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
 from .models import (Diagnostic, DtmiInfo, DtmiResolver, Element, Kind, ModelCheck, Models,
                      ModelsValidator, Multiplicity, Primitive, dtmi_parse)
+from .series import Bucket, Policy, SeriesValue
 from .storage import (LoadedSignal, SampleBatch, Store, StoreSignal, StoreStats,
                       snapshot_restore, snapshot_save, store_load)
 
@@ -42,6 +44,7 @@ __all__ = [
     "Models", "ModelsValidator", "DtmiResolver", "Element", "Diagnostic", "DtmiInfo",
     "Multiplicity", "Kind", "Primitive", "ModelCheck", "dtmi_parse",
     "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",
+    "Clock", "ClockKind", "ClockEstimate", "Policy", "SeriesValue", "Bucket",
     "Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
     "snapshot_save", "snapshot_restore", "SqliteStore",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",

@@ -561,6 +561,118 @@ twin_health_track_get_rul = _declare(
     [predictor_p, POINTER(twin_health_track), POINTER(twin_health_rul_estimate), error_p],
     _check_health)
 
+# ---- clock.h (1.5) ------------------------------------------------------------
+
+CLOCK_ESTIMATED, CLOCK_KNOWN_OFFSET, CLOCK_LOCAL_TIME = 1, 2, 3
+CLOCK_OUT_OF_TOLERANCE, CLOCK_STEPPED, CLOCK_SKEW_PRIOR, CLOCK_DECLARED = 1, 2, 4, 8
+
+
+class twin_clock_options(Structure):
+    _fields_ = [("size", c_uint32), ("kind", c_int32), ("offset_us", c_int64),
+                ("window_us", c_int64), ("step_us", c_int64), ("max_offset_us", c_int64),
+                ("min_delay_us", c_int64), ("tolerance_offset_us", c_int64),
+                ("tolerance_skew_ppm", c_double), ("zone_step_us", c_int64),
+                ("min_pairs", c_uint32), ("step_pairs", c_uint32)]
+
+
+class twin_clock(Structure):
+    _fields_ = [("size", c_uint32), ("layout_", c_uint32), ("opaque_", c_uint64 * 158)]
+
+
+class twin_clock_estimate(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("t_us", c_int64),
+                ("offset_us", c_int64), ("skew_ppm", c_double),
+                ("offset_uncertainty_us", c_double), ("skew_uncertainty_ppm", c_double),
+                ("zone_offset_us", c_int64), ("pairs", c_uint64), ("points", c_uint32),
+                ("steps", c_uint32)]
+
+
+clock_p = POINTER(twin_clock)
+twin_clock_options_init_ = _declare("twin_clock_options_init_", _status,
+                                    [POINTER(twin_clock_options), c_size_t], _check)
+twin_clock_init = _declare("twin_clock_init", _status,
+                           [clock_p, POINTER(twin_clock_options), error_p], _check_health)
+twin_clock_observe = _declare("twin_clock_observe", _status,
+                              [clock_p, c_int64, c_int64, error_p], _check_health)
+twin_clock_get_estimate = _declare("twin_clock_get_estimate", _status,
+                                   [clock_p, POINTER(twin_clock_estimate), error_p],
+                                   _check_health)
+twin_clock_to_host = _declare("twin_clock_to_host", _status,
+                              [clock_p, c_int64, POINTER(c_int64), error_p], _check_health)
+
+# ---- series.h (1.5) -----------------------------------------------------------
+
+SERIES_PREVIOUS, SERIES_NEXT, SERIES_NEAREST, SERIES_LINEAR = 1, 2, 3, 4
+SERIES_MARK_UNCOVERED = 1
+SERIES_INTERPOLATED, SERIES_UNCOVERED = 1, 2
+
+
+class twin_series_options(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("policy", c_int32),
+                ("reserved_", c_uint32), ("tolerance_us", c_int64)]
+
+
+class twin_series_value(Structure):
+    _fields_ = [("value", c_double), ("t_us", c_int64), ("age_us", c_int64),
+                ("flags", c_uint32), ("reserved_", c_uint32)]
+
+
+class twin_series_bucket(Structure):
+    _fields_ = [("mean", c_double), ("min", c_double), ("max", c_double), ("last", c_double),
+                ("last_t_us", c_int64), ("count", c_uint64)]
+
+
+twin_series_options_init_ = _declare("twin_series_options_init_", _status,
+                                     [POINTER(twin_series_options), c_size_t], _check)
+twin_series_at = _declare("twin_series_at", _status,
+                          [POINTER(c_int64), POINTER(c_double), c_size_t, c_int64, c_int64,
+                           POINTER(twin_series_options), POINTER(twin_series_value), error_p],
+                          _check_health)
+twin_series_resample = _declare("twin_series_resample", _status,
+                                [POINTER(c_int64), POINTER(c_double), c_size_t, c_int64,
+                                 c_int64, c_size_t, POINTER(twin_series_bucket), error_p],
+                                _check_health)
+
+
+class twin_align_options(Structure):
+    _fields_ = [("size", c_uint32), ("nsignals", c_uint32), ("alloc", c_void_p),
+                ("policy", c_int32), ("reserved_", c_uint32), ("start_us", c_int64),
+                ("step_us", c_int64), ("tolerance_us", c_int64), ("lateness_us", c_int64),
+                ("watermark_us", c_int64)]
+
+
+class twin_align_sample(Structure):
+    _fields_ = [("signal", c_uint32), ("reserved_", c_uint32), ("t_us", c_int64),
+                ("value", c_double)]
+
+
+twin_align_last_error = _declare("twin_align_last_error", POINTER(twin_error), [c_void_p])
+
+
+def _check_align(rc, func, args):
+    """errcheck of alignment calls: the handle's last error explains."""
+    if rc < 0:
+        text = strerror(rc)
+        if args and args[0]:
+            text = _record_text(twin_align_last_error(args[0]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
+twin_align_options_init_ = _declare("twin_align_options_init_", _status,
+                                    [POINTER(twin_align_options), c_size_t], _check)
+twin_align_create = _declare("twin_align_create", _status,
+                             [POINTER(c_void_p), POINTER(twin_align_options), error_p],
+                             _check_health)
+twin_align_destroy = _declare("twin_align_destroy", None, [c_void_p])
+twin_align_push = _declare("twin_align_push", _status,
+                           [c_void_p, POINTER(twin_align_sample), c_size_t, POINTER(c_size_t)],
+                           _check_align)
+twin_align_next = _declare("twin_align_next", _status,
+                           [c_void_p, POINTER(c_int64), POINTER(twin_series_value)],
+                           _check_align)
+twin_align_flush = _declare("twin_align_flush", _status, [c_void_p], _check_align)
+
 # ---- dtdl.h ----------------------------------------------------------------
 
 # twin_models_flag, twin_models_check
@@ -769,6 +881,18 @@ if version_number // 100 % 100 >= 3:
     twin_ingest_get_latest = _declare("twin_ingest_get_latest", _status,
                                       [_vp, c_uint64, POINTER(c_int64), POINTER(c_double)],
                                       _check)
+    twin_ingest_get_history = _declare(
+        "twin_ingest_get_history", _status,
+        [_vp, c_uint64, POINTER(c_int64), POINTER(c_double), c_size_t, POINTER(c_size_t),
+         POINTER(c_int64)], _check)
+    twin_ingest_state_at = _declare(
+        "twin_ingest_state_at", _status,
+        [_vp, _u64p, c_size_t, c_int64, POINTER(twin_series_options),
+         POINTER(twin_series_value), error_p], _check_health)
+    twin_ingest_resample = _declare(
+        "twin_ingest_resample", _status,
+        [_vp, c_uint64, c_int64, c_int64, c_size_t, POINTER(twin_series_bucket), error_p],
+        _check_health)
     twin_ingest_get_health = _declare("twin_ingest_get_health", _status,
                                       [_vp, c_uint64, health_p, POINTER(twin_health_options)],
                                       _check)

@@ -634,6 +634,43 @@ class Ingest(Handle):
         return IngestStats({o: s.outcomes[o] for o in Outcome}, s.health_errors, s.events,
                            s.signals)
 
+    # ---- history: state at an instant, buckets (1.5) -----------------------------
+
+    def history(self, signal: int) -> tuple[list[tuple[int, float]], int | None]:
+        """The signal's known samples ``[(t_us, value)]`` sorted by time, and the
+        instant from which they are complete (None: since the first)."""
+        n, cf = ctypes.c_size_t(), ctypes.c_int64()
+        cap = 257  # TWIN_INGEST_HISTORY_MAX + 1: always room
+        t, v = (ctypes.c_int64 * cap)(), (ctypes.c_double * cap)()
+        self._read(_ffi.twin_ingest_get_history, int(signal), t, v, cap, ctypes.byref(n),
+                   ctypes.byref(cf))
+        samples = [(t[i], v[i]) for i in range(n.value)]
+        return samples, (None if cf.value == -(1 << 63) else cf.value)
+
+    def state_at(self, signals: Iterable[int], at_us: int, *, policy="previous",
+                 tolerance_us: int | None = None, mark: bool = False):
+        """The state of ``signals`` at ``at_us``: one :class:`libtwin.series.SeriesValue`
+        each. A consistent read: raises :class:`libtwin.LimitExceeded` when a
+        signal's data does not cover the instant, unless ``mark``."""
+        from . import series
+        sigs = [int(s) for s in signals]
+        arr = (ctypes.c_uint64 * max(len(sigs), 1))(*sigs)
+        out = (_ffi.twin_series_value * max(len(sigs), 1))()
+        err = _ffi.twin_error()
+        o = series._options(policy, tolerance_us, mark)
+        self._read(_ffi.twin_ingest_state_at, arr, len(sigs), int(at_us), ctypes.byref(o), out,
+                   ctypes.pointer(err))
+        return [series._value(out[i]) for i in range(len(sigs))]
+
+    def resample(self, signal: int, start_us: int, width_us: int, nbuckets: int):
+        """Buckets of the signal's known samples (:class:`libtwin.series.Bucket`)."""
+        from . import series
+        out = (_ffi.twin_series_bucket * max(nbuckets, 1))()
+        err = _ffi.twin_error()
+        self._read(_ffi.twin_ingest_resample, int(signal), int(start_us), int(width_us),
+                   nbuckets, out, ctypes.pointer(err))
+        return [series._bucket(out[i]) for i in range(nbuckets)]
+
     def __repr__(self) -> str:
         state = "closed" if self._ptr is None else f"{len(self)} signals"
         return f"<libtwin.Ingest {state}>"
