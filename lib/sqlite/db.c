@@ -283,7 +283,8 @@ static twin_status migrate_samples(twin_sqlite *db, const char *path)
     }
     rc = sqlite3_prepare_v2(db->db, "SELECT signal, t_us, value FROM samples ORDER BY signal, t_us",
                             -1, &q, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (rc == SQLITE_OK) rc = sqlite3_step(q);
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(q)) {
         int64_t r = sqlite3_column_int64(q, 0);
         if (n && (r != row || n == CHUNK)) {
             if ((s = tsq_series_encode(db, row, t, v, n)) != TWIN_OK) goto done;
@@ -294,7 +295,8 @@ static twin_status migrate_samples(twin_sqlite *db, const char *path)
         v[n++] = sqlite3_column_double(q, 2);
     }
     if (rc != SQLITE_DONE) {
-        s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot migrate the samples", path);
+        s = tsq_fail(db, rc == SQLITE_OK ? TWIN_E_IO : tsq_status(rc), rc,
+                     "%s: cannot migrate the samples", path);
         goto done;
     }
     if (n && (s = tsq_series_encode(db, row, t, v, n)) != TWIN_OK) goto done;
