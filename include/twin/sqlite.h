@@ -31,7 +31,7 @@
  * - `signals(id, twin, name, unit, latest_t_us, latest_value)`.
  * - `blocks(id, signal, t0_us, t1_us, n, data)` (schema 3): closed blocks
  *   of compressed samples, each the samples of one signal from @c t0_us to
- *   @c t1_us (inclusive, @c n of them, at most 2048 and a day); index
+ *   @c t1_us (inclusive, @c n of them, at most 4096 and a day); index
  *   `(signal, t0_us)`. See Compressed series.
  * - `open_blocks(signal, t0_us, t1_us, n, data)` (schema 3): each
  *   signal's open block, as it stood at the last flush.
@@ -75,8 +75,9 @@
  *
  * @par Compressed series
  * Samples of a signal that are newer than its newest stored sample are
- * appended to the signal's open block; a block closes when it holds 2048
- * samples, would span more than a day, or a sample's time step is not a
+ * appended to the signal's open block; a block closes when it holds 4096
+ * samples, would span more than a day or grow past 3968 bytes (a closed
+ * block then fills most of a 4 KiB page), or a sample's time step is not a
  * multiple of the block's time quantum (below). Every flush writes the open
  * blocks it changed to `open_blocks` in the flush's transaction, so a
  * confirmed sample survives the death of the process as the rows of the

@@ -259,8 +259,8 @@ static void put_dec(tsq_enc *e, double v)
 int tsq_enc_push(tsq_enc *e, int64_t t, double v)
 {
     uint64_t step = (uint64_t)t - (uint64_t)e->tlast;
-    if (e->n >= TSQ_BLOCK_MAX || (uint64_t)t - (uint64_t)e->t0 > (uint64_t)TSQ_BLOCK_SPAN_US ||
-        step % e->q)
+    if (e->n >= TSQ_BLOCK_MAX || e->len + 19 > TSQ_BLOCK_BYTES ||
+        (uint64_t)t - (uint64_t)e->t0 > (uint64_t)TSQ_BLOCK_SPAN_US || step % e->q)
         return 1;
     if (reserve(e, 24) != 0) return -1;
     put_time(e, step / e->q);

@@ -37,9 +37,13 @@
 
 #define TSQ_BLOCK_FORMAT 1
 #define TSQ_BLOCK_HEADER 32
-/* A block closes at this many samples or when it would span more. */
-#define TSQ_BLOCK_MAX 2048
+/* A block closes at this many samples, when it would span more, or when
+   one more sample could take it past TSQ_BLOCK_BYTES: a closed block is
+   then one row that fills most of a 4096-byte page of `blocks` (SQLite
+   keeps up to 4061 bytes of a row in its page). */
+#define TSQ_BLOCK_MAX 4096
 #define TSQ_BLOCK_SPAN_US (86400LL * 1000000LL)
+#define TSQ_BLOCK_BYTES 3968
 /* The most bytes a block of n samples can take. */
 #define TSQ_BLOCK_BOUND(n) (TSQ_BLOCK_HEADER + 18 * (size_t)(n) + 16)
 

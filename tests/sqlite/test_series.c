@@ -306,7 +306,7 @@ START_TEST(test_read_corrupted_block_loses_only_itself)
     twin_signal h;
     twin_sqlite_bad_block bb;
     uint64_t nbad;
-    long long id, n;
+    long long id, n, t0;
     size_t i;
     snprintf(p, sizeof p, "%s", sq_path(dir, "bad.db"));
     sq_open(&x, p, 0, 1000);
@@ -316,6 +316,7 @@ START_TEST(test_read_corrupted_block_loses_only_itself)
     sq_close(&x, 1);
     id = sq_query(p, "SELECT id FROM blocks ORDER BY t0_us LIMIT 1 OFFSET 1");
     n = sq_query(p, "SELECT n FROM blocks ORDER BY t0_us LIMIT 1 OFFSET 1");
+    t0 = sq_query(p, "SELECT t0_us FROM blocks ORDER BY t0_us LIMIT 1 OFFSET 1");
     damage(p, "blocks", id, -3, 0);
     sq_open(&x, p, 0, 1000);
     read_all(x.db, "M1", "v", TWIN_E_PARSE);
@@ -327,7 +328,7 @@ START_TEST(test_read_corrupted_block_loses_only_itself)
     ck_assert_uint_eq(nbad, 1);
     ck_assert_int_eq(bb.status, TWIN_E_PARSE);
     ck_assert_str_eq(bb.twin_id, "M1");
-    ck_assert(bb.t0_us == T0 + 2048 * SEC && bb.samples == (uint64_t)n && !bb.open);
+    ck_assert(bb.t0_us == t0 && bb.samples == (uint64_t)n && !bb.open);
     sq_close(&x, 1);
     /* a block of a newer format: refused with its own status */
     damage(p, "blocks", id, 0, 2);
