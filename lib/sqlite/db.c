@@ -429,6 +429,7 @@ void twin_sqlite_close(twin_sqlite *db)
     tsq_sig_clear(db);
     free(db->dirty);
     free(db->rows);
+    free(db->tmprows);
     free(db->dec_t);
     free(db->dec_v);
     free(db);

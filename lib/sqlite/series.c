@@ -17,9 +17,9 @@ struct tsq_series {
     int has_open_row;     /* open_blocks holds a row of this signal */
     int64_t last_t;       /* newest time in blocks; INT64_MIN: none */
     int prev_qexp, prev_mode, prev_dec;
-    int64_t ht[HIST];     /* the newest samples, oldest first */
-    double hv[HIST];
-    int nh;
+    int64_t ht[HIST];     /* the newest samples, a ring: the oldest at */
+    double hv[HIST];      /* hpos once it is full */
+    int nh, hpos;
 };
 
 void tsq_series_free(tsq_series *s)
@@ -41,14 +41,10 @@ void tsq_series_forget_all(twin_sqlite *db)
 
 static void hist_add(tsq_series *s, int64_t t, double v)
 {
-    if (s->nh == HIST) {
-        memmove(s->ht, s->ht + 1, (HIST - 1) * sizeof *s->ht);
-        memmove(s->hv, s->hv + 1, (HIST - 1) * sizeof *s->hv);
-        s->nh--;
-    }
-    s->ht[s->nh] = t;
-    s->hv[s->nh] = v;
-    s->nh++;
+    s->ht[s->hpos] = t;
+    s->hv[s->hpos] = v;
+    s->hpos = (s->hpos + 1) % HIST;
+    if (s->nh < HIST) s->nh++;
 }
 
 /* Decode scratch of a block's size. */
@@ -152,7 +148,10 @@ static int series_start(tsq_series *s, const struct tsq_row *r, size_t n)
     double v[2 * HIST];
     size_t c = 0, k;
     int q, m, d;
-    for (k = 0; k < (size_t)s->nh; k++, c++) t[c] = s->ht[k], v[c] = s->hv[k];
+    for (k = 0; k < (size_t)s->nh; k++, c++) {
+        size_t j = s->nh < HIST ? k : (s->hpos + k) % HIST;
+        t[c] = s->ht[j], v[c] = s->hv[j];
+    }
     for (k = 0; k < n && k < HIST; k++, c++) t[c] = r[k].t, v[c] = r[k].v;
     tsq_enc_choose(t, v, c, s->prev_qexp, s->prev_mode, s->prev_dec, &q, &m, &d);
     /* the history may span a gap of another quantum: judge the new run */

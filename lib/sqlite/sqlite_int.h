@@ -57,6 +57,8 @@ struct twin_sqlite {
     size_t nsigs, capsigs;
     struct tsq_row *rows;  /* a batch of samples sorted by row and time */
     size_t caprows;
+    struct tsq_row *tmprows; /* sort scratch */
+    size_t captmp;
     twin_signal *dirty;    /* handles touched by the open transaction */
     size_t ndirty, capdirty;
     int schema;            /* the database's schema version */

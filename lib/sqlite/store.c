@@ -174,6 +174,52 @@ static int row_cmp(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* Sort db->rows[0..n) by (row, time): a stable radix sort on the row (a
+   byte at a time, as many bytes as the largest row needs), then each run
+   of a row sorted by time unless it is already (samples mostly arrive in
+   time order). -1: no memory. */
+static int sort_rows(twin_sqlite *db, size_t n)
+{
+    struct tsq_row *a = db->rows, *b;
+    uint64_t maxrow = 0;
+    size_t k, i, cnt[256];
+    int shift;
+    for (k = 1; k < n && row_cmp(&a[k - 1], &a[k]) <= 0; k++) continue;
+    if (k >= n) return 0;
+    if (n > db->captmp) {
+        struct tsq_row *t = realloc(db->tmprows, n * sizeof *t);
+        if (!t) return -1;
+        db->tmprows = t;
+        db->captmp = n;
+    }
+    b = db->tmprows;
+    for (k = 0; k < n; k++)
+        if ((uint64_t)a[k].row > maxrow) maxrow = (uint64_t)a[k].row;
+    for (shift = 0; shift < 64 && (maxrow >> shift); shift += 8) {
+        struct tsq_row *t;
+        memset(cnt, 0, sizeof cnt);
+        for (k = 0; k < n; k++) cnt[((uint64_t)a[k].row >> shift) & 255]++;
+        for (i = 0, k = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = k;
+            k += c;
+        }
+        for (k = 0; k < n; k++) b[cnt[((uint64_t)a[k].row >> shift) & 255]++] = a[k];
+        t = a, a = b, b = t;
+    }
+    if (a != db->rows) memcpy(db->rows, a, n * sizeof *a);
+    a = db->rows;
+    for (k = 0; k < n;) {
+        size_t e = k + 1;
+        int sorted = 1;
+        for (; e < n && a[e].row == a[k].row; e++)
+            if (a[e].t < a[e - 1].t) sorted = 0;
+        if (!sorted) qsort(a + k, e - k, sizeof *a, row_cmp);
+        k = e;
+    }
+    return 0;
+}
+
 /* Samples go in in key order (signal row, time): a batch of many signals
    then touches each page of the samples table once. */
 static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
@@ -209,7 +255,7 @@ static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
             g->pend_v = x[k].value;
         }
     }
-    if (n > 1) qsort(db->rows, n, sizeof *db->rows, row_cmp);
+    if (n > 1 && sort_rows(db, n) != 0) return nomem(db);
     if (db->schema >= 3) {
         /* compressed series: a run of samples per signal */
         size_t a, b;
