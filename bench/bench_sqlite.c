@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "bench_util.h"
+#include "influx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -121,6 +122,8 @@ static void sample(sensor *z, long i, int worst, int64_t *t, double *v)
 typedef struct figures {
     double in_s, read_s, bytes_per_sample, mb, block_bytes;
     long total;
+    int influx;                  /* measured against InfluxDB */
+    double influx_in_s, influx_mb, influx_bytes_per_sample;
 } figures;
 
 typedef struct check {
@@ -157,8 +160,9 @@ static twin_status check_fn(void *ud, const int64_t *t, const double *v, size_t 
     return TWIN_OK;
 }
 
-static void run(long sensors, long secs, long batch, int worst, figures *f)
+static void run(long sensors, long secs, long batch, int worst, int with_influx, figures *f)
 {
+    influx ix;
     long total = sensors * secs, k, at = 0;
     char dir[] = "/tmp/bench-sqlite-XXXXXX", path[128], cmd[160];
     twin_sqlite *db;
@@ -175,6 +179,14 @@ static void run(long sensors, long secs, long batch, int worst, figures *f)
     sensor *z, *z0;
     double t0, t1, in = 0;
     check ck;
+    memset(f, 0, sizeof *f);
+    if (with_influx) {
+        if (influx_start(&ix) != 0) {
+            fprintf(stderr, "bench_sqlite: influxd did not start (log in %s)\n", ix.dir);
+            exit(1);
+        }
+        f->influx = 1;
+    }
     if (!mkdtemp(dir)) exit(1);
     snprintf(path, sizeof path, "%s/bench.db", dir);
     need(twin_sqlite_open(&db, path, NULL), "open", db);
@@ -217,7 +229,31 @@ static void run(long sensors, long secs, long batch, int worst, figures *f)
         need(twin_ingest_write_signals(ing, buf, (size_t)n, NULL, &done), "write", db);
         in += bench_now_s() - t0;
         if (done != (size_t)n) need(TWIN_E_BUSY, "write", db);
+        if (with_influx) {  /* the same samples, in requests of 5000 points */
+            t0 = bench_now_s();
+            for (j = 0; j < n; j++) {
+                long i = at + j;
+                if (influx_point(&ix, i % sensors, buf[j].t_us, buf[j].value) != 0 ||
+                    ((j + 1) % 5000 == 0 && influx_flush(&ix) != 0)) {
+                    fprintf(stderr, "bench_sqlite: influx write failed\n");
+                    influx_stop(&ix);
+                    exit(1);
+                }
+            }
+            if (influx_flush(&ix) != 0) {
+                fprintf(stderr, "bench_sqlite: influx write failed\n");
+                influx_stop(&ix);
+                exit(1);
+            }
+            f->influx_in_s += bench_now_s() - t0;
+        }
         at += n;
+    }
+    if (with_influx) {
+        uint64_t b = influx_settled_bytes(&ix);
+        f->influx_mb = (double)b / 1e6;
+        f->influx_bytes_per_sample = (double)b / (double)total;
+        influx_stop(&ix);
     }
     t0 = bench_now_s();
     need(twin_store_flush(st), "flush", db);
@@ -309,12 +345,13 @@ int main(int argc, char **argv)
     long sensors = argc > 1 ? atol(argv[1]) : 1000, secs = argc > 2 ? atol(argv[2]) : 21600;
     long batch = argc > 3 ? atol(argv[3]) : 65536;
     figures r, w;
+    int with_influx = !getenv("BENCH_SQLITE_NO_INFLUX") && system("influxd version >/dev/null 2>&1") == 0;
     if (sensors < 1 || secs < 1 || batch < 1) {
         fprintf(stderr, "usage: bench_sqlite [SENSORS [SECONDS [BATCH]]]\n");
         return 2;
     }
-    run(sensors, secs, batch, 0, &r);
-    run(sensors, secs, batch, 1, &w);
+    run(sensors, secs, batch, 0, with_influx, &r);
+    run(sensors, secs, batch, 1, with_influx, &w);
     printf("%-40s %12s %12s\n", "sqlite store (WAL, synchronous=NORMAL)", "realistic", "white noise");
     printf("  %-38s %12ld %12ld\n", "sensors", sensors, sensors);
     printf("  %-38s %12ld %12ld\n", "samples", r.total, w.total);
@@ -326,9 +363,27 @@ int main(int argc, char **argv)
            w.bytes_per_sample);
     printf("  %-38s %12.3f %12.3f\n", "of which block bytes per sample",
            r.block_bytes / (double)r.total, w.block_bytes / (double)w.total);
+    if (with_influx) {
+        printf("%-40s %12s %12s\n", "InfluxDB 1.x (after compaction)", "", "");
+        printf("  %-38s %12.3f %12.3f\n", "ingest seconds (HTTP, 5000 a request)", r.influx_in_s,
+               w.influx_in_s);
+        printf("  %-38s %12.2f %12.2f\n", "data and WAL MB", r.influx_mb, w.influx_mb);
+        printf("  %-38s %12.3f %12.3f\n", "bytes per sample", r.influx_bytes_per_sample,
+               w.influx_bytes_per_sample);
+    } else {
+        printf("(no influxd: the comparison with InfluxDB is skipped)\n");
+    }
     printf("\nbench: sqlite_samples_per_s %.0f samples/s\n", (double)r.total / r.in_s);
     printf("bench: sqlite_read_samples_per_s %.0f samples/s\n", (double)r.total / r.read_s);
     printf("bench: sqlite_bytes_per_sample %.2f bytes\n", r.bytes_per_sample);
     printf("bench: sqlite_bytes_per_sample_worst %.2f bytes\n", w.bytes_per_sample);
+    if (with_influx) {
+        printf("bench: influx_bytes_per_sample %.2f bytes\n", r.influx_bytes_per_sample);
+        printf("bench: influx_bytes_per_sample_worst %.2f bytes\n", w.influx_bytes_per_sample);
+        printf("bench: sqlite_vs_influx_bytes %.2f\n",
+               r.bytes_per_sample / r.influx_bytes_per_sample);
+        printf("bench: sqlite_vs_influx_bytes_worst %.2f\n",
+               w.bytes_per_sample / w.influx_bytes_per_sample);
+    }
     return 0;
 }
