@@ -122,7 +122,9 @@
  * A policy (::twin_sqlite_retention) keeps raw samples for @c raw_keep_us
  * and downsamples older ones: when applied (twin_sqlite_apply_retention(),
  * or twin_sqlite_checkpoint() once a policy is set) at time `now`, every
- * raw sample with `t_us < cutoff`, where `cutoff` is `now - raw_keep_us`
+ * raw sample (a late one's row, or one in a block: the blocks that start
+ * before the cutoff are decoded, and their newer samples encoded again as
+ * a closed block) with `t_us < cutoff`, where `cutoff` is `now - raw_keep_us`
  * rounded down to a multiple of @c bucket_us, is folded into the row of its
  * signal and bucket (`t_us` rounded down to a multiple of @c bucket_us) in
  * `rollups`, keeping count, mean, minimum and maximum, and deleted. A
@@ -132,10 +134,10 @@
  * once. Rollups older than `now - rollup_keep_us` are deleted when
  * @c rollup_keep_us is positive. All in one transaction. The signals'
  * latest values are kept in `signals` and never downsampled. At 10,000
- * sensors at 1 Hz, 7 days raw and 1-minute buckets bound the raw table to
- * about 6 billion rows (7 x 864 million), and the rollups grow by 1,440
- * rows per sensor and day (60 times less), or not at all past
- * @c rollup_keep_us.
+ * sensors at 1 Hz, 7 days raw bound the raw samples to about 6 billion
+ * (7 x 864 million, some 8 GB in blocks of realistic data), and 1-minute
+ * rollups grow by 1,440 rows per sensor and day (60 times less), or not at
+ * all past @c rollup_keep_us.
  *
  * @par Errors
  * Functions return a ::twin_status; twin_sqlite_last_error() gives the
@@ -227,7 +229,8 @@ typedef struct twin_sqlite_counts {
     uint64_t twins;          /**< Rows of `twins`. */
     uint64_t relationships;  /**< Rows of `relationships`. */
     uint64_t signals;        /**< Rows of `signals`. */
-    uint64_t samples;        /**< Raw samples. */
+    uint64_t samples;        /**< Raw samples: late ones' rows and those in
+                                  blocks (schema 3). */
     uint64_t rollups;        /**< Rollup rows. */
     uint64_t health;         /**< Health states. */
     uint64_t file_bytes;     /**< Database pages in use times page size. */
