@@ -151,6 +151,10 @@
  * processes may open the same file: SQLite locks it; a writer that finds it
  * locked waits up to @c busy_timeout_ms, then fails with ::TWIN_E_BUSY and
  * loses nothing (the outbox keeps the records).
+ * A signal's samples must come from one process at a time: the writer
+ * keeps the signal's open block in memory from its first sample on (it
+ * reads it again after a rollback or a retention), so another process
+ * appending to the same signal meanwhile would have its samples replaced.
  */
 #ifndef TWIN_SQLITE_H
 #define TWIN_SQLITE_H
