@@ -29,9 +29,17 @@
  *   order twins were first added.
  * - `relationships(source, id, name, target, props)`.
  * - `signals(id, twin, name, unit, latest_t_us, latest_value)`.
+ * - `blocks(id, signal, t0_us, t1_us, n, data)` (schema 3): closed blocks
+ *   of compressed samples, each the samples of one signal from @c t0_us to
+ *   @c t1_us (inclusive, @c n of them, at most 4096 and a day); index
+ *   `(signal, t0_us)`. See Compressed series.
+ * - `open_blocks(signal, t0_us, t1_us, n, data)` (schema 3): each
+ *   signal's open block, as it stood at the last flush.
  * - `samples(signal, t_us, value)`: raw samples, primary key
- *   `(signal, t_us)`, a table without rowid (about 20 bytes a sample on
- *   disk); the value in the signal's unit.
+ *   `(signal, t_us)`, a table without rowid; the value in the signal's
+ *   unit. Since schema 3 it holds only late samples (older than their
+ *   signal's newest stored sample when they arrived); schemas 1 and 2
+ *   kept every sample there (about 20 bytes a sample on disk).
  * - `rollups(signal, t_us, n, mean, min, max)`: downsampled buckets (see
  *   Retention).
  * - `health(signal, options, state, t0_us)`: a signal's
@@ -49,15 +57,53 @@
  * - 1 (libtwin 1.3 and 1.4): the `health` blobs were the raw bytes of the
  *   structs in the layout of the library that wrote them (x86-64 or other
  *   host).
- * - 2 (since 1.5): the same tables; the `health` blobs are encoded forms.
+ * - 2 (1.5 before compressed series): the same tables; the `health`
+ *   blobs are encoded forms.
+ * - 3 (since 1.5): compressed series, tables `blocks` and `open_blocks`;
+ *   `samples` keeps late samples only.
  *
- * Opening a version 1 database read-write migrates it to version 2 in one
- * transaction (each health row's raw structs, checked as the 1.4 loader
- * checked them, re-written in the encoded forms; then `user_version` 2);
- * a row that does not convert fails the open with ::TWIN_E_STATE and
- * leaves the database as it was. Opened read-only, a version 1 database is
- * not changed and its raw rows are read as they are. Every later 1.x
- * release opens databases of every earlier one.
+ * Opening a version 1 or 2 database read-write migrates it to version 3
+ * in one transaction: a version 1 database's health rows (raw structs,
+ * checked as the 1.4 loader checked them) re-written in the encoded forms;
+ * every raw sample encoded into closed blocks, signal by signal in time
+ * order, and deleted from `samples`; then `user_version` 3. A health row
+ * that does not convert fails the open with ::TWIN_E_STATE and leaves the
+ * database as it was. Opened read-only, an older database is not changed:
+ * its rows are read as they are (twin_sqlite_read() and the others read
+ * its `samples`). Every later 1.x release opens databases of every earlier
+ * one.
+ *
+ * @par Compressed series
+ * Samples of a signal that are newer than its newest stored sample are
+ * appended to the signal's open block; a block closes when it holds 4096
+ * samples, would span more than a day or grow past 3968 bytes (a closed
+ * block then fills most of a 4 KiB page), or a sample's time step is not a
+ * multiple of the block's time quantum (below). Every flush writes the open
+ * blocks it changed to `open_blocks` in the flush's transaction, so a
+ * confirmed sample survives the death of the process as the rows of the
+ * other tables do; a closed block moves to `blocks`. A block (format 1):
+ * a 32-byte header (magic, format, value mode, decimals, time quantum,
+ * count, a 32-bit checksum of the whole block, first time, first value),
+ * then a bit stream. Times: delta of delta, in units of the block's time
+ * quantum (the largest power of ten, up to 1 s, dividing every time step
+ * of its first samples), in prefix-coded fields of 0, 4, 7, 12, 32 or 64
+ * bits. Values: XOR of each double with the previous one (Gorilla's
+ * leading and trailing zeros), or, when 7 of 8 of its first samples are
+ * decimals with the same number @c d of digits after the point (an ADC
+ * reading in engineering units), decimal mode: the integer `v * 10^d`
+ * stored as the difference from the previous one in fields of 0, 3, 7, 12,
+ * 24 or 54 bits, used only when dividing it by `10^d` gives back the
+ * value's exact bits (so -0.0, subnormals, huge values and values that
+ * only look decimal are stored as their 64 bits). Lossless: every value
+ * read back has the bits that were written. Realistic telemetry (drifting
+ * values with noise, quantised, regular times with jitter) takes about a
+ * byte and a half per sample on disk (bench/bench_sqlite.c).
+ *
+ * A block that fails its checksum, or is malformed, loses only itself:
+ * reads skip it, deliver the rest and then return ::TWIN_E_PARSE with a
+ * message that names the signal and the block's time span and count; a
+ * block of a newer format than this library reads is skipped the same way
+ * with ::TWIN_E_STATE. twin_sqlite_check_blocks() lists every such block.
  *
  * @par Transactions and durability
  * Everything the store's outbox delivers between two flushes goes into one
@@ -76,7 +122,9 @@
  * A policy (::twin_sqlite_retention) keeps raw samples for @c raw_keep_us
  * and downsamples older ones: when applied (twin_sqlite_apply_retention(),
  * or twin_sqlite_checkpoint() once a policy is set) at time `now`, every
- * raw sample with `t_us < cutoff`, where `cutoff` is `now - raw_keep_us`
+ * raw sample (a late one's row, or one in a block: the blocks that start
+ * before the cutoff are decoded, and their newer samples encoded again as
+ * a closed block) with `t_us < cutoff`, where `cutoff` is `now - raw_keep_us`
  * rounded down to a multiple of @c bucket_us, is folded into the row of its
  * signal and bucket (`t_us` rounded down to a multiple of @c bucket_us) in
  * `rollups`, keeping count, mean, minimum and maximum, and deleted. A
@@ -86,10 +134,10 @@
  * once. Rollups older than `now - rollup_keep_us` are deleted when
  * @c rollup_keep_us is positive. All in one transaction. The signals'
  * latest values are kept in `signals` and never downsampled. At 10,000
- * sensors at 1 Hz, 7 days raw and 1-minute buckets bound the raw table to
- * about 6 billion rows (7 x 864 million), and the rollups grow by 1,440
- * rows per sensor and day (60 times less), or not at all past
- * @c rollup_keep_us.
+ * sensors at 1 Hz, 7 days raw bound the raw samples to about 6 billion
+ * (7 x 864 million, some 8 GB in blocks of realistic data), and 1-minute
+ * rollups grow by 1,440 rows per sensor and day (60 times less), or not at
+ * all past @c rollup_keep_us.
  *
  * @par Errors
  * Functions return a ::twin_status; twin_sqlite_last_error() gives the
@@ -103,6 +151,10 @@
  * processes may open the same file: SQLite locks it; a writer that finds it
  * locked waits up to @c busy_timeout_ms, then fails with ::TWIN_E_BUSY and
  * loses nothing (the outbox keeps the records).
+ * A signal's samples must come from one process at a time: the writer
+ * keeps the signal's open block in memory from its first sample on (it
+ * reads it again after a rollback or a retention), so another process
+ * appending to the same signal meanwhile would have its samples replaced.
  */
 #ifndef TWIN_SQLITE_H
 #define TWIN_SQLITE_H
@@ -132,7 +184,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 2
+#define TWIN_SQLITE_SCHEMA_VERSION 3
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -181,11 +233,51 @@ typedef struct twin_sqlite_counts {
     uint64_t twins;          /**< Rows of `twins`. */
     uint64_t relationships;  /**< Rows of `relationships`. */
     uint64_t signals;        /**< Rows of `signals`. */
-    uint64_t samples;        /**< Raw samples. */
+    uint64_t samples;        /**< Raw samples: late ones' rows and those in
+                                  blocks (schema 3). */
     uint64_t rollups;        /**< Rollup rows. */
     uint64_t health;         /**< Health states. */
     uint64_t file_bytes;     /**< Database pages in use times page size. */
 } twin_sqlite_counts;
+
+/** @brief One bucket of a downsampled read (twin_sqlite_read_buckets()).
+ *  @since 1.5 */
+typedef struct twin_sqlite_bucket {
+    uint32_t size;      /**< Set by the caller to `sizeof` in the first element. */
+    uint32_t reserved_; /**< Zero. */
+    int64_t t_us;       /**< Start of the bucket: a multiple of the width. */
+    uint64_t count;     /**< Samples in the bucket (at least 1). */
+    double mean;        /**< Their mean. */
+    double min;         /**< Smallest. */
+    double max;         /**< Largest. */
+    double first;       /**< The value of the oldest. */
+    double last;        /**< The value of the newest. */
+} twin_sqlite_bucket;
+
+/** @brief Receives samples of a read in time order, a block at a time:
+ *         @p n (at least 1) times and values, valid during the call.
+ *         Return ::TWIN_OK to go on, anything else to stop (the read
+ *         returns it). @since 1.5 */
+typedef twin_status (*twin_sqlite_samples_fn)(void *ud, const int64_t *t_us,
+                                              const double *values, size_t n);
+
+/** @brief A block that does not decode (twin_sqlite_check_blocks()).
+ *  @since 1.5 */
+typedef struct twin_sqlite_bad_block {
+    uint32_t size;        /**< `sizeof`, set by the library. */
+    int32_t status;       /**< ::TWIN_E_PARSE (checksum, malformed) or
+                               ::TWIN_E_STATE (newer block format). */
+    const char *twin_id;  /**< Its signal's twin (valid during the call). */
+    const char *name;     /**< Its signal's name. */
+    int64_t t0_us;        /**< Time of its first sample. */
+    int64_t t1_us;        /**< Time of its last sample. */
+    uint64_t samples;     /**< Samples lost with it. */
+    int32_t open;         /**< 1: the signal's open block. */
+    uint32_t reserved_;   /**< Zero. */
+} twin_sqlite_bad_block;
+
+/** @brief Receives a bad block; return ::TWIN_OK to go on. @since 1.5 */
+typedef twin_status (*twin_sqlite_bad_block_fn)(void *ud, const twin_sqlite_bad_block *b);
 
 /**
  * @brief Fill @p o with defaults. Use the twin_sqlite_options_init() macro.
@@ -381,6 +473,109 @@ TWIN_SQLITE_API twin_status twin_sqlite_documents(twin_sqlite *db, const char *k
  * @return The `sqlite3 *`; NULL when @p db is NULL or not open.
  */
 TWIN_SQLITE_API struct sqlite3 *twin_sqlite_connection(twin_sqlite *db);
+
+/**
+ * @brief Read a signal's samples with times in [@p from_us, @p to_us), in
+ *        time order: those in blocks (only the blocks that overlap the
+ *        range are decoded) merged with late ones.
+ * @param db      Handle; no transaction may be open (flush the store).
+ * @param twin_id Twin of the signal.
+ * @param name    Name of the signal.
+ * @param from_us Start, inclusive.
+ * @param to_us   End, exclusive; >= @p from_us.
+ * @param fn      Receives the samples, a block at a time.
+ * @param ud      Passed to @p fn.
+ * @retval TWIN_OK       Every sample of the range passed.
+ * @retval TWIN_E_INVAL  A pointer is NULL.
+ * @retval TWIN_E_RANGE  @p from_us is after @p to_us.
+ * @retval TWIN_E_NOTFOUND No such signal.
+ * @retval TWIN_E_PARSE  A block fails its checksum or is malformed: the
+ *                       others were delivered, the message names it.
+ * @retval TWIN_E_STATE  A block of a newer format (the others delivered),
+ *                       or records delivered but not flushed.
+ * @retval TWIN_E_IO     SQLite failed to read.
+ * @retval other         What @p fn returned to stop.
+ * @par Ownership  The arrays given to @p fn are borrowed for the call.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.5
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_read(twin_sqlite *db, const char *twin_id,
+                                             const char *name, int64_t from_us, int64_t to_us,
+                                             twin_sqlite_samples_fn fn, void *ud);
+
+/**
+ * @brief The value of a signal at an instant: its newest sample at or
+ *        before @p t_us (decoding one block).
+ * @param db        Handle; no transaction may be open.
+ * @param twin_id   Twin of the signal.
+ * @param name      Name of the signal.
+ * @param t_us      The instant.
+ * @param t_out     If not NULL, receives the sample's time.
+ * @param value_out If not NULL, receives its value.
+ * @retval TWIN_OK         Found.
+ * @retval TWIN_E_NOTFOUND No such signal, or no sample at or before @p t_us.
+ * @retval TWIN_E_PARSE    The block that holds it is bad (message names it).
+ * @retval TWIN_E_INVAL    A pointer is NULL.
+ * @retval TWIN_E_STATE    Records delivered but not flushed; newer block.
+ * @retval TWIN_E_IO       SQLite failed to read.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.5
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_value_at(twin_sqlite *db, const char *twin_id,
+                                                 const char *name, int64_t t_us,
+                                                 int64_t *t_out, double *value_out);
+
+/**
+ * @brief Read a signal downsampled: per bucket of @p bucket_us (buckets
+ *        start at multiples of it), count, mean, min, max, first and last
+ *        of the samples in [@p from_us, @p to_us). Only buckets with
+ *        samples are returned, oldest first.
+ * @param db        Handle; no transaction may be open.
+ * @param twin_id   Twin of the signal.
+ * @param name      Name of the signal.
+ * @param from_us   Start, inclusive.
+ * @param to_us     End, exclusive; >= @p from_us.
+ * @param bucket_us Bucket width, > 0.
+ * @param out       Room for @p cap buckets, caller-owned; the first
+ *                  element's @c size set (core.h: Structs that grow; it is
+ *                  the stride); NULL when @p cap is 0.
+ * @param cap       Buckets @p out holds.
+ * @param count     Receives the number of buckets of the range (also when
+ *                  larger than @p cap).
+ * @retval TWIN_OK       All buckets written.
+ * @retval TWIN_E_RANGE  An inverted range, or more buckets than @p cap:
+ *                       the first @p cap were written, *@p count says how
+ *                       many there are.
+ * @retval TWIN_E_INVAL  A pointer is NULL, @p bucket_us <= 0 or
+ *                       @p out->size below 8.
+ * @retval TWIN_E_ABI    @p out->size is larger than this library's struct.
+ * @retval other         As twin_sqlite_read().
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.5
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char *twin_id,
+                                                     const char *name, int64_t from_us,
+                                                     int64_t to_us, int64_t bucket_us,
+                                                     twin_sqlite_bucket *out, size_t cap,
+                                                     size_t *count);
+
+/**
+ * @brief Check every block of the database (checksums, formats), calling
+ *        @p fn for each one that does not decode.
+ * @param db  Handle; no transaction may be open.
+ * @param fn  Called per bad block; NULL: only count.
+ * @param ud  Passed to @p fn.
+ * @param bad If not NULL, receives the number of bad blocks.
+ * @retval TWIN_OK      Every block checked (bad ones reported).
+ * @retval TWIN_E_INVAL @p db is NULL.
+ * @retval TWIN_E_STATE Records delivered but not flushed.
+ * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval other        What @p fn returned to stop.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.5
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_check_blocks(twin_sqlite *db, twin_sqlite_bad_block_fn fn,
+                                                     void *ud, uint64_t *bad);
 
 /** @} */
 

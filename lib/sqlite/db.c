@@ -25,6 +25,14 @@ static const char *const schema_sql =
     "CREATE TABLE documents(kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
     " UNIQUE(kind, name));";
 
+/* Schema 3: compressed series (series.c, codec.h). */
+static const char *const blocks_sql =
+    "CREATE TABLE blocks(id INTEGER PRIMARY KEY, signal INTEGER NOT NULL, t0_us INTEGER NOT NULL,"
+    " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX blocks_signal ON blocks(signal, t0_us);"
+    "CREATE TABLE open_blocks(signal INTEGER PRIMARY KEY, t0_us INTEGER NOT NULL,"
+    " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);";
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
     [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
@@ -46,6 +54,28 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " VALUES(?1, ?2, ?3, ?4)",
     [ST_LATEST] = "UPDATE signals SET latest_t_us = ?2, latest_value = ?3 WHERE id = ?1"
                   " AND (latest_t_us IS NULL OR latest_t_us < ?2)",
+    [ST_BLK_INS] = "INSERT INTO blocks(signal, t0_us, t1_us, n, data) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_BLK_LAST] = "SELECT t1_us, data FROM blocks WHERE signal = ?1 ORDER BY t0_us DESC LIMIT 1",
+    [ST_BLK_RANGE] = "SELECT t0_us, t1_us, n, data FROM blocks WHERE signal = ?1 AND t0_us < ?3"
+                     " AND t1_us >= ?2 AND t0_us >= coalesce((SELECT max(t0_us) FROM blocks"
+                     " WHERE signal = ?1 AND t0_us <= ?2), -9223372036854775808)"
+                     " ORDER BY t0_us",
+    [ST_BLK_AT] = "SELECT max(t0) FROM (SELECT max(t0_us) AS t0 FROM blocks WHERE signal = ?1"
+                  " AND t0_us <= ?2 UNION ALL SELECT t0_us FROM open_blocks WHERE signal = ?1"
+                  " AND t0_us <= ?2)",
+    [ST_OPEN_GET] = "SELECT t0_us, t1_us, n, data FROM open_blocks WHERE signal = ?1",
+    [ST_OPEN_PUT] = "INSERT OR REPLACE INTO open_blocks(signal, t0_us, t1_us, n, data)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_OPEN_DEL] = "DELETE FROM open_blocks WHERE signal = ?1",
+    [ST_OPEN_RANGE] = "SELECT t0_us, t1_us, n, data FROM open_blocks WHERE signal = ?1"
+                      " AND t0_us < ?3 AND t1_us >= ?2",
+    [ST_RAW_RANGE] = "SELECT t_us, value FROM samples WHERE signal = ?1 AND t_us >= ?2"
+                     " AND t_us < ?3 ORDER BY t_us",
+    [ST_TWIN_BLOCKS_DEL] = "DELETE FROM blocks WHERE signal IN"
+                           " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_SIG_OF_TWIN] = "SELECT id FROM signals WHERE twin = ?1",
+    [ST_TWIN_OPEN_DEL] = "DELETE FROM open_blocks WHERE signal IN"
+                         " (SELECT id FROM signals WHERE twin = ?1)",
 };
 
 twin_status tsq_status(int rc)
@@ -132,6 +162,9 @@ void tsq_rollback(twin_sqlite *db)
         tsq_sig *g = tsq_sig_find(db, db->dirty[k]);
         if (!g) continue;
         g->touched = g->dirty = 0;
+        tsq_series_free(g->ser);  /* read again from the database */
+        g->ser = NULL;
+        g->ser_changed = 0;
         if (g->fresh) g->row = 0;  /* look it up again */
         g->fresh = 0;
     }
@@ -198,46 +231,108 @@ static twin_status migrate_row(twin_sqlite *db, sqlite3_stmt *q, sqlite3_stmt *u
     return TWIN_OK;
 }
 
-static twin_status migrate_v1(twin_sqlite *db, const char *path)
+/* Schema 1 to 2: every health row's raw structs in the encoded forms. */
+static twin_status migrate_health(twin_sqlite *db, const char *path)
 {
     sqlite3_stmt *q = NULL, *u = NULL;
-    twin_status s;
-    int rc;
-    char sql[40];
-    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
-    /* another connection may have migrated it meanwhile */
-    if (pragma_int(db, "PRAGMA user_version", &rc) == 1 && rc == SQLITE_OK) {
-        /* one row at a time by key: a scan does not see its own updates
-           reliably */
-        int64_t last = INT64_MIN;
-        rc = sqlite3_prepare_v2(db->db,
+    twin_status s = TWIN_OK;
+    /* one row at a time by key: a scan does not see its own updates
+       reliably */
+    int64_t last = INT64_MIN;
+    int rc = sqlite3_prepare_v2(db->db,
                                 "SELECT signal, options, state FROM health WHERE signal > ?1"
                                 " ORDER BY signal LIMIT 1",
                                 -1, &q, NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_prepare_v2(db->db,
-                                    "UPDATE health SET options = ?2, state = ?3 WHERE signal = ?1",
-                                    -1, &u, NULL);
-        while (rc == SQLITE_OK) {
-            sqlite3_bind_int64(q, 1, last);
-            if ((rc = sqlite3_step(q)) != SQLITE_ROW) break;
-            last = sqlite3_column_int64(q, 0);
-            s = migrate_row(db, q, u);
-            sqlite3_reset(q);
-            if (s != TWIN_OK) break;
-            rc = SQLITE_OK;
-        }
-        if (s == TWIN_OK && rc != SQLITE_DONE)
-            s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot migrate from schema 1", path);
-        sqlite3_finalize(q);
-        sqlite3_finalize(u);
-        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
-        if (s == TWIN_OK) s = tsq_exec(db, sql);
-    } else if (rc != SQLITE_OK) {
-        s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db->db,
+                                "UPDATE health SET options = ?2, state = ?3 WHERE signal = ?1",
+                                -1, &u, NULL);
+    while (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, last);
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW) break;
+        last = sqlite3_column_int64(q, 0);
+        s = migrate_row(db, q, u);
+        sqlite3_reset(q);
+        if (s != TWIN_OK) break;
+        rc = SQLITE_OK;
     }
+    if (s == TWIN_OK && rc != SQLITE_DONE)
+        s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot migrate from schema 1", path);
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    return s;
+}
+
+/* Schema 2 to 3: the raw samples into compressed blocks, a signal at a
+   time in time order (in runs of at most CHUNK samples), then deleted. */
+#define CHUNK (1u << 20)
+static twin_status migrate_samples(twin_sqlite *db, const char *path)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t *t = NULL, row = 0;
+    double *v = NULL;
+    size_t n = 0;
+    twin_status s;
+    int rc;
+    if ((s = tsq_exec(db, blocks_sql)) != TWIN_OK) return s;
+    t = malloc(CHUNK * sizeof *t);
+    v = malloc(CHUNK * sizeof *v);
+    if (!t || !v) {
+        s = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        goto done;
+    }
+    rc = sqlite3_prepare_v2(db->db, "SELECT signal, t_us, value FROM samples ORDER BY signal, t_us",
+                            -1, &q, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(q);
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(q)) {
+        int64_t r = sqlite3_column_int64(q, 0);
+        if (n && (r != row || n == CHUNK)) {
+            if ((s = tsq_series_encode(db, row, t, v, n)) != TWIN_OK) goto done;
+            n = 0;
+        }
+        row = r;
+        t[n] = sqlite3_column_int64(q, 1);
+        v[n++] = sqlite3_column_double(q, 2);
+    }
+    if (rc != SQLITE_DONE) {
+        s = tsq_fail(db, rc == SQLITE_OK ? TWIN_E_IO : tsq_status(rc), rc,
+                     "%s: cannot migrate the samples", path);
+        goto done;
+    }
+    if (n && (s = tsq_series_encode(db, row, t, v, n)) != TWIN_OK) goto done;
+    s = tsq_exec(db, "DELETE FROM samples");
+done:
+    sqlite3_finalize(q);
+    free(t);
+    free(v);
+    return s;
+}
+
+/* Migrate a schema 1 or 2 database to this one, in one transaction: all
+   or nothing. */
+static twin_status migrate(twin_sqlite *db, const char *path)
+{
+    twin_status s = TWIN_OK;
+    int rc;
+    int64_t ver;
+    char sql[40];
+    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+    /* another connection may have migrated it meanwhile */
+    ver = pragma_int(db, "PRAGMA user_version", &rc);
+    if (rc != SQLITE_OK) s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
+    if (s == TWIN_OK && ver == 1) s = migrate_health(db, path);
+    if (s == TWIN_OK && ver >= 1 && ver <= 2) s = migrate_samples(db, path);
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
+    if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
-    if (s != TWIN_OK) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    if (s != TWIN_OK) {
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        /* statements prepared on the tables the rollback removed */
+        for (size_t k = 0; k < ST_COUNT; k++) {
+            sqlite3_finalize(db->st[k]);
+            db->st[k] = NULL;
+        }
+    }
     return s;
 }
 
@@ -274,7 +369,8 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
         if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", APP_ID,
                  TWIN_SQLITE_SCHEMA_VERSION);
-        if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
+        if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, blocks_sql)) != TWIN_OK ||
+            (s = tsq_exec(db, sql)) != TWIN_OK) {
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }
@@ -282,9 +378,13 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }
+        db->schema = TWIN_SQLITE_SCHEMA_VERSION;
     } else if (!db->readonly) {
         if ((s = tsq_exec(db, "PRAGMA journal_mode=WAL")) != TWIN_OK) return s;
-        if (ver == 1 && (s = migrate_v1(db, path)) != TWIN_OK) return s;
+        if (ver < TWIN_SQLITE_SCHEMA_VERSION && (s = migrate(db, path)) != TWIN_OK) return s;
+        db->schema = TWIN_SQLITE_SCHEMA_VERSION;
+    } else {
+        db->schema = (int)ver;
     }
     /* 64 MiB of page cache: samples of many signals go into as many places
        of the samples table; keeping its hot pages in memory is what makes
@@ -326,9 +426,12 @@ void twin_sqlite_close(twin_sqlite *db)
         for (k = 0; k < ST_COUNT; k++) sqlite3_finalize(db->st[k]);
         sqlite3_close(db->db);
     }
-    free(db->sigs);
+    tsq_sig_clear(db);
     free(db->dirty);
     free(db->rows);
+    free(db->tmprows);
+    free(db->dec_t);
+    free(db->dec_v);
     free(db);
 }
 
@@ -402,7 +505,7 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
 {
     static const char *const q[] = {
         "SELECT count(*) FROM twins", "SELECT count(*) FROM relationships",
-        "SELECT count(*) FROM signals", "SELECT count(*) FROM samples",
+        "SELECT count(*) FROM signals", NULL,
         "SELECT count(*) FROM rollups", "SELECT count(*) FROM health",
     };
     twin_sqlite_counts c;
@@ -418,7 +521,13 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     f[0] = &c.twins, f[1] = &c.relationships, f[2] = &c.signals, f[3] = &c.samples;
     f[4] = &c.rollups, f[5] = &c.health;
     for (k = 0; k < 6; k++) {
-        *f[k] = (uint64_t)pragma_int(db, q[k], &rc);
+        const char *sql = q[k];
+        if (!sql) /* samples: raw rows and those in blocks */
+            sql = db->schema >= 3 ? "SELECT (SELECT count(*) FROM samples)"
+                                    " + (SELECT coalesce(sum(n), 0) FROM blocks)"
+                                    " + (SELECT coalesce(sum(n), 0) FROM open_blocks)"
+                                  : "SELECT count(*) FROM samples";
+        *f[k] = (uint64_t)pragma_int(db, sql, &rc);
         if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count");
     }
     pages = pragma_int(db, "PRAGMA page_count", &rc);

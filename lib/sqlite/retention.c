@@ -1,7 +1,10 @@
 /* libtwin-sqlite: retention (raw samples folded into rollups) and
  * checkpoints. */
+#include "codec.h"
 #include "sqlite_int.h"
 
+#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static int valid(const twin_sqlite_retention *r)
@@ -60,6 +63,133 @@ static int64_t floor_to(int64_t t, int64_t b)
     return q * b;
 }
 
+/* ---- blocks ---------------------------------------------------------------- */
+
+typedef struct fold {
+    twin_sqlite *db;
+    sqlite3_stmt *up;
+    int64_t row, b;     /* the bucket being summed (open when n > 0) */
+    uint64_t n;
+    double sum, min, max;
+    twin_sqlite_retention_stats *st;
+} fold;
+
+static twin_status fold_flush(fold *f)
+{
+    int rc;
+    if (!f->n) return TWIN_OK;
+    sqlite3_bind_int64(f->up, 1, f->row);
+    sqlite3_bind_int64(f->up, 2, f->b);
+    sqlite3_bind_int64(f->up, 3, (int64_t)f->n);
+    sqlite3_bind_double(f->up, 4, f->sum / (double)f->n);
+    sqlite3_bind_double(f->up, 5, f->min);
+    sqlite3_bind_double(f->up, 6, f->max);
+    rc = sqlite3_step(f->up);
+    sqlite3_reset(f->up);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(f->db, rc, "retention: cannot write a rollup");
+    f->st->rollups_written++;
+    f->n = 0;
+    return TWIN_OK;
+}
+
+static twin_status fold_one(fold *f, int64_t row, int64_t t, double v, int64_t bucket)
+{
+    int64_t b = floor_to(t, bucket);
+    twin_status s;
+    if (f->n && (row != f->row || b != f->b) && (s = fold_flush(f)) != TWIN_OK) return s;
+    if (!f->n) {
+        f->row = row, f->b = b, f->sum = 0, f->min = f->max = v;
+    }
+    f->n++;
+    f->sum += v;
+    if (v < f->min) f->min = v;
+    if (v > f->max) f->max = v;
+    f->st->raw_folded++;
+    return TWIN_OK;
+}
+
+/* Fold the samples of blocks (closed, then open) older than cutoff into
+   rollups; a block's newer samples are encoded again as a closed block.
+   A block that does not decode is left as it is. */
+static twin_status fold_table(fold *f, const char *table, int64_t cutoff, int64_t bucket)
+{
+    twin_sqlite *db = f->db;
+    sqlite3_stmt *q = NULL, *del = NULL;
+    char sql[160];
+    twin_status s = TWIN_OK;
+    int rc;
+    snprintf(sql, sizeof sql, "SELECT rowid, signal, data FROM %s WHERE t0_us < ?1"
+             " ORDER BY signal, t0_us", table);
+    rc = sqlite3_prepare_v2(db->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?1", table);
+        rc = sqlite3_prepare_v2(db->db, sql, -1, &del, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        s = tsq_sqlfail(db, rc, "retention");
+        goto done;
+    }
+    sqlite3_bind_int64(q, 1, cutoff);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tsq_block_head h;
+        int64_t row = sqlite3_column_int64(q, 1);
+        uint32_t k = 0;
+        if (tsq_block_decode(sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
+                             db->dec_t, db->dec_v, &h) != TSQ_BLOCK_OK)
+            continue;
+        for (; k < h.n && db->dec_t[k] < cutoff; k++)
+            if ((s = fold_one(f, row, db->dec_t[k], db->dec_v[k], bucket)) != TWIN_OK) goto done;
+        sqlite3_bind_int64(del, 1, sqlite3_column_int64(q, 0));
+        rc = sqlite3_step(del);
+        sqlite3_reset(del);
+        if (rc != SQLITE_DONE) {
+            s = tsq_sqlfail(db, rc, "retention: cannot delete a block");
+            goto done;
+        }
+        if (k < h.n &&
+            (s = tsq_series_encode(db, row, db->dec_t + k, db->dec_v + k, h.n - k)) != TWIN_OK)
+            goto done;
+    }
+    if (rc != SQLITE_DONE) s = tsq_sqlfail(db, rc, "retention: cannot read blocks");
+done:
+    sqlite3_finalize(q);
+    sqlite3_finalize(del);
+    return s;
+}
+
+static twin_status fold_blocks(twin_sqlite *db, int64_t cutoff, int64_t bucket,
+                               twin_sqlite_retention_stats *st)
+{
+    fold f;
+    twin_status s;
+    int rc;
+    memset(&f, 0, sizeof f);
+    f.db = db;
+    f.st = st;
+    /* the open blocks change under the writer: it reads them again */
+    tsq_series_forget_all(db);
+    if (!db->dec_t) {
+        db->dec_t = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_t);
+        db->dec_v = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_v);
+        if (!db->dec_t || !db->dec_v) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    rc = sqlite3_prepare_v2(db->db,
+                            "INSERT INTO rollups(signal, t_us, n, mean, min, max)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                            " ON CONFLICT(signal, t_us) DO UPDATE SET"
+                            " mean = (mean * n + excluded.mean * excluded.n) / (n + excluded.n),"
+                            " n = n + excluded.n, min = min(min, excluded.min),"
+                            " max = max(max, excluded.max)",
+                            -1, &f.up, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "retention");
+    s = fold_table(&f, "blocks", cutoff, bucket);
+    if (s == TWIN_OK) s = fold_flush(&f);
+    if (s == TWIN_OK) s = fold_table(&f, "open_blocks", cutoff, bucket);
+    if (s == TWIN_OK) s = fold_flush(&f);
+    sqlite3_finalize(f.up);
+    return s;
+}
+
 twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_retention *r,
                                         int64_t now_us, twin_sqlite_retention_stats *out)
 {
@@ -83,7 +213,10 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
     if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
     if (now_us == INT64_MIN) {
         sqlite3_stmt *q;
-        int rc = sqlite3_prepare_v2(db->db, "SELECT max(t_us) FROM samples", -1, &q, NULL);
+        int rc = sqlite3_prepare_v2(db->db, db->schema >= 3 ? "SELECT max(t) FROM (SELECT max(t_us) AS t FROM samples"
+                                    " UNION ALL SELECT max(t1_us) FROM blocks"
+                                    " UNION ALL SELECT max(t1_us) FROM open_blocks)"
+                                  : "SELECT max(t_us) FROM samples", -1, &q, NULL);
         if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             now_us = sqlite3_column_type(q, 0) == SQLITE_NULL ? INT64_MIN
                                                                : sqlite3_column_int64(q, 0);
@@ -113,6 +246,8 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
             goto fail;
         if ((s = run(db, "DELETE FROM samples WHERE t_us < ?1", args, 1, &st.raw_folded)) !=
             TWIN_OK)
+            goto fail;
+        if (db->schema >= 3 && (s = fold_blocks(db, st.cutoff_us, r->bucket_us, &st)) != TWIN_OK)
             goto fail;
         if (r->rollup_keep_us > 0 && now_us >= INT64_MIN + r->rollup_keep_us) {
             args[0] = now_us - r->rollup_keep_us;

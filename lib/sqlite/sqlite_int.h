@@ -17,7 +17,11 @@
 struct tsq_row {
     int64_t row, t;
     double v;
+    twin_signal h;
 };
+
+/* A signal's compressed series being written (series.c). */
+typedef struct tsq_series tsq_series;
 
 /* What the database knows of a signal handle of this process. */
 typedef struct tsq_sig {
@@ -29,12 +33,15 @@ typedef struct tsq_sig {
     int touched;           /* pend_* hold for this transaction */
     int fresh;             /* row inserted in this transaction */
     int dirty;             /* on the dirty list */
+    int ser_changed;       /* ser's open block changed in this transaction */
+    tsq_series *ser;       /* NULL: not loaded (schema 3) */
 } tsq_sig;
 
 enum {
     ST_SAMPLE, ST_SIG_INS, ST_SIG_GET, ST_TWIN_PUT, ST_TWIN_DEL, ST_TWIN_SIGS_DEL,
     ST_TWIN_SAMPLES_DEL, ST_TWIN_HEALTH_DEL, ST_REL_PUT, ST_REL_DEL, ST_HEALTH_PUT,
-    ST_LATEST, ST_COUNT
+    ST_LATEST, ST_BLK_INS, ST_BLK_LAST, ST_BLK_RANGE, ST_BLK_AT, ST_OPEN_GET, ST_OPEN_PUT,
+    ST_OPEN_DEL, ST_OPEN_RANGE, ST_RAW_RANGE, ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_SIG_OF_TWIN, ST_COUNT
 };
 
 struct twin_sqlite {
@@ -50,8 +57,13 @@ struct twin_sqlite {
     size_t nsigs, capsigs;
     struct tsq_row *rows;  /* a batch of samples sorted by row and time */
     size_t caprows;
+    struct tsq_row *tmprows; /* sort scratch */
+    size_t captmp;
     twin_signal *dirty;    /* handles touched by the open transaction */
     size_t ndirty, capdirty;
+    int schema;            /* the database's schema version */
+    int64_t *dec_t;        /* block decode scratch (TSQ_BLOCK_MAX) */
+    double *dec_v;
     int has_retention;
     twin_sqlite_retention retention;
 };
@@ -91,5 +103,23 @@ int tsq_sig_dirty(twin_sqlite *db, tsq_sig *g);
 int tsq_props_encode(const twin_member *m, size_t n, unsigned char **out, size_t *len);
 int tsq_props_decode(const unsigned char *b, size_t len, twin_member **out, size_t *n,
                      void **block);
+
+/* Compressed series (series.c). */
+twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row *r, size_t n);
+twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g);
+void tsq_series_committed(tsq_sig *g);
+void tsq_series_free(tsq_series *s);
+void tsq_series_forget_all(twin_sqlite *db);
+twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
+                              size_t n);
+
+/* Compressed series (series.c). */
+twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row *r, size_t n);
+twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g);
+void tsq_series_committed(tsq_sig *g);
+void tsq_series_free(tsq_series *s);
+void tsq_series_forget_all(twin_sqlite *db);
+twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
+                              size_t n);
 
 #endif

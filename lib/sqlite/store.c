@@ -61,11 +61,18 @@ void tsq_sig_drop(twin_sqlite *db, twin_signal h)
 {
     /* Keep the slot (probing) but make it unknown: looked up again. */
     tsq_sig *g = tsq_sig_find(db, h);
-    if (g) g->row = 0, g->touched = 0, g->fresh = 0;
+    if (g) {
+        g->row = 0, g->touched = 0, g->fresh = 0;
+        tsq_series_free(g->ser);
+        g->ser = NULL;
+        g->ser_changed = 0;
+    }
 }
 
 void tsq_sig_clear(twin_sqlite *db)
 {
+    size_t k;
+    for (k = 0; k < db->capsigs; k++) tsq_series_free(db->sigs[k].ser);
     free(db->sigs);
     db->sigs = NULL;
     db->nsigs = db->capsigs = 0;
@@ -167,6 +174,52 @@ static int row_cmp(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* Sort db->rows[0..n) by (row, time): a stable radix sort on the row (a
+   byte at a time, as many bytes as the largest row needs), then each run
+   of a row sorted by time unless it is already (samples mostly arrive in
+   time order). -1: no memory. */
+static int sort_rows(twin_sqlite *db, size_t n)
+{
+    struct tsq_row *a = db->rows, *b;
+    uint64_t maxrow = 0;
+    size_t k, i, cnt[256];
+    int shift;
+    for (k = 1; k < n && row_cmp(&a[k - 1], &a[k]) <= 0; k++) continue;
+    if (k >= n) return 0;
+    if (n > db->captmp) {
+        struct tsq_row *t = realloc(db->tmprows, n * sizeof *t);
+        if (!t) return -1;
+        db->tmprows = t;
+        db->captmp = n;
+    }
+    b = db->tmprows;
+    for (k = 0; k < n; k++)
+        if ((uint64_t)a[k].row > maxrow) maxrow = (uint64_t)a[k].row;
+    for (shift = 0; shift < 64 && (maxrow >> shift); shift += 8) {
+        struct tsq_row *t;
+        memset(cnt, 0, sizeof cnt);
+        for (k = 0; k < n; k++) cnt[((uint64_t)a[k].row >> shift) & 255]++;
+        for (i = 0, k = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = k;
+            k += c;
+        }
+        for (k = 0; k < n; k++) b[cnt[((uint64_t)a[k].row >> shift) & 255]++] = a[k];
+        t = a, a = b, b = t;
+    }
+    if (a != db->rows) memcpy(db->rows, a, n * sizeof *a);
+    a = db->rows;
+    for (k = 0; k < n;) {
+        size_t e = k + 1;
+        int sorted = 1;
+        for (; e < n && a[e].row == a[k].row; e++)
+            if (a[e].t < a[e - 1].t) sorted = 0;
+        if (!sorted) qsort(a + k, e - k, sizeof *a, row_cmp);
+        k = e;
+    }
+    return 0;
+}
+
 /* Samples go in in key order (signal row, time): a batch of many signals
    then touches each page of the samples table once. */
 static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
@@ -194,6 +247,7 @@ static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
         db->rows[k].row = g->row;
         db->rows[k].t = x[k].t_us;
         db->rows[k].v = x[k].value;
+        db->rows[k].h = x[k].signal;
         if (x[k].t_us > g->latest_t && (!g->touched || x[k].t_us > g->pend_t)) {
             if (tsq_sig_dirty(db, g) != 0) return nomem(db);
             g->touched = 1;
@@ -201,7 +255,21 @@ static twin_status cb_samples(void *ud, const twin_signal_sample *x, size_t n)
             g->pend_v = x[k].value;
         }
     }
-    if (n > 1) qsort(db->rows, n, sizeof *db->rows, row_cmp);
+    if (n > 1 && sort_rows(db, n) != 0) return nomem(db);
+    if (db->schema >= 3) {
+        /* compressed series: a run of samples per signal */
+        size_t a, b;
+        for (a = 0; a < n; a = b) {
+            for (b = a + 1; b < n && db->rows[b].row == db->rows[a].row; b++) continue;
+            g = tsq_sig_find(db, db->rows[a].h);
+            if (tsq_sig_dirty(db, g) != 0) return nomem(db);
+            if ((r = tsq_series_append(db, g, db->rows + a, b - a)) != TWIN_OK) {
+                tsq_rollback(db);
+                return r;
+            }
+        }
+        return TWIN_OK;
+    }
     for (k = 0; k < n; k++) {
         sqlite3_bind_int64(s, 1, db->rows[k].row);
         sqlite3_bind_int64(s, 2, db->rows[k].t);
@@ -249,13 +317,29 @@ static twin_status cb_twin(void *ud, const char *id, const char *model, const tw
 
 static twin_status cb_del_twin(void *ud, const char *id)
 {
-    static const int order[] = {ST_TWIN_SAMPLES_DEL, ST_TWIN_HEALTH_DEL, ST_TWIN_SIGS_DEL,
-                                ST_TWIN_DEL};
+    static const int order[] = {ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_TWIN_SAMPLES_DEL,
+                                ST_TWIN_HEALTH_DEL, ST_TWIN_SIGS_DEL, ST_TWIN_DEL};
     twin_sqlite *db = ud;
     twin_status r;
     size_t k;
     if ((r = tsq_begin(db)) != TWIN_OK) return r;
-    for (k = 0; k < sizeof order / sizeof *order; k++) {
+    if (db->schema >= 3) {
+        /* the open blocks of its signals go nowhere */
+        sqlite3_stmt *s = tsq_stmt(db, ST_SIG_OF_TWIN);
+        if (!s) return failed(db, SQLITE_ERROR, "twin");
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            int64_t row = sqlite3_column_int64(s, 0);
+            for (k = 0; k < db->capsigs; k++)
+                if (db->sigs[k].handle && db->sigs[k].row == row) {
+                    tsq_series_free(db->sigs[k].ser);
+                    db->sigs[k].ser = NULL;
+                    db->sigs[k].ser_changed = 0;
+                }
+        }
+        sqlite3_reset(s);
+    }
+    for (k = db->schema >= 3 ? 0 : 2; k < sizeof order / sizeof *order; k++) {
         sqlite3_stmt *s = tsq_stmt(db, order[k]);
         if (!s) return failed(db, SQLITE_ERROR, "twin");
         sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
@@ -352,6 +436,13 @@ static twin_status cb_flush(void *ud)
         sqlite3_bind_double(s, 3, g->pend_v);
         if ((r = step_done(db, s, "cannot update a signal's latest value")) != TWIN_OK) return r;
     }
+    for (k = 0; k < db->ndirty; k++) {
+        tsq_sig *g = tsq_sig_find(db, db->dirty[k]);
+        if (g && g->ser && (r = tsq_series_flush(db, g)) != TWIN_OK) {
+            tsq_rollback(db);
+            return r;
+        }
+    }
     rc = sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) return failed(db, rc, "cannot commit");
     db->in_tx = 0;
@@ -360,6 +451,7 @@ static twin_status cb_flush(void *ud)
         if (!g) continue;
         if (g->touched) g->latest_t = g->pend_t;
         g->touched = g->fresh = g->dirty = 0;
+        tsq_series_committed(g);
     }
     db->ndirty = 0;
     return TWIN_OK;

@@ -53,7 +53,7 @@ from .values import encode_id
 
 SONAME = "libtwin-sqlite.so.1"
 ENV = "LIBTWIN_SQLITE_LIBRARY"
-SCHEMA_VERSION = 1  # TWIN_SQLITE_SCHEMA_VERSION
+SCHEMA_VERSION = 3  # TWIN_SQLITE_SCHEMA_VERSION
 
 # twin_sqlite_flag
 READONLY = 1
@@ -89,6 +89,22 @@ class twin_sqlite_counts(Structure):
 
 
 DOCUMENT_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p)
+SAMPLES_FN = CFUNCTYPE(c_int, c_void_p, POINTER(c_int64), POINTER(ctypes.c_double), c_size_t)
+
+
+class twin_sqlite_bucket(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("t_us", c_int64),
+                ("count", c_uint64), ("mean", ctypes.c_double), ("min", ctypes.c_double),
+                ("max", ctypes.c_double), ("first", ctypes.c_double), ("last", ctypes.c_double)]
+
+
+class twin_sqlite_bad_block(Structure):
+    _fields_ = [("size", c_uint32), ("status", c_int32), ("twin_id", c_char_p),
+                ("name", c_char_p), ("t0_us", c_int64), ("t1_us", c_int64),
+                ("samples", c_uint64), ("open", c_int32), ("reserved_", c_uint32)]
+
+
+BAD_BLOCK_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_sqlite_bad_block))
 
 
 # ---- loading the library --------------------------------------------------------------
@@ -204,6 +220,19 @@ if lib is not None:
                                         [_db, c_char_p, c_char_p, c_char_p], _check)
     twin_sqlite_documents = _declare("twin_sqlite_documents", _st,
                                      [_db, c_char_p, DOCUMENT_FN, c_void_p], _check)
+    twin_sqlite_read = _declare("twin_sqlite_read", _st,
+                                [_db, c_char_p, c_char_p, c_int64, c_int64, SAMPLES_FN,
+                                 c_void_p], _check)
+    twin_sqlite_value_at = _declare("twin_sqlite_value_at", _st,
+                                    [_db, c_char_p, c_char_p, c_int64, POINTER(c_int64),
+                                     POINTER(ctypes.c_double)], _check)
+    twin_sqlite_read_buckets = _declare("twin_sqlite_read_buckets", _st,
+                                        [_db, c_char_p, c_char_p, c_int64, c_int64, c_int64,
+                                         POINTER(twin_sqlite_bucket), c_size_t,
+                                         POINTER(c_size_t)], _check)
+    twin_sqlite_check_blocks = _declare("twin_sqlite_check_blocks", _st,
+                                        [_db, BAD_BLOCK_FN, c_void_p, POINTER(c_uint64)],
+                                        _check)
     # The sqlite3 * of the handle (for reading; not used by this binding).
     twin_sqlite_connection = _declare("twin_sqlite_connection", c_void_p, [_db])
 
@@ -497,6 +526,33 @@ class SqliteStore(Handle):
             twin_sqlite_get_counts(self._handle(), ctypes.byref(c))
         return SqliteCounts(c.twins, c.relationships, c.signals, c.samples, c.rollups,
                             c.health, c.file_bytes)
+
+    def read(self, twin_id: str, name: str, from_us: int = -(1 << 63),
+             to_us: int = (1 << 63) - 1) -> list[tuple[int, float]]:
+        """``(t_us, value)`` of a signal's samples with times in
+        ``[from_us, to_us)``, oldest first (compressed blocks and late
+        samples; every value exactly as written). ParseError when a block
+        is corrupted (its message names it)."""
+        out: list = []
+
+        def each(_ud, t, v, n):
+            out.extend((t[k], v[k]) for k in range(n))
+            return errors.OK
+
+        c_each = SAMPLES_FN(each)
+        with self._locked():
+            twin_sqlite_read(self._handle(), encode_id(twin_id, "twin id"),
+                             encode_id(name, "name"), from_us, to_us, c_each, None)
+        return out
+
+    def value_at(self, twin_id: str, name: str, t_us: int) -> tuple[int, float]:
+        """``(t_us, value)`` of the signal's newest sample at or before ``t_us``
+        (NotFound when there is none)."""
+        t, v = c_int64(), ctypes.c_double()
+        with self._locked():
+            twin_sqlite_value_at(self._handle(), encode_id(twin_id, "twin id"),
+                                 encode_id(name, "name"), t_us, ctypes.byref(t), ctypes.byref(v))
+        return t.value, v.value
 
     # ---- documents ----------------------------------------------------------------
 

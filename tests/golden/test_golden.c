@@ -21,13 +21,20 @@
 #endif
 
 /* Every release that wrote golden files, oldest first: add the new one. */
-static const char *const golden_releases[] = {"1.4", "1.5"};
+static const char *const golden_releases[] = {"1.4", "1.5", "1.5-s3"};
 #define NRELEASES (int)(sizeof golden_releases / sizeof golden_releases[0])
 
-/* Its snapshot format and database schema, as written. */
-static int release_schema(const char *r)
+/* Its snapshot format, as written. */
+static int release_snapshot(const char *r)
 {
     return strcmp(r, "1.4") == 0 ? 1 : 2;
+}
+
+/* Its database schema, as written ("1.5-s3": the 1.5 tree once it wrote
+   compressed series, schema 3). */
+static int release_schema(const char *r)
+{
+    return strcmp(r, "1.4") == 0 ? 1 : strcmp(r, "1.5") == 0 ? 2 : 3;
 }
 
 static char *golden_path(const char *name, const char *r, const char *ext)
@@ -274,7 +281,7 @@ START_TEST(test_golden_snapshots_restore_with_their_content)
         /* saved again in this release's format, it restores the same */
         ck_assert_int_eq(twin_snapshot_save(w.g, w.ing, write_mem, &out), TWIN_OK);
         ck_assert_uint_eq(out.b[8], TWIN_SNAPSHOT_VERSION);
-        if (release_schema(rel) == TWIN_SNAPSHOT_VERSION)
+        if (release_snapshot(rel) == TWIN_SNAPSHOT_VERSION)
             ck_assert(out.n == rd.n && memcmp(out.b, rd.b, rd.n) == 0);  /* byte for byte */
         world_close(&w);
         world_open(&w, rel);
@@ -388,6 +395,41 @@ static void load_db(const char *path, const char *rel, uint32_t flags)
     twin_sqlite_close(db);
 }
 
+typedef struct got {
+    int k;
+    int n;
+} got;
+
+static twin_status got_fn(void *ud, const int64_t *t, const double *v, size_t n)
+{
+    got *g = ud;
+    for (size_t j = 0; j < n; j++, g->n++) {
+        double want = golden_value(g->k, g->n);
+        ck_assert(g->n < GOLDEN_SAMPLES);
+        ck_assert(t[j] == golden_time(g->n));
+        ck_assert(memcmp(&v[j], &want, sizeof want) == 0);
+    }
+    return TWIN_OK;
+}
+
+/* The samples of every signal read back (twin_sqlite_read()), exactly. */
+static void check_samples(const char *path, const char *rel, uint32_t flags)
+{
+    twin_sqlite_options o;
+    twin_sqlite *db;
+    twin_sqlite_options_init(&o);
+    o.flags = flags;
+    ck_assert_int_eq(twin_sqlite_open(&db, path, &o), TWIN_OK);
+    for (int k = 0; k < GOLDEN_SIGNALS; k++) {
+        got g = {k, 0};
+        twin_status s = twin_sqlite_read(db, golden_sig_twin[k], golden_sig_name[k], INT64_MIN,
+                                         INT64_MAX, got_fn, &g);
+        ck_assert_msg(s == TWIN_OK, "%s: %s", rel, twin_sqlite_last_error(db)->message);
+        ck_assert_int_eq(g.n, GOLDEN_SAMPLES);
+    }
+    twin_sqlite_close(db);
+}
+
 START_TEST(test_golden_databases_load_read_only_unchanged)
 {
     for (int r = 0; r < NRELEASES; r++) {
@@ -395,8 +437,10 @@ START_TEST(test_golden_databases_load_read_only_unchanged)
         const char *p = db_copy(rel);
         load_db(p, rel, TWIN_SQLITE_READONLY);
         ck_assert_int_eq(query(p, "PRAGMA user_version"), release_schema(rel));
-        ck_assert_int_eq(query(p, "SELECT count(*) FROM samples"),
-                         GOLDEN_SAMPLES * GOLDEN_SIGNALS);
+        if (release_schema(rel) < 3)
+            ck_assert_int_eq(query(p, "SELECT count(*) FROM samples"),
+                             GOLDEN_SAMPLES * GOLDEN_SIGNALS);
+        check_samples(p, rel, TWIN_SQLITE_READONLY);
         ck_assert_int_eq(query(p, "SELECT count(*) FROM documents WHERE kind = 'dtdl'"), 1);
     }
 }
@@ -414,6 +458,12 @@ START_TEST(test_golden_databases_open_read_write_migrated_to_this_schema)
                                   " AND hex(substr(options, 1, 2)) = '484F'"),
                          2);
         load_db(p, rel, 0);  /* and again, migrated */
+        /* every sample in compressed blocks, read back bit for bit */
+        ck_assert_int_eq(query(p, "SELECT count(*) FROM samples"), 0);
+        ck_assert_int_eq(query(p, "SELECT (SELECT coalesce(sum(n), 0) FROM blocks)"
+                                  " + (SELECT coalesce(sum(n), 0) FROM open_blocks)"),
+                         GOLDEN_SAMPLES * GOLDEN_SIGNALS);
+        check_samples(p, rel, 0);
     }
 }
 END_TEST

@@ -80,3 +80,37 @@ long long sq_query(const char *path, const char *sql)
     sqlite3_close(c);
     return v;
 }
+
+typedef struct sq_reading {
+    long n;
+    int64_t last;
+} sq_reading;
+
+static twin_status count_fn(void *ud, const int64_t *t, const double *v, size_t n)
+{
+    sq_reading *r = ud;
+    size_t k;
+    (void)v;
+    for (k = 0; k < n; k++) {
+        ck_assert_msg(r->n == 0 || t[k] > r->last, "times not increasing");
+        r->last = t[k];
+        r->n++;
+    }
+    return TWIN_OK;
+}
+
+long sq_samples(const char *path, const char *twin, const char *name)
+{
+    twin_sqlite *db;
+    twin_sqlite_options o;
+    sq_reading r = {0, 0};
+    twin_status s;
+    twin_sqlite_options_init(&o);
+    o.flags = TWIN_SQLITE_READONLY;
+    s = twin_sqlite_open(&db, path, &o);
+    ck_assert_msg(s == TWIN_OK, "open: %s", twin_sqlite_last_error(db)->message);
+    s = twin_sqlite_read(db, twin, name, INT64_MIN, INT64_MAX, count_fn, &r);
+    ck_assert_msg(s == TWIN_OK, "read: %s", twin_sqlite_last_error(db)->message);
+    twin_sqlite_close(db);
+    return r.n;
+}

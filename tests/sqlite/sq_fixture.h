@@ -27,6 +27,15 @@ void sq_open(sq *x, const char *path, uint32_t flags, int32_t busy_ms);
 /* Flush (asserting when `flush`), destroy in order, close. */
 void sq_close(sq *x, int flush);
 
+/* Every sample of a database (schema 3): late ones, closed and open blocks. */
+#define SQ_ALL_SAMPLES                                                                  \
+    "SELECT (SELECT count(*) FROM samples) + (SELECT coalesce(sum(n), 0) FROM blocks)" \
+    " + (SELECT coalesce(sum(n), 0) FROM open_blocks)"
+
+/* The samples of a signal read through twin_sqlite_read() on a read-only
+ * handle of its own, asserting strictly increasing times. */
+long sq_samples(const char *path, const char *twin, const char *name);
+
 /* One integer query (sqlite3 on its own connection). */
 long long sq_query(const char *path, const char *sql);
 

@@ -91,7 +91,7 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(twin_sqlite_checkpoint(x.db, x.st), TWIN_OK);
     ck_assert_int_eq(twin_ingest_get_health(x.ing, h, &st1, &o1), TWIN_OK);
     sq_close(&x, 1);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 500);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 500);
     ck_assert_int_eq(sq_query(p, "PRAGMA user_version"), TWIN_SQLITE_SCHEMA_VERSION);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM health"), 1);
     /* encoded forms, not the structs */
@@ -128,7 +128,7 @@ START_TEST(test_round_trip)
     /* Ingest goes on from there: the old samples are refused, new ones stored. */
     write_vib(&x, h, 490, 20);
     sq_close(&x, 1);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 510);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 510);
     ck_assert_int_eq(sq_query(p, "SELECT latest_t_us FROM signals"), T0 + 509 * 3600 * SEC);
 
     /* Removing a twin removes its relationships, signals and samples. */
@@ -138,7 +138,7 @@ START_TEST(test_round_trip)
     sq_close(&x, 1);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM twins"), 2);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM relationships"), 0);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 0);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 0);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM signals"), 0);
     sq_rmdir(dir);
 }
@@ -173,8 +173,8 @@ START_TEST(test_locked)
     ck_assert_int_eq(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
     sq_close(&x, 1);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 150);
-    ck_assert_int_eq(sq_query(p, "SELECT count(DISTINCT t_us) FROM samples"), 150);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 150);
+    ck_assert_int_eq(sq_samples(p, "M1", "vibration"), 150);
     sq_rmdir(dir);
 }
 END_TEST
@@ -199,11 +199,11 @@ START_TEST(test_full_and_readonly)
     s = twin_store_flush(x.st);
     ck_assert_int_eq(s, TWIN_E_IO);
     ck_assert_ptr_nonnull(strstr(twin_sqlite_last_error(x.db)->message, "full"));
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 10);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 10);
     ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(x.db),
                                   "PRAGMA max_page_count = 1000000", NULL, NULL, NULL), SQLITE_OK);
     sq_close(&x, 1);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 3010);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 3010);
 
     /* Read-only: loads, refuses to write, keeps what it was given. */
     sq_open(&x, p, TWIN_SQLITE_READONLY, 100);
@@ -281,7 +281,7 @@ START_TEST(test_retention)
     ck_assert(rs.cutoff_us == TB + 420 * SEC);
     ck_assert_uint_eq(rs.raw_folded, 420);
     ck_assert_uint_eq(rs.rollups_written, 7);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 180);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 180);
     ck_assert_int_eq(sq_query(p, "SELECT n FROM rollups ORDER BY t_us LIMIT 1"), 60);
     ck_assert_int_eq(sq_query(p, "SELECT max - min FROM rollups ORDER BY t_us LIMIT 1"), 59);
     ck_assert_int_eq(sq_query(p, "SELECT mean * 2 FROM rollups ORDER BY t_us LIMIT 1"), 59);
@@ -295,7 +295,7 @@ START_TEST(test_retention)
     ck_assert_int_eq(twin_sqlite_apply_retention(x.db, &r, TB + 600 * SEC, &rs), TWIN_OK);
     ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM rollups WHERE n = 60"), 10);
     ck_assert_int_eq(sq_query(p, "SELECT sum(mean * n) FROM rollups"), 599 * 600 / 2);
-    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM samples"), 0);
+    ck_assert_int_eq(sq_query(p, SQ_ALL_SAMPLES), 0);
     ck_assert_int_eq(twin_sqlite_checkpoint(x.db, x.st), TWIN_OK);
     sq_close(&x, 1);
     sq_rmdir(dir);

@@ -1,0 +1,420 @@
+/* libtwin-sqlite: reading series: a range, the value at an instant,
+ * downsampled buckets, and a check of every block. Only the blocks that
+ * overlap the range are decoded; late samples (raw rows) are merged in. */
+#include "codec.h"
+#include "sqlite_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *block_why(int rc)
+{
+    switch (rc) {
+    case TSQ_BLOCK_SUM: return "fails its checksum";
+    case TSQ_BLOCK_NEWER: return "is of a newer block format than this library reads";
+    default: return "is malformed";
+    }
+}
+
+static twin_status block_status(int rc)
+{
+    return rc == TSQ_BLOCK_NEWER ? TWIN_E_STATE : TWIN_E_PARSE;
+}
+
+/* The signal row of (twin, name). */
+static twin_status find_signal(twin_sqlite *db, const char *twin, const char *name, int64_t *row)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!(s = tsq_stmt(db, ST_SIG_GET))) return db->err.status;
+    sqlite3_bind_text(s, 1, twin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *row = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return tsq_fail(db, TWIN_E_NOTFOUND, SQLITE_OK, "no signal '%s' of '%s' in the store",
+                        name, twin);
+    if (rc != SQLITE_ROW) return tsq_sqlfail(db, rc, "cannot read the signals");
+    return TWIN_OK;
+}
+
+static twin_status read_checks(twin_sqlite *db, const char *twin, const char *name)
+{
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    if (!twin || !name) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no signal named");
+    if (db->in_tx)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
+    return TWIN_OK;
+}
+
+typedef struct reader {
+    twin_sqlite *db;
+    twin_sqlite_samples_fn fn;
+    void *ud;
+    int64_t *rt;          /* late samples (raw rows) in the range */
+    double *rv;
+    size_t nr, ir, capr;
+    int64_t *mt;          /* merge scratch */
+    double *mv;
+    size_t capm;
+    twin_status bad;      /* the first bad block's status */
+    uint64_t nbad;
+} reader;
+
+static twin_status emit(reader *R, const int64_t *t, const double *v, size_t n)
+{
+    size_t k = 0, j, c = 0;
+    if (!n) return TWIN_OK;
+    if (R->ir >= R->nr || R->rt[R->ir] > t[n - 1]) return R->fn(R->ud, t, v, n);
+    for (j = R->ir; j < R->nr && R->rt[j] <= t[n - 1]; j++) continue;
+    if (n + (j - R->ir) > R->capm) {
+        size_t cap = n + (j - R->ir);
+        int64_t *nt = realloc(R->mt, cap * sizeof *nt);
+        double *nv;
+        if (nt) R->mt = nt;
+        nv = realloc(R->mv, cap * sizeof *nv);
+        if (nv) R->mv = nv;
+        if (!nt || !nv) return tsq_fail(R->db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        R->capm = cap;
+    }
+    while (k < n || R->ir < j) {
+        if (R->ir < j && (k >= n || R->rt[R->ir] < t[k])) {
+            R->mt[c] = R->rt[R->ir], R->mv[c++] = R->rv[R->ir++];
+        } else {
+            R->mt[c] = t[k], R->mv[c++] = v[k++];
+        }
+    }
+    return R->fn(R->ud, R->mt, R->mv, c);
+}
+
+static twin_status load_raw(reader *R, int64_t row, int64_t from, int64_t to)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!(s = tsq_stmt(R->db, ST_RAW_RANGE))) return R->db->err.status;
+    sqlite3_bind_int64(s, 1, row);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, to);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (R->nr == R->capr) {
+            size_t cap = R->capr ? 2 * R->capr : 64;
+            int64_t *nt = realloc(R->rt, cap * sizeof *nt);
+            double *nv;
+            if (nt) R->rt = nt;
+            nv = realloc(R->rv, cap * sizeof *nv);
+            if (nv) R->rv = nv;
+            if (!nt || !nv) {
+                sqlite3_reset(s);
+                return tsq_fail(R->db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+            }
+            R->capr = cap;
+        }
+        R->rt[R->nr] = sqlite3_column_int64(s, 0);
+        R->rv[R->nr++] = sqlite3_column_double(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(R->db, rc, "cannot read samples");
+    return TWIN_OK;
+}
+
+/* Decode the blocks a statement returns (columns t0, t1, n, data), the
+   part of each within [from, to). */
+static twin_status run_blocks(reader *R, sqlite3_stmt *s, const char *twin, const char *name,
+                              int64_t from, int64_t to)
+{
+    twin_sqlite *db = R->db;
+    twin_status st = TWIN_OK;
+    int rc;
+    while (st == TWIN_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        tsq_block_head h;
+        size_t a = 0, b;
+        int r = tsq_block_decode(sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3),
+                                 db->dec_t, db->dec_v, &h);
+        if (r != TSQ_BLOCK_OK) {
+            /* it loses only itself */
+            if (!R->nbad++) {
+                R->bad = block_status(r);
+                tsq_fail(db, R->bad, SQLITE_OK,
+                         "signal '%s' of '%s': the block of %lld samples from t_us %lld to %lld"
+                         " %s; skipped",
+                         name, twin, (long long)sqlite3_column_int64(s, 2),
+                         (long long)sqlite3_column_int64(s, 0),
+                         (long long)sqlite3_column_int64(s, 1), block_why(r));
+            }
+            continue;
+        }
+        b = h.n;
+        while (a < b && db->dec_t[a] < from) a++;
+        while (b > a && db->dec_t[b - 1] >= to) b--;
+        st = emit(R, db->dec_t + a, db->dec_v + a, b - a);
+    }
+    sqlite3_reset(s);
+    if (st == TWIN_OK && rc != SQLITE_DONE) st = tsq_sqlfail(db, rc, "cannot read blocks");
+    return st;
+}
+
+static twin_status read_row(twin_sqlite *db, int64_t row, const char *twin, const char *name,
+                            int64_t from, int64_t to, twin_sqlite_samples_fn fn, void *ud)
+{
+    reader R;
+    twin_status st;
+    sqlite3_stmt *s;
+    memset(&R, 0, sizeof R);
+    R.db = db;
+    R.fn = fn;
+    R.ud = ud;
+    if ((st = load_raw(&R, row, from, to)) != TWIN_OK) goto done;
+    if (db->schema >= 3) {
+        if (!db->dec_t) {
+            db->dec_t = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_t);
+            db->dec_v = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_v);
+            if (!db->dec_t || !db->dec_v) {
+                st = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+                goto done;
+            }
+        }
+        if (!(s = tsq_stmt(db, ST_BLK_RANGE))) {
+            st = db->err.status;
+            goto done;
+        }
+        sqlite3_bind_int64(s, 1, row);
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+        if ((st = run_blocks(&R, s, twin, name, from, to)) != TWIN_OK) goto done;
+        if (!(s = tsq_stmt(db, ST_OPEN_RANGE))) {
+            st = db->err.status;
+            goto done;
+        }
+        sqlite3_bind_int64(s, 1, row);
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+        if ((st = run_blocks(&R, s, twin, name, from, to)) != TWIN_OK) goto done;
+    }
+    if (R.ir < R.nr) st = R.fn(R.ud, R.rt + R.ir, R.rv + R.ir, R.nr - R.ir);
+    if (st == TWIN_OK && R.nbad) st = R.bad; /* the message says which */
+done:
+    free(R.rt);
+    free(R.rv);
+    free(R.mt);
+    free(R.mv);
+    return st;
+}
+
+twin_status twin_sqlite_read(twin_sqlite *db, const char *twin_id, const char *name,
+                             int64_t from_us, int64_t to_us, twin_sqlite_samples_fn fn, void *ud)
+{
+    int64_t row;
+    twin_status st;
+    if (!db) return TWIN_E_INVAL;
+    if ((st = read_checks(db, twin_id, name)) != TWIN_OK) return st;
+    if (!fn) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "no callback");
+    if (from_us > to_us)
+        return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "inverted range: from %lld after to %lld",
+                        (long long)from_us, (long long)to_us);
+    if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
+    return read_row(db, row, twin_id, name, from_us, to_us, fn, ud);
+}
+
+/* ---- the value at an instant -------------------------------------------- */
+
+typedef struct at_ctx {
+    int64_t t;
+    double v;
+    int found;
+} at_ctx;
+
+static twin_status at_fn(void *ud, const int64_t *t, const double *v, size_t n)
+{
+    at_ctx *a = ud;
+    a->t = t[n - 1];
+    a->v = v[n - 1];
+    a->found = 1;
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_value_at(twin_sqlite *db, const char *twin_id, const char *name,
+                                 int64_t t_us, int64_t *t_out, double *value_out)
+{
+    int64_t row, from = INT64_MIN;
+    twin_status st;
+    at_ctx a;
+    if (!db) return TWIN_E_INVAL;
+    if ((st = read_checks(db, twin_id, name)) != TWIN_OK) return st;
+    if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
+    if (db->schema >= 3) {
+        /* the newest block that starts at or before t_us holds the answer
+           (or, when it is bad, the raw rows may) */
+        sqlite3_stmt *s = tsq_stmt(db, ST_BLK_AT);
+        int rc;
+        if (!s) return db->err.status;
+        sqlite3_bind_int64(s, 1, row);
+        sqlite3_bind_int64(s, 2, t_us);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+            from = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read blocks");
+    }
+    memset(&a, 0, sizeof a);
+    if (t_us == INT64_MAX) {
+        st = read_row(db, row, twin_id, name, from, INT64_MAX, at_fn, &a);
+    } else {
+        st = read_row(db, row, twin_id, name, from, t_us + 1, at_fn, &a);
+    }
+    if (st != TWIN_OK && !a.found) return st;
+    if (!a.found && from != INT64_MIN) {
+        /* raw rows only before the newest block: ask for everything */
+        st = read_row(db, row, twin_id, name, INT64_MIN, t_us == INT64_MAX ? t_us : t_us + 1,
+                      at_fn, &a);
+        if (st != TWIN_OK && !a.found) return st;
+    }
+    if (!a.found)
+        return tsq_fail(db, TWIN_E_NOTFOUND, SQLITE_OK,
+                        "signal '%s' of '%s' has no sample at or before t_us %lld", name, twin_id,
+                        (long long)t_us);
+    if (t_out) *t_out = a.t;
+    if (value_out) *value_out = a.v;
+    return st;
+}
+
+/* ---- buckets -------------------------------------------------------------- */
+
+typedef struct bk_ctx {
+    twin_sqlite_bucket *out;
+    size_t cap, n;
+    int64_t width, cur;
+    int open;
+    twin_sqlite_bucket b;
+} bk_ctx;
+
+static int64_t floor_to(int64_t t, int64_t w)
+{
+    int64_t q = t / w;
+    if (t % w < 0) q--;
+    return q * w;
+}
+
+static void bk_close(bk_ctx *c)
+{
+    if (!c->open) return;
+    c->b.mean = c->b.mean / (double)c->b.count;
+    if (c->n < c->cap) c->out[c->n] = c->b;
+    c->n++;
+    c->open = 0;
+}
+
+static twin_status bk_fn(void *ud, const int64_t *t, const double *v, size_t n)
+{
+    bk_ctx *c = ud;
+    size_t k;
+    for (k = 0; k < n; k++) {
+        int64_t b = floor_to(t[k], c->width);
+        if (!c->open || b != c->cur) {
+            bk_close(c);
+            memset(&c->b, 0, sizeof c->b);
+            c->b.size = sizeof c->b;
+            c->b.t_us = b;
+            c->b.min = c->b.max = c->b.first = v[k];
+            c->cur = b;
+            c->open = 1;
+        }
+        c->b.count++;
+        c->b.mean += v[k]; /* the sum until the bucket closes */
+        if (v[k] < c->b.min) c->b.min = v[k];
+        if (v[k] > c->b.max) c->b.max = v[k];
+        c->b.last = v[k];
+    }
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char *twin_id, const char *name,
+                                     int64_t from_us, int64_t to_us, int64_t bucket_us,
+                                     twin_sqlite_bucket *out, size_t cap, size_t *count)
+{
+    int64_t row;
+    twin_status st;
+    bk_ctx c;
+    size_t k;
+    if (!db) return TWIN_E_INVAL;
+    if (count) *count = 0;
+    if ((st = read_checks(db, twin_id, name)) != TWIN_OK) return st;
+    if (bucket_us <= 0) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "bucket_us must be positive");
+    if (!count || (cap && !out)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "a pointer is NULL");
+    /* the caller's struct size, from the first element, is the stride */
+    if (cap && (out[0].size < 8 || out[0].size > sizeof *out))
+        return tsq_fail(db, out[0].size < 8 ? TWIN_E_INVAL : TWIN_E_ABI, SQLITE_OK,
+                        "bucket: %s size", out[0].size < 8 ? "too small a" : "unknown");
+    if (from_us > to_us)
+        return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "inverted range: from %lld after to %lld",
+                        (long long)from_us, (long long)to_us);
+    if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
+    memset(&c, 0, sizeof c);
+    c.cap = cap;
+    c.width = bucket_us;
+    if (cap) {
+        /* the caller's sizes: fill whole structs in a scratch copy first */
+        c.out = malloc(cap * sizeof *c.out);
+        if (!c.out) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    st = read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
+    bk_close(&c);
+    for (k = 0; k < cap && k < c.n; k++) {
+        uint32_t sz = out[0].size;
+        c.out[k].size = sz;
+        memcpy((char *)out + k * sz, &c.out[k], sz);
+    }
+    free(c.out);
+    *count = c.n;
+    if (st == TWIN_OK && c.n > cap)
+        return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "%zu buckets, room for %zu", c.n, cap);
+    return st;
+}
+
+/* ---- checking every block ------------------------------------------------ */
+
+twin_status twin_sqlite_check_blocks(twin_sqlite *db, twin_sqlite_bad_block_fn fn, void *ud,
+                                     uint64_t *bad)
+{
+    sqlite3_stmt *s;
+    uint64_t nbad = 0;
+    twin_status st = TWIN_OK;
+    int rc;
+    if (bad) *bad = 0;
+    if (!db) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    if (db->in_tx)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
+    if (db->schema < 3) return TWIN_OK;
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT g.twin, g.name, b.t0_us, b.t1_us, b.n, b.data, 0 FROM blocks b"
+                            " JOIN signals g ON g.id = b.signal UNION ALL"
+                            " SELECT g.twin, g.name, b.t0_us, b.t1_us, b.n, b.data, 1"
+                            " FROM open_blocks b JOIN signals g ON g.id = b.signal",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read blocks");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        tsq_block_head h;
+        int r = tsq_block_check(sqlite3_column_blob(s, 5), (size_t)sqlite3_column_bytes(s, 5), &h);
+        twin_sqlite_bad_block b;
+        if (r == TSQ_BLOCK_OK) continue;
+        nbad++;
+        if (!fn) continue;
+        memset(&b, 0, sizeof b);
+        b.size = sizeof b;
+        b.status = block_status(r);
+        b.twin_id = (const char *)sqlite3_column_text(s, 0);
+        b.name = (const char *)sqlite3_column_text(s, 1);
+        b.t0_us = sqlite3_column_int64(s, 2);
+        b.t1_us = sqlite3_column_int64(s, 3);
+        b.samples = (uint64_t)sqlite3_column_int64(s, 4);
+        b.open = sqlite3_column_int(s, 6);
+        if ((st = fn(ud, &b)) != TWIN_OK) break;
+    }
+    sqlite3_finalize(s);
+    if (bad) *bad = nbad;
+    if (st != TWIN_OK) return st;
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read blocks");
+    return TWIN_OK;
+}
