@@ -221,10 +221,8 @@ static void emit(twin_sp_host *h, host_node *n, int kind, int msg, int device,
 {
     if (kind == TWIN_SP_EVENT_METRIC)
         h->st.metrics++;
-    else if (h->sink.status && device >= 0 &&
-             (kind == TWIN_SP_EVENT_DEVICE_ONLINE || kind == TWIN_SP_EVENT_DEVICE_STALE))
-        h->sink.status(h->sink.ud, n->group, n->node, n->dev[device].id,
-                       kind == TWIN_SP_EVENT_DEVICE_ONLINE);
+    else if (h->sink.status && device >= 0 && kind == TWIN_SP_EVENT_DEVICE_STALE)
+        h->sink.status(h->sink.ud, n->group, n->node, n->dev[device].id, 0);
     if (!h->on_event)
         return;
     twin_sp_host_event ev;
@@ -468,6 +466,8 @@ static twin_status dbirth(twin_sp_host *h, host_node *n, const twin_sp_topic *t,
     n->dev[d].online = 1;
     emit(h, n, TWIN_SP_EVENT_DEVICE_ONLINE, TWIN_SP_DBIRTH, d, NULL);
     deliver_birth(h, n, TWIN_SP_DBIRTH, d, m, count, t_us);
+    if (h->sink.status)  /* after the births made the twin */
+        h->sink.status(h->sink.ud, n->group, n->node, n->dev[d].id, 1);
     return TWIN_OK;
 }
 
