@@ -158,4 +158,5 @@ void broker_fini(broker *b)
     unlink(p);
     rmdir(b->dir);
     b->dir[0] = 0;
+    b->port = 0;
 }

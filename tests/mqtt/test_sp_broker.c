@@ -135,7 +135,7 @@ static void teardown(void)
     eg = NULL;
     temp_sig = NULL;
     host_down();
-    broker_stop(&B, SIGTERM);
+    broker_fini(&B);  /* each test its own broker, directory and port */
 }
 
 /* Run both connections until cond() or ms milliseconds. */
