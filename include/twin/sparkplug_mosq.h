@@ -27,7 +27,8 @@
  * - **Reconnection**: when the connection is lost, twin_sp_mosq_loop()
  *   reconnects after @c reconnect_delay_us, each time as a new session:
  *   the edge with the next bdSeq and new births (the host sees a rebirth),
- *   the host with a new STATE.
+ *   the host with a new STATE, and then a rebirth request (NCMD) to every
+ *   node it knew, since births published while it was away are lost to it.
  *
  * @par What QoS 0 guarantees
  * DATA goes at QoS 0, as Sparkplug says: at most once. A message handed

@@ -732,6 +732,12 @@ const sp_host_sink *twin__sp_host_sink(const twin_sp_host *h)
     return &h->sink;
 }
 
+void twin__sp_host_rebirth_all(twin_sp_host *h)
+{
+    for (size_t i = 0; i < h->nnodes; i++)
+        h->nodes[i].rebirth = 1;
+}
+
 const twin_allocator *twin__sp_host_alloc(const twin_sp_host *h)
 {
     return &h->a;

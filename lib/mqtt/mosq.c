@@ -19,6 +19,7 @@ struct twin_sp_mosq {
     int port, keepalive;
     int64_t delay_us, next_try_us;
     int connecting;              /* CONNECT sent, no CONNACK yet */
+    int will_unsent;             /* the will set is of a CONNECT never sent */
     int stopped;
     uint64_t state_ts_ms;        /* the host's STATE timestamp of this connection */
     uint8_t *buf;                /* outgoing messages */
@@ -154,6 +155,10 @@ static void on_connect(struct mosquitto *mq, void *ud, int rc)
     int online = 1;
     if (build(m, &msg, b_host_state, &online) == TWIN_OK)
         (void)publish(m, &msg, (int)msg.qos, (int)msg.retain);
+    /* Births published while the host was away are lost to it (none is
+       retained): every node it knew is asked again (NCMD Rebirth). */
+    if (m->st.connects > 1)
+        twin__sp_host_rebirth_all(m->h);
 }
 
 static void on_disconnect(struct mosquitto *mq, void *ud, int rc)
@@ -308,28 +313,40 @@ static int command_topics(twin_sp_mosq *m, const char *death)
     return (m->dcmd = dup_str(&m->a, topic)) ? 0 : -1;
 }
 
-static void start(twin_sp_mosq *m, int64_t now)
+/* Set the will of a new session: the edge's NDEATH (the next bdSeq), or
+ * the host's STATE offline with this connection's timestamp. */
+static int new_will(twin_sp_mosq *m, int64_t now)
 {
     twin_sp_message will;
-    int retain = 0, off = 0;
-    m->next_try_us = now + m->delay_us;
-    m->st.attempts++;
+    int off = 0;
     if (m->e) {
-        if (build(m, &will, b_edge_connect, NULL) < 0)  /* a new session: the next bdSeq */
-            return;
-        if (!m->ncmd && command_topics(m, will.topic) < 0)
-            return;
+        if (build(m, &will, b_edge_connect, NULL) < 0 ||
+            (!m->ncmd && command_topics(m, will.topic) < 0))
+            return -1;
     } else {
         m->state_ts_ms = (uint64_t)(now / 1000);
         if (build(m, &will, b_host_state, &off) < 0)
-            return;
-        retain = 1;
+            return -1;
     }
-    if (mosquitto_will_set(m->mq, will.topic, (int)will.payload_len, will.payload, 1,
-                           retain != 0) != MOSQ_ERR_SUCCESS)
-        return;
-    if (mosquitto_connect(m->mq, m->broker, m->port, m->keepalive) == MOSQ_ERR_SUCCESS)
+    return mosquitto_will_set(m->mq, will.topic, (int)will.payload_len, will.payload, 1,
+                              m->h != NULL) == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+static void start(twin_sp_mosq *m, int64_t now)
+{
+    m->next_try_us = now + m->delay_us;
+    m->st.attempts++;
+    /* An attempt that failed before its CONNECT left keeps its session:
+       bdSeq counts CONNECT packets (chapter 5). */
+    if (!m->will_unsent) {
+        if (new_will(m, now) < 0)
+            return;
+        m->will_unsent = 1;
+    }
+    if (mosquitto_connect(m->mq, m->broker, m->port, m->keepalive) == MOSQ_ERR_SUCCESS) {
         m->connecting = 1;
+        m->will_unsent = 0;
+    }
 }
 
 /* Publish what the session has to send. */
@@ -368,14 +385,26 @@ TWIN_SP_API twin_status twin_sp_mosq_loop(twin_sp_mosq *m, int timeout_ms)
         if (!m->connecting)
             return TWIN_OK;
     }
+    /* An edge's pump starts a round (reads every signal): once per call,
+       and again only if a command arrived or the connection came up. */
     twin_status s = pump(m);
+    uint64_t rx = m->st.received, cn = m->st.connects;
     int rc = mosquitto_loop(m->mq, timeout_ms, 1);
     if (rc != MOSQ_ERR_SUCCESS) {
         if (m->st.connected || m->connecting)
             lost(m);
         return s;
     }
-    twin_status s2 = pump(m);
+    /* libmosquitto reads one packet per select(): read on while whole
+       messages keep coming (at most 256, so the caller gets its turn) */
+    for (int i = 0; i < 256 && m->st.connected; i++) {
+        uint64_t r = m->st.received;
+        if (mosquitto_loop_read(m->mq, 1) != MOSQ_ERR_SUCCESS || m->st.received == r)
+            break;
+    }
+    twin_status s2 = TWIN_OK;
+    if (m->h || m->st.received != rx || m->st.connects != cn)
+        s2 = pump(m);
     return s < 0 ? s : s2;
 }
 

@@ -129,6 +129,9 @@ typedef struct sp_host_sink {
 twin_status twin__sp_host_set_sink(twin_sp_host *h, const sp_host_sink *sink);
 /* The host's sink (its bind is NULL when none is set). */
 const sp_host_sink *twin__sp_host_sink(const twin_sp_host *h);
+/* Ask every node the host knows for a rebirth (after a reconnection, when
+ * births may have been missed). */
+void twin__sp_host_rebirth_all(twin_sp_host *h);
 /* The host's allocator (for the sink's own state). */
 const twin_allocator *twin__sp_host_alloc(const twin_sp_host *h);
 
