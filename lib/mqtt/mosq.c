@@ -395,9 +395,9 @@ TWIN_SP_API twin_status twin_sp_mosq_loop(twin_sp_mosq *m, int timeout_ms)
             lost(m);
         return s;
     }
-    /* libmosquitto reads one packet per select(): read on while whole
-       messages keep coming (at most 256, so the caller gets its turn) */
-    for (int i = 0; i < 256 && m->st.connected; i++) {
+    /* libmosquitto reads one packet per select(): when one came, read on
+       while whole messages keep coming (at most 256: the caller's turn) */
+    for (int i = 0; i < 256 && m->st.connected && m->st.received != rx; i++) {
         uint64_t r = m->st.received;
         if (mosquitto_loop_read(m->mq, 1) != MOSQ_ERR_SUCCESS || m->st.received == r)
             break;
