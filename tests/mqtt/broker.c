@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,6 +89,11 @@ static int start_once(broker *b)
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* a test that fails ends its process without its teardown: the
+           broker goes with it */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(127);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
@@ -111,15 +117,21 @@ static int start_once(broker *b)
     return -1;
 }
 
+int broker_dir(broker *b)
+{
+    if (b->dir[0])
+        return 0;
+    snprintf(b->dir, sizeof b->dir, "/tmp/twin-mosq-XXXXXX");
+    if (mkdtemp(b->dir))
+        return 0;
+    b->dir[0] = 0;
+    return -1;
+}
+
 int broker_start(broker *b)
 {
-    if (!b->dir[0]) {
-        snprintf(b->dir, sizeof b->dir, "/tmp/twin-mosq-XXXXXX");
-        if (!mkdtemp(b->dir)) {
-            b->dir[0] = 0;
-            return -1;
-        }
-    }
+    if (broker_dir(b) < 0)
+        return -1;
     if (b->port)  /* a restart: the same port (it may linger a moment) */
         for (int i = 0; i < 20; i++) {
             if (start_once(b) == 0)

@@ -18,6 +18,10 @@ int broker_available(broker *b);
 /* The exit status for a test without a broker: 77 (skip), or 1 when
  * CI=true (CI installs mosquitto, so its absence is a failure). */
 int broker_missing_status(void);
+/* Make its temporary directory (broker_start() does when needed). A test
+ * program makes it before its tests, which may end without their teardown
+ * (a failed check in a forked test), and removes it with broker_fini(). */
+int broker_dir(broker *b);
 /* Start it (on b->port when set, else a free port); 0 once it accepts
  * connections, -1 on failure. */
 int broker_start(broker *b);

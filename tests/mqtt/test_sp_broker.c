@@ -146,7 +146,8 @@ static void teardown(void)
     eg = NULL;
     temp_sig = NULL;
     host_down();
-    broker_fini(&B);  /* each test its own broker, directory and port */
+    broker_stop(&B, SIGTERM);
+    B.port = 0;  /* each test its own broker and port */
 }
 
 /* Run both connections until cond() or ms milliseconds. */
@@ -540,6 +541,8 @@ int main(void)
 {
     if (!broker_available(&B))
         return broker_missing_status();
+    if (broker_dir(&B) < 0)
+        return 1;
     mosquitto_lib_init();
     int rc = run_suite(broker_suite());
     broker_fini(&B);
