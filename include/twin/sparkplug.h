@@ -7,7 +7,10 @@
  * on bytes in and bytes out, with a clock the host gives; nothing opens a
  * socket, reads a clock or calls malloc (allocation goes through the
  * handles' ::twin_allocator), so the same code runs in Cortex-M firmware.
- * The MQTT client (a binding to a broker library) is the host's.
+ * Two host-only parts sit on it: twin_sp_host_bind() mirrors a host
+ * session's devices into a graph and an ingest handle, and
+ * `twin/sparkplug_mosq.h` connects a session to a broker through
+ * libmosquitto (built only where libmosquitto is found).
  *
  * @par Payload codec (twin_sp_decode(), twin_sp_encode())
  * Sparkplug B payloads are Protocol Buffers (proto2) messages. The codec is
