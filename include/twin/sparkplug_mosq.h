@@ -23,6 +23,8 @@
  *   goes to twin_sp_host_receive() (and through a binding,
  *   twin_sp_host_bind(), into the graph and ingest handle); rebirth
  *   requests from twin_sp_host_next() are published as NCMDs (QoS 0).
+ *   A STATE offline on its own topic (a stale will) makes it publish its
+ *   STATE online again.
  *   A clean stop publishes the STATE offline before DISCONNECT.
  * - **Reconnection**: when the connection is lost, twin_sp_mosq_loop()
  *   reconnects after @c reconnect_delay_us, each time as a new session:

@@ -174,10 +174,26 @@ static void on_message(struct mosquitto *mq, void *ud, const struct mosquitto_me
     (void)mq;
     m->st.received++;
     size_t tl = strlen(msg->topic), pl = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
-    if (m->e)
+    if (m->e) {
         (void)twin_sp_edge_receive(m->e, msg->topic, tl, msg->payload, pl);
-    else
-        (void)twin_sp_host_receive(m->h, msg->topic, tl, msg->payload, pl, now_us());
+        return;
+    }
+    if (strcmp(msg->topic, m->state) == 0) {
+        /* Our own STATE says offline (an older connection's will, or
+           another process): say online again (chapter 7, STATE). */
+        static const char off[] = "\"online\":false";
+        const char *p = (const char *)msg->payload;
+        for (size_t i = 0; p && i + sizeof off - 1 <= pl; i++)
+            if (memcmp(p + i, off, sizeof off - 1) == 0) {
+                twin_sp_message st;
+                int online = 1;
+                if (build(m, &st, b_host_state, &online) == TWIN_OK)
+                    (void)publish(m, &st, (int)st.qos, (int)st.retain);
+                break;
+            }
+        return;
+    }
+    (void)twin_sp_host_receive(m->h, msg->topic, tl, msg->payload, pl, now_us());
 }
 
 /* ---- create, destroy ------------------------------------------------------- */
