@@ -7,7 +7,10 @@
  * on bytes in and bytes out, with a clock the host gives; nothing opens a
  * socket, reads a clock or calls malloc (allocation goes through the
  * handles' ::twin_allocator), so the same code runs in Cortex-M firmware.
- * The MQTT client (a binding to a broker library) is the host's.
+ * Two host-only parts sit on it: twin_sp_host_bind() mirrors a host
+ * session's devices into a graph and an ingest handle, and
+ * `twin/sparkplug_mosq.h` connects a session to a broker through
+ * libmosquitto (built only where libmosquitto is found).
  *
  * @par Payload codec (twin_sp_decode(), twin_sp_encode())
  * Sparkplug B payloads are Protocol Buffers (proto2) messages. The codec is
@@ -828,6 +831,106 @@ TWIN_SP_API twin_status twin_sp_host_get_stats(const twin_sp_host *h, twin_sp_ho
  */
 TWIN_SP_API twin_status twin_sp_host_status(const twin_sp_host *h, const char *group,
                                             const char *node, const char *device);
+
+/** @brief Default model of the twins twin_sp_host_bind() creates. */
+#define TWIN_SP_DEVICE_MODEL "dtmi:twin:sparkplug:Device;1"
+/** @brief Default name of the Boolean twin property twin_sp_host_bind()
+ *         keeps: true while the twin's device is born, false once it is stale. */
+#define TWIN_SP_ONLINE_PROPERTY "sparkplugOnline"
+
+/** @brief Options of twin_sp_host_bind(). Initialise with
+ *         twin_sp_bind_options_init(). */
+typedef struct twin_sp_bind_options {
+    uint32_t size;            /**< `sizeof`, set by twin_sp_bind_options_init(). */
+    uint32_t flags;           /**< Zero. */
+    /** Model of the twins created for devices not in the graph, copied;
+        default ::TWIN_SP_DEVICE_MODEL. */
+    const char *model_id;
+    /** Name of the Boolean liveness property set on each device's twin,
+        copied; default ::TWIN_SP_ONLINE_PROPERTY; "" for none (a graph whose
+        models do not declare it refuses it: then give ""). */
+    const char *online_property;
+    /** Health model attached to each signal the host declares (copied by
+        the ingest handle); NULL: none. Signals that already exist keep theirs. */
+    const twin_health_options *health;
+    int64_t health_t0_us;     /**< Model time zero of @c health. */
+} twin_sp_bind_options;
+
+/** @brief Counters of a host's binding (twin_sp_host_bind_stats()). */
+typedef struct twin_sp_bind_stats {
+    uint32_t size;          /**< Set by the caller to `sizeof(twin_sp_bind_stats)`. */
+    uint32_t reserved_;     /**< Zero. */
+    uint64_t twins_created; /**< Twins added to the graph for new devices. */
+    uint64_t signals_bound; /**< BIRTH metrics bound to a signal handle. */
+    uint64_t not_bound;     /**< BIRTH metrics left unbound: not numeric, or the graph or
+                                 ingest handle refused the twin or signal. */
+    uint64_t samples;       /**< DATA values handed to twin_ingest_write_signals(). */
+    uint64_t write_errors;  /**< Write calls that failed (::TWIN_E_BUSY, ...); their
+                                 samples are counted as not processed by the ingest handle. */
+} twin_sp_bind_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_bind_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_bind_options_init_(twin_sp_bind_options *o, size_t size);
+/** @brief Initialise bind options @p o with defaults. */
+#define twin_sp_bind_options_init(o) twin_sp_bind_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Mirror the devices a host session tracks into a graph and an
+ *        ingest handle.
+ *
+ * From then on, each DBIRTH makes its device a twin of @p g (the device
+ * identifier unescaped with twin_sp_id_unescape(); created with
+ * @c o->model_id when absent) and binds each numeric metric (integers,
+ * Float, Double, Boolean, DateTime) to a signal handle of @p ing: the
+ * signal named as the metric, found with twin_ingest_resolve() (with the
+ * metric's `engUnit` property as the samples' unit) or, when absent,
+ * declared with twin_ingest_add_signal() in that unit (or none, when the
+ * unit is not a DTDL unit), with @c o->health attached. The handle is kept
+ * in the node's alias table beside the alias, so a DATA message goes
+ * alias → handle and its values reach twin_ingest_write_signals() in one
+ * call per message: health, divergence and recalibration run on arrival.
+ * Each value's timestamp is its metric's, else the payload's. Node metrics
+ * (NBIRTH, NDATA) are not mirrored. When a device is born its twin's
+ * @c online_property becomes true; when it dies (DDEATH, or its node's
+ * NDEATH) false: the twin is stale (twin_sp_host_status() tells the same
+ * by device identifier). Failures to create a twin or a signal are counted
+ * (twin_sp_host_bind_stats()), never fatal.
+ * @param h   Host session (owns the binding: it ends with the session).
+ * @param g   Graph (retained; must outlive @p h).
+ * @param ing Ingest handle over @p g (retained; must outlive @p h).
+ * @param o   Options; NULL: defaults.
+ * @retval TWIN_OK      Bound; births from now on are mirrored.
+ * @retval TWIN_E_STATE @p h is bound already.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed; @p h unchanged.
+ * @par Thread safety Writer on @p h, @p g and @p ing: the host's receive
+ *      calls write to the graph and the ingest handle, so no other thread
+ *      may use them meanwhile.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_bind(twin_sp_host *h, twin_graph *g, twin_ingest *ing,
+                                          const twin_sp_bind_options *o);
+
+/**
+ * @brief The counters of a host's binding.
+ * @param h   Host session.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK       Done.
+ * @retval TWIN_E_NOTFOUND @p h is not bound.
+ * @retval TWIN_E_INVAL  A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.5
+ */
+TWIN_SP_API twin_status twin_sp_host_bind_stats(const twin_sp_host *h, twin_sp_bind_stats *out);
 
 /** @} */
 

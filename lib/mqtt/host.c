@@ -16,6 +16,7 @@ typedef struct host_entry {
     uint64_t alias;
     int32_t device;      /* index in the node's devices; -1: the node's own */
     uint32_t has_alias;
+    uint64_t handle;     /* the sink's handle for this metric (0: none) */
 } host_entry;
 
 typedef struct host_device {
@@ -53,6 +54,9 @@ struct twin_sp_host {
     twin_sp_metric *scratch;
     size_t capscratch;
     twin_sp_host_stats st;
+    sp_host_sink sink;            /* bind is NULL: no sink */
+    twin_signal_sample *batch;    /* DATA samples for the sink, by handle */
+    size_t capbatch;
 };
 
 TWIN_SP_API twin_status twin_sp_host_options_init_(twin_sp_host_options *o, size_t size)
@@ -129,6 +133,9 @@ TWIN_SP_API void twin_sp_host_destroy(twin_sp_host *h)
         node_free(h, &h->nodes[i]);
     sp_free(&a, h->nodes, h->capnodes * sizeof *h->nodes);
     sp_free(&a, h->scratch, h->capscratch * sizeof *h->scratch);
+    sp_free(&a, h->batch, h->capbatch * sizeof *h->batch);
+    if (h->sink.fini)
+        h->sink.fini(h->sink.ud);
     sp_free(&a, h->host_id, strlen(h->host_id) + 1);
     sp_free(&a, h, sizeof *h);
 }
@@ -214,6 +221,8 @@ static void emit(twin_sp_host *h, host_node *n, int kind, int msg, int device,
 {
     if (kind == TWIN_SP_EVENT_METRIC)
         h->st.metrics++;
+    else if (h->sink.status && device >= 0 && kind == TWIN_SP_EVENT_DEVICE_STALE)
+        h->sink.status(h->sink.ud, n->group, n->node, n->dev[device].id, 0);
     if (!h->on_event)
         return;
     twin_sp_host_event ev;
@@ -314,21 +323,56 @@ static twin_status add_entries(twin_sp_host *h, host_node *n, int device,
         e->alias = m[i].alias;
         e->has_alias = (m[i].flags & TWIN_SP_HAS_ALIAS) != 0;
         e->device = device;
+        e->handle = 0;
         n->ne++;
     }
     return alias_rebuild(h, n);
 }
 
-static void deliver_birth(twin_sp_host *h, host_node *n, int msg, int device,
-                          twin_sp_metric *m, size_t count)
+/* Room for count samples in the sink's batch (0: none, or no sink). */
+static int batch_room(twin_sp_host *h, size_t count)
 {
+    if (!h->sink.write)
+        return 0;
+    if (count > h->capbatch)  /* on failure the callback still sees the metrics */
+        (void)twin__sp_grow(&h->a, (void **)&h->batch, &h->capbatch, count, sizeof *h->batch);
+    return count <= h->capbatch;
+}
+
+/* Add a metric bound to handle to the batch (if numeric, not null). */
+static size_t batch_add(twin_sp_host *h, size_t nb, uint64_t handle, const twin_sp_metric *m,
+                        int64_t t_us)
+{
+    twin_signal_sample *b = &h->batch[nb];
+    if (!handle || twin_sp_metric_to_double(m, &b->value) != TWIN_OK)
+        return nb;
+    b->signal = handle;
+    b->t_us = (m->flags & TWIN_SP_HAS_TIMESTAMP) ? (int64_t)(m->timestamp * 1000u) : t_us;
+    return nb + 1;
+}
+
+/* The BIRTH's metrics are the last count entries of the node: bound by the
+ * sink (device births), their values written as a DATA message's. */
+static void deliver_birth(twin_sp_host *h, host_node *n, int msg, int device,
+                          twin_sp_metric *m, size_t count, int64_t t_us)
+{
+    host_entry *e = n->e + (n->ne - count);
+    int batch = device >= 0 && batch_room(h, count);
+    size_t nb = 0;
     for (size_t i = 0; i < count; i++) {
         if (unsupported(&m[i])) {
             h->st.unsupported++;
             continue;
         }
+        if (h->sink.bind)
+            e[i].handle = h->sink.bind(h->sink.ud, n->group, n->node,
+                                       device >= 0 ? n->dev[device].id : NULL, &m[i]);
+        if (batch)
+            nb = batch_add(h, nb, e[i].handle, &m[i], t_us);
         emit(h, n, TWIN_SP_EVENT_METRIC, msg, device, &m[i]);
     }
+    if (nb)
+        h->sink.write(h->sink.ud, h->batch, nb);
 }
 
 static twin_status nbirth(twin_sp_host *h, const twin_sp_topic *t, const twin_sp_payload *p,
@@ -381,12 +425,12 @@ static twin_status nbirth(twin_sp_host *h, const twin_sp_topic *t, const twin_sp
     }
     n->online = 1;
     emit(h, n, TWIN_SP_EVENT_NODE_ONLINE, TWIN_SP_NBIRTH, -1, NULL);
-    deliver_birth(h, n, TWIN_SP_NBIRTH, -1, m, count);
+    deliver_birth(h, n, TWIN_SP_NBIRTH, -1, m, count, 0);
     return TWIN_OK;
 }
 
 static twin_status dbirth(twin_sp_host *h, host_node *n, const twin_sp_topic *t,
-                          twin_sp_metric *m, size_t count)
+                          twin_sp_metric *m, size_t count, int64_t t_us)
 {
     int d = device_find(n, t->device, t->device_len);
     if (birth_check(n, d, m, count))
@@ -421,13 +465,20 @@ static twin_status dbirth(twin_sp_host *h, host_node *n, const twin_sp_topic *t,
     }
     n->dev[d].online = 1;
     emit(h, n, TWIN_SP_EVENT_DEVICE_ONLINE, TWIN_SP_DBIRTH, d, NULL);
-    deliver_birth(h, n, TWIN_SP_DBIRTH, d, m, count);
+    deliver_birth(h, n, TWIN_SP_DBIRTH, d, m, count, t_us);
+    if (h->sink.status)  /* after the births made the twin */
+        h->sink.status(h->sink.ud, n->group, n->node, n->dev[d].id, 1);
     return TWIN_OK;
 }
 
+/* A DATA message's metrics: named and typed from the alias table, each to
+ * the event callback; those bound to a handle go to the sink in one batch
+ * (timestamp: the metric's, else the payload's, else now). */
 static void data(twin_sp_host *h, host_node *n, int msg, int device, twin_sp_metric *m,
-                 size_t count)
+                 size_t count, int64_t t_us)
 {
+    size_t nb = 0;
+    int batch = batch_room(h, count);
     for (size_t i = 0; i < count; i++) {
         host_entry *e = NULL;
         if (m[i].flags & TWIN_SP_HAS_ALIAS)
@@ -451,8 +502,17 @@ static void data(twin_sp_host *h, host_node *n, int msg, int device, twin_sp_met
         }
         m[i].name = e->name;
         m[i].name_len = e->name_len;
+        if (batch)
+            nb = batch_add(h, nb, e->handle, &m[i], t_us);
         emit(h, n, TWIN_SP_EVENT_METRIC, msg, device, &m[i]);
     }
+    if (nb)
+        h->sink.write(h->sink.ud, h->batch, nb);
+}
+
+static int64_t payload_time(const twin_sp_payload *p, int64_t now_us)
+{
+    return (p->flags & TWIN_SP_PAYLOAD_HAS_TIMESTAMP) ? (int64_t)(p->timestamp * 1000u) : now_us;
 }
 
 static void node_stale(twin_sp_host *h, host_node *n, int msg)
@@ -552,7 +612,7 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
     }
     int d = t.device ? device_find(n, t.device, t.device_len) : -1;
     if (t.type == TWIN_SP_DBIRTH) {
-        if ((s = dbirth(h, n, &t, m, count)) < 0) {
+        if ((s = dbirth(h, n, &t, m, count, payload_time(&p, now_us))) < 0) {
             if (s == TWIN_E_PARSE)
                 h->st.malformed++;
             return s;  /* its seq is not taken: the gap leads to a rebirth */
@@ -568,7 +628,7 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
             n->dev[d].online = 0;
             emit(h, n, TWIN_SP_EVENT_DEVICE_STALE, TWIN_SP_DDEATH, d, NULL);
         } else {
-            data(h, n, t.type, d, m, count);
+            data(h, n, t.type, d, m, count, payload_time(&p, now_us));
         }
     }
     h->st.received[t.type]++;
@@ -657,6 +717,30 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
     msg->qos = 1;  /* STATE: QoS 1, retained (chapter 4) */
     msg->retain = 1;
     return TWIN_OK;
+}
+
+twin_status twin__sp_host_set_sink(twin_sp_host *h, const sp_host_sink *sink)
+{
+    if (h->sink.bind)
+        return TWIN_E_STATE;
+    h->sink = *sink;
+    return TWIN_OK;
+}
+
+const sp_host_sink *twin__sp_host_sink(const twin_sp_host *h)
+{
+    return &h->sink;
+}
+
+void twin__sp_host_rebirth_all(twin_sp_host *h)
+{
+    for (size_t i = 0; i < h->nnodes; i++)
+        h->nodes[i].rebirth = 1;
+}
+
+const twin_allocator *twin__sp_host_alloc(const twin_sp_host *h)
+{
+    return &h->a;
 }
 
 TWIN_SP_API twin_status twin_sp_host_get_stats(const twin_sp_host *h, twin_sp_host_stats *out)

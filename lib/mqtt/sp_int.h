@@ -112,4 +112,27 @@ twin_status twin__sp_message(twin_sp_message *msg, void *buf, size_t cap, size_t
                              twin_sp_msg type, const char *group, const char *node,
                              const char *device, sp_payload_fn fn, void *ctx);
 
+/* A host session's sink (host.c; set by twin_sp_host_bind(), bind.c): what
+ * a BIRTH's metrics are bound to, where DATA goes in batches by handle, and
+ * the devices' liveness. The handle kept per alias-table entry is whatever
+ * bind returned (0: none). fini frees ud with the host. */
+typedef struct sp_host_sink {
+    uint64_t (*bind)(void *ud, const char *group, const char *node, const char *device,
+                     const twin_sp_metric *m);
+    void (*write)(void *ud, const twin_signal_sample *s, size_t n);
+    void (*status)(void *ud, const char *group, const char *node, const char *device,
+                   int online);
+    void (*fini)(void *ud);
+    void *ud;
+} sp_host_sink;
+/* Install (replace) the host's sink; fails with TWIN_E_STATE when one is set. */
+twin_status twin__sp_host_set_sink(twin_sp_host *h, const sp_host_sink *sink);
+/* The host's sink (its bind is NULL when none is set). */
+const sp_host_sink *twin__sp_host_sink(const twin_sp_host *h);
+/* Ask every node the host knows for a rebirth (after a reconnection, when
+ * births may have been missed). */
+void twin__sp_host_rebirth_all(twin_sp_host *h);
+/* The host's allocator (for the sink's own state). */
+const twin_allocator *twin__sp_host_alloc(const twin_sp_host *h);
+
 #endif /* TWIN_SP_INT_H */
