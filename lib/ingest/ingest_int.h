@@ -15,6 +15,7 @@
 #include "twin/ingest.h"
 
 #include "graph/adjacency.h"
+#include "ingest/state.h"  /* what storage sees: errors, restore, saved state */
 #include "units/units.h"
 #include "util/index.h"
 #include "util/strpool.h"
@@ -164,12 +165,7 @@ static inline uint32_t twin__sig_slot(const twin_ingest *ing, twin_signal h)
     return slot;
 }
 
-/* ingest.c */
-twin_status twin__ing_fail(twin_ingest *ing, twin_status s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* ingest.c (twin__ing_fail() is in state.h) */
 uint32_t twin__ing_find(const twin_ingest *ing, const char *twin_id, size_t tn,
                         const char *name, size_t nn);
 uint32_t twin__ing_find_twin(const twin_ingest *ing, const char *twin_id, size_t tn);
@@ -222,12 +218,5 @@ static inline double twin__conv_apply(const twin__conv *c, double v)
 
 /* write.c */
 twin_status twin__ing_ready(twin_ingest *ing);
-
-/* Restoring (storage/build.c): an empty handle with the configuration of
- * src over graph g (no store, no events), and the exchange of the contents
- * of two handles (each keeps its graph, store, callbacks and errors). */
-twin_status twin__ing_clone_empty(const twin_ingest *src, const twin_graph *g, uint32_t sig_hint,
-                                  twin_ingest **out);
-void twin__ing_swap(twin_ingest *a, twin_ingest *b);
 
 #endif
