@@ -20,5 +20,6 @@
 #include "twin/health.h"
 #include "twin/ingest.h"
 #include "twin/storage.h"
+#include "twin/scenario.h"
 
 #endif /* TWIN_TWIN_H */

@@ -133,6 +133,12 @@ void twin_graph_destroy(twin_graph *g)
     twin_allocator a;
     if (!g) return;
     a = g->alloc;
+    for (twin__guard *gd = g->guards, *next; gd; gd = next) {
+        next = gd->next;
+        gd->lock(gd);
+        gd->gone(gd, 1);
+        gd->unlock(gd);
+    }
     twin__hooks_free(g);
     /* Mark free property slots, then free the live sets. */
     for (uint32_t f = g->props_free; f != TWIN__NONE;) {
@@ -160,8 +166,11 @@ void twin_graph_destroy(twin_graph *g)
 
 void twin__graph_swap(twin_graph *a, twin_graph *b)
 {
-    twin_graph t = *a;
+    twin_graph t;
     twin_error ea = a->err, eb = b->err;
+    twin__guards_lock(a);
+    twin__guards_lock(b);
+    t = *a;
     *a = *b;
     *b = t;
     /* Error records (and their message buffers) stay with their handle;
@@ -183,6 +192,27 @@ void twin__graph_swap(twin_graph *a, twin_graph *b)
     a->hooks = t.hooks;
     a->nhooks = t.nhooks;
     a->caphooks = t.caphooks;
+    /* and the guards, who hear that the contents were replaced */
+    b->guards = a->guards;
+    a->guards = t.guards;
+    for (twin__guard *gd = a->guards; gd; gd = gd->next) gd->gone(gd, 0);
+    for (twin__guard *gd = b->guards; gd; gd = gd->next) gd->gone(gd, 0);
+    twin__guards_unlock(b);
+    twin__guards_unlock(a);
+}
+
+/* The list is only touched on the writer's thread: no lock needed. */
+void twin__graph_guard_add(twin_graph *g, twin__guard *gd)
+{
+    gd->next = g->guards;
+    g->guards = gd;
+}
+
+void twin__graph_guard_remove(twin_graph *g, twin__guard *gd)
+{
+    twin__guard **pp;
+    for (pp = &g->guards; *pp && *pp != gd; pp = &(*pp)->next) {}
+    if (*pp) *pp = gd->next;
 }
 
 const twin_error *twin_graph_last_error(const twin_graph *g)
@@ -321,7 +351,7 @@ static twin_status validate_twin(twin_graph *g, const char *id, const char *mode
 
 /* ---- twins ------------------------------------------------------------- */
 
-twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *model_id,
+static twin_status add_twin(twin_graph *g, const char *twin_id, const char *model_id,
                                 const twin_member *props, size_t nprops)
 {
     size_t n, mn;
@@ -378,7 +408,13 @@ fail:
     return s;
 }
 
-twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t flags)
+twin_status twin_graph_add_twin(twin_graph *g, const char *twin_id, const char *model_id,
+                                const twin_member *props, size_t nprops)
+{
+    TWIN__GUARDED(g, add_twin(g, twin_id, model_id, props, nprops));
+}
+
+static twin_status remove_twin(twin_graph *g, const char *twin_id, uint32_t flags)
 {
     uint32_t i, pos;
     twin__twin *t;
@@ -423,6 +459,11 @@ twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t 
     return TWIN_OK;
 }
 
+twin_status twin_graph_remove_twin(twin_graph *g, const char *twin_id, uint32_t flags)
+{
+    TWIN__GUARDED(g, remove_twin(g, twin_id, flags));
+}
+
 twin_status twin_graph_find_twin(const twin_graph *g, const char *twin_id, const char **model_id)
 {
     uint32_t i;
@@ -434,7 +475,7 @@ twin_status twin_graph_find_twin(const twin_graph *g, const char *twin_id, const
     return TWIN_OK;
 }
 
-twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char *model_id)
+static twin_status set_model(twin_graph *g, const char *twin_id, const char *model_id)
 {
     size_t mn;
     uint32_t i, model;
@@ -466,6 +507,11 @@ twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char 
     return TWIN_OK;
 }
 
+twin_status twin_graph_set_model(twin_graph *g, const char *twin_id, const char *model_id)
+{
+    TWIN__GUARDED(g, set_model(g, twin_id, model_id));
+}
+
 /* ---- twin properties --------------------------------------------------- */
 
 static twin_status change_twin_props(twin_graph *g, const char *twin_id, const char *name,
@@ -494,16 +540,27 @@ static twin_status change_twin_props(twin_graph *g, const char *twin_id, const c
     return twin__props_commit(g, &twin__T(g, i)->props, p, TWIN_CHANGE_TWIN_PUT, twin_id, NULL);
 }
 
-twin_status twin_graph_set_property(twin_graph *g, const char *twin_id, const char *name,
+static twin_status set_property(twin_graph *g, const char *twin_id, const char *name,
                                     const twin_value *value)
 {
     if (g && !value) return twin__fail(g, TWIN_E_INVAL, "value is NULL");
     return change_twin_props(g, twin_id, name, value);
 }
 
-twin_status twin_graph_remove_property(twin_graph *g, const char *twin_id, const char *name)
+twin_status twin_graph_set_property(twin_graph *g, const char *twin_id, const char *name,
+                                    const twin_value *value)
+{
+    TWIN__GUARDED(g, set_property(g, twin_id, name, value));
+}
+
+static twin_status remove_property(twin_graph *g, const char *twin_id, const char *name)
 {
     return change_twin_props(g, twin_id, name, NULL);
+}
+
+twin_status twin_graph_remove_property(twin_graph *g, const char *twin_id, const char *name)
+{
+    TWIN__GUARDED(g, remove_property(g, twin_id, name));
 }
 
 twin_status twin_graph_get_property(const twin_graph *g, const char *twin_id, const char *name,

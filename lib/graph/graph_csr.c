@@ -75,7 +75,7 @@ static void pack(const twin_graph *g, twin__csr *c, int d)
     c->off[d][c->n] = k;
 }
 
-twin_status twin_graph_optimize(twin_graph *g)
+static twin_status optimize(twin_graph *g)
 {
     const twin_allocator *a;
     twin__csr *c;
@@ -102,4 +102,9 @@ twin_status twin_graph_optimize(twin_graph *g)
     pack(g, c, 1);
     g->csr = c;  /* no data changed: readers on the lists may go on */
     return TWIN_OK;
+}
+
+twin_status twin_graph_optimize(twin_graph *g)
+{
+    TWIN__GUARDED(g, optimize(g));
 }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-twin_status twin_graph_add_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
+static twin_status add_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
 {
     TWIN__WRITER(g);
     if (!fn) return twin__fail(g, TWIN_E_INVAL, "the change hook is NULL");
@@ -29,7 +29,12 @@ twin_status twin_graph_add_change_hook(twin_graph *g, twin_graph_change_fn fn, v
     return TWIN_OK;
 }
 
-twin_status twin_graph_remove_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
+twin_status twin_graph_add_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
+{
+    TWIN__GUARDED(g, add_change_hook(g, fn, ud));
+}
+
+static twin_status remove_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
 {
     TWIN__WRITER(g);
     for (uint32_t i = 0; i < g->nhooks; i++) {
@@ -39,6 +44,11 @@ twin_status twin_graph_remove_change_hook(twin_graph *g, twin_graph_change_fn fn
         return TWIN_OK;
     }
     return twin__fail(g, TWIN_E_NOTFOUND, "no such change hook");
+}
+
+twin_status twin_graph_remove_change_hook(twin_graph *g, twin_graph_change_fn fn, void *ud)
+{
+    TWIN__GUARDED(g, remove_change_hook(g, fn, ud));
 }
 
 void twin__hooks_free(twin_graph *g)

@@ -4,6 +4,7 @@
 #define TWIN_GRAPH_INT_H
 
 #include "graph/adjacency.h"
+#include "graph/guard.h"
 #include "graph/rebuild.h"
 
 #include "util/index.h"
@@ -56,10 +57,33 @@ struct twin_graph {
     uint32_t nhooks, caphooks;
     int32_t in_hook;            /* nonzero while a hook runs: writes refused */
     uint32_t reserved_;
+    twin__guard *guards;        /* held by every change (guard.h); stay with the handle */
 
     twin_error err;
     char errbuf[TWIN_ERROR_MESSAGE_MAX];
 };
+
+/* Guards (guard.h): every public call that changes the graph runs inside
+ * them, so that scenario readers on other threads never see a change half
+ * made. */
+static inline void twin__guards_lock(twin_graph *g)
+{
+    for (twin__guard *gd = g ? g->guards : NULL; gd; gd = gd->next) gd->lock(gd);
+}
+
+static inline void twin__guards_unlock(twin_graph *g)
+{
+    for (twin__guard *gd = g ? g->guards : NULL; gd; gd = gd->next) gd->unlock(gd);
+}
+
+#define TWIN__GUARDED(g, call)                                                   \
+    do {                                                                         \
+        twin_status guarded_s_;                                                  \
+        twin__guards_lock(g);                                                    \
+        guarded_s_ = (call);                                                     \
+        twin__guards_unlock(g);                                                  \
+        return guarded_s_;                                                       \
+    } while (0)
 
 /* graph_csr.c */
 void twin__csr_drop(twin_graph *g);

@@ -134,7 +134,7 @@ static void index_source(twin_graph *g, uint32_t src)
     t->model |= TWIN__BIG;
 }
 
-twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, const char *rel_id,
+static twin_status add_relationship(twin_graph *g, const char *source_id, const char *rel_id,
                                         const char *name, const char *target_id,
                                         const twin_member *props, size_t nprops)
 {
@@ -201,6 +201,13 @@ fail:
     return s;
 }
 
+twin_status twin_graph_add_relationship(twin_graph *g, const char *source_id, const char *rel_id,
+                                        const char *name, const char *target_id,
+                                        const twin_member *props, size_t nprops)
+{
+    TWIN__GUARDED(g, add_relationship(g, source_id, rel_id, name, target_id, props, nprops));
+}
+
 /* Resolve (source, id) for a writer, recording errors. */
 static twin_status lookup_rel(twin_graph *g, const char *source_id, const char *rel_id,
                               uint32_t *out)
@@ -216,7 +223,7 @@ static twin_status lookup_rel(twin_graph *g, const char *source_id, const char *
     return TWIN_OK;
 }
 
-twin_status twin_graph_remove_relationship(twin_graph *g, const char *source_id, const char *rel_id)
+static twin_status remove_relationship(twin_graph *g, const char *source_id, const char *rel_id)
 {
     uint32_t r;
     twin_status s;
@@ -230,6 +237,11 @@ twin_status twin_graph_remove_relationship(twin_graph *g, const char *source_id,
     twin__maybe_compact(g);
     twin__hook_after(g, TWIN_CHANGE_REL_DELETE, source_id, rel_id);
     return TWIN_OK;
+}
+
+twin_status twin_graph_remove_relationship(twin_graph *g, const char *source_id, const char *rel_id)
+{
+    TWIN__GUARDED(g, remove_relationship(g, source_id, rel_id));
 }
 
 void twin__fill_rel(const twin_graph *g, uint32_t r, twin_relationship *out)
@@ -289,7 +301,7 @@ static twin_status change_rel_props(twin_graph *g, const char *source_id, const 
                               rel_id);
 }
 
-twin_status twin_graph_set_relationship_property(twin_graph *g, const char *source_id,
+static twin_status set_rel_property(twin_graph *g, const char *source_id,
                                                  const char *rel_id, const char *name,
                                                  const twin_value *value)
 {
@@ -298,9 +310,22 @@ twin_status twin_graph_set_relationship_property(twin_graph *g, const char *sour
     return change_rel_props(g, source_id, rel_id, name, value);
 }
 
-twin_status twin_graph_remove_relationship_property(twin_graph *g, const char *source_id,
+twin_status twin_graph_set_relationship_property(twin_graph *g, const char *source_id,
+                                                 const char *rel_id, const char *name,
+                                                 const twin_value *value)
+{
+    TWIN__GUARDED(g, set_rel_property(g, source_id, rel_id, name, value));
+}
+
+static twin_status remove_rel_property(twin_graph *g, const char *source_id,
                                                     const char *rel_id, const char *name)
 {
     TWIN__WRITER(g);
     return change_rel_props(g, source_id, rel_id, name, NULL);
+}
+
+twin_status twin_graph_remove_relationship_property(twin_graph *g, const char *source_id,
+                                                    const char *rel_id, const char *name)
+{
+    TWIN__GUARDED(g, remove_rel_property(g, source_id, rel_id, name));
 }

@@ -713,7 +713,10 @@ Suite *store_suite(void)
     tcase_add_test(tc, test_load_refusals_leave_a_message);
     suite_add_tcase(s, tc);
 
+    /* The failure-injection loops take a few seconds (more under ASan or a
+       loaded machine): a generous limit, so that only a hang fails. */
     tc = tcase_create("failures");
+    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, ingest_setup, ingest_teardown);
     tcase_add_test(tc, test_failed_delivery_retried_on_next_call);
     tcase_add_test(tc, test_flush_returns_store_status_then_ok);
@@ -724,6 +727,7 @@ Suite *store_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("transactions");
+    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, ingest_setup_tx, ingest_teardown);
     tcase_add_test(tc, test_transactional_store_gets_everything_since_flush_again);
     tcase_add_test(tc, test_failure_injection_transactional_store_holds_exactly_accepted);

@@ -1,0 +1,435 @@
+/* What-if scenarios (issue 17): the fork keeps the live graph as it was,
+ * nothing done in a scenario reaches the live graph, Monte Carlo results
+ * agree with closed forms, runs are reproducible, bad input is refused. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_fixture.h"
+#include "support/graphsnap.h"
+#include "support/run.h"
+#include "twin/twin.h"
+
+static twin_graph *g;
+static twin_ingest *ing;
+
+static void setup(void)
+{
+    g = graph_new(NULL);
+    ck_assert_int_eq(twin_ingest_create(&ing, g, NULL), TWIN_OK);
+}
+
+static void teardown(void)
+{
+    twin_ingest_destroy(ing);
+    twin_graph_destroy(g);
+}
+
+static double speed_of(twin_scenario *sc, const char *id)
+{
+    const twin_value *v;
+    ck_assert_int_eq(twin_scenario_get_property(sc, id, "speed", &v), TWIN_OK);
+    ck_assert_int_eq(v->type, TWIN_VALUE_DOUBLE);
+    return v->as.d;
+}
+
+static twin_status count_rel(void *ud, const twin_scenario_rel *r)
+{
+    (void)r;
+    ++*(int *)ud;
+    return TWIN_OK;
+}
+
+static int nrels(twin_scenario *sc, const char *id, twin_direction dir)
+{
+    int n = 0;
+    ck_assert_int_eq(twin_scenario_relationships(sc, id, dir, NULL, count_rel, &n), TWIN_OK);
+    return n;
+}
+
+START_TEST(live_changes_after_fork_do_not_show)
+{
+    twin_scenario *sc;
+    twin_value v = twin_value_double(9);
+    sc_add(g, "A", 1);
+    sc_add(g, "B", 2);
+    sc_add(g, "C", 3);
+    sc_rel(g, "A", "r1", "feeds", "B");
+    sc_rel(g, "C", "r2", "feeds", "B");
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, ing, 0), TWIN_OK);
+    /* the live graph moves on */
+    ck_assert_int_eq(twin_graph_set_property(g, "A", "speed", &v), TWIN_OK);
+    ck_assert_int_eq(twin_graph_remove_twin(g, "C", TWIN_REMOVE_RELATIONSHIPS), TWIN_OK);
+    sc_add(g, "D", 4);
+    sc_rel(g, "D", "r3", "feeds", "B");
+    ck_assert_int_eq(twin_graph_remove_relationship(g, "A", "r1"), TWIN_OK);
+    /* the scenario does not */
+    ck_assert_double_eq(speed_of(sc, "A"), 1);
+    ck_assert_double_eq(speed_of(sc, "C"), 3);
+    ck_assert_int_eq(twin_scenario_find_twin(sc, "D", NULL), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(nrels(sc, "B", TWIN_DIRECTION_INCOMING), 2);
+    ck_assert_int_eq(nrels(sc, "A", TWIN_DIRECTION_OUTGOING), 1);
+    ck_assert_int_eq(nrels(sc, "C", TWIN_DIRECTION_OUTGOING), 1);
+    ck_assert_uint_eq(twin_scenario_twin_count(sc), 3);
+    ck_assert_uint_eq(twin_graph_twin_count(g), 3);  /* A B D */
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
+START_TEST(scenario_changes_stay_in_the_scenario)
+{
+    twin_scenario *sc, *child;
+    snap before, after;
+    char why[256];
+    twin_value v = twin_value_double(1.2);
+    const char *model;
+    sc_add(g, "A", 1);
+    sc_add(g, "B", 2);
+    sc_rel(g, "A", "r1", "feeds", "B");
+    sc_vibration(ing, "A", 10, 0.01);
+    snap_take(&before, g);
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_property(sc, "A", "speed", &v), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_add_twin(sc, "P2", "dtmi:t:Pump;1"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_add_relationship(sc, "P2", "r9", "feeds", "B"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_remove_relationship(sc, "A", "r1"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fail_twin(sc, "B", 30 * SC_DAY), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_health(sc, "A", "vibration", TWIN_SCENARIO_RATE_FACTOR, 2),
+                     TWIN_OK);
+    ck_assert_double_eq(speed_of(sc, "A"), 1.2);
+    ck_assert_int_eq(twin_scenario_find_twin(sc, "P2", &model), TWIN_OK);
+    ck_assert_str_eq(model, "dtmi:t:Pump;1");
+    ck_assert_int_eq(nrels(sc, "B", TWIN_DIRECTION_INCOMING), 1);
+    /* a child sees its parent; the parent is frozen while it has one */
+    ck_assert_int_eq(twin_scenario_fork_scenario(&child, sc), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_remove_twin(sc, "A"), TWIN_E_STATE);
+    ck_assert_int_eq(twin_scenario_remove_twin(child, "A"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_find_twin(child, "A", NULL), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_scenario_find_twin(sc, "A", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_find_twin(child, "P2", NULL), TWIN_OK);
+    {
+        twin_scenario_result *r;
+        ck_assert_int_eq(twin_scenario_run(child, NULL, &r), TWIN_OK);
+        ck_assert_uint_eq(twin_scenario_result_count(r), 2);
+        twin_scenario_result_destroy(r);
+    }
+    twin_scenario_destroy(child);
+    twin_scenario_destroy(sc);
+    snap_take(&after, g);
+    ck_assert_msg(snap_equal(&before, &after, why, sizeof why), "live graph changed: %s", why);
+    snap_free(&before);
+    snap_free(&after);
+}
+END_TEST
+
+static double phi(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+static void near_p(double emp, double p, unsigned n, const char *what)
+{
+    double tol = 4.5 * sqrt(p * (1 - p) / n) + 1e-3;
+    ck_assert_msg(fabs(emp - p) <= tol, "%s: Monte Carlo %.4f, closed form %.4f (tol %.4f)", what,
+                  emp, p, tol);
+}
+
+static double cdf_at(const twin_scenario_result *r, const char *id, double t)
+{
+    const double *ft;
+    size_t n, k = 0;
+    ck_assert_int_eq(twin_scenario_result_times(r, id, &ft, &n), TWIN_OK);
+    for (size_t i = 0; i < n; i++) k += ft[i] <= t;
+    return (double)k / (double)n;
+}
+
+START_TEST(exponential_model_matches_its_closed_form)
+{
+    twin_scenario *sc;
+    twin_scenario_result *r;
+    twin_scenario_run_options o;
+    twin_health h;
+    twin_health_options ho;
+    twin_signal sig;
+    double mean[2], cov[4], tnow, ml, vl, cl, c = log(1.2);
+    sc_add(g, "M", 1);
+    sc_vibration(ing, "M", 30, 0.01);
+    ck_assert_int_eq(twin_ingest_resolve(ing, "M", "vibration", NULL, &sig), TWIN_OK);
+    twin_health_options_init(&ho);
+    ck_assert_int_eq(twin_ingest_get_health(ing, sig, &h, &ho), TWIN_OK);
+    ck_assert_int_eq(twin_health_get_posterior(&h, mean, cov, NULL), TWIN_OK);
+    tnow = 30 * SC_DAY;
+    ml = mean[0] + mean[1] * tnow;
+    vl = cov[0] + 2 * tnow * cov[1] + tnow * tnow * cov[3];
+    cl = cov[1] + tnow * cov[3];
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, ing, 0), TWIN_OK);
+    twin_scenario_run_options_init(&o);
+    o.runs = 20000;
+    o.seed = 7;
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_OK);
+    for (int d = 60; d <= 360; d += 60) {
+        double t = d * SC_DAY;
+        double p = phi((ml + mean[1] * t - c) / sqrt(vl + 2 * t * cl + t * t * cov[3]));
+        char what[64];
+        snprintf(what, sizeof what, "P(T <= %d d)", d);
+        near_p(cdf_at(r, "M", t), p, o.runs, what);
+    }
+    twin_scenario_result_destroy(r);
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
+START_TEST(series_and_k_of_n_match_their_closed_forms)
+{
+    twin_scenario *sc;
+    twin_scenario_result *r;
+    twin_scenario_run_options o;
+    twin_scenario_outcome out;
+    const char *dep[] = {"partOf:in", NULL};
+    twin_value k2 = twin_value_int(2);
+    double lam = 1.0 / (200 * SC_DAY);
+    sc_add(g, "S", 0);   /* 2-of-3 pumps */
+    sc_add(g, "L", 0);   /* series: S and a valve */
+    sc_add(g, "V", 0);
+    ck_assert_int_eq(twin_graph_set_property(g, "S", "required", &k2), TWIN_OK);
+    for (int i = 0; i < 3; i++) {
+        char id[8], rid[8];
+        snprintf(id, sizeof id, "P%d", i);
+        snprintf(rid, sizeof rid, "p%d", i);
+        sc_add(g, id, 0);
+        sc_rel(g, id, rid, "partOf", "S");
+    }
+    sc_rel(g, "S", "s", "partOf", "L");
+    sc_rel(g, "V", "v", "partOf", "L");
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, NULL, SC_T0), TWIN_OK);
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "P%d", i);
+        ck_assert_int_eq(twin_scenario_set_failure_rate(sc, id, lam), TWIN_OK);
+    }
+    ck_assert_int_eq(twin_scenario_set_failure_rate(sc, "V", lam), TWIN_OK);
+    twin_scenario_run_options_init(&o);
+    o.runs = 20000;
+    o.depends = dep;
+    o.k_property = "required";
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_OK);
+    out.size = sizeof out;
+    ck_assert_int_eq(twin_scenario_result_get(r, 0, "S", &out), TWIN_OK);
+    ck_assert_uint_eq(out.inputs, 3);
+    ck_assert_uint_eq(out.k, 2);
+    for (int d = 50; d <= 350; d += 100) {
+        double t = d * SC_DAY, p = 1 - exp(-lam * t);
+        double ks = 3 * p * p * (1 - p) + p * p * p;   /* 2 of 3 down */
+        double pk = 1 - (1 - ks) * exp(-lam * t);      /* S in series with V */
+        near_p(cdf_at(r, "P1", t), p, o.runs, "one pump");
+        near_p(cdf_at(r, "S", t), ks, o.runs, "2-of-3 station");
+        near_p(cdf_at(r, "L", t), pk, o.runs, "series line");
+    }
+    ck_assert_int_eq(twin_scenario_result_get(r, 0, "L", &out), TWIN_OK);
+    ck_assert_double_eq_tol(out.availability + out.downtime_s / o.horizon_s, 1.0, 1e-9);
+    twin_scenario_result_destroy(r);
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
+static uint64_t fnv(const void *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 0x100000001b3ull;
+    return h;
+}
+
+START_TEST(runs_are_reproducible_and_comparisons_use_common_numbers)
+{
+    twin_scenario *a, *b;
+    twin_scenario_result *ra, *ra2, *rb;
+    twin_scenario_run_options o;
+    twin_scenario_diff d;
+    const double *t1, *t2;
+    size_t n1, n2;
+    sc_add(g, "M", 1);
+    sc_add(g, "N", 1);
+    sc_vibration(ing, "M", 30, 0.01);
+    sc_vibration(ing, "N", 30, 0.012);
+    ck_assert_int_eq(twin_scenario_fork(&a, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fork(&b, g, ing, 0), TWIN_OK);
+    twin_scenario_run_options_init(&o);
+    o.runs = 500;
+    o.seed = 42;
+    ck_assert_int_eq(twin_scenario_run(a, &o, &ra), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_run(a, &o, &ra2), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_result_times(ra, "M", &t1, &n1), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_result_times(ra2, "M", &t2, &n2), TWIN_OK);
+    ck_assert_int_eq(memcmp(t1, t2, n1 * sizeof *t1), 0);
+    /* the bits of this run are pinned: the same on every platform */
+    ck_assert_uint_eq(fnv(t1, n1 * sizeof *t1), UINT64_C(0xc0f8548484b82c92));
+    /* a change to N leaves M's numbers alone; the comparison of M is exact */
+    ck_assert_int_eq(twin_scenario_set_health(b, "N", "vibration", TWIN_SCENARIO_RATE_FACTOR, 1.5),
+                     TWIN_OK);
+    ck_assert_int_eq(twin_scenario_run(b, &o, &rb), TWIN_OK);
+    d.size = sizeof d;
+    ck_assert_int_eq(twin_scenario_compare(ra, rb, "M", &d), TWIN_OK);
+    ck_assert_double_eq(d.p_fail, 0);
+    ck_assert_double_eq(d.p_fail_lo, 0);
+    ck_assert_double_eq(d.downtime_s, 0);
+    ck_assert_int_eq(twin_scenario_compare(ra, rb, "N", &d), TWIN_OK);
+    ck_assert_msg(d.downtime_lo > 0, "faster degradation, more downtime: [%g, %g]", d.downtime_lo,
+                  d.downtime_hi);
+    ck_assert_msg(d.ttf_median_b < d.ttf_median_a, "faster degradation, earlier failure");
+    o.seed = 43;
+    twin_scenario_result_destroy(rb);
+    ck_assert_int_eq(twin_scenario_run(b, &o, &rb), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_compare(ra, rb, "M", &d), TWIN_E_INVAL);
+    twin_scenario_result_destroy(ra);
+    twin_scenario_result_destroy(ra2);
+    twin_scenario_result_destroy(rb);
+    twin_scenario_destroy(b);
+    twin_scenario_destroy(a);
+}
+END_TEST
+
+START_TEST(stress_law_scales_the_rate)
+{
+    twin_scenario *base, *fast;
+    twin_scenario_result *ra, *rb;
+    twin_scenario_run_options o;
+    twin_scenario_stress st;
+    twin_scenario_outcome oa, ob;
+    twin_value v = twin_value_double(2.4);
+    sc_add(g, "CV", 2);             /* the conveyor has the speed */
+    ck_assert_int_eq(twin_graph_add_twin(g, "CV-M", "dtmi:t:Motor;1", NULL, 0), TWIN_OK);
+    sc_rel(g, "CV-M", "p", "partOf", "CV");
+    sc_vibration(ing, "CV-M", 30, 0.01);
+    ck_assert_int_eq(twin_scenario_fork(&base, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fork(&fast, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_property(fast, "CV", "speed", &v), TWIN_OK);
+    memset(&st, 0, sizeof st);
+    st.signal = "vibration";
+    st.property = "speed";
+    st.via = "partOf";
+    st.law = TWIN_STRESS_POWER;
+    st.exponent = 3;
+    st.rated = 2;
+    twin_scenario_run_options_init(&o);
+    o.runs = 2000;
+    o.stress = &st;
+    o.nstress = 1;
+    o.step_s = 3600;
+    o.horizon_s = 3000 * SC_DAY;
+    ck_assert_int_eq(twin_scenario_run(base, &o, &ra), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_run(fast, &o, &rb), TWIN_OK);
+    oa.size = ob.size = sizeof oa;
+    ck_assert_int_eq(twin_scenario_result_get(ra, 0, "CV-M", &oa), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_result_get(rb, 0, "CV-M", &ob), TWIN_OK);
+    /* 20% faster, k = 3: the remaining life shrinks by 1.2^3 */
+    ck_assert_msg(fabs(oa.ttf_median / ob.ttf_median - 1.728) < 0.01, "ratio %g",
+                  oa.ttf_median / ob.ttf_median);
+    twin_scenario_result_destroy(ra);
+    twin_scenario_result_destroy(rb);
+    twin_scenario_destroy(fast);
+    twin_scenario_destroy(base);
+}
+END_TEST
+
+static twin_status err_of(twin_scenario *sc)
+{
+    const twin_error *e = twin_scenario_last_error(sc);
+    ck_assert_ptr_nonnull(e->message);
+    ck_assert_msg(e->message[0], "no message");
+    return e->status;
+}
+
+START_TEST(bad_input_gets_a_status_and_a_message)
+{
+    twin_scenario *sc;
+    twin_scenario_result *r = NULL;
+    twin_scenario_run_options o;
+    twin_scenario_stress st;
+    const char *dep[] = {"partOf:in", NULL};
+    twin_value k5 = twin_value_int(5), nan = twin_value_double(NAN);
+    snap before, after;
+    char why[256];
+    sc_add(g, "A", 1);
+    sc_add(g, "B", 1);
+    sc_rel(g, "A", "r", "partOf", "B");
+    ck_assert_int_eq(twin_graph_set_property(g, "B", "k", &k5), TWIN_OK);
+    snap_take(&before, g);
+    ck_assert_int_eq(twin_scenario_fork(NULL, g, ing, 0), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fail_twin(sc, "nope", 1), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(err_of(sc), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_scenario_fail_twin(sc, "A", -1), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_scenario_set_property(sc, "A", "speed", &nan), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_scenario_set_health(sc, "A", "vibration", TWIN_SCENARIO_RATE, 1),
+                     TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_scenario_set_health(sc, "A", "vibration", 99, 1), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_scenario_add_twin(sc, "A", "dtmi:t:M;1"), TWIN_E_EXISTS);
+    ck_assert_int_eq(twin_scenario_add_relationship(sc, "A", "r", "x", "B"), TWIN_E_EXISTS);
+    ck_assert_int_eq(twin_scenario_add_relationship(sc, "A", "r2", "x", "nope"), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_scenario_remove_relationship(sc, "A", "nope"), TWIN_E_NOTFOUND);
+    twin_scenario_run_options_init(&o);
+    o.runs = 10;
+    o.horizon_s = -1;
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_INVAL);
+    ck_assert_int_eq(err_of(sc), TWIN_E_INVAL);
+    o.horizon_s = 10 * SC_DAY;
+    o.step_s = 0;
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_INVAL);
+    o.step_s = SC_DAY;
+    memset(&st, 0, sizeof st);
+    st.signal = "vibration";
+    st.property = "speed";
+    st.law = TWIN_STRESS_POWER;
+    st.exponent = 3;
+    st.rated = 0;
+    o.stress = &st;
+    o.nstress = 1;
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_INVAL);
+    o.nstress = 0;
+    o.depends = dep;
+    o.k_property = "k";   /* k = 5 > n = 1 */
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_RANGE);
+    ck_assert_int_eq(err_of(sc), TWIN_E_RANGE);
+    o.k_property = NULL;
+    ck_assert_int_eq(twin_scenario_add_relationship(sc, "B", "back", "partOf", "A"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_CONSTRAINT);
+    ck_assert_ptr_null(r);
+    snap_take(&after, g);
+    ck_assert_msg(snap_equal(&before, &after, why, sizeof why), "live graph changed: %s", why);
+    snap_free(&before);
+    snap_free(&after);
+    /* the live graph goes away under it */
+    twin_ingest_destroy(ing);
+    ing = NULL;
+    twin_graph_destroy(g);
+    g = NULL;
+    ck_assert_int_eq(twin_scenario_find_twin(sc, "A", NULL), TWIN_E_STATE);
+    ck_assert_int_eq(err_of(sc), TWIN_E_STATE);
+    ck_assert_int_eq(twin_scenario_run(sc, NULL, &r), TWIN_E_STATE);
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *tc = tcase_create("scenario");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, live_changes_after_fork_do_not_show);
+    tcase_add_test(tc, scenario_changes_stay_in_the_scenario);
+    tcase_add_test(tc, exponential_model_matches_its_closed_form);
+    tcase_add_test(tc, series_and_k_of_n_match_their_closed_forms);
+    tcase_add_test(tc, runs_are_reproducible_and_comparisons_use_common_numbers);
+    tcase_add_test(tc, stress_law_scales_the_rate);
+    tcase_add_test(tc, bad_input_gets_a_status_and_a_message);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(scenario_suite());
+}
