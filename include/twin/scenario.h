@@ -17,10 +17,13 @@
  * copy. The first change of a twin in the live graph after the fork copies
  * the record as it was into the scenario (the change hook's
  * ::TWIN_CHANGE_BEFORE call), so later live writes do not show in it. A
- * scenario can be forked from a scenario (twin_scenario_fork_scenario());
- * the child's view is its parent's at the moment of the fork, kept the
- * same way. Memory grows with the twins changed (on either side), and is
- * given back when the scenario is destroyed.
+ * scenario can be forked from a scenario (twin_scenario_fork_scenario()):
+ * the child reads through its parent, which is frozen while it has
+ * children (its changes are refused with ::TWIN_E_STATE until they are
+ * destroyed), so the child's view is its parent's at the moment of the
+ * fork. Memory grows with the twins changed (on either side) and with the
+ * values read from the live graph, and is given back when the scenario is
+ * destroyed.
  *
  * Health states are the exception: the fork copies the health state and
  * options of every signal of the ingest handle given that has a health
@@ -60,10 +63,14 @@
  * read and run on other threads while the live graph keeps being written
  * on its own thread (and ingest keeps ingesting: scenarios never read the
  * ingest handle after the fork). The rules that remain:
+ * - one thread at a time per scenario handle (each scenario of a family
+ *   may have its own thread);
  * - fork a root scenario on the thread that writes the graph and the
- *   ingest handle (it reads both and adds a change hook);
- * - destroy a scenario after every call on it, and after its children;
- * - one ::twin_scenario_result is read by any number of threads.
+ *   ingest handle (it reads both and adds a change hook), and destroy it
+ *   there, after its children;
+ * - a relationship visitor must not call into the family or write the
+ *   live graph: the lock is held while it runs;
+ * - a ::twin_scenario_result is immutable: any number of threads may read it.
  *
  * @par Errors
  * Functions return a ::twin_status; a failing call leaves the scenario as it
@@ -412,10 +419,13 @@ typedef struct twin_scenario_stress {
     double rated;          /**< POWER: rated load, > 0; ARRHENIUS: reference temperature, K, > 0. */
 } twin_scenario_stress;
 
-/** @brief Structure callback: whether a twin is up when the inputs marked
- *         in @p up (1 up, 0 down) are. Must be pure: it is called many times,
- *         from the thread of the run, with the family's lock held. */
+/** @brief Structure callback: whether twin @p twin_id is up (nonzero) when
+ *         of its @p n inputs, named in @p inputs, those with `up[i] = 1` are
+ *         up. Must be pure: it is called many times per run, from the thread
+ *         of the run, without the family's lock. The strings are valid during
+ *         the call. */
 typedef int32_t (*twin_scenario_structure_fn)(void *ud, const char *twin_id,
+                                              const char *const *inputs,
                                               const uint8_t *up, size_t n);
 
 /** @brief Options of twin_scenario_run(). Initialise with
@@ -475,8 +485,9 @@ TWIN_API twin_status twin_scenario_run_options_init_(twin_scenario_run_options *
  * @retval TWIN_E_CONSTRAINT The dependencies have a cycle (the message names a twin on it).
  * @retval TWIN_E_STATE     The live graph is gone.
  * @retval TWIN_E_NOMEM     Allocation failed.
- * @par Thread safety Any thread (shared lock of the family for the
- *      whole run: live writes wait).
+ * @par Thread safety Any thread. The family's lock is held, shared, while
+ *      the run's model is built (O(twins + relationships): live writes wait
+ *      that long); the runs themselves hold no lock.
  * @since 1.6
  */
 TWIN_API twin_status twin_scenario_run(twin_scenario *sc, const twin_scenario_run_options *o,

@@ -506,12 +506,15 @@ static twin_status simulate(sim *m)
     double *scratch;
     cb_item *items;
     uint8_t *up;
+    const char **names;
     for (uint32_t i = 0; i < m->n; i++)
         if (m->nodes[i].nin > maxin) maxin = m->nodes[i].nin;
     scratch = twin__alloc(&r->alloc, maxin * sizeof *scratch);
     items = twin__alloc(&r->alloc, maxin * sizeof *items);
     up = twin__alloc(&r->alloc, maxin);
-    if (!cur || !own || !scratch || !items || !up) {
+    names = twin__alloc(&r->alloc, maxin * sizeof *names);
+    if (!cur || !own || !scratch || !items || !up || !names) {
+        twin__free(&r->alloc, (void *)names, maxin * sizeof *names);
         twin__free(&r->alloc, cur, (m->n ? m->n : 1) * sizeof *cur);
         twin__free(&r->alloc, own, (m->n ? m->n : 1) * sizeof *own);
         twin__free(&r->alloc, scratch, maxin * sizeof *scratch);
@@ -548,14 +551,15 @@ static twin_status simulate(sim *m)
                         items[j].t = cur[in[j]];
                         items[j].i = j;
                         up[j] = 1;
+                        names[j] = m->nodes[in[j]].id;
                     }
                     qsort(items, nd->nin, sizeof *items, cmp_item);
-                    if (!o->structure(o->structure_ud, nd->id, up, nd->nin)) {
+                    if (!o->structure(o->structure_ud, nd->id, names, up, nd->nin)) {
                         st = 0;
                     } else {
                         for (uint32_t j = 0; j < nd->nin && items[j].t < INFINITY; j++) {
                             up[items[j].i] = 0;
-                            if (!o->structure(o->structure_ud, nd->id, up, nd->nin)) {
+                            if (!o->structure(o->structure_ud, nd->id, names, up, nd->nin)) {
                                 st = items[j].t;
                                 break;
                             }
@@ -584,6 +588,7 @@ static twin_status simulate(sim *m)
     twin__free(&r->alloc, scratch, maxin * sizeof *scratch);
     twin__free(&r->alloc, items, maxin * sizeof *items);
     twin__free(&r->alloc, up, maxin);
+    twin__free(&r->alloc, (void *)names, maxin * sizeof *names);
     return TWIN_OK;
 }
 

@@ -234,6 +234,57 @@ START_TEST(series_and_k_of_n_match_their_closed_forms)
 }
 END_TEST
 
+/* S is up while P0 is, or while both P1 and P2 are. */
+static int32_t p0_or_both(void *ud, const char *twin_id, const char *const *inputs,
+                          const uint8_t *up, size_t n)
+{
+    int p[3] = {0, 0, 0};
+    (void)ud;
+    if (strcmp(twin_id, "S") != 0) {   /* the others: series */
+        for (size_t i = 0; i < n; i++)
+            if (!up[i]) return 0;
+        return 1;
+    }
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < n; i++) p[inputs[i][1] - '0'] = up[i];
+    return p[0] || (p[1] && p[2]);
+}
+
+START_TEST(structure_callback_decides)
+{
+    twin_scenario *sc;
+    twin_scenario_result *r;
+    twin_scenario_run_options o;
+    const char *dep[] = {"partOf:in", NULL};
+    double lam = 1.0 / (200 * SC_DAY);
+    sc_add(g, "S", 0);
+    for (int i = 0; i < 3; i++) {
+        char id[8], rid[8];
+        snprintf(id, sizeof id, "P%d", i);
+        snprintf(rid, sizeof rid, "p%d", i);
+        sc_add(g, id, 0);
+        sc_rel(g, id, rid, "partOf", "S");
+    }
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, NULL, SC_T0), TWIN_OK);
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "P%d", i);
+        ck_assert_int_eq(twin_scenario_set_failure_rate(sc, id, lam), TWIN_OK);
+    }
+    twin_scenario_run_options_init(&o);
+    o.runs = 20000;
+    o.depends = dep;
+    o.structure = p0_or_both;
+    ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_OK);
+    for (int d = 50; d <= 350; d += 100) {
+        double t = d * SC_DAY, p = 1 - exp(-lam * t);
+        near_p(cdf_at(r, "S", t), p * (1 - (1 - p) * (1 - p)), o.runs, "P0 or (P1 and P2)");
+    }
+    twin_scenario_result_destroy(r);
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
 static uint64_t fnv(const void *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -422,6 +473,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, scenario_changes_stay_in_the_scenario);
     tcase_add_test(tc, exponential_model_matches_its_closed_form);
     tcase_add_test(tc, series_and_k_of_n_match_their_closed_forms);
+    tcase_add_test(tc, structure_callback_decides);
     tcase_add_test(tc, runs_are_reproducible_and_comparisons_use_common_numbers);
     tcase_add_test(tc, stress_law_scales_the_rate);
     tcase_add_test(tc, bad_input_gets_a_status_and_a_message);
