@@ -5,8 +5,9 @@
  * and host work over it; a client without a certificate (or with one from
  * another CA, or without TLS) does not connect; an edge node cannot
  * publish outside its own topics; a write command is refused and counted
- * by the edge. Skipped (77) without mosquitto or openssl, failed then if
- * CI=true. */
+ * by the edge; a payload with a metric of every Sparkplug data type goes
+ * through to the host (DataSet and Template refused as unsupported).
+ * Skipped (77) without mosquitto or openssl, failed then if CI=true. */
 #define _POSIX_C_SOURCE 200809L
 #include <twin/sparkplug_mosq.h>
 
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -231,11 +233,14 @@ static void edge_down(void)
     eg = NULL;
 }
 
+static void on_event(void *ud, const twin_sp_host_event *ev);
+
 static void host_up(void)
 {
     twin_sp_host_options o;
     twin_sp_host_options_init(&o);
     o.host_id = "site";
+    o.on_event = on_event;
     ck_assert_int_eq(twin_graph_create(&hg, NULL), TWIN_OK);
     ck_assert_int_eq(twin_ingest_create(&hi, hg, NULL), TWIN_OK);
     ck_assert_int_eq(twin_sp_host_create(&h, &o), TWIN_OK);
@@ -269,9 +274,12 @@ static int edge_connected(void)
     return mstats(em).connected;
 }
 
+/* Connected, and subscribed: its own STATE came back (the SUBSCRIBEs went
+   before it), so births from now on reach it. */
 static int host_connected(void)
 {
-    return mstats(hm).connected;
+    twin_sp_mosq_stats s = mstats(hm);
+    return s.connected && s.received >= 1;
 }
 
 /* ---- raw libmosquitto clients ------------------------------------------------ */
@@ -660,6 +668,233 @@ START_TEST(test_write_command_refused_and_counted)
 }
 END_TEST
 
+/* ---- every data type through the broker ------------------------------------- */
+
+#define NTYPES 34
+/* What the host's events gave for the metric of each data type. */
+typedef struct got {
+    uint32_t datatype;
+    int msg, events;
+    twin_sp_number value;
+    uint8_t data[64];
+    uint32_t len;
+} got;
+static got G[NTYPES + 1];
+
+static void on_event(void *ud, const twin_sp_host_event *ev)
+{
+    (void)ud;
+    const twin_sp_metric *m = ev->metric;
+    if (ev->kind != TWIN_SP_EVENT_METRIC || !ev->device || strcmp(ev->device, "all") != 0 ||
+        !m->name || m->name_len < 2 || m->name[0] != 't')
+        return;
+    int t = atoi(m->name + 1);  /* metric "tNN" has data type NN */
+    if (t < 1 || t > NTYPES)
+        return;
+    got *g = &G[t];
+    g->datatype = m->datatype;
+    g->msg = ev->msg;
+    g->events++;
+    g->value = m->value;
+    g->len = m->data && m->len <= sizeof g->data ? m->len : 0;
+    if (g->len)
+        memcpy(g->data, m->data, g->len);
+}
+
+/* The value of data type t, variant k (0: the DBIRTH's, 1: the DDATA's). */
+static void typed_value(twin_sp_metric *m, uint32_t t, int k)
+{
+    static const char *const text[2] = {"h\xc3\xa9llo", "another text"};
+    static const char *const uuid[2] = {"0c3a8e4b-1a2b-4c5d-8e9f-0123456789ab",
+                                        "ffffffff-0000-4000-8000-000000000001"};
+    static const uint8_t bytes[2][16] = {{0, 1, 0xfe, 0xff, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13},
+                                         {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd,
+                                          0xee, 0xff}};
+    /* a DataSet (1 column "a" of Double) and a Template (version "v"), raw */
+    static const uint8_t dataset[] = {0x08, 0x01, 0x12, 0x01, 'a', 0x18, 0x0a};
+    static const uint8_t tmpl[] = {0x0a, 0x01, 'v'};
+    static const uint8_t bools[2][5] = {{3, 0, 0, 0, 0x05}, {2, 0, 0, 0, 0x02}};
+    static const char strings[2][8] = {"a\0bc", "xyz\0q"};
+    memset(&m->value, 0, sizeof m->value);
+    m->data = NULL;
+    m->len = 0;
+    switch (t) {
+    case TWIN_SP_INT8: m->value.i = k ? 127 : -100; break;
+    case TWIN_SP_INT16: m->value.i = k ? 32767 : -30000; break;
+    case TWIN_SP_INT32: m->value.i = k ? INT32_MAX : -2000000000; break;
+    case TWIN_SP_INT64: m->value.i = k ? INT64_MAX : INT64_MIN; break;
+    case TWIN_SP_UINT8: m->value.u = k ? 0 : 250; break;
+    case TWIN_SP_UINT16: m->value.u = k ? 1 : 65000; break;
+    case TWIN_SP_UINT32: m->value.u = k ? 7 : 4000000000u; break;
+    case TWIN_SP_UINT64: m->value.u = k ? 12345 : UINT64_MAX; break;
+    case TWIN_SP_FLOAT: m->value.f = k ? -0.5f : 1.25f; break;
+    case TWIN_SP_DOUBLE: m->value.d = k ? 1e300 : -1.0 / 3; break;
+    case TWIN_SP_BOOLEAN: m->value.u = k ? 0 : 1; break;
+    case TWIN_SP_DATETIME: m->value.u = k ? 1800000000999u : 1700000000123u; break;
+    case TWIN_SP_STRING:
+    case TWIN_SP_TEXT:
+        m->data = (const uint8_t *)text[k];
+        m->len = (uint32_t)strlen(text[k]);
+        break;
+    case TWIN_SP_UUID:
+        m->data = (const uint8_t *)uuid[k];
+        m->len = (uint32_t)strlen(uuid[k]);
+        break;
+    case TWIN_SP_DATASET:
+        m->data = dataset;
+        m->len = sizeof dataset;
+        break;
+    case TWIN_SP_TEMPLATE:
+        m->data = tmpl;
+        m->len = sizeof tmpl;
+        break;
+    case TWIN_SP_BOOLEAN_ARRAY:
+        m->data = bools[k];
+        m->len = sizeof bools[k];
+        break;
+    case TWIN_SP_STRING_ARRAY:
+        m->data = (const uint8_t *)strings[k];
+        m->len = k ? 6 : 5;
+        break;
+    default:  /* Bytes, File and the packed arrays: 16 bytes fit each width */
+        m->data = bytes[k];
+        m->len = 16;
+        break;
+    }
+}
+
+static int numeric_type(uint32_t t)
+{
+    return (t >= TWIN_SP_INT8 && t <= TWIN_SP_BOOLEAN) || t == TWIN_SP_DATETIME;
+}
+
+/* Publish one payload of every type (but the property-only 20 and 21):
+   a birth (names, aliases, types) or a DATA (aliases only). */
+static void publish_all(raw *r, const char *topic, uint64_t seq, int data, uint64_t ts_ms)
+{
+    twin_sp_metric m[NTYPES];
+    char names[NTYPES + 1][8];
+    twin_sp_payload p;
+    uint8_t buf[4096];
+    size_t n = 0, len;
+    memset(&p, 0, sizeof p);
+    p.flags = TWIN_SP_PAYLOAD_HAS_SEQ | TWIN_SP_PAYLOAD_HAS_TIMESTAMP;
+    p.seq = seq;
+    p.timestamp = ts_ms;
+    for (uint32_t t = 1; t <= NTYPES; t++) {
+        if (t == TWIN_SP_PROPERTYSET || t == TWIN_SP_PROPERTYSETLIST)
+            continue;
+        twin_sp_metric *x = &m[n++];
+        memset(x, 0, sizeof *x);
+        snprintf(names[t], sizeof names[t], "t%02u", t);
+        x->datatype = t;
+        x->alias = 100 + t;
+        /* DATA: alias only, no datatype (the BIRTH's applies) */
+        x->flags = TWIN_SP_HAS_ALIAS | (data ? 0 : TWIN_SP_HAS_DATATYPE);
+        if (!data) {
+            x->name = names[t];
+            x->name_len = 3;
+        }
+        typed_value(x, t, data);
+    }
+    ck_assert_int_eq(twin_sp_encode(&p, m, n, buf, sizeof buf, &len), TWIN_OK);
+    ck_assert_int_eq(mosquitto_publish(r->mq, NULL, topic, (int)len, buf, 0, 0), MOSQ_ERR_SUCCESS);
+}
+
+static int all_data_seen(void)
+{
+    return hstats().received[TWIN_SP_DDATA] >= 1;
+}
+
+START_TEST(test_every_datatype_through_the_broker)
+{
+    host_up();
+    ck_assert(spin(5000, host_connected));
+    memset(G, 0, sizeof G);
+    /* gw1 (its certificate) is an edge node written by hand: NBIRTH,
+       DBIRTH of device "all" with a metric of every type, DDATA by alias */
+    raw gw1;
+    raw_new(&gw1, 1, "gw1");
+    ck_assert(raw_connect(&gw1));
+    twin_sp_metric nm[1];
+    twin_sp_payload p;
+    uint8_t buf[256];
+    size_t len;
+    memset(&p, 0, sizeof p);
+    p.flags = TWIN_SP_PAYLOAD_HAS_SEQ;
+    memset(nm, 0, sizeof nm);
+    nm[0].name = "bdSeq";
+    nm[0].name_len = 5;
+    nm[0].datatype = TWIN_SP_UINT64;
+    nm[0].flags = TWIN_SP_HAS_DATATYPE;
+    ck_assert_int_eq(twin_sp_encode(&p, nm, 1, buf, sizeof buf, &len), TWIN_OK);
+    ck_assert_int_eq(mosquitto_publish(gw1.mq, NULL, "spBv1.0/plant/NBIRTH/gw1", (int)len, buf, 0,
+                                       0),
+                     MOSQ_ERR_SUCCESS);
+    uint64_t ts = (uint64_t)(now_us() / 1000);
+    publish_all(&gw1, "spBv1.0/plant/DBIRTH/gw1/all", 1, 0, ts);
+    publish_all(&gw1, "spBv1.0/plant/DDATA/gw1/all", 2, 1, ts + 1000);
+    int64_t end = now_us() + 10000000;
+    while (!all_data_seen() && now_us() < end) {
+        mosquitto_loop(gw1.mq, 1, 1);
+        spin(2, NULL);
+    }
+    twin_sp_host_stats h0 = hstats();
+    ck_assert_msg(all_data_seen(), "the DDATA did not arrive (NBIRTH %llu DBIRTH %llu malformed %llu "
+                  "before birth %llu)", (unsigned long long)h0.received[TWIN_SP_NBIRTH],
+                  (unsigned long long)h0.received[TWIN_SP_DBIRTH],
+                  (unsigned long long)h0.malformed, (unsigned long long)h0.before_birth);
+    /* every type but DataSet and Template: each value as sent, twice */
+    for (uint32_t t = 1; t <= NTYPES; t++) {
+        if (t == TWIN_SP_PROPERTYSET || t == TWIN_SP_PROPERTYSETLIST || t == TWIN_SP_DATASET ||
+            t == TWIN_SP_TEMPLATE) {
+            ck_assert_msg(G[t].events == 0, "type %u delivered", t);
+            continue;
+        }
+        twin_sp_metric want;
+        typed_value(&want, t, 1);
+        ck_assert_msg(G[t].events == 2, "type %u: %d events", t, G[t].events);
+        ck_assert_uint_eq(G[t].datatype, t);
+        ck_assert_int_eq(G[t].msg, TWIN_SP_DDATA);
+        if (t == TWIN_SP_FLOAT)
+            ck_assert(G[t].value.f == want.value.f);
+        else if (t == TWIN_SP_DOUBLE)
+            ck_assert(G[t].value.d == want.value.d);
+        else if (numeric_type(t))
+            ck_assert_msg(G[t].value.u == want.value.u, "type %u: %llu, sent %llu", t,
+                          (unsigned long long)G[t].value.u, (unsigned long long)want.value.u);
+        else
+            ck_assert_msg(G[t].len == want.len && memcmp(G[t].data, want.data, want.len) == 0,
+                          "type %u: bytes differ", t);
+    }
+    /* DataSet and Template: refused as unsupported (not decoded), in the
+       DBIRTH and in the DDATA; nothing else wrong */
+    twin_sp_host_stats hs = hstats();
+    ck_assert_uint_eq(hs.unsupported, 4);
+    ck_assert_uint_eq(hs.malformed + hs.wrong_type + hs.unknown_alias + hs.seq_gaps, 0);
+    /* the mirror: a signal for each numeric type, with the DDATA's value */
+    ck_assert_int_eq(twin_graph_find_twin(hg, "all", NULL), TWIN_OK);
+    twin_sp_bind_stats bs;
+    memset(&bs, 0, sizeof bs);
+    bs.size = sizeof bs;
+    ck_assert_int_eq(twin_sp_host_bind_stats(h, &bs), TWIN_OK);
+    ck_assert_uint_eq(bs.signals_bound, 12);
+    ck_assert_uint_eq(bs.not_bound, NTYPES - 2 - 2 - 12);
+    twin_signal sig;
+    int64_t t;
+    double v;
+    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t10", NULL, &sig), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(hi, sig, &t, &v), TWIN_OK);
+    ck_assert(v == 1e300);
+    ck_assert_int_eq(t, (int64_t)(ts + 1000) * 1000);
+    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t03", NULL, &sig), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(hi, sig, &t, &v), TWIN_OK);
+    ck_assert(v == (double)INT32_MAX);
+    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t12", NULL, &sig), TWIN_E_NOTFOUND);
+    raw_free(&gw1);
+}
+END_TEST
+
 static Suite *tls_suite(void)
 {
     Suite *s = suite_create("sparkplug_tls");
@@ -671,6 +906,7 @@ static Suite *tls_suite(void)
     tcase_add_test(tc, test_client_without_certificate_cannot_connect);
     tcase_add_test(tc, test_edge_cannot_publish_outside_its_topics);
     tcase_add_test(tc, test_write_command_refused_and_counted);
+    tcase_add_test(tc, test_every_datatype_through_the_broker);
     suite_add_tcase(s, tc);
     return s;
 }
