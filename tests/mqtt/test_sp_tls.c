@@ -456,6 +456,33 @@ START_TEST(test_mutual_tls_edge_to_host)
 }
 END_TEST
 
+static int both_reconnected(void)
+{
+    return mstats(em).connects == 2 && mstats(em).connected && mstats(hm).connects == 2 &&
+           host_connected();
+}
+
+START_TEST(test_tls_reconnects_after_broker_restart)
+{
+    host_up();
+    ck_assert(spin(5000, host_connected));
+    edge_up("gw1", "gw1");
+    want_t = now_ms_us();
+    edge_write(want_t, 1.0);
+    ck_assert(spin(10000, host_has_value));
+    broker_stop(&B, SIGKILL);  /* a crash, then the same port again */
+    ck_assert(spin(300, NULL));
+    ck_assert_int_eq(mstats(em).connected, 0);
+    ck_assert_int_eq(broker_start(&B), 0);
+    ck_assert_msg(spin(10000, both_reconnected), "no TLS reconnection");
+    /* a new session over a new TLS connection: births, then data */
+    want_t += 1000;
+    edge_write(want_t, 2.0);
+    ck_assert(spin(10000, host_has_value));
+    ck_assert_uint_ge(hstats().received[TWIN_SP_NBIRTH], 2);
+}
+END_TEST
+
 START_TEST(test_client_without_certificate_cannot_connect)
 {
     raw ok, nocert, plain, rogue;
@@ -903,6 +930,7 @@ static Suite *tls_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_tls_options_checked);
     tcase_add_test(tc, test_mutual_tls_edge_to_host);
+    tcase_add_test(tc, test_tls_reconnects_after_broker_restart);
     tcase_add_test(tc, test_client_without_certificate_cannot_connect);
     tcase_add_test(tc, test_edge_cannot_publish_outside_its_topics);
     tcase_add_test(tc, test_write_command_refused_and_counted);
