@@ -3,7 +3,8 @@
  * ingest handle, through a private mosquitto (broker.h). The Tahu side is
  * tests/mqtt/tahu_edge.mjs, driven a step at a time over a pipe; after
  * each step the host's mirror is checked: the twins, metrics, values and
- * types it built, and the stale marking on DDEATH and NDEATH.
+ * types it built, and the stale marking on DDEATH and NDEATH (Tahu's own
+ * on a clean stop, and its MQTT will when the process is killed).
  * Usage: test_sp_tahu_edge JS_DIR (tests/mqtt/tahu_edge.sh installs the
  * package there). Skipped (77) without mosquitto or node; failed then if
  * CI=true. */
@@ -399,6 +400,31 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
 }
 END_TEST
 
+START_TEST(test_tahu_edge_killed_its_will_marks_stale)
+{
+    spin(300);
+    node_start();
+    ck_assert_msg(node_wait("ready", 15000), "the Tahu edge did not connect");
+    node_send("birth");
+    for (int i = 0; i < 2500 && !births_done(); i++)
+        spin(2);
+    ck_assert(births_done());
+    ck_assert(online("pump1"));
+    /* the process dies: the broker publishes Tahu's will, its NDEATH
+       (bdSeq 0, as the NBIRTH's) */
+    kill(node_pid, SIGKILL);  /* our own child, by its PID */
+    for (int i = 0; i < 2500 && stale_nodes < 1; i++)
+        spin(2);
+    ck_assert_int_eq(stale_nodes, 1);
+    ck_assert_int_eq(stale_devices, 2);
+    ck_assert_uint_eq(hstats().received[TWIN_SP_NDEATH], 1);
+    ck_assert_uint_eq(hstats().stale_deaths, 0);
+    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "pump1"), TWIN_E_STATE);
+    ck_assert(!online("pump1"));
+    ck_assert(!online("tank2"));
+}
+END_TEST
+
 static Suite *tahu_suite(void)
 {
     Suite *s = suite_create("sparkplug_tahu_edge");
@@ -406,6 +432,7 @@ static Suite *tahu_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 90);
     tcase_add_test(tc, test_tahu_edge_mirrored_by_our_host);
+    tcase_add_test(tc, test_tahu_edge_killed_its_will_marks_stale);
     suite_add_tcase(s, tc);
     return s;
 }
