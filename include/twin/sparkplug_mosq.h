@@ -42,6 +42,27 @@
  * signal's latest value, so the mirror's latest state is whole again (the
  * history between is lost: store and forward is a later step).
  *
+ * @par Security
+ * With @c tls_ca_file (or @c tls_ca_path) in the options the connection is
+ * TLS, the broker verified by its certificate and host name; with
+ * @c tls_cert_file and @c tls_key_file as well it is mutual TLS: the
+ * broker can require the client's certificate and take its CN as the
+ * user name of its ACLs (mosquitto: `require_certificate true`,
+ * `use_identity_as_username true`, an `acl_file`). Sparkplug's topics
+ * suit per-client ACLs: an Edge Node named as its certificate may write
+ * `spBv1.0/GROUP/+/NODE/#` and read its commands; a Host Application may
+ * read `spBv1.0/#` and write commands and its STATE. A broker drops a
+ * publish its ACLs deny without telling the client why (MQTT 3.1.1 has no
+ * negative acknowledgement); mosquitto 2.0.11 also closes that client's
+ * connection, which this layer then treats as any lost connection
+ * (reconnect, new session). A node whose identifier its ACLs do not allow
+ * thus never gets a message through.
+ * The certificate files are read when the handle is created (they must be
+ * readable then) and again at each connection; a connection that the TLS
+ * handshake or the broker refuses counts as an attempt without a
+ * connection in twin_sp_mosq_get_stats(), and is retried after the
+ * reconnection delay, like any other.
+ *
  * @par Threading
  * libmosquitto's own threaded loop is not used. A ::twin_sp_mosq handle,
  * its session handle and what the session reads or writes (the edge's
@@ -92,6 +113,30 @@ typedef struct twin_sp_mosq_options {
         for a host (the same as its session's). */
     const char *host_id;
     int64_t reconnect_delay_us;   /**< Wait before each reconnection attempt; default 1 s. */
+    /** TLS: the CA certificates (a PEM file) that verify the broker's
+        certificate, copied. NULL (default) and @c tls_ca_path NULL: plain
+        MQTT, no TLS. Either one set: the connection is TLS, the broker's
+        certificate must chain to one of these CAs and name @c broker
+        (a DNS or IP subjectAltName, or the CN); there is no option to
+        skip that check. */
+    const char *tls_ca_file;
+    /** TLS: a directory of CA certificates (hashed names, as
+        `openssl rehash` makes them), copied; NULL (default): none. */
+    const char *tls_ca_path;
+    /** Mutual TLS: this client's certificate (PEM file; may hold the
+        intermediate CAs after it), copied; NULL (default): none. Needs
+        @c tls_key_file and a CA (@c tls_ca_file or @c tls_ca_path). A
+        broker with `use_identity_as_username` takes its CN as the MQTT
+        user name, for its ACLs. */
+    const char *tls_cert_file;
+    /** Mutual TLS: the private key of @c tls_cert_file (PEM file, not
+        encrypted: an encrypted key fails to load, nothing prompts for a
+        pass phrase), copied; NULL (default): none. */
+    const char *tls_key_file;
+    /** TLS: the protocol version, "tlsv1.3" or "tlsv1.2", as
+        libmosquitto's mosquitto_tls_opts_set() takes it; NULL (default):
+        libmosquitto's default (TLS 1.2 or later). */
+    const char *tls_version;
 } twin_sp_mosq_options;
 
 /** @brief Counters of a connection. */
@@ -127,7 +172,11 @@ TWIN_SP_API twin_status twin_sp_mosq_options_init_(twin_sp_mosq_options *o, size
  * @param e   Edge session (retained; must outlive the handle).
  * @param o   Options.
  * @retval TWIN_OK      Created.
- * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid.
+ * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid (a
+ *                      certificate without its key or without a CA, an
+ *                      unknown @c tls_version, TLS where libmosquitto was
+ *                      built without it).
+ * @retval TWIN_E_IO    A TLS file named in @p o cannot be read.
  * @retval TWIN_E_ABI   @p o->size is unknown.
  * @retval TWIN_E_NOMEM Allocation failed (here or in libmosquitto).
  * @since 1.5
@@ -142,7 +191,9 @@ TWIN_SP_API twin_status twin_sp_mosq_edge_create(twin_sp_mosq **out, twin_sp_edg
  * @param h   Host session (retained; must outlive the handle).
  * @param o   Options (@c host_id required).
  * @retval TWIN_OK      Created.
- * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid.
+ * @retval TWIN_E_INVAL A pointer is NULL or an option is invalid (as for
+ *                      twin_sp_mosq_edge_create()).
+ * @retval TWIN_E_IO    A TLS file named in @p o cannot be read.
  * @retval TWIN_E_ABI   @p o->size is unknown.
  * @retval TWIN_E_NOMEM Allocation failed (here or in libmosquitto).
  * @since 1.5

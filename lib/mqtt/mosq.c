@@ -5,6 +5,8 @@
 #include "twin/sparkplug_mosq.h"
 
 #include <mosquitto.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -196,6 +198,52 @@ static void on_message(struct mosquitto *mq, void *ud, const struct mosquitto_me
     (void)twin_sp_host_receive(m->h, msg->topic, tl, msg->payload, pl, now_us());
 }
 
+/* ---- TLS -------------------------------------------------------------------- */
+
+/* OpenSSL asks for the key's pass phrase here, not on the terminal: there
+   is none (an encrypted key fails to load). */
+static int no_pass_phrase(char *buf, int size, int rwflag, void *ud)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)ud;
+    return 0;
+}
+
+static int readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fclose(f);
+    return 1;
+}
+
+/* TLS (and mutual TLS) from the options, or plain MQTT without a CA. The
+   broker is always verified: its certificate and host name. */
+static twin_status tls_setup(twin_sp_mosq *m, const twin_sp_mosq_options *o)
+{
+    if (!o->tls_ca_file && !o->tls_ca_path)
+        return o->tls_cert_file || o->tls_key_file || o->tls_version ? TWIN_E_INVAL : TWIN_OK;
+    if (!o->tls_cert_file != !o->tls_key_file ||
+        (o->tls_version && strcmp(o->tls_version, "tlsv1.3") != 0 &&
+         strcmp(o->tls_version, "tlsv1.2") != 0))
+        return TWIN_E_INVAL;
+    if ((o->tls_ca_file && !readable(o->tls_ca_file)) ||
+        (o->tls_cert_file && !readable(o->tls_cert_file)) ||
+        (o->tls_key_file && !readable(o->tls_key_file)))
+        return TWIN_E_IO;
+    /* libmosquitto copies the names and reads the files at each connect */
+    int rc = mosquitto_tls_set(m->mq, o->tls_ca_file, o->tls_ca_path, o->tls_cert_file,
+                               o->tls_key_file, no_pass_phrase);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_opts_set(m->mq, 1 /* SSL_VERIFY_PEER */, o->tls_version, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_insecure_set(m->mq, false);
+    return rc == MOSQ_ERR_SUCCESS ? TWIN_OK : rc == MOSQ_ERR_NOMEM ? TWIN_E_NOMEM : TWIN_E_INVAL;
+}
+
 /* ---- create, destroy ------------------------------------------------------- */
 
 static twin_status create(twin_sp_mosq **out, twin_sp_edge *e, twin_sp_host *h,
@@ -260,6 +308,8 @@ static twin_status create(twin_sp_mosq **out, twin_sp_edge *e, twin_sp_host *h,
     mosquitto_connect_callback_set(m->mq, on_connect);
     mosquitto_disconnect_callback_set(m->mq, on_disconnect);
     mosquitto_message_callback_set(m->mq, on_message);
+    if ((st = tls_setup(m, &opt)) != TWIN_OK)
+        goto fail;
     *out = m;
     return TWIN_OK;
 fail:

@@ -84,6 +84,8 @@ static int start_once(broker *b)
     fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
                "max_queued_messages 0\nmax_queued_bytes 0\n"
                "log_dest stderr\nlog_type error\nlog_type warning\n", b->port);
+    if (b->extra_conf)
+        fputs(b->extra_conf, f);
     fclose(f);
     pid_t pid = fork();
     if (pid < 0)

@@ -11,6 +11,9 @@ typedef struct broker {
     int port;         /* chosen by the first start, kept by restarts */
     char dir[64];     /* its temporary directory */
     char exe[256];
+    /* More configuration lines (NULL: none), written after the listener
+       line, so listener options (TLS) apply to it. */
+    const char *extra_conf;
 } broker;
 
 /* Whether a mosquitto executable is there (fills b->exe). */
