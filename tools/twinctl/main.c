@@ -17,6 +17,7 @@ static const char help[] =
     "  health [TWIN...]          health, RUL and divergence per signal, worst first\n"
     "  impact TWIN               the twins affected by TWIN: depth, impact, path\n"
     "  dot                       the graph as Graphviz DOT (--svg FILE renders it)\n"
+    "  whatif                    fork the plant, change it, run both forward, compare\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -34,7 +35,7 @@ static const struct {
 } commands[] = {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
-    {"health", cmd_health},
+    {"health", cmd_health},     {"whatif", cmd_whatif},
 };
 
 int main(int argc, char **argv)
