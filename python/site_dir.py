@@ -8,7 +8,8 @@ import sysconfig
 prefix = os.path.normpath(sys.argv[1])
 schemes = sysconfig.get_scheme_names()
 default = sysconfig.get_path("purelib")
-if "deb_system" in schemes and prefix == os.path.normpath(sys.prefix):
+in_venv = sys.prefix != sys.base_prefix
+if not in_venv and "deb_system" in schemes and prefix == os.path.normpath(sys.prefix):
     # Debian's python3 for the prefix /usr: /usr/lib/python3/dist-packages.
     path = sysconfig.get_path("purelib", "deb_system")
 elif default.startswith(prefix + os.sep):
