@@ -12,11 +12,16 @@ See :class:`Graph`, :class:`Impact`, :class:`Health` (and
 :class:`Ingest`, :class:`Store`, :func:`store_load`, :func:`snapshot_save`,
 :mod:`libtwin.sqlite` (:class:`SqliteStore`, over libtwin-sqlite, loaded on
 first use) and :mod:`libtwin.errors`. The library is found through
-``LIBTWIN_LIBRARY``, beside the package, or by soname.
+``LIBTWIN_LIBRARY``, beside the package, or by soname: :data:`library_path` is
+the file loaded, :data:`library_origin` why it was chosen and
+:data:`library_refused` the ``(path, reason)`` of those passed over;
+``python3 -m libtwin`` prints them.
 """
 
 from . import errors
+from ._ffi import origin as library_origin
 from ._ffi import path as library_path
+from ._ffi import refused as library_refused
 from ._ffi import strerror
 from ._ffi import version as library_version
 from ._ffi import version_number as library_version_number
@@ -50,7 +55,7 @@ __all__ = [
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
     "InvalidState", "IOFailure", "Busy",
-    "library_path", "library_version", "library_version_number", "strerror",
+    "library_path", "library_origin", "library_refused", "library_version", "library_version_number", "strerror",
 ]
 
 

@@ -7,6 +7,11 @@ The library is looked for, in this order:
 2. ``libtwin.so.1`` inside this package's directory, then beside it;
 3. ``libtwin.so.1`` on the system library path (by soname).
 
+A file found in 2 that does not load or is not a libtwin 1.x this binding
+speaks is passed over (``refused`` says why) for the next place.
+``path`` is the file loaded and ``origin`` why it was chosen;
+``python3 -m libtwin`` prints both.
+
 Every function of ``lib/libtwin.map`` is declared here once, with its
 argument types, result type and, for those returning a ``twin_status``, an
 ``errcheck`` that turns a negative status into an exception of
@@ -18,8 +23,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Callable, Sequence
 from ctypes import (CFUNCTYPE, POINTER, Structure, Union, c_char_p, c_double, c_int,
                     c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p)
+from typing import NamedTuple
 
 from . import errors
 
@@ -65,34 +72,121 @@ UINT32_MAX = 0xFFFFFFFF
 UINT64_MAX = 0xFFFFFFFFFFFFFFFF
 
 
-def load_library(what: str, soname: str, env: str, candidates: list[str],
-                 where: str) -> tuple[ctypes.CDLL, str]:
-    """Load a library: the file ``$env`` names (then nothing else is tried),
-    else the first of ``candidates`` that exists, else ``soname`` from the
-    system library path. ``where`` ends the message when none loads."""
+class Found(NamedTuple):
+    """A library that :func:`find_library` loaded, and how it chose it."""
+
+    lib: ctypes.CDLL
+    path: str             #: the file loaded (as the dynamic loader found it)
+    origin: str           #: why this one: "$LIBTWIN_LIBRARY", "inside the package", ...
+    refused: list[tuple[str, str]]  #: (path, reason) of the candidates passed over
+
+
+def _loaded_path(lib: ctypes.CDLL, fallback: str) -> str:
+    """The file the dynamic loader opened for ``lib`` (glibc's dlinfo), else ``fallback``."""
+    class _LinkMap(Structure):
+        _fields_ = [("l_addr", c_void_p), ("l_name", c_char_p)]
+    try:
+        dlinfo = ctypes.CDLL(None).dlinfo
+    except (OSError, AttributeError):
+        return fallback
+    dlinfo.argtypes = [c_void_p, c_int, c_void_p]
+    dlinfo.restype = c_int
+    lm = POINTER(_LinkMap)()
+    RTLD_DI_LINKMAP = 2
+    if dlinfo(lib._handle, RTLD_DI_LINKMAP, ctypes.byref(lm)) != 0 or not lm:
+        return fallback
+    name = lm.contents.l_name
+    return os.fsdecode(name) if name else fallback
+
+
+def find_library(what: str, soname: str, env: str,
+                 candidates: Sequence[str | tuple[str, str]], where: str,
+                 accept: Callable[[ctypes.CDLL], str | None] | None = None) -> Found:
+    """Load a library and say which and why.
+
+    The file ``$env`` names is the only one tried when it is set (a load
+    failure raises ``OSError``, a refusal :class:`errors.AbiMismatch`).
+    Otherwise each of ``candidates`` (a path, or ``(path, description)``)
+    that exists is tried in turn, then ``soname`` from the system library
+    path; one that fails to load or that ``accept`` refuses (it returns the
+    reason) is passed over and recorded in :attr:`Found.refused`. When none
+    is usable the exception lists every refusal; ``where`` tells the user
+    what to do."""
+    def check(lib: ctypes.CDLL) -> str | None:
+        return accept(lib) if accept is not None else None
+
     path = os.environ.get(env)
     if path:
         try:
-            return ctypes.CDLL(path), path
+            lib = ctypes.CDLL(path)
         except OSError as e:
             raise OSError(f"{what}: cannot load {env}={path}: {e}") from e
-    for path in candidates:
-        if os.path.exists(path):
-            return ctypes.CDLL(path), path
+        why = check(lib)
+        if why:
+            raise errors.AbiMismatch(f"{what}: refused {env}={path}: {why}")
+        return Found(lib, path, f"${env}", [])
+    refused: list[tuple[str, str]] = []
+    for item in candidates:
+        path, origin = item if isinstance(item, tuple) else (item, "a candidate path")
+        if not os.path.exists(path):
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError as e:
+            refused.append((path, str(e)))
+            continue
+        why = check(lib)
+        if why:
+            refused.append((path, why))
+            continue
+        return Found(lib, path, origin, refused)
+    passed = "".join(f"; refused {p}: {why}" for p, why in refused)
     try:
-        return ctypes.CDLL(soname), soname
+        lib = ctypes.CDLL(soname)
     except OSError as e:
         raise OSError(f"{what}: {soname} not found (set {env} to its full path, {where}): "
-                      f"{e}") from e
+                      f"{e}{passed}") from e
+    path = _loaded_path(lib, soname)
+    why = check(lib)
+    if why:
+        raise errors.AbiMismatch(f"{what}: refused {path} (by soname {soname}): {why}{passed}")
+    return Found(lib, path, f"soname {soname} on the library search path", refused)
 
 
-def _candidates():
+def load_library(what: str, soname: str, env: str, candidates: Sequence[str | tuple[str, str]],
+                 where: str) -> tuple[ctypes.CDLL, str]:
+    """:func:`find_library` with no acceptance check: ``(lib, path)``."""
+    found = find_library(what, soname, env, candidates, where)
+    return found.lib, found.path
+
+
+def _candidates() -> list[tuple[str, str]]:
     here = os.path.dirname(os.path.abspath(__file__))
-    return [os.path.join(here, SONAME), os.path.join(os.path.dirname(here), SONAME)]
+    return [(os.path.join(here, SONAME), "inside the package"),
+            (os.path.join(os.path.dirname(here), SONAME), "beside the package")]
 
 
-lib, path = load_library("libtwin", SONAME, "LIBTWIN_LIBRARY", _candidates(),
-                         "put it beside the package, or install it")
+def _accept(lib: ctypes.CDLL) -> str | None:
+    """Why ``lib`` is not a libtwin this binding speaks, or None."""
+    try:
+        fn = lib.twin_version_number
+    except AttributeError:
+        return "it has no twin_version_number (not libtwin)"
+    fn.restype, fn.argtypes = c_uint32, []
+    n = fn()
+    if n // 10000 != ABI_MAJOR or n // 100 % 100 < MIN_MINOR:
+        return (f"it is libtwin {n // 10000}.{n // 100 % 100}.{n % 100}; this binding needs "
+                f"{ABI_MAJOR}.x with x >= {MIN_MINOR}")
+    return None
+
+
+_found = find_library("libtwin", SONAME, "LIBTWIN_LIBRARY", _candidates(),
+                      "put it beside the package, or install it", _accept)
+lib, path = _found.lib, _found.path
+#: Why :data:`path` was chosen ("$LIBTWIN_LIBRARY", "inside the package", ...).
+origin = _found.origin
+#: ``(path, reason)`` of each libtwin.so.1 found but passed over.
+refused = _found.refused
 
 # ---- types (twin.h, graph.h, impact.h) ------------------------------------
 
@@ -315,7 +409,12 @@ FUNCTIONS: dict[str, object] = {}
 
 
 def _declare(name, restype, argtypes, errcheck=None):
-    fn = getattr(lib, name)
+    try:
+        fn = getattr(lib, name)
+    except AttributeError:
+        raise errors.AbiMismatch(
+            f"libtwin: {path} ({origin}) has no {name}: it is older than this binding, "
+            f"which needs the libtwin of its own release") from None
     fn.restype = restype
     fn.argtypes = argtypes
     if errcheck is not None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from . import errors
+
+_H = TypeVar("_H", bound="Handle")
 
 
 class Handle:
@@ -17,9 +21,10 @@ class Handle:
 
     @property
     def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
         return self._ptr is None
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         self._handle()
         return self
 

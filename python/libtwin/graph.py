@@ -167,8 +167,11 @@ class Graph(Handle):
 
     _what = "graph"
 
-    def __init__(self, validator=None, *, twin_capacity: int = 0,
-                 relationship_capacity: int = 0, string_capacity: int = 0):
+    def __init__(self, validator: Any = None, *, twin_capacity: int = 0,
+                 relationship_capacity: int = 0, string_capacity: int = 0) -> None:
+        """Create an empty graph checked by ``validator`` (see the class).
+        The capacities are initial sizes (0: the library's defaults); the
+        graph grows past them."""
         self._lock = threading.RLock()
         self._busy = 0          # C calls (and traversals) in progress
         self._version = 0       # bumped by every successful write: stales cursors
@@ -286,7 +289,7 @@ class Graph(Handle):
         self._write(_ffi.twin_graph_add_change_hook, cfn, None)
         self._change_hooks.append((fn, cfn))
 
-    def remove_change_hook(self, fn) -> None:
+    def remove_change_hook(self, fn: Callable[[str, str, str, str | None], Any]) -> None:
         """Remove a hook added with :meth:`add_change_hook` (NotFound if none)."""
         for i, (f, cfn) in enumerate(self._change_hooks):
             if f is fn:
@@ -319,7 +322,8 @@ class Graph(Handle):
             raise errors.NotFound(f"twin '{twin_id}' not found") from None
         return decode(model.value)
 
-    def __contains__(self, twin_id) -> bool:
+    def __contains__(self, twin_id: object) -> bool:
+        """``twin_id in graph``: whether the graph has that twin."""
         if not isinstance(twin_id, str) or "\0" in twin_id:
             return False
         try:
@@ -329,16 +333,20 @@ class Graph(Handle):
         return True
 
     def set_model(self, twin_id: str, model: str) -> None:
+        """Change the model of a twin (checked by the validator)."""
         self._write(_ffi.twin_graph_set_model, encode_id(twin_id, "twin id"),
                     encode_id(model, "model id"))
 
     def twin_count(self) -> int:
+        """The number of twins."""
         return self._read(_ffi.twin_graph_twin_count)
 
     def relationship_count(self) -> int:
+        """The number of relationships."""
         return self._read(_ffi.twin_graph_relationship_count)
 
     def __len__(self) -> int:
+        """The number of twins."""
         return self.twin_count()
 
     # ---- twin properties ------------------------------------------------------
@@ -351,6 +359,7 @@ class Graph(Handle):
                     encode_id(name, "property name"), ctypes.byref(v))
 
     def remove_property(self, twin_id: str, name: str) -> None:
+        """Remove property ``name`` of a twin (NotFound if absent)."""
         self._write(_ffi.twin_graph_remove_property, encode_id(twin_id, "twin id"),
                     encode_id(name, "property name"))
 
@@ -391,6 +400,7 @@ class Graph(Handle):
                     encode_id(target, "target twin id"), props, n)
 
     def remove_relationship(self, source: str, rel_id: str) -> None:
+        """Remove relationship ``rel_id`` of twin ``source``."""
         self._write(_ffi.twin_graph_remove_relationship, encode_id(source, "source twin id"),
                     encode_id(rel_id, "relationship id"))
 
@@ -410,6 +420,7 @@ class Graph(Handle):
 
     def set_relationship_property(self, source: str, rel_id: str, name: str,
                                   value: Any) -> None:
+        """Add or replace property ``name`` of a relationship (value deep-copied)."""
         keep: list = []
         v = values.to_c(value, name if isinstance(name, str) else "?", keep)
         self._write(_ffi.twin_graph_set_relationship_property,
@@ -417,6 +428,7 @@ class Graph(Handle):
                     encode_id(name, "property name"), ctypes.byref(v))
 
     def remove_relationship_property(self, source: str, rel_id: str, name: str) -> None:
+        """Remove property ``name`` of a relationship (NotFound if absent)."""
         self._write(_ffi.twin_graph_remove_relationship_property,
                     encode_id(source, "source twin id"), encode_id(rel_id, "relationship id"),
                     encode_id(name, "property name"))
@@ -453,6 +465,7 @@ class Graph(Handle):
             yield item
 
     def __iter__(self) -> Iterator[str]:
+        """The twin ids, in insertion order (see :meth:`twins`)."""
         return (t.id for t in self.twins())
 
     def relationships(self, twin_id: str, direction: str = "out",

@@ -72,6 +72,60 @@ def test_load_error_names_the_path(tmp_path):
     assert "LIBTWIN_LIBRARY=" in r.stderr and "nope.so" in r.stderr
 
 
+def test_origin_says_why_this_library():
+    if os.environ.get("LIBTWIN_LIBRARY"):
+        assert libtwin.library_origin == "$LIBTWIN_LIBRARY"
+        assert libtwin.library_refused == []
+    assert os.path.exists(libtwin.library_path)
+
+
+def test_find_library_passes_over_unusable_candidates(tmp_path, monkeypatch):
+    """A candidate that does not load, or that the check refuses, is recorded
+    with its reason and the next place is tried."""
+    real = libtwin.library_path
+    junk = tmp_path / "libtwin.so.1"
+    junk.write_bytes(b"not an ELF file")
+    other = tmp_path / "other" / "libtwin.so.1"
+    other.parent.mkdir()
+    shutil.copy(real, other)
+    monkeypatch.delenv("LIBTWIN_TEST_NONE", raising=False)
+    calls = []
+
+    def accept(lib):
+        calls.append(lib)
+        return "too old for this test" if len(calls) == 1 else None
+
+    found = _ffi.find_library("libtwin", real, "LIBTWIN_TEST_NONE",
+                              [(str(junk), "inside the package"),
+                               (str(other), "beside the package"),
+                               str(tmp_path / "absent.so")], "hint", accept)
+    assert found.origin.startswith("soname ")
+    assert [p for p, _ in found.refused] == [str(junk), str(other)]
+    assert "too old for this test" in found.refused[1][1]
+    assert os.path.samefile(found.path, real)
+
+
+def test_find_library_refusal_names_path_and_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIBTWIN_TEST_ENV", libtwin.library_path)
+    with pytest.raises(errors.AbiMismatch, match="refused LIBTWIN_TEST_ENV=.*: it is too new"):
+        _ffi.find_library("libtwin", "libtwin.so.1", "LIBTWIN_TEST_ENV", [], "hint",
+                          lambda lib: "it is too new")
+    monkeypatch.delenv("LIBTWIN_TEST_ENV")
+    junk = tmp_path / "libtwin.so.1"
+    junk.write_bytes(b"junk")
+    with pytest.raises(OSError, match=r"libnothing\.so\.9 not found .*refused .*libtwin\.so\.1"):
+        _ffi.find_library("libtwin", "libnothing.so.9", "LIBTWIN_TEST_ENV",
+                          [(str(junk), "inside the package")], "hint")
+
+
+def test_module_main_prints_library_and_origin():
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"))
+    r = subprocess.run([os.sys.executable, "-m", "libtwin"], env=env, capture_output=True,
+                       text=True, check=True)
+    assert f"libtwin {libtwin.library_version}: " in r.stdout
+    assert "(from " in r.stdout and "libtwin-sqlite: " in r.stdout
+
+
 def test_strerror_known_and_unknown():
     assert libtwin.strerror(errors.E_NOTFOUND) == "not found"
     assert libtwin.strerror(errors.E_MODIFIED) == "modified during a read"

@@ -1,0 +1,24 @@
+"""``python3 -m libtwin``: which libtwin (and libtwin-sqlite) the binding
+loaded, from where and why, and the ones it passed over."""
+
+import sys
+
+import libtwin
+from libtwin import sqlite
+
+
+def main() -> int:
+    print(f"libtwin {libtwin.library_version}: {libtwin.library_path}"
+          f" (from {libtwin.library_origin})")
+    for path, why in libtwin.library_refused:
+        print(f"  refused {path}: {why}")
+    if sqlite.available:
+        print(f"libtwin-sqlite: {sqlite.path}")
+    else:
+        print(f"libtwin-sqlite: not available: {sqlite.load_error}")
+    print(f"binding: {libtwin.__file__}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
