@@ -306,7 +306,15 @@ static void print_rows(const whatif_args *w, const row *rows, size_t n)
             days(stdout, r->a.ttf_median, 1);
             fputc(',', stdout);
             days(stdout, r->b.ttf_median, 1);
-            printf("],\"downtime_days\":[%.3f,%.3f],\"downtime_diff_days\":[%.3f,%.3f,%.3f]}",
+            fputs("],\"ttf_interval_days\":[[", stdout);
+            days(stdout, r->a.ttf_lower, 1);
+            fputc(',', stdout);
+            days(stdout, r->a.ttf_upper, 1);
+            fputs("],[", stdout);
+            days(stdout, r->b.ttf_lower, 1);
+            fputc(',', stdout);
+            days(stdout, r->b.ttf_upper, 1);
+            printf("]],\"downtime_days\":[%.3f,%.3f],\"downtime_diff_days\":[%.3f,%.3f,%.3f]}",
                    r->a.downtime_s / 86400, r->b.downtime_s / 86400, r->d.downtime_s / 86400,
                    r->d.downtime_lo / 86400, r->d.downtime_hi / 86400);
         }
@@ -314,22 +322,24 @@ static void print_rows(const whatif_args *w, const row *rows, size_t n)
         return;
     }
     printf("%u runs, horizon %.0f days, step %g days, seed %llu; as is -> with the changes\n"
-           "(>h: beyond the horizon; intervals 95%%, from paired runs)\n\n",
+           "(>h: beyond the horizon; changes with 95%% intervals from the paired runs;\n"
+           "stop days with the changes' 5%% and 95%% quantiles)\n\n",
            (unsigned)o->runs, o->horizon_s / 86400, o->step_s / 86400,
            (unsigned long long)o->seed);
-    printf("%-14s %-13s %-22s %-15s %-24s\n", "twin", "P(stop)", "  change [95%]",
-           "median stop d", "downtime d: change [95%]");
+    printf("%-12s %-11s %-20s %-27s %s\n", "twin", "P(stop)", "  change [95%]",
+           "stop day: median [90%]", "downtime days: change [95%]");
     for (size_t k = 0; k < n; k++) {
         const row *r = &rows[k];
-        char pa[32], pb[64], ma[16], mb[16], med[40], dt[64];
+        char pa[32], pb[64], ma[16], mb[16], lo[16], hi[16], med[80], dt[64];
         snprintf(pa, sizeof pa, "%.2f->%.2f", r->a.p_fail, r->b.p_fail);
         snprintf(pb, sizeof pb, "%+.2f [%+.2f,%+.2f]", r->d.p_fail, r->d.p_fail_lo,
                  r->d.p_fail_hi);
-        snprintf(med, sizeof med, "%s->%s", days_str(ma, sizeof ma, r->a.ttf_median),
-                 days_str(mb, sizeof mb, r->b.ttf_median));
+        snprintf(med, sizeof med, "%s->%s [%s,%s]", days_str(ma, sizeof ma, r->a.ttf_median),
+                 days_str(mb, sizeof mb, r->b.ttf_median),
+                 days_str(lo, sizeof lo, r->b.ttf_lower), days_str(hi, sizeof hi, r->b.ttf_upper));
         snprintf(dt, sizeof dt, "%+.1f [%+.1f,%+.1f]", r->d.downtime_s / 86400,
                  r->d.downtime_lo / 86400, r->d.downtime_hi / 86400);
-        printf("%-14s %-13s %-22s %-15s %-24s\n", r->twin, pa, pb, med, dt);
+        printf("%-12s %-11s %-20s %-27s %s\n", r->twin, pa, pb, med, dt);
     }
     if (!n) printf("(no twin's outcome changed)\n");
 }
