@@ -189,6 +189,7 @@ static twin_status sync(twin_sp_edge *e)
             m->sig = sig;
             m->alias = e->next_alias++;
             m->sent_t = NO_SAMPLE;
+            m->live_t = NO_SAMPLE;
             d->need_birth = 1;
         }
         m->seen = e->gen;
@@ -310,6 +311,15 @@ static twin_status device_payload(sp_w *w, void *ctx)
         int64_t t;
         double v;
         int has = twin_ingest_get_latest(b->e->ing, em->sig, &t, &v) == TWIN_OK;
+        if (b->type == TWIN_SP_DBIRTH && em->stored) {
+            /* Samples wait in the store: the birth carries the value the host
+               last had from us (null when none), so that the historical DATA
+               that follows comes after it, in time order, and never behind a
+               newer value. */
+            has = em->live_t != NO_SAMPLE;
+            t = em->live_t;
+            v = em->live_v;
+        }
         if (b->type == TWIN_SP_DDATA && (!has || t == em->sent_t))
             continue;
         memset(&m, 0, sizeof m);
@@ -500,9 +510,16 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
                 return TWIN_OK;
             }
             for (size_t j = 0; j < d->n; j++) {
+                edge_metric *em = &d->m[j];
                 int64_t t;
-                if (twin_ingest_get_latest(e->ing, d->m[j].sig, &t, NULL) == TWIN_OK)
-                    d->m[j].sent_t = t;
+                double v;
+                if (twin_ingest_get_latest(e->ing, em->sig, &t, &v) != TWIN_OK)
+                    continue;
+                em->sent_t = t;
+                if (!em->stored) {  /* published live: the host has it */
+                    em->live_t = t;
+                    em->live_v = v;
+                }
             }
             d->born = 1;
             d->need_birth = 0;

@@ -10,9 +10,11 @@
 typedef struct edge_metric {
     twin_signal sig;
     uint64_t alias;
-    int64_t sent_t;  /* timestamp of the value last published; NO_SAMPLE: none */
+    int64_t sent_t;  /* timestamp of the value last published or stored; NO_SAMPLE: none */
+    int64_t live_t;  /* timestamp of the value last published live (DDATA, DBIRTH) */
+    double live_v;   /* that value */
     uint32_t seen;   /* sync generation that last saw the signal */
-    uint32_t reserved;
+    uint32_t stored; /* it has samples in the store not forwarded yet */
 } edge_metric;
 
 typedef struct edge_device {

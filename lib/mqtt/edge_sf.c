@@ -66,7 +66,8 @@ TWIN_SP_API twin_status twin_sp_edge_set_store(twin_sp_edge *e, const twin_sp_st
         return TWIN_E_INVAL;
     e->store = st;
     e->has_store = 1;
-    e->sf_pending = 1;  /* it may hold records of an earlier process */
+    e->sf_pending = 1;  /* it may hold records of an earlier process: */
+    e->held = 1;        /* the samples of this one go after them */
     e->inflight = 0;
     e->cursor = TWIN_SP_STORE_FIRST;
     return TWIN_OK;
@@ -264,15 +265,29 @@ static twin_status record_build(twin_sp_edge *e, edge_device *d, size_t *len, si
     return TWIN_OK;
 }
 
-/* What was recorded (stored, or refused and dropped) counts as published. */
-static void mark_sent(twin_sp_edge *e, edge_device *d)
+/* What was recorded (stored, or refused and dropped) counts as published;
+ * stored: it was stored (it waits to be forwarded). */
+static void mark_sent(twin_sp_edge *e, edge_device *d, int stored)
 {
     for (size_t i = 0; i < d->n; i++) {
         int64_t t;
-        if (twin_ingest_get_latest(e->ing, d->m[i].sig, &t, NULL) == TWIN_OK)
-            d->m[i].sent_t = t;
+        if (twin_ingest_get_latest(e->ing, d->m[i].sig, &t, NULL) != TWIN_OK ||
+            t == d->m[i].sent_t)
+            continue;
+        d->m[i].sent_t = t;
+        if (stored)
+            d->m[i].stored = 1;
     }
     d->dirty = 0;
+}
+
+/* Everything stored was forwarded: births carry the latest values again. */
+static void forwarded_all(twin_sp_edge *e)
+{
+    e->sf_pending = 0;
+    for (size_t i = 0; i < e->ndev; i++)
+        for (size_t j = 0; j < e->dev[i].n; j++)
+            e->dev[i].m[j].stored = 0;
 }
 
 twin_status twin__sp_edge_record(twin_sp_edge *e)
@@ -296,14 +311,14 @@ twin_status twin__sp_edge_record(twin_sp_edge *e)
             e->sf.stored_samples += count;
             e->sf_pending = 1;
             e->cursor = TWIN_SP_STORE_FIRST;  /* forward from the oldest again */
-            mark_sent(e, d);
+            mark_sent(e, d, 1);
             if (res == TWIN_DONE)
                 res = TWIN_OK;
         } else if (s == TWIN_E_BUSY) {
             /* Full: refused, counted, never sent (the store's policy). */
             e->sf.refused_records++;
             e->sf.refused_samples += count;
-            mark_sent(e, d);
+            mark_sent(e, d, 0);
             res = TWIN_E_BUSY;
         } else {
             e->sf.store_errors++;  /* kept dirty: tried again */
@@ -430,7 +445,7 @@ twin_status twin__sp_edge_forward(twin_sp_edge *e, uint64_t now_ms, twin_sp_mess
             continue;
         }
         if (s == TWIN_DONE) {
-            e->sf_pending = 0;
+            forwarded_all(e);
             return TWIN_DONE;
         }
         if (s < 0) {

@@ -258,6 +258,9 @@ START_TEST(test_edge_forwards_stored_in_order_historical)
     connect_edge();
     ck_assert_int_eq(state(1, 100), TWIN_OK);
     ck_assert_int_eq(through_births(), TWIN_DONE);
+    write1(s_temp, T0 - 1000, 5.0);  /* live */
+    ck_assert_int_eq(next(), TWIN_OK);
+    ck_assert_int_eq(next(), TWIN_DONE);
     ck_assert_int_eq(state(0, 200), TWIN_OK);
     for (int i = 0; i < 5; i++) {
         write1(s_temp, T0 + i * 1000, 10.0 + i);
@@ -272,7 +275,17 @@ START_TEST(test_edge_forwards_stored_in_order_historical)
     ck_assert_int_eq(msg.type, TWIN_SP_NBIRTH);
     ck_assert_int_eq(next(), TWIN_OK);
     ck_assert_int_eq(msg.type, TWIN_SP_DBIRTH);
+    /* the birth carries what the host last had: temp's live 5.0, speed null */
     twin_sp_metric m[16];
+    ck_assert_uint_eq(decode(m), 2);
+    for (int k = 0; k < 2; k++) {
+        if (m[k].name_len == 4 && memcmp(m[k].name, "temp", 4) == 0) {
+            ck_assert(m[k].value.d == 5.0);
+            ck_assert_uint_eq(m[k].timestamp, (uint64_t)(T0 / 1000 - 1));
+        } else {
+            ck_assert(m[k].flags & TWIN_SP_NULL);
+        }
+    }
     for (int i = 0; i < 6; i++) {
         ck_assert_int_eq(next(), TWIN_OK);
         ck_assert_int_eq(msg.type, TWIN_SP_DDATA);
@@ -291,6 +304,28 @@ START_TEST(test_edge_forwards_stored_in_order_historical)
     ck_assert_int_eq(next(), TWIN_OK);
     ck_assert_uint_eq(decode(m), 1);
     ck_assert(!(m[0].flags & TWIN_SP_HISTORICAL));
+    /* forwarded: a rebirth carries the latest values again */
+    const char *ncmd = "spBv1.0/G/NCMD/N";
+    twin_sp_metric rb;
+    uint8_t p[128];
+    size_t pl;
+    twin_sp_payload pp;
+    memset(&pp, 0, sizeof pp);
+    memset(&rb, 0, sizeof rb);
+    rb.name = "Node Control/Rebirth";
+    rb.name_len = 20;
+    rb.datatype = TWIN_SP_BOOLEAN;
+    rb.flags = TWIN_SP_HAS_DATATYPE;
+    rb.value.u = 1;
+    ck_assert_int_eq(twin_sp_encode(&pp, &rb, 1, p, sizeof p, &pl), TWIN_OK);
+    ck_assert_int_eq(twin_sp_edge_receive(e, ncmd, strlen(ncmd), p, pl), TWIN_OK);
+    ck_assert_int_eq(next(), TWIN_OK);
+    ck_assert_int_eq(next(), TWIN_OK);
+    ck_assert_int_eq(msg.type, TWIN_SP_DBIRTH);
+    ck_assert_uint_eq(decode(m), 2);
+    for (int k = 0; k < 2; k++)
+        ck_assert(m[k].value.d == (m[k].name_len == 4 && memcmp(m[k].name, "temp", 4) == 0
+                                       ? 16.0 : 99.0));
     twin_sp_edge_sf_stats s = sfstats();
     ck_assert_uint_eq(s.stored_records, 6);
     ck_assert_uint_eq(s.stored_samples, 7);
