@@ -7,8 +7,10 @@
  * on bytes in and bytes out, with a clock the host gives; nothing opens a
  * socket, reads a clock or calls malloc (allocation goes through the
  * handles' ::twin_allocator), so the same code runs in Cortex-M firmware.
- * Two host-only parts sit on it: twin_sp_host_bind() mirrors a host
- * session's devices into a graph and an ingest handle, and
+ * Host-only parts sit on it: twin_sp_host_bind() mirrors a host
+ * session's devices into a graph and an ingest handle,
+ * twin_sp_file_store_open() keeps an Edge Node's store and forward in a
+ * file, and
  * `twin/sparkplug_mosq.h` connects a session to a broker through
  * libmosquitto (built only where libmosquitto is found).
  *
@@ -587,7 +589,11 @@ TWIN_SP_API twin_status twin_sp_edge_death(twin_sp_edge *e, twin_sp_message *msg
  * with each sample's timestamp). Every message but the NDEATH carries the
  * next seq (0-255, wrapping); all are QoS 0, not retained. Call it until
  * ::TWIN_DONE after ingest writes; the call that starts a round reads the
- * graph and the ingest handle (O(signals)).
+ * graph and the ingest handle (O(signals)). With a primary host
+ * (twin_sp_edge_set_primary_host()) that is not online it gives
+ * ::TWIN_DONE at once (and with a store, stores the round's DATA); with a
+ * store, the stored records go out as historical DDATA after the births,
+ * before live DDATA (see "Primary Host Application and store and forward").
  * @param e      Handle.
  * @param now_us The host's clock (microseconds since the epoch): the
  *               payload timestamp.
@@ -608,17 +614,22 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
                                           void *buf, size_t cap, size_t *needed);
 
 /**
- * @brief Hand the session an NCMD or DCMD that arrived.
+ * @brief Hand the session an NCMD or DCMD that arrived, or its primary
+ *        host's STATE.
  *
  * An NCMD with `Node Control/Rebirth` true makes the next messages a new
  * NBIRTH and DBIRTHs (same bdSeq). Every other command (writes) is refused
- * and counted: the edge is read-only.
+ * and counted: the edge is read-only. A STATE on the topic of the primary
+ * host (twin_sp_edge_set_primary_host()) updates whether it is online
+ * (::TWIN_OK; a STATE older than the last one is ignored and counted);
+ * one whose JSON is not `{"online":BOOL,"timestamp":MS}` is
+ * ::TWIN_E_PARSE, counted as malformed.
  * @param e       Handle.
  * @param topic   Topic, @p tlen bytes.
  * @param tlen    Its length.
  * @param payload Payload, @p plen bytes.
  * @param plen    Its length.
- * @retval TWIN_OK          A rebirth was requested.
+ * @retval TWIN_OK          A rebirth was requested, or a STATE was taken.
  * @retval TWIN_E_CONSTRAINT A command other than a rebirth: refused, counted.
  * @retval TWIN_E_PARSE     The topic or payload is malformed: counted.
  * @retval TWIN_E_NOTFOUND  Not a command to this node (counted nowhere).
@@ -1159,7 +1170,12 @@ TWIN_SP_API twin_status twin_sp_bind_options_init_(twin_sp_bind_options *o, size
  * alias → handle and its values reach twin_ingest_write_signals() in one
  * call per message: health, divergence and recalibration run on arrival.
  * Each value's timestamp is its metric's, else the payload's. Node metrics
- * (NBIRTH, NDATA) are not mirrored. When a device is born its twin's
+ * (NBIRTH, NDATA) are not mirrored. Historical metrics (`is_historical`,
+ * an Edge Node's store and forward) are written the same way with their
+ * own timestamps: the ingest handle takes one newer than the signal's
+ * latest in order, and refuses or keeps as late (the signal's order
+ * policy) one older than a value it already has, so historical data never
+ * overwrites a newer live value. When a device is born its twin's
  * @c online_property becomes true; when it dies (DDEATH, or its node's
  * NDEATH) false: the twin is stale (twin_sp_host_status() tells the same
  * by device identifier). Failures to create a twin or a signal are counted
