@@ -811,8 +811,10 @@ typedef struct twin_sp_file_store twin_sp_file_store;
 
 /** @brief Flags of ::twin_sp_file_store_options. Values fixed forever. */
 enum twin_sp_file_store_flag {
-    /** fdatasync() after each append and confirm: records survive a power
-        loss, not only a crash of the process (much slower on a disk). */
+    /** fdatasync() after each append: records survive a power loss, not
+        only a crash of the process (much slower on a disk). Confirms are
+        not synced: one lost to a power loss sends its records again, which
+        a host drops as exact duplicates. */
     TWIN_SP_FILE_STORE_SYNC = 1u
 };
 

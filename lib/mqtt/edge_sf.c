@@ -335,7 +335,7 @@ typedef struct fwd {
     twin_sp_edge *e;
     edge_device *d;
     const uint8_t *rec;
-    size_t len, count;
+    size_t count, body;  /* metrics, offset of the first (record_walk()) */
     uint64_t now_ms;
     size_t sent;
 } fwd;
@@ -380,12 +380,10 @@ static edge_metric *metric_by_name(twin_sp_edge *e, edge_device *d, const char *
 static twin_status fwd_payload(sp_w *w, void *ctx)
 {
     fwd *f = (fwd *)ctx;
-    size_t q, idl, count;
-    const char *id;
-    (void)record_walk(f->rec, f->len, &count, &id, &idl, &q);  /* checked by the caller */
+    size_t q = f->body;
     twin__sp_edge_header(w, f->now_ms);
     f->sent = 0;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < f->count; i++) {
         size_t nl = get16(f->rec + q);
         const char *name = (const char *)f->rec + q + 2;
         int64_t t = (int64_t)get64(f->rec + q + 2 + nl);
@@ -468,7 +466,8 @@ twin_status twin__sp_edge_forward(twin_sp_edge *e, uint64_t now_ms, twin_sp_mess
         f.e = e;
         f.d = d;
         f.rec = e->rec;
-        f.len = len;
+        f.count = count;
+        f.body = body;
         f.now_ms = now_ms;
         /* a first pass without a buffer counts what is still the device's */
         twin_sp_message probe;
