@@ -441,9 +441,12 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
         /* No births before the primary host is online (chapter 5,
            [tck-id-message-flow-edge-node-birth-publish-phid-wait]); its DATA
            goes to the store meanwhile (counted there when refused). */
-        if (e->has_store && twin__sp_edge_record(e) == TWIN_OK)
-            e->held = 1;
         e->round = 0;
+        if (e->has_store && (s = twin__sp_edge_record(e)) != TWIN_DONE) {
+            if (s == TWIN_E_NOMEM)
+                return s;  /* nothing lost: the samples wait for the next call */
+            e->held = 1;
+        }
         return TWIN_DONE;
     }
     build b;

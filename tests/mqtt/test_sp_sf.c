@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/failalloc.h"
 #include "support/run.h"
 
 #define MODEL "dtmi:test:Motor;1"
@@ -428,6 +429,64 @@ START_TEST(test_edge_orphaned_records_counted)
 }
 END_TEST
 
+/* Allocation failures anywhere in a host-away-and-back run: each call gives
+   TWIN_E_NOMEM or succeeds; retried, nothing is lost or sent twice, nothing
+   leaks. */
+START_TEST(test_edge_sf_allocation_failures_lose_nothing)
+{
+    twin_sp_edge_destroy(e);
+    e = NULL;
+    for (size_t n = 0;; n++) {
+        failalloc fa;
+        twin_sp_edge_options o;
+        twin_status s;
+        failalloc_init(&fa);
+        failalloc_arm(&fa, n);
+        twin_sp_edge_options_init(&o);
+        o.group_id = "G";
+        o.node_id = "N";
+        o.alloc = &fa.alloc;
+        if (twin_sp_edge_create(&e, g, ing, &o) == TWIN_E_NOMEM)
+            ck_assert_int_eq(twin_sp_edge_create(&e, g, ing, &o), TWIN_OK);
+        if (twin_sp_edge_set_primary_host(e, "site") == TWIN_E_NOMEM)
+            ck_assert_int_eq(twin_sp_edge_set_primary_host(e, "site"), TWIN_OK);
+        twin_sp_store st = mem_callbacks(64);
+        ck_assert_int_eq(twin_sp_edge_set_store(e, &st), TWIN_OK);
+        connect_edge();
+        ck_assert_int_eq(state(1, 100), TWIN_OK);
+        while ((s = next()) == TWIN_OK || s == TWIN_E_NOMEM)
+            ;
+        ck_assert_int_eq(s, TWIN_DONE);
+        ck_assert_int_eq(state(0, 200), TWIN_OK);
+        for (int i = 0; i < 3; i++) {
+            write1(s_temp, T0 + (int64_t)n * 10000 + i * 1000, 1.0 + i);
+            while ((s = next()) == TWIN_E_NOMEM)
+                ;
+            ck_assert_int_eq(s, TWIN_DONE);
+        }
+        ck_assert_int_eq(state(1, 300), TWIN_OK);
+        double got[8];
+        size_t ng = 0;
+        twin_sp_metric m[16];
+        while ((s = next()) == TWIN_OK || s == TWIN_E_NOMEM)
+            if (s == TWIN_OK && msg.type == TWIN_SP_DDATA && decode(m) == 1 &&
+                (m[0].flags & TWIN_SP_HISTORICAL) && ng < 8)
+                got[ng++] = m[0].value.d;
+        ck_assert_int_eq(s, TWIN_DONE);
+        ck_assert_uint_eq(ng, 3);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert(got[k] == 1.0 + (double)k);
+        twin_sp_edge_destroy(e);
+        e = NULL;
+        ck_assert_uint_eq(fa.live_bytes, 0);
+        size_t failures = fa.failures;
+        failalloc_fini(&fa);
+        if (!failures)
+            break;
+    }
+}
+END_TEST
+
 /* ---- the file store -------------------------------------------------------- */
 
 static char path[128];
@@ -644,6 +703,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_edge_hold_without_store_returns_state);
     tcase_add_test(tc, test_edge_unconfirmed_record_resent_after_reconnect);
     tcase_add_test(tc, test_edge_orphaned_records_counted);
+    tcase_add_test(tc, test_edge_sf_allocation_failures_lose_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("file");
     tcase_add_checked_fixture(tc, setup, teardown);
