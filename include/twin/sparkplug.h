@@ -763,7 +763,11 @@ TWIN_SP_API twin_status twin_sp_edge_set_primary_host(twin_sp_edge *e, const cha
  * @param store Callbacks, copied (@c ud retained: it must outlive @p e);
  *              NULL: none.
  * @retval TWIN_OK      Set; its records (if any) are forwarded after the
- *                      next births.
+ *                      next births. Records are matched to the node's
+ *                      devices and metrics by twin id and signal name when
+ *                      they are forwarded: after a restart, declare the
+ *                      signals before the first births, or their records
+ *                      count as orphaned.
  * @retval TWIN_E_INVAL @p e is NULL or a callback is missing.
  * @retval TWIN_E_ABI   @p store->size is unknown.
  * @par Thread safety Writer on @p e.
