@@ -670,8 +670,12 @@ TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_ed
  * offline (twin_sp_edge_next()), or while the broker link is down
  * (twin_sp_edge_hold(), which the libmosquitto client calls), each DDATA
  * the node would have sent becomes a record appended to the store: the
- * twin identifier, and per metric its signal name, timestamp and value
+ * twin identifier, and per sample its signal name, timestamp and value
  * (names, not aliases, so records outlive the session and the process).
+ * The samples are those newer than the last round's that the ingest handle
+ * still knows (twin_ingest_get_history()): with a signal history
+ * (::twin_signal_options @c history) every sample written between two
+ * rounds, up to that many; without one, the latest of each round.
  * The next births are preceded by one last such round, then, after the
  * NBIRTH and DBIRTHs, the records go out in the order they were stored,
  * one DDATA each with `is_historical` true on every metric (aliases of the

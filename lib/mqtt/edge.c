@@ -41,6 +41,8 @@ TWIN_SP_API void twin_sp_edge_destroy(twin_sp_edge *e)
     sp_free(&a, e->host_id, e->host_id ? strlen(e->host_id) + 1 : 0);
     sp_free(&a, e->state_topic, e->state_topic ? strlen(e->state_topic) + 1 : 0);
     sp_free(&a, e->rec, e->rec_cap);
+    sp_free(&a, e->ht, e->hcap * sizeof *e->ht);
+    sp_free(&a, e->hv, e->hcap * sizeof *e->hv);
     sp_free(&a, e, sizeof *e);
 }
 

@@ -59,6 +59,9 @@ struct twin_sp_edge {
     uint64_t inflight_next; /* the cursor after the record handed out */
     uint8_t *rec;           /* record scratch */
     size_t rec_cap;
+    int64_t *ht;            /* a signal's known samples (scratch) */
+    double *hv;
+    size_t hcap;
     twin_sp_edge_sf_stats sf;
 };
 

@@ -209,25 +209,64 @@ static const char *signal_name(const twin_sp_edge *e, twin_signal sig)
     return name;
 }
 
-/* Build device d's record in e->rec: its metrics with samples newer than
- * published. *len: 0 when none. */
+/* The samples of metric em newer than what was published or stored: its
+ * known samples (twin_ingest_get_history(): with a history, every sample
+ * since the last round still in the ring; without, the latest) into
+ * e->ht / e->hv, from *first to *n. */
+static twin_status newer_samples(twin_sp_edge *e, const edge_metric *em, size_t *first,
+                                 size_t *n)
+{
+    twin_status s;
+    *first = *n = 0;
+    for (;;) {
+        s = twin_ingest_get_history(e->ing, em->sig, e->ht, e->hv, e->hcap, n, NULL);
+        if (s != TWIN_E_RANGE)
+            break;
+        size_t c = e->hcap ? e->hcap : 16;
+        while (c < *n)
+            c *= 2;
+        int64_t *t = (int64_t *)sp_alloc(&e->a, c * sizeof *t);
+        double *v = (double *)sp_alloc(&e->a, c * sizeof *v);
+        if (!t || !v) {
+            sp_free(&e->a, t, t ? c * sizeof *t : 0);
+            sp_free(&e->a, v, v ? c * sizeof *v : 0);
+            return TWIN_E_NOMEM;
+        }
+        sp_free(&e->a, e->ht, e->hcap * sizeof *e->ht);
+        sp_free(&e->a, e->hv, e->hcap * sizeof *e->hv);
+        e->ht = t;
+        e->hv = v;
+        e->hcap = c;
+    }
+    if (s < 0) {
+        *n = 0;
+        return TWIN_OK;  /* a signal gone meanwhile: nothing */
+    }
+    while (*first < *n && em->sent_t != NO_SAMPLE && e->ht[*first] <= em->sent_t)
+        (*first)++;
+    return TWIN_OK;
+}
+
+/* Build device d's record in e->rec: the samples of its metrics newer than
+ * published (in time order per metric). *len: 0 when none. */
 static twin_status record_build(twin_sp_edge *e, edge_device *d, size_t *len, size_t *count)
 {
-    size_t need = REC_HEAD + d->id_len, n = 0;
+    size_t need = REC_HEAD + d->id_len, total = 0, first, n;
+    twin_status s;
     for (size_t i = 0; i < d->n; i++) {
-        int64_t t;
         const char *name = signal_name(e, d->m[i].sig);
-        if (name && twin_ingest_get_latest(e->ing, d->m[i].sig, &t, NULL) == TWIN_OK &&
-            t != d->m[i].sent_t) {
-            need += REC_METRIC + strlen(name);
-            n++;
-        }
+        if (!name)
+            continue;
+        if ((s = newer_samples(e, &d->m[i], &first, &n)) < 0)
+            return s;
+        need += (n - first) * (REC_METRIC + strlen(name));
+        total += n - first;
     }
     *len = 0;
     *count = 0;
-    if (!n)
+    if (!total)
         return TWIN_OK;
-    if (n > 0xffff || d->id_len > 0xffff)
+    if (total > 0xffff || d->id_len > 0xffff)
         return TWIN_E_RANGE;
     if (need > e->rec_cap) {
         uint8_t *b = (uint8_t *)sp_alloc(&e->a, need);
@@ -240,28 +279,27 @@ static twin_status record_build(twin_sp_edge *e, edge_device *d, size_t *len, si
     uint8_t *p = e->rec;
     p[0] = REC_VERSION;
     p[1] = 0;
-    put16(p + 2, n);
+    put16(p + 2, total);
     put16(p + 4, d->id_len);
     memcpy(p + REC_HEAD, d->twin_id, d->id_len);
     p += REC_HEAD + d->id_len;
     for (size_t i = 0; i < d->n; i++) {
-        int64_t t;
-        double v;
         const char *name = signal_name(e, d->m[i].sig);
-        if (!name || twin_ingest_get_latest(e->ing, d->m[i].sig, &t, &v) != TWIN_OK ||
-            t == d->m[i].sent_t)
-            continue;
+        if (!name || newer_samples(e, &d->m[i], &first, &n) < 0)
+            continue;  /* the buffers are large enough already: no failure */
         size_t nl = strlen(name);
-        uint64_t bits;
-        memcpy(&bits, &v, sizeof bits);
-        put16(p, nl);
-        memcpy(p + 2, name, nl);
-        put64(p + 2 + nl, (uint64_t)t);
-        put64(p + 10 + nl, bits);
-        p += REC_METRIC + nl;
+        for (size_t k = first; k < n; k++) {
+            uint64_t bits;
+            memcpy(&bits, &e->hv[k], sizeof bits);
+            put16(p, nl);
+            memcpy(p + 2, name, nl);
+            put64(p + 2 + nl, (uint64_t)e->ht[k]);
+            put64(p + 10 + nl, bits);
+            p += REC_METRIC + nl;
+        }
     }
     *len = need;
-    *count = n;
+    *count = total;
     return TWIN_OK;
 }
 

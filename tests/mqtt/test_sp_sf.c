@@ -402,6 +402,42 @@ START_TEST(test_edge_unconfirmed_record_resent_after_reconnect)
 }
 END_TEST
 
+/* With a history (twin_signal_options), every sample written between two
+   rounds is stored, not only the latest, and forwarded in order. */
+START_TEST(test_edge_stores_every_sample_of_the_history)
+{
+    twin_signal vib;
+    twin_signal_options so;
+    twin_signal_options_init(&so);
+    so.history = 16;
+    ck_assert_int_eq(twin_ingest_add_signal(ing, "motor/1", "vib", &so, &vib), TWIN_OK);
+    twin_sp_store st = mem_callbacks(64);
+    ck_assert_int_eq(twin_sp_edge_set_store(e, &st), TWIN_OK);
+    write1(vib, T0, 0.0);
+    ck_assert_int_eq(twin_sp_edge_hold(e, T0), TWIN_OK);
+    for (int i = 1; i < 6; i++)
+        write1(vib, T0 + i * 1000, i);
+    ck_assert_int_eq(twin_sp_edge_hold(e, T0), TWIN_OK);
+    twin_sp_edge_sf_stats s = sfstats();
+    ck_assert_uint_eq(s.stored_records, 2);
+    ck_assert_uint_eq(s.stored_samples, 6);
+    connect_edge();
+    ck_assert_int_eq(through_births(), TWIN_OK);
+    twin_sp_metric m[16];
+    ck_assert_uint_eq(decode(m), 1);
+    ck_assert(m[0].value.d == 0.0);
+    ck_assert_int_eq(next(), TWIN_OK);
+    ck_assert_uint_eq(decode(m), 5);
+    for (int k = 0; k < 5; k++) {
+        ck_assert_uint_eq(m[k].alias, m[0].alias);
+        ck_assert(m[k].value.d == k + 1);
+        ck_assert_uint_eq(m[k].timestamp, (uint64_t)(T0 / 1000 + k + 1));
+        ck_assert(m[k].flags & TWIN_SP_HISTORICAL);
+    }
+    ck_assert_int_eq(next(), TWIN_DONE);
+}
+END_TEST
+
 /* Records of a twin or signal that is gone are counted, not sent. */
 START_TEST(test_edge_orphaned_records_counted)
 {
@@ -703,6 +739,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_edge_hold_without_store_returns_state);
     tcase_add_test(tc, test_edge_unconfirmed_record_resent_after_reconnect);
     tcase_add_test(tc, test_edge_orphaned_records_counted);
+    tcase_add_test(tc, test_edge_stores_every_sample_of_the_history);
     tcase_add_test(tc, test_edge_sf_allocation_failures_lose_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("file");

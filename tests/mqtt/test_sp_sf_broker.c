@@ -69,6 +69,9 @@ static int edge_open(uint32_t bdseq, uint64_t max_bytes)
     twin_sp_file_store_options fo;
     twin_sp_store st;
     twin_sp_mosq_options mo = mosq_opts();
+    twin_signal_options so;
+    twin_signal_options_init(&so);
+    so.history = 16;  /* samples written between two loop calls are all kept */
     twin_sp_edge_options_init(&o);
     o.group_id = "plant";
     o.node_id = "gw1";
@@ -77,7 +80,7 @@ static int edge_open(uint32_t bdseq, uint64_t max_bytes)
     fo.max_bytes = max_bytes;
     if (twin_graph_create(&eg, NULL) < 0 || twin_ingest_create(&ei, eg, NULL) < 0 ||
         twin_graph_add_twin(eg, TWIN, MODEL, NULL, 0) < 0 ||
-        twin_ingest_add_signal(ei, TWIN, "temp", NULL, &temp) < 0 ||
+        twin_ingest_add_signal(ei, TWIN, "temp", &so, &temp) < 0 ||
         twin_sp_edge_create(&e, eg, ei, &o) < 0 || twin_sp_edge_set_primary_host(e, "site") < 0 ||
         twin_sp_file_store_open(&fs, sf_path, &fo) < 0 || twin_sp_file_store_callbacks(fs, &st) < 0 ||
         twin_sp_edge_set_store(e, &st) < 0 || twin_sp_mosq_edge_create(&em, e, &mo) < 0)
@@ -238,12 +241,14 @@ static void stream_live(int from, int to)
     }
 }
 
-/* Samples from..to-1 while the edge cannot publish: one edge loop each (a
-   round: each sample becomes a record). */
-static void stream_held(int from, int to)
+/* Samples from..to-1 while the edge cannot publish, an edge loop (a round:
+   a record) after every per_loop of them and after the last. */
+static void stream_held(int from, int to, int per_loop)
 {
     for (int i = from; i < to; i++) {
         edge_write(i);
+        if ((i - from) % per_loop != per_loop - 1 && i != to - 1)
+            continue;
         ck_assert_int_eq(twin_sp_mosq_loop(em, 0), TWIN_OK);
         if (hm)
             ck_assert_int_eq(twin_sp_mosq_loop(hm, 0), TWIN_OK);
@@ -266,9 +271,10 @@ START_TEST(test_host_offline_edge_stores_then_historical_in_order)
     check_events(0, 0, 5, 0);
     host_down();
     ck_assert_msg(spin(5000, host_offline_seen), "the host's will did not reach the edge");
-    stream_held(5, 105);
+    stream_held(5, 105, 3);
     twin_sp_edge_sf_stats s = sfstats();
     ck_assert_uint_eq(s.stored_samples, 100);
+    ck_assert_uint_eq(s.stored_records, 34);  /* three samples a round */
     ck_assert_uint_eq(s.refused_samples, 0);
     host_up();  /* a new host process: an empty mirror */
     want_ev = 100;
@@ -307,7 +313,7 @@ START_TEST(test_broker_killed_mid_stream_nothing_lost)
     broker_stop(&B, SIGKILL);  /* a crash: no wills, no retained STATE left */
     ck_assert(spin(300, NULL));
     ck_assert_int_eq(edge_connected(), 0);
-    stream_held(50, 100);  /* the link is down: to the store */
+    stream_held(50, 100, 4);  /* the link is down: to the store */
     ck_assert_uint_eq(sfstats().stored_samples, 50);
     ck_assert_int_eq(broker_start(&B), 0);  /* same port */
     want_ev = 100;
@@ -366,7 +372,7 @@ START_TEST(test_gateway_killed_restarts_from_its_store)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     /* it restarts (the next bdSeq), gets 10 more samples, and the host comes */
     ck_assert_int_eq(edge_open(1, 1 << 20), 0);
-    stream_held(30, 40);
+    stream_held(30, 40, 1);
     host_up();
     want_ev = 40;
     ck_assert_msg(spin(10000, got_events), "%zu of 40 samples arrived", nev);
@@ -383,7 +389,7 @@ START_TEST(test_store_full_refused_counted_accepted_all_arrive)
     T0 = now_us() / 1000 * 1000 - 3600000000LL;
     ck_assert_int_eq(edge_open(0, 430), 0);
     ck_assert(spin(300, NULL));  /* connected; no host: holding */
-    stream_held(0, 25);
+    stream_held(0, 25, 1);
     twin_sp_edge_sf_stats s = sfstats();
     ck_assert_uint_eq(s.stored_samples, 10);
     ck_assert_uint_eq(s.refused_samples, 15);
