@@ -748,9 +748,10 @@ typedef struct twin_sp_edge_sf_stats {
  * @brief Make the node wait for and follow a Primary Host Application.
  *
  * Subscribe to `spBv1.0/STATE/HOST` (QoS 1) after each CONNACK (the
- * libmosquitto client does) and hand what arrives to
- * twin_sp_edge_receive(). After each twin_sp_edge_connect() the host
- * counts as offline until its STATE says otherwise.
+ * libmosquitto client does, from the connection after this call: set it
+ * before the first one) and hand what arrives to twin_sp_edge_receive().
+ * After each twin_sp_edge_connect() the host counts as offline until its
+ * STATE says otherwise.
  * @param e       Handle.
  * @param host_id Host Application ID, copied; NULL: none (publish at once).
  * @retval TWIN_OK      Set.
