@@ -7,8 +7,10 @@
  * on bytes in and bytes out, with a clock the host gives; nothing opens a
  * socket, reads a clock or calls malloc (allocation goes through the
  * handles' ::twin_allocator), so the same code runs in Cortex-M firmware.
- * Two host-only parts sit on it: twin_sp_host_bind() mirrors a host
- * session's devices into a graph and an ingest handle, and
+ * Host-only parts sit on it: twin_sp_host_bind() mirrors a host
+ * session's devices into a graph and an ingest handle,
+ * twin_sp_file_store_open() keeps an Edge Node's store and forward in a
+ * file, and
  * `twin/sparkplug_mosq.h` connects a session to a broker through
  * libmosquitto (built only where libmosquitto is found).
  *
@@ -587,7 +589,11 @@ TWIN_SP_API twin_status twin_sp_edge_death(twin_sp_edge *e, twin_sp_message *msg
  * with each sample's timestamp). Every message but the NDEATH carries the
  * next seq (0-255, wrapping); all are QoS 0, not retained. Call it until
  * ::TWIN_DONE after ingest writes; the call that starts a round reads the
- * graph and the ingest handle (O(signals)).
+ * graph and the ingest handle (O(signals)). With a primary host
+ * (twin_sp_edge_set_primary_host()) that is not online it gives
+ * ::TWIN_DONE at once (and with a store, stores the round's DATA); with a
+ * store, the stored records go out as historical DDATA after the births,
+ * before live DDATA (see "Primary Host Application and store and forward").
  * @param e      Handle.
  * @param now_us The host's clock (microseconds since the epoch): the
  *               payload timestamp.
@@ -608,17 +614,22 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
                                           void *buf, size_t cap, size_t *needed);
 
 /**
- * @brief Hand the session an NCMD or DCMD that arrived.
+ * @brief Hand the session an NCMD or DCMD that arrived, or its primary
+ *        host's STATE.
  *
  * An NCMD with `Node Control/Rebirth` true makes the next messages a new
  * NBIRTH and DBIRTHs (same bdSeq). Every other command (writes) is refused
- * and counted: the edge is read-only.
+ * and counted: the edge is read-only. A STATE on the topic of the primary
+ * host (twin_sp_edge_set_primary_host()) updates whether it is online
+ * (::TWIN_OK; a STATE older than the last one is ignored and counted);
+ * one whose JSON is not `{"online":BOOL,"timestamp":MS}` is
+ * ::TWIN_E_PARSE, counted as malformed.
  * @param e       Handle.
  * @param topic   Topic, @p tlen bytes.
  * @param tlen    Its length.
  * @param payload Payload, @p plen bytes.
  * @param plen    Its length.
- * @retval TWIN_OK          A rebirth was requested.
+ * @retval TWIN_OK          A rebirth was requested, or a STATE was taken.
  * @retval TWIN_E_CONSTRAINT A command other than a rebirth: refused, counted.
  * @retval TWIN_E_PARSE     The topic or payload is malformed: counted.
  * @retval TWIN_E_NOTFOUND  Not a command to this node (counted nowhere).
@@ -638,6 +649,278 @@ TWIN_SP_API twin_status twin_sp_edge_receive(twin_sp_edge *e, const char *topic,
  * @since 1.5
  */
 TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_edge_stats *out);
+
+/**
+ * @name Primary Host Application and store and forward (Edge Node)
+ *
+ * An Edge Node given a Primary Host Application (twin_sp_edge_set_primary_host())
+ * follows that host's STATE (`spBv1.0/STATE/HOST`, JSON
+ * `{"online":BOOL,"timestamp":MS}`, retained, QoS 1): it publishes no
+ * NBIRTH before the host says it is online (specification 3.0,
+ * [tck-id-message-flow-edge-node-birth-publish-phid-wait]), and while the
+ * host says it is offline it publishes nothing; when the host says it is
+ * online again, the node is born again (NBIRTH, DBIRTHs, same bdSeq). A
+ * STATE whose timestamp is older than the last one seen is ignored (a stale
+ * retained message). Unlike the specification's multi-server rule, the node
+ * keeps its MQTT session while the host is away (one broker: there is no
+ * other server to move to).
+ *
+ * With a store (twin_sp_edge_set_store()), nothing the node would have
+ * published as DATA while it cannot publish is lost: while the host is
+ * offline (twin_sp_edge_next()), or while the broker link is down
+ * (twin_sp_edge_hold(), which the libmosquitto client calls), each DDATA
+ * the node would have sent becomes a record appended to the store: the
+ * twin identifier, and per sample its signal name, timestamp and value
+ * (names, not aliases, so records outlive the session and the process).
+ * The samples are those newer than the last round's that the ingest handle
+ * still knows (twin_ingest_get_history()): with a signal history
+ * (::twin_signal_options @c history) every sample written between two
+ * rounds, up to that many; without one, the latest of each round.
+ * The next births are preceded by one last such round, then, after the
+ * NBIRTH and DBIRTHs, the records go out in the order they were stored,
+ * one DDATA each with `is_historical` true on every metric (aliases of the
+ * new session), before any live DDATA. A record is confirmed to the store
+ * (dropped from it) when the call after the one that gave its message
+ * comes (the message was taken, so published); a record handed out just
+ * before the connection broke is sent again after the next births (the
+ * host's ingest drops it as an exact duplicate). A record whose twin or
+ * signal is no longer the node's is counted (@c orphaned) and confirmed.
+ * A store that refuses a record as full (::TWIN_E_BUSY) refuses those
+ * samples: they are counted (@c refused_records, @c refused_samples) and
+ * never sent; what a store accepted is never dropped by the node.
+ * @{
+ */
+
+/** @brief twin_sp_store read cursor: the oldest record not confirmed. */
+#define TWIN_SP_STORE_FIRST 0u
+
+/**
+ * @brief A store-and-forward store: an ordered queue of opaque records,
+ *        the host's storage behind three callbacks. Copied by
+ *        twin_sp_edge_set_store(); @c ud retained.
+ *
+ * Cursors are the store's own positions (e.g. byte offsets), opaque to
+ * the node, increasing with each record; ::TWIN_SP_STORE_FIRST names the
+ * oldest record not confirmed. A store that persists its records (as
+ * twin_sp_file_store_open()'s does) keeps them across a restart of the
+ * process: the node then forwards them in its first session.
+ */
+typedef struct twin_sp_store {
+    uint32_t size;          /**< Set to `sizeof(twin_sp_store)`. */
+    uint32_t reserved_;     /**< Zero. */
+    /** Append one record of @p len bytes (copied). Return ::TWIN_OK,
+        ::TWIN_E_BUSY when full (the record is refused, nothing changed), or
+        another negative status on failure (the node tries again later). */
+    twin_status (*append)(void *ud, const void *rec, size_t len);
+    /** Read the record at @p cursor (or the first after it) into @p buf of
+        @p cap bytes: ::TWIN_OK with @c *len its length and @c *next the
+        cursor after it; ::TWIN_DONE when there is none; ::TWIN_E_RANGE
+        when @p cap is too small (@c *len: the bytes needed). */
+    twin_status (*read)(void *ud, uint64_t cursor, void *buf, size_t cap, size_t *len,
+                        uint64_t *next);
+    /** Every record before @p cursor (a @c next that read() gave) was
+        forwarded: the store may drop them. */
+    twin_status (*confirm)(void *ud, uint64_t cursor);
+    void *ud;               /**< Passed to each callback. */
+} twin_sp_store;
+
+/** @brief Store-and-forward counters of an Edge Node
+ *         (twin_sp_edge_get_sf_stats()). */
+typedef struct twin_sp_edge_sf_stats {
+    uint32_t size;              /**< Set by the caller to `sizeof(twin_sp_edge_sf_stats)`. */
+    uint32_t host_online;       /**< 1 when the primary host's last STATE said online
+                                     (or no primary host is set), else 0. */
+    uint64_t host_timestamp;    /**< Timestamp of the last STATE accepted (0: none). */
+    uint64_t states;            /**< STATE messages of the primary host accepted. */
+    uint64_t stale_states;      /**< STATE messages ignored: older than the last one. */
+    uint64_t stored_records;    /**< Records the store accepted. */
+    uint64_t stored_samples;    /**< Samples in them. */
+    uint64_t refused_records;   /**< Records the store refused as full (::TWIN_E_BUSY). */
+    uint64_t refused_samples;   /**< Samples in them: never sent. */
+    uint64_t store_errors;      /**< Store calls that failed otherwise (retried). */
+    uint64_t forwarded_records; /**< Records sent as historical DDATA. */
+    uint64_t forwarded_samples; /**< Historical metrics sent. */
+    uint64_t orphaned;          /**< Stored samples whose twin or signal is gone
+                                     (or a record that did not decode): not sent. */
+} twin_sp_edge_sf_stats;
+
+/**
+ * @brief Make the node wait for and follow a Primary Host Application.
+ *
+ * Subscribe to `spBv1.0/STATE/HOST` (QoS 1) after each CONNACK (the
+ * libmosquitto client does, from the connection after this call: set it
+ * before the first one) and hand what arrives to twin_sp_edge_receive().
+ * After each twin_sp_edge_connect() the host counts as offline until its
+ * STATE says otherwise.
+ * @param e       Handle.
+ * @param host_id Host Application ID, copied; NULL: none (publish at once).
+ * @retval TWIN_OK      Set.
+ * @retval TWIN_E_INVAL @p e is NULL or @p host_id is not a legal topic level.
+ * @retval TWIN_E_NOMEM Allocation failed; unchanged.
+ * @par Thread safety Writer on @p e.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_edge_set_primary_host(twin_sp_edge *e, const char *host_id);
+
+/**
+ * @brief Give the node a store-and-forward store.
+ * @param e     Handle.
+ * @param store Callbacks, copied (@c ud retained: it must outlive @p e);
+ *              NULL: none.
+ * @retval TWIN_OK      Set; its records (if any) are forwarded after the
+ *                      next births. Records are matched to the node's
+ *                      devices and metrics by twin id and signal name when
+ *                      they are forwarded: after a restart, declare the
+ *                      signals before the first births, or their records
+ *                      count as orphaned.
+ * @retval TWIN_E_INVAL @p e is NULL or a callback is missing.
+ * @retval TWIN_E_ABI   @p store->size is unknown.
+ * @par Thread safety Writer on @p e.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_edge_set_store(twin_sp_edge *e, const twin_sp_store *store);
+
+/**
+ * @brief While the broker link is down: append what the node would
+ *        publish as DATA to its store, publishing nothing.
+ *
+ * Call it after ingest writes while not connected (the libmosquitto
+ * client does, in twin_sp_mosq_loop()). Reads the graph and the ingest
+ * handle (O(signals)), as the first call of a round of twin_sp_edge_next().
+ * @param e      Handle.
+ * @param now_us The host's clock, microseconds (unused for now; given for
+ *               symmetry with twin_sp_edge_next()).
+ * @retval TWIN_OK      Records were stored.
+ * @retval TWIN_DONE    Nothing new to store.
+ * @retval TWIN_E_BUSY  The store refused records as full: those samples are
+ *                      counted as refused and dropped.
+ * @retval TWIN_E_STATE No store is set.
+ * @retval TWIN_E_NOMEM Allocation failed; nothing lost (tried again later).
+ * @retval TWIN_E_INVAL @p e is NULL.
+ * @par Thread safety Writer on @p e.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_edge_hold(twin_sp_edge *e, int64_t now_us);
+
+/**
+ * @brief The node's primary host and store-and-forward counters.
+ * @param e   Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_edge_get_sf_stats(const twin_sp_edge *e,
+                                                  twin_sp_edge_sf_stats *out);
+
+/** @brief A bounded store-and-forward store in one file (opaque; host
+ *         builds only, not the firmware's). */
+typedef struct twin_sp_file_store twin_sp_file_store;
+
+/** @brief Flags of ::twin_sp_file_store_options. Values fixed forever. */
+enum twin_sp_file_store_flag {
+    /** fdatasync() after each append: records survive a power loss, not
+        only a crash of the process (much slower on a disk). Confirms are
+        not synced: one lost to a power loss sends its records again, which
+        a host drops as exact duplicates. */
+    TWIN_SP_FILE_STORE_SYNC = 1u
+};
+
+/** @brief Options of twin_sp_file_store_open(). Initialise with
+ *         twin_sp_file_store_options_init(). */
+typedef struct twin_sp_file_store_options {
+    uint32_t size;                /**< `sizeof`, set by twin_sp_file_store_options_init(). */
+    uint32_t flags;               /**< ::twin_sp_file_store_flag bits; default 0. */
+    const twin_allocator *alloc;  /**< Allocator, copied; NULL: the C library's. */
+    /** Bound on the records not confirmed, bytes (each record takes 8
+        more); default 64 MiB. Appending past it is refused (::TWIN_E_BUSY). */
+    uint64_t max_bytes;
+} twin_sp_file_store_options;
+
+/** @brief Counters of a file store. */
+typedef struct twin_sp_file_store_stats {
+    uint32_t size;       /**< Set by the caller to `sizeof(twin_sp_file_store_stats)`. */
+    uint32_t reserved_;  /**< Zero. */
+    uint64_t records;    /**< Records held (not confirmed). */
+    uint64_t bytes;      /**< Their bytes, with the 8-byte record headers. */
+    uint64_t max_bytes;  /**< The bound. */
+    uint64_t appended;   /**< Records appended by this handle. */
+    uint64_t refused;    /**< Appends refused as full. */
+    uint64_t confirmed;  /**< Records confirmed by this handle. */
+    uint64_t truncated;  /**< Bytes of a torn last record dropped at open. */
+} twin_sp_file_store_stats;
+
+/**
+ * @brief Fill @p o with defaults. Use the twin_sp_file_store_options_init() macro.
+ * @param o    Options.
+ * @param size `sizeof *o` as the caller compiled it.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p o is NULL or @p size too small.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_file_store_options_init_(twin_sp_file_store_options *o,
+                                                        size_t size);
+/** @brief Initialise file store options @p o with defaults. */
+#define twin_sp_file_store_options_init(o) twin_sp_file_store_options_init_((o), sizeof *(o))
+
+/**
+ * @brief Open (or create) a store-and-forward file.
+ *
+ * The file holds a header (the position of the first record not
+ * confirmed) and the records, each with its length and CRC-32. Opening
+ * reads the records not confirmed and drops a torn last one (a crash in
+ * the middle of an append: that append had not returned). An append is a
+ * single write(): once it returned, a crash of the process loses nothing
+ * (with ::TWIN_SP_FILE_STORE_SYNC, neither does a power loss). Confirmed
+ * records are dropped by truncating the file when none is left, else by
+ * copying the rest to a new file renamed over it once the dead part is as
+ * large as the bound. Only one handle may open a file at a time.
+ * @param out  Receives the handle; NULL on failure.
+ * @param path File path, copied.
+ * @param o    Options; NULL: defaults.
+ * @retval TWIN_OK      Open.
+ * @retval TWIN_E_IO    The file could not be opened, read or created.
+ * @retval TWIN_E_PARSE The file is not a store-and-forward file.
+ * @retval TWIN_E_INVAL A pointer is NULL or @c max_bytes is 0.
+ * @retval TWIN_E_ABI   @p o->size is unknown.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_file_store_open(twin_sp_file_store **out, const char *path,
+                                                const twin_sp_file_store_options *o);
+
+/**
+ * @brief Close a file store (its records stay in the file).
+ * @param fs Handle; NULL is a no-op.
+ * @since 1.6
+ */
+TWIN_SP_API void twin_sp_file_store_close(twin_sp_file_store *fs);
+
+/**
+ * @brief The callbacks of a file store, for twin_sp_edge_set_store().
+ * @param fs  Handle (the callbacks' @c ud: it must outlive their user).
+ * @param out Receives them.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_file_store_callbacks(twin_sp_file_store *fs, twin_sp_store *out);
+
+/**
+ * @brief A file store's counters.
+ * @param fs  Handle.
+ * @param out Receives them; its @c size must be set.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL A pointer is NULL or @p out->size is too small.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_SP_API twin_status twin_sp_file_store_get_stats(const twin_sp_file_store *fs,
+                                                     twin_sp_file_store_stats *out);
+
+/** @} */
 
 /** @brief A Host Application session (opaque). */
 typedef struct twin_sp_host twin_sp_host;
@@ -898,7 +1181,12 @@ TWIN_SP_API twin_status twin_sp_bind_options_init_(twin_sp_bind_options *o, size
  * alias → handle and its values reach twin_ingest_write_signals() in one
  * call per message: health, divergence and recalibration run on arrival.
  * Each value's timestamp is its metric's, else the payload's. Node metrics
- * (NBIRTH, NDATA) are not mirrored. When a device is born its twin's
+ * (NBIRTH, NDATA) are not mirrored. Historical metrics (`is_historical`,
+ * an Edge Node's store and forward) are written the same way with their
+ * own timestamps: the ingest handle takes one newer than the signal's
+ * latest in order, and refuses or keeps as late (the signal's order
+ * policy) one older than a value it already has, so historical data never
+ * overwrites a newer live value. When a device is born its twin's
  * @c online_property becomes true; when it dies (DDEATH, or its node's
  * NDEATH) false: the twin is stale (twin_sp_host_status() tells the same
  * by device identifier). Failures to create a twin or a signal are counted

@@ -15,7 +15,11 @@
  *   `spBv1.0/GROUP/DCMD/NODE/+` (QoS 1), then the NBIRTH and DBIRTHs and
  *   DATA as twin_sp_edge_next() gives them (QoS 0, not retained). Commands
  *   that arrive go to twin_sp_edge_receive() (a Rebirth makes new births).
- *   A clean stop publishes the NDEATH before DISCONNECT.
+ *   A clean stop publishes the NDEATH before DISCONNECT. An edge with a
+ *   primary host (twin_sp_edge_set_primary_host()) also subscribes to its
+ *   STATE (QoS 1), and its births wait for it; an edge with a store
+ *   (twin_sp_edge_set_store()) moves its DATA there while the connection
+ *   is down (twin_sp_edge_hold() on each loop call).
  * - **Host Application**: the will is its STATE offline (retained, QoS 1,
  *   the timestamp of this CONNECT); after the CONNACK, subscriptions to
  *   `spBv1.0/GROUP/#` (or `spBv1.0/#`) and to its own STATE topic (QoS 1),
@@ -40,7 +44,8 @@
  * client or in flight when the connection or the broker died is lost; the
  * edge does not resend it, but its births after the reconnect carry every
  * signal's latest value, so the mirror's latest state is whole again (the
- * history between is lost: store and forward is a later step).
+ * history between is lost, unless the edge has a store: then what it took
+ * while the connection was down arrives as historical DATA).
  *
  * @par Security
  * With @c tls_ca_file (or @c tls_ca_path) in the options the connection is

@@ -5,53 +5,12 @@
  * message per call (NBIRTH, DDEATHs, DBIRTHs, DDATAs) until TWIN_DONE.
  * State changes only when a message was built, so a buffer too small
  * loses nothing. */
-#include "sp_int.h"
+#include "edge_int.h"
 
 #include <string.h>
 
 #define REBIRTH_NAME "Node Control/Rebirth"
 #define BDSEQ_NAME "bdSeq"
-#define NO_SAMPLE INT64_MIN
-
-typedef struct edge_metric {
-    twin_signal sig;
-    uint64_t alias;
-    int64_t sent_t;  /* timestamp of the value last published; NO_SAMPLE: none */
-    uint32_t seen;   /* sync generation that last saw the signal */
-    uint32_t reserved;
-} edge_metric;
-
-typedef struct edge_device {
-    char *twin_id, *dev_id;  /* the twin's identifier and its escaped form */
-    size_t id_len, dev_len;
-    edge_metric *m;
-    size_t n, cap;
-    uint32_t seen;          /* sync generation that saw one of its signals */
-    uint8_t born;           /* a DBIRTH went out in this session */
-    uint8_t need_birth;     /* its metrics changed: a DBIRTH is due */
-    uint8_t dirty;          /* newer samples than published */
-    uint8_t gone;           /* its twin or its signals are gone */
-} edge_device;
-
-struct twin_sp_edge {
-    twin_allocator a;
-    const twin_graph *g;
-    const twin_ingest *ing;
-    char *group, *node;
-    edge_device *dev;
-    size_t ndev, capdev;
-    uint32_t *index;        /* open addressing by twin id: device index + 1 */
-    size_t index_cap;
-    uint64_t next_alias;
-    uint32_t bdseq;
-    uint32_t gen;
-    uint8_t session;        /* connect() was called and no death() since */
-    uint8_t connected_once;
-    uint8_t need_nbirth;
-    uint8_t round;          /* synced: a round of messages is under way */
-    uint8_t seq;            /* seq of the next message */
-    twin_sp_edge_stats st;
-};
 
 TWIN_SP_API twin_status twin_sp_edge_options_init_(twin_sp_edge_options *o, size_t size)
 {
@@ -79,6 +38,11 @@ TWIN_SP_API void twin_sp_edge_destroy(twin_sp_edge *e)
     sp_free(&a, e->index, e->index_cap * sizeof *e->index);
     sp_free(&a, e->group, strlen(e->group) + 1);
     sp_free(&a, e->node, strlen(e->node) + 1);
+    sp_free(&a, e->host_id, e->host_id ? strlen(e->host_id) + 1 : 0);
+    sp_free(&a, e->state_topic, e->state_topic ? strlen(e->state_topic) + 1 : 0);
+    sp_free(&a, e->rec, e->rec_cap);
+    sp_free(&a, e->ht, e->hcap * sizeof *e->ht);
+    sp_free(&a, e->hv, e->hcap * sizeof *e->hv);
     sp_free(&a, e, sizeof *e);
 }
 
@@ -148,7 +112,7 @@ static twin_status index_rebuild(twin_sp_edge *e, size_t want_cap)
     return TWIN_OK;
 }
 
-static edge_device *device_find(twin_sp_edge *e, const char *id, size_t n)
+edge_device *twin__sp_edge_device_find(twin_sp_edge *e, const char *id, size_t n)
 {
     if (!e->index_cap)
         return NULL;
@@ -215,7 +179,7 @@ static twin_status sync(twin_sp_edge *e)
         if (twin_ingest_signal_info(e->ing, sig, &twin_id, NULL, NULL) < 0)
             continue;
         size_t n = strlen(twin_id);
-        edge_device *d = device_find(e, twin_id, n);
+        edge_device *d = twin__sp_edge_device_find(e, twin_id, n);
         if (!d && (s = device_add(e, twin_id, n, &d)) < 0)
             return s;
         edge_metric *m = metric_find(d, sig);
@@ -227,6 +191,7 @@ static twin_status sync(twin_sp_edge *e)
             m->sig = sig;
             m->alias = e->next_alias++;
             m->sent_t = NO_SAMPLE;
+            m->live_t = NO_SAMPLE;
             d->need_birth = 1;
         }
         m->seen = e->gen;
@@ -280,13 +245,13 @@ static uint64_t ms(int64_t t_us)
     return t_us < 0 ? 0 : (uint64_t)(t_us / 1000);
 }
 
-static void header(sp_w *w, uint64_t now_ms)
+void twin__sp_edge_header(sp_w *w, uint64_t now_ms)
 {
     sp_put_tag(w, 1, SP_WT_VARINT);
     sp_put_varint(w, now_ms);
 }
 
-static void seq_tail(sp_w *w, uint8_t seq)
+void twin__sp_edge_seq_tail(sp_w *w, uint8_t seq)
 {
     twin_sp_payload p;
     memset(&p, 0, sizeof p);
@@ -319,7 +284,7 @@ static twin_status nbirth_payload(sp_w *w, void *ctx)
     build *b = (build *)ctx;
     twin_sp_metric m;
     twin_status s;
-    header(w, b->now_ms);
+    twin__sp_edge_header(w, b->now_ms);
     if ((s = bdseq_metric(w, b->bdseq, b->now_ms, 1)) < 0)
         return s;
     memset(&m, 0, sizeof m);
@@ -331,7 +296,7 @@ static twin_status nbirth_payload(sp_w *w, void *ctx)
     m.value.u = 0;
     if ((s = twin__sp_put_metric(w, &m)) < 0)
         return s;
-    seq_tail(w, 0);
+    twin__sp_edge_seq_tail(w, 0);
     return TWIN_OK;
 }
 
@@ -340,7 +305,7 @@ static twin_status device_payload(sp_w *w, void *ctx)
     build *b = (build *)ctx;
     edge_device *d = b->d;
     twin_status s;
-    header(w, b->now_ms);
+    twin__sp_edge_header(w, b->now_ms);
     b->metrics = 0;
     for (size_t i = 0; b->type != TWIN_SP_DDEATH && i < d->n; i++) {
         edge_metric *em = &d->m[i];
@@ -348,6 +313,15 @@ static twin_status device_payload(sp_w *w, void *ctx)
         int64_t t;
         double v;
         int has = twin_ingest_get_latest(b->e->ing, em->sig, &t, &v) == TWIN_OK;
+        if (b->type == TWIN_SP_DBIRTH && em->stored) {
+            /* Samples wait in the store: the birth carries the value the host
+               last had from us (null when none), so that the historical DATA
+               that follows comes after it, in time order, and never behind a
+               newer value. */
+            has = em->live_t != NO_SAMPLE;
+            t = em->live_t;
+            v = em->live_v;
+        }
         if (b->type == TWIN_SP_DDATA && (!has || t == em->sent_t))
             continue;
         memset(&m, 0, sizeof m);
@@ -386,7 +360,7 @@ static twin_status device_payload(sp_w *w, void *ctx)
             return s;
         b->metrics++;
     }
-    seq_tail(w, b->e->seq);
+    twin__sp_edge_seq_tail(w, b->e->seq);
     return TWIN_OK;
 }
 
@@ -407,10 +381,18 @@ TWIN_SP_API twin_status twin_sp_edge_connect(twin_sp_edge *e, twin_sp_message *m
         return s;
     msg->qos = 1;  /* the will: QoS 1, not retained (chapter 5) */
     e->bdseq = b.bdseq;
+    if (e->connected_once && e->has_store)
+        e->held = 1;  /* the link was down: what came meanwhile goes to the store */
     e->connected_once = 1;
     e->session = 1;
     e->need_nbirth = 1;
     e->round = 0;
+    /* The primary host is offline until its (retained) STATE says otherwise;
+       a record handed out in the last session is sent again (not confirmed). */
+    e->host_online = 0;
+    e->inflight = 0;
+    e->cursor = TWIN_SP_STORE_FIRST;
+    e->sf_pending = (uint8_t)e->has_store;
     return TWIN_OK;
 }
 
@@ -451,10 +433,23 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
     if (!e->session)
         return TWIN_E_STATE;
     twin_status s;
+    twin__sp_edge_confirm(e);  /* the last message was taken */
     if (!e->round) {
         if ((s = sync(e)) < 0)
             return s;
         e->round = 1;
+    }
+    if (twin__sp_edge_holding(e)) {
+        /* No births before the primary host is online (chapter 5,
+           [tck-id-message-flow-edge-node-birth-publish-phid-wait]); its DATA
+           goes to the store meanwhile (counted there when refused). */
+        e->round = 0;
+        if (e->has_store && (s = twin__sp_edge_record(e)) != TWIN_DONE) {
+            if (s == TWIN_E_NOMEM)
+                return s;  /* nothing lost: the samples wait for the next call */
+            e->held = 1;
+        }
+        return TWIN_DONE;
     }
     build b;
     memset(&b, 0, sizeof b);
@@ -462,6 +457,14 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
     b.now_ms = ms(now_us);
     b.bdseq = e->bdseq;
     if (e->need_nbirth) {
+        /* Samples since the last hold round go to the store too, so that
+           every one of them reaches the host as historical DATA. */
+        if (e->has_store && e->held) {
+            if ((s = twin__sp_edge_record(e)) == TWIN_E_NOMEM)
+                return s;
+            if (s == TWIN_OK || s == TWIN_DONE || s == TWIN_E_BUSY)
+                e->held = 0;
+        }
         if ((s = twin__sp_message(msg, buf, cap, needed, TWIN_SP_NBIRTH, e->group, e->node,
                                   NULL, nbirth_payload, &b)) < 0)
             return s;
@@ -485,9 +488,13 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
         return TWIN_OK;
     }
     /* A DDEATH for a born device that went, a DBIRTH for each device whose
-       metric set is new, then a DDATA for each with newer samples. */
+       metric set is new, the stored records as historical DDATA, then a
+       DDATA for each device with newer samples. */
     static const int order[3] = {TWIN_SP_DDEATH, TWIN_SP_DBIRTH, TWIN_SP_DDATA};
     for (int k = 0; k < 3; k++) {
+        if (order[k] == TWIN_SP_DDATA && e->has_store && e->sf_pending &&
+            (s = twin__sp_edge_forward(e, b.now_ms, msg, buf, cap, needed)) != TWIN_DONE)
+            return s;
         for (size_t i = 0; i < e->ndev; i++) {
             edge_device *d = &e->dev[i];
             int due = order[k] == TWIN_SP_DDEATH ? d->gone
@@ -508,9 +515,16 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
                 return TWIN_OK;
             }
             for (size_t j = 0; j < d->n; j++) {
+                edge_metric *em = &d->m[j];
                 int64_t t;
-                if (twin_ingest_get_latest(e->ing, d->m[j].sig, &t, NULL) == TWIN_OK)
-                    d->m[j].sent_t = t;
+                double v;
+                if (twin_ingest_get_latest(e->ing, em->sig, &t, &v) != TWIN_OK)
+                    continue;
+                em->sent_t = t;
+                if (!em->stored) {  /* published live: the host has it */
+                    em->live_t = t;
+                    em->live_v = v;
+                }
             }
             d->born = 1;
             d->need_birth = 0;
@@ -528,6 +542,16 @@ TWIN_SP_API twin_status twin_sp_edge_receive(twin_sp_edge *e, const char *topic,
     twin_sp_topic t;
     if (!e || !topic || (!payload && plen))
         return TWIN_E_INVAL;
+    if (twin_sp_topic_parse(topic, tlen, &t) == TWIN_OK && t.type == TWIN_SP_STATE) {
+        if (!e->host_id || t.node_len != strlen(e->host_id) ||
+            memcmp(t.node, e->host_id, t.node_len) != 0)
+            return TWIN_E_NOTFOUND;
+        if (twin__sp_edge_state(e, payload ? payload : "", plen) < 0) {
+            e->st.malformed++;
+            return TWIN_E_PARSE;
+        }
+        return TWIN_OK;
+    }
     if (twin_sp_topic_parse(topic, tlen, &t) < 0 ||
         (t.type != TWIN_SP_NCMD && t.type != TWIN_SP_DCMD) ||
         t.group_len != strlen(e->group) || memcmp(t.group, e->group, t.group_len) != 0 ||
@@ -573,4 +597,25 @@ TWIN_SP_API twin_status twin_sp_edge_get_stats(const twin_sp_edge *e, twin_sp_ed
         born += e->dev[i].born && !e->dev[i].gone;
     r.devices = born;
     return twin__sized_out(out, &r, sizeof r);
+}
+
+TWIN_SP_API twin_status twin_sp_edge_hold(twin_sp_edge *e, int64_t now_us)
+{
+    twin_status s;
+    (void)now_us;
+    if (!e)
+        return TWIN_E_INVAL;
+    if (!e->has_store)
+        return TWIN_E_STATE;
+    /* A record handed out just before the link went may not have reached
+       the broker: not confirmed, sent again after the next births. */
+    e->inflight = 0;
+    e->cursor = TWIN_SP_STORE_FIRST;
+    if ((s = sync(e)) < 0)
+        return s;
+    e->round = 0;
+    s = twin__sp_edge_record(e);
+    if (s == TWIN_OK || s == TWIN_E_BUSY)
+        e->held = 1;
+    return s;
 }

@@ -147,8 +147,11 @@ static void on_connect(struct mosquitto *mq, void *ud, int rc)
     m->st.connected = 1;
     m->st.connects++;
     if (m->e) {
+        const char *state = twin__sp_edge_state_topic(m->e);
         mosquitto_subscribe(mq, NULL, m->ncmd, SUB_QOS);
         mosquitto_subscribe(mq, NULL, m->dcmd, SUB_QOS);
+        if (state)  /* its primary host's STATE (retained): births wait for it */
+            mosquitto_subscribe(mq, NULL, state, SUB_QOS);
         return;  /* the births follow from twin_sp_edge_next() */
     }
     mosquitto_subscribe(mq, NULL, m->group_id, SUB_QOS);
@@ -441,6 +444,8 @@ TWIN_SP_API twin_status twin_sp_mosq_loop(twin_sp_mosq *m, int timeout_ms)
     if (m->stopped)
         return TWIN_E_STATE;
     int64_t now = now_us();
+    if (m->e && !m->st.connected)  /* link down: DATA to the edge's store, if any */
+        (void)twin_sp_edge_hold(m->e, now);
     if (!m->st.connected && !m->connecting) {
         if (now < m->next_try_us) {
             int64_t wait = m->next_try_us - now, max = (int64_t)timeout_ms * 1000;

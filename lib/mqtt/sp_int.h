@@ -132,6 +132,8 @@ const sp_host_sink *twin__sp_host_sink(const twin_sp_host *h);
 /* Ask every node the host knows for a rebirth (after a reconnection, when
  * births may have been missed). */
 void twin__sp_host_rebirth_all(twin_sp_host *h);
+/* An edge's primary host STATE topic to subscribe to, or NULL (edge_sf.c). */
+const char *twin__sp_edge_state_topic(const twin_sp_edge *e);
 /* The host's allocator (for the sink's own state). */
 const twin_allocator *twin__sp_host_alloc(const twin_sp_host *h);
 
