@@ -451,6 +451,7 @@ typedef struct numpy_out {
     double rate;        /* runs per second; -1: skipped */
     char version[64];
     double *p_fail;     /* per twin, NaN where not reported */
+    double *up, *up_sd; /* per twin: mean and standard deviation of min(t, horizon) */
 } numpy_out;
 
 static void run_numpy(const live_plant *lp, int64_t now_us, uint32_t runs, int reps,
@@ -466,8 +467,10 @@ static void run_numpy(const live_plant *lp, int64_t now_us, uint32_t runs, int r
     no->rate = -1;
     no->version[0] = '\0';
     no->p_fail = malloc(pl->n * sizeof *no->p_fail);
-    if (!no->p_fail) fail("out of memory");
-    for (uint32_t i = 0; i < pl->n; i++) no->p_fail[i] = NAN;
+    no->up = malloc(pl->n * sizeof *no->up);
+    no->up_sd = malloc(pl->n * sizeof *no->up_sd);
+    if (!no->p_fail || !no->up || !no->up_sd) fail("out of memory");
+    for (uint32_t i = 0; i < pl->n; i++) no->p_fail[i] = no->up[i] = no->up_sd[i] = NAN;
     fp = bench_py_open("numpy", "TWIN_BENCH_NUMPY_PY", SCENARIO_NUMPY_PY, "bench_scenario", &py,
                        &script, path, sizeof path);
     if (!fp) return;
@@ -501,11 +504,15 @@ static void run_numpy(const live_plant *lp, int64_t now_us, uint32_t runs, int r
     }
     while (getline(&line, &cap, fp) > 0) {
         unsigned idx;
-        double p;
+        double p, u, sd;
         line[strcspn(line, "\n")] = '\0';
         if (strncmp(line, "numpy ", 6) == 0) snprintf(no->version, sizeof no->version, "%s", line + 6);
         else if (sscanf(line, "rate %lf", &no->rate) == 1) continue;
-        else if (sscanf(line, "pfail %u %lf", &idx, &p) == 2 && idx < pl->n) no->p_fail[idx] = p;
+        else if (sscanf(line, "twin %u %lf %lf %lf", &idx, &p, &u, &sd) == 4 && idx < pl->n) {
+            no->p_fail[idx] = p;
+            no->up[idx] = u;
+            no->up_sd[idx] = sd;
+        }
         else if (strncmp(line, "skipped", 7) == 0) printf("numpy: %s\n", line);
     }
     free(line);
@@ -521,6 +528,44 @@ static void run_numpy(const live_plant *lp, int64_t now_us, uint32_t runs, int r
 }
 
 /* ---- main ------------------------------------------------------------------------ */
+
+/* The nearest-rank quantile q of sorted x[0..n). */
+static double rank_quantile(const double *x, size_t n, double q)
+{
+    double k = ceil(q * (double)n);
+    size_t i = k < 1 ? 0 : (size_t)k - 1;
+    return x[i < n ? i : n - 1];
+}
+
+/* Check the summary of every twin against its times, sorted here. */
+static void check_summary(const twin_scenario_result *res, const plant *pl,
+                          const twin_scenario_run_options *o)
+{
+    double *x = malloc((size_t)o->runs * sizeof *x);
+    if (!x) fail("out of memory");
+    for (uint32_t i = 0; i < pl->n; i++) {
+        twin_scenario_outcome oc;
+        const double *t;
+        size_t n, fails = 0;
+        double q[3];
+        oc.size = sizeof oc;
+        if (twin_scenario_result_get(res, 0, pl->id[i], &oc) != TWIN_OK ||
+            twin_scenario_result_times(res, pl->id[i], &t, &n) != TWIN_OK || n != o->runs)
+            fail("no outcome or times for %s", pl->id[i]);
+        memcpy(x, t, n * sizeof *x);
+        qsort(x, n, sizeof *x, bench_cmp_double);
+        for (size_t k = 0; k < n; k++) fails += x[k] < INFINITY;
+        q[0] = rank_quantile(x, n, o->q_lower);
+        q[1] = rank_quantile(x, n, 0.5);
+        q[2] = rank_quantile(x, n, o->q_upper);
+        if (oc.p_fail != (double)fails / (double)n || oc.ttf_lower != q[0] ||
+            oc.ttf_median != q[1] || oc.ttf_upper != q[2])
+            fail("%s: summary P %g, ttf %g %g %g; its times give P %g, ttf %g %g %g", pl->id[i],
+                 oc.p_fail, oc.ttf_lower, oc.ttf_median, oc.ttf_upper, (double)fails / (double)n,
+                 q[0], q[1], q[2]);
+    }
+    free(x);
+}
 
 int main(int argc, char **argv)
 {
@@ -592,43 +637,64 @@ int main(int argc, char **argv)
     run_s = bench_median(t_run, reps);
     c_rate = runs / run_s;
     if (twin_scenario_result_count(res) != lp.pl.n) fail("the results have other twins");
+    check_summary(res, &lp.pl, &o);
 
     /* 3. numpy, and the check */
     run_numpy(&lp, now_us, runs, reps, &no);
 
-    printf("\n%-14s %8s %8s %10s %10s %9s %9s\n", "twin", "inputs", "P(fail)", "ttf median",
-           "downtime", "numpy P", "z");
+    printf("\n%-12s %6s %8s %8s %6s %8s %8s %6s\n", "twin", "inputs", "P(fail)", "numpy P",
+           "z", "uptime", "numpy", "z");
     for (uint32_t i = 0; i < lp.pl.n; i++) {
         twin_scenario_outcome oc;
-        double p2, se, z;
+        const double *t;
+        size_t nt;
+        double p2, se, zp = NAN, zu = NAN, up = 0, up2 = 0, sd;
+        int motor = 0;
         oc.size = sizeof oc;
-        if (twin_scenario_result_get(res, 0, lp.pl.id[i], &oc) != TWIN_OK)
+        if (twin_scenario_result_get(res, 0, lp.pl.id[i], &oc) != TWIN_OK ||
+            twin_scenario_result_times(res, lp.pl.id[i], &t, &nt) != TWIN_OK)
             fail("no outcome for %s", lp.pl.id[i]);
-        if (!oc.inputs) continue;  /* twins without inputs: motors and the rest */
+        for (uint32_t j = 0; j < lp.nm; j++) motor |= lp.m[j].node == i;
+        if (!oc.inputs && !motor) continue;  /* never fails, in both */
+        /* uptime: min(t, horizon), its mean and standard deviation */
+        for (size_t k = 0; k < nt; k++) {
+            double u = t[k] < o.horizon_s ? t[k] : o.horizon_s;
+            up += u;
+            up2 += u * u;
+        }
+        up /= (double)nt;
+        sd = nt > 1 ? sqrt(fmax(up2 - (double)nt * up * up, 0) / (double)(nt - 1)) : 0;
         p2 = no.p_fail[i];
         if (no.rate > 0) {
-            if (p2 != p2) fail("numpy: no P(fail) for %s", lp.pl.id[i]);
-            /* independent draws: the standard error of the difference,
-               at least that of one failure in either */
+            if (p2 != p2 || no.up[i] != no.up[i]) fail("numpy: nothing for %s", lp.pl.id[i]);
+            /* independent draws: the standard errors of the differences
+               (P: at least that of one failure in either; uptime: at least
+               a millionth of the horizon) */
             se = sqrt(oc.p_fail * (1 - oc.p_fail) / runs + p2 * (1 - p2) / runs);
             if (se < 1.0 / runs) se = 1.0 / runs;
-            z = (oc.p_fail - p2) / se;
+            zp = (oc.p_fail - p2) / se;
+            se = sqrt((sd * sd + no.up_sd[i] * no.up_sd[i]) / runs);
+            if (se < 1e-6 * o.horizon_s) se = 1e-6 * o.horizon_s;
+            zu = (up - no.up[i]) / se;
             checked++;
-            if (fabs(z) > worst_z) worst_z = fabs(z);
-            if (fabs(z) > 5) bad++;
-        } else {
-            z = NAN;
+            if (fabs(zp) > worst_z) worst_z = fabs(zp);
+            if (fabs(zu) > worst_z) worst_z = fabs(zu);
+            if (fabs(zp) > 5 || fabs(zu) > 5) {
+                bad++;
+                printf("DISAGREE: %s: P(fail) %.4f vs numpy %.4f, mean uptime %.2f d vs numpy "
+                       "%.2f d\n", lp.pl.id[i], oc.p_fail, p2, up / DAY, no.up[i] / DAY);
+            }
         }
-        /* the lines and the plant, and the conveyors of one line */
-        if (strchr(lp.pl.id[i], '-') == NULL || strncmp(lp.pl.id[i], "L2-", 3) == 0)
-            printf("%-14s %8u %8.4f %10.1f %10.1f %9.4f %9.2f\n", lp.pl.id[i],
-                   (unsigned)oc.inputs, oc.p_fail, oc.ttf_median / DAY, oc.downtime_s / DAY, p2,
-                   z);
+        /* the plant, the lines, and the conveyors and motors of one line */
+        if (strchr(lp.pl.id[i], '-') == NULL || strncmp(lp.pl.id[i], "L2-CV0", 6) == 0)
+            printf("%-12s %6u %8.4f %8.4f %6.2f %8.2f %8.2f %6.2f\n", lp.pl.id[i],
+                   (unsigned)oc.inputs, oc.p_fail, p2, zp, up / DAY, no.up[i] / DAY, zu);
     }
-    printf("(ttf median and downtime in days; z: (P - numpy P) / its standard error)\n");
+    printf("(uptime: mean of min(time to failure, horizon), days; z: the difference over "
+           "its standard error)\n");
     if (no.rate > 0)
-        printf("check: %d twins with inputs, P(fail within 365 days) libtwin vs numpy %s "
-               "(largest |z| %.2f, limit 5)\n",
+        printf("check: %d twins (motors, conveyors, lines, plant), P(fail within 365 days) and "
+               "mean uptime, libtwin vs numpy: %s (largest |z| %.2f, limit 5)\n",
                checked, bad ? "DISAGREE" : "agree", worst_z);
 
     printf("\n%-44s %14s\n", "scenario benchmark", "value");
@@ -659,6 +725,8 @@ int main(int argc, char **argv)
     twin_scenario_destroy(sc);
     plant_destroy(&lp);
     free(no.p_fail);
+    free(no.up);
+    free(no.up_sd);
     if (bad) fail("numpy and libtwin disagree on %d twins", bad);
     return 0;
 }

@@ -23,7 +23,9 @@ summary libtwin makes (P(fail), median and 5%/95% quantiles of the time
 to failure, availability). Prints:
     numpy VERSION
     rate RUNS_PER_SECOND        (median of the repetitions)
-    pfail TWIN P                (each twin with inputs, last repetition)
+    twin I P UP SD              (each twin, by index, from the last
+                                repetition: P(fail), mean and standard
+                                deviation of its uptime min(t, horizon))
 Exit status 3 when numpy cannot be imported.
 """
 import statistics
@@ -103,9 +105,10 @@ def main():
     del quant, avail
     print(f"numpy {np.__version__}")
     print(f"rate {runs / statistics.median(times):.6g}")
+    up = np.minimum(ft, horizon)
+    mean_up, sd_up = up.mean(axis=0), up.std(axis=0, ddof=1) if runs > 1 else np.zeros(n)
     for i in range(n):
-        if inputs[i]:
-            print(f"pfail {i} {p_fail[i]:.9g}")
+        print(f"twin {i} {p_fail[i]:.9g} {mean_up[i]:.17g} {sd_up[i]:.17g}")
 
 
 if __name__ == "__main__":
