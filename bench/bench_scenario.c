@@ -596,7 +596,7 @@ int main(int argc, char **argv)
     if (n) {
         bench_fork(n, &ff);
         printf("fork: factory of %u twins built in %.2f s; %d forks (fork + destroy, the fork "
-               "timed): min %.2f us, max %.2f us\n",
+               "timed): min %.3f us, max %.3f us\n",
                (unsigned)n, ff.build_s, ff.forks, ff.us_min, ff.us_max);
         printf("fork: %ld bytes outstanding after the first fork, %ld after its destroy (the "
                "graph's array of change hooks), %ld after all the forks\n",
@@ -699,7 +699,7 @@ int main(int argc, char **argv)
 
     printf("\n%-44s %14s\n", "scenario benchmark", "value");
     if (n) {
-        printf("%-44s %14.1f  (median of %d, target <= 1000)\n", "fork, 1M-twin graph [us]", ff.us,
+        printf("%-44s %14.3f  (median of %d, target <= 1000)\n", "fork, factory graph [us]", ff.us,
                ff.forks);
         printf("%-44s %14ld  (target <= 1048576)\n", "fork before any change [bytes]", ff.bytes);
     }
@@ -714,7 +714,7 @@ int main(int argc, char **argv)
     }
     printf("\n");
     if (n) {
-        printf("bench: scenario_fork_us %.1f us\n", ff.us);
+        printf("bench: scenario_fork_us %.3f us\n", ff.us);
         printf("bench: scenario_fork_bytes %ld bytes\n", ff.bytes);
     }
     printf("bench: scenario_run_build_ms %.3f ms\n", build_ms);
