@@ -239,7 +239,8 @@ static void plant_read(plant *pl, const char *path)
             grow(&pl->model, pl->n + 1);
             pl->id[pl->n] = json_str(line, "$dtId");
             pl->model[pl->n] = json_str(line, "$model");
-            if (!pl->id[pl->n] || !pl->model[pl->n]) fail("%s: a twin without $dtId or $model", path);
+            if (!pl->id[pl->n] || !pl->model[pl->n])
+                fail("%s: a twin without $dtId or $model", path);
             pl->n++;
         } else if (section == 2) {
             uint32_t k = pl->nrel;
@@ -506,7 +507,8 @@ static void run_numpy(const live_plant *lp, int64_t now_us, uint32_t runs, int r
         unsigned idx;
         double p, u, sd;
         line[strcspn(line, "\n")] = '\0';
-        if (strncmp(line, "numpy ", 6) == 0) snprintf(no->version, sizeof no->version, "%s", line + 6);
+        if (strncmp(line, "numpy ", 6) == 0)
+            snprintf(no->version, sizeof no->version, "%s", line + 6);
         else if (sscanf(line, "rate %lf", &no->rate) == 1) continue;
         else if (sscanf(line, "twin %u %lf %lf %lf", &idx, &p, &u, &sd) == 4 && idx < pl->n) {
             no->p_fail[idx] = p;
