@@ -592,12 +592,64 @@ static twin_status simulate(sim *m)
     return TWIN_OK;
 }
 
-/* Nearest-rank quantile of sorted x[0..n). */
-static double quantile(const double *x, uint32_t n, double q)
+/* Index of the nearest-rank quantile q of n values. */
+static uint32_t rank_of(uint32_t n, double q)
 {
     double k = ceil(q * n);
     uint32_t i = k < 1 ? 0 : (uint32_t)k - 1;
-    return x[i < n ? i : n - 1];
+    return i < n ? i : n - 1;
+}
+
+/* Reorder x[lo..hi] so that x[k] is the value it would have sorted, with
+ * none larger before it and none smaller after it (Hoare's selection,
+ * median-of-three pivots): O(n) on average, where sorting is O(n log n). */
+static void select_kth(double *x, int64_t lo, int64_t hi, int64_t k)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+        double p, t;
+#define SC_SWAP(a, b) (t = x[a], x[a] = x[b], x[b] = t)
+        if (x[mid] < x[lo]) SC_SWAP(mid, lo);
+        if (x[hi] < x[lo]) SC_SWAP(hi, lo);
+        if (x[hi] < x[mid]) SC_SWAP(hi, mid);
+        p = x[mid];
+        /* x[lo] <= p <= x[hi]: the scans stop inside [lo, hi] */
+        while (i <= j) {
+            while (x[i] < p) i++;
+            while (x[j] > p) j--;
+            if (i <= j) {
+                SC_SWAP(i, j);
+                i++;
+                j--;
+            }
+        }
+#undef SC_SWAP
+        /* x[lo..j] <= p, x[j+1..i-1] == p, x[i..hi] >= p */
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return;
+    }
+}
+
+/* The nearest-rank quantiles of a twin's times: every time is on the step
+ * grid or INFINITY (on_grid), so only the nf finite ones, in x[0..nf), are
+ * ordered, and by selection rather than sorting (most twins of a plant
+ * never fail, and a few order statistics are all that is asked). */
+static void quantiles(twin_scenario_outcome *out, double *x, uint32_t nf, uint32_t runs,
+                      double q_lower, double q_upper)
+{
+    uint32_t im = rank_of(runs, 0.5), il = rank_of(runs, q_lower), iu = rank_of(runs, q_upper);
+    /* il <= im <= iu; after selecting im, the others are on its sides */
+    if (im < nf) {
+        select_kth(x, 0, (int64_t)nf - 1, im);
+        if (il < im) select_kth(x, 0, (int64_t)im - 1, il);
+        if (iu < nf && iu > im) select_kth(x, (int64_t)im + 1, (int64_t)nf - 1, iu);
+    } else if (il < nf) {
+        select_kth(x, 0, (int64_t)nf - 1, il);
+    }
+    out->ttf_median = im < nf ? x[im] : INFINITY;
+    out->ttf_lower = il < nf ? x[il] : INFINITY;
+    out->ttf_upper = iu < nf ? x[iu] : INFINITY;
 }
 
 static twin_status summarise(sim *m)
@@ -611,19 +663,15 @@ static twin_status summarise(sim *m)
         uint32_t fails = 0;
         double up = 0;
         for (uint32_t k = 0; k < r->runs; k++) {
-            if (ft[k] < INFINITY) fails++;
+            if (ft[k] < INFINITY) tmp[fails++] = ft[k];
             up += ft[k] < r->horizon ? ft[k] : r->horizon;
         }
-        memcpy(tmp, ft, (size_t)r->runs * sizeof *tmp);
-        qsort(tmp, r->runs, sizeof *tmp, cmp_double);
         memset(out, 0, sizeof *out);
         out->size = sizeof *out;
         out->runs = r->runs;
         out->twin_id = r->ids[i];
         out->p_fail = (double)fails / r->runs;
-        out->ttf_median = quantile(tmp, r->runs, 0.5);
-        out->ttf_lower = quantile(tmp, r->runs, r->q_lower);
-        out->ttf_upper = quantile(tmp, r->runs, r->q_upper);
+        quantiles(out, tmp, fails, r->runs, r->q_lower, r->q_upper);
         out->availability = up / r->runs / r->horizon;
         out->downtime_s = r->horizon - up / r->runs;
         out->inputs = m->nodes[i].nin;

@@ -588,15 +588,14 @@ static twin_status collect_source(void *ud, const twin_scenario_rel *r)
     return TWIN_OK;
 }
 
-/* Drop from r's list every relationship to target (and, when id is set,
- * only the one with that id). Returns how many went. */
-static uint32_t drop_rels(sc_rec *r, const char *target, const char *id)
+/* Drop from r's list every relationship to twin key, or, when by_id is
+ * set, the one whose identifier is key. Returns how many went. */
+static uint32_t drop_rels(sc_rec *r, const char *key, int by_id)
 {
     sc_rel *o = (sc_rel *)r->out;
     uint32_t k = 0, gone;
     for (uint32_t i = 0; i < r->nout; i++) {
-        int drop = id ? strcmp(o[i].id, id) == 0 : strcmp(o[i].target, target) == 0;
-        if (!drop) o[k++] = o[i];
+        if (strcmp(by_id ? o[i].id : o[i].target, key) != 0) o[k++] = o[i];
     }
     gone = r->nout - k;
     r->nout = k;
@@ -622,7 +621,7 @@ twin_status twin_scenario_remove_twin(twin_scenario *sc, const char *twin_id)
     for (uint32_t i = 0; s == TWIN_OK && i < l.n; i++) {
         if (strcmp(l.ids[i], twin_id) == 0) continue;
         if ((s = cow(sc, l.ids[i], &r)) != TWIN_OK) break;
-        drop_rels(r, twin_id, NULL);
+        drop_rels(r, twin_id, 0);
         s = twin__sc_layer_put(sc->fam, &sc->own, r);
     }
     if (s == TWIN_OK) {
@@ -673,7 +672,7 @@ twin_status twin_scenario_remove_relationship(twin_scenario *sc, const char *sou
         return TWIN_E_INVAL;
     CHANGE_BEGIN();
     if ((s = cow(sc, source_id, &r)) == TWIN_OK) {
-        if (!drop_rels(r, NULL, rel_id)) {
+        if (!drop_rels(r, rel_id, 1)) {
             twin__region_rollback(&sc->region, &sc->fam->alloc, mark);
             twin__sc_leave(sc);
             return twin__sc_fail(sc, TWIN_E_NOTFOUND,

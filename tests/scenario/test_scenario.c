@@ -285,6 +285,78 @@ START_TEST(structure_callback_decides)
 }
 END_TEST
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double nearest_rank(const double *x, size_t n, double q)
+{
+    double k = ceil(q * (double)n);
+    size_t i = k < 1 ? 0 : (size_t)k - 1;
+    return x[i < n ? i : n - 1];
+}
+
+/* The summary's P(fail) and quantiles are those of the twin's times: twins
+ * that never fail, always fail, fail in some runs (ties on the day grid),
+ * for run counts around the quantiles' ranks and quantiles at the edges. */
+START_TEST(summary_matches_the_sorted_times)
+{
+    static const uint32_t runs[] = {1, 2, 3, 7, 20, 101, 4000};
+    static const double qs[][2] = {{0.05, 0.95}, {0.5, 0.5}, {0.001, 0.999}, {0.3, 0.7}};
+    static const char *const ids[] = {"N", "A", "H", "R", "F"};
+    twin_scenario *sc;
+    sc_add(g, "N", 0);   /* never fails */
+    sc_add(g, "A", 0);   /* fails at once */
+    sc_add(g, "H", 0);   /* fails in about half the runs */
+    sc_add(g, "R", 0);   /* fails in most runs */
+    sc_add(g, "F", 0);   /* fails at a fixed time */
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, NULL, SC_T0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fail_twin(sc, "A", 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_failure_rate(sc, "H", log(2) / (365 * SC_DAY)), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_failure_rate(sc, "R", 1 / (30 * SC_DAY)), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fail_twin(sc, "F", 100.5 * SC_DAY), TWIN_OK);
+    for (size_t a = 0; a < sizeof runs / sizeof *runs; a++) {
+        for (size_t b = 0; b < sizeof qs / sizeof *qs; b++) {
+            twin_scenario_result *r;
+            twin_scenario_run_options o;
+            twin_scenario_run_options_init(&o);
+            o.runs = runs[a];
+            o.q_lower = qs[b][0];
+            o.q_upper = qs[b][1];
+            ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_OK);
+            for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+                twin_scenario_outcome out;
+                const double *t;
+                double *x;
+                size_t n, fails = 0;
+                out.size = sizeof out;
+                ck_assert_int_eq(twin_scenario_result_get(r, 0, ids[i], &out), TWIN_OK);
+                ck_assert_int_eq(twin_scenario_result_times(r, ids[i], &t, &n), TWIN_OK);
+                ck_assert_uint_eq(n, runs[a]);
+                x = malloc(n * sizeof *x);
+                ck_assert_ptr_nonnull(x);
+                memcpy(x, t, n * sizeof *x);
+                qsort(x, n, sizeof *x, cmp_dbl);
+                for (size_t k = 0; k < n; k++) fails += x[k] < INFINITY;
+                ck_assert_double_eq(out.p_fail, (double)fails / (double)n);
+                ck_assert_msg(out.ttf_median == nearest_rank(x, n, 0.5) &&
+                                  out.ttf_lower == nearest_rank(x, n, o.q_lower) &&
+                                  out.ttf_upper == nearest_rank(x, n, o.q_upper),
+                              "%s, %zu runs, q %g %g: %g %g %g, sorted times give %g %g %g",
+                              ids[i], n, o.q_lower, o.q_upper, out.ttf_lower, out.ttf_median,
+                              out.ttf_upper, nearest_rank(x, n, o.q_lower),
+                              nearest_rank(x, n, 0.5), nearest_rank(x, n, o.q_upper));
+                free(x);
+            }
+            twin_scenario_result_destroy(r);
+        }
+    }
+    twin_scenario_destroy(sc);
+}
+END_TEST
+
 static uint64_t fnv(const void *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -475,6 +547,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, series_and_k_of_n_match_their_closed_forms);
     tcase_add_test(tc, structure_callback_decides);
     tcase_add_test(tc, runs_are_reproducible_and_comparisons_use_common_numbers);
+    tcase_add_test(tc, summary_matches_the_sorted_times);
     tcase_add_test(tc, stress_law_scales_the_rate);
     tcase_add_test(tc, bad_input_gets_a_status_and_a_message);
     suite_add_tcase(s, tc);
