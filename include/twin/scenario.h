@@ -34,9 +34,12 @@
  * @par Run forward
  * twin_scenario_run() simulates the scenario over a horizon with a time
  * step, @c runs times. In each run every health model's parameters are
- * drawn from its posterior (a Gaussian, twin_health_get_posterior()),
- * walked forward with the model's process noise, and the signal fails when
- * its path crosses the failure level; a twin with a constant failure rate
+ * drawn from its posterior (a Gaussian, twin_health_get_posterior(),
+ * taken at the start as a level and a rate), walked forward step by step
+ * with the model's process noise (the options' `process_noise`: variances
+ * per second of the level and of the rate; without it the crossing is
+ * computed exactly), and the signal fails when its path crosses the
+ * failure level; a twin with a constant failure rate
  * (twin_scenario_set_failure_rate()) fails at an exponential time; a twin
  * failed by twin_scenario_fail_twin() fails at the time given. A twin's
  * own failure time is the earliest of these. Failures then propagate

@@ -73,16 +73,17 @@ double twin__rng_uniform(twin__rng *r)
     return ((double)(twin__rng_next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-double twin__rng_normal(twin__rng *r)
+void twin__rng_normal2(twin__rng *r, double *z1, double *z2)
 {
     for (;;) {
         double u = 2.0 * twin__rng_uniform(r) - 1.0;
         double v = 2.0 * twin__rng_uniform(r) - 1.0;
-        double s = u * u + v * v;
+        double s = u * u + v * v, f;
         if (s >= 1.0 || s == 0.0) continue;
-        /* the pair's second normal is dropped: a stream's draws then depend
-           only on how many normals were asked of it */
-        return u * sqrt(-2.0 * twin__det_log(s) / s);
+        f = sqrt(-2.0 * twin__det_log(s) / s);
+        *z1 = u * f;
+        *z2 = v * f;
+        return;
     }
 }
 

@@ -22,8 +22,9 @@ void twin__rng_init(twin__rng *r, uint64_t seed, uint64_t run, uint64_t key);
 uint64_t twin__rng_next(twin__rng *r);
 /* Uniform in (0, 1): never 0 nor 1. */
 double twin__rng_uniform(twin__rng *r);
-/* Standard normal (Marsaglia's polar method over twin__det_log). */
-double twin__rng_normal(twin__rng *r);
+/* Two independent standard normals (Marsaglia's polar method over
+ * twin__det_log). */
+void twin__rng_normal2(twin__rng *r, double *z1, double *z2);
 /* 64-bit FNV-1a of a NUL-terminated string, then of a second one (may be
  * NULL): keys of twins and signals. */
 uint64_t twin__det_key(const char *a, const char *b);

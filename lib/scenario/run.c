@@ -449,8 +449,7 @@ static double sig_time(const sim_sig *q, const twin_scenario_run_options *o, uin
     double z1, z2, l, b, d;
     if (q->never) return INFINITY;
     twin__rng_init(&g, o->seed, run, q->key);
-    z1 = twin__rng_normal(&g);
-    z2 = twin__rng_normal(&g);
+    twin__rng_normal2(&g, &z1, &z2);
     l = q->ml + q->l11 * z1;
     b = (q->mb + q->l21 * z1 + q->l22 * z2) * q->factor;
     d = q->sign * (q->c - l);
@@ -460,8 +459,9 @@ static double sig_time(const sim_sig *q, const twin_scenario_run_options *o, uin
         return sb > 0 ? d / sb : INFINITY;
     }
     for (uint32_t k = 1; k <= nsteps; k++) {
-        l += b * o->step_s + q->sq0 * twin__rng_normal(&g);
-        b += q->sq1 * twin__rng_normal(&g) * q->factor;
+        twin__rng_normal2(&g, &z1, &z2);
+        l += b * o->step_s + q->sq0 * z1;
+        b += q->sq1 * z2 * q->factor;
         if (q->sign * (l - q->c) >= 0) return k * o->step_s;
     }
     return INFINITY;
