@@ -57,7 +57,9 @@ static void guard_unlock(twin__guard *gd)
 static void guard_gone(twin__guard *gd, int destroyed)
 {
     sc_family *f = FAMILY_OF(gd);
-    f->g = NULL;
+    /* A destroyed graph is forgotten; a replaced one keeps the guard and
+       the hook, which the root removes when it is destroyed. */
+    if (destroyed) f->g = NULL;
     f->gone = TWIN_E_STATE;
     f->gone_why = destroyed ? "the scenario's live graph was destroyed"
                             : "the scenario's live graph was replaced by a load or restore";

@@ -59,7 +59,7 @@ typedef struct sc_hset {
 typedef struct sc_family {
     pthread_rwlock_t lock;
     twin__guard guard;
-    twin_graph *g;              /* the live graph; NULL once gone */
+    twin_graph *g;              /* the live graph; NULL once destroyed */
     twin_status gone;           /* TWIN_OK, or why the family is unusable */
     const char *gone_why;
     twin_allocator alloc;

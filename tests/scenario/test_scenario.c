@@ -583,6 +583,61 @@ START_TEST(bad_input_gets_a_status_and_a_message)
 }
 END_TEST
 
+typedef struct membuf {
+    unsigned char *p;
+    size_t n, cap, pos;
+} membuf;
+
+static twin_status mem_write(void *ud, const void *buf, size_t n)
+{
+    membuf *m = ud;
+    if (m->n + n > m->cap) {
+        m->cap = (m->n + n) * 2;
+        m->p = realloc(m->p, m->cap);
+        ck_assert_ptr_nonnull(m->p);
+    }
+    memcpy(m->p + m->n, buf, n);
+    m->n += n;
+    return TWIN_OK;
+}
+
+static twin_status mem_read(void *ud, void *buf, size_t cap, size_t *got)
+{
+    membuf *m = ud;
+    size_t k = m->n - m->pos < cap ? m->n - m->pos : cap;
+    memcpy(buf, m->p + m->pos, k);
+    m->pos += k;
+    *got = k;
+    return TWIN_OK;
+}
+
+/* A restore replaces the graph's contents under the scenario: it refuses
+ * every call from then on, and can still be destroyed. */
+START_TEST(a_restore_under_the_scenario_is_refused)
+{
+    twin_scenario *sc, *child;
+    membuf m;
+    memset(&m, 0, sizeof m);
+    sc_add(g, "A", 1);
+    ck_assert_int_eq(twin_snapshot_save(g, ing, mem_write, &m), TWIN_OK);
+    sc_add(g, "B", 2);
+    ck_assert_int_eq(twin_scenario_fork(&sc, g, ing, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fork_scenario(&child, sc), TWIN_OK);
+    ck_assert_int_eq(twin_snapshot_restore(g, ing, mem_read, &m), TWIN_OK);
+    ck_assert_uint_eq(twin_graph_twin_count(g), 1);
+    ck_assert_int_eq(twin_scenario_find_twin(child, "B", NULL), TWIN_E_STATE);
+    ck_assert_int_eq(err_of(child), TWIN_E_STATE);
+    ck_assert_ptr_nonnull(strstr(twin_scenario_last_error(child)->message, "replaced"));
+    ck_assert_int_eq(twin_scenario_find_twin(sc, "A", NULL), TWIN_E_STATE);
+    ck_assert_int_eq(twin_scenario_set_failure_rate(sc, "A", 1), TWIN_E_STATE);
+    twin_scenario_destroy(child);
+    twin_scenario_destroy(sc);
+    /* the graph works on, without the scenario's hook */
+    sc_add(g, "C", 3);
+    free(m.p);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -599,6 +654,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, process_noise_widens_the_spread);
     tcase_add_test(tc, stress_law_scales_the_rate);
     tcase_add_test(tc, bad_input_gets_a_status_and_a_message);
+    tcase_add_test(tc, a_restore_under_the_scenario_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
