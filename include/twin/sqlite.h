@@ -184,7 +184,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 3
+#define TWIN_SQLITE_SCHEMA_VERSION 4
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -576,6 +576,277 @@ TWIN_SQLITE_API twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char
  */
 TWIN_SQLITE_API twin_status twin_sqlite_check_blocks(twin_sqlite *db, twin_sqlite_bad_block_fn fn,
                                                      void *ud, uint64_t *bad);
+
+/* ---- tiers (since 1.6) --------------------------------------------------- */
+
+/** @brief Most aggregate tiers a ::twin_sqlite_policy holds. @since 1.6 */
+#define TWIN_SQLITE_TIERS_MAX 4
+
+/** @brief One aggregate tier of a ::twin_sqlite_policy. @since 1.6 */
+typedef struct twin_sqlite_tier {
+    int64_t res_us;   /**< Bucket width, > 0: a multiple of the previous
+                           tier's (and larger). */
+    int64_t keep_us;  /**< Buckets kept this long behind the signal's newest
+                           sample; longer than the previous span (raw's or
+                           the previous tier's); 0: forever (last tier only). */
+} twin_sqlite_tier;
+
+/**
+ * @brief A retention policy in tiers (see the file's Tiers section): raw
+ *        samples for @c raw_keep_us, then per-bucket aggregates at each of
+ *        @c ntiers coarser resolutions, each kept for its own span.
+ *        Initialise with twin_sqlite_policy_init() or twin_sqlite_policy_parse().
+ * @since 1.6
+ */
+typedef struct twin_sqlite_policy {
+    uint32_t size;         /**< `sizeof`, set by twin_sqlite_policy_init(). */
+    uint32_t ntiers;       /**< Tiers used, 0 to ::TWIN_SQLITE_TIERS_MAX. */
+    int64_t raw_keep_us;   /**< Raw samples kept this long, > 0. */
+    twin_sqlite_tier tier[TWIN_SQLITE_TIERS_MAX]; /**< Finest first. */
+} twin_sqlite_policy;
+
+/** @brief Where a policy applies (twin_sqlite_set_policy()). @since 1.6 */
+typedef enum twin_sqlite_policy_scope {
+    TWIN_SQLITE_POLICY_DEFAULT = 0, /**< Every signal without a closer one. */
+    TWIN_SQLITE_POLICY_MODEL = 1,   /**< Signals of the twins of one model (DTMI). */
+    TWIN_SQLITE_POLICY_SIGNAL = 2   /**< One signal (twin id and name). */
+} twin_sqlite_policy_scope;
+
+/** @brief What twin_sqlite_fold() (or a flush) did. @since 1.6 */
+typedef struct twin_sqlite_fold_stats {
+    uint32_t size;            /**< Set by the caller to `sizeof`. */
+    uint32_t more;            /**< 1: the budget ran out with work left. */
+    uint64_t blocks_folded;   /**< Closed blocks folded and deleted. */
+    uint64_t samples_folded;  /**< Raw samples folded (blocks and late rows). */
+    uint64_t rows_written;    /**< Tier rows written or updated. */
+    uint64_t rows_deleted;    /**< Tier rows past their span deleted. */
+    uint64_t bad_blocks;      /**< Blocks past the raw span that did not
+                                   decode, deleted unfolded. */
+} twin_sqlite_fold_stats;
+
+/** @brief Which tier answered a twin_sqlite_read_tier(). @since 1.6 */
+typedef struct twin_sqlite_tier_answer {
+    uint32_t size;          /**< Set by the caller to `sizeof`. */
+    int32_t tier;           /**< 0: raw samples; k >= 1: the tier of width
+                                 @c res_us (k-th finest the signal has). */
+    int64_t res_us;         /**< Its bucket width; 0 for raw. */
+    int64_t covered_from_us;/**< It holds the signal's data from this time
+                                 on (INT64_MIN: from its start). */
+    int32_t complete;       /**< 1: @c covered_from_us <= the range's start. */
+    uint32_t reserved_;     /**< Zero. */
+} twin_sqlite_tier_answer;
+
+/** @brief What one tier of the database holds (twin_sqlite_tier_info()).
+ *  @since 1.6 */
+typedef struct twin_sqlite_tier_info {
+    uint32_t size;          /**< `sizeof`, set by the library. */
+    uint32_t reserved_;     /**< Zero. */
+    int64_t res_us;         /**< 0: raw samples; else the bucket width. */
+    uint64_t signals;       /**< Signals with data in it. */
+    uint64_t rows;          /**< Blocks and late rows (raw), or buckets. */
+    uint64_t samples;       /**< Raw samples it holds or summarises. */
+    int64_t t_min_us;       /**< Oldest time in it (INT64_MIN: empty). */
+    int64_t t_max_us;       /**< Newest time (a bucket's start for tiers). */
+    uint64_t bytes;         /**< Bytes on disk: its tables' and indexes'
+                                 pages (raw: blocks, open blocks, late
+                                 samples); the tiers share one table, whose
+                                 pages are apportioned by rows. */
+} twin_sqlite_tier_info;
+
+/** @brief Receives one tier; return ::TWIN_OK to go on. @since 1.6 */
+typedef twin_status (*twin_sqlite_tier_info_fn)(void *ud, const twin_sqlite_tier_info *t);
+
+/** @brief Receives one stored policy (its text as twin_sqlite_policy_format()
+ *         writes it); strings valid during the call. @since 1.6 */
+typedef twin_status (*twin_sqlite_policy_fn)(void *ud, twin_sqlite_policy_scope scope,
+                                             const char *key, const char *name,
+                                             const twin_sqlite_policy *p, const char *text);
+
+/**
+ * @brief Fill @p p with an empty policy (no raw span, no tiers: invalid
+ *        until @c raw_keep_us is set). Use the twin_sqlite_policy_init() macro.
+ * @param p    Policy.
+ * @param size `sizeof *p` as the caller compiled it.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p p is NULL or @p size is below 8 bytes.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @par Thread safety  Any thread. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size_t size);
+/** @brief Initialise policy @p p. @since 1.6 */
+#define twin_sqlite_policy_init(p) twin_sqlite_policy_init_((p), sizeof *(p))
+
+/**
+ * @brief Check a policy: @c raw_keep_us > 0; @c ntiers at most
+ *        ::TWIN_SQLITE_TIERS_MAX; each tier's width positive, larger than
+ *        and a multiple of the previous tier's; each span longer than the
+ *        previous one (raw's for the first tier), 0 (forever) only for the last.
+ * @param p   Policy (its @c size set).
+ * @param err If not NULL, receives the status and a message (static text)
+ *            saying which rule is broken.
+ * @retval TWIN_OK      Valid.
+ * @retval TWIN_E_INVAL Invalid (@p err says which rule), or @p p NULL.
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @par Thread safety  Any thread. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p, twin_error *err);
+
+/**
+ * @brief Parse a policy from text: `raw:SPAN` then, comma-separated,
+ *        `WIDTH:SPAN` per tier, finest first, e.g. `raw:7d,1m:90d,1h:5y`.
+ *        Durations are a whole number with a unit: `us`, `ms`, `s`, `m`
+ *        (minutes), `h`, `d`, `w`, `y` (365 days); a span may be `forever`.
+ *        Spaces around items are allowed. The result is checked
+ *        (twin_sqlite_policy_check()).
+ * @param text Text.
+ * @param p    Receives the policy (its @c size set by the caller or by
+ *             twin_sqlite_policy_init()).
+ * @param err  If not NULL, receives the status and message.
+ * @retval TWIN_OK      Parsed and valid.
+ * @retval TWIN_E_PARSE The text does not follow the grammar.
+ * @retval TWIN_E_INVAL A NULL pointer, or a policy that breaks a rule.
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @par Thread safety  Any thread. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_parse(const char *text, twin_sqlite_policy *p,
+                                                     twin_error *err);
+
+/**
+ * @brief Write @p p as text twin_sqlite_policy_parse() reads (the largest
+ *        unit that divides each duration).
+ * @param p   Policy.
+ * @param buf Buffer; always terminated when @p cap > 0.
+ * @param cap Its size (160 bytes hold any policy).
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_INVAL A NULL pointer or @p p->size unknown.
+ * @retval TWIN_E_RANGE @p buf is too small (truncated).
+ * @par Thread safety  Any thread. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_format(const twin_sqlite_policy *p, char *buf,
+                                                      size_t cap);
+
+/**
+ * @brief Store (or, with @p p NULL, remove) a tier policy in the database.
+ *        A signal follows its own policy, else its twin's model's, else the
+ *        default; without any, it is kept raw forever. Policies live in the
+ *        database (table `policies`) and apply from the next fold on.
+ * @param db    Handle; no transaction may be open.
+ * @param scope What it applies to.
+ * @param key   ::TWIN_SQLITE_POLICY_MODEL: the DTMI;
+ *              ::TWIN_SQLITE_POLICY_SIGNAL: the twin id; NULL for the default.
+ * @param name  ::TWIN_SQLITE_POLICY_SIGNAL: the signal's name; else NULL.
+ * @param p     Policy (copied), or NULL to remove.
+ * @retval TWIN_OK      Stored (committed).
+ * @retval TWIN_E_INVAL @p db NULL, a key missing or given where none
+ *                      belongs, or an invalid policy (the message says why).
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @retval TWIN_E_STATE Records delivered but not flushed.
+ * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed.
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_policy_scope scope,
+                                                   const char *key, const char *name,
+                                                   const twin_sqlite_policy *p);
+
+/**
+ * @brief Call @p fn for every stored policy (default, then models, then
+ *        signals).
+ * @param db Handle.
+ * @param fn Callback.
+ * @param ud Passed to @p fn.
+ * @retval TWIN_OK      Every policy passed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_PARSE A stored policy does not parse (message names it).
+ * @retval TWIN_E_IO    SQLite failed.
+ * @retval other        What @p fn returned to stop.
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_policy_fn fn,
+                                                 void *ud);
+
+/**
+ * @brief Set how much folding a flush does: at most @p blocks closed blocks
+ *        folded and @p rows tier rows deleted per flush (the rest waits for
+ *        the next flushes). 0 and 0: flushes do not fold (call
+ *        twin_sqlite_fold()). Default: 8 blocks, 512 rows.
+ * @param db     Handle.
+ * @param blocks Blocks per flush.
+ * @param rows   Tier rows per flush.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p db is NULL.
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_t blocks,
+                                                        uint32_t rows);
+
+/**
+ * @brief Fold now: for every signal with a policy, in one transaction, the
+ *        closed blocks past the raw span (and late samples among them) into
+ *        the tiers, and the tier rows past their spans deleted.
+ * @param db     Handle; no transaction may be open.
+ * @param blocks At most this many blocks (0: no limit).
+ * @param out    If not NULL (its @c size set), receives what was done.
+ * @retval TWIN_OK      Done (@c out->more says whether work is left).
+ * @retval TWIN_E_INVAL @p db is NULL or @p out->size below 8.
+ * @retval TWIN_E_ABI   @p out->size is unknown.
+ * @retval TWIN_E_STATE Records delivered but not flushed.
+ * @retval TWIN_E_PARSE A stored policy does not parse.
+ * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed; nothing changed.
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks,
+                                             twin_sqlite_fold_stats *out);
+
+/**
+ * @brief Read a signal downsampled to @p bucket_us from the finest tier
+ *        that covers [@p from_us, @p to_us) and can make buckets of that
+ *        width (raw, or a tier whose width divides @p bucket_us), and say
+ *        which tier answered. When none covers the whole range, the one
+ *        that reaches back furthest answers (@c answer->complete 0).
+ *
+ * A tier holds its buckets up to the point raw samples were folded; the
+ * newer part of the range comes from the raw samples. With a tier, a
+ * bucket of it is in the range when its start is. Buckets as
+ * twin_sqlite_read_buckets() gives them; a mean made of several tier
+ * buckets adds their sums (it may differ from the raw samples' in the
+ * last bits).
+ * @param db        Handle; no transaction may be open.
+ * @param twin_id   Twin of the signal.
+ * @param name      Name of the signal.
+ * @param from_us   Start, inclusive.
+ * @param to_us     End, exclusive; >= @p from_us.
+ * @param bucket_us Bucket width, > 0.
+ * @param out       As for twin_sqlite_read_buckets().
+ * @param cap       Buckets @p out holds.
+ * @param count     Receives the number of buckets of the range.
+ * @param answer    If not NULL (its @c size set), receives which tier answered.
+ * @retval TWIN_OK       All buckets written.
+ * @retval TWIN_E_RANGE  An inverted range, or more buckets than @p cap.
+ * @retval TWIN_E_INVAL  A pointer is NULL, @p bucket_us <= 0, a size too small.
+ * @retval TWIN_E_ABI    A size is unknown.
+ * @retval other         As twin_sqlite_read().
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id,
+                                                  const char *name, int64_t from_us,
+                                                  int64_t to_us, int64_t bucket_us,
+                                                  twin_sqlite_bucket *out, size_t cap,
+                                                  size_t *count, twin_sqlite_tier_answer *answer);
+
+/**
+ * @brief Describe what each tier of the database holds: raw first, then
+ *        each bucket width found in the tiers, finest first.
+ * @param db Handle.
+ * @param fn Callback.
+ * @param ud Passed to @p fn.
+ * @retval TWIN_OK      Every tier passed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_IO    SQLite failed.
+ * @retval other        What @p fn returned to stop.
+ * @par Thread safety  One thread at a time per handle. @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_tier_info_each(twin_sqlite *db,
+                                                       twin_sqlite_tier_info_fn fn, void *ud);
 
 /** @} */
 

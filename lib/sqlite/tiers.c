@@ -1,0 +1,1012 @@
+/* libtwin-sqlite: tiers. Retention policies (per signal, per model, a
+ * default) kept in the database; folding of aged raw samples into
+ * per-bucket aggregates at coarser widths, a bounded amount per flush;
+ * what each tier holds.
+ *
+ * Folding takes a signal's oldest closed block once its newest sample is
+ * older than the signal's newest sample minus the raw span, merges in the
+ * late samples (raw rows) up to its end, and adds its samples, in time
+ * order, to the bucket rows of every tier of the policy (count, sum, min,
+ * max, first, last); the block and those rows are then deleted, and the
+ * signal's raw mark (tier_marks, res_us 0) moves past the block: every raw
+ * sample before the mark has been folded. A tier's mark is the time from
+ * which it holds the signal's data: the raw mark when the tier got its
+ * first bucket, raised as old buckets are deleted past the tier's span.
+ * Sums are carried across folds in the stored row, added to one sample at
+ * a time in time order, so a bucket's sum is the one a pass over its raw
+ * samples in time order makes: the mean is exact relative to the raw
+ * data. */
+#include "codec.h"
+#include "sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define US_S 1000000LL
+
+/* ---- policies: check, parse, format -------------------------------------- */
+
+/* The first rule p breaks (a static message), or NULL; *tier: its tier
+   (1-based), 0 for the raw span. */
+static const char *policy_rule(const twin_sqlite_policy *p, uint32_t *tier)
+{
+    uint32_t k;
+    *tier = 0;
+    if (p->raw_keep_us <= 0) return "the raw span must be positive";
+    if (p->ntiers > TWIN_SQLITE_TIERS_MAX) return "too many tiers (at most 4)";
+    for (k = 0; k < p->ntiers; k++) {
+        const twin_sqlite_tier *t = &p->tier[k];
+        int64_t prev_keep = k ? p->tier[k - 1].keep_us : p->raw_keep_us;
+        *tier = k + 1;
+        if (t->res_us <= 0) return "a tier's width must be positive";
+        if (k && t->res_us <= p->tier[k - 1].res_us)
+            return "a tier's width must be larger than the previous tier's";
+        if (k && t->res_us % p->tier[k - 1].res_us != 0)
+            return "a tier's width must be a multiple of the previous tier's";
+        if (t->keep_us < 0) return "a tier's span must not be negative";
+        if (t->keep_us == 0 && k + 1 < p->ntiers)
+            return "only the last tier may be kept forever";
+        if (prev_keep == 0) return "only the last tier may be kept forever";
+        if (t->keep_us != 0 && t->keep_us <= prev_keep)
+            return "spans must increase: a tier's span must be longer than the previous one";
+    }
+    return NULL;
+}
+
+static twin_status set_err(twin_error *err, twin_status s, const char *msg)
+{
+    if (err) {
+        err->status = s;
+        err->reserved_ = 0;
+        err->message = msg;
+    }
+    return s;
+}
+
+twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size_t size)
+{
+    twin_sqlite_policy d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return twin__sized_init(p, size, &d, sizeof d);
+}
+
+/* The caller's policy (any known size) over a zeroed one. */
+static twin_status policy_in(const twin_sqlite_policy *p, twin_sqlite_policy *out)
+{
+    memset(out, 0, sizeof *out);
+    return twin__sized_in(out, sizeof *out, p);
+}
+
+twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p, twin_error *err)
+{
+    twin_sqlite_policy q;
+    twin_status s;
+    uint32_t tier;
+    const char *why;
+    if (!p) return set_err(err, TWIN_E_INVAL, "no policy");
+    if ((s = policy_in(p, &q)) != TWIN_OK)
+        return set_err(err, s, s == TWIN_E_ABI ? "policy: unknown size" : "policy: size not set");
+    if ((why = policy_rule(&q, &tier)) != NULL) return set_err(err, TWIN_E_INVAL, why);
+    return set_err(err, TWIN_OK, "");
+}
+
+static const struct {
+    const char *name;
+    int64_t us;
+} units[] = {
+    {"us", 1},           {"ms", 1000},           {"s", US_S},
+    {"m", 60 * US_S},    {"h", 3600 * US_S},     {"d", 86400 * US_S},
+    {"w", 7 * 86400 * US_S}, {"y", 365 * 86400 * US_S},
+};
+
+static const char *skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+/* A duration at *s ("forever" only when forever_ok: 0). Returns 0, -1. */
+static int parse_duration(const char **s, int forever_ok, int64_t *out)
+{
+    const char *p = skip_space(*s);
+    int64_t n = 0;
+    size_t k, best = 0, blen = 0;
+    int digits = 0;
+    if (forever_ok && strncmp(p, "forever", 7) == 0) {
+        *out = 0;
+        *s = p + 7;
+        return 0;
+    }
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (n > (INT64_MAX - 9) / 10) return -1;
+        n = n * 10 + (*p - '0');
+    }
+    if (!digits) return -1;
+    for (k = 0; k < sizeof units / sizeof *units; k++) {
+        size_t l = strlen(units[k].name);
+        if (strncmp(p, units[k].name, l) == 0 && l > blen) best = k, blen = l;
+    }
+    if (!blen) return -1;
+    if (n > INT64_MAX / units[best].us) return -1;
+    *out = n * units[best].us;
+    *s = p + blen;
+    return 0;
+}
+
+twin_status twin_sqlite_policy_parse(const char *text, twin_sqlite_policy *p, twin_error *err)
+{
+    twin_sqlite_policy q;
+    const char *s = text, *why;
+    twin_status st;
+    uint32_t tier;
+    if (!text || !p) return set_err(err, TWIN_E_INVAL, "a pointer is NULL");
+    if ((st = twin__sized_check(p, sizeof q)) != TWIN_OK)
+        return set_err(err, st, st == TWIN_E_ABI ? "policy: unknown size" : "policy: size not set");
+    memset(&q, 0, sizeof q);
+    q.size = sizeof q;
+    s = skip_space(s);
+    if (strncmp(s, "raw", 3) != 0)
+        return set_err(err, TWIN_E_PARSE, "a policy starts with raw:SPAN (e.g. raw:7d,1m:90d)");
+    s = skip_space(s + 3);
+    if (*s++ != ':' || parse_duration(&s, 0, &q.raw_keep_us) != 0)
+        return set_err(err, TWIN_E_PARSE,
+                       "raw:SPAN needs a duration: a whole number and us, ms, s, m, h, d, w or y");
+    for (s = skip_space(s); *s == ','; s = skip_space(s)) {
+        twin_sqlite_tier t;
+        s++;
+        if (q.ntiers == TWIN_SQLITE_TIERS_MAX)
+            return set_err(err, TWIN_E_INVAL, "too many tiers (at most 4)");
+        if (parse_duration(&s, 0, &t.res_us) != 0)
+            return set_err(err, TWIN_E_PARSE,
+                           "a tier is WIDTH:SPAN, two durations (a number and a unit)");
+        s = skip_space(s);
+        if (*s++ != ':' || parse_duration(&s, 1, &t.keep_us) != 0)
+            return set_err(err, TWIN_E_PARSE,
+                           "a tier is WIDTH:SPAN, two durations (the span may be forever)");
+        q.tier[q.ntiers++] = t;
+    }
+    if (*s) return set_err(err, TWIN_E_PARSE, "unexpected text after the policy");
+    if ((why = policy_rule(&q, &tier)) != NULL) return set_err(err, TWIN_E_INVAL, why);
+    twin__sized_out(p, &q, sizeof q);
+    return set_err(err, TWIN_OK, "");
+}
+
+static int put_duration(char *buf, size_t cap, size_t *at, int64_t us)
+{
+    size_t k = sizeof units / sizeof *units;
+    int n;
+    if (us == 0) {
+        n = snprintf(buf + *at, cap - *at, "forever");
+    } else {
+        while (k > 1 && us % units[k - 1].us != 0) k--;
+        n = snprintf(buf + *at, cap - *at, "%lld%s", (long long)(us / units[k - 1].us),
+                     units[k - 1].name);
+    }
+    if (n < 0 || (size_t)n >= cap - *at) return -1;
+    *at += (size_t)n;
+    return 0;
+}
+
+static int put_text(char *buf, size_t cap, size_t *at, const char *t)
+{
+    size_t l = strlen(t);
+    if (l >= cap - *at) return -1;
+    memcpy(buf + *at, t, l + 1);
+    *at += l;
+    return 0;
+}
+
+twin_status twin_sqlite_policy_format(const twin_sqlite_policy *p, char *buf, size_t cap)
+{
+    twin_sqlite_policy q;
+    size_t at = 0;
+    uint32_t k;
+    if (!p || !buf || !cap) return TWIN_E_INVAL;
+    buf[0] = '\0';
+    if (policy_in(p, &q) != TWIN_OK || q.ntiers > TWIN_SQLITE_TIERS_MAX) return TWIN_E_INVAL;
+    if (put_text(buf, cap, &at, "raw:") || put_duration(buf, cap, &at, q.raw_keep_us))
+        return TWIN_E_RANGE;
+    for (k = 0; k < q.ntiers; k++)
+        if (put_text(buf, cap, &at, ",") || put_duration(buf, cap, &at, q.tier[k].res_us) ||
+            put_text(buf, cap, &at, ":") || put_duration(buf, cap, &at, q.tier[k].keep_us))
+            return TWIN_E_RANGE;
+    return TWIN_OK;
+}
+
+/* ---- policies in the database --------------------------------------------- */
+
+twin_status tsq_policies_refresh(twin_sqlite *db)
+{
+    sqlite3_stmt *q;
+    int rc;
+    db->has_policies = 0;
+    if (db->schema < 4) return TWIN_OK;
+    rc = sqlite3_prepare_v2(db->db, "SELECT 1 FROM policies LIMIT 1", -1, &q, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the policies");
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the policies");
+    db->has_policies = rc == SQLITE_ROW;
+    return TWIN_OK;
+}
+
+static twin_status ready(twin_sqlite *db)
+{
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    if (db->in_tx)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_policy_scope scope,
+                                   const char *key, const char *name, const twin_sqlite_policy *p)
+{
+    twin_sqlite_policy q;
+    char text[200];
+    sqlite3_stmt *s;
+    twin_status st;
+    int rc;
+    if (!db) return TWIN_E_INVAL;
+    if ((st = ready(db)) != TWIN_OK) return st;
+    if (db->schema < 4)
+        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
+                        "policies need schema 4: open the database read-write once");
+    switch (scope) {
+    case TWIN_SQLITE_POLICY_DEFAULT:
+        if (key || name)
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "the default policy takes no key or name");
+        key = name = "";
+        break;
+    case TWIN_SQLITE_POLICY_MODEL:
+        if (!key || !*key || name)
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK,
+                            "a model's policy takes the model's DTMI and no name");
+        name = "";
+        break;
+    case TWIN_SQLITE_POLICY_SIGNAL:
+        if (!key || !*key || !name || !*name)
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK,
+                            "a signal's policy takes a twin id and a signal name");
+        break;
+    default: return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "unknown policy scope %d", (int)scope);
+    }
+    if (p) {
+        uint32_t tier;
+        const char *why;
+        if ((st = policy_in(p, &q)) != TWIN_OK)
+            return tsq_fail(db, st, SQLITE_OK, "policy: %s size",
+                            st == TWIN_E_ABI ? "unknown" : "too small a");
+        if ((why = policy_rule(&q, &tier)) != NULL) {
+            if (tier) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy, tier %u: %s", tier, why);
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy: %s", why);
+        }
+        if (twin_sqlite_policy_format(&q, text, sizeof text) != TWIN_OK)
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy: cannot write it");
+        rc = sqlite3_prepare_v2(db->db,
+                                "INSERT OR REPLACE INTO policies(scope, key, name, spec)"
+                                " VALUES(?1, ?2, ?3, ?4)",
+                                -1, &s, NULL);
+    } else {
+        rc = sqlite3_prepare_v2(db->db,
+                                "DELETE FROM policies WHERE scope = ?1 AND key = ?2 AND name = ?3",
+                                -1, &s, NULL);
+    }
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot store a policy");
+    sqlite3_bind_int(s, 1, (int)scope);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+    if (p) sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a policy");
+    return tsq_policies_refresh(db);
+}
+
+twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_policy_fn fn, void *ud)
+{
+    sqlite3_stmt *s;
+    twin_status r = TWIN_OK;
+    int rc;
+    if (!db || !fn) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    if (db->schema < 4) return TWIN_OK;
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT scope, key, name, spec FROM policies ORDER BY scope, key, name",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the policies");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        twin_sqlite_policy p;
+        twin_error e;
+        int scope = sqlite3_column_int(s, 0);
+        const char *key = (const char *)sqlite3_column_text(s, 1);
+        const char *name = (const char *)sqlite3_column_text(s, 2);
+        const char *spec = (const char *)sqlite3_column_text(s, 3);
+        twin_sqlite_policy_init(&p);
+        if (twin_sqlite_policy_parse(spec ? spec : "", &p, &e) != TWIN_OK) {
+            r = tsq_fail(db, TWIN_E_PARSE, SQLITE_OK, "stored policy '%s' does not parse: %s",
+                         spec ? spec : "", e.message);
+            break;
+        }
+        r = fn(ud, (twin_sqlite_policy_scope)scope, scope ? key : NULL,
+               scope == TWIN_SQLITE_POLICY_SIGNAL ? name : NULL, &p, spec);
+        if (r != TWIN_OK) break;
+    }
+    sqlite3_finalize(s);
+    if (r != TWIN_OK) return r;
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the policies");
+    return TWIN_OK;
+}
+
+twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_t blocks, uint32_t rows)
+{
+    if (!db) return TWIN_E_INVAL;
+    db->fold_blocks = blocks;
+    db->fold_rows = rows;
+    return TWIN_OK;
+}
+
+/* ---- folding --------------------------------------------------------------- */
+
+static int64_t floor_to(int64_t t, int64_t b)
+{
+    int64_t q = t / b;
+    if (t % b < 0) q--;
+    return q * b;
+}
+
+/* One tier's bucket being added to. */
+typedef struct acc {
+    int open;
+    int64_t b;
+    int64_t n;
+    double sum, min, max, first, last;
+} acc;
+
+typedef struct fold {
+    twin_sqlite *db;
+    uint64_t blocks_left, rows_left;
+    twin_sqlite_fold_stats st;
+    int64_t row;
+    twin_sqlite_policy p;
+    acc a[TWIN_SQLITE_TIERS_MAX];
+    int64_t *mt;         /* merge scratch */
+    double *mv;
+    size_t capm;
+} fold;
+
+static twin_status acc_write(fold *F, uint32_t k)
+{
+    acc *a = &F->a[k];
+    sqlite3_stmt *s;
+    int rc;
+    if (!a->open) return TWIN_OK;
+    if (!(s = tsq_stmt(F->db, ST_TIER_PUT))) return F->db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    sqlite3_bind_int64(s, 2, F->p.tier[k].res_us);
+    sqlite3_bind_int64(s, 3, a->b);
+    sqlite3_bind_int64(s, 4, a->n);
+    sqlite3_bind_double(s, 5, a->sum);
+    sqlite3_bind_double(s, 6, a->min);
+    sqlite3_bind_double(s, 7, a->max);
+    sqlite3_bind_double(s, 8, a->first);
+    sqlite3_bind_double(s, 9, a->last);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot write a bucket");
+    F->st.rows_written++;
+    a->open = 0;
+    return TWIN_OK;
+}
+
+/* Open bucket b of tier k: the stored row if there is one. */
+static twin_status acc_open(fold *F, uint32_t k, int64_t b)
+{
+    acc *a = &F->a[k];
+    sqlite3_stmt *s;
+    int rc;
+    memset(a, 0, sizeof *a);
+    a->open = 1;
+    a->b = b;
+    if (!(s = tsq_stmt(F->db, ST_TIER_GET))) return F->db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    sqlite3_bind_int64(s, 2, F->p.tier[k].res_us);
+    sqlite3_bind_int64(s, 3, b);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        a->n = sqlite3_column_int64(s, 0);
+        a->sum = sqlite3_column_double(s, 1);
+        a->min = sqlite3_column_double(s, 2);
+        a->max = sqlite3_column_double(s, 3);
+        a->first = sqlite3_column_double(s, 4);
+        a->last = sqlite3_column_double(s, 5);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot read a bucket");
+    return TWIN_OK;
+}
+
+/* Add samples in time order to every tier; `late`: older than samples
+   already folded (first and last stay). */
+static twin_status fold_samples(fold *F, const int64_t *t, const double *v, size_t n, int late)
+{
+    size_t i;
+    uint32_t k;
+    twin_status s;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < F->p.ntiers; k++) {
+            acc *a = &F->a[k];
+            int64_t b = floor_to(t[i], F->p.tier[k].res_us);
+            if (!a->open || a->b != b) {
+                if ((s = acc_write(F, k)) != TWIN_OK) return s;
+                if ((s = acc_open(F, k, b)) != TWIN_OK) return s;
+            }
+            if (!a->n) {
+                a->min = a->max = a->first = a->last = v[i];
+                a->sum = 0;
+            }
+            a->n++;
+            a->sum += v[i];
+            if (v[i] < a->min) a->min = v[i];
+            if (v[i] > a->max) a->max = v[i];
+            if (!late) a->last = v[i];
+        }
+    }
+    F->st.samples_folded += n;
+    return TWIN_OK;
+}
+
+static twin_status acc_write_all(fold *F)
+{
+    uint32_t k;
+    twin_status s;
+    for (k = 0; k < F->p.ntiers; k++)
+        if ((s = acc_write(F, k)) != TWIN_OK) return s;
+    return TWIN_OK;
+}
+
+static twin_status mark_put(fold *F, int64_t res, int64_t t)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!(s = tsq_stmt(F->db, ST_MARK_PUT))) return F->db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    sqlite3_bind_int64(s, 2, res);
+    sqlite3_bind_int64(s, 3, t);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot write a mark");
+    return TWIN_OK;
+}
+
+/* The mark of res (INT64_MIN: none), from the marks read by marks_load. */
+typedef struct marks {
+    size_t n;
+    int64_t res[16], t[16];
+} marks;
+
+static twin_status marks_load(twin_sqlite *db, int64_t row, marks *m)
+{
+    sqlite3_stmt *s;
+    int rc;
+    m->n = 0;
+    if (!(s = tsq_stmt(db, ST_MARK_GET))) return db->err.status;
+    sqlite3_bind_int64(s, 1, row);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (m->n < 16) {
+            m->res[m->n] = sqlite3_column_int64(s, 0);
+            m->t[m->n++] = sqlite3_column_int64(s, 1);
+        }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot read the marks");
+    return TWIN_OK;
+}
+
+static int marks_find(const marks *m, int64_t res, int64_t *t)
+{
+    size_t k;
+    for (k = 0; k < m->n; k++)
+        if (m->res[k] == res) {
+            *t = m->t[k];
+            return 1;
+        }
+    return 0;
+}
+
+/* The late rows of F->row up to t1 (inclusive), into F->mt/mv from `at`. */
+static twin_status late_rows(fold *F, int64_t t1, size_t at, size_t *n)
+{
+    sqlite3_stmt *s;
+    int rc;
+    *n = at;
+    if (!(s = tsq_stmt(F->db, ST_LATE_UPTO))) return F->db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    sqlite3_bind_int64(s, 2, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == F->capm) {
+            size_t cap = F->capm ? 2 * F->capm : 8192;
+            int64_t *nt = realloc(F->mt, cap * sizeof *nt);
+            double *nv;
+            if (nt) F->mt = nt;
+            nv = realloc(F->mv, cap * sizeof *nv);
+            if (nv) F->mv = nv;
+            if (!nt || !nv) {
+                sqlite3_reset(s);
+                return tsq_fail(F->db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+            }
+            F->capm = cap;
+        }
+        F->mt[*n] = sqlite3_column_int64(s, 0);
+        F->mv[(*n)++] = sqlite3_column_double(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot read late samples");
+    return TWIN_OK;
+}
+
+static twin_status late_delete(fold *F, int64_t t1)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!(s = tsq_stmt(F->db, ST_LATE_DEL_UPTO))) return F->db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    sqlite3_bind_int64(s, 2, t1);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot delete late samples");
+    return TWIN_OK;
+}
+
+static int grow_merge(fold *F, size_t need)
+{
+    if (need > F->capm) {
+        int64_t *nt = realloc(F->mt, need * sizeof *nt);
+        double *nv;
+        if (nt) F->mt = nt;
+        nv = realloc(F->mv, need * sizeof *nv);
+        if (nv) F->mv = nv;
+        if (!nt || !nv) return -1;
+        F->capm = need;
+    }
+    return 0;
+}
+
+/* Fold one closed block (its row read by ST_FOLD_OLDEST in q) and the late
+   rows up to its end. */
+static twin_status fold_block(fold *F, sqlite3_stmt *q, int64_t *raw_mark)
+{
+    twin_sqlite *db = F->db;
+    int64_t id = sqlite3_column_int64(q, 0), t1 = sqlite3_column_int64(q, 2);
+    tsq_block_head h;
+    size_t nl, i, j, c;
+    twin_status s;
+    int rc = tsq_block_decode(sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4),
+                              db->dec_t, db->dec_v, &h);
+    sqlite3_stmt *d;
+    if (rc != TSQ_BLOCK_OK) {
+        h.n = 0; /* it loses only itself */
+        F->st.bad_blocks++;
+    }
+    /* late rows up to t1, at the end of the scratch; then merged in front */
+    if (grow_merge(F, 2 * (size_t)h.n + 64) != 0)
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    if ((s = late_rows(F, t1, h.n, &nl)) != TWIN_OK) return s;
+    if (grow_merge(F, 2 * nl + 16) != 0)
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    /* late rows older than the raw mark arrived after their time was
+       folded: added to their buckets out of order */
+    for (j = h.n; j < nl && F->mt[j] < *raw_mark; j++) continue;
+    if (j > h.n && (s = fold_samples(F, F->mt + h.n, F->mv + h.n, j - h.n, 1)) != TWIN_OK)
+        return s;
+    /* merge block samples and the other late rows into [nl, ...) */
+    for (i = 0, c = nl; i < h.n || j < nl;) {
+        if (j < nl && (i >= h.n || F->mt[j] < db->dec_t[i])) {
+            F->mt[c] = F->mt[j], F->mv[c++] = F->mv[j++];
+        } else {
+            F->mt[c] = db->dec_t[i], F->mv[c++] = db->dec_v[i++];
+        }
+    }
+    if ((s = fold_samples(F, F->mt + nl, F->mv + nl, c - nl, 0)) != TWIN_OK) return s;
+    if ((s = late_delete(F, t1)) != TWIN_OK) return s;
+    if (!(d = tsq_stmt(db, ST_BLK_DEL))) return db->err.status;
+    sqlite3_bind_int64(d, 1, id);
+    rc = sqlite3_step(d);
+    sqlite3_reset(d);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot delete a block");
+    F->st.blocks_folded++;
+    if (t1 + 1 > *raw_mark) *raw_mark = t1 + 1;
+    return TWIN_OK;
+}
+
+/* Delete tier k's buckets wholly older than cut, within the row budget. */
+static twin_status drop_tier(fold *F, uint32_t k, int64_t cut, int64_t *mark)
+{
+    twin_sqlite *db = F->db;
+    int64_t res = F->p.tier[k].res_us, last = INT64_MIN;
+    uint64_t lim = F->rows_left, got = 0;
+    sqlite3_stmt *q, *d;
+    int rc;
+    if (!lim) return TWIN_OK;
+    if (!(q = tsq_stmt(db, ST_TIER_OLD))) return db->err.status;
+    sqlite3_bind_int64(q, 1, F->row);
+    sqlite3_bind_int64(q, 2, res);
+    sqlite3_bind_int64(q, 3, cut);
+    sqlite3_bind_int64(q, 4, lim > INT64_MAX ? INT64_MAX : (int64_t)lim);
+    /* the keys first: deleting under a running scan is not reliable */
+    {
+        int64_t keys[64];
+        size_t nk = 0, i;
+        for (;;) {
+            nk = 0;
+            while (nk < 64 && (rc = sqlite3_step(q)) == SQLITE_ROW)
+                keys[nk++] = sqlite3_column_int64(q, 0);
+            if (nk < 64 && rc != SQLITE_DONE) {
+                sqlite3_reset(q);
+                return tsq_sqlfail(db, rc, "tiers: cannot read old buckets");
+            }
+            for (i = 0; i < nk; i++) {
+                if (!(d = tsq_stmt(db, ST_TIER_DEL))) {
+                    sqlite3_reset(q);
+                    return db->err.status;
+                }
+                sqlite3_bind_int64(d, 1, F->row);
+                sqlite3_bind_int64(d, 2, res);
+                sqlite3_bind_int64(d, 3, keys[i]);
+                rc = sqlite3_step(d);
+                sqlite3_reset(d);
+                if (rc != SQLITE_DONE) {
+                    sqlite3_reset(q);
+                    return tsq_sqlfail(db, rc, "tiers: cannot delete a bucket");
+                }
+                last = keys[i];
+                got++;
+            }
+            if (nk < 64) break;
+        }
+        sqlite3_reset(q);
+    }
+    F->rows_left -= got;
+    F->st.rows_deleted += got;
+    if (got < lim) {
+        if (cut > *mark) *mark = cut; /* everything older is gone */
+    } else {
+        F->st.more = 1;
+        if (last != INT64_MIN && last + res > *mark) *mark = last + res;
+    }
+    return TWIN_OK;
+}
+
+/* The policy and newest time of a signal; *has 0 when it has none. */
+static twin_status signal_policy(fold *F, int *has, int64_t *latest)
+{
+    twin_sqlite *db = F->db;
+    sqlite3_stmt *s;
+    int rc;
+    twin_status st = TWIN_OK;
+    *has = 0;
+    if (!(s = tsq_stmt(db, ST_SIG_POLICY))) return db->err.status;
+    sqlite3_bind_int64(s, 1, F->row);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL &&
+        sqlite3_column_type(s, 1) != SQLITE_NULL) {
+        twin_error e;
+        const char *spec = (const char *)sqlite3_column_text(s, 1);
+        *latest = sqlite3_column_int64(s, 0);
+        twin_sqlite_policy_init(&F->p);
+        if (twin_sqlite_policy_parse(spec, &F->p, &e) != TWIN_OK)
+            st = tsq_fail(db, TWIN_E_PARSE, SQLITE_OK, "stored policy '%s' does not parse: %s",
+                          spec, e.message);
+        else
+            *has = 1;
+        rc = SQLITE_DONE;
+    } else if (rc == SQLITE_ROW) {
+        rc = SQLITE_DONE;
+    }
+    sqlite3_reset(s);
+    if (st == TWIN_OK && rc != SQLITE_DONE) st = tsq_sqlfail(db, rc, "tiers: cannot read a policy");
+    return st;
+}
+
+/* Fold what has aged in signal `row`, within the budgets. */
+static twin_status fold_signal(fold *F, int64_t row)
+{
+    twin_sqlite *db = F->db;
+    int64_t latest = 0, raw_mark = INT64_MIN, mark0, cut;
+    marks m;
+    twin_status s;
+    uint32_t k;
+    int has, rc;
+    F->row = row;
+    memset(F->a, 0, sizeof F->a);
+    if ((s = signal_policy(F, &has, &latest)) != TWIN_OK || !has) return s;
+    if ((s = marks_load(db, row, &m)) != TWIN_OK) return s;
+    marks_find(&m, 0, &raw_mark);
+    mark0 = raw_mark;
+    cut = latest >= INT64_MIN + F->p.raw_keep_us ? latest - F->p.raw_keep_us : INT64_MIN;
+    while (F->blocks_left) {
+        sqlite3_stmt *q = tsq_stmt(db, ST_FOLD_OLDEST);
+        if (!q) return db->err.status;
+        sqlite3_bind_int64(q, 1, row);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            sqlite3_reset(q);
+            return tsq_sqlfail(db, rc, "tiers: cannot read blocks");
+        }
+        if (sqlite3_column_int64(q, 2) >= cut) {
+            sqlite3_reset(q);
+            break;
+        }
+        if (raw_mark == mark0) {
+            /* the tiers this policy starts: they hold data from here on */
+            for (k = 0; k < F->p.ntiers; k++) {
+                int64_t t;
+                if (!marks_find(&m, F->p.tier[k].res_us, &t) &&
+                    (s = mark_put(F, F->p.tier[k].res_us, raw_mark)) != TWIN_OK) {
+                    sqlite3_reset(q);
+                    return s;
+                }
+            }
+        }
+        s = fold_block(F, q, &raw_mark);
+        sqlite3_reset(q);
+        if (s != TWIN_OK) return s;
+        F->blocks_left--;
+        if (!F->blocks_left) F->st.more = 1;
+    }
+    if ((s = acc_write_all(F)) != TWIN_OK) return s;
+    if (raw_mark != mark0 && (s = mark_put(F, 0, raw_mark)) != TWIN_OK) return s;
+    /* buckets past their tier's span */
+    for (k = 0; k < F->p.ntiers; k++) {
+        int64_t res = F->p.tier[k].res_us, keep = F->p.tier[k].keep_us, mark, old;
+        if (!keep || latest < INT64_MIN + keep || !marks_find(&m, res, &mark)) continue;
+        /* whole buckets: those that end at or before latest - keep */
+        cut = floor_to(latest - keep, res);
+        if (mark >= cut) continue;
+        old = mark;
+        if ((s = drop_tier(F, k, cut, &mark)) != TWIN_OK) return s;
+        if (mark != old && (s = mark_put(F, res, mark)) != TWIN_OK) return s;
+    }
+    return TWIN_OK;
+}
+
+static int scratch(twin_sqlite *db)
+{
+    if (db->dec_t) return 0;
+    db->dec_t = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_t);
+    db->dec_v = malloc(TSQ_BLOCK_MAX * sizeof *db->dec_v);
+    return db->dec_t && db->dec_v ? 0 : -1;
+}
+
+int tsq_fold_queue(twin_sqlite *db, tsq_sig *g)
+{
+    if (!db->has_policies || g->fold_queued || !g->row) return 0;
+    if (db->nfoldq == db->capfoldq) {
+        size_t cap = db->capfoldq ? 2 * db->capfoldq : 64;
+        twin_signal *n = realloc(db->foldq, cap * sizeof *n);
+        if (!n) return -1;
+        db->foldq = n;
+        db->capfoldq = cap;
+    }
+    db->foldq[db->nfoldq++] = g->handle;
+    g->fold_queued = 1;
+    return 0;
+}
+
+void tsq_fold_flush(twin_sqlite *db)
+{
+    fold F;
+    size_t k = 0, visits = 0, keep = 0, max_visits;
+    if (!db->has_policies || !db->nfoldq || (!db->fold_blocks && !db->fold_rows)) return;
+    if (scratch(db) != 0) return;
+    memset(&F, 0, sizeof F);
+    F.db = db;
+    F.blocks_left = db->fold_blocks;
+    F.rows_left = db->fold_rows;
+    max_visits = 4 * (size_t)db->fold_blocks + 16;
+    if (tsq_exec(db, "SAVEPOINT tsq_fold") != TWIN_OK) return;
+    for (k = 0; k < db->nfoldq; k++) {
+        tsq_sig *g = tsq_sig_find(db, db->foldq[k]);
+        twin_status s;
+        if (!g || !g->fold_queued) continue;
+        if (visits >= max_visits || (!F.blocks_left && !F.rows_left)) {
+            db->foldq[keep++] = db->foldq[k]; /* the next flush goes on */
+            continue;
+        }
+        visits++;
+        F.st.more = 0;
+        s = g->row ? fold_signal(&F, g->row) : TWIN_OK;
+        if (s != TWIN_OK) {
+            /* the ingest goes on; the fold is undone and tried again with
+               the signal's next samples */
+            sqlite3_exec(db->db, "ROLLBACK TO tsq_fold", NULL, NULL, NULL);
+            g->fold_queued = 0;
+            k++;
+            break;
+        }
+        if (F.st.more)
+            db->foldq[keep++] = db->foldq[k];
+        else
+            g->fold_queued = 0;
+    }
+    for (; k < db->nfoldq; k++) db->foldq[keep++] = db->foldq[k];
+    db->nfoldq = keep;
+    sqlite3_exec(db->db, "RELEASE tsq_fold", NULL, NULL, NULL);
+    free(F.mt);
+    free(F.mv);
+}
+
+twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks, twin_sqlite_fold_stats *out)
+{
+    fold F;
+    sqlite3_stmt *q = NULL;
+    twin_status s;
+    int64_t *rows = NULL;
+    size_t nrows = 0, cap = 0, k;
+    int rc;
+    uint64_t more = 0;
+    if (!db) return TWIN_E_INVAL;
+    if ((s = ready(db)) != TWIN_OK) return s;
+    if (out && (s = twin__sized_check(out, sizeof F.st)) != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, "fold stats: %s size",
+                        s == TWIN_E_ABI ? "unknown" : "too small a");
+    memset(&F, 0, sizeof F);
+    F.db = db;
+    F.st.size = sizeof F.st;
+    F.blocks_left = blocks ? blocks : UINT64_MAX;
+    F.rows_left = blocks ? 512 * blocks : UINT64_MAX;
+    if (db->schema < 4 || !db->has_policies) goto report;
+    if (scratch(db) != 0) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
+    rc = sqlite3_prepare_v2(db->db, "SELECT id FROM signals ORDER BY id", -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (nrows == cap) {
+            int64_t *n = realloc(rows, (cap = cap ? 2 * cap : 256) * sizeof *n);
+            if (!n) {
+                s = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+                goto fail;
+            }
+            rows = n;
+        }
+        rows[nrows++] = sqlite3_column_int64(q, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != SQLITE_DONE) {
+        s = tsq_sqlfail(db, rc, "tiers: cannot read the signals");
+        goto fail;
+    }
+    for (k = 0; k < nrows; k++) {
+        if (!F.blocks_left || !F.rows_left) {
+            more = 1;
+            break;
+        }
+        F.st.more = 0;
+        if ((s = fold_signal(&F, rows[k])) != TWIN_OK) goto fail;
+        more |= F.st.more;
+    }
+    if ((s = tsq_exec(db, "COMMIT")) != TWIN_OK) goto fail;
+    /* the writer's open blocks are untouched; nothing to forget */
+    F.st.more = (uint32_t)more;
+report:
+    free(rows);
+    free(F.mt);
+    free(F.mv);
+    if (out) twin__sized_out(out, &F.st, sizeof F.st);
+    return TWIN_OK;
+fail:
+    sqlite3_finalize(q);
+    sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    free(rows);
+    free(F.mt);
+    free(F.mv);
+    return s;
+}
+
+/* ---- what each tier holds --------------------------------------------------- */
+
+static int64_t one_int(twin_sqlite *db, const char *sql, int *rc)
+{
+    sqlite3_stmt *s;
+    int64_t v = 0;
+    *rc = sqlite3_prepare_v2(db->db, sql, -1, &s, NULL);
+    if (*rc != SQLITE_OK) return 0;
+    *rc = sqlite3_step(s);
+    if (*rc == SQLITE_ROW) {
+        v = sqlite3_column_int64(s, 0);
+        *rc = SQLITE_OK;
+    } else if (*rc == SQLITE_DONE) {
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Bytes of the pages of the named tables and indexes (dbstat), or -1
+   when SQLite was built without it. */
+static int64_t pages_of(twin_sqlite *db, const char *names)
+{
+    char sql[256];
+    int rc;
+    int64_t v;
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (%s)",
+             names);
+    v = one_int(db, sql, &rc);
+    return rc == SQLITE_OK ? v : -1;
+}
+
+twin_status twin_sqlite_tier_info_each(twin_sqlite *db, twin_sqlite_tier_info_fn fn, void *ud)
+{
+    twin_sqlite_tier_info t;
+    sqlite3_stmt *s;
+    twin_status r = TWIN_OK;
+    int64_t tier_pages, tier_rows;
+    int rc;
+    if (!db || !fn) return TWIN_E_INVAL;
+    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
+    memset(&t, 0, sizeof t);
+    t.size = sizeof t;
+    rc = sqlite3_prepare_v2(
+        db->db,
+        db->schema >= 3
+            ? "SELECT count(DISTINCT signal), count(*), coalesce(sum(n), 0), min(t0), max(t1) FROM"
+              " (SELECT signal, n, t0_us AS t0, t1_us AS t1 FROM blocks UNION ALL"
+              " SELECT signal, n, t0_us, t1_us FROM open_blocks UNION ALL"
+              " SELECT signal, 1, t_us, t_us FROM samples)"
+            : "SELECT count(DISTINCT signal), count(*), count(*), min(t_us), max(t_us) FROM samples",
+        -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t b;
+        t.signals = (uint64_t)sqlite3_column_int64(s, 0);
+        t.rows = (uint64_t)sqlite3_column_int64(s, 1);
+        t.samples = (uint64_t)sqlite3_column_int64(s, 2);
+        t.t_min_us = sqlite3_column_type(s, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 3);
+        t.t_max_us = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 4);
+        b = pages_of(db, db->schema >= 3
+                             ? "'blocks', 'blocks_signal', 'open_blocks', 'samples'"
+                             : "'samples'");
+        if (b < 0) /* without dbstat: the payloads */
+            b = one_int(db, db->schema >= 3
+                                ? "SELECT (SELECT coalesce(sum(length(data)) + 40 * count(*), 0)"
+                                  " FROM blocks) + (SELECT coalesce(sum(length(data)), 0) FROM"
+                                  " open_blocks) + 24 * (SELECT count(*) FROM samples)"
+                                : "SELECT 24 * count(*) FROM samples",
+                        &rc);
+        t.bytes = b > 0 ? (uint64_t)b : 0;
+        rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    if ((r = fn(ud, &t)) != TWIN_OK || db->schema < 4) return r;
+    tier_pages = pages_of(db, "'tiers'");
+    tier_rows = one_int(db, "SELECT count(*) FROM tiers", &rc);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT res_us, count(DISTINCT signal), count(*), sum(n), min(t_us),"
+                            " max(t_us) FROM tiers GROUP BY res_us ORDER BY res_us",
+                            -1, &s, NULL);
+    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&t, 0, sizeof t);
+        t.size = sizeof t;
+        t.res_us = sqlite3_column_int64(s, 0);
+        t.signals = (uint64_t)sqlite3_column_int64(s, 1);
+        t.rows = (uint64_t)sqlite3_column_int64(s, 2);
+        t.samples = (uint64_t)sqlite3_column_int64(s, 3);
+        t.t_min_us = sqlite3_column_int64(s, 4);
+        t.t_max_us = sqlite3_column_int64(s, 5);
+        if (tier_pages >= 0 && tier_rows > 0)
+            t.bytes = (uint64_t)((double)tier_pages * (double)t.rows / (double)tier_rows + 0.5);
+        else
+            t.bytes = t.rows * 64; /* without dbstat: about a row's size */
+        if ((r = fn(ud, &t)) != TWIN_OK) break;
+    }
+    sqlite3_finalize(s);
+    if (r != TWIN_OK) return r;
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    return TWIN_OK;
+}
