@@ -19,7 +19,10 @@
 # 5. prints the health table (worst first), the divergence and
 #    recalibration events, and the impact of the degrading conveyor motor;
 # 6. writes the graph coloured by health as DOT (and SVG when Graphviz's
-#    dot is installed).
+#    dot is installed);
+# 7. sets a retention policy in tiers (raw samples for 14 days, 6-hour
+#    aggregates for 30 days, daily ones forever), folds what is due and
+#    shows per tier what the store holds and its bytes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 twinctl=${1:?usage: demo.sh TWINCTL [OUT_DIR]}
@@ -62,4 +65,7 @@ if command -v dot >/dev/null; then
     "$twinctl" dot -d "$db" --health --svg "$out/plant.svg"
     echo "wrote $out/plant.svg"
 fi
+
+step "7. Tiers: raw 14 days, then 6-hour aggregates for 30 days, daily ones forever"
+"$twinctl" tiers -d "$db" --policy raw:14d,6h:30d,1d:forever --fold
 printf '\ndemo: done in %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc)"

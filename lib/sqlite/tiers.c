@@ -743,10 +743,14 @@ static twin_status fold_signal(fold *F, int64_t row)
             /* the tiers this policy starts: they hold data from here on */
             for (k = 0; k < F->p.ntiers; k++) {
                 int64_t t;
-                if (!marks_find(&m, F->p.tier[k].res_us, &t) &&
-                    (s = mark_put(F, F->p.tier[k].res_us, raw_mark)) != TWIN_OK) {
+                if (marks_find(&m, F->p.tier[k].res_us, &t)) continue;
+                if ((s = mark_put(F, F->p.tier[k].res_us, raw_mark)) != TWIN_OK) {
                     sqlite3_reset(q);
                     return s;
+                }
+                if (m.n < 16) {
+                    m.res[m.n] = F->p.tier[k].res_us;
+                    m.t[m.n++] = raw_mark;
                 }
             }
         }

@@ -632,13 +632,18 @@ START_TEST(test_schema_3_migrates_to_4)
     ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tiers"), 0);
     ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES), (long long)N);
     {
-        twin_sqlite_policy p = parse("raw:10m,1m:forever");
+        twin_sqlite_policy p = parse("raw:10m,1m:20m,10m:forever");
         ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
                          TWIN_OK);
         ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
     }
-    ck_assert_int_eq(sq_query(path, "SELECT sum(n) FROM tiers") + sq_query(path, SQ_ALL_SAMPLES),
+    ck_assert_int_eq(sq_query(path, "SELECT sum(n) FROM tiers WHERE res_us = 600000000") +
+                         sq_query(path, SQ_ALL_SAMPLES),
                      (long long)N);
+    /* one fold of old data: the 1-minute tier already trimmed to its span */
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tiers WHERE res_us = 60000000"), 0);
+    ck_assert_int_ge(sq_query(path, "SELECT min(t_us) FROM tiers WHERE res_us = 60000000"),
+                     floor_to(T[N - 1] - 20 * MIN, MIN));
     sq_close(&x, 1);
     sq_rmdir(dir);
 }

@@ -17,6 +17,8 @@ static const char help[] =
     "  health [TWIN...]          health, RUL and divergence per signal, worst first\n"
     "  impact TWIN               the twins affected by TWIN: depth, impact, path\n"
     "  dot                       the graph as Graphviz DOT (--svg FILE renders it)\n"
+    "  tiers                     retention policies, and per tier what is stored\n"
+    "                            and its bytes (--policy sets one)\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -34,7 +36,7 @@ static const struct {
 } commands[] = {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
-    {"health", cmd_health},
+    {"health", cmd_health},     {"tiers", cmd_tiers},
 };
 
 int main(int argc, char **argv)
