@@ -643,14 +643,17 @@ typedef struct twin_sqlite_tier_info {
     uint32_t reserved_;     /**< Zero. */
     int64_t res_us;         /**< 0: raw samples; else the bucket width. */
     uint64_t signals;       /**< Signals with data in it. */
-    uint64_t rows;          /**< Blocks and late rows (raw), or buckets. */
+    uint64_t rows;          /**< Rows: blocks and late samples (raw); tier
+                                 blocks and single buckets (tiers). */
+    uint64_t buckets;       /**< Buckets (0 for raw). */
     uint64_t samples;       /**< Raw samples it holds or summarises. */
     int64_t t_min_us;       /**< Oldest time in it (INT64_MIN: empty). */
     int64_t t_max_us;       /**< Newest time (a bucket's start for tiers). */
     uint64_t bytes;         /**< Bytes on disk: its tables' and indexes'
                                  pages (raw: blocks, open blocks, late
-                                 samples); the tiers share one table, whose
-                                 pages are apportioned by rows. */
+                                 samples); the tiers share two tables,
+                                 whose pages are apportioned (single
+                                 buckets by rows, tier blocks by bytes). */
 } twin_sqlite_tier_info;
 
 /** @brief Receives one tier; return ::TWIN_OK to go on. @since 1.6 */

@@ -41,7 +41,11 @@ static const char *const tiers_sql =
     "CREATE TABLE tier_marks(signal INTEGER NOT NULL, res_us INTEGER NOT NULL,"
     " t_us INTEGER NOT NULL, PRIMARY KEY(signal, res_us)) WITHOUT ROWID;"
     "CREATE TABLE policies(scope INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL,"
-    " spec TEXT NOT NULL, PRIMARY KEY(scope, key, name)) WITHOUT ROWID;";
+    " spec TEXT NOT NULL, PRIMARY KEY(scope, key, name)) WITHOUT ROWID;"
+    "CREATE TABLE tier_blocks(id INTEGER PRIMARY KEY, signal INTEGER NOT NULL,"
+    " res_us INTEGER NOT NULL, t0_us INTEGER NOT NULL, t1_us INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX tier_blocks_key ON tier_blocks(signal, res_us, t0_us);";
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
@@ -110,6 +114,16 @@ static const char *const stmt_sql[ST_COUNT] = {
                           " (SELECT id FROM signals WHERE twin = ?1)",
     [ST_TWIN_MARKS_DEL] = "DELETE FROM tier_marks WHERE signal IN"
                           " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TWIN_TBLK_DEL] = "DELETE FROM tier_blocks WHERE signal IN"
+                         " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TIER_FULL] = "SELECT t_us, n, sum, min, max, first, last FROM tiers WHERE signal = ?1"
+                     " AND res_us = ?2 AND t_us <= ?3 ORDER BY t_us LIMIT ?4",
+    [ST_TBLK_INS] = "INSERT INTO tier_blocks(signal, res_us, t0_us, t1_us, n, samples, data)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_TIER_DEL_UPTO] = "DELETE FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us <= ?3",
+    [ST_TBLK_OLD] = "SELECT id, t1_us FROM tier_blocks WHERE signal = ?1 AND res_us = ?2"
+                    " AND t1_us < ?3 ORDER BY t0_us LIMIT ?4",
+    [ST_TBLK_DEL] = "DELETE FROM tier_blocks WHERE id = ?1",
 };
 
 twin_status tsq_status(int rc)

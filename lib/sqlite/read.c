@@ -428,6 +428,59 @@ static twin_status tier_candidates(twin_sqlite *db, int64_t row, tier_c *c, size
     return TWIN_OK;
 }
 
+/* The buckets of a signal's tier blocks of width res with starts in
+   [from, to), into c. A bad block is skipped: TWIN_E_PARSE (or
+   TWIN_E_STATE, a newer format) after the others, its message naming it. */
+static twin_status tier_blocks_read(twin_sqlite *db, bk_ctx *c, int64_t row, const char *twin,
+                                    const char *name, int64_t res, int64_t from, int64_t to)
+{
+    sqlite3_stmt *q;
+    int64_t *t = malloc(2 * TSQ_TIER_BLOCK_MAX * sizeof *t);
+    double *cv = malloc(6 * TSQ_TIER_BLOCK_MAX * sizeof *cv), *cols[6];
+    twin_status st = TWIN_OK;
+    int rc, k;
+    if (!t || !cv) {
+        free(t);
+        free(cv);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    for (k = 0; k < 6; k++) cols[k] = cv + k * TSQ_TIER_BLOCK_MAX;
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT t0_us, t1_us, n, data FROM tier_blocks WHERE signal = ?1"
+                            " AND res_us = ?2 AND t1_us >= ?3 AND t0_us < ?4 ORDER BY t0_us",
+                            -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, from);
+        sqlite3_bind_int64(q, 4, to);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            size_t n = 0, i;
+            int r = tsq_tier_block_decode(sqlite3_column_blob(q, 3),
+                                          (size_t)sqlite3_column_bytes(q, 3), t, cols, &n);
+            if (r != TSQ_BLOCK_OK) {
+                if (st == TWIN_OK)
+                    st = tsq_fail(db, block_status(r), SQLITE_OK,
+                                  "signal '%s' of '%s': the tier block of %lld buckets of %lld us"
+                                  " from t_us %lld to %lld %s; skipped",
+                                  name, twin, (long long)sqlite3_column_int64(q, 2),
+                                  (long long)res, (long long)sqlite3_column_int64(q, 0),
+                                  (long long)sqlite3_column_int64(q, 1), block_why(r));
+                continue;
+            }
+            for (i = 0; i < n; i++)
+                if (t[i] >= from && t[i] < to)
+                    bk_add(c, t[i], (uint64_t)cols[0][i], cols[1][i], cols[2][i], cols[3][i],
+                           cols[4][i], cols[5][i]);
+        }
+    }
+    sqlite3_finalize(q);
+    free(t);
+    free(cv);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read tier blocks");
+    return st;
+}
+
 twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const char *name,
                                   int64_t from_us, int64_t to_us, int64_t bucket_us,
                                   twin_sqlite_bucket *out, size_t cap, size_t *count,
@@ -437,7 +490,7 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
     tier_c cand[16];
     size_t nc, k, pick = SIZE_MAX, rank = 0;
     int64_t row, raw_from;
-    twin_status st;
+    twin_status st, bad = TWIN_OK;
     bk_ctx c;
     if (!db) return TWIN_E_INVAL;
     if (count) *count = 0;
@@ -484,9 +537,16 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
     if (cap && !(c.out = malloc(cap * sizeof *c.out)))
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
     if (cand[pick].res) {
-        /* the tier's buckets before the raw mark, then the raw samples */
+        /* the tier's blocks and buckets before the raw mark, then the raw
+           samples */
         sqlite3_stmt *q;
-        int rc = sqlite3_prepare_v2(db->db,
+        int64_t end = to_us < raw_from ? to_us : raw_from;
+        int rc;
+        st = tier_blocks_read(db, &c, row, twin_id, name, cand[pick].res, from_us, end);
+        if (st != TWIN_OK && st != TWIN_E_PARSE && st != TWIN_E_STATE) goto out;
+        bad = st;
+        st = TWIN_OK;
+        rc = sqlite3_prepare_v2(db->db,
                                     "SELECT t_us, n, sum, min, max, first, last FROM tiers"
                                     " WHERE signal = ?1 AND res_us = ?2 AND t_us >= ?3"
                                     " AND t_us < ?4 ORDER BY t_us",
@@ -507,9 +567,11 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
         if (st == TWIN_OK && raw_from < to_us)
             st = read_row(db, row, twin_id, name, from_us > raw_from ? from_us : raw_from, to_us,
                           bk_fn, &c);
+        if (st == TWIN_OK && bad != TWIN_OK) st = bad; /* its message names the block */
     } else {
         st = read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
     }
+out:
     bk_close(&c);
     for (k = 0; k < cap && k < c.n; k++) {
         uint32_t sz = out[0].size;

@@ -45,7 +45,8 @@ enum {
     ST_OPEN_DEL, ST_OPEN_RANGE, ST_RAW_RANGE, ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_SIG_OF_TWIN,
     ST_SIG_POLICY, ST_MARK_GET, ST_MARK_PUT, ST_FOLD_OLDEST, ST_BLK_DEL, ST_LATE_UPTO,
     ST_LATE_DEL_UPTO, ST_TIER_GET, ST_TIER_PUT, ST_TIER_OLD, ST_TIER_DEL, ST_TWIN_TIERS_DEL,
-    ST_TWIN_MARKS_DEL, ST_COUNT
+    ST_TWIN_MARKS_DEL, ST_TWIN_TBLK_DEL, ST_TIER_FULL, ST_TBLK_INS, ST_TIER_DEL_UPTO, ST_TBLK_OLD,
+    ST_TBLK_DEL, ST_COUNT
 };
 
 struct twin_sqlite {
@@ -129,6 +130,14 @@ int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
    is rolled back to before the fold and leaves the transaction usable. */
 void tsq_fold_flush(twin_sqlite *db);
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets, six
+   columns (count, sum, min, max, first, last), each a codec block over the
+   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
+   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
+   TSQ_BLOCK_ error. */
+#define TSQ_TIER_BLOCK_MAX 256
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
+                          size_t *n);
 
 /* Tiers (tiers.c). */
 twin_status tsq_policies_refresh(twin_sqlite *db);
@@ -137,5 +146,13 @@ int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
    is rolled back to before the fold and leaves the transaction usable. */
 void tsq_fold_flush(twin_sqlite *db);
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets, six
+   columns (count, sum, min, max, first, last), each a codec block over the
+   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
+   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
+   TSQ_BLOCK_ error. */
+#define TSQ_TIER_BLOCK_MAX 256
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
+                          size_t *n);
 
 #endif

@@ -318,9 +318,9 @@ static twin_status cb_twin(void *ud, const char *id, const char *model, const tw
 
 static twin_status cb_del_twin(void *ud, const char *id)
 {
-    static const int order[] = {ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL,  ST_TWIN_TIERS_DEL,
-                                ST_TWIN_MARKS_DEL,  ST_TWIN_SAMPLES_DEL, ST_TWIN_HEALTH_DEL,
-                                ST_TWIN_SIGS_DEL,   ST_TWIN_DEL};
+    static const int order[] = {ST_TWIN_BLOCKS_DEL,  ST_TWIN_OPEN_DEL,   ST_TWIN_TIERS_DEL,
+                                ST_TWIN_MARKS_DEL,   ST_TWIN_TBLK_DEL,   ST_TWIN_SAMPLES_DEL,
+                                ST_TWIN_HEALTH_DEL,  ST_TWIN_SIGS_DEL,   ST_TWIN_DEL};
     twin_sqlite *db = ud;
     twin_status r;
     size_t k;
@@ -341,7 +341,7 @@ static twin_status cb_del_twin(void *ud, const char *id)
         }
         sqlite3_reset(s);
     }
-    for (k = db->schema >= 4 ? 0 : 4; k < sizeof order / sizeof *order; k++) {
+    for (k = db->schema >= 4 ? 0 : 5; k < sizeof order / sizeof *order; k++) {
         sqlite3_stmt *s = tsq_stmt(db, order[k]);
         if (!s) return failed(db, SQLITE_ERROR, "twin");
         sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);

@@ -356,6 +356,113 @@ static int64_t floor_to(int64_t t, int64_t b)
     return q * b;
 }
 
+/* ---- tier blocks ------------------------------------------------------------ */
+
+/* Bytes: 'T' 'K', format 1, 6 (columns), then 6 uint32 (little-endian)
+   column lengths, then the columns: codec blocks (codec.h) of the same
+   bucket times, values count, sum, min, max, first, last. */
+#define TK_HEAD 28
+#define TK_COLS 6
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Encode the first *n buckets (fewer when a column's block fills: *n is
+   lowered) into a malloc'ed blob. 0, -1: no memory. */
+static int tier_block_encode(const int64_t *t, double *const cols[TK_COLS], size_t *n,
+                             unsigned char **out, size_t *len)
+{
+    tsq_enc e[TK_COLS];
+    size_t k, c, m = *n, total = TK_HEAD;
+    unsigned char *b;
+    int rc = 0;
+    memset(e, 0, sizeof e);
+    for (c = 0; c < TK_COLS && rc == 0; c++) {
+        int q, mode, dec;
+        tsq_enc_choose(t, cols[c], m < 64 ? m : 64, -1, -1, -1, &q, &mode, &dec);
+        if (tsq_enc_start(&e[c], q, mode, dec, t[0], cols[c][0]) != 0) {
+            rc = -1;
+            break;
+        }
+        e[c].span = INT64_MAX;
+        for (k = 1; k < m; k++) {
+            int r = tsq_enc_push(&e[c], t[k], cols[c][k]);
+            if (r < 0) rc = -1;
+            if (r) break;
+        }
+        if (k < m) { /* this column is full at k buckets: all stop there */
+            m = k;
+            c = (size_t)-1;
+        }
+    }
+    if (rc == 0) {
+        for (c = 0; c < TK_COLS; c++) {
+            size_t l;
+            tsq_enc_bytes(&e[c], &l);
+            total += l;
+        }
+        if (!(b = malloc(total))) rc = -1;
+    }
+    if (rc == 0) {
+        size_t at = TK_HEAD;
+        b[0] = 'T', b[1] = 'K', b[2] = 1, b[3] = TK_COLS;
+        for (c = 0; c < TK_COLS; c++) {
+            size_t l;
+            const unsigned char *p = tsq_enc_bytes(&e[c], &l);
+            put32(b + 4 + 4 * c, (uint32_t)l);
+            memcpy(b + at, p, l);
+            at += l;
+        }
+        *out = b;
+        *len = total;
+        *n = m;
+    }
+    for (c = 0; c < TK_COLS; c++) tsq_enc_fini(&e[c]);
+    return rc;
+}
+
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
+                          size_t *n)
+{
+    size_t at = TK_HEAD, c;
+    int64_t *tt = t;
+    if (!b || len < TK_HEAD || b[0] != 'T' || b[1] != 'K') return TSQ_BLOCK_BAD;
+    if (b[2] != 1) return TSQ_BLOCK_NEWER;
+    if (b[3] != TK_COLS) return TSQ_BLOCK_BAD;
+    for (c = 0; c < TK_COLS; c++) {
+        size_t l = get32(b + 4 + 4 * c);
+        tsq_block_head h;
+        int rc;
+        if (l > len - at) return TSQ_BLOCK_SHORT;
+        {
+            tsq_block_head hh;
+            rc = tsq_block_check(b + at, l, &hh);
+            if (rc != TSQ_BLOCK_OK) return rc;
+            if (hh.n > TSQ_TIER_BLOCK_MAX) return TSQ_BLOCK_BAD;
+        }
+        /* the first column's times are the buckets'; the others' land in
+           t + TSQ_TIER_BLOCK_MAX (the caller's room is twice that) */
+        rc = tsq_block_decode(b + at, l, c ? t + TSQ_TIER_BLOCK_MAX : t, cols[c], &h);
+        if (rc != TSQ_BLOCK_OK) return rc;
+        if (!c) {
+            *n = h.n;
+        } else if (h.n != *n || memcmp(t, t + TSQ_TIER_BLOCK_MAX, h.n * sizeof *t) != 0) {
+            return TSQ_BLOCK_BAD;
+        }
+        at += l;
+    }
+    (void)tt;
+    return at == len ? TSQ_BLOCK_OK : TSQ_BLOCK_BAD;
+}
+
 /* One tier's bucket being added to. */
 typedef struct acc {
     int open;
@@ -678,6 +785,114 @@ static twin_status drop_tier(fold *F, uint32_t k, int64_t cut, int64_t *mark)
     return TWIN_OK;
 }
 
+/* Move tier k's complete buckets (that end at or before the raw mark) into
+   tier blocks, TSQ_TIER_BLOCK_MAX at a time, at most `max` blocks. */
+static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark, int max)
+{
+    twin_sqlite *db = F->db;
+    int64_t res = F->p.tier[k].res_us;
+    int64_t t[TSQ_TIER_BLOCK_MAX];
+    double cv[TK_COLS][TSQ_TIER_BLOCK_MAX];
+    double *cols[TK_COLS];
+    size_t c;
+    for (c = 0; c < TK_COLS; c++) cols[c] = cv[c];
+    if (raw_mark == INT64_MIN || raw_mark < INT64_MIN + res) return TWIN_OK;
+    while (max-- > 0) {
+        sqlite3_stmt *q;
+        size_t n = 0, m;
+        int64_t samples = 0;
+        unsigned char *blob = NULL;
+        size_t len = 0;
+        int rc;
+        if (!(q = tsq_stmt(db, ST_TIER_FULL))) return db->err.status;
+        sqlite3_bind_int64(q, 1, F->row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, raw_mark - res);
+        sqlite3_bind_int64(q, 4, TSQ_TIER_BLOCK_MAX);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < TSQ_TIER_BLOCK_MAX) {
+            t[n] = sqlite3_column_int64(q, 0);
+            cv[0][n] = (double)sqlite3_column_int64(q, 1);
+            for (c = 1; c < TK_COLS; c++) cv[c][n] = sqlite3_column_double(q, (int)c + 1);
+            n++;
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            return tsq_sqlfail(db, rc, "tiers: cannot read buckets");
+        if (n < TSQ_TIER_BLOCK_MAX) break; /* a block when there is a whole one */
+        m = n;
+        if (tier_block_encode(t, cols, &m, &blob, &len) != 0)
+            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        for (c = 0; c < m; c++) samples += (int64_t)cv[0][c];
+        if (!(q = tsq_stmt(db, ST_TBLK_INS))) {
+            free(blob);
+            return db->err.status;
+        }
+        sqlite3_bind_int64(q, 1, F->row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, t[0]);
+        sqlite3_bind_int64(q, 4, t[m - 1]);
+        sqlite3_bind_int64(q, 5, (int64_t)m);
+        sqlite3_bind_int64(q, 6, samples);
+        sqlite3_bind_blob(q, 7, blob, (int)len, free);
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot write a tier block");
+        if (!(q = tsq_stmt(db, ST_TIER_DEL_UPTO))) return db->err.status;
+        sqlite3_bind_int64(q, 1, F->row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, t[m - 1]);
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot delete buckets");
+        F->st.rows_written++;
+    }
+    return TWIN_OK;
+}
+
+/* Delete tier k's blocks wholly older than cut, within the row budget
+   (a block counts as one row). */
+static twin_status drop_tier_blocks(fold *F, uint32_t k, int64_t cut, int64_t *mark, int *all)
+{
+    twin_sqlite *db = F->db;
+    int64_t res = F->p.tier[k].res_us;
+    int64_t ids[64], t1s[64];
+    size_t nk = 0, i;
+    sqlite3_stmt *q, *d;
+    int rc;
+    uint64_t lim = F->rows_left < 64 ? F->rows_left : 64;
+    *all = 1;
+    if (!lim) {
+        *all = 0;
+        return TWIN_OK;
+    }
+    if (!(q = tsq_stmt(db, ST_TBLK_OLD))) return db->err.status;
+    sqlite3_bind_int64(q, 1, F->row);
+    sqlite3_bind_int64(q, 2, res);
+    sqlite3_bind_int64(q, 3, cut);
+    sqlite3_bind_int64(q, 4, (int64_t)lim);
+    while (nk < lim && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        ids[nk] = sqlite3_column_int64(q, 0);
+        t1s[nk++] = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_reset(q);
+    if (nk < lim && rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot read tier blocks");
+    for (i = 0; i < nk; i++) {
+        if (!(d = tsq_stmt(db, ST_TBLK_DEL))) return db->err.status;
+        sqlite3_bind_int64(d, 1, ids[i]);
+        rc = sqlite3_step(d);
+        sqlite3_reset(d);
+        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot delete a tier block");
+        if (t1s[i] + res > *mark) *mark = t1s[i] + res;
+    }
+    F->rows_left -= nk;
+    F->st.rows_deleted += nk;
+    if (nk == lim) {
+        *all = 0;
+        F->st.more = 1;
+    }
+    return TWIN_OK;
+}
+
 /* The policy and newest time of a signal; *has 0 when it has none. */
 static twin_status signal_policy(fold *F, int *has, int64_t *latest)
 {
@@ -770,9 +985,16 @@ static twin_status fold_signal(fold *F, int64_t row)
         cut = floor_to(latest - keep, res);
         if (mark >= cut) continue;
         old = mark;
-        if ((s = drop_tier(F, k, cut, &mark)) != TWIN_OK) return s;
+        {
+            int all;
+            if ((s = drop_tier_blocks(F, k, cut, &mark, &all)) != TWIN_OK) return s;
+            if (all && (s = drop_tier(F, k, cut, &mark)) != TWIN_OK) return s;
+        }
         if (mark != old && (s = mark_put(F, res, mark)) != TWIN_OK) return s;
     }
+    /* whole buckets into tier blocks */
+    for (k = 0; k < F->p.ntiers; k++)
+        if ((s = compact_tier(F, k, raw_mark, 2)) != TWIN_OK) return s;
     return TWIN_OK;
 }
 
@@ -947,7 +1169,7 @@ twin_status twin_sqlite_tier_info_each(twin_sqlite *db, twin_sqlite_tier_info_fn
     twin_sqlite_tier_info t;
     sqlite3_stmt *s;
     twin_status r = TWIN_OK;
-    int64_t tier_pages, tier_rows;
+    int64_t row_pages, blk_pages, all_rows, all_len = 0;
     int rc;
     if (!db || !fn) return TWIN_E_INVAL;
     if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
@@ -986,27 +1208,37 @@ twin_status twin_sqlite_tier_info_each(twin_sqlite *db, twin_sqlite_tier_info_fn
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
     if ((r = fn(ud, &t)) != TWIN_OK || db->schema < 4) return r;
-    tier_pages = pages_of(db, "'tiers'");
-    tier_rows = one_int(db, "SELECT count(*) FROM tiers", &rc);
+    /* the tiers' pages: rows apportioned by rows, blocks by their bytes */
+    row_pages = pages_of(db, "'tiers'");
+    blk_pages = pages_of(db, "'tier_blocks', 'tier_blocks_key'");
+    all_rows = one_int(db, "SELECT count(*) FROM tiers", &rc);
+    if (rc == SQLITE_OK) all_len = one_int(db, "SELECT coalesce(sum(length(data)), 0) FROM tier_blocks", &rc);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
     rc = sqlite3_prepare_v2(db->db,
-                            "SELECT res_us, count(DISTINCT signal), count(*), sum(n), min(t_us),"
-                            " max(t_us) FROM tiers GROUP BY res_us ORDER BY res_us",
+                            "SELECT res_us, count(DISTINCT signal), count(*), sum(b), sum(s),"
+                            " min(t0), max(t1), sum(r), sum(l) FROM (SELECT res_us, signal, 1 AS b,"
+                            " n AS s, t_us AS t0, t_us AS t1, 1 AS r, 0 AS l FROM tiers UNION ALL"
+                            " SELECT res_us, signal, n, samples, t0_us, t1_us, 0, length(data)"
+                            " FROM tier_blocks) GROUP BY res_us ORDER BY res_us",
                             -1, &s, NULL);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t nr = sqlite3_column_int64(s, 7), nl = sqlite3_column_int64(s, 8);
+        double bytes = 0;
         memset(&t, 0, sizeof t);
         t.size = sizeof t;
         t.res_us = sqlite3_column_int64(s, 0);
         t.signals = (uint64_t)sqlite3_column_int64(s, 1);
         t.rows = (uint64_t)sqlite3_column_int64(s, 2);
-        t.samples = (uint64_t)sqlite3_column_int64(s, 3);
-        t.t_min_us = sqlite3_column_int64(s, 4);
-        t.t_max_us = sqlite3_column_int64(s, 5);
-        if (tier_pages >= 0 && tier_rows > 0)
-            t.bytes = (uint64_t)((double)tier_pages * (double)t.rows / (double)tier_rows + 0.5);
-        else
-            t.bytes = t.rows * 64; /* without dbstat: about a row's size */
+        t.buckets = (uint64_t)sqlite3_column_int64(s, 3);
+        t.samples = (uint64_t)sqlite3_column_int64(s, 4);
+        t.t_min_us = sqlite3_column_int64(s, 5);
+        t.t_max_us = sqlite3_column_int64(s, 6);
+        if (nr) bytes += row_pages >= 0 && all_rows ? (double)row_pages * (double)nr / (double)all_rows
+                                                    : 64.0 * (double)nr;
+        if (nl) bytes += blk_pages >= 0 && all_len ? (double)blk_pages * (double)nl / (double)all_len
+                                                   : (double)nl;
+        t.bytes = (uint64_t)(bytes + 0.5);
         if ((r = fn(ud, &t)) != TWIN_OK) break;
     }
     sqlite3_finalize(s);

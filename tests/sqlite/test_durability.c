@@ -25,12 +25,13 @@
  * runs to the end, and the database must then hold the whole sequence.
  *
  * The same with tiers (test_sigkill_folding): hourly samples, a policy
- * (raw 2 days, 6-hour buckets 10 days, daily ones forever) and a budget of
+ * (raw 2 days, hourly buckets 30 days, daily ones forever) and a budget of
  * 12 blocks and 8 bucket rows a flush, so that the children fold at every
  * flush and are killed while folding too. Then every sample of the prefix is either raw (after
  * its signal's raw mark) or summarised by the daily tier, once; and every
- * stored bucket of both tiers equals a brute-force pass over the samples
- * it covers (count, sum, min, max, first, last, bit for bit). */
+ * bucket of both tiers, single rows or in tier blocks (read through
+ * twin_sqlite_read_tier()), equals a brute-force pass over the samples it
+ * covers (count, min, max, first, last and the mean bit for bit). */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -110,7 +111,7 @@ static void child(const char *path, long start, int fd, uint64_t seed, long hold
     if (fold_mode) {
         twin_sqlite_policy p;
         twin_sqlite_policy_init(&p);
-        if (twin_sqlite_policy_parse("raw:2d,6h:10d,1d:forever", &p, NULL) != TWIN_OK ||
+        if (twin_sqlite_policy_parse("raw:2d,1h:30d,1d:forever", &p, NULL) != TWIN_OK ||
             twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p) != TWIN_OK ||
             twin_sqlite_set_fold_budget(x.db, 12, 8) != TWIN_OK)
             _exit(3);
@@ -191,7 +192,7 @@ static long check_tiers(sqlite3 *c, int k, long long row, unsigned char *seen)
         int64_t res = sqlite3_column_int64(s, 0), b = sqlite3_column_int64(s, 1), t;
         long n = 0, i;
         double sum = 0, mn = 0, mx = 0, first = 0, last = 0;
-        ck_assert(res == 6 * HOUR || res == DAY);
+        ck_assert(res == HOUR || res == DAY);
         ck_assert_int_eq(b, floor_to(b, res));
         for (t = b < T0 ? T0 : floor_to(b - T0 + step_us - 1, step_us) + T0; t < b + res && t < mark;
              t += step_us) {
@@ -218,6 +219,49 @@ static long check_tiers(sqlite3 *c, int k, long long row, unsigned char *seen)
     }
     sqlite3_finalize(s);
     return folded;
+}
+
+/* fold_mode: the hourly tier of signal k, tier blocks and single rows,
+   through the tier read, against a brute force. */
+static void check_hourly(twin_sqlite *db, const char *path, int k)
+{
+    static twin_sqlite_bucket b[2048];
+    twin_sqlite_tier_answer a;
+    char twin[16], name[16], sql[256];
+    int64_t raw_mark, from;
+    size_t n = 0, j, want;
+    sig_name(k, twin, name);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tier_marks WHERE res_us = %lld AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", (long long)HOUR, twin,
+             name);
+    if (!sq_query(path, sql)) return; /* not folded yet */
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = %lld AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", (long long)HOUR, twin,
+             name);
+    from = sq_query(path, sql);
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = 0 AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", twin, name);
+    raw_mark = sq_query(path, sql);
+    if (from >= raw_mark) return;
+    b[0].size = sizeof b[0];
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    ck_assert_int_eq(twin_sqlite_read_tier(db, twin, name, from, raw_mark, HOUR, b, 2048, &n, &a),
+                     TWIN_OK);
+    ck_assert_int_eq(a.res_us, HOUR);
+    for (j = 0; j < n; j++) { /* hourly samples: one per bucket */
+        int64_t t = b[j].t_us + (T0 - floor_to(T0, HOUR));
+        long i = (long)((t - T0) / step_us) * NSIG + k;
+        ck_assert(i >= 0 && i < NSAMPLES);
+        ck_assert_uint_eq(b[j].count, 1);
+        ck_assert(b[j].mean == value_of(i) && b[j].min == value_of(i));
+        ck_assert(b[j].first == value_of(i) && b[j].last == value_of(i));
+    }
+    for (j = 0, want = 0; (long)j * NSIG + k < NSAMPLES; j++) {
+        int64_t t = T0 + (int64_t)j * step_us, bt = floor_to(t, HOUR);
+        if (bt >= from && bt < raw_mark && t < raw_mark) want++;
+    }
+    ck_assert_uint_eq(n, want);
 }
 
 /* Check the database: integrity, and exactly a prefix of the sequence, of
@@ -266,6 +310,7 @@ static long check_db(const char *path, long confirmed)
         ck_assert_msg(r == TWIN_OK || (r == TWIN_E_NOTFOUND && confirmed == 0), "read: %s",
                       twin_sqlite_last_error(db)->message);
         n += sc.n;
+        if (fold_mode && r == TWIN_OK) check_hourly(db, path, k);
     }
     twin_sqlite_close(db);
     while (m < NSAMPLES && seen[m]) m++;
@@ -337,8 +382,10 @@ static void sigkill_rounds(void)
     if (fold_mode) { /* it did fold: most samples are summarised by now */
         ck_assert_int_gt(sq_query(p, "SELECT sum(n) FROM tiers WHERE res_us = 86400000000"),
                          NSAMPLES / 2);
-        ck_assert_int_gt(sq_query(p, "SELECT count(*) FROM tier_marks WHERE res_us = 21600000000"
+        ck_assert_int_gt(sq_query(p, "SELECT count(*) FROM tier_marks WHERE res_us = 3600000000"
                                      " AND t_us > 0"), 0);
+        ck_assert_int_gt(sq_query(p, "SELECT count(*) FROM tier_blocks WHERE res_us = 3600000000"),
+                         0);
     }
     sq_rmdir(dir);
 }

@@ -124,18 +124,6 @@ static brute brute_bucket(int64_t b, int64_t w, int64_t lo, int64_t hi)
     return r;
 }
 
-static long long q1(sqlite3 *c, const char *sql, long long a, long long b)
-{
-    sqlite3_stmt *s;
-    long long v = LLONG_MIN;
-    ck_assert_int_eq(sqlite3_prepare_v2(c, sql, -1, &s, NULL), SQLITE_OK);
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
 
 /* ---- policies --------------------------------------------------------------- */
 
@@ -308,53 +296,55 @@ END_TEST
 
 /* ---- folding ----------------------------------------------------------------- */
 
-/* Compare every stored bucket of tier res with the brute force over the
-   raw samples before the raw mark; every nonempty bucket is there. */
-static void check_tier(sqlite3 *c, int64_t res, int64_t raw_mark)
+static twin_sqlite_bucket B[4096];
+
+/* Compare every bucket of tier res (single rows and tier blocks, read
+   through twin_sqlite_read_tier() up to the raw mark) with the brute force
+   over the raw samples before the raw mark; every nonempty bucket from the
+   tier's mark on is there, no empty one. */
+static void check_tier(twin_sqlite *db, const char *path, int64_t res, int64_t raw_mark)
 {
-    sqlite3_stmt *s;
-    int64_t from = q1(c, "SELECT t_us FROM tier_marks WHERE res_us = ?1", res, 0);
-    size_t rows = 0, i, expect = 0;
-    int64_t lastb = INT64_MIN;
-    ck_assert_int_eq(q1(c, "SELECT count(*) FROM tier_marks WHERE res_us = ?1", res, 0), 1);
-    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT t_us, n, sum, min, max, first, last FROM tiers"
-                                           " WHERE res_us = ?1 ORDER BY t_us",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int64(s, 1, res);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        int64_t b = sqlite3_column_int64(s, 0);
-        brute r = brute_bucket(b, res, INT64_MIN, raw_mark);
-        ck_assert_int_eq(b % res, 0);
-        ck_assert_int_ge(b, from);
-        ck_assert_uint_eq((uint64_t)sqlite3_column_int64(s, 1), r.n);
-        ck_assert(sqlite3_column_double(s, 2) == r.sum); /* bit for bit: same order */
-        ck_assert(sqlite3_column_double(s, 3) == r.min);
-        ck_assert(sqlite3_column_double(s, 4) == r.max);
-        ck_assert(sqlite3_column_double(s, 5) == r.first);
-        ck_assert(sqlite3_column_double(s, 6) == r.last);
-        ck_assert(!isnan(sqlite3_column_double(s, 2)));
-        rows++;
+    char sql[128];
+    int64_t from, lastb = INT64_MIN;
+    size_t n = 0, k, i, expect = 0;
+    twin_sqlite_tier_answer a;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tier_marks WHERE res_us = %lld", (long long)res);
+    ck_assert_int_eq(sq_query(path, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = %lld", (long long)res);
+    from = sq_query(path, sql);
+    B[0].size = sizeof B[0];
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    ck_assert_int_eq(twin_sqlite_read_tier(db, "m1", "v", from, raw_mark, res, B, 4096, &n, &a),
+                     TWIN_OK);
+    ck_assert_int_eq(a.res_us, res);
+    ck_assert_int_eq(a.complete, 1);
+    for (k = 0; k < n; k++) {
+        brute r = brute_bucket(B[k].t_us, res, INT64_MIN, raw_mark);
+        ck_assert_int_eq(B[k].t_us % res, 0);
+        ck_assert_int_ge(B[k].t_us, from);
+        ck_assert_uint_eq(B[k].count, r.n);
+        ck_assert(B[k].mean == r.sum / (double)r.n); /* bit for bit: same order */
+        ck_assert(B[k].min == r.min && B[k].max == r.max);
+        ck_assert(B[k].first == r.first && B[k].last == r.last);
+        ck_assert(!isnan(B[k].mean));
     }
-    sqlite3_finalize(s);
-    /* no nonempty bucket missing, no empty one stored */
     for (i = 0; i < N && T[i] < raw_mark; i++) {
         int64_t b = floor_to(T[i], res);
         if (b < from || b == lastb) continue;
         lastb = b;
         expect++;
     }
-    ck_assert_uint_eq(rows, expect);
-    ck_assert_uint_gt(rows, 5);
+    ck_assert_uint_eq(n, expect);
+    ck_assert_uint_gt(n, 5);
 }
 
 START_TEST(test_fold_exact_against_brute_force)
 {
     const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
-    twin_sqlite_policy p = parse("raw:20m,1m:2h,10m:forever");
+    twin_sqlite_policy p = parse("raw:20m,1m:6h,10m:forever");
     twin_sqlite_fold_stats fs;
     twin_signal h;
-    sqlite3 *c;
     int64_t raw_mark;
     long long raw_left;
     sq x;
@@ -371,29 +361,33 @@ START_TEST(test_fold_exact_against_brute_force)
     ck_assert_int_eq(twin_sqlite_fold(x.db, 0, &fs), TWIN_OK);
     ck_assert_uint_eq(fs.more, 0);
     ck_assert_uint_eq(fs.bad_blocks, 0);
-    sq_close(&x, 1);
-    ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
-    raw_mark = q1(c, "SELECT t_us FROM tier_marks WHERE res_us = 0", 0, 0);
-    ck_assert(raw_mark != LLONG_MIN);
+    raw_mark = sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0");
     /* the raw span is kept: every block past it folded, none within */
     ck_assert_int_lt(raw_mark, T[N - 1] - 20 * MIN + 1);
-    ck_assert_int_eq(q1(c, "SELECT count(*) FROM blocks WHERE t1_us < ?1", T[N - 1] - 20 * MIN, 0),
-                     0);
-    ck_assert_int_eq(q1(c, "SELECT min(t0_us) FROM blocks", 0, 0) >= raw_mark, 1);
-    raw_left = q1(c, "SELECT (SELECT coalesce(sum(n), 0) FROM blocks) + (SELECT coalesce(sum(n),"
-                     " 0) FROM open_blocks) + (SELECT count(*) FROM samples)",
-                  0, 0);
+    ck_assert_int_gt(raw_mark, T[0]);
+    {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM blocks WHERE t1_us < %lld",
+                 (long long)(T[N - 1] - 20 * MIN));
+        ck_assert_int_eq(sq_query(path, sql), 0);
+    }
+    ck_assert_int_ge(sq_query(path, "SELECT min(t0_us) FROM blocks"), raw_mark);
+    raw_left = sq_query(path, SQ_ALL_SAMPLES);
     /* the forever tier plus raw hold every sample once */
-    ck_assert_int_eq(q1(c, "SELECT sum(n) FROM tiers WHERE res_us = ?1", 10 * MIN, 0) + raw_left,
+    ck_assert_int_eq(sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us ="
+                                    " 600000000) + (SELECT coalesce(sum(samples), 0) FROM"
+                                    " tier_blocks WHERE res_us = 600000000)") + raw_left,
                      (long long)N);
-    check_tier(c, MIN, raw_mark);
-    check_tier(c, 10 * MIN, raw_mark);
-    /* the 1-minute tier lost its buckets older than 2 h behind the newest */
-    ck_assert_int_ge(q1(c, "SELECT min(t_us) FROM tiers WHERE res_us = ?1", MIN, 0),
-                     floor_to(T[N - 1] - 120 * MIN, MIN));
-    ck_assert_int_eq(q1(c, "SELECT t_us FROM tier_marks WHERE res_us = ?1", MIN, 0),
-                     floor_to(T[N - 1] - 120 * MIN, MIN));
-    sqlite3_close(c);
+    /* the 1-minute tier went into tier blocks (256 buckets each) */
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
+    check_tier(x.db, path, MIN, raw_mark);
+    check_tier(x.db, path, 10 * MIN, raw_mark);
+    /* the 1-minute tier lost its buckets older than 6 h behind the newest */
+    ck_assert_int_eq(sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 60000000"),
+                     floor_to(T[N - 1] - 360 * MIN, MIN));
+    ck_assert_int_ge(sq_query(path, "SELECT min(t1_us) FROM tier_blocks WHERE res_us = 60000000"),
+                     floor_to(T[N - 1] - 360 * MIN, MIN));
+    sq_close(&x, 1);
     sq_rmdir(dir);
 }
 END_TEST
@@ -435,7 +429,8 @@ START_TEST(test_fold_budget_per_flush)
     ck_assert_int_eq(twin_sqlite_fold(x.db, 0, &fs), TWIN_OK);
     ck_assert_uint_eq(fs.more, 0);
     ck_assert_int_gt(fs.blocks_folded, 0);
-    ck_assert_int_eq(sq_query(path, "SELECT sum(n) FROM tiers") +
+    ck_assert_int_eq(sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers) + (SELECT"
+                                    " coalesce(sum(samples), 0) FROM tier_blocks)") +
                          sq_query(path, SQ_ALL_SAMPLES),
                      (long long)(N - 8));
     sq_close(&x, 1);
@@ -444,8 +439,6 @@ START_TEST(test_fold_budget_per_flush)
 END_TEST
 
 /* ---- reads -------------------------------------------------------------------- */
-
-static twin_sqlite_bucket B[4096];
 
 static size_t read_tier(twin_sqlite *db, int64_t from, int64_t to, int64_t w,
                         twin_sqlite_tier_answer *a)
@@ -461,7 +454,7 @@ static size_t read_tier(twin_sqlite *db, int64_t from, int64_t to, int64_t w,
 START_TEST(test_read_finest_covering_tier)
 {
     const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
-    twin_sqlite_policy p = parse("raw:20m,1m:2h,10m:forever");
+    twin_sqlite_policy p = parse("raw:20m,1m:6h,10m:forever");
     twin_sqlite_tier_answer a;
     twin_signal h;
     int64_t raw_mark, m1_mark, end, start;
@@ -579,6 +572,8 @@ START_TEST(test_tier_info)
     ck_assert_uint_eq(all[3].size, 0);
     ck_assert_uint_eq(all[0].samples + all[2].samples, N);
     ck_assert_uint_eq(all[1].rows, sq_query(path, "SELECT count(*) FROM tiers WHERE res_us = 60000000"));
+    ck_assert_uint_eq(all[1].buckets, all[1].rows);
+    ck_assert_uint_eq(all[0].buckets, 0);
     ck_assert_uint_gt(all[0].bytes, 0);
     ck_assert_uint_gt(all[1].bytes, 0);
     ck_assert_uint_eq(all[0].signals, 1);
@@ -606,7 +601,7 @@ START_TEST(test_schema_3_migrates_to_4)
     sq_close(&x, 1);
     /* back to schema 3: as the 1.5 tree wrote it */
     ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE tiers; DROP TABLE tier_marks; DROP TABLE policies;"
+    ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE tiers; DROP TABLE tier_marks; DROP TABLE policies; DROP TABLE tier_blocks;"
                                      " PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

@@ -42,9 +42,9 @@ has "impact of the degrading motor: its conveyor" "^ +1 +0\.800 +L2-CV03 +Convey
 has "impact: downstream station" "L2-ST04 +ProductionStation"
 has "the graph picture" "wrote .*/plant.dot"
 has "tiers: the policy" "^ +default +raw:2w,6h:30d,1d:forever$"
-has "tiers: raw, the last 14 days" "^ +raw +80 +[0-9]+ +27200 +2024-07-16T20:00Z"
-has "tiers: 6-hour buckets, 30 days" "^ +6h +80 +[0-9]+ +[0-9]+ +2024-06-30T18:00Z"
-has "tiers: daily buckets, forever: with raw, every sample" "^ +1d +80 +[0-9]+ +87998 +2024-06-01T00:00Z"
+has "tiers: raw, the last 14 days" "^ +raw +80 +[0-9]+ +0 +27200 +2024-07-16T20:00Z"
+has "tiers: 6-hour buckets, 30 days" "^ +6h +80 +[0-9]+ +[0-9]+ +[0-9]+ +2024-06-30T18:00Z"
+has "tiers: daily buckets, forever: with raw, every sample" "^ +1d +80 +[0-9]+ +3680 +87998 +2024-06-01T00:00Z"
 if grep -q 'fillcolor="#f08080"' "$tmp/demo/plant.dot" 2>/dev/null; then
     ok "dot --health: the degrading motor in red"
 else

@@ -14,7 +14,8 @@ static const char help[] =
     "\n"
     "Shows the retention policies of the database and, per tier (raw\n"
     "samples, then each aggregate bucket width), the signals, rows, samples\n"
-    "held or summarised, the time span and the bytes on disk.\n"
+    "held or summarised, the time span and the bytes on disk. Old buckets\n"
+    "are kept in compressed tier blocks of 256.\n"
     "\n"
     "A policy keeps raw samples for a span, then per-bucket aggregates\n"
     "(count, mean, min, max, first, last) at coarser widths, each for its own\n"
@@ -113,17 +114,19 @@ static twin_status show_tier(void *ud, const twin_sqlite_tier_info *t)
     if (s->json) {
         fputs(s->n++ ? ",\n  {\"tier\":" : "\n  {\"tier\":", stdout);
         json_write_cstr(stdout, w);
-        printf(",\"width_us\":%lld,\"signals\":%llu,\"rows\":%llu,\"samples\":%llu,"
-               "\"oldest_t_us\":",
+        printf(",\"width_us\":%lld,\"signals\":%llu,\"rows\":%llu,\"buckets\":%llu,"
+               "\"samples\":%llu,\"oldest_t_us\":",
                (long long)t->res_us, (unsigned long long)t->signals,
-               (unsigned long long)t->rows, (unsigned long long)t->samples);
+               (unsigned long long)t->rows, (unsigned long long)t->buckets,
+               (unsigned long long)t->samples);
         if (t->t_min_us == INT64_MIN) fputs("null,\"newest_t_us\":null", stdout);
         else printf("%lld,\"newest_t_us\":%lld", (long long)t->t_min_us, (long long)t->t_max_us);
         printf(",\"bytes\":%llu}", (unsigned long long)t->bytes);
     } else {
-        printf("  %-6s %8llu %12llu %14llu  %-17s  %-17s %12llu %8.2f\n", w,
+        printf("  %-6s %8llu %10llu %10llu %14llu  %-17s  %-17s %12llu %8.2f\n", w,
                (unsigned long long)t->signals, (unsigned long long)t->rows,
-               (unsigned long long)t->samples, a, b, (unsigned long long)t->bytes,
+               (unsigned long long)t->buckets, (unsigned long long)t->samples, a, b,
+               (unsigned long long)t->bytes,
                t->samples ? (double)t->bytes / (double)t->samples : 0.0);
         s->n++;
     }
@@ -230,8 +233,8 @@ int cmd_tiers(int argc, char **argv)
     if (!json && !s.n) printf("  (none: every sample is kept raw)\n");
     if (json) fputs(s.n ? "\n],\n\"tiers\": [" : "],\n\"tiers\": [", stdout);
     else
-        printf("\nTiers:\n  %-6s %8s %12s %14s  %-17s  %-17s %12s %8s\n", "tier", "signals",
-               "rows", "samples", "oldest", "newest", "bytes", "B/sample");
+        printf("\nTiers:\n  %-6s %8s %10s %10s %14s  %-17s  %-17s %12s %8s\n", "tier",
+               "signals", "rows", "buckets", "samples", "oldest", "newest", "bytes", "B/sample");
     s.n = 0;
     if (twin_sqlite_tier_info_each(db, show_tier, &s) != TWIN_OK) {
         rc = cli_error("%s", twin_sqlite_last_error(db)->message);
