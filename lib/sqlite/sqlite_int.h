@@ -130,12 +130,13 @@ int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
    is rolled back to before the fold and leaves the transaction usable. */
 void tsq_fold_flush(twin_sqlite *db);
-/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets, six
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
+   when that many are complete; fewer when they would not fit a page), six
    columns (count, sum, min, max, first, last), each a codec block over the
    buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
    and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
    TSQ_BLOCK_ error. */
-#define TSQ_TIER_BLOCK_MAX 256
+#define TSQ_TIER_BLOCK_MAX 512
 int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
                           size_t *n);
 
@@ -146,12 +147,13 @@ int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
    is rolled back to before the fold and leaves the transaction usable. */
 void tsq_fold_flush(twin_sqlite *db);
-/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets, six
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
+   when that many are complete; fewer when they would not fit a page), six
    columns (count, sum, min, max, first, last), each a codec block over the
    buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
    and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
    TSQ_BLOCK_ error. */
-#define TSQ_TIER_BLOCK_MAX 256
+#define TSQ_TIER_BLOCK_MAX 512
 int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
                           size_t *n);
 

@@ -363,6 +363,8 @@ static int64_t floor_to(int64_t t, int64_t b)
    bucket times, values count, sum, min, max, first, last. */
 #define TK_HEAD 28
 #define TK_COLS 6
+/* A tier block fills most of a 4 KiB page (as a closed block does). */
+#define TK_BYTES 3968
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -408,6 +410,13 @@ static int tier_block_encode(const int64_t *t, double *const cols[TK_COLS], size
             size_t l;
             tsq_enc_bytes(&e[c], &l);
             total += l;
+        }
+        if (total > TK_BYTES && m > 1) {
+            /* fewer buckets, so that the block fits a page */
+            size_t fit = (size_t)((double)m * TK_BYTES / (double)total * 0.98);
+            for (c = 0; c < TK_COLS; c++) tsq_enc_fini(&e[c]);
+            *n = fit ? fit : 1;
+            return tier_block_encode(t, cols, n, out, len);
         }
         if (!(b = malloc(total))) rc = -1;
     }
@@ -787,45 +796,64 @@ static twin_status drop_tier(fold *F, uint32_t k, int64_t cut, int64_t *mark)
 
 /* Move tier k's complete buckets (that end at or before the raw mark) into
    tier blocks, TSQ_TIER_BLOCK_MAX at a time, at most `max` blocks. */
-static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark, int max)
+static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark)
 {
     twin_sqlite *db = F->db;
     int64_t res = F->p.tier[k].res_us;
-    int64_t t[TSQ_TIER_BLOCK_MAX];
-    double cv[TK_COLS][TSQ_TIER_BLOCK_MAX];
-    double *cols[TK_COLS];
+    int64_t *t;
+    double *cv, *cols[TK_COLS];
+    twin_status st = TWIN_OK;
     size_t c;
-    for (c = 0; c < TK_COLS; c++) cols[c] = cv[c];
     if (raw_mark == INT64_MIN || raw_mark < INT64_MIN + res) return TWIN_OK;
-    while (max-- > 0) {
+    t = malloc(TSQ_TIER_BLOCK_MAX * sizeof *t);
+    cv = malloc(TK_COLS * TSQ_TIER_BLOCK_MAX * sizeof *cv);
+    if (!t || !cv) {
+        free(t);
+        free(cv);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    for (c = 0; c < TK_COLS; c++) cols[c] = cv + c * TSQ_TIER_BLOCK_MAX;
+    while (st == TWIN_OK) {
         sqlite3_stmt *q;
         size_t n = 0, m;
         int64_t samples = 0;
         unsigned char *blob = NULL;
         size_t len = 0;
         int rc;
-        if (!(q = tsq_stmt(db, ST_TIER_FULL))) return db->err.status;
+        if (!F->blocks_left) { /* the next visit goes on */
+            F->st.more = 1;
+            break;
+        }
+        if (!(q = tsq_stmt(db, ST_TIER_FULL))) {
+            st = db->err.status;
+            break;
+        }
         sqlite3_bind_int64(q, 1, F->row);
         sqlite3_bind_int64(q, 2, res);
         sqlite3_bind_int64(q, 3, raw_mark - res);
         sqlite3_bind_int64(q, 4, TSQ_TIER_BLOCK_MAX);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < TSQ_TIER_BLOCK_MAX) {
+        while (n < TSQ_TIER_BLOCK_MAX && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             t[n] = sqlite3_column_int64(q, 0);
-            cv[0][n] = (double)sqlite3_column_int64(q, 1);
-            for (c = 1; c < TK_COLS; c++) cv[c][n] = sqlite3_column_double(q, (int)c + 1);
+            cols[0][n] = (double)sqlite3_column_int64(q, 1);
+            for (c = 1; c < TK_COLS; c++) cols[c][n] = sqlite3_column_double(q, (int)c + 1);
             n++;
         }
         sqlite3_reset(q);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-            return tsq_sqlfail(db, rc, "tiers: cannot read buckets");
-        if (n < TSQ_TIER_BLOCK_MAX) break; /* a block when there is a whole one */
+        if (n < TSQ_TIER_BLOCK_MAX && rc != SQLITE_DONE) {
+            st = tsq_sqlfail(db, rc, "tiers: cannot read buckets");
+            break;
+        }
+        if (n < TSQ_TIER_BLOCK_MAX) break; /* a block when there are enough */
         m = n;
-        if (tier_block_encode(t, cols, &m, &blob, &len) != 0)
-            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
-        for (c = 0; c < m; c++) samples += (int64_t)cv[0][c];
+        if (tier_block_encode(t, cols, &m, &blob, &len) != 0) {
+            st = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+            break;
+        }
+        for (c = 0; c < m; c++) samples += (int64_t)cols[0][c];
         if (!(q = tsq_stmt(db, ST_TBLK_INS))) {
             free(blob);
-            return db->err.status;
+            st = db->err.status;
+            break;
         }
         sqlite3_bind_int64(q, 1, F->row);
         sqlite3_bind_int64(q, 2, res);
@@ -836,17 +864,29 @@ static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark, int max)
         sqlite3_bind_blob(q, 7, blob, (int)len, free);
         rc = sqlite3_step(q);
         sqlite3_reset(q);
-        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot write a tier block");
-        if (!(q = tsq_stmt(db, ST_TIER_DEL_UPTO))) return db->err.status;
+        if (rc != SQLITE_DONE) {
+            st = tsq_sqlfail(db, rc, "tiers: cannot write a tier block");
+            break;
+        }
+        if (!(q = tsq_stmt(db, ST_TIER_DEL_UPTO))) {
+            st = db->err.status;
+            break;
+        }
         sqlite3_bind_int64(q, 1, F->row);
         sqlite3_bind_int64(q, 2, res);
         sqlite3_bind_int64(q, 3, t[m - 1]);
         rc = sqlite3_step(q);
         sqlite3_reset(q);
-        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot delete buckets");
+        if (rc != SQLITE_DONE) {
+            st = tsq_sqlfail(db, rc, "tiers: cannot delete buckets");
+            break;
+        }
         F->st.rows_written++;
+        F->blocks_left--;
     }
-    return TWIN_OK;
+    free(t);
+    free(cv);
+    return st;
 }
 
 /* Delete tier k's blocks wholly older than cut, within the row budget
@@ -994,7 +1034,7 @@ static twin_status fold_signal(fold *F, int64_t row)
     }
     /* whole buckets into tier blocks */
     for (k = 0; k < F->p.ntiers; k++)
-        if ((s = compact_tier(F, k, raw_mark, 2)) != TWIN_OK) return s;
+        if ((s = compact_tier(F, k, raw_mark)) != TWIN_OK) return s;
     return TWIN_OK;
 }
 

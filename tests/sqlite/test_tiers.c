@@ -18,7 +18,7 @@
 #include "support/run.h"
 
 #define MIN (60 * SEC)
-#define NS 30000
+#define NS 60000
 
 static uint64_t rng = 0x5DEECE66Dull;
 
@@ -342,7 +342,7 @@ static void check_tier(twin_sqlite *db, const char *path, int64_t res, int64_t r
 START_TEST(test_fold_exact_against_brute_force)
 {
     const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
-    twin_sqlite_policy p = parse("raw:20m,1m:6h,10m:forever");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
     twin_sqlite_fold_stats fs;
     twin_signal h;
     int64_t raw_mark;
@@ -378,15 +378,17 @@ START_TEST(test_fold_exact_against_brute_force)
                                     " 600000000) + (SELECT coalesce(sum(samples), 0) FROM"
                                     " tier_blocks WHERE res_us = 600000000)") + raw_left,
                      (long long)N);
-    /* the 1-minute tier went into tier blocks (256 buckets each) */
+    /* the 1-minute tier went into tier blocks (of up to 512 buckets) */
     ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
     check_tier(x.db, path, MIN, raw_mark);
     check_tier(x.db, path, 10 * MIN, raw_mark);
-    /* the 1-minute tier lost its buckets older than 6 h behind the newest */
+    /* the 1-minute tier lost its buckets older than 12 h behind the newest */
     ck_assert_int_eq(sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 60000000"),
-                     floor_to(T[N - 1] - 360 * MIN, MIN));
+                     floor_to(T[N - 1] - 720 * MIN, MIN));
     ck_assert_int_ge(sq_query(path, "SELECT min(t1_us) FROM tier_blocks WHERE res_us = 60000000"),
-                     floor_to(T[N - 1] - 360 * MIN, MIN));
+                     floor_to(T[N - 1] - 720 * MIN, MIN));
+    ck_assert_int_ge(sq_query(path, "SELECT min(t_us) FROM tiers WHERE res_us = 60000000"),
+                     floor_to(T[N - 1] - 720 * MIN, MIN));
     sq_close(&x, 1);
     sq_rmdir(dir);
 }
@@ -454,7 +456,7 @@ static size_t read_tier(twin_sqlite *db, int64_t from, int64_t to, int64_t w,
 START_TEST(test_read_finest_covering_tier)
 {
     const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
-    twin_sqlite_policy p = parse("raw:20m,1m:6h,10m:forever");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
     twin_sqlite_tier_answer a;
     twin_signal h;
     int64_t raw_mark, m1_mark, end, start;

@@ -15,7 +15,7 @@ static const char help[] =
     "Shows the retention policies of the database and, per tier (raw\n"
     "samples, then each aggregate bucket width), the signals, rows, samples\n"
     "held or summarised, the time span and the bytes on disk. Old buckets\n"
-    "are kept in compressed tier blocks of 256.\n"
+    "are kept in compressed tier blocks (up to 512 buckets, a page each).\n"
     "\n"
     "A policy keeps raw samples for a span, then per-bucket aggregates\n"
     "(count, mean, min, max, first, last) at coarser widths, each for its own\n"
