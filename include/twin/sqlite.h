@@ -48,6 +48,16 @@
  *   versioned, independent of the library's layouts and of the machine).
  * - `documents(kind, name, body)`: text the host keeps beside the graph
  *   (e.g. DTDL models and a header, as twinctl does).
+ * - `policies(scope, key, name, spec)` (schema 4): tier policies, as
+ *   twin_sqlite_policy_format() writes them (see Tiers).
+ * - `tiers(signal, res_us, t_us, n, sum, min, max, first, last)` (schema
+ *   4): single aggregate buckets, primary key `(signal, res_us, t_us)`.
+ * - `tier_blocks(id, signal, res_us, t0_us, t1_us, n, samples, data)`
+ *   (schema 4): compressed runs of whole buckets; index
+ *   `(signal, res_us, t0_us)`.
+ * - `tier_marks(signal, res_us, t_us)` (schema 4): per signal, the time
+ *   before which its raw samples were folded (`res_us` 0), and the time
+ *   from which each tier holds its data.
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
@@ -59,19 +69,22 @@
  *   host).
  * - 2 (1.5 before compressed series): the same tables; the `health`
  *   blobs are encoded forms.
- * - 3 (since 1.5): compressed series, tables `blocks` and `open_blocks`;
+ * - 3 (1.5): compressed series, tables `blocks` and `open_blocks`;
  *   `samples` keeps late samples only.
+ * - 4 (since 1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
+ *   `tier_marks`.
  *
- * Opening a version 1 or 2 database read-write migrates it to version 3
- * in one transaction: a version 1 database's health rows (raw structs,
+ * Opening a version 1, 2 or 3 database read-write migrates it to version 4
+ * in one transaction (from 3: the tier tables, empty): a version 1 database's health rows (raw structs,
  * checked as the 1.4 loader checked them) re-written in the encoded forms;
  * every raw sample encoded into closed blocks, signal by signal in time
- * order, and deleted from `samples`; then `user_version` 3. A health row
+ * order, and deleted from `samples`; the tier tables created; then
+ * `user_version` 4. A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
  * its rows are read as they are (twin_sqlite_read() and the others read
- * its `samples`). Every later 1.x release opens databases of every earlier
- * one.
+ * its `samples`; twin_sqlite_read_tier() answers from raw samples). Every
+ * later 1.x release opens databases of every earlier one.
  *
  * @par Compressed series
  * Samples of a signal that are newer than its newest stored sample are
@@ -138,6 +151,52 @@
  * (7 x 864 million, some 8 GB in blocks of realistic data), and 1-minute
  * rollups grow by 1,440 rows per sensor and day (60 times less), or not at
  * all past @c rollup_keep_us.
+ *
+ * @par Tiers
+ * A tier policy (::twin_sqlite_policy, twin_sqlite_set_policy(); text such
+ * as `raw:7d,1m:90d,1h:5y`, twin_sqlite_policy_parse()) keeps a signal's
+ * raw samples for a span, then per-bucket aggregates (count, mean, min,
+ * max, first, last) at up to four coarser widths, each a multiple of the
+ * previous one, each kept for its own longer span (the last may be kept
+ * forever). A signal follows its own policy, else the policy of its twin's
+ * model, else the default one; without any, it is kept raw forever.
+ * Policies live in the database. Spans count back from the signal's newest
+ * sample.
+ *
+ * Folding: a closed block whose newest sample is older than the raw span
+ * is decoded, merged with the late samples up to its end, added in time
+ * order to the buckets of every tier of the policy, and deleted (with
+ * those late samples), in the same transaction: whole blocks, so raw
+ * samples stay for the raw span and up to a block longer. A bucket keeps
+ * its count, the sum (added one sample at a time in time order, across
+ * folds, so that its mean is the one a pass over its raw samples makes,
+ * bit for bit), minimum, maximum, first and last value; only buckets with
+ * samples exist. Once a signal's tier has 512 whole buckets (that end
+ * before the fold point) as single rows, they move into a tier block: its
+ * six columns encoded as the blocks of Compressed series are, losslessly,
+ * as many buckets as fill most of a page (about 10 bytes a bucket of
+ * realistic data, bench/bench_sqlite.c). Buckets older than their tier's
+ * span are deleted (tier blocks when their newest bucket is). Every flush
+ * folds a bounded amount, inside its own transaction
+ * (twin_sqlite_set_fold_budget(): by default 8 blocks and 512 rows): the
+ * signals written since are queued, visited in turn, and what the budget
+ * leaves waits for the next flushes; a fold that fails is rolled back to
+ * before it and the flush commits the rest (the message stays in
+ * twin_sqlite_last_error()). twin_sqlite_fold() folds all that is due at
+ * once. A late sample older than its signal's fold point (it arrived after
+ * its bucket was folded) is added to the bucket's count, sum, minimum and
+ * maximum; first and last stay. A tier that a changed policy no longer
+ * names keeps its buckets.
+ *
+ * Reads: twin_sqlite_read_tier() asks for a range and a bucket width and
+ * is answered by the finest tier that covers the range (raw samples
+ * cover it from the signal's fold point, a tier from its mark) and whose
+ * width divides the one asked for, and says which
+ * (::twin_sqlite_tier_answer). twin_sqlite_tier_info_each() says what each
+ * tier holds and its bytes on disk (`twinctl tiers`).
+ *
+ * The older retention (twin_sqlite_set_retention(), the `rollups` table)
+ * stays as it was; do not use both on one database.
  *
  * @par Errors
  * Functions return a ::twin_status; twin_sqlite_last_error() gives the
@@ -673,7 +732,8 @@ typedef twin_status (*twin_sqlite_policy_fn)(void *ud, twin_sqlite_policy_scope 
  * @retval TWIN_OK      Done.
  * @retval TWIN_E_INVAL @p p is NULL or @p size is below 8 bytes.
  * @retval TWIN_E_ABI   @p size is larger than this library's struct.
- * @par Thread safety  Any thread. @since 1.6
+ * @par Thread safety  Any thread.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size_t size);
 /** @brief Initialise policy @p p. @since 1.6 */
@@ -690,7 +750,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size
  * @retval TWIN_OK      Valid.
  * @retval TWIN_E_INVAL Invalid (@p err says which rule), or @p p NULL.
  * @retval TWIN_E_ABI   @p p->size is unknown.
- * @par Thread safety  Any thread. @since 1.6
+ * @par Thread safety  Any thread.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p, twin_error *err);
 
@@ -709,7 +770,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p
  * @retval TWIN_E_PARSE The text does not follow the grammar.
  * @retval TWIN_E_INVAL A NULL pointer, or a policy that breaks a rule.
  * @retval TWIN_E_ABI   @p p->size is unknown.
- * @par Thread safety  Any thread. @since 1.6
+ * @par Thread safety  Any thread.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_policy_parse(const char *text, twin_sqlite_policy *p,
                                                      twin_error *err);
@@ -717,16 +779,22 @@ TWIN_SQLITE_API twin_status twin_sqlite_policy_parse(const char *text, twin_sqli
 /**
  * @brief Write @p p as text twin_sqlite_policy_parse() reads (the largest
  *        unit that divides each duration).
- * @param p   Policy.
- * @param buf Buffer; always terminated when @p cap > 0.
- * @param cap Its size (160 bytes hold any policy).
+ * @param p      Policy.
+ * @param buf    Buffer, caller-owned; always terminated when @p cap > 0;
+ *               NULL when @p cap is 0.
+ * @param cap    Its size (160 bytes hold any policy).
+ * @param needed If not NULL, receives the text's length (without the
+ *               terminating zero).
  * @retval TWIN_OK      Written.
- * @retval TWIN_E_INVAL A NULL pointer or @p p->size unknown.
- * @retval TWIN_E_RANGE @p buf is too small (truncated).
- * @par Thread safety  Any thread. @since 1.6
+ * @retval TWIN_E_INVAL @p p NULL, @p buf NULL with @p cap > 0, or
+ *                      @p p->size unknown.
+ * @retval TWIN_E_RANGE @p buf is too small (truncated; *@p needed says how
+ *                      long the text is).
+ * @par Thread safety  Any thread.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_policy_format(const twin_sqlite_policy *p, char *buf,
-                                                      size_t cap);
+                                                      size_t cap, size_t *needed);
 
 /**
  * @brief Store (or, with @p p NULL, remove) a tier policy in the database.
@@ -745,7 +813,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_policy_format(const twin_sqlite_policy *
  * @retval TWIN_E_ABI   @p p->size is unknown.
  * @retval TWIN_E_STATE Records delivered but not flushed.
  * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed.
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_policy_scope scope,
                                                    const char *key, const char *name,
@@ -762,7 +831,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_
  * @retval TWIN_E_PARSE A stored policy does not parse (message names it).
  * @retval TWIN_E_IO    SQLite failed.
  * @retval other        What @p fn returned to stop.
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_policy_fn fn,
                                                  void *ud);
@@ -777,7 +847,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_po
  * @param rows   Tier rows per flush.
  * @retval TWIN_OK      Done.
  * @retval TWIN_E_INVAL @p db is NULL.
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_t blocks,
                                                         uint32_t rows);
@@ -795,7 +866,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_
  * @retval TWIN_E_STATE Records delivered but not flushed.
  * @retval TWIN_E_PARSE A stored policy does not parse.
  * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed; nothing changed.
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks,
                                              twin_sqlite_fold_stats *out);
@@ -828,7 +900,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks,
  * @retval TWIN_E_INVAL  A pointer is NULL, @p bucket_us <= 0, a size too small.
  * @retval TWIN_E_ABI    A size is unknown.
  * @retval other         As twin_sqlite_read().
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id,
                                                   const char *name, int64_t from_us,
@@ -846,7 +919,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *t
  * @retval TWIN_E_INVAL A pointer is NULL.
  * @retval TWIN_E_IO    SQLite failed.
  * @retval other        What @p fn returned to stop.
- * @par Thread safety  One thread at a time per handle. @since 1.6
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
  */
 TWIN_SQLITE_API twin_status twin_sqlite_tier_info_each(twin_sqlite *db,
                                                        twin_sqlite_tier_info_fn fn, void *ud);

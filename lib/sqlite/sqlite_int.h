@@ -123,8 +123,10 @@ void tsq_series_forget_all(twin_sqlite *db);
 twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
                               size_t n);
 
-/* Tiers (tiers.c). */
+/* Tiers (tiers.c, policy.c). */
 twin_status tsq_policies_refresh(twin_sqlite *db);
+/* The database open and no transaction open; else a failure recorded. */
+twin_status tsq_ready(twin_sqlite *db);
 /* Queue g's signal for folding (a no-op without policies); -1: no memory. */
 int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
@@ -137,11 +139,18 @@ void tsq_fold_flush(twin_sqlite *db);
    and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
    TSQ_BLOCK_ error. */
 #define TSQ_TIER_BLOCK_MAX 512
+#define TSQ_TIER_COLS 6
 int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
                           size_t *n);
+/* Encode the first *n buckets (fewer when they would not fit a page: *n is
+   lowered) into a malloc'ed blob. 0, -1: no memory. */
+int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
+                          unsigned char **out, size_t *len);
 
-/* Tiers (tiers.c). */
+/* Tiers (tiers.c, policy.c). */
 twin_status tsq_policies_refresh(twin_sqlite *db);
+/* The database open and no transaction open; else a failure recorded. */
+twin_status tsq_ready(twin_sqlite *db);
 /* Queue g's signal for folding (a no-op without policies); -1: no memory. */
 int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
@@ -154,7 +163,12 @@ void tsq_fold_flush(twin_sqlite *db);
    and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
    TSQ_BLOCK_ error. */
 #define TSQ_TIER_BLOCK_MAX 512
+#define TSQ_TIER_COLS 6
 int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
                           size_t *n);
+/* Encode the first *n buckets (fewer when they would not fit a page: *n is
+   lowered) into a malloc'ed blob. 0, -1: no memory. */
+int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
+                          unsigned char **out, size_t *len);
 
 #endif

@@ -1,7 +1,7 @@
-/* libtwin-sqlite: tiers. Retention policies (per signal, per model, a
- * default) kept in the database; folding of aged raw samples into
- * per-bucket aggregates at coarser widths, a bounded amount per flush;
- * what each tier holds.
+/* libtwin-sqlite: tiers: folding of aged raw samples into per-bucket
+ * aggregates at coarser widths (policies: policy.c), a bounded amount per
+ * flush; whole buckets into tier blocks (tierblock.c); buckets past their
+ * tier's span deleted.
  *
  * Folding takes a signal's oldest closed block once its newest sample is
  * older than the signal's newest sample minus the raw span, merges in the
@@ -23,330 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define US_S 1000000LL
-
-/* ---- policies: check, parse, format -------------------------------------- */
-
-/* The first rule p breaks (a static message), or NULL; *tier: its tier
-   (1-based), 0 for the raw span. */
-static const char *policy_rule(const twin_sqlite_policy *p, uint32_t *tier)
-{
-    uint32_t k;
-    *tier = 0;
-    if (p->raw_keep_us <= 0) return "the raw span must be positive";
-    if (p->ntiers > TWIN_SQLITE_TIERS_MAX) return "too many tiers (at most 4)";
-    for (k = 0; k < p->ntiers; k++) {
-        const twin_sqlite_tier *t = &p->tier[k];
-        int64_t prev_keep = k ? p->tier[k - 1].keep_us : p->raw_keep_us;
-        *tier = k + 1;
-        if (t->res_us <= 0) return "a tier's width must be positive";
-        if (k && t->res_us <= p->tier[k - 1].res_us)
-            return "a tier's width must be larger than the previous tier's";
-        if (k && t->res_us % p->tier[k - 1].res_us != 0)
-            return "a tier's width must be a multiple of the previous tier's";
-        if (t->keep_us < 0) return "a tier's span must not be negative";
-        if (t->keep_us == 0 && k + 1 < p->ntiers)
-            return "only the last tier may be kept forever";
-        if (prev_keep == 0) return "only the last tier may be kept forever";
-        if (t->keep_us != 0 && t->keep_us <= prev_keep)
-            return "spans must increase: a tier's span must be longer than the previous one";
-    }
-    return NULL;
-}
-
-static twin_status set_err(twin_error *err, twin_status s, const char *msg)
-{
-    if (err) {
-        err->status = s;
-        err->reserved_ = 0;
-        err->message = msg;
-    }
-    return s;
-}
-
-twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size_t size)
-{
-    twin_sqlite_policy d;
-    memset(&d, 0, sizeof d);
-    d.size = sizeof d;
-    return twin__sized_init(p, size, &d, sizeof d);
-}
-
-/* The caller's policy (any known size) over a zeroed one. */
-static twin_status policy_in(const twin_sqlite_policy *p, twin_sqlite_policy *out)
-{
-    memset(out, 0, sizeof *out);
-    return twin__sized_in(out, sizeof *out, p);
-}
-
-twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p, twin_error *err)
-{
-    twin_sqlite_policy q;
-    twin_status s;
-    uint32_t tier;
-    const char *why;
-    if (!p) return set_err(err, TWIN_E_INVAL, "no policy");
-    if ((s = policy_in(p, &q)) != TWIN_OK)
-        return set_err(err, s, s == TWIN_E_ABI ? "policy: unknown size" : "policy: size not set");
-    if ((why = policy_rule(&q, &tier)) != NULL) return set_err(err, TWIN_E_INVAL, why);
-    return set_err(err, TWIN_OK, "");
-}
-
-static const struct {
-    const char *name;
-    int64_t us;
-} units[] = {
-    {"us", 1},           {"ms", 1000},           {"s", US_S},
-    {"m", 60 * US_S},    {"h", 3600 * US_S},     {"d", 86400 * US_S},
-    {"w", 7 * 86400 * US_S}, {"y", 365 * 86400 * US_S},
-};
-
-static const char *skip_space(const char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    return s;
-}
-
-/* A duration at *s ("forever" only when forever_ok: 0). Returns 0, -1. */
-static int parse_duration(const char **s, int forever_ok, int64_t *out)
-{
-    const char *p = skip_space(*s);
-    int64_t n = 0;
-    size_t k, best = 0, blen = 0;
-    int digits = 0;
-    if (forever_ok && strncmp(p, "forever", 7) == 0) {
-        *out = 0;
-        *s = p + 7;
-        return 0;
-    }
-    for (; *p >= '0' && *p <= '9'; p++, digits++) {
-        if (n > (INT64_MAX - 9) / 10) return -1;
-        n = n * 10 + (*p - '0');
-    }
-    if (!digits) return -1;
-    for (k = 0; k < sizeof units / sizeof *units; k++) {
-        size_t l = strlen(units[k].name);
-        if (strncmp(p, units[k].name, l) == 0 && l > blen) best = k, blen = l;
-    }
-    if (!blen) return -1;
-    if (n > INT64_MAX / units[best].us) return -1;
-    *out = n * units[best].us;
-    *s = p + blen;
-    return 0;
-}
-
-twin_status twin_sqlite_policy_parse(const char *text, twin_sqlite_policy *p, twin_error *err)
-{
-    twin_sqlite_policy q;
-    const char *s = text, *why;
-    twin_status st;
-    uint32_t tier;
-    if (!text || !p) return set_err(err, TWIN_E_INVAL, "a pointer is NULL");
-    if ((st = twin__sized_check(p, sizeof q)) != TWIN_OK)
-        return set_err(err, st, st == TWIN_E_ABI ? "policy: unknown size" : "policy: size not set");
-    memset(&q, 0, sizeof q);
-    q.size = sizeof q;
-    s = skip_space(s);
-    if (strncmp(s, "raw", 3) != 0)
-        return set_err(err, TWIN_E_PARSE, "a policy starts with raw:SPAN (e.g. raw:7d,1m:90d)");
-    s = skip_space(s + 3);
-    if (*s++ != ':' || parse_duration(&s, 0, &q.raw_keep_us) != 0)
-        return set_err(err, TWIN_E_PARSE,
-                       "raw:SPAN needs a duration: a whole number and us, ms, s, m, h, d, w or y");
-    for (s = skip_space(s); *s == ','; s = skip_space(s)) {
-        twin_sqlite_tier t;
-        s++;
-        if (q.ntiers == TWIN_SQLITE_TIERS_MAX)
-            return set_err(err, TWIN_E_INVAL, "too many tiers (at most 4)");
-        if (parse_duration(&s, 0, &t.res_us) != 0)
-            return set_err(err, TWIN_E_PARSE,
-                           "a tier is WIDTH:SPAN, two durations (a number and a unit)");
-        s = skip_space(s);
-        if (*s++ != ':' || parse_duration(&s, 1, &t.keep_us) != 0)
-            return set_err(err, TWIN_E_PARSE,
-                           "a tier is WIDTH:SPAN, two durations (the span may be forever)");
-        q.tier[q.ntiers++] = t;
-    }
-    if (*s) return set_err(err, TWIN_E_PARSE, "unexpected text after the policy");
-    if ((why = policy_rule(&q, &tier)) != NULL) return set_err(err, TWIN_E_INVAL, why);
-    twin__sized_out(p, &q, sizeof q);
-    return set_err(err, TWIN_OK, "");
-}
-
-static int put_duration(char *buf, size_t cap, size_t *at, int64_t us)
-{
-    size_t k = sizeof units / sizeof *units;
-    int n;
-    if (us == 0) {
-        n = snprintf(buf + *at, cap - *at, "forever");
-    } else {
-        while (k > 1 && us % units[k - 1].us != 0) k--;
-        n = snprintf(buf + *at, cap - *at, "%lld%s", (long long)(us / units[k - 1].us),
-                     units[k - 1].name);
-    }
-    if (n < 0 || (size_t)n >= cap - *at) return -1;
-    *at += (size_t)n;
-    return 0;
-}
-
-static int put_text(char *buf, size_t cap, size_t *at, const char *t)
-{
-    size_t l = strlen(t);
-    if (l >= cap - *at) return -1;
-    memcpy(buf + *at, t, l + 1);
-    *at += l;
-    return 0;
-}
-
-twin_status twin_sqlite_policy_format(const twin_sqlite_policy *p, char *buf, size_t cap)
-{
-    twin_sqlite_policy q;
-    size_t at = 0;
-    uint32_t k;
-    if (!p || !buf || !cap) return TWIN_E_INVAL;
-    buf[0] = '\0';
-    if (policy_in(p, &q) != TWIN_OK || q.ntiers > TWIN_SQLITE_TIERS_MAX) return TWIN_E_INVAL;
-    if (put_text(buf, cap, &at, "raw:") || put_duration(buf, cap, &at, q.raw_keep_us))
-        return TWIN_E_RANGE;
-    for (k = 0; k < q.ntiers; k++)
-        if (put_text(buf, cap, &at, ",") || put_duration(buf, cap, &at, q.tier[k].res_us) ||
-            put_text(buf, cap, &at, ":") || put_duration(buf, cap, &at, q.tier[k].keep_us))
-            return TWIN_E_RANGE;
-    return TWIN_OK;
-}
-
-/* ---- policies in the database --------------------------------------------- */
-
-twin_status tsq_policies_refresh(twin_sqlite *db)
-{
-    sqlite3_stmt *q;
-    int rc;
-    db->has_policies = 0;
-    if (db->schema < 4) return TWIN_OK;
-    rc = sqlite3_prepare_v2(db->db, "SELECT 1 FROM policies LIMIT 1", -1, &q, NULL);
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the policies");
-    rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the policies");
-    db->has_policies = rc == SQLITE_ROW;
-    return TWIN_OK;
-}
-
-static twin_status ready(twin_sqlite *db)
-{
-    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
-    if (db->in_tx)
-        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "records delivered but not flushed");
-    return TWIN_OK;
-}
-
-twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_policy_scope scope,
-                                   const char *key, const char *name, const twin_sqlite_policy *p)
-{
-    twin_sqlite_policy q;
-    char text[200];
-    sqlite3_stmt *s;
-    twin_status st;
-    int rc;
-    if (!db) return TWIN_E_INVAL;
-    if ((st = ready(db)) != TWIN_OK) return st;
-    if (db->schema < 4)
-        return tsq_fail(db, TWIN_E_STATE, SQLITE_OK,
-                        "policies need schema 4: open the database read-write once");
-    switch (scope) {
-    case TWIN_SQLITE_POLICY_DEFAULT:
-        if (key || name)
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "the default policy takes no key or name");
-        key = name = "";
-        break;
-    case TWIN_SQLITE_POLICY_MODEL:
-        if (!key || !*key || name)
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK,
-                            "a model's policy takes the model's DTMI and no name");
-        name = "";
-        break;
-    case TWIN_SQLITE_POLICY_SIGNAL:
-        if (!key || !*key || !name || !*name)
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK,
-                            "a signal's policy takes a twin id and a signal name");
-        break;
-    default: return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "unknown policy scope %d", (int)scope);
-    }
-    if (p) {
-        uint32_t tier;
-        const char *why;
-        if ((st = policy_in(p, &q)) != TWIN_OK)
-            return tsq_fail(db, st, SQLITE_OK, "policy: %s size",
-                            st == TWIN_E_ABI ? "unknown" : "too small a");
-        if ((why = policy_rule(&q, &tier)) != NULL) {
-            if (tier) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy, tier %u: %s", tier, why);
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy: %s", why);
-        }
-        if (twin_sqlite_policy_format(&q, text, sizeof text) != TWIN_OK)
-            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "policy: cannot write it");
-        rc = sqlite3_prepare_v2(db->db,
-                                "INSERT OR REPLACE INTO policies(scope, key, name, spec)"
-                                " VALUES(?1, ?2, ?3, ?4)",
-                                -1, &s, NULL);
-    } else {
-        rc = sqlite3_prepare_v2(db->db,
-                                "DELETE FROM policies WHERE scope = ?1 AND key = ?2 AND name = ?3",
-                                -1, &s, NULL);
-    }
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot store a policy");
-    sqlite3_bind_int(s, 1, (int)scope);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-    if (p) sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a policy");
-    return tsq_policies_refresh(db);
-}
-
-twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_policy_fn fn, void *ud)
-{
-    sqlite3_stmt *s;
-    twin_status r = TWIN_OK;
-    int rc;
-    if (!db || !fn) return TWIN_E_INVAL;
-    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
-    if (db->schema < 4) return TWIN_OK;
-    rc = sqlite3_prepare_v2(db->db,
-                            "SELECT scope, key, name, spec FROM policies ORDER BY scope, key, name",
-                            -1, &s, NULL);
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the policies");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        twin_sqlite_policy p;
-        twin_error e;
-        int scope = sqlite3_column_int(s, 0);
-        const char *key = (const char *)sqlite3_column_text(s, 1);
-        const char *name = (const char *)sqlite3_column_text(s, 2);
-        const char *spec = (const char *)sqlite3_column_text(s, 3);
-        twin_sqlite_policy_init(&p);
-        if (twin_sqlite_policy_parse(spec ? spec : "", &p, &e) != TWIN_OK) {
-            r = tsq_fail(db, TWIN_E_PARSE, SQLITE_OK, "stored policy '%s' does not parse: %s",
-                         spec ? spec : "", e.message);
-            break;
-        }
-        r = fn(ud, (twin_sqlite_policy_scope)scope, scope ? key : NULL,
-               scope == TWIN_SQLITE_POLICY_SIGNAL ? name : NULL, &p, spec);
-        if (r != TWIN_OK) break;
-    }
-    sqlite3_finalize(s);
-    if (r != TWIN_OK) return r;
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the policies");
-    return TWIN_OK;
-}
-
-twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_t blocks, uint32_t rows)
-{
-    if (!db) return TWIN_E_INVAL;
-    db->fold_blocks = blocks;
-    db->fold_rows = rows;
-    return TWIN_OK;
-}
-
 /* ---- folding --------------------------------------------------------------- */
 
 static int64_t floor_to(int64_t t, int64_t b)
@@ -354,122 +30,6 @@ static int64_t floor_to(int64_t t, int64_t b)
     int64_t q = t / b;
     if (t % b < 0) q--;
     return q * b;
-}
-
-/* ---- tier blocks ------------------------------------------------------------ */
-
-/* Bytes: 'T' 'K', format 1, 6 (columns), then 6 uint32 (little-endian)
-   column lengths, then the columns: codec blocks (codec.h) of the same
-   bucket times, values count, sum, min, max, first, last. */
-#define TK_HEAD 28
-#define TK_COLS 6
-/* A tier block fills most of a 4 KiB page (as a closed block does). */
-#define TK_BYTES 3968
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Encode the first *n buckets (fewer when a column's block fills: *n is
-   lowered) into a malloc'ed blob. 0, -1: no memory. */
-static int tier_block_encode(const int64_t *t, double *const cols[TK_COLS], size_t *n,
-                             unsigned char **out, size_t *len)
-{
-    tsq_enc e[TK_COLS];
-    size_t k, c, m = *n, total = TK_HEAD;
-    unsigned char *b;
-    int rc = 0;
-    memset(e, 0, sizeof e);
-    for (c = 0; c < TK_COLS && rc == 0; c++) {
-        int q, mode, dec;
-        tsq_enc_choose(t, cols[c], m < 64 ? m : 64, -1, -1, -1, &q, &mode, &dec);
-        if (tsq_enc_start(&e[c], q, mode, dec, t[0], cols[c][0]) != 0) {
-            rc = -1;
-            break;
-        }
-        e[c].span = INT64_MAX;
-        for (k = 1; k < m; k++) {
-            int r = tsq_enc_push(&e[c], t[k], cols[c][k]);
-            if (r < 0) rc = -1;
-            if (r) break;
-        }
-        if (k < m) { /* this column is full at k buckets: all stop there */
-            m = k;
-            c = (size_t)-1;
-        }
-    }
-    if (rc == 0) {
-        for (c = 0; c < TK_COLS; c++) {
-            size_t l;
-            tsq_enc_bytes(&e[c], &l);
-            total += l;
-        }
-        if (total > TK_BYTES && m > 1) {
-            /* fewer buckets, so that the block fits a page */
-            size_t fit = (size_t)((double)m * TK_BYTES / (double)total * 0.98);
-            for (c = 0; c < TK_COLS; c++) tsq_enc_fini(&e[c]);
-            *n = fit ? fit : 1;
-            return tier_block_encode(t, cols, n, out, len);
-        }
-        if (!(b = malloc(total))) rc = -1;
-    }
-    if (rc == 0) {
-        size_t at = TK_HEAD;
-        b[0] = 'T', b[1] = 'K', b[2] = 1, b[3] = TK_COLS;
-        for (c = 0; c < TK_COLS; c++) {
-            size_t l;
-            const unsigned char *p = tsq_enc_bytes(&e[c], &l);
-            put32(b + 4 + 4 * c, (uint32_t)l);
-            memcpy(b + at, p, l);
-            at += l;
-        }
-        *out = b;
-        *len = total;
-        *n = m;
-    }
-    for (c = 0; c < TK_COLS; c++) tsq_enc_fini(&e[c]);
-    return rc;
-}
-
-int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
-                          size_t *n)
-{
-    size_t at = TK_HEAD, c;
-    int64_t *tt = t;
-    if (!b || len < TK_HEAD || b[0] != 'T' || b[1] != 'K') return TSQ_BLOCK_BAD;
-    if (b[2] != 1) return TSQ_BLOCK_NEWER;
-    if (b[3] != TK_COLS) return TSQ_BLOCK_BAD;
-    for (c = 0; c < TK_COLS; c++) {
-        size_t l = get32(b + 4 + 4 * c);
-        tsq_block_head h;
-        int rc;
-        if (l > len - at) return TSQ_BLOCK_SHORT;
-        {
-            tsq_block_head hh;
-            rc = tsq_block_check(b + at, l, &hh);
-            if (rc != TSQ_BLOCK_OK) return rc;
-            if (hh.n > TSQ_TIER_BLOCK_MAX) return TSQ_BLOCK_BAD;
-        }
-        /* the first column's times are the buckets'; the others' land in
-           t + TSQ_TIER_BLOCK_MAX (the caller's room is twice that) */
-        rc = tsq_block_decode(b + at, l, c ? t + TSQ_TIER_BLOCK_MAX : t, cols[c], &h);
-        if (rc != TSQ_BLOCK_OK) return rc;
-        if (!c) {
-            *n = h.n;
-        } else if (h.n != *n || memcmp(t, t + TSQ_TIER_BLOCK_MAX, h.n * sizeof *t) != 0) {
-            return TSQ_BLOCK_BAD;
-        }
-        at += l;
-    }
-    (void)tt;
-    return at == len ? TSQ_BLOCK_OK : TSQ_BLOCK_BAD;
 }
 
 /* One tier's bucket being added to. */
@@ -801,18 +361,18 @@ static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark)
     twin_sqlite *db = F->db;
     int64_t res = F->p.tier[k].res_us;
     int64_t *t;
-    double *cv, *cols[TK_COLS];
+    double *cv, *cols[TSQ_TIER_COLS];
     twin_status st = TWIN_OK;
     size_t c;
     if (raw_mark == INT64_MIN || raw_mark < INT64_MIN + res) return TWIN_OK;
     t = malloc(TSQ_TIER_BLOCK_MAX * sizeof *t);
-    cv = malloc(TK_COLS * TSQ_TIER_BLOCK_MAX * sizeof *cv);
+    cv = malloc(TSQ_TIER_COLS * TSQ_TIER_BLOCK_MAX * sizeof *cv);
     if (!t || !cv) {
         free(t);
         free(cv);
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
     }
-    for (c = 0; c < TK_COLS; c++) cols[c] = cv + c * TSQ_TIER_BLOCK_MAX;
+    for (c = 0; c < TSQ_TIER_COLS; c++) cols[c] = cv + c * TSQ_TIER_BLOCK_MAX;
     while (st == TWIN_OK) {
         sqlite3_stmt *q;
         size_t n = 0, m;
@@ -835,7 +395,7 @@ static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark)
         while (n < TSQ_TIER_BLOCK_MAX && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             t[n] = sqlite3_column_int64(q, 0);
             cols[0][n] = (double)sqlite3_column_int64(q, 1);
-            for (c = 1; c < TK_COLS; c++) cols[c][n] = sqlite3_column_double(q, (int)c + 1);
+            for (c = 1; c < TSQ_TIER_COLS; c++) cols[c][n] = sqlite3_column_double(q, (int)c + 1);
             n++;
         }
         sqlite3_reset(q);
@@ -845,7 +405,7 @@ static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark)
         }
         if (n < TSQ_TIER_BLOCK_MAX) break; /* a block when there are enough */
         m = n;
-        if (tier_block_encode(t, cols, &m, &blob, &len) != 0) {
+        if (tsq_tier_block_encode(t, cols, &m, &blob, &len) != 0) {
             st = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
             break;
         }
@@ -1114,7 +674,7 @@ twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks, twin_sqlite_fold_
     int rc;
     uint64_t more = 0;
     if (!db) return TWIN_E_INVAL;
-    if ((s = ready(db)) != TWIN_OK) return s;
+    if ((s = tsq_ready(db)) != TWIN_OK) return s;
     if (out && (s = twin__sized_check(out, sizeof F.st)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, "fold stats: %s size",
                         s == TWIN_E_ABI ? "unknown" : "too small a");
@@ -1172,117 +732,3 @@ fail:
     return s;
 }
 
-/* ---- what each tier holds --------------------------------------------------- */
-
-static int64_t one_int(twin_sqlite *db, const char *sql, int *rc)
-{
-    sqlite3_stmt *s;
-    int64_t v = 0;
-    *rc = sqlite3_prepare_v2(db->db, sql, -1, &s, NULL);
-    if (*rc != SQLITE_OK) return 0;
-    *rc = sqlite3_step(s);
-    if (*rc == SQLITE_ROW) {
-        v = sqlite3_column_int64(s, 0);
-        *rc = SQLITE_OK;
-    } else if (*rc == SQLITE_DONE) {
-        *rc = SQLITE_OK;
-    }
-    sqlite3_finalize(s);
-    return v;
-}
-
-/* Bytes of the pages of the named tables and indexes (dbstat), or -1
-   when SQLite was built without it. */
-static int64_t pages_of(twin_sqlite *db, const char *names)
-{
-    char sql[256];
-    int rc;
-    int64_t v;
-    snprintf(sql, sizeof sql, "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (%s)",
-             names);
-    v = one_int(db, sql, &rc);
-    return rc == SQLITE_OK ? v : -1;
-}
-
-twin_status twin_sqlite_tier_info_each(twin_sqlite *db, twin_sqlite_tier_info_fn fn, void *ud)
-{
-    twin_sqlite_tier_info t;
-    sqlite3_stmt *s;
-    twin_status r = TWIN_OK;
-    int64_t row_pages, blk_pages, all_rows, all_len = 0;
-    int rc;
-    if (!db || !fn) return TWIN_E_INVAL;
-    if (!db->db) return tsq_fail(db, TWIN_E_STATE, SQLITE_OK, "the database is not open");
-    memset(&t, 0, sizeof t);
-    t.size = sizeof t;
-    rc = sqlite3_prepare_v2(
-        db->db,
-        db->schema >= 3
-            ? "SELECT count(DISTINCT signal), count(*), coalesce(sum(n), 0), min(t0), max(t1) FROM"
-              " (SELECT signal, n, t0_us AS t0, t1_us AS t1 FROM blocks UNION ALL"
-              " SELECT signal, n, t0_us, t1_us FROM open_blocks UNION ALL"
-              " SELECT signal, 1, t_us, t_us FROM samples)"
-            : "SELECT count(DISTINCT signal), count(*), count(*), min(t_us), max(t_us) FROM samples",
-        -1, &s, NULL);
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
-    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t b;
-        t.signals = (uint64_t)sqlite3_column_int64(s, 0);
-        t.rows = (uint64_t)sqlite3_column_int64(s, 1);
-        t.samples = (uint64_t)sqlite3_column_int64(s, 2);
-        t.t_min_us = sqlite3_column_type(s, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 3);
-        t.t_max_us = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 4);
-        b = pages_of(db, db->schema >= 3
-                             ? "'blocks', 'blocks_signal', 'open_blocks', 'samples'"
-                             : "'samples'");
-        if (b < 0) /* without dbstat: the payloads */
-            b = one_int(db, db->schema >= 3
-                                ? "SELECT (SELECT coalesce(sum(length(data)) + 40 * count(*), 0)"
-                                  " FROM blocks) + (SELECT coalesce(sum(length(data)), 0) FROM"
-                                  " open_blocks) + 24 * (SELECT count(*) FROM samples)"
-                                : "SELECT 24 * count(*) FROM samples",
-                        &rc);
-        t.bytes = b > 0 ? (uint64_t)b : 0;
-        rc = SQLITE_DONE;
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
-    if ((r = fn(ud, &t)) != TWIN_OK || db->schema < 4) return r;
-    /* the tiers' pages: rows apportioned by rows, blocks by their bytes */
-    row_pages = pages_of(db, "'tiers'");
-    blk_pages = pages_of(db, "'tier_blocks', 'tier_blocks_key'");
-    all_rows = one_int(db, "SELECT count(*) FROM tiers", &rc);
-    if (rc == SQLITE_OK) all_len = one_int(db, "SELECT coalesce(sum(length(data)), 0) FROM tier_blocks", &rc);
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
-    rc = sqlite3_prepare_v2(db->db,
-                            "SELECT res_us, count(DISTINCT signal), count(*), sum(b), sum(s),"
-                            " min(t0), max(t1), sum(r), sum(l) FROM (SELECT res_us, signal, 1 AS b,"
-                            " n AS s, t_us AS t0, t_us AS t1, 1 AS r, 0 AS l FROM tiers UNION ALL"
-                            " SELECT res_us, signal, n, samples, t0_us, t1_us, 0, length(data)"
-                            " FROM tier_blocks) GROUP BY res_us ORDER BY res_us",
-                            -1, &s, NULL);
-    if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the tiers");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t nr = sqlite3_column_int64(s, 7), nl = sqlite3_column_int64(s, 8);
-        double bytes = 0;
-        memset(&t, 0, sizeof t);
-        t.size = sizeof t;
-        t.res_us = sqlite3_column_int64(s, 0);
-        t.signals = (uint64_t)sqlite3_column_int64(s, 1);
-        t.rows = (uint64_t)sqlite3_column_int64(s, 2);
-        t.buckets = (uint64_t)sqlite3_column_int64(s, 3);
-        t.samples = (uint64_t)sqlite3_column_int64(s, 4);
-        t.t_min_us = sqlite3_column_int64(s, 5);
-        t.t_max_us = sqlite3_column_int64(s, 6);
-        if (nr) bytes += row_pages >= 0 && all_rows ? (double)row_pages * (double)nr / (double)all_rows
-                                                    : 64.0 * (double)nr;
-        if (nl) bytes += blk_pages >= 0 && all_len ? (double)blk_pages * (double)nl / (double)all_len
-                                                   : (double)nl;
-        t.bytes = (uint64_t)(bytes + 0.5);
-        if ((r = fn(ud, &t)) != TWIN_OK) break;
-    }
-    sqlite3_finalize(s);
-    if (r != TWIN_OK) return r;
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
-    return TWIN_OK;
-}

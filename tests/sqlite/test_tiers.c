@@ -152,18 +152,23 @@ START_TEST(test_policy_parse_format_and_rules)
     twin_sqlite_policy p;
     twin_error e;
     char buf[160];
-    size_t k;
+    size_t k, need = 0;
     p = parse(" raw:7d, 1m:90d , 1h:5y");
     ck_assert_int_eq(p.raw_keep_us, 7 * 86400 * SEC);
     ck_assert_uint_eq(p.ntiers, 2);
     ck_assert(p.tier[0].res_us == MIN && p.tier[0].keep_us == 90 * 86400 * SEC);
     ck_assert(p.tier[1].res_us == 60 * MIN && p.tier[1].keep_us == 5 * 365 * 86400 * SEC);
-    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, sizeof buf), TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, sizeof buf, &need), TWIN_OK);
     ck_assert_str_eq(buf, "raw:1w,1m:90d,1h:5y");
+    ck_assert_uint_eq(need, strlen(buf));
     p = parse("raw:1500ms,3s:forever");
-    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, sizeof buf), TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, sizeof buf, NULL), TWIN_OK);
     ck_assert_str_eq(buf, "raw:1500ms,3s:forever");
-    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, 8), TWIN_E_RANGE);
+    ck_assert_int_eq(twin_sqlite_policy_format(&p, buf, 8, &need), TWIN_E_RANGE);
+    ck_assert_str_eq(buf, "raw:150");
+    ck_assert_uint_eq(need, 21);
+    ck_assert_int_eq(twin_sqlite_policy_format(&p, NULL, 0, &need), TWIN_E_RANGE);
+    ck_assert_uint_eq(need, 21);
     ck_assert_int_eq(twin_sqlite_policy_check(&p, &e), TWIN_OK);
     for (k = 0; k < sizeof bad / sizeof *bad; k++) {
         twin_sqlite_policy_init(&p);

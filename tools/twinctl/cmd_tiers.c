@@ -64,7 +64,7 @@ static void width(char *buf, size_t cap, int64_t us)
     /* the library's duration format: raw:WIDTH of a one-tier-less policy */
     twin_sqlite_policy_init(&p);
     p.raw_keep_us = us;
-    if (twin_sqlite_policy_format(&p, t, sizeof t) == TWIN_OK && strlen(t + 4) < cap)
+    if (twin_sqlite_policy_format(&p, t, sizeof t, NULL) == TWIN_OK && strlen(t + 4) < cap)
         memcpy(buf, t + 4, strlen(t + 4) + 1);
     else
         snprintf(buf, cap, "%lldus", (long long)us);
