@@ -46,7 +46,12 @@
  * sqlite_tier_1h_bytes_per_bucket) and of a single bucket row give, with
  * the realistic run's bytes per raw sample, the bytes of a year of 10,000
  * sensors at 1 Hz under raw:7d,1m:90d,1h:5y (sqlite_year_10k_sensors_gb):
- * an extrapolation, not a run of a year. 0 sensors skips it. */
+ * an extrapolation, not a run of a year. The same data is stored again
+ * with the policy set first, so that every flush folds (the default
+ * budget): ingest rate and slowest write call with folding
+ * (sqlite_samples_per_s_folding, sqlite_write_max_ms_folding) beside
+ * those without a policy (sqlite_write_max_ms_no_policy). 0 sensors skips
+ * it. */
 #include <twin/twin.h>
 #include <twin/sqlite.h>
 #include <sqlite3.h>
@@ -370,6 +375,8 @@ static void run(long sensors, long secs, long batch, int worst, int with_influx,
 typedef struct tier_figures {
     long sensors, days, samples;
     double fold_s;
+    double in_s, max_write_s;            /* ingest (write calls), slowest call */
+    long backlog;                        /* samples left to fold after ingest */
     double raw_bytes, raw_samples;       /* what stays raw (the last day) */
     double blk_bytes[2], blk_buckets[2]; /* tier blocks of 1 min, 1 h */
     double row_bytes, rows;              /* single buckets (the newest) */
@@ -390,7 +397,7 @@ static int64_t one(sqlite3 *c, const char *sql)
    fold of everything due, timed; then what each tier takes on disk: the
    pages of its tables and indexes (dbstat), tier blocks apportioned by
    their bytes. */
-static void run_tiers(long sensors, long days, tier_figures *f)
+static void run_tiers(long sensors, long days, int policy_first, tier_figures *f)
 {
     long secs = days * 86400, total = sensors * secs, at = 0, k, batch = 65536;
     char dir[] = "/tmp/bench-tiers-XXXXXX", path[128], cmd[160];
@@ -413,6 +420,7 @@ static void run_tiers(long sensors, long days, tier_figures *f)
     memset(f, 0, sizeof *f);
     if (!mkdtemp(dir)) exit(1);
     snprintf(path, sizeof path, "%s/tiers.db", dir);
+
     need(twin_sqlite_open(&db, path, NULL), "open", db);
     need(twin_graph_create(&g, NULL), "graph", NULL);
     need(twin_sqlite_callbacks(db, &cb), "callbacks", db);
@@ -439,21 +447,28 @@ static void run_tiers(long sensors, long days, tier_figures *f)
         sensor_init(&z[k], k);
     }
     need(twin_store_flush(st), "flush", db);
+    twin_sqlite_policy_init(&p);
+    need(twin_sqlite_policy_parse("raw:1d,1m:1y,1h:forever", &p, &e), "policy", NULL);
+    if (policy_first)
+        need(twin_sqlite_set_policy(db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p), "policy", db);
     while (at < total) {
         long n = total - at < batch ? total - at : batch, j;
         size_t done;
+        double w;
         for (j = 0; j < n; j++) {
             long i = at + j;
             buf[j].signal = h[i % sensors];
             sample(&z[i % sensors], i / sensors, 0, &buf[j].t_us, &buf[j].value);
         }
+        t0 = bench_now_s();
         need(twin_ingest_write_signals(ing, buf, (size_t)n, NULL, &done), "write", db);
+        w = bench_now_s() - t0;
+        f->in_s += w;
+        if (w > f->max_write_s) f->max_write_s = w;
         if (done != (size_t)n) need(TWIN_E_BUSY, "write", db);
         at += n;
     }
     need(twin_store_flush(st), "flush", db);
-    twin_sqlite_policy_init(&p);
-    need(twin_sqlite_policy_parse("raw:1d,1m:1y,1h:forever", &p, &e), "policy", NULL);
     need(twin_sqlite_set_policy(db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p), "policy", db);
     memset(&fs, 0, sizeof fs);
     fs.size = sizeof fs;
@@ -463,6 +478,7 @@ static void run_tiers(long sensors, long days, tier_figures *f)
     f->sensors = sensors;
     f->days = days;
     f->samples = (long)fs.samples_folded;
+    f->backlog = (long)fs.samples_folded;
     c = twin_sqlite_connection(db);
     sqlite3_wal_checkpoint_v2(c, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     f->raw_bytes = (double)one(c, "SELECT sum(pgsize) FROM dbstat WHERE name IN ('blocks',"
@@ -502,7 +518,7 @@ static void run_tiers(long sensors, long days, tier_figures *f)
    the 1-minute tier the 83 days before them, the hourly tier the 358 days
    before them; each tier's newest buckets (under a block's worth, half on
    average) are single rows. Bytes from the measured figures. */
-static void year_figure(const figures *r, const tier_figures *t)
+static void year_figure(const figures *r, const tier_figures *t, const tier_figures *fl)
 {
     const double sensors = 10000, day = 86400;
     double raw = sensors * 7 * day * r->bytes_per_sample;
@@ -522,6 +538,11 @@ static void year_figure(const figures *r, const tier_figures *t)
     printf("  %-38s %12.2f%s\n", "bytes per 1-hour bucket (tier blocks)", b1h,
            t->blk_buckets[1] > 0 ? "" : " (none measured: the 1-minute figure)");
     printf("  %-38s %12.2f\n", "bytes per single bucket row", brow);
+    printf("  %-38s %12.0f\n", "ingest samples/s, no policy", (double)(t->sensors * t->days) * 86400 / t->in_s);
+    printf("  %-38s %12.0f\n", "ingest samples/s, folding per flush", (double)(fl->sensors * fl->days) * 86400 / fl->in_s);
+    printf("  %-38s %12.1f\n", "slowest write call ms, no policy", t->max_write_s * 1e3);
+    printf("  %-38s %12.1f\n", "slowest write call ms, folding", fl->max_write_s * 1e3);
+    printf("  %-38s %12ld\n", "samples left to fold after that ingest", fl->backlog);
     printf("%-40s\n", "a year of 10,000 sensors at 1 Hz, policy raw:7d,1m:90d,1h:5y");
     printf("  (extrapolated from the runs above: raw at the realistic run's bytes per sample)\n");
     printf("  %-38s %12.1f GB\n", "raw, 7 days (6.05 billion samples)", raw / 1e9);
@@ -533,6 +554,10 @@ static void year_figure(const figures *r, const tier_figures *t)
     printf("bench: sqlite_tier_1m_bytes_per_bucket %.2f bytes\n", b1m);
     printf("bench: sqlite_tier_1h_bytes_per_bucket %.2f bytes\n", b1h);
     printf("bench: sqlite_year_10k_sensors_gb %.1f GB\n", (raw + m1 + h1) / 1e9);
+    printf("bench: sqlite_samples_per_s_folding %.0f samples/s\n",
+           (double)(fl->sensors * fl->days) * 86400 / fl->in_s);
+    printf("bench: sqlite_write_max_ms_folding %.1f ms\n", fl->max_write_s * 1e3);
+    printf("bench: sqlite_write_max_ms_no_policy %.1f ms\n", t->max_write_s * 1e3);
 }
 
 int main(int argc, char **argv)
@@ -547,10 +572,13 @@ int main(int argc, char **argv)
     }
     const char *ts = getenv("BENCH_SQLITE_TIER_SENSORS"), *td = getenv("BENCH_SQLITE_TIER_DAYS");
     long tier_sensors = ts ? atol(ts) : 8, tier_days = td ? atol(td) : 24;
-    tier_figures tf;
+    tier_figures tf, tfl;
     run(sensors, secs, batch, 0, with_influx, &r);
     run(sensors, secs, batch, 1, with_influx, &w);
-    if (tier_sensors > 0 && tier_days > 1) run_tiers(tier_sensors, tier_days, &tf);
+    if (tier_sensors > 0 && tier_days > 1) {
+        run_tiers(tier_sensors, tier_days, 0, &tf);
+        run_tiers(tier_sensors, tier_days, 1, &tfl);
+    }
     printf("%-40s %12s %12s\n", "sqlite store (WAL, synchronous=NORMAL)", "realistic", "white noise");
     printf("  %-38s %12ld %12ld\n", "sensors", sensors, sensors);
     printf("  %-38s %12ld %12ld\n", "samples", r.total, w.total);
@@ -584,6 +612,6 @@ int main(int argc, char **argv)
         printf("bench: sqlite_vs_influx_bytes_worst %.2f\n",
                w.bytes_per_sample / w.influx_bytes_per_sample);
     }
-    if (tier_sensors > 0 && tier_days > 1) year_figure(&r, &tf);
+    if (tier_sensors > 0 && tier_days > 1) year_figure(&r, &tf, &tfl);
     return 0;
 }

@@ -178,7 +178,8 @@
  * realistic data, bench/bench_sqlite.c). Buckets older than their tier's
  * span are deleted (tier blocks when their newest bucket is). Every flush
  * folds a bounded amount, inside its own transaction
- * (twin_sqlite_set_fold_budget(): by default 8 blocks and 512 rows): the
+ * (twin_sqlite_set_fold_budget(): by default 8 blocks plus as many as the
+ * flush closed, and 512 rows): the
  * signals written since are queued, visited in turn, and what the budget
  * leaves waits for the next flushes; a fold that fails is rolled back to
  * before it and the flush commits the rest (the message stays in
@@ -839,9 +840,11 @@ TWIN_SQLITE_API twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_po
 
 /**
  * @brief Set how much folding a flush does: at most @p blocks closed blocks
- *        folded and @p rows tier rows deleted per flush (the rest waits for
- *        the next flushes). 0 and 0: flushes do not fold (call
- *        twin_sqlite_fold()). Default: 8 blocks, 512 rows.
+ *        (plus as many as the flush itself closed, so that folding keeps up
+ *        with any rate of writing, in work proportional to the flush's own)
+ *        folded or tier blocks made, and @p rows tier rows deleted per flush
+ *        (the rest waits for the next flushes). 0 and 0: flushes do not
+ *        fold (call twin_sqlite_fold()). Default: 8 blocks, 512 rows.
  * @param db     Handle.
  * @param blocks Blocks per flush.
  * @param rows   Tier rows per flush.

@@ -74,6 +74,7 @@ struct twin_sqlite {
     /* tiers (tiers.c, schema 4) */
     int has_policies;      /* the policies table has rows */
     uint32_t fold_blocks, fold_rows;  /* budget per flush */
+    uint64_t blocks_closed;  /* blocks closed since the last flush's fold */
     twin_signal *foldq;    /* signals that may have aging data */
     size_t nfoldq, capfoldq;
 };

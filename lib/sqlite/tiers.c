@@ -625,13 +625,17 @@ void tsq_fold_flush(twin_sqlite *db)
 {
     fold F;
     size_t k = 0, visits = 0, keep = 0, max_visits;
+    uint64_t closed = db->blocks_closed;
+    db->blocks_closed = 0;
     if (!db->has_policies || !db->nfoldq || (!db->fold_blocks && !db->fold_rows)) return;
     if (scratch(db) != 0) return;
     memset(&F, 0, sizeof F);
     F.db = db;
-    F.blocks_left = db->fold_blocks;
+    /* the budget, plus as many blocks as this flush closed: folding keeps
+       up with any rate of writing, in work proportional to the flush's */
+    F.blocks_left = db->fold_blocks + closed;
     F.rows_left = db->fold_rows;
-    max_visits = 4 * (size_t)db->fold_blocks + 16;
+    max_visits = 4 * (size_t)F.blocks_left + 16;
     if (tsq_exec(db, "SAVEPOINT tsq_fold") != TWIN_OK) return;
     for (k = 0; k < db->nfoldq; k++) {
         tsq_sig *g = tsq_sig_find(db, db->foldq[k]);
