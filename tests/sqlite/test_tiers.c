@@ -399,6 +399,71 @@ START_TEST(test_fold_exact_against_brute_force)
 }
 END_TEST
 
+/* Late samples (older than their signal's newest when they came) are
+   folded in time order with the blocks: the buckets are still exact. */
+START_TEST(test_fold_late_samples_exact)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
+    twin_signal_options o;
+    twin_signal h;
+    int64_t raw_mark;
+    long long late_rows;
+    size_t a, i, nlate = 0;
+    sq x;
+    make_data(NS);
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_set_fold_budget(x.db, 0, 0), TWIN_OK);
+    ck_assert_int_eq(twin_store_add_twin(x.st, "m1", "dtmi:t:A;1", NULL, 0), TWIN_OK);
+    twin_signal_options_init(&o);
+    o.unit = "gForce";
+    o.order = TWIN_INGEST_ORDER_WINDOW;
+    o.reorder_window_us = 3600 * SEC;
+    o.history = 64;
+    ck_assert_int_eq(twin_ingest_add_signal(x.ing, "m1", "v", &o, &h), TWIN_OK);
+    /* in chunks of 1500; every 7th of a chunk's last 60 samples comes after
+       the chunk (within the signal's history of 64: accepted late) */
+    for (a = 0; a < N; a += 1500) {
+        size_t z = a + 1500 < N ? a + 1500 : N, done;
+        twin_signal_sample s[1500], late[64];
+        size_t n = 0, m = 0;
+        for (i = a; i < z; i++) {
+            twin_signal_sample *d = (i % 7 == 5 && z - i < 60 && i + 1 < z) ? &late[m++] : &s[n++];
+            d->signal = h;
+            d->t_us = T[i];
+            d->value = V[i];
+        }
+        ck_assert_int_eq(twin_ingest_write_signals(x.ing, s, n, NULL, &done), TWIN_OK);
+        ck_assert_uint_eq(done, n);
+        ck_assert_int_eq(twin_ingest_write_signals(x.ing, late, m, NULL, &done), TWIN_OK);
+        ck_assert_uint_eq(done, m);
+        ck_assert_int_eq(twin_store_flush(x.st), TWIN_OK);
+        nlate += m;
+    }
+    /* every sample stored; the late ones as raw rows of `samples` */
+    late_rows = sq_query(path, "SELECT count(*) FROM samples");
+    ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES), (long long)N);
+    ck_assert_int_eq(late_rows, (long long)nlate);
+    ck_assert_int_gt(late_rows, 100);
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    raw_mark = sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0");
+    /* the late rows before the fold point are folded and gone */
+    {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM samples WHERE t_us < %lld",
+                 (long long)raw_mark);
+        ck_assert_int_eq(sq_query(path, sql), 0);
+    }
+    ck_assert_int_lt(sq_query(path, "SELECT count(*) FROM samples"), late_rows);
+    check_tier(x.db, path, MIN, raw_mark);
+    check_tier(x.db, path, 10 * MIN, raw_mark);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 /* The budget bounds the work of each flush. */
 START_TEST(test_fold_budget_per_flush)
 {
@@ -660,6 +725,7 @@ static Suite *tiers_suite(void)
     tcase_add_test(tc, test_set_policy_scopes_and_bad_input);
     tcase_add_test(tc, test_policy_resolution_signal_model_default);
     tcase_add_test(tc, test_fold_exact_against_brute_force);
+    tcase_add_test(tc, test_fold_late_samples_exact);
     tcase_add_test(tc, test_fold_budget_per_flush);
     tcase_add_test(tc, test_read_finest_covering_tier);
     tcase_add_test(tc, test_tier_info);
