@@ -160,7 +160,8 @@
  * previous one, each kept for its own longer span (the last may be kept
  * forever). A signal follows its own policy, else the policy of its twin's
  * model, else the default one; without any, it is kept raw forever.
- * Policies live in the database. Spans count back from the signal's newest
+ * Policies live in the database (a writer sees one stored through another
+ * connection within 64 flushes). Spans count back from the signal's newest
  * sample.
  *
  * Folding: a closed block whose newest sample is older than the raw span

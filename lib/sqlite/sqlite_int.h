@@ -75,6 +75,7 @@ struct twin_sqlite {
     int has_policies;      /* the policies table has rows */
     uint32_t fold_blocks, fold_rows;  /* budget per flush */
     uint64_t blocks_closed;  /* blocks closed since the last flush's fold */
+    uint64_t flushes;      /* flushes without policies (to look again) */
     twin_signal *foldq;    /* signals that may have aging data */
     size_t nfoldq, capfoldq;
 };

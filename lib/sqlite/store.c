@@ -429,6 +429,9 @@ static twin_status cb_flush(void *ud)
     size_t k;
     int rc;
     if (!db->in_tx) return TWIN_OK;
+    /* a policy another connection stored: seen within 64 flushes */
+    if (!db->has_policies && (++db->flushes & 63) == 0 && db->schema >= 4)
+        tsq_policies_refresh(db);
     for (k = 0; k < db->ndirty; k++) {
         tsq_sig *g = tsq_sig_find(db, db->dirty[k]);
         if (!g || !g->touched) continue;

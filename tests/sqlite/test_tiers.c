@@ -510,6 +510,30 @@ START_TEST(test_fold_budget_per_flush)
 }
 END_TEST
 
+/* A policy stored through another connection reaches a running writer. */
+START_TEST(test_policy_from_another_connection_applies)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:10m,1m:forever");
+    twin_sqlite *other;
+    twin_signal h;
+    size_t k;
+    sq x;
+    make_data(NS);
+    sq_open(&x, path, 0, 1000);
+    h = add_signal(&x, "m1", "dtmi:t:A;1", "v");
+    write_range(&x, h, 0, N - 100);
+    ck_assert_int_eq(twin_sqlite_open(&other, path, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_set_policy(other, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    twin_sqlite_close(other);
+    for (k = N - 100; k < N - 30; k++) write_range(&x, h, k, k + 1); /* 70 flushes */
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tiers"), 0);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 /* ---- reads -------------------------------------------------------------------- */
 
 static size_t read_tier(twin_sqlite *db, int64_t from, int64_t to, int64_t w,
@@ -727,6 +751,7 @@ static Suite *tiers_suite(void)
     tcase_add_test(tc, test_fold_exact_against_brute_force);
     tcase_add_test(tc, test_fold_late_samples_exact);
     tcase_add_test(tc, test_fold_budget_per_flush);
+    tcase_add_test(tc, test_policy_from_another_connection_applies);
     tcase_add_test(tc, test_read_finest_covering_tier);
     tcase_add_test(tc, test_tier_info);
     tcase_add_test(tc, test_schema_3_migrates_to_4);
