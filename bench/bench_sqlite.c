@@ -37,7 +37,21 @@
  * is empty and its files stop changing, and measures the bytes allocated
  * under its data and WAL directories (allocated, not apparent: its series
  * file's segments are sparse 4 MiB files); then stops it by its PID.
- * sqlite_vs_influx_bytes is ours over its. */
+ * sqlite_vs_influx_bytes is ours over its.
+ *
+ * Tiers: BENCH_SQLITE_TIER_SENSORS (default 8) realistic sensors for
+ * BENCH_SQLITE_TIER_DAYS (default 24) days are stored, then folded at once
+ * under raw:1d,1m:1y,1h:forever (sqlite_fold_samples_per_s); the bytes a
+ * bucket takes in tier blocks of each width (sqlite_tier_1m_bytes_per_bucket,
+ * sqlite_tier_1h_bytes_per_bucket) and of a single bucket row give, with
+ * the realistic run's bytes per raw sample, the bytes of a year of 10,000
+ * sensors at 1 Hz under raw:7d,1m:90d,1h:5y (sqlite_year_10k_sensors_gb):
+ * an extrapolation, not a run of a year. The same data is stored again
+ * with the policy set first, so that every flush folds (the default
+ * budget): ingest rate and slowest write call with folding
+ * (sqlite_samples_per_s_folding, sqlite_write_max_ms_folding) beside
+ * those without a policy (sqlite_write_max_ms_no_policy). 0 sensors skips
+ * it. */
 #include <twin/twin.h>
 #include <twin/sqlite.h>
 #include <sqlite3.h>
@@ -356,6 +370,196 @@ static void run(long sensors, long secs, long batch, int worst, int with_influx,
     if (system(cmd) != 0) exit(1);
 }
 
+/* ---- tiers ------------------------------------------------------------------ */
+
+typedef struct tier_figures {
+    long sensors, days, samples;
+    double fold_s;
+    double in_s, max_write_s;            /* ingest (write calls), slowest call */
+    long backlog;                        /* samples left to fold after ingest */
+    double raw_bytes, raw_samples;       /* what stays raw (the last day) */
+    double blk_bytes[2], blk_buckets[2]; /* tier blocks of 1 min, 1 h */
+    double row_bytes, rows;              /* single buckets (the newest) */
+} tier_figures;
+
+static int64_t one(sqlite3 *c, const char *sql)
+{
+    sqlite3_stmt *s;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* SENSORS realistic sensors for DAYS days, stored without a policy; then a
+   policy (raw 1 day, 1-minute buckets 1 year, hourly ones forever) and one
+   fold of everything due, timed; then what each tier takes on disk: the
+   pages of its tables and indexes (dbstat), tier blocks apportioned by
+   their bytes. */
+static void run_tiers(long sensors, long days, int policy_first, tier_figures *f)
+{
+    long secs = days * 86400, total = sensors * secs, at = 0, k, batch = 65536;
+    char dir[] = "/tmp/bench-tiers-XXXXXX", path[128], cmd[160];
+    twin_sqlite *db;
+    twin_graph *g;
+    twin_store *st;
+    twin_ingest *ing;
+    twin_store_callbacks cb;
+    twin_store_options so;
+    twin_ingest_options io;
+    twin_signal *h;
+    twin_signal_sample *buf;
+    twin_sqlite_policy p;
+    twin_sqlite_fold_stats fs;
+    twin_error e;
+    sensor *z;
+    sqlite3 *c;
+    int64_t blk_pages, len_all, len_1m, len_1h;
+    double t0;
+    memset(f, 0, sizeof *f);
+    if (!mkdtemp(dir)) exit(1);
+    snprintf(path, sizeof path, "%s/tiers.db", dir);
+
+    need(twin_sqlite_open(&db, path, NULL), "open", db);
+    need(twin_graph_create(&g, NULL), "graph", NULL);
+    need(twin_sqlite_callbacks(db, &cb), "callbacks", db);
+    twin_store_options_init(&so);
+    so.callbacks = &cb;
+    so.outbox_bytes = 4u << 20;
+    need(twin_store_create(&st, g, &so), "store", NULL);
+    twin_ingest_options_init(&io);
+    io.store = st;
+    need(twin_ingest_create(&ing, g, &io), "ingest", NULL);
+    need(twin_sqlite_bind_ingest(db, ing), "bind", db);
+    h = calloc((size_t)sensors, sizeof *h);
+    z = calloc((size_t)sensors, sizeof *z);
+    buf = calloc((size_t)batch, sizeof *buf);
+    if (!h || !z || !buf) exit(1);
+    for (k = 0; k < sensors; k++) {
+        char id[32];
+        twin_signal_options o;
+        snprintf(id, sizeof id, "sensor-%05ld", k);
+        need(twin_store_add_twin(st, id, "dtmi:bench:Sensor;1", NULL, 0), "twin", db);
+        twin_signal_options_init(&o);
+        o.unit = "gForce";
+        need(twin_ingest_add_signal(ing, id, "value", &o, &h[k]), "signal", db);
+        sensor_init(&z[k], k);
+    }
+    need(twin_store_flush(st), "flush", db);
+    twin_sqlite_policy_init(&p);
+    need(twin_sqlite_policy_parse("raw:1d,1m:1y,1h:forever", &p, &e), "policy", NULL);
+    if (policy_first)
+        need(twin_sqlite_set_policy(db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p), "policy", db);
+    while (at < total) {
+        long n = total - at < batch ? total - at : batch, j;
+        size_t done;
+        double w;
+        for (j = 0; j < n; j++) {
+            long i = at + j;
+            buf[j].signal = h[i % sensors];
+            sample(&z[i % sensors], i / sensors, 0, &buf[j].t_us, &buf[j].value);
+        }
+        t0 = bench_now_s();
+        need(twin_ingest_write_signals(ing, buf, (size_t)n, NULL, &done), "write", db);
+        w = bench_now_s() - t0;
+        f->in_s += w;
+        if (w > f->max_write_s) f->max_write_s = w;
+        if (done != (size_t)n) need(TWIN_E_BUSY, "write", db);
+        at += n;
+    }
+    need(twin_store_flush(st), "flush", db);
+    need(twin_sqlite_set_policy(db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p), "policy", db);
+    memset(&fs, 0, sizeof fs);
+    fs.size = sizeof fs;
+    t0 = bench_now_s();
+    need(twin_sqlite_fold(db, 0, &fs), "fold", db);
+    f->fold_s = bench_now_s() - t0;
+    f->sensors = sensors;
+    f->days = days;
+    f->samples = (long)fs.samples_folded;
+    f->backlog = (long)fs.samples_folded;
+    c = twin_sqlite_connection(db);
+    sqlite3_wal_checkpoint_v2(c, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    f->raw_bytes = (double)one(c, "SELECT sum(pgsize) FROM dbstat WHERE name IN ('blocks',"
+                                  " 'blocks_signal', 'open_blocks', 'samples')");
+    f->raw_samples = (double)one(c, "SELECT (SELECT coalesce(sum(n), 0) FROM blocks) +"
+                                    " (SELECT coalesce(sum(n), 0) FROM open_blocks) +"
+                                    " (SELECT count(*) FROM samples)");
+    blk_pages = one(c, "SELECT sum(pgsize) FROM dbstat WHERE name IN ('tier_blocks',"
+                       " 'tier_blocks_key')");
+    len_all = one(c, "SELECT sum(length(data)) FROM tier_blocks");
+    len_1m = one(c, "SELECT coalesce(sum(length(data)), 0) FROM tier_blocks WHERE res_us = 60000000");
+    len_1h = one(c, "SELECT coalesce(sum(length(data)), 0) FROM tier_blocks WHERE res_us = 3600000000");
+    if (blk_pages < 0 || len_all <= 0) {
+        fprintf(stderr, "bench_sqlite: no tier blocks (or no dbstat in this SQLite)\n");
+        exit(1);
+    }
+    f->blk_bytes[0] = (double)blk_pages * (double)len_1m / (double)len_all;
+    f->blk_bytes[1] = (double)blk_pages * (double)len_1h / (double)len_all;
+    f->blk_buckets[0] = (double)one(c, "SELECT sum(n) FROM tier_blocks WHERE res_us = 60000000");
+    f->blk_buckets[1] = (double)one(c, "SELECT coalesce(sum(n), 0) FROM tier_blocks"
+                                        " WHERE res_us = 3600000000");
+    f->row_bytes = (double)one(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'tiers'");
+    f->rows = (double)one(c, "SELECT count(*) FROM tiers");
+    twin_ingest_destroy(ing);
+    twin_store_destroy(st);
+    twin_graph_destroy(g);
+    twin_sqlite_close(db);
+    free(h);
+    free(z);
+    free(buf);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) exit(1);
+}
+
+/* A year of 10,000 sensors at 1 Hz under raw 7 days, 1-minute buckets 90
+   days, hourly ones 5 years: after the year, raw holds the last 7 days,
+   the 1-minute tier the 83 days before them, the hourly tier the 358 days
+   before them; each tier's newest buckets (under a block's worth, half on
+   average) are single rows. Bytes from the measured figures. */
+static void year_figure(const figures *r, const tier_figures *t, const tier_figures *fl)
+{
+    const double sensors = 10000, day = 86400;
+    double raw = sensors * 7 * day * r->bytes_per_sample;
+    double b1m = t->blk_bytes[0] / t->blk_buckets[0], b1h = t->blk_buckets[1] > 0
+                                                               ? t->blk_bytes[1] / t->blk_buckets[1]
+                                                               : b1m;
+    double brow = t->rows > 0 ? t->row_bytes / t->rows : 0;
+    double m1 = sensors * 83 * 1440 * b1m + sensors * 128 * brow;
+    double h1 = sensors * 358 * 24 * b1h + sensors * 128 * brow;
+    double all_raw = sensors * 365 * day * r->bytes_per_sample;
+    printf("\n%-40s %12s %12s %12s\n", "tiers (realistic data)", "", "", "");
+    printf("  %-38s %12ld\n", "sensors x days, stored then folded", t->sensors);
+    printf("  %-38s %12ld\n", "days", t->days);
+    printf("  %-38s %12.3f\n", "fold seconds (one twin_sqlite_fold)", t->fold_s);
+    printf("  %-38s %12.0f\n", "samples folded per second", (double)t->samples / t->fold_s);
+    printf("  %-38s %12.2f\n", "bytes per 1-minute bucket (tier blocks)", b1m);
+    printf("  %-38s %12.2f%s\n", "bytes per 1-hour bucket (tier blocks)", b1h,
+           t->blk_buckets[1] > 0 ? "" : " (none measured: the 1-minute figure)");
+    printf("  %-38s %12.2f\n", "bytes per single bucket row", brow);
+    printf("  %-38s %12.0f\n", "ingest samples/s, no policy", (double)(t->sensors * t->days) * 86400 / t->in_s);
+    printf("  %-38s %12.0f\n", "ingest samples/s, folding per flush", (double)(fl->sensors * fl->days) * 86400 / fl->in_s);
+    printf("  %-38s %12.1f\n", "slowest write call ms, no policy", t->max_write_s * 1e3);
+    printf("  %-38s %12.1f\n", "slowest write call ms, folding", fl->max_write_s * 1e3);
+    printf("  %-38s %12ld\n", "samples left to fold after that ingest", fl->backlog);
+    printf("%-40s\n", "a year of 10,000 sensors at 1 Hz, policy raw:7d,1m:90d,1h:5y");
+    printf("  (extrapolated from the runs above: raw at the realistic run's bytes per sample)\n");
+    printf("  %-38s %12.1f GB\n", "raw, 7 days (6.05 billion samples)", raw / 1e9);
+    printf("  %-38s %12.1f GB\n", "1-minute buckets, 83 days", m1 / 1e9);
+    printf("  %-38s %12.1f GB\n", "1-hour buckets, 358 days", h1 / 1e9);
+    printf("  %-38s %12.1f GB\n", "total", (raw + m1 + h1) / 1e9);
+    printf("  %-38s %12.1f GB\n", "the same year all raw, for comparison", all_raw / 1e9);
+    printf("\nbench: sqlite_fold_samples_per_s %.0f samples/s\n", (double)t->samples / t->fold_s);
+    printf("bench: sqlite_tier_1m_bytes_per_bucket %.2f bytes\n", b1m);
+    printf("bench: sqlite_tier_1h_bytes_per_bucket %.2f bytes\n", b1h);
+    printf("bench: sqlite_year_10k_sensors_gb %.1f GB\n", (raw + m1 + h1) / 1e9);
+    printf("bench: sqlite_samples_per_s_folding %.0f samples/s\n",
+           (double)(fl->sensors * fl->days) * 86400 / fl->in_s);
+    printf("bench: sqlite_write_max_ms_folding %.1f ms\n", fl->max_write_s * 1e3);
+    printf("bench: sqlite_write_max_ms_no_policy %.1f ms\n", t->max_write_s * 1e3);
+}
+
 int main(int argc, char **argv)
 {
     long sensors = argc > 1 ? atol(argv[1]) : 1000, secs = argc > 2 ? atol(argv[2]) : 21600;
@@ -366,8 +570,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_sqlite [SENSORS [SECONDS [BATCH]]]\n");
         return 2;
     }
+    const char *ts = getenv("BENCH_SQLITE_TIER_SENSORS"), *td = getenv("BENCH_SQLITE_TIER_DAYS");
+    long tier_sensors = ts ? atol(ts) : 8, tier_days = td ? atol(td) : 24;
+    tier_figures tf, tfl;
     run(sensors, secs, batch, 0, with_influx, &r);
     run(sensors, secs, batch, 1, with_influx, &w);
+    if (tier_sensors > 0 && tier_days > 1) {
+        run_tiers(tier_sensors, tier_days, 0, &tf);
+        run_tiers(tier_sensors, tier_days, 1, &tfl);
+    }
     printf("%-40s %12s %12s\n", "sqlite store (WAL, synchronous=NORMAL)", "realistic", "white noise");
     printf("  %-38s %12ld %12ld\n", "sensors", sensors, sensors);
     printf("  %-38s %12ld %12ld\n", "samples", r.total, w.total);
@@ -401,5 +612,6 @@ int main(int argc, char **argv)
         printf("bench: sqlite_vs_influx_bytes_worst %.2f\n",
                w.bytes_per_sample / w.influx_bytes_per_sample);
     }
+    if (tier_sensors > 0 && tier_days > 1) year_figure(&r, &tf, &tfl);
     return 0;
 }

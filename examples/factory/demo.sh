@@ -20,7 +20,10 @@
 #    recalibration events, and the impact of the degrading conveyor motor;
 # 6. writes the graph coloured by health as DOT (and SVG when Graphviz's
 #    dot is installed);
-# 7. asks what if line 2's conveyors ran 20% faster: a fork of the plant,
+# 7. sets a retention policy in tiers (raw samples for 14 days, 6-hour
+#    aggregates for 30 days, daily ones forever), folds what is due and
+#    shows per tier what the store holds and its bytes;
+# 8. asks what if line 2's conveyors ran 20% faster: a fork of the plant,
 #    each motor's degradation rate scaled by (speed / rated)^3 (a bearing's
 #    load law), run forward a year against the plant as it is, with the same
 #    random numbers: the line's time to first stop and each motor's time to
@@ -67,7 +70,11 @@ if command -v dot >/dev/null; then
     "$twinctl" dot -d "$db" --health --svg "$out/plant.svg"
     echo "wrote $out/plant.svg"
 fi
-step "7. What if line 2's conveyors ran 20% faster?"
+
+step "7. Tiers: raw 14 days, then 6-hour aggregates for 30 days, daily ones forever"
+"$twinctl" tiers -d "$db" --policy raw:14d,6h:30d,1d:forever --fold
+
+step "8. What if line 2's conveyors ran 20% faster?"
 sets=()
 for cv in $(sed -n 's/.*"\$dtId":"\(L2-CV[0-9]*\)","\$metadata".*/\1/p' "$here/plant.ndjson"); do
     sets+=(--set "$cv.speedSetpoint=*1.2")

@@ -48,6 +48,16 @@
  *   versioned, independent of the library's layouts and of the machine).
  * - `documents(kind, name, body)`: text the host keeps beside the graph
  *   (e.g. DTDL models and a header, as twinctl does).
+ * - `policies(scope, key, name, spec)` (schema 4): tier policies, as
+ *   twin_sqlite_policy_format() writes them (see Tiers).
+ * - `tiers(signal, res_us, t_us, n, sum, min, max, first, last)` (schema
+ *   4): single aggregate buckets, primary key `(signal, res_us, t_us)`.
+ * - `tier_blocks(id, signal, res_us, t0_us, t1_us, n, samples, data)`
+ *   (schema 4): compressed runs of whole buckets; index
+ *   `(signal, res_us, t0_us)`.
+ * - `tier_marks(signal, res_us, t_us)` (schema 4): per signal, the time
+ *   before which its raw samples were folded (`res_us` 0), and the time
+ *   from which each tier holds its data.
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
@@ -59,19 +69,22 @@
  *   host).
  * - 2 (1.5 before compressed series): the same tables; the `health`
  *   blobs are encoded forms.
- * - 3 (since 1.5): compressed series, tables `blocks` and `open_blocks`;
+ * - 3 (1.5): compressed series, tables `blocks` and `open_blocks`;
  *   `samples` keeps late samples only.
+ * - 4 (since 1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
+ *   `tier_marks`.
  *
- * Opening a version 1 or 2 database read-write migrates it to version 3
- * in one transaction: a version 1 database's health rows (raw structs,
+ * Opening a version 1, 2 or 3 database read-write migrates it to version 4
+ * in one transaction (from 3: the tier tables, empty): a version 1 database's health rows (raw structs,
  * checked as the 1.4 loader checked them) re-written in the encoded forms;
  * every raw sample encoded into closed blocks, signal by signal in time
- * order, and deleted from `samples`; then `user_version` 3. A health row
+ * order, and deleted from `samples`; the tier tables created; then
+ * `user_version` 4. A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
  * its rows are read as they are (twin_sqlite_read() and the others read
- * its `samples`). Every later 1.x release opens databases of every earlier
- * one.
+ * its `samples`; twin_sqlite_read_tier() answers from raw samples). Every
+ * later 1.x release opens databases of every earlier one.
  *
  * @par Compressed series
  * Samples of a signal that are newer than its newest stored sample are
@@ -139,6 +152,54 @@
  * rollups grow by 1,440 rows per sensor and day (60 times less), or not at
  * all past @c rollup_keep_us.
  *
+ * @par Tiers
+ * A tier policy (::twin_sqlite_policy, twin_sqlite_set_policy(); text such
+ * as `raw:7d,1m:90d,1h:5y`, twin_sqlite_policy_parse()) keeps a signal's
+ * raw samples for a span, then per-bucket aggregates (count, mean, min,
+ * max, first, last) at up to four coarser widths, each a multiple of the
+ * previous one, each kept for its own longer span (the last may be kept
+ * forever). A signal follows its own policy, else the policy of its twin's
+ * model, else the default one; without any, it is kept raw forever.
+ * Policies live in the database (a writer sees one stored through another
+ * connection within 64 flushes). Spans count back from the signal's newest
+ * sample.
+ *
+ * Folding: a closed block whose newest sample is older than the raw span
+ * is decoded, merged with the late samples up to its end, added in time
+ * order to the buckets of every tier of the policy, and deleted (with
+ * those late samples), in the same transaction: whole blocks, so raw
+ * samples stay for the raw span and up to a block longer. A bucket keeps
+ * its count, the sum (added one sample at a time in time order, across
+ * folds, so that its mean is the one a pass over its raw samples makes,
+ * bit for bit), minimum, maximum, first and last value; only buckets with
+ * samples exist. Once a signal's tier has 512 whole buckets (that end
+ * before the fold point) as single rows, they move into a tier block: its
+ * six columns encoded as the blocks of Compressed series are, losslessly,
+ * as many buckets as fill most of a page (about 10 bytes a bucket of
+ * realistic data, bench/bench_sqlite.c). Buckets older than their tier's
+ * span are deleted (tier blocks when their newest bucket is). Every flush
+ * folds a bounded amount, inside its own transaction
+ * (twin_sqlite_set_fold_budget(): by default 8 blocks plus as many as the
+ * flush closed, and 512 rows): the
+ * signals written since are queued, visited in turn, and what the budget
+ * leaves waits for the next flushes; a fold that fails is rolled back to
+ * before it and the flush commits the rest (the message stays in
+ * twin_sqlite_last_error()). twin_sqlite_fold() folds all that is due at
+ * once. A late sample older than its signal's fold point (it arrived after
+ * its bucket was folded) is added to the bucket's count, sum, minimum and
+ * maximum; first and last stay. A tier that a changed policy no longer
+ * names keeps its buckets.
+ *
+ * Reads: twin_sqlite_read_tier() asks for a range and a bucket width and
+ * is answered by the finest tier that covers the range (raw samples
+ * cover it from the signal's fold point, a tier from its mark) and whose
+ * width divides the one asked for, and says which
+ * (::twin_sqlite_tier_answer). twin_sqlite_tier_info_each() says what each
+ * tier holds and its bytes on disk (`twinctl tiers`).
+ *
+ * The older retention (twin_sqlite_set_retention(), the `rollups` table)
+ * stays as it was; do not use both on one database.
+ *
  * @par Errors
  * Functions return a ::twin_status; twin_sqlite_last_error() gives the
  * message, with SQLite's. SQLite's codes map to: busy or locked database
@@ -184,7 +245,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 3
+#define TWIN_SQLITE_SCHEMA_VERSION 4
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -576,6 +637,297 @@ TWIN_SQLITE_API twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char
  */
 TWIN_SQLITE_API twin_status twin_sqlite_check_blocks(twin_sqlite *db, twin_sqlite_bad_block_fn fn,
                                                      void *ud, uint64_t *bad);
+
+/* ---- tiers (since 1.6) --------------------------------------------------- */
+
+/** @brief Most aggregate tiers a ::twin_sqlite_policy holds. @since 1.6 */
+#define TWIN_SQLITE_TIERS_MAX 4
+
+/** @brief One aggregate tier of a ::twin_sqlite_policy. @since 1.6 */
+typedef struct twin_sqlite_tier {
+    int64_t res_us;   /**< Bucket width, > 0: a multiple of the previous
+                           tier's (and larger). */
+    int64_t keep_us;  /**< Buckets kept this long behind the signal's newest
+                           sample; longer than the previous span (raw's or
+                           the previous tier's); 0: forever (last tier only). */
+} twin_sqlite_tier;
+
+/**
+ * @brief A retention policy in tiers (see the file's Tiers section): raw
+ *        samples for @c raw_keep_us, then per-bucket aggregates at each of
+ *        @c ntiers coarser resolutions, each kept for its own span.
+ *        Initialise with twin_sqlite_policy_init() or twin_sqlite_policy_parse().
+ * @since 1.6
+ */
+typedef struct twin_sqlite_policy {
+    uint32_t size;         /**< `sizeof`, set by twin_sqlite_policy_init(). */
+    uint32_t ntiers;       /**< Tiers used, 0 to ::TWIN_SQLITE_TIERS_MAX. */
+    int64_t raw_keep_us;   /**< Raw samples kept this long, > 0. */
+    twin_sqlite_tier tier[TWIN_SQLITE_TIERS_MAX]; /**< Finest first. */
+} twin_sqlite_policy;
+
+/** @brief Where a policy applies (twin_sqlite_set_policy()). @since 1.6 */
+typedef enum twin_sqlite_policy_scope {
+    TWIN_SQLITE_POLICY_DEFAULT = 0, /**< Every signal without a closer one. */
+    TWIN_SQLITE_POLICY_MODEL = 1,   /**< Signals of the twins of one model (DTMI). */
+    TWIN_SQLITE_POLICY_SIGNAL = 2   /**< One signal (twin id and name). */
+} twin_sqlite_policy_scope;
+
+/** @brief What twin_sqlite_fold() (or a flush) did. @since 1.6 */
+typedef struct twin_sqlite_fold_stats {
+    uint32_t size;            /**< Set by the caller to `sizeof`. */
+    uint32_t more;            /**< 1: the budget ran out with work left. */
+    uint64_t blocks_folded;   /**< Closed blocks folded and deleted. */
+    uint64_t samples_folded;  /**< Raw samples folded (blocks and late rows). */
+    uint64_t rows_written;    /**< Tier rows written or updated. */
+    uint64_t rows_deleted;    /**< Tier rows past their span deleted. */
+    uint64_t bad_blocks;      /**< Blocks past the raw span that did not
+                                   decode, deleted unfolded. */
+} twin_sqlite_fold_stats;
+
+/** @brief Which tier answered a twin_sqlite_read_tier(). @since 1.6 */
+typedef struct twin_sqlite_tier_answer {
+    uint32_t size;          /**< Set by the caller to `sizeof`. */
+    int32_t tier;           /**< 0: raw samples; k >= 1: the tier of width
+                                 @c res_us (k-th finest the signal has). */
+    int64_t res_us;         /**< Its bucket width; 0 for raw. */
+    int64_t covered_from_us;/**< It holds the signal's data from this time
+                                 on (INT64_MIN: from its start). */
+    int32_t complete;       /**< 1: @c covered_from_us <= the range's start. */
+    uint32_t reserved_;     /**< Zero. */
+} twin_sqlite_tier_answer;
+
+/** @brief What one tier of the database holds (twin_sqlite_tier_info()).
+ *  @since 1.6 */
+typedef struct twin_sqlite_tier_info {
+    uint32_t size;          /**< `sizeof`, set by the library. */
+    uint32_t reserved_;     /**< Zero. */
+    int64_t res_us;         /**< 0: raw samples; else the bucket width. */
+    uint64_t signals;       /**< Signals with data in it. */
+    uint64_t rows;          /**< Rows: blocks and late samples (raw); tier
+                                 blocks and single buckets (tiers). */
+    uint64_t buckets;       /**< Buckets (0 for raw). */
+    uint64_t samples;       /**< Raw samples it holds or summarises. */
+    int64_t t_min_us;       /**< Oldest time in it (INT64_MIN: empty). */
+    int64_t t_max_us;       /**< Newest time (a bucket's start for tiers). */
+    uint64_t bytes;         /**< Bytes on disk: its tables' and indexes'
+                                 pages (raw: blocks, open blocks, late
+                                 samples); the tiers share two tables,
+                                 whose pages are apportioned (single
+                                 buckets by rows, tier blocks by bytes). */
+} twin_sqlite_tier_info;
+
+/** @brief Receives one tier; return ::TWIN_OK to go on. @since 1.6 */
+typedef twin_status (*twin_sqlite_tier_info_fn)(void *ud, const twin_sqlite_tier_info *t);
+
+/** @brief Receives one stored policy (its text as twin_sqlite_policy_format()
+ *         writes it); strings valid during the call. @since 1.6 */
+typedef twin_status (*twin_sqlite_policy_fn)(void *ud, twin_sqlite_policy_scope scope,
+                                             const char *key, const char *name,
+                                             const twin_sqlite_policy *p, const char *text);
+
+/**
+ * @brief Fill @p p with an empty policy (no raw span, no tiers: invalid
+ *        until @c raw_keep_us is set). Use the twin_sqlite_policy_init() macro.
+ * @param p    Policy.
+ * @param size `sizeof *p` as the caller compiled it.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p p is NULL or @p size is below 8 bytes.
+ * @retval TWIN_E_ABI   @p size is larger than this library's struct.
+ * @par Thread safety  Any thread.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_init_(twin_sqlite_policy *p, size_t size);
+/** @brief Initialise policy @p p. @since 1.6 */
+#define twin_sqlite_policy_init(p) twin_sqlite_policy_init_((p), sizeof *(p))
+
+/**
+ * @brief Check a policy: @c raw_keep_us > 0; @c ntiers at most
+ *        ::TWIN_SQLITE_TIERS_MAX; each tier's width positive, larger than
+ *        and a multiple of the previous tier's; each span longer than the
+ *        previous one (raw's for the first tier), 0 (forever) only for the last.
+ * @param p   Policy (its @c size set).
+ * @param err If not NULL, receives the status and a message (static text)
+ *            saying which rule is broken.
+ * @retval TWIN_OK      Valid.
+ * @retval TWIN_E_INVAL Invalid (@p err says which rule), or @p p NULL.
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @par Thread safety  Any thread.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_check(const twin_sqlite_policy *p, twin_error *err);
+
+/**
+ * @brief Parse a policy from text: `raw:SPAN` then, comma-separated,
+ *        `WIDTH:SPAN` per tier, finest first, e.g. `raw:7d,1m:90d,1h:5y`.
+ *        Durations are a whole number with a unit: `us`, `ms`, `s`, `m`
+ *        (minutes), `h`, `d`, `w`, `y` (365 days); a span may be `forever`.
+ *        Spaces around items are allowed. The result is checked
+ *        (twin_sqlite_policy_check()).
+ * @param text Text.
+ * @param p    Receives the policy (its @c size set by the caller or by
+ *             twin_sqlite_policy_init()).
+ * @param err  If not NULL, receives the status and message.
+ * @retval TWIN_OK      Parsed and valid.
+ * @retval TWIN_E_PARSE The text does not follow the grammar.
+ * @retval TWIN_E_INVAL A NULL pointer, or a policy that breaks a rule.
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @par Thread safety  Any thread.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_parse(const char *text, twin_sqlite_policy *p,
+                                                     twin_error *err);
+
+/**
+ * @brief Write @p p as text twin_sqlite_policy_parse() reads (the largest
+ *        unit that divides each duration).
+ * @param p      Policy.
+ * @param buf    Buffer, caller-owned; always terminated when @p cap > 0;
+ *               NULL when @p cap is 0.
+ * @param cap    Its size (160 bytes hold any policy).
+ * @param needed If not NULL, receives the text's length (without the
+ *               terminating zero).
+ * @retval TWIN_OK      Written.
+ * @retval TWIN_E_INVAL @p p NULL, @p buf NULL with @p cap > 0, or
+ *                      @p p->size unknown.
+ * @retval TWIN_E_RANGE @p buf is too small (truncated; *@p needed says how
+ *                      long the text is).
+ * @par Thread safety  Any thread.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policy_format(const twin_sqlite_policy *p, char *buf,
+                                                      size_t cap, size_t *needed);
+
+/**
+ * @brief Store (or, with @p p NULL, remove) a tier policy in the database.
+ *        A signal follows its own policy, else its twin's model's, else the
+ *        default; without any, it is kept raw forever. Policies live in the
+ *        database (table `policies`) and apply from the next fold on.
+ * @param db    Handle; no transaction may be open.
+ * @param scope What it applies to.
+ * @param key   ::TWIN_SQLITE_POLICY_MODEL: the DTMI;
+ *              ::TWIN_SQLITE_POLICY_SIGNAL: the twin id; NULL for the default.
+ * @param name  ::TWIN_SQLITE_POLICY_SIGNAL: the signal's name; else NULL.
+ * @param p     Policy (copied), or NULL to remove.
+ * @retval TWIN_OK      Stored (committed).
+ * @retval TWIN_E_INVAL @p db NULL, a key missing or given where none
+ *                      belongs, or an invalid policy (the message says why).
+ * @retval TWIN_E_ABI   @p p->size is unknown.
+ * @retval TWIN_E_STATE Records delivered but not flushed.
+ * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_set_policy(twin_sqlite *db, twin_sqlite_policy_scope scope,
+                                                   const char *key, const char *name,
+                                                   const twin_sqlite_policy *p);
+
+/**
+ * @brief Call @p fn for every stored policy (default, then models, then
+ *        signals).
+ * @param db Handle.
+ * @param fn Callback.
+ * @param ud Passed to @p fn.
+ * @retval TWIN_OK      Every policy passed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_PARSE A stored policy does not parse (message names it).
+ * @retval TWIN_E_IO    SQLite failed.
+ * @retval other        What @p fn returned to stop.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_policies(twin_sqlite *db, twin_sqlite_policy_fn fn,
+                                                 void *ud);
+
+/**
+ * @brief Set how much folding a flush does: at most @p blocks closed blocks
+ *        (plus as many as the flush itself closed, so that folding keeps up
+ *        with any rate of writing, in work proportional to the flush's own)
+ *        folded or tier blocks made, and @p rows tier rows deleted per flush
+ *        (the rest waits for the next flushes). 0 and 0: flushes do not
+ *        fold (call twin_sqlite_fold()). Default: 8 blocks, 512 rows.
+ * @param db     Handle.
+ * @param blocks Blocks per flush.
+ * @param rows   Tier rows per flush.
+ * @retval TWIN_OK      Done.
+ * @retval TWIN_E_INVAL @p db is NULL.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_set_fold_budget(twin_sqlite *db, uint32_t blocks,
+                                                        uint32_t rows);
+
+/**
+ * @brief Fold now: for every signal with a policy, in one transaction, the
+ *        closed blocks past the raw span (and late samples among them) into
+ *        the tiers, and the tier rows past their spans deleted.
+ * @param db     Handle; no transaction may be open.
+ * @param blocks At most this many blocks (0: no limit).
+ * @param out    If not NULL (its @c size set), receives what was done.
+ * @retval TWIN_OK      Done (@c out->more says whether work is left).
+ * @retval TWIN_E_INVAL @p db is NULL or @p out->size below 8.
+ * @retval TWIN_E_ABI   @p out->size is unknown.
+ * @retval TWIN_E_STATE Records delivered but not flushed.
+ * @retval TWIN_E_PARSE A stored policy does not parse.
+ * @retval TWIN_E_BUSY, TWIN_E_IO  SQLite failed; nothing changed.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_fold(twin_sqlite *db, uint64_t blocks,
+                                             twin_sqlite_fold_stats *out);
+
+/**
+ * @brief Read a signal downsampled to @p bucket_us from the finest tier
+ *        that covers [@p from_us, @p to_us) and can make buckets of that
+ *        width (raw, or a tier whose width divides @p bucket_us), and say
+ *        which tier answered. When none covers the whole range, the one
+ *        that reaches back furthest answers (@c answer->complete 0).
+ *
+ * A tier holds its buckets up to the point raw samples were folded; the
+ * newer part of the range comes from the raw samples. With a tier, a
+ * bucket of it is in the range when its start is. Buckets as
+ * twin_sqlite_read_buckets() gives them; a mean made of several tier
+ * buckets adds their sums (it may differ from the raw samples' in the
+ * last bits).
+ * @param db        Handle; no transaction may be open.
+ * @param twin_id   Twin of the signal.
+ * @param name      Name of the signal.
+ * @param from_us   Start, inclusive.
+ * @param to_us     End, exclusive; >= @p from_us.
+ * @param bucket_us Bucket width, > 0.
+ * @param out       As for twin_sqlite_read_buckets().
+ * @param cap       Buckets @p out holds.
+ * @param count     Receives the number of buckets of the range.
+ * @param answer    If not NULL (its @c size set), receives which tier answered.
+ * @retval TWIN_OK       All buckets written.
+ * @retval TWIN_E_RANGE  An inverted range, or more buckets than @p cap.
+ * @retval TWIN_E_INVAL  A pointer is NULL, @p bucket_us <= 0, a size too small.
+ * @retval TWIN_E_ABI    A size is unknown.
+ * @retval other         As twin_sqlite_read().
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id,
+                                                  const char *name, int64_t from_us,
+                                                  int64_t to_us, int64_t bucket_us,
+                                                  twin_sqlite_bucket *out, size_t cap,
+                                                  size_t *count, twin_sqlite_tier_answer *answer);
+
+/**
+ * @brief Describe what each tier of the database holds: raw first, then
+ *        each bucket width found in the tiers, finest first.
+ * @param db Handle.
+ * @param fn Callback.
+ * @param ud Passed to @p fn.
+ * @retval TWIN_OK      Every tier passed.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_IO    SQLite failed.
+ * @retval other        What @p fn returned to stop.
+ * @par Thread safety  One thread at a time per handle.
+ * @since 1.6
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_tier_info_each(twin_sqlite *db,
+                                                       twin_sqlite_tier_info_fn fn, void *ud);
 
 /** @} */
 

@@ -179,6 +179,7 @@ int tsq_enc_start(tsq_enc *e, int qexp, int mode, int dec, int64_t t, double v)
     e->dec = dec < 0 ? 0 : dec > DEC_MAX ? DEC_MAX : dec;
     e->scale = pow10d[e->dec];
     e->t0 = e->tlast = t;
+    e->span = TSQ_BLOCK_SPAN_US;
     e->dlast = 0;
     e->v0 = e->vlast = dbits(v);
     e->wlead = -1;
@@ -260,7 +261,7 @@ int tsq_enc_push(tsq_enc *e, int64_t t, double v)
 {
     uint64_t step = (uint64_t)t - (uint64_t)e->tlast;
     if (e->n >= TSQ_BLOCK_MAX || e->len + 19 > TSQ_BLOCK_BYTES ||
-        (uint64_t)t - (uint64_t)e->t0 > (uint64_t)TSQ_BLOCK_SPAN_US || step % e->q)
+        (uint64_t)t - (uint64_t)e->t0 > (uint64_t)e->span || step % e->q)
         return 1;
     if (reserve(e, 24) != 0) return -1;
     put_time(e, step / e->q);

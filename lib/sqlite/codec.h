@@ -72,6 +72,7 @@ typedef struct tsq_enc {
     int wlead, wtrail;       /* XOR window; wlead < 0: none */
     int64_t mprev;
     double scale;
+    int64_t span;            /* longest span, TSQ_BLOCK_SPAN_US from start */
 } tsq_enc;
 
 /* Choose a block's parameters from its first samples (t, v, count >= 1):

@@ -33,6 +33,20 @@ static const char *const blocks_sql =
     "CREATE TABLE open_blocks(signal INTEGER PRIMARY KEY, t0_us INTEGER NOT NULL,"
     " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);";
 
+/* Schema 4: tiers (tiers.c). */
+static const char *const tiers_sql =
+    "CREATE TABLE tiers(signal INTEGER NOT NULL, res_us INTEGER NOT NULL, t_us INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+    " first REAL NOT NULL, last REAL NOT NULL, PRIMARY KEY(signal, res_us, t_us)) WITHOUT ROWID;"
+    "CREATE TABLE tier_marks(signal INTEGER NOT NULL, res_us INTEGER NOT NULL,"
+    " t_us INTEGER NOT NULL, PRIMARY KEY(signal, res_us)) WITHOUT ROWID;"
+    "CREATE TABLE policies(scope INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL,"
+    " spec TEXT NOT NULL, PRIMARY KEY(scope, key, name)) WITHOUT ROWID;"
+    "CREATE TABLE tier_blocks(id INTEGER PRIMARY KEY, signal INTEGER NOT NULL,"
+    " res_us INTEGER NOT NULL, t0_us INTEGER NOT NULL, t1_us INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX tier_blocks_key ON tier_blocks(signal, res_us, t0_us);";
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
     [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
@@ -76,6 +90,40 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SIG_OF_TWIN] = "SELECT id FROM signals WHERE twin = ?1",
     [ST_TWIN_OPEN_DEL] = "DELETE FROM open_blocks WHERE signal IN"
                          " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_SIG_POLICY] = "SELECT s.latest_t_us, (SELECT p.spec FROM policies p WHERE"
+                      " (p.scope = 2 AND p.key = s.twin AND p.name = s.name) OR"
+                      " (p.scope = 1 AND p.key = (SELECT model FROM twins WHERE id = s.twin))"
+                      " OR p.scope = 0 ORDER BY p.scope DESC LIMIT 1) FROM signals s"
+                      " WHERE s.id = ?1",
+    [ST_MARK_GET] = "SELECT res_us, t_us FROM tier_marks WHERE signal = ?1 ORDER BY res_us",
+    [ST_MARK_PUT] = "INSERT OR REPLACE INTO tier_marks(signal, res_us, t_us) VALUES(?1, ?2, ?3)",
+    [ST_FOLD_OLDEST] = "SELECT id, t0_us, t1_us, n, data FROM blocks WHERE signal = ?1"
+                       " ORDER BY t0_us LIMIT 1",
+    [ST_BLK_DEL] = "DELETE FROM blocks WHERE id = ?1",
+    [ST_LATE_UPTO] = "SELECT t_us, value FROM samples WHERE signal = ?1 AND t_us <= ?2"
+                     " ORDER BY t_us",
+    [ST_LATE_DEL_UPTO] = "DELETE FROM samples WHERE signal = ?1 AND t_us <= ?2",
+    [ST_TIER_GET] = "SELECT n, sum, min, max, first, last FROM tiers WHERE signal = ?1"
+                    " AND res_us = ?2 AND t_us = ?3",
+    [ST_TIER_PUT] = "INSERT OR REPLACE INTO tiers(signal, res_us, t_us, n, sum, min, max, first,"
+                    " last) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_TIER_OLD] = "SELECT t_us FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us < ?3"
+                    " ORDER BY t_us LIMIT ?4",
+    [ST_TIER_DEL] = "DELETE FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us = ?3",
+    [ST_TWIN_TIERS_DEL] = "DELETE FROM tiers WHERE signal IN"
+                          " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TWIN_MARKS_DEL] = "DELETE FROM tier_marks WHERE signal IN"
+                          " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TWIN_TBLK_DEL] = "DELETE FROM tier_blocks WHERE signal IN"
+                         " (SELECT id FROM signals WHERE twin = ?1)",
+    [ST_TIER_FULL] = "SELECT t_us, n, sum, min, max, first, last FROM tiers WHERE signal = ?1"
+                     " AND res_us = ?2 AND t_us <= ?3 ORDER BY t_us LIMIT ?4",
+    [ST_TBLK_INS] = "INSERT INTO tier_blocks(signal, res_us, t0_us, t1_us, n, samples, data)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_TIER_DEL_UPTO] = "DELETE FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us <= ?3",
+    [ST_TBLK_OLD] = "SELECT id, t1_us FROM tier_blocks WHERE signal = ?1 AND res_us = ?2"
+                    " AND t1_us < ?3 ORDER BY t0_us LIMIT ?4",
+    [ST_TBLK_DEL] = "DELETE FROM tier_blocks WHERE id = ?1",
 };
 
 twin_status tsq_status(int rc)
@@ -308,8 +356,8 @@ done:
     return s;
 }
 
-/* Migrate a schema 1 or 2 database to this one, in one transaction: all
-   or nothing. */
+/* Migrate a schema 1, 2 or 3 database to this one, in one transaction:
+   all or nothing. Schema 3 to 4 adds the (empty) tier tables. */
 static twin_status migrate(twin_sqlite *db, const char *path)
 {
     twin_status s = TWIN_OK;
@@ -322,6 +370,7 @@ static twin_status migrate(twin_sqlite *db, const char *path)
     if (rc != SQLITE_OK) s = tsq_fail(db, tsq_status(rc), rc, "%s: cannot read", path);
     if (s == TWIN_OK && ver == 1) s = migrate_health(db, path);
     if (s == TWIN_OK && ver >= 1 && ver <= 2) s = migrate_samples(db, path);
+    if (s == TWIN_OK && ver >= 1 && ver <= 3) s = tsq_exec(db, tiers_sql);
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
     if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
@@ -370,7 +419,7 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", APP_ID,
                  TWIN_SQLITE_SCHEMA_VERSION);
         if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, blocks_sql)) != TWIN_OK ||
-            (s = tsq_exec(db, sql)) != TWIN_OK) {
+            (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }
@@ -390,6 +439,7 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
        of the samples table; keeping its hot pages in memory is what makes
        a batch fast. */
     if ((s = tsq_exec(db, "PRAGMA cache_size=-65536")) != TWIN_OK) return s;
+    if ((s = tsq_policies_refresh(db)) != TWIN_OK) return s;
     return tsq_exec(db, (o->flags & TWIN_SQLITE_SYNC_FULL) ? "PRAGMA synchronous=FULL"
                                                             : "PRAGMA synchronous=NORMAL");
 }
@@ -406,6 +456,8 @@ twin_status twin_sqlite_open(twin_sqlite **out, const char *path, const twin_sql
     *out = db;
     tsq_ok(db);
     db->err.message = db->msg;
+    db->fold_blocks = 8;
+    db->fold_rows = 512;
     twin_sqlite_options_init(&d);
     if ((s = twin__sized_in(&d, sizeof d, o)) != TWIN_OK)
         return tsq_fail(db, s, SQLITE_OK, s == TWIN_E_ABI ? "options: unknown size"
@@ -432,6 +484,7 @@ void twin_sqlite_close(twin_sqlite *db)
     free(db->tmprows);
     free(db->dec_t);
     free(db->dec_v);
+    free(db->foldq);
     free(db);
 }
 

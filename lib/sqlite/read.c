@@ -372,6 +372,220 @@ twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char *twin_id, const
     return st;
 }
 
+/* ---- tiers ------------------------------------------------------------------ */
+
+/* Add a tier's bucket (start t, its aggregates; sum in place of the mean)
+   to the bucket of width c->width that holds it. */
+static void bk_add(bk_ctx *c, int64_t t, uint64_t n, double sum, double min, double max,
+                   double first, double last)
+{
+    int64_t b = floor_to(t, c->width);
+    if (!c->open || b != c->cur) {
+        bk_close(c);
+        memset(&c->b, 0, sizeof c->b);
+        c->b.size = sizeof c->b;
+        c->b.t_us = b;
+        c->b.min = min;
+        c->b.max = max;
+        c->b.first = first;
+        c->cur = b;
+        c->open = 1;
+    }
+    c->b.count += n;
+    c->b.mean += sum;
+    if (min < c->b.min) c->b.min = min;
+    if (max > c->b.max) c->b.max = max;
+    c->b.last = last;
+}
+
+/* A signal's tiers: raw (res 0) and those with a mark, and since when each
+   holds its data. */
+typedef struct tier_c {
+    int64_t res, from;
+} tier_c;
+
+static twin_status tier_candidates(twin_sqlite *db, int64_t row, tier_c *c, size_t *n)
+{
+    sqlite3_stmt *s;
+    int rc;
+    c[0].res = 0;
+    c[0].from = INT64_MIN;
+    *n = 1;
+    if (db->schema < 4) return TWIN_OK;
+    if (!(s = tsq_stmt(db, ST_MARK_GET))) return db->err.status;
+    sqlite3_bind_int64(s, 1, row);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t res = sqlite3_column_int64(s, 0), t = sqlite3_column_int64(s, 1);
+        if (res == 0) {
+            c[0].from = t;
+        } else if (*n < 16) {
+            c[*n].res = res;
+            c[(*n)++].from = t;
+        }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    return TWIN_OK;
+}
+
+/* The buckets of a signal's tier blocks of width res with starts in
+   [from, to), into c. A bad block is skipped: TWIN_E_PARSE (or
+   TWIN_E_STATE, a newer format) after the others, its message naming it. */
+static twin_status tier_blocks_read(twin_sqlite *db, bk_ctx *c, int64_t row, const char *twin,
+                                    const char *name, int64_t res, int64_t from, int64_t to)
+{
+    sqlite3_stmt *q;
+    int64_t *t = malloc(2 * TSQ_TIER_BLOCK_MAX * sizeof *t);
+    double *cv = malloc(6 * TSQ_TIER_BLOCK_MAX * sizeof *cv), *cols[6];
+    twin_status st = TWIN_OK;
+    int rc, k;
+    if (!t || !cv) {
+        free(t);
+        free(cv);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    for (k = 0; k < 6; k++) cols[k] = cv + k * TSQ_TIER_BLOCK_MAX;
+    rc = sqlite3_prepare_v2(db->db,
+                            "SELECT t0_us, t1_us, n, data FROM tier_blocks WHERE signal = ?1"
+                            " AND res_us = ?2 AND t1_us >= ?3 AND t0_us < ?4 ORDER BY t0_us",
+                            -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, from);
+        sqlite3_bind_int64(q, 4, to);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            size_t n = 0, i;
+            int r = tsq_tier_block_decode(sqlite3_column_blob(q, 3),
+                                          (size_t)sqlite3_column_bytes(q, 3), t, cols, &n);
+            if (r != TSQ_BLOCK_OK) {
+                if (st == TWIN_OK)
+                    st = tsq_fail(db, block_status(r), SQLITE_OK,
+                                  "signal '%s' of '%s': the tier block of %lld buckets of %lld us"
+                                  " from t_us %lld to %lld %s; skipped",
+                                  name, twin, (long long)sqlite3_column_int64(q, 2),
+                                  (long long)res, (long long)sqlite3_column_int64(q, 0),
+                                  (long long)sqlite3_column_int64(q, 1), block_why(r));
+                continue;
+            }
+            for (i = 0; i < n; i++)
+                if (t[i] >= from && t[i] < to)
+                    bk_add(c, t[i], (uint64_t)cols[0][i], cols[1][i], cols[2][i], cols[3][i],
+                           cols[4][i], cols[5][i]);
+        }
+    }
+    sqlite3_finalize(q);
+    free(t);
+    free(cv);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read tier blocks");
+    return st;
+}
+
+twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const char *name,
+                                  int64_t from_us, int64_t to_us, int64_t bucket_us,
+                                  twin_sqlite_bucket *out, size_t cap, size_t *count,
+                                  twin_sqlite_tier_answer *answer)
+{
+    twin_sqlite_tier_answer ans;
+    tier_c cand[16];
+    size_t nc, k, pick = SIZE_MAX, rank = 0;
+    int64_t row, raw_from;
+    twin_status st, bad = TWIN_OK;
+    bk_ctx c;
+    if (!db) return TWIN_E_INVAL;
+    if (count) *count = 0;
+    if ((st = read_checks(db, twin_id, name)) != TWIN_OK) return st;
+    if (bucket_us <= 0) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "bucket_us must be positive");
+    if (!count || (cap && !out)) return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK, "a pointer is NULL");
+    if (cap && (out[0].size < 8 || out[0].size > sizeof *out))
+        return tsq_fail(db, out[0].size < 8 ? TWIN_E_INVAL : TWIN_E_ABI, SQLITE_OK,
+                        "bucket: %s size", out[0].size < 8 ? "too small a" : "unknown");
+    if (answer && (st = twin__sized_check(answer, sizeof ans)) != TWIN_OK)
+        return tsq_fail(db, st, SQLITE_OK, "tier answer: %s size",
+                        st == TWIN_E_ABI ? "unknown" : "too small a");
+    if (from_us > to_us)
+        return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "inverted range: from %lld after to %lld",
+                        (long long)from_us, (long long)to_us);
+    if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
+    if ((st = tier_candidates(db, row, cand, &nc)) != TWIN_OK) return st;
+    raw_from = cand[0].from;
+    /* the finest that covers the range and makes buckets of the width;
+       else the one that reaches back furthest */
+    for (k = 0; k < nc; k++) {
+        if (cand[k].res && bucket_us % cand[k].res) continue;
+        if (cand[k].from <= from_us) {
+            if (pick == SIZE_MAX || cand[pick].from > from_us || cand[k].res < cand[pick].res)
+                pick = k;
+        } else if (pick == SIZE_MAX ||
+                   (cand[pick].from > from_us &&
+                    (cand[k].from < cand[pick].from ||
+                     (cand[k].from == cand[pick].from && cand[k].res < cand[pick].res)))) {
+            pick = k;
+        }
+    }
+    memset(&ans, 0, sizeof ans);
+    ans.size = sizeof ans;
+    ans.res_us = cand[pick].res;
+    ans.covered_from_us = cand[pick].from;
+    ans.complete = cand[pick].from <= from_us;
+    for (k = 0; k < nc; k++) /* its rank among the signal's widths */
+        if (cand[k].res && cand[k].res <= cand[pick].res) rank++;
+    ans.tier = cand[pick].res ? (int32_t)rank : 0;
+    memset(&c, 0, sizeof c);
+    c.cap = cap;
+    c.width = bucket_us;
+    if (cap && !(c.out = malloc(cap * sizeof *c.out)))
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    if (cand[pick].res) {
+        /* the tier's blocks and buckets before the raw mark, then the raw
+           samples */
+        sqlite3_stmt *q;
+        int64_t end = to_us < raw_from ? to_us : raw_from;
+        int rc;
+        st = tier_blocks_read(db, &c, row, twin_id, name, cand[pick].res, from_us, end);
+        if (st != TWIN_OK && st != TWIN_E_PARSE && st != TWIN_E_STATE) goto out;
+        bad = st;
+        st = TWIN_OK;
+        rc = sqlite3_prepare_v2(db->db,
+                                    "SELECT t_us, n, sum, min, max, first, last FROM tiers"
+                                    " WHERE signal = ?1 AND res_us = ?2 AND t_us >= ?3"
+                                    " AND t_us < ?4 ORDER BY t_us",
+                                    -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, row);
+            sqlite3_bind_int64(q, 2, cand[pick].res);
+            sqlite3_bind_int64(q, 3, from_us);
+            sqlite3_bind_int64(q, 4, to_us < raw_from ? to_us : raw_from);
+            while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+                bk_add(&c, sqlite3_column_int64(q, 0), (uint64_t)sqlite3_column_int64(q, 1),
+                       sqlite3_column_double(q, 2), sqlite3_column_double(q, 3),
+                       sqlite3_column_double(q, 4), sqlite3_column_double(q, 5),
+                       sqlite3_column_double(q, 6));
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) st = tsq_sqlfail(db, rc, "cannot read a tier");
+        if (st == TWIN_OK && raw_from < to_us)
+            st = read_row(db, row, twin_id, name, from_us > raw_from ? from_us : raw_from, to_us,
+                          bk_fn, &c);
+        if (st == TWIN_OK && bad != TWIN_OK) st = bad; /* its message names the block */
+    } else {
+        st = read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
+    }
+out:
+    bk_close(&c);
+    for (k = 0; k < cap && k < c.n; k++) {
+        uint32_t sz = out[0].size;
+        c.out[k].size = sz;
+        memcpy((char *)out + k * sz, &c.out[k], sz);
+    }
+    free(c.out);
+    *count = c.n;
+    if (answer) twin__sized_out(answer, &ans, sizeof ans);
+    if (st == TWIN_OK && c.n > cap)
+        return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "%zu buckets, room for %zu", c.n, cap);
+    return st;
+}
+
 /* ---- checking every block ------------------------------------------------ */
 
 twin_status twin_sqlite_check_blocks(twin_sqlite *db, twin_sqlite_bad_block_fn fn, void *ud,

@@ -76,6 +76,7 @@ static twin_status blob_to_blocks(twin_sqlite *db, int64_t row, int64_t t0, int6
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a block");
+    db->blocks_closed++; /* the fold budget of this flush grows by it */
     return TWIN_OK;
 }
 

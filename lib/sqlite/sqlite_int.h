@@ -35,13 +35,18 @@ typedef struct tsq_sig {
     int dirty;             /* on the dirty list */
     int ser_changed;       /* ser's open block changed in this transaction */
     tsq_series *ser;       /* NULL: not loaded (schema 3) */
+    int fold_queued;       /* on db->foldq (tiers.c) */
 } tsq_sig;
 
 enum {
     ST_SAMPLE, ST_SIG_INS, ST_SIG_GET, ST_TWIN_PUT, ST_TWIN_DEL, ST_TWIN_SIGS_DEL,
     ST_TWIN_SAMPLES_DEL, ST_TWIN_HEALTH_DEL, ST_REL_PUT, ST_REL_DEL, ST_HEALTH_PUT,
     ST_LATEST, ST_BLK_INS, ST_BLK_LAST, ST_BLK_RANGE, ST_BLK_AT, ST_OPEN_GET, ST_OPEN_PUT,
-    ST_OPEN_DEL, ST_OPEN_RANGE, ST_RAW_RANGE, ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_SIG_OF_TWIN, ST_COUNT
+    ST_OPEN_DEL, ST_OPEN_RANGE, ST_RAW_RANGE, ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_SIG_OF_TWIN,
+    ST_SIG_POLICY, ST_MARK_GET, ST_MARK_PUT, ST_FOLD_OLDEST, ST_BLK_DEL, ST_LATE_UPTO,
+    ST_LATE_DEL_UPTO, ST_TIER_GET, ST_TIER_PUT, ST_TIER_OLD, ST_TIER_DEL, ST_TWIN_TIERS_DEL,
+    ST_TWIN_MARKS_DEL, ST_TWIN_TBLK_DEL, ST_TIER_FULL, ST_TBLK_INS, ST_TIER_DEL_UPTO, ST_TBLK_OLD,
+    ST_TBLK_DEL, ST_COUNT
 };
 
 struct twin_sqlite {
@@ -66,6 +71,13 @@ struct twin_sqlite {
     double *dec_v;
     int has_retention;
     twin_sqlite_retention retention;
+    /* tiers (tiers.c, schema 4) */
+    int has_policies;      /* the policies table has rows */
+    uint32_t fold_blocks, fold_rows;  /* budget per flush */
+    uint64_t blocks_closed;  /* blocks closed since the last flush's fold */
+    uint64_t flushes;      /* flushes without policies (to look again) */
+    twin_signal *foldq;    /* signals that may have aging data */
+    size_t nfoldq, capfoldq;
 };
 
 /* Record a failure: status s, message (printf), SQLite's message appended
@@ -113,13 +125,52 @@ void tsq_series_forget_all(twin_sqlite *db);
 twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
                               size_t n);
 
-/* Compressed series (series.c). */
-twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row *r, size_t n);
-twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g);
-void tsq_series_committed(tsq_sig *g);
-void tsq_series_free(tsq_series *s);
-void tsq_series_forget_all(twin_sqlite *db);
-twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
-                              size_t n);
+/* Tiers (tiers.c, policy.c). */
+twin_status tsq_policies_refresh(twin_sqlite *db);
+/* The database open and no transaction open; else a failure recorded. */
+twin_status tsq_ready(twin_sqlite *db);
+/* Queue g's signal for folding (a no-op without policies); -1: no memory. */
+int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
+/* Fold within the open transaction, by the per-flush budget; a failure
+   is rolled back to before the fold and leaves the transaction usable. */
+void tsq_fold_flush(twin_sqlite *db);
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
+   when that many are complete; fewer when they would not fit a page), six
+   columns (count, sum, min, max, first, last), each a codec block over the
+   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
+   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
+   TSQ_BLOCK_ error. */
+#define TSQ_TIER_BLOCK_MAX 512
+#define TSQ_TIER_COLS 6
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
+                          size_t *n);
+/* Encode the first *n buckets (fewer when they would not fit a page: *n is
+   lowered) into a malloc'ed blob. 0, -1: no memory. */
+int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
+                          unsigned char **out, size_t *len);
+
+/* Tiers (tiers.c, policy.c). */
+twin_status tsq_policies_refresh(twin_sqlite *db);
+/* The database open and no transaction open; else a failure recorded. */
+twin_status tsq_ready(twin_sqlite *db);
+/* Queue g's signal for folding (a no-op without policies); -1: no memory. */
+int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
+/* Fold within the open transaction, by the per-flush budget; a failure
+   is rolled back to before the fold and leaves the transaction usable. */
+void tsq_fold_flush(twin_sqlite *db);
+/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
+   when that many are complete; fewer when they would not fit a page), six
+   columns (count, sum, min, max, first, last), each a codec block over the
+   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
+   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
+   TSQ_BLOCK_ error. */
+#define TSQ_TIER_BLOCK_MAX 512
+#define TSQ_TIER_COLS 6
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
+                          size_t *n);
+/* Encode the first *n buckets (fewer when they would not fit a page: *n is
+   lowered) into a malloc'ed blob. 0, -1: no memory. */
+int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
+                          unsigned char **out, size_t *len);
 
 #endif

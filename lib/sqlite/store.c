@@ -77,6 +77,7 @@ void tsq_sig_clear(twin_sqlite *db)
     db->sigs = NULL;
     db->nsigs = db->capsigs = 0;
     db->ndirty = 0;
+    db->nfoldq = 0;
 }
 
 int tsq_sig_dirty(twin_sqlite *db, tsq_sig *g)
@@ -317,8 +318,9 @@ static twin_status cb_twin(void *ud, const char *id, const char *model, const tw
 
 static twin_status cb_del_twin(void *ud, const char *id)
 {
-    static const int order[] = {ST_TWIN_BLOCKS_DEL, ST_TWIN_OPEN_DEL, ST_TWIN_SAMPLES_DEL,
-                                ST_TWIN_HEALTH_DEL, ST_TWIN_SIGS_DEL, ST_TWIN_DEL};
+    static const int order[] = {ST_TWIN_BLOCKS_DEL,  ST_TWIN_OPEN_DEL,   ST_TWIN_TIERS_DEL,
+                                ST_TWIN_MARKS_DEL,   ST_TWIN_TBLK_DEL,   ST_TWIN_SAMPLES_DEL,
+                                ST_TWIN_HEALTH_DEL,  ST_TWIN_SIGS_DEL,   ST_TWIN_DEL};
     twin_sqlite *db = ud;
     twin_status r;
     size_t k;
@@ -339,7 +341,7 @@ static twin_status cb_del_twin(void *ud, const char *id)
         }
         sqlite3_reset(s);
     }
-    for (k = db->schema >= 3 ? 0 : 2; k < sizeof order / sizeof *order; k++) {
+    for (k = db->schema >= 4 ? 0 : 5; k < sizeof order / sizeof *order; k++) {
         sqlite3_stmt *s = tsq_stmt(db, order[k]);
         if (!s) return failed(db, SQLITE_ERROR, "twin");
         sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
@@ -427,6 +429,9 @@ static twin_status cb_flush(void *ud)
     size_t k;
     int rc;
     if (!db->in_tx) return TWIN_OK;
+    /* a policy another connection stored: seen within 64 flushes */
+    if (!db->has_policies && (++db->flushes & 63) == 0 && db->schema >= 4)
+        tsq_policies_refresh(db);
     for (k = 0; k < db->ndirty; k++) {
         tsq_sig *g = tsq_sig_find(db, db->dirty[k]);
         if (!g || !g->touched) continue;
@@ -442,7 +447,10 @@ static twin_status cb_flush(void *ud)
             tsq_rollback(db);
             return r;
         }
+        if (g && g->touched && tsq_fold_queue(db, g) != 0) return nomem(db);
     }
+    /* tiers: a bounded amount of folding in the same transaction */
+    tsq_fold_flush(db);
     rc = sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) return failed(db, rc, "cannot commit");
     db->in_tx = 0;

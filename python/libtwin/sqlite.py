@@ -53,7 +53,13 @@ from .values import encode_id
 
 SONAME = "libtwin-sqlite.so.1"
 ENV = "LIBTWIN_SQLITE_LIBRARY"
-SCHEMA_VERSION = 3  # TWIN_SQLITE_SCHEMA_VERSION
+SCHEMA_VERSION = 4  # TWIN_SQLITE_SCHEMA_VERSION
+TIERS_MAX = 4  # TWIN_SQLITE_TIERS_MAX
+
+# twin_sqlite_policy_scope
+POLICY_DEFAULT = 0
+POLICY_MODEL = 1
+POLICY_SIGNAL = 2
 
 # twin_sqlite_flag
 READONLY = 1
@@ -105,6 +111,38 @@ class twin_sqlite_bad_block(Structure):
 
 
 BAD_BLOCK_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_sqlite_bad_block))
+
+
+class twin_sqlite_tier(Structure):
+    _fields_ = [("res_us", c_int64), ("keep_us", c_int64)]
+
+
+class twin_sqlite_policy(Structure):
+    _fields_ = [("size", c_uint32), ("ntiers", c_uint32), ("raw_keep_us", c_int64),
+                ("tier", twin_sqlite_tier * TIERS_MAX)]
+
+
+class twin_sqlite_fold_stats(Structure):
+    _fields_ = [("size", c_uint32), ("more", c_uint32), ("blocks_folded", c_uint64),
+                ("samples_folded", c_uint64), ("rows_written", c_uint64),
+                ("rows_deleted", c_uint64), ("bad_blocks", c_uint64)]
+
+
+class twin_sqlite_tier_answer(Structure):
+    _fields_ = [("size", c_uint32), ("tier", c_int32), ("res_us", c_int64),
+                ("covered_from_us", c_int64), ("complete", c_int32), ("reserved_", c_uint32)]
+
+
+class twin_sqlite_tier_info(Structure):
+    _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("res_us", c_int64),
+                ("signals", c_uint64), ("rows", c_uint64), ("buckets", c_uint64),
+                ("samples", c_uint64), ("t_min_us", c_int64), ("t_max_us", c_int64),
+                ("bytes", c_uint64)]
+
+
+TIER_INFO_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_sqlite_tier_info))
+POLICY_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_char_p, c_char_p, POINTER(twin_sqlite_policy),
+                      c_char_p)
 
 
 # ---- loading the library --------------------------------------------------------------
@@ -183,6 +221,32 @@ def _check_open(rc, func, args):
     return rc
 
 
+def _check_parse(rc, func, args):
+    """errcheck of twin_sqlite_policy_parse: its twin_error explains."""
+    if rc < 0:
+        e = args[2]._obj if hasattr(args[2], "_obj") else None
+        msg = e.message.decode("utf-8", "replace") if e is not None and e.message else ""
+        raise errors.from_status(rc, f"policy {args[0].decode('utf-8', 'replace')!r}: {msg}")
+    return rc
+
+
+def _check_parse_struct(rc, func, args):
+    """errcheck of twin_sqlite_policy_check: its twin_error explains."""
+    if rc < 0:
+        e = args[1]._obj if hasattr(args[1], "_obj") else None
+        msg = e.message.decode("utf-8", "replace") if e is not None and e.message else ""
+        raise errors.from_status(rc, f"policy: {msg}")
+    return rc
+
+
+def _check_more(rc, func, args):
+    """errcheck of reads into a caller's array: TWIN_E_RANGE comes back (the
+    caller grows the array when more is there), the rest raises."""
+    if rc < 0 and rc != errors.E_RANGE:
+        raise errors.from_status(rc, _record_text(args[0], rc))
+    return rc
+
+
 def _declare(name, restype, argtypes, errcheck=None):
     fn = getattr(lib, name)
     fn.restype = restype
@@ -233,6 +297,32 @@ if lib is not None:
     twin_sqlite_check_blocks = _declare("twin_sqlite_check_blocks", _st,
                                         [_db, BAD_BLOCK_FN, c_void_p, POINTER(c_uint64)],
                                         _check)
+    twin_sqlite_policy_init_ = _declare("twin_sqlite_policy_init_", _st,
+                                        [POINTER(twin_sqlite_policy), c_size_t], _check_plain)
+    twin_sqlite_policy_check = _declare("twin_sqlite_policy_check", _st,
+                                        [POINTER(twin_sqlite_policy), POINTER(_ffi.twin_error)],
+                                        _check_parse_struct)
+    twin_sqlite_policy_parse = _declare("twin_sqlite_policy_parse", _st,
+                                        [c_char_p, POINTER(twin_sqlite_policy),
+                                         POINTER(_ffi.twin_error)], _check_parse)
+    twin_sqlite_policy_format = _declare("twin_sqlite_policy_format", _st,
+                                         [POINTER(twin_sqlite_policy), c_char_p, c_size_t,
+                                          POINTER(c_size_t)], _check_plain)
+    twin_sqlite_tier_info_each = _declare("twin_sqlite_tier_info_each", _st,
+                                          [_db, TIER_INFO_FN, c_void_p], _check)
+    twin_sqlite_set_policy = _declare("twin_sqlite_set_policy", _st,
+                                      [_db, c_int, c_char_p, c_char_p,
+                                       POINTER(twin_sqlite_policy)], _check)
+    twin_sqlite_policies = _declare("twin_sqlite_policies", _st, [_db, POLICY_FN, c_void_p],
+                                    _check)
+    twin_sqlite_set_fold_budget = _declare("twin_sqlite_set_fold_budget", _st,
+                                           [_db, c_uint32, c_uint32], _check)
+    twin_sqlite_fold = _declare("twin_sqlite_fold", _st,
+                                [_db, c_uint64, POINTER(twin_sqlite_fold_stats)], _check)
+    twin_sqlite_read_tier = _declare("twin_sqlite_read_tier", _st,
+                                     [_db, c_char_p, c_char_p, c_int64, c_int64, c_int64,
+                                      POINTER(twin_sqlite_bucket), c_size_t, POINTER(c_size_t),
+                                      POINTER(twin_sqlite_tier_answer)], _check_more)
     # The sqlite3 * of the handle (for reading; not used by this binding).
     twin_sqlite_connection = _declare("twin_sqlite_connection", c_void_p, [_db])
 
@@ -554,6 +644,103 @@ class SqliteStore(Handle):
                                  encode_id(name, "name"), t_us, ctypes.byref(t), ctypes.byref(v))
         return t.value, v.value
 
+    # ---- tiers --------------------------------------------------------------------
+
+    def set_policy(self, text: str | None, *, model: str | None = None,
+                   signal: tuple[str, str] | None = None) -> None:
+        """Keep a tier policy in the database (text such as
+        ``"raw:7d,1m:90d,1h:5y"``): the default one, ``model``'s (a DTMI) or
+        ``signal``'s (``(twin_id, name)``); ``None`` as text removes it.
+        InvalidArgument (with the rule) or ParseError for a bad policy."""
+        if model is not None and signal is not None:
+            raise errors.InvalidArgument("model and signal exclude each other")
+        p = None if text is None else _parse_policy(text)
+        scope, key, name = POLICY_DEFAULT, None, None
+        if model is not None:
+            scope, key = POLICY_MODEL, encode_id(model, "model")
+        elif signal is not None:
+            scope = POLICY_SIGNAL
+            key, name = encode_id(signal[0], "twin id"), encode_id(signal[1], "name")
+        with self._locked():
+            twin_sqlite_set_policy(self._handle(), scope, key, name,
+                                   None if p is None else ctypes.byref(p))
+
+    def policies(self) -> list[tuple[str, str | None, str | None, str]]:
+        """``(scope, key, name, text)`` of every stored policy; scope is
+        ``"default"``, ``"model"`` or ``"signal"``."""
+        out: list = []
+        scopes = {POLICY_DEFAULT: "default", POLICY_MODEL: "model", POLICY_SIGNAL: "signal"}
+
+        def each(_ud, scope, key, name, _p, text):
+            dec = (lambda b: None if b is None else b.decode("utf-8"))
+            out.append((scopes.get(scope, str(scope)), dec(key), dec(name), dec(text)))
+            return errors.OK
+
+        c_each = POLICY_FN(each)
+        with self._locked():
+            twin_sqlite_policies(self._handle(), c_each, None)
+        return out
+
+    def set_fold_budget(self, blocks: int, rows: int) -> None:
+        """How much a flush folds: ``blocks`` blocks and ``rows`` deleted
+        rows at most (0 and 0: flushes do not fold)."""
+        with self._locked():
+            twin_sqlite_set_fold_budget(self._handle(), blocks, rows)
+
+    def fold(self, blocks: int = 0) -> FoldStats:
+        """Fold what is due now (at most ``blocks`` blocks; 0: all), in one
+        transaction. The store must have flushed."""
+        out = twin_sqlite_fold_stats()
+        out.size = ctypes.sizeof(out)
+        with self._locked():
+            twin_sqlite_fold(self._handle(), blocks, ctypes.byref(out))
+        return FoldStats(out.blocks_folded, out.samples_folded, out.rows_written,
+                         out.rows_deleted, out.bad_blocks, bool(out.more))
+
+    def tier_info(self) -> list[TierInfo]:
+        """What each tier holds (raw first, then each bucket width) and its
+        bytes on disk."""
+        out: list = []
+
+        def each(_ud, t):
+            t = t.contents
+            out.append(TierInfo(t.res_us, t.signals, t.rows, t.buckets, t.samples,
+                                None if t.t_min_us == INT64_MIN else t.t_min_us,
+                                None if t.t_max_us == INT64_MIN else t.t_max_us, t.bytes))
+            return errors.OK
+
+        c_each = TIER_INFO_FN(each)
+        with self._locked():
+            twin_sqlite_tier_info_each(self._handle(), c_each, None)
+        return out
+
+    def read_tier(self, twin_id: str, name: str, from_us: int, to_us: int,
+                  bucket_us: int) -> tuple[list[Bucket], TierAnswer]:
+        """A signal's buckets of ``bucket_us`` over ``[from_us, to_us)``
+        from the finest tier that covers the range, and which tier that was."""
+        cap, n = 1024, c_size_t()
+        ans = twin_sqlite_tier_answer()
+        ans.size = ctypes.sizeof(ans)
+        while True:
+            buf = (twin_sqlite_bucket * cap)()
+            buf[0].size = ctypes.sizeof(twin_sqlite_bucket)
+            with self._locked():
+                h = self._handle()
+                rc = twin_sqlite_read_tier(h, encode_id(twin_id, "twin id"),
+                                           encode_id(name, "name"), from_us, to_us, bucket_us,
+                                           buf, cap, ctypes.byref(n), ctypes.byref(ans))
+                if rc == errors.E_RANGE and n.value > cap:
+                    cap = n.value
+                    continue
+                if rc < 0:  # an inverted range
+                    raise errors.from_status(rc, _record_text(h, rc))
+            break
+        out = [Bucket(b.t_us, b.count, b.mean, b.min, b.max, b.first, b.last)
+               for b in buf[:n.value]]
+        return out, TierAnswer(ans.tier, ans.res_us,
+                               None if ans.covered_from_us == INT64_MIN else ans.covered_from_us,
+                               bool(ans.complete))
+
     # ---- documents ----------------------------------------------------------------
 
     def put_document(self, kind: str, name: str, body: str) -> None:
@@ -613,6 +800,63 @@ class SqliteStore(Handle):
         return f"<libtwin.sqlite.SqliteStore {self.path!r}>"
 
 
+class FoldStats(NamedTuple):
+    """What :meth:`SqliteStore.fold` did (``twin_sqlite_fold_stats``)."""
+
+    blocks_folded: int
+    samples_folded: int
+    rows_written: int
+    rows_deleted: int
+    bad_blocks: int
+    more: bool
+
+
+class TierInfo(NamedTuple):
+    """What one tier holds (``twin_sqlite_tier_info``); ``res_us`` 0: raw."""
+
+    res_us: int
+    signals: int
+    rows: int
+    buckets: int
+    samples: int
+    t_min_us: int | None
+    t_max_us: int | None
+    bytes: int
+
+
+class Bucket(NamedTuple):
+    """One bucket of a downsampled read (``twin_sqlite_bucket``)."""
+
+    t_us: int
+    count: int
+    mean: float
+    min: float
+    max: float
+    first: float
+    last: float
+
+
+class TierAnswer(NamedTuple):
+    """Which tier answered a :meth:`SqliteStore.read_tier`: ``tier`` 0 raw,
+    k >= 1 the k-th finest width of the signal (``res_us``); it holds data
+    from ``covered_from_us`` (None: from the start); ``complete`` when that
+    is at or before the range's start."""
+
+    tier: int
+    res_us: int
+    covered_from_us: int | None
+    complete: bool
+
+
+def _parse_policy(text: str) -> twin_sqlite_policy:
+    p = twin_sqlite_policy()
+    p.size = ctypes.sizeof(p)
+    twin_sqlite_policy_parse(encode_id(text, "policy"), ctypes.byref(p),
+                             ctypes.byref(_ffi.twin_error()))
+    return p
+
+
+
 class _Locks:
     """Holds an optional outer lock, then an inner one."""
 
@@ -633,5 +877,5 @@ class _Locks:
             self.outer.release()
 
 
-__all__ = ["SqliteStore", "Retention", "RetentionStats", "SqliteCounts", "available",
-           "load_error", "SCHEMA_VERSION"]
+__all__ = ["SqliteStore", "Retention", "RetentionStats", "SqliteCounts", "FoldStats", "Bucket",
+           "TierAnswer", "TierInfo", "available", "load_error", "SCHEMA_VERSION"]

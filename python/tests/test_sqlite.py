@@ -258,6 +258,44 @@ def test_checkpoint_applies_the_retention_policy(path, graph):
 
 # ---- documents ---------------------------------------------------------------------------
 
+def test_tier_policy_fold_and_read(path, graph):
+    with tsq.SqliteStore(path) as db:
+        db.set_policy("raw:10s, 5s:forever")
+        db.set_policy("raw:20s,10s:1h", signal=("motor-C", "vibration"))
+        db.set_fold_budget(0, 0)  # folded below, at once
+        st, ing, temp, vib = fill(db, graph, n=3000)
+        assert db.policies() == [("default", None, None, "raw:10s,5s:forever"),
+                                 ("signal", "motor-C", "vibration", "raw:20s,10s:1h")]
+        # more samples close the block: it is past the raw span, and folds
+        ing.write_signals(temp, [k * S for k in range(3001, 5001)],
+                          [40.0 + 0.01 * k for k in range(3001, 5001)])
+        st.flush()
+        stats = db.fold()
+        assert stats.blocks_folded >= 1 and stats.bad_blocks == 0 and not stats.more
+        folded = stats.samples_folded
+        info = db.tier_info()
+        assert [t.res_us for t in info] == [0, 5 * S]
+        assert info[0].samples + info[1].samples == 5001  # + vibration's one
+        # 933 buckets: 512 or so in a tier block, the rest single rows
+        assert info[1].buckets > info[1].rows > 0 and info[1].bytes > 0
+        buckets, ans = db.read_tier("motor-C", "temperature", 0, 5001 * S, 5 * S)
+        assert ans == tsq.TierAnswer(1, 5 * S, None, True)
+        assert sum(b.count for b in buckets) == 5000
+        assert buckets[0] == tsq.Bucket(0, 4, pytest.approx(40.025), 40.01, 40.04, 40.01, 40.04)
+        # a range the raw samples still cover: raw answers
+        buckets, ans = db.read_tier("motor-C", "temperature", 4990 * S, 5001 * S, 5 * S)
+        assert ans.tier == 0 and ans.complete and sum(b.count for b in buckets) == 11
+        assert folded > 1000
+        with pytest.raises(errors.InvalidArgument, match="spans must increase"):
+            db.set_policy("raw:7d,1m:3d")
+        with pytest.raises(errors.ParseError):
+            db.set_policy("raw:7 days")
+        with pytest.raises(errors.InvalidArgument):
+            db.set_policy("raw:1d", model="dtmi:x;1", signal=("a", "b"))
+        db.set_policy(None, signal=("motor-C", "vibration"))
+        assert len(db.policies()) == 1
+
+
 def test_documents_in_order_and_replaced(path):
     with tsq.SqliteStore(path) as db:
         db.put_document("dtdl", "dtmi:b;1", "{}")

@@ -892,6 +892,17 @@ START_TEST(test_sqlite_structs_older_size)
               twin_sqlite_apply_retention(db, &r, 1000, out));
     OUT_CHECK(twin_sqlite_counts, offsetof(twin_sqlite_counts, health),
               twin_sqlite_get_counts(db, out));
+    OUT_CHECK(twin_sqlite_fold_stats, offsetof(twin_sqlite_fold_stats, rows_deleted),
+              twin_sqlite_fold(db, 0, out));
+    {   /* a policy of an older size: init writes only its bytes */
+        cbuf c_;
+        twin_sqlite_policy *out = canary(&c_, offsetof(twin_sqlite_policy, tier));
+        ck_assert_int_eq(twin_sqlite_policy_init_(out, offsetof(twin_sqlite_policy, tier)),
+                         TWIN_OK);
+        written_before(&c_, offsetof(twin_sqlite_policy, tier));
+        untouched_past(&c_, offsetof(twin_sqlite_policy, tier), sizeof *out,
+                       offsetof(twin_sqlite_policy, tier));
+    }
     FILL_CHECK(twin_store_callbacks, twin_sqlite_callbacks(db, out));
     twin_signal_options_init(&so);
     so.size = offsetof(twin_signal_options, reorder_window_us);

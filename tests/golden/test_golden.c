@@ -21,7 +21,7 @@
 #endif
 
 /* Every release that wrote golden files, oldest first: add the new one. */
-static const char *const golden_releases[] = {"1.4", "1.5", "1.5-s3"};
+static const char *const golden_releases[] = {"1.4", "1.5", "1.5-s3", "1.5-s4"};
 #define NRELEASES (int)(sizeof golden_releases / sizeof golden_releases[0])
 
 /* Its snapshot format, as written. */
@@ -31,10 +31,10 @@ static int release_snapshot(const char *r)
 }
 
 /* Its database schema, as written ("1.5-s3": the 1.5 tree once it wrote
-   compressed series, schema 3). */
+   compressed series, schema 3; "1.5-s4": once it wrote tiers, schema 4). */
 static int release_schema(const char *r)
 {
-    return strcmp(r, "1.4") == 0 ? 1 : strcmp(r, "1.5") == 0 ? 2 : 3;
+    return strcmp(r, "1.4") == 0 ? 1 : strcmp(r, "1.5") == 0 ? 2 : strcmp(r, "1.5-s3") == 0 ? 3 : 4;
 }
 
 static char *golden_path(const char *name, const char *r, const char *ext)

@@ -22,7 +22,16 @@
  * signals and latest values from the database, and sends again what may
  * already be stored; the ingest path refuses those as duplicates or out of
  * order, so nothing is stored twice. After the killed rounds a last child
- * runs to the end, and the database must then hold the whole sequence. */
+ * runs to the end, and the database must then hold the whole sequence.
+ *
+ * The same with tiers (test_sigkill_folding): hourly samples, a policy
+ * (raw 2 days, hourly buckets 30 days, daily ones forever) and a budget of
+ * 12 blocks and 8 bucket rows a flush, so that the children fold at every
+ * flush and are killed while folding too. Then every sample of the prefix is either raw (after
+ * its signal's raw mark) or summarised by the daily tier, once; and every
+ * bucket of both tiers, single rows or in tier blocks (read through
+ * twin_sqlite_read_tier()), equals a brute-force pass over the samples it
+ * covers (count, min, max, first, last and the mean bit for bit). */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -43,6 +52,13 @@
 #define ROUNDS 12
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
+
+/* Time between two samples of a signal, and whether a tier policy is set
+   (test_sigkill_folding). */
+static int64_t step_us = SEC;
+static int fold_mode;
+#define HOUR (3600 * SEC)
+#define DAY (24 * HOUR)
 
 static uint64_t next_rand(void)
 {
@@ -92,6 +108,14 @@ static void child(const char *path, long start, int fd, uint64_t seed, long hold
             _exit(3);
     }
     if (twin_store_flush(x.st) != TWIN_OK) _exit(3);
+    if (fold_mode) {
+        twin_sqlite_policy p;
+        twin_sqlite_policy_init(&p);
+        if (twin_sqlite_policy_parse("raw:2d,1h:30d,1d:forever", &p, NULL) != TWIN_OK ||
+            twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p) != TWIN_OK ||
+            twin_sqlite_set_fold_budget(x.db, 12, 8) != TWIN_OK)
+            _exit(3);
+    }
     rng = seed;
     while (i < NSAMPLES) {
         long n = 1 + (long)(next_rand() % 500), j;
@@ -100,7 +124,7 @@ static void child(const char *path, long start, int fd, uint64_t seed, long hold
         for (j = 0; j < n; j++) {
             long s = i + j;
             batch[j].signal = h[s % NSIG];
-            batch[j].t_us = T0 + (int64_t)(s / NSIG) * SEC;
+            batch[j].t_us = T0 + (int64_t)(s / NSIG) * step_us;
             batch[j].value = value_of(s);
         }
         if (twin_ingest_write_signals(x.ing, batch, (size_t)n, NULL, &done) != TWIN_OK ||
@@ -131,7 +155,7 @@ static twin_status seen_fn(void *ud, const int64_t *t, const double *v, size_t n
     seen_ctx *c = ud;
     size_t j;
     for (j = 0; j < n; j++) {
-        long i = (long)((t[j] - T0) / SEC) * NSIG + c->k;
+        long i = (long)((t[j] - T0) / step_us) * NSIG + c->k;
         ck_assert(i >= 0 && i < NSAMPLES);
         ck_assert_msg(!c->seen[i], "sample %ld stored twice", i);
         ck_assert(v[j] == value_of(i));
@@ -139,6 +163,105 @@ static twin_status seen_fn(void *ud, const int64_t *t, const double *v, size_t n
         c->n++;
     }
     return TWIN_OK;
+}
+
+static int64_t floor_to(int64_t t, int64_t w)
+{
+    int64_t q = t / w;
+    if (t % w < 0) q--;
+    return q * w;
+}
+
+/* fold_mode: the buckets of signal `k` (row `row`) against a brute force
+   over the sequence; the daily tier's samples marked seen. Returns them. */
+static long check_tiers(sqlite3 *c, int k, long long row, unsigned char *seen)
+{
+    sqlite3_stmt *s;
+    int64_t mark = INT64_MIN;
+    long folded = 0;
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT t_us FROM tier_marks WHERE signal = ?1"
+                                           " AND res_us = 0", -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_int64(s, 1, row);
+    if (sqlite3_step(s) == SQLITE_ROW) mark = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT res_us, t_us, n, sum, min, max, first, last"
+                                           " FROM tiers WHERE signal = ?1 ORDER BY res_us, t_us",
+                                        -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_int64(s, 1, row);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int64_t res = sqlite3_column_int64(s, 0), b = sqlite3_column_int64(s, 1), t;
+        long n = 0, i;
+        double sum = 0, mn = 0, mx = 0, first = 0, last = 0;
+        ck_assert(res == HOUR || res == DAY);
+        ck_assert_int_eq(b, floor_to(b, res));
+        for (t = b < T0 ? T0 : floor_to(b - T0 + step_us - 1, step_us) + T0; t < b + res && t < mark;
+             t += step_us) {
+            double v;
+            i = (long)((t - T0) / step_us) * NSIG + k;
+            if (i >= NSAMPLES) break;
+            v = value_of(i);
+            if (!n) mn = mx = first = v;
+            n++;
+            sum += v;
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+            last = v;
+            if (res == DAY) {
+                ck_assert_msg(!seen[i], "sample %ld folded and kept raw", i);
+                seen[i] = 1;
+            }
+        }
+        ck_assert_int_eq(sqlite3_column_int64(s, 2), n);
+        ck_assert(sqlite3_column_double(s, 3) == sum);
+        ck_assert(sqlite3_column_double(s, 4) == mn && sqlite3_column_double(s, 5) == mx);
+        ck_assert(sqlite3_column_double(s, 6) == first && sqlite3_column_double(s, 7) == last);
+        if (res == DAY) folded += n;
+    }
+    sqlite3_finalize(s);
+    return folded;
+}
+
+/* fold_mode: the hourly tier of signal k, tier blocks and single rows,
+   through the tier read, against a brute force. */
+static void check_hourly(twin_sqlite *db, const char *path, int k)
+{
+    static twin_sqlite_bucket b[2048];
+    twin_sqlite_tier_answer a;
+    char twin[16], name[16], sql[256];
+    int64_t raw_mark, from;
+    size_t n = 0, j, want;
+    sig_name(k, twin, name);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tier_marks WHERE res_us = %lld AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", (long long)HOUR, twin,
+             name);
+    if (!sq_query(path, sql)) return; /* not folded yet */
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = %lld AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", (long long)HOUR, twin,
+             name);
+    from = sq_query(path, sql);
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = 0 AND signal ="
+             " (SELECT id FROM signals WHERE twin = '%s' AND name = '%s')", twin, name);
+    raw_mark = sq_query(path, sql);
+    if (from >= raw_mark) return;
+    b[0].size = sizeof b[0];
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    ck_assert_int_eq(twin_sqlite_read_tier(db, twin, name, from, raw_mark, HOUR, b, 2048, &n, &a),
+                     TWIN_OK);
+    ck_assert_int_eq(a.res_us, HOUR);
+    for (j = 0; j < n; j++) { /* hourly samples: one per bucket */
+        int64_t t = b[j].t_us + (T0 - floor_to(T0, HOUR));
+        long i = (long)((t - T0) / step_us) * NSIG + k;
+        ck_assert(i >= 0 && i < NSAMPLES);
+        ck_assert_uint_eq(b[j].count, 1);
+        ck_assert(b[j].mean == value_of(i) && b[j].min == value_of(i));
+        ck_assert(b[j].first == value_of(i) && b[j].last == value_of(i));
+    }
+    for (j = 0, want = 0; (long)j * NSIG + k < NSAMPLES; j++) {
+        int64_t t = T0 + (int64_t)j * step_us, bt = floor_to(t, HOUR);
+        if (bt >= from && bt < raw_mark && t < raw_mark) want++;
+    }
+    ck_assert_uint_eq(n, want);
 }
 
 /* Check the database: integrity, and exactly a prefix of the sequence, of
@@ -159,10 +282,21 @@ static long check_db(const char *path, long confirmed)
     ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
     ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "ok");
     sqlite3_finalize(s);
+    memset(seen, 0, sizeof seen);
+    if (fold_mode) /* the samples folded, with their buckets checked */
+        for (k = 0; k < NSIG; k++) {
+            char twin[16], name[16], sql[160];
+            sig_name(k, twin, name);
+            snprintf(sql, sizeof sql, "SELECT id FROM signals WHERE twin = '%s' AND name = '%s'",
+                     twin, name);
+            ck_assert_int_eq(sqlite3_prepare_v2(c, sql, -1, &s, NULL), SQLITE_OK);
+            if (sqlite3_step(s) == SQLITE_ROW)
+                n += check_tiers(c, k, sqlite3_column_int64(s, 0), seen);
+            sqlite3_finalize(s);
+        }
     sqlite3_close(c);
     /* the samples, read back through the store's reads: closed blocks,
        the open blocks as the last flush left them, late rows */
-    memset(seen, 0, sizeof seen);
     twin_sqlite_options_init(&o);
     o.flags = TWIN_SQLITE_READONLY;
     ck_assert_int_eq(twin_sqlite_open(&db, path, &o), TWIN_OK);
@@ -176,6 +310,7 @@ static long check_db(const char *path, long confirmed)
         ck_assert_msg(r == TWIN_OK || (r == TWIN_E_NOTFOUND && confirmed == 0), "read: %s",
                       twin_sqlite_last_error(db)->message);
         n += sc.n;
+        if (fold_mode && r == TWIN_OK) check_hourly(db, path, k);
     }
     twin_sqlite_close(db);
     while (m < NSAMPLES && seen[m]) m++;
@@ -215,7 +350,7 @@ static long run_child(const char *path, long start, long target, long hold, long
     return last;
 }
 
-START_TEST(test_sigkill)
+static void sigkill_rounds(void)
 {
     const char *dir = sq_tmpdir();
     char p[256];
@@ -240,11 +375,32 @@ START_TEST(test_sigkill)
     ck_assert(ok);
     ck_assert_int_eq(confirmed, NSAMPLES);
     ck_assert_int_eq(check_db(p, confirmed), NSAMPLES);
-    printf("durability: %d children killed (%d while writing, %d after a commit they had not "
+    printf("durability%s: %d children killed (%d while writing, %d after a commit they had not "
            "reported); %d samples, each stored once\n",
-           killed, working, mid, NSAMPLES);
+           fold_mode ? " with tiers" : "", killed, working, mid, NSAMPLES);
     ck_assert_int_eq(killed, ROUNDS);
+    if (fold_mode) { /* it did fold: most samples are summarised by now */
+        ck_assert_int_gt(sq_query(p, "SELECT sum(n) FROM tiers WHERE res_us = 86400000000"),
+                         NSAMPLES / 2);
+        ck_assert_int_gt(sq_query(p, "SELECT count(*) FROM tier_marks WHERE res_us = 3600000000"
+                                     " AND t_us > 0"), 0);
+        ck_assert_int_gt(sq_query(p, "SELECT count(*) FROM tier_blocks WHERE res_us = 3600000000"),
+                         0);
+    }
     sq_rmdir(dir);
+}
+
+START_TEST(test_sigkill)
+{
+    sigkill_rounds();
+}
+END_TEST
+
+START_TEST(test_sigkill_folding)
+{
+    fold_mode = 1;
+    step_us = HOUR;
+    sigkill_rounds();
 }
 END_TEST
 
@@ -254,6 +410,7 @@ static Suite *durability_suite(void)
     TCase *tc = tcase_create("sigkill");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_sigkill);
+    tcase_add_test(tc, test_sigkill_folding);
     suite_add_tcase(s, tc);
     return s;
 }

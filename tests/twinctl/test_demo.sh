@@ -41,6 +41,10 @@ has "events: ... and the model follows again" "L3-CV05-M +vibration +cleared"
 has "impact of the degrading motor: its conveyor" "^ +1 +0\.800 +L2-CV03 +ConveyorSegment"
 has "impact: downstream station" "L2-ST04 +ProductionStation"
 has "the graph picture" "wrote .*/plant.dot"
+has "tiers: the policy" "^ +default +raw:2w,6h:30d,1d:forever$"
+has "tiers: raw, the last 14 days" "^ +raw +80 +[0-9]+ +0 +27200 +2024-07-16T20:00Z"
+has "tiers: 6-hour buckets, 30 days" "^ +6h +80 +[0-9]+ +[0-9]+ +[0-9]+ +2024-06-30T18:00Z"
+has "tiers: daily buckets, forever: with raw, every sample" "^ +1d +80 +[0-9]+ +3680 +87998 +2024-06-01T00:00Z"
 if grep -q 'fillcolor="#f08080"' "$tmp/demo/plant.dot" 2>/dev/null; then
     ok "dot --health: the degrading motor in red"
 else
@@ -73,5 +77,29 @@ if ! "$twinctl" import "$root/examples/factory/plant.ndjson" -d "$db" 2>"$tmp/er
 else
     fail "import into a database that holds a graph is refused"
 fi
+# tiers: bad policies and arguments get a status and a message
+if ! "$twinctl" tiers -d "$db" --policy raw:7d,1m:3d 2>"$tmp/err" &&
+    grep -q "spans must increase" "$tmp/err"; then
+    ok "tiers: a policy whose spans do not increase is refused"
+else
+    fail "tiers: a policy whose spans do not increase is refused"
+fi
+if ! "$twinctl" tiers -d "$db" --policy raw:7d,1m:90d,90s:1y 2>"$tmp/err" &&
+    grep -q "multiple of the previous" "$tmp/err"; then
+    ok "tiers: a width not a multiple of the previous one is refused"
+else
+    fail "tiers: a width not a multiple of the previous one is refused"
+fi
+st=0
+"$twinctl" tiers -d "$db" --signal nameless --policy raw:1d 2>"$tmp/err" || st=$?
+if [ "$st" -eq 2 ]; then ok "tiers: --signal needs TWIN/NAME"; else fail "tiers: --signal needs TWIN/NAME"; fi
+if "$twinctl" tiers -d "$db" --signal L2-CV03-M/vibration --policy raw:30d >/dev/null &&
+    "$twinctl" tiers -d "$db" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert {"scope": "signal", "key": "L2-CV03-M", "name": "vibration", "policy": "raw:30d"} in d["policies"], d
+assert [t["tier"] for t in d["tiers"]] == ["raw", "6h", "1d"], d
+assert all(t["bytes"] > 0 for t in d["tiers"]), d
+'; then ok "tiers: a signal's policy, and --json"; else fail "tiers: a signal's policy, and --json"; fi
 echo "1..$n"
 [ "$failed" -eq 0 ]
