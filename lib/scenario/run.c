@@ -431,10 +431,17 @@ static twin_status build_structure(sim *m)
         nd->k = nd->nin;
         if (!m->o->k_property || !nd->nin) continue;
         if (!prop_double(m->sc, nd->id, m->o->k_property, 0, &k)) continue;
-        if (!(k >= 1 && k <= nd->nin) || k != (double)(uint32_t)k)
+        if (!(k >= 1 && k <= nd->nin) || k != (double)(uint32_t)k) {
+            /* the message formatter has no %g: whole numbers as integers */
+            if (k == floor(k) && fabs(k) < 9e18)
+                return twin__sc_fail(m->sc, TWIN_E_RANGE,
+                                     "twin '%.128s': %s = %lld is not in 1..%u (its inputs)",
+                                     nd->id, m->o->k_property, (long long)k,
+                                     (unsigned)nd->nin);
             return twin__sc_fail(m->sc, TWIN_E_RANGE,
-                                 "twin '%.128s': %s = %g is not an integer in 1..%u (its inputs)",
-                                 nd->id, m->o->k_property, k, (unsigned)nd->nin);
+                                 "twin '%.128s': %s is not an integer in 1..%u (its inputs)",
+                                 nd->id, m->o->k_property, (unsigned)nd->nin);
+        }
         nd->k = (uint32_t)k;
     }
     return TWIN_OK;

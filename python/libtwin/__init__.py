@@ -10,6 +10,7 @@
 See :class:`Graph`, :class:`Impact`, :class:`Health` (and
 :class:`HealthModel`, user-defined models), :class:`Models` (DTDL),
 :class:`Ingest`, :class:`Store`, :func:`store_load`, :func:`snapshot_save`,
+:class:`Scenario` (what-if forks, run forward: :class:`Result`),
 :mod:`libtwin.sqlite` (:class:`SqliteStore`, over libtwin-sqlite, loaded on
 first use) and :mod:`libtwin.errors`. The library is found through
 ``LIBTWIN_LIBRARY``, beside the package, or by soname: :data:`library_path` is
@@ -36,6 +37,7 @@ from .impact import Hit, Impact
 from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
 from .models import (Diagnostic, DtmiInfo, DtmiResolver, Element, Kind, ModelCheck, Models,
                      ModelsValidator, Multiplicity, Primitive, dtmi_parse)
+from .scenario import Diff, HealthParam, Result, Scenario, Stress, StressLaw, TwinOutcome
 from .series import Bucket, Policy, SeriesValue
 from .storage import (LoadedSignal, SampleBatch, Store, StoreSignal, StoreStats,
                       snapshot_restore, snapshot_save, store_load)
@@ -52,6 +54,7 @@ __all__ = [
     "Clock", "ClockKind", "ClockEstimate", "Policy", "SeriesValue", "Bucket",
     "Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
     "snapshot_save", "snapshot_restore", "SqliteStore",
+    "Scenario", "Result", "TwinOutcome", "Diff", "Stress", "StressLaw", "HealthParam",
     "TwinError", "NoMemory", "InvalidArgument", "Closed", "NotFound", "AlreadyExists",
     "LimitExceeded", "ParseError", "AbiMismatch", "ConstraintViolated", "Modified",
     "InvalidState", "IOFailure", "Busy",

@@ -1164,3 +1164,137 @@ class twin_store_loader(Structure):
                 ("next_twin", LOADER_NEXT_TWIN_FN),
                 ("next_relationship", LOADER_NEXT_RELATIONSHIP_FN),
                 ("next_signal", LOADER_NEXT_SIGNAL_FN)]
+
+
+# ---- scenario.h (1.6, used by scenario.py) ----------------------------------
+
+SCENARIO_FAILURE_LEVEL, SCENARIO_RATE_FACTOR, SCENARIO_RATE = 1, 2, 3
+STRESS_POWER, STRESS_ARRHENIUS = 1, 2
+
+
+class twin_scenario(Structure):
+    """Opaque."""
+
+
+class twin_scenario_result(Structure):
+    """Opaque."""
+
+
+scenario_p = POINTER(twin_scenario)
+scenario_result_p = POINTER(twin_scenario_result)
+
+
+class twin_scenario_rel(Structure):
+    _fields_ = [("id", c_char_p), ("name", c_char_p), ("source_id", c_char_p),
+                ("target_id", c_char_p)]
+
+
+SCENARIO_REL_FN = CFUNCTYPE(c_int, c_void_p, POINTER(twin_scenario_rel))
+# const uint8_t *up is read as bytes through its address (c_void_p).
+SCENARIO_STRUCTURE_FN = CFUNCTYPE(c_int32, c_void_p, c_char_p, POINTER(c_void_p), c_void_p,
+                                  c_size_t)
+
+
+class twin_scenario_stress(Structure):
+    _fields_ = [("signal", c_char_p), ("property", c_char_p), ("via", c_char_p),
+                ("law", c_int32), ("reserved_", c_uint32), ("exponent", c_double),
+                ("rated", c_double)]
+
+
+class twin_scenario_run_options(Structure):
+    _fields_ = [("size", c_uint32), ("runs", c_uint32), ("seed", c_uint64),
+                ("horizon_s", c_double), ("step_s", c_double),
+                ("depends", POINTER(c_char_p)), ("k_property", c_char_p),
+                ("structure", SCENARIO_STRUCTURE_FN), ("structure_ud", c_void_p),
+                ("stress", POINTER(twin_scenario_stress)), ("nstress", c_uint32),
+                ("reserved_", c_uint32), ("q_lower", c_double), ("q_upper", c_double)]
+
+
+class twin_scenario_outcome(Structure):
+    _fields_ = [("size", c_uint32), ("runs", c_uint32), ("twin_id", c_char_p),
+                ("p_fail", c_double), ("ttf_median", c_double), ("ttf_lower", c_double),
+                ("ttf_upper", c_double), ("availability", c_double), ("downtime_s", c_double),
+                ("inputs", c_uint32), ("k", c_uint32)]
+
+
+class twin_scenario_diff(Structure):
+    _fields_ = [("size", c_uint32), ("runs", c_uint32), ("p_fail", c_double),
+                ("p_fail_lo", c_double), ("p_fail_hi", c_double), ("downtime_s", c_double),
+                ("downtime_lo", c_double), ("downtime_hi", c_double),
+                ("ttf_median_a", c_double), ("ttf_median_b", c_double)]
+
+
+def _check_scenario(rc, func, args):
+    """errcheck of scenario calls: the scenario's last error explains."""
+    if rc < 0:
+        text = strerror(rc)
+        if args and args[0]:
+            text = _record_text(twin_scenario_last_error(args[0]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
+def _check_fork(rc, func, args):
+    """errcheck of twin_scenario_fork_scenario: a failure is the parent's error."""
+    if rc < 0:
+        text = strerror(rc)
+        if len(args) > 1 and args[1]:
+            text = _record_text(twin_scenario_last_error(args[1]), rc)
+        raise errors.from_status(rc, text)
+    return rc
+
+
+if hasattr(lib, "twin_scenario_fork"):
+    _sp, _rp = scenario_p, scenario_result_p
+    twin_scenario_last_error = _declare("twin_scenario_last_error", POINTER(twin_error), [_sp])
+    # The fork records no message anywhere (there is no scenario yet).
+    twin_scenario_fork = _declare("twin_scenario_fork", _status,
+                                  [POINTER(_sp), graph_p, c_void_p, c_int64], _check)
+    twin_scenario_fork_scenario = _declare("twin_scenario_fork_scenario", _status,
+                                           [POINTER(_sp), _sp], _check_fork)
+    twin_scenario_destroy = _declare("twin_scenario_destroy", None, [_sp])
+    twin_scenario_find_twin = _declare("twin_scenario_find_twin", _status,
+                                       [_sp, c_char_p, POINTER(c_char_p)], _check_scenario)
+    twin_scenario_get_property = _declare("twin_scenario_get_property", _status,
+                                          [_sp, c_char_p, c_char_p,
+                                           POINTER(POINTER(twin_value))], _check_scenario)
+    twin_scenario_relationships = _declare("twin_scenario_relationships", _status,
+                                           [_sp, c_char_p, c_int, c_char_p, SCENARIO_REL_FN,
+                                            c_void_p], _check_scenario)
+    twin_scenario_twin_count = _declare("twin_scenario_twin_count", c_size_t, [_sp])
+    twin_scenario_set_property = _declare("twin_scenario_set_property", _status,
+                                          [_sp, c_char_p, c_char_p, POINTER(twin_value)],
+                                          _check_scenario)
+    twin_scenario_add_twin = _declare("twin_scenario_add_twin", _status,
+                                      [_sp, c_char_p, c_char_p], _check_scenario)
+    twin_scenario_remove_twin = _declare("twin_scenario_remove_twin", _status,
+                                         [_sp, c_char_p], _check_scenario)
+    twin_scenario_add_relationship = _declare("twin_scenario_add_relationship", _status,
+                                              [_sp, c_char_p, c_char_p, c_char_p, c_char_p],
+                                              _check_scenario)
+    twin_scenario_remove_relationship = _declare("twin_scenario_remove_relationship", _status,
+                                                 [_sp, c_char_p, c_char_p], _check_scenario)
+    twin_scenario_fail_twin = _declare("twin_scenario_fail_twin", _status,
+                                       [_sp, c_char_p, c_double], _check_scenario)
+    twin_scenario_set_failure_rate = _declare("twin_scenario_set_failure_rate", _status,
+                                              [_sp, c_char_p, c_double], _check_scenario)
+    twin_scenario_set_health = _declare("twin_scenario_set_health", _status,
+                                        [_sp, c_char_p, c_char_p, c_int32, c_double],
+                                        _check_scenario)
+    twin_scenario_run_options_init_ = _declare("twin_scenario_run_options_init_", _status,
+                                               [POINTER(twin_scenario_run_options), c_size_t],
+                                               _check)
+    twin_scenario_run = _declare("twin_scenario_run", _status,
+                                 [_sp, POINTER(twin_scenario_run_options), POINTER(_rp)],
+                                 _check_scenario)
+    twin_scenario_result_destroy = _declare("twin_scenario_result_destroy", None, [_rp])
+    twin_scenario_result_count = _declare("twin_scenario_result_count", c_size_t, [_rp])
+    # Results record no message: scenario.py words them.
+    twin_scenario_result_get = _declare("twin_scenario_result_get", _status,
+                                        [_rp, c_size_t, c_char_p,
+                                         POINTER(twin_scenario_outcome)], _check)
+    twin_scenario_result_times = _declare("twin_scenario_result_times", _status,
+                                          [_rp, c_char_p, POINTER(POINTER(c_double)),
+                                           POINTER(c_size_t)], _check)
+    twin_scenario_compare = _declare("twin_scenario_compare", _status,
+                                     [_rp, _rp, c_char_p, POINTER(twin_scenario_diff)], _check)

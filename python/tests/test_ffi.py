@@ -253,6 +253,15 @@ STRUCTS = {
                                  "latest_t_us", "latest_value", "health_options", "health",
                                  "health_t0_us"],
     "twin_store_loader": ["size", "ud", "next_twin", "next_relationship", "next_signal"],
+    "twin_scenario_rel": ["id", "name", "source_id", "target_id"],
+    "twin_scenario_stress": ["signal", "property", "via", "law", "exponent", "rated"],
+    "twin_scenario_run_options": ["size", "runs", "seed", "horizon_s", "step_s", "depends",
+                                  "k_property", "structure", "structure_ud", "stress",
+                                  "nstress", "q_lower", "q_upper"],
+    "twin_scenario_outcome": ["size", "runs", "twin_id", "p_fail", "ttf_median", "ttf_lower",
+                              "ttf_upper", "availability", "downtime_s", "inputs", "k"],
+    "twin_scenario_diff": ["size", "runs", "p_fail", "p_fail_lo", "p_fail_hi", "downtime_s",
+                           "downtime_lo", "downtime_hi", "ttf_median_a", "ttf_median_b"],
 }
 
 

@@ -563,6 +563,7 @@ START_TEST(bad_input_gets_a_status_and_a_message)
     o.k_property = "k";   /* k = 5 > n = 1 */
     ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_RANGE);
     ck_assert_int_eq(err_of(sc), TWIN_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(twin_scenario_last_error(sc)->message, "k = 5 is not in 1..1"));
     o.k_property = NULL;
     ck_assert_int_eq(twin_scenario_add_relationship(sc, "B", "back", "partOf", "A"), TWIN_OK);
     ck_assert_int_eq(twin_scenario_run(sc, &o, &r), TWIN_E_CONSTRAINT);
