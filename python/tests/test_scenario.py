@@ -377,9 +377,6 @@ def test_bad_input_raises_with_the_library_message(graph):
     assert live_state(graph) == before
 
 
-@pytest.mark.skip(reason="libtwin bug: after snapshot_restore under a scenario, destroying the "
-                         "graph hangs in twin_graph_destroy (the scenario's change hook is left "
-                         "behind); the refusals themselves pass")
 def test_scenario_of_a_replaced_graph_refuses_calls(graph):
     add(graph, "A")
     data = libtwin.snapshot_save(graph)
