@@ -179,7 +179,8 @@ enum twin_ingest_event_flag {
     /** The signal's source (twin_ingest_set_signal_source()) is out of its
         clock tolerance (::TWIN_CLOCK_OUT_OF_TOLERANCE): the timestamp was
         corrected by its model all the same. Set on every sample accepted
-        (latest or late) while it lasts. @since 1.6 */
+        (latest or late) while it lasts; twin_ingest_signal_source() tells the
+        correction and its uncertainty. @since 1.6 */
     TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE = 64u,
     /** The signal's source has no clock estimate yet (fewer than its
         @c min_pairs pairs) or could not correct this timestamp: the sample
@@ -271,17 +272,6 @@ typedef struct twin_ingest_event {
     int32_t diverged;       /**< 1 while the health model is diverged. */
     int32_t zone;           /**< Alarm zone after the sample: -1 below @c alarm_low,
                                  1 above @c alarm_high, 0 between. */
-    /** The signal's source, 0 for none (fields from here: since 1.6). */
-    twin_source source;
-    uint32_t reserved_;     /**< Zero. */
-    /** The timestamp as the sample carried it (by the source's clock); @c t_us
-        is it corrected to host time. Equal to @c t_us without a source. */
-    int64_t source_t_us;
-    /** Uncertainty of the correction at @c t_us (about 95%, the model's
-        offset uncertainty widened by its skew uncertainty over the time
-        from the latest pair); infinity when uncorrected; NaN without a
-        source. */
-    double clock_uncertainty_us;
 } twin_ingest_event;
 
 /** @brief The event callback. @p ev is valid during the call only. */
@@ -745,8 +735,10 @@ TWIN_API twin_status twin_ingest_resample(const twin_ingest *ing, twin_signal si
  * flagged (::TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE) and counted. A source
  * with no estimate yet lets samples through with their own timestamps,
  * flagged (::TWIN_INGEST_EVENT_CLOCK_UNCORRECTED) and counted: hand in a
- * sample's pair before the sample. The event (::twin_ingest_event) carries
- * the source timestamp and the correction's uncertainty.
+ * sample's pair before the sample (or set the clock's @c min_pairs to 1: an
+ * estimate from the first pair, with an infinite uncertainty). A signal's
+ * latest correction (the source timestamp, the host time, the uncertainty)
+ * is read with twin_ingest_signal_source(), also from the event callback.
  *
  * Signals without a source take none of this: their samples go through
  * bit for bit as before, at the cost of one flag test. Sources live as
@@ -847,19 +839,43 @@ TWIN_API twin_status twin_ingest_sources_next(const twin_ingest *ing, uint64_t *
 TWIN_API twin_status twin_ingest_set_signal_source(twin_ingest *ing, twin_signal sig,
                                                    twin_source src);
 
+/** @brief A signal's source and the correction of its latest sample
+ *         through it (twin_ingest_signal_source()). @since 1.6 */
+typedef struct twin_ingest_correction {
+    uint32_t size;            /**< Set by the caller to `sizeof(twin_ingest_correction)`. */
+    /** ::TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE or
+        ::TWIN_INGEST_EVENT_CLOCK_UNCORRECTED when the sample was so (whatever
+        its outcome); 0 otherwise. */
+    uint32_t flags;
+    twin_source source;       /**< The signal's source; 0 for none. */
+    uint32_t reserved_;       /**< Zero. */
+    /** The sample's timestamp as it came, by the source's clock; INT64_MIN
+        when no sample went through the source yet. */
+    int64_t source_t_us;
+    int64_t t_us;             /**< The timestamp corrected to host time (the one the
+                                   time checks, the store and the history saw). */
+    /** The correction's uncertainty (about 95%): the model's offset
+        uncertainty widened by its skew uncertainty over the time from the
+        latest pair to @c t_us; infinity when uncorrected; NaN before a sample. */
+    double uncertainty_us;
+} twin_ingest_correction;
+
 /**
- * @brief A signal's source.
+ * @brief A signal's source, and how its latest sample's timestamp was
+ *        corrected. Inside the event callback, that is the sample of the
+ *        event.
  * @param ing Handle.
  * @param sig Signal.
- * @param out Receives the source, 0 for none.
- * @retval TWIN_OK         Done.
- * @retval TWIN_E_INVAL    A pointer is NULL.
+ * @param out Receives them; its @c size must be set (core.h: Structs that grow).
+ * @retval TWIN_OK         Done (@c source 0: the signal has none).
+ * @retval TWIN_E_INVAL    A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI      @p out->size is larger than this library's struct.
  * @retval TWIN_E_NOTFOUND No such signal.
  * @par Thread safety Reader.
  * @since 1.6
  */
 TWIN_API twin_status twin_ingest_signal_source(const twin_ingest *ing, twin_signal sig,
-                                               twin_source *out);
+                                               twin_ingest_correction *out);
 
 /**
  * @brief Hand a source's clock one pair: a sample's timestamp by the

@@ -406,6 +406,8 @@ twin_status twin__ing_add(twin_ingest *ing, const char *twin_id, size_t tn, cons
     S->health = TWIN__SIG_NONE;
     S->last_t = INT64_MIN;
     x->twin = t;
+    x->clk_src_t = x->clk_t = INT64_MIN;
+    x->clk_unc = NAN;
     {
         /* the key "twin id\0name", one string in the pool */
         char kb[2 * TWIN_ID_MAX + 2];

@@ -77,7 +77,10 @@ typedef struct twin__sigx {
     uint64_t health_errors;
     uint64_t events;
     twin_source source;   /* 0: none */
-    uint32_t reserved;
+    uint32_t clk_flags;   /* the latest correction: its event flags, */
+    int64_t clk_src_t;    /* timestamp as it came (INT64_MIN: none yet), */
+    int64_t clk_t;        /* corrected, */
+    double clk_unc;       /* uncertainty */
 } twin__sigx;
 
 /* A source: its clock model and, cached after every change of it, what
@@ -157,12 +160,8 @@ struct twin_ingest {
 
     twin__src *src;          /* sources */
     uint32_t nsrc, capsrc;
-    /* the sample being applied, for its event: its source (0: none), its
-     * timestamp as it came, the correction's uncertainty, the clock's flags */
-    twin_source clk_src;
-    uint32_t clk_ev;
-    int64_t clk_t;
-    double clk_unc;
+    uint32_t clk_ev;         /* the event flags of the sample being corrected */
+    uint32_t reserved4;
 
     uint64_t graph_removals; /* the graph's removal count at the last sweep */
     uint64_t tot[TWIN_INGEST_OUTCOMES];

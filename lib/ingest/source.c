@@ -60,6 +60,9 @@ void twin__ing_source_leave(twin_ingest *ing, uint32_t slot)
     twin__src *c = src_at(ing, x->source);
     if (c) c->signals--;
     x->source = 0;
+    x->clk_flags = 0;
+    x->clk_src_t = x->clk_t = INT64_MIN;
+    x->clk_unc = NAN;
     ing->sig[slot].flags &= (uint8_t)~TWIN__SF_CLOCK;
 }
 
@@ -163,15 +166,26 @@ twin_status twin_ingest_set_signal_source(twin_ingest *ing, twin_signal sig, twi
     return TWIN_OK;
 }
 
-twin_status twin_ingest_signal_source(const twin_ingest *ing, twin_signal sig, twin_source *out)
+twin_status twin_ingest_signal_source(const twin_ingest *ing, twin_signal sig,
+                                      twin_ingest_correction *out)
 {
+    twin_ingest_correction r;
+    const twin__sigx *x;
     uint32_t slot;
-    if (out) *out = 0;
+    twin_status s;
     if (!ing || !out) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof r)) != TWIN_OK) return s;
     slot = twin__sig_slot(ing, sig);
     if (slot == TWIN__SIG_NONE) return TWIN_E_NOTFOUND;
-    *out = ing->sigx[slot].source;
-    return TWIN_OK;
+    x = &ing->sigx[slot];
+    memset(&r, 0, sizeof r);
+    r.size = sizeof r;
+    r.source = x->source;
+    r.flags = x->clk_flags;
+    r.source_t_us = x->clk_src_t;
+    r.t_us = x->clk_t;
+    r.uncertainty_us = x->clk_unc;
+    return twin__sized_out(out, &r, sizeof r);
 }
 
 twin_status twin_ingest_observe_source(twin_ingest *ing, twin_source src, int64_t source_us,

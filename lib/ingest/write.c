@@ -91,13 +91,7 @@ static void emit(twin_ingest *ing, uint32_t slot, uint32_t flags, int64_t t, dou
     }
     ev.health = score;
     ev.zone = S->zone;
-    ev.source_t_us = t;
-    ev.clock_uncertainty_us = NAN;
-    if (ing->clk_src) {
-        ev.source = ing->clk_src;
-        ev.source_t_us = ing->clk_t;
-        ev.clock_uncertainty_us = ing->clk_unc;
-    }
+
     x->events++;
     ing->tot_events++;
     if (ing->on_event) {
@@ -212,26 +206,27 @@ __attribute__((noinline))
 #endif
 static unsigned clocked(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
-    twin_source h = ing->sigx[slot].source;
-    twin__src *c = &ing->src[h - 1];
+    twin__sigx *x = &ing->sigx[slot];
+    twin__src *c = &ing->src[x->source - 1];
     int64_t host;
     unsigned o;
     int corrected = 0;
-    ing->clk_src = h;
-    ing->clk_t = t;
     if (c->estimated && twin_clock_to_host(&c->clock, t, &host, NULL) == TWIN_OK) {
         /* the offset's uncertainty at the estimate's time, widened along
          * the skew's uncertainty to the sample's */
         double dt = fabs((double)host - (double)c->t);
-        ing->clk_unc = c->off_unc + (dt > 0 ? c->skew_unc * 1e-6 * dt : 0);
+        x->clk_unc = c->off_unc + (dt > 0 ? c->skew_unc * 1e-6 * dt : 0);
         ing->clk_ev = (c->flags & TWIN_CLOCK_OUT_OF_TOLERANCE)
                           ? TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE : 0;
         corrected = 1;
     } else {
         host = t;
-        ing->clk_unc = INFINITY;
+        x->clk_unc = INFINITY;
         ing->clk_ev = TWIN_INGEST_EVENT_CLOCK_UNCORRECTED;
     }
+    x->clk_flags = ing->clk_ev;
+    x->clk_src_t = t;
+    x->clk_t = host;
     if (TWIN__LIKELY(host > ing->sig[slot].last_t))
         o = accept(ing, slot, host, v);
     else
@@ -244,7 +239,6 @@ static unsigned clocked(twin_ingest *ing, uint32_t slot, int64_t t, double v)
             if (ing->clk_ev) c->oot++;
         }
     }
-    ing->clk_src = 0;
     ing->clk_ev = 0;
     return o;
 }
