@@ -166,14 +166,15 @@ TWIN__HOT_INLINE unsigned accept(twin_ingest *ing, uint32_t slot, int64_t t, dou
     return TWIN_INGEST_ACCEPTED;
 }
 
-/* A sample not newer than the latest. */
+/* A sample not newer than the latest (or any sample: the time checks out
+ * of line, for signals with a source). */
 static unsigned older(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
     twin__sig *S = &ing->sig[slot];
     twin__sigx *x = &ing->sigx[slot];
     const twin__ring *r = x->ring;
     unsigned o;
-    if (!(S->flags & TWIN__SF_LATEST)) return accept(ing, slot, t, v);
+    if (!(S->flags & TWIN__SF_LATEST) || t > S->last_t) return accept(ing, slot, t, v);
     if (t == S->last_t) {
         o = v == S->last_v ? TWIN_INGEST_DUPLICATE : TWIN_INGEST_CONFLICT;
     } else {
@@ -227,10 +228,7 @@ static unsigned clocked(twin_ingest *ing, uint32_t slot, int64_t t, double v)
     x->clk_flags = ing->clk_ev;
     x->clk_src_t = t;
     x->clk_t = host;
-    if (TWIN__LIKELY(host > ing->sig[slot].last_t))
-        o = accept(ing, slot, host, v);
-    else
-        o = older(ing, slot, host, v);
+    o = older(ing, slot, host, v);
     if (o != OUT_STOP) {
         if (!corrected) {
             c->uncorrected++;

@@ -73,5 +73,25 @@ if ! "$twinctl" import "$root/examples/factory/plant.ndjson" -d "$db" 2>"$tmp/er
 else
     fail "import into a database that holds a graph is refused"
 fi
+has "clocks: the drifting gateway out of tolerance" "^GW-L1 +-1826\.[0-9]+ .*OUT OF TOLERANCE +0 +600"
+has "clocks: the PLC set by hand, a step" "^PLC-L3 +-293[0-9]{2}\.[0-9]+ .*OUT OF TOLERANCE +1 +600"
+has "clocks: a timestamp by the drifting gateway, corrected" "^  GW-L1 +2024-07-31T00:09:58\.1"
+if "$twinctl" clocks -d "$db" --json | python3 -c '
+import json, re, sys
+est = {r["source"]: r for r in json.load(sys.stdin)}
+truth = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+) +true offset +([-+0-9.]+) ms", line)
+    truth[m.group(1)] = float(m.group(2)) * 1000
+assert set(est) == set(truth) == {"GW-L1", "PLC-L3", "GW-L2"}, est
+for s, t in truth.items():
+    assert abs(est[s]["offset_us"] - t) < 1000, (s, est[s]["offset_us"], t)
+assert not est["GW-L2"]["out_of_tolerance"] and est["GW-L2"]["steps"] == 0
+assert est["PLC-L3"]["steps"] == 1
+' "$tmp/demo/clock_truth.txt"; then
+    ok "clocks kept in the database: every offset within 1 ms of the truth"
+else
+    fail "clocks kept in the database: every offset within 1 ms of the truth"
+fi
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char help[] =
     "Usage: twinctl clocks [OPTIONS] [PAIRS_CSV]\n"
@@ -38,13 +39,17 @@ static const char help[] =
     "  --tolerance-offset DUR   flag a source whose offset exceeds DUR (500ms,\n"
     "                           2s...; default none)\n"
     "  --tolerance-skew PPM     flag a source whose skew exceeds PPM (default none)\n"
+    "  --correct TIME           also print TIME, a timestamp by each source's\n"
+    "                           clock, corrected to host time\n"
     "  --local-time             the sources stamp in local time: the zone offset\n"
     "                           (whole quarter hours) is told apart from the error\n"
     "  --json                   an array of {\"source\", \"estimated\", \"offset_us\",\n"
     "                           \"offset_uncertainty_us\", \"skew_ppm\",\n"
     "                           \"skew_uncertainty_ppm\", \"zone_offset_us\",\n"
     "                           \"out_of_tolerance\", \"stepped\", \"steps\", \"pairs\",\n"
-    "                           \"refused\", \"t_us\"} (null for an unknown value)\n"
+    "                           \"refused\", \"t_us\"} (null for an unknown value);\n"
+    "                           with --correct, an array of {\"source\",\n"
+    "                           \"source_t_us\", \"host_t_us\"} instead\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit 0 when every row was read, 1 when some rows did not parse or were\n"
@@ -147,6 +152,50 @@ static void num_or_null(FILE *f, double x, const char *fmt)
     else fputs("null", f);
 }
 
+static void iso(int64_t t_us, char *buf, size_t cap)
+{
+    time_t sec = (time_t)(t_us >= 0 ? t_us / 1000000 : (t_us - 999999) / 1000000);
+    int64_t frac = t_us - (int64_t)sec * 1000000;
+    struct tm tm;
+    char base[32];
+    gmtime_r(&sec, &tm);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%06lldZ", base, (long long)frac);
+}
+
+/* TIME by each source's clock, corrected to host time. */
+static void print_corrected(twin_ingest *ing, int64_t t, int json)
+{
+    uint64_t cur = 0;
+    twin_source src;
+    char a[48], b[48];
+    size_t n = 0;
+    iso(t, a, sizeof a);
+    if (json) fputs("[", stdout);
+    else printf("\n%s by each source's clock is, in host time:\n", a);
+    while (twin_ingest_sources_next(ing, &cur, &src) == TWIN_OK) {
+        twin_ingest_source_info in;
+        twin_clock clock;
+        int64_t h;
+        int okc;
+        memset(&in, 0, sizeof in);
+        in.size = sizeof in;
+        if (twin_ingest_get_source(ing, src, &in, &clock) != TWIN_OK) continue;
+        okc = twin_clock_to_host(&clock, t, &h, NULL) == TWIN_OK;
+        if (okc) iso(h, b, sizeof b);
+        if (json) {
+            fputs(n ? ",\n{\"source\":" : "\n{\"source\":", stdout);
+            json_write_cstr(stdout, in.name);
+            if (okc) printf(",\"source_t_us\":%lld,\"host_t_us\":%lld}", (long long)t, (long long)h);
+            else printf(",\"source_t_us\":%lld,\"host_t_us\":null}", (long long)t);
+        } else {
+            printf("  %-16s %s\n", in.name, okc ? b : "(no estimate)");
+        }
+        n++;
+    }
+    if (json) fputs(n ? "\n]\n" : "]\n", stdout);
+}
+
 static void print(twin_ingest *ing, const uint64_t *refused_kept, int json)
 {
     uint64_t cur = 0;
@@ -154,8 +203,8 @@ static void print(twin_ingest *ing, const uint64_t *refused_kept, int json)
     size_t n = 0;
     if (json) fputs("[", stdout);
     else
-        printf("%-16s %14s %10s %11s %9s %-14s %8s %7s\n", "source", "offset ms", "+- ms",
-               "skew ppm", "+- ppm", "state", "pairs", "refused");
+        printf("%-16s %14s %10s %11s %9s %-16s %5s %8s %7s\n", "source", "offset ms", "+- ms",
+               "skew ppm", "+- ppm", "state", "steps", "pairs", "refused");
     while (twin_ingest_sources_next(ing, &cur, &src) == TWIN_OK) {
         twin_ingest_source_info in;
         twin_clock clock;
@@ -205,8 +254,8 @@ static void print(twin_ingest *ing, const uint64_t *refused_kept, int json)
             } else {
                 strcpy(off, "-"), strcpy(ou, "-"), strcpy(sk, "-"), strcpy(su, "-");
             }
-            printf("%-16s %14s %10s %11s %9s %-14s %8llu %7llu\n", in.name, off, ou, sk, su,
-                   state, (unsigned long long)(est ? e.pairs : in.pairs),
+            printf("%-16s %14s %10s %11s %9s %-16s %5u %8llu %7llu\n", in.name, off, ou, sk, su,
+                   state, est ? e.steps : 0, (unsigned long long)(est ? e.pairs : in.pairs),
                    (unsigned long long)refused);
             if (est && e.zone_offset_us)
                 printf("%-16s zone offset %+.2f h\n", "", (double)e.zone_offset_us / 3.6e9);
@@ -306,6 +355,8 @@ int cmd_clocks(int argc, char **argv)
     load_ctx lc;
     store st;
     size_t bad = 0;
+    int correct = 0;
+    int64_t correct_t = 0;
     twin_clock_options_init(&co);
     memset(&lc, 0, sizeof lc);
     for (i = 1; i < argc; i++) {
@@ -326,6 +377,12 @@ int cmd_clocks(int argc, char **argv)
             if (r < 0) return EXIT_USAGE;
             if (cli_double(v, 0, 1e6, &co.tolerance_skew_ppm) != 0)
                 return cli_usage(argv[0], "--tolerance-skew takes ppm, not '%s'", v);
+        } else if ((r = cli_value(argv[0], argc, argv, &i, "--correct", NULL, &v)) != 0) {
+            if (r < 0) return EXIT_USAGE;
+            if (csv_parse_time(v, &correct_t) != 0)
+                return cli_usage(argv[0], "--correct takes an ISO 8601 UTC time or seconds, "
+                                          "not '%s'", v);
+            correct = 1;
         } else if (strcmp(a, "--local-time") == 0) {
             co.kind = TWIN_CLOCK_LOCAL_TIME;
         } else if (strcmp(a, "--save") == 0) {
@@ -379,7 +436,12 @@ int cmd_clocks(int argc, char **argv)
         }
         store_free(&st);
     }
-    print(ing, lc.refused, json);
+    if (correct && json) {
+        print_corrected(ing, correct_t, 1);  /* the corrections alone */
+    } else {
+        print(ing, lc.refused, json);
+        if (correct) print_corrected(ing, correct_t, 0);
+    }
 done:
     free(lc.refused);
     twin_ingest_destroy(ing);
