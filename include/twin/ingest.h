@@ -84,6 +84,7 @@
 #ifndef TWIN_INGEST_H
 #define TWIN_INGEST_H
 
+#include "twin/clock.h"
 #include "twin/core.h"
 #include "twin/graph.h"
 #include "twin/health.h"
@@ -114,6 +115,13 @@ struct twin_models;
  *        signal, never confused with a newer signal.
  */
 typedef uint64_t twin_signal;
+
+/**
+ * @brief A source handle (twin_ingest_add_source()): whatever stamps the
+ *        samples of some signals (a device, a PLC, a gateway), with its
+ *        clock model. Never 0; valid for the handle's life.
+ */
+typedef uint32_t twin_source;
 
 /** @brief What became of one sample. Values fixed forever. */
 typedef enum twin_ingest_outcome {
@@ -164,10 +172,21 @@ enum twin_ingest_event_flag {
                                                 @c zone changed. */
     TWIN_INGEST_EVENT_HEALTH_CHANGED = 16u, /**< The health score moved to another band
                                                  of width @c health_step. */
-    TWIN_INGEST_EVENT_HEALTH_ERROR = 32u   /**< The health model refused the sample (e.g.
+    TWIN_INGEST_EVENT_HEALTH_ERROR = 32u,  /**< The health model refused the sample (e.g.
                                                 a value at or below @c phi for the
                                                 exponential model); the sample is still
                                                 accepted, the model is unchanged. */
+    /** The signal's source (twin_ingest_set_signal_source()) is out of its
+        clock tolerance (::TWIN_CLOCK_OUT_OF_TOLERANCE): the timestamp was
+        corrected by its model all the same. Set on every sample accepted
+        (latest or late) while it lasts; twin_ingest_signal_source() tells the
+        correction and its uncertainty. @since 1.6 */
+    TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE = 64u,
+    /** The signal's source has no clock estimate yet (fewer than its
+        @c min_pairs pairs) or could not correct this timestamp: the sample
+        was taken with the source's own timestamp. Set on every such sample
+        accepted. @since 1.6 */
+    TWIN_INGEST_EVENT_CLOCK_UNCORRECTED = 128u
 };
 
 /** @brief A sample by name. Arrays of it are passed with their element
@@ -700,6 +719,225 @@ TWIN_API twin_status twin_ingest_state_at(const twin_ingest *ing, const twin_sig
 TWIN_API twin_status twin_ingest_resample(const twin_ingest *ing, twin_signal sig,
                                           int64_t start_us, int64_t width_us, size_t nbuckets,
                                           twin_series_bucket *out, twin_error *err);
+
+/**
+ * @name Sources and their clocks
+ * A source stamps the samples of the signals given to it
+ * (twin_ingest_set_signal_source()); the handle keeps its clock model
+ * (clock.h), fed with (source timestamp, receive time) pairs by
+ * twin_ingest_observe_source() or replaced by a model the host made
+ * (twin_ingest_set_source_clock()).
+ *
+ * Every sample of such a signal, by name or by handle, has its timestamp
+ * corrected to host time by the model in use (twin_clock_to_host()) before
+ * the time checks: what is stored, kept and read is host time. A source
+ * out of its tolerance still corrects, and every sample it corrects is
+ * flagged (::TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE) and counted. A source
+ * with no estimate yet lets samples through with their own timestamps,
+ * flagged (::TWIN_INGEST_EVENT_CLOCK_UNCORRECTED) and counted: hand in a
+ * sample's pair before the sample (or set the clock's @c min_pairs to 1: an
+ * estimate from the first pair, with an infinite uncertainty). A signal's
+ * latest correction (the source timestamp, the host time, the uncertainty)
+ * is read with twin_ingest_signal_source(), also from the event callback.
+ *
+ * Signals without a source take none of this: their samples go through
+ * bit for bit as before, at the cost of one flag test. Sources live as
+ * long as the handle; snapshots do not save them (nor a signal's source).
+ * @{
+ */
+
+/** @brief A source's counters and its estimate in use
+ *         (twin_ingest_get_source()). @since 1.6 */
+typedef struct twin_ingest_source_info {
+    uint32_t size;            /**< Set by the caller to `sizeof(twin_ingest_source_info)`. */
+    uint32_t clock_flags;     /**< ::twin_clock_flag bits of the estimate in use; 0
+                                   without one. */
+    const char *name;         /**< The source's name (borrowed: the handle's life). */
+    int32_t estimated;        /**< 1 when an estimate is in use (it corrects); 0 when
+                                   too few pairs. */
+    uint32_t reserved_;       /**< Zero. */
+    int64_t t_us;             /**< Host time the estimate refers to: the latest pair
+                                   (INT64_MIN without an estimate or a pair). */
+    int64_t offset_us;        /**< Host time minus source time at @c t_us (0 without an
+                                   estimate). */
+    double skew_ppm;          /**< Skew of the source's clock in ppm (positive: fast). */
+    double offset_uncertainty_us; /**< Uncertainty of @c offset_us (about 95%); infinity
+                                       without an estimate. */
+    double skew_uncertainty_ppm;  /**< Uncertainty of @c skew_ppm; infinity while unknown. */
+    uint64_t signals;         /**< Live signals given this source. */
+    uint64_t pairs;           /**< Pairs taken into the model. */
+    uint64_t pairs_refused;   /**< Pairs the model refused (bad input: a status each). */
+    uint64_t corrected;       /**< Samples whose timestamp the model corrected. */
+    uint64_t uncorrected;     /**< Samples let through with their own timestamp. */
+    uint64_t out_of_tolerance; /**< Of @c corrected, those corrected while the source
+                                    was out of tolerance. */
+} twin_ingest_source_info;
+
+/**
+ * @brief Declare a source, with a clock model of its own.
+ * @param ing  Handle.
+ * @param name Source name (non-empty UTF-8, at most ::TWIN_ID_MAX bytes,
+ *             unique in the handle), copied.
+ * @param o    Options of its clock (see twin_clock_init()); NULL: the
+ *             defaults (estimated, no tolerance).
+ * @param out  If not NULL, receives the source (0 on failure).
+ * @retval TWIN_OK       Declared.
+ * @retval TWIN_E_INVAL  A pointer is NULL, the name is empty or not UTF-8,
+ *                       or twin_clock_init() refuses @p o.
+ * @retval TWIN_E_ABI    @p o->size is unknown.
+ * @retval TWIN_E_RANGE  The name is too long, or too many sources (65535).
+ * @retval TWIN_E_EXISTS A source has this name.
+ * @retval TWIN_E_NOMEM  Allocation failed.
+ * Every failure leaves the handle unchanged (message: twin_ingest_last_error()).
+ * @par Thread safety Writer.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_add_source(twin_ingest *ing, const char *name,
+                                            const twin_clock_options *o, twin_source *out);
+
+/**
+ * @brief Find a source by name.
+ * @param ing  Handle.
+ * @param name Name.
+ * @param out  Receives the source (0 when not found).
+ * @retval TWIN_OK         Found.
+ * @retval TWIN_E_INVAL    A pointer is NULL.
+ * @retval TWIN_E_NOTFOUND No such source.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_find_source(const twin_ingest *ing, const char *name,
+                                             twin_source *out);
+
+/**
+ * @brief Iterate over the sources, in declaration order.
+ * @param ing    Handle.
+ * @param cursor Start at 0; advanced by each call.
+ * @param out    Receives the next source.
+ * @retval TWIN_OK      A source was returned.
+ * @retval TWIN_DONE    No more.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_sources_next(const twin_ingest *ing, uint64_t *cursor,
+                                              twin_source *out);
+
+/**
+ * @brief Give a signal a source (its timestamps are corrected from the
+ *        next sample on), or take it away.
+ * @param ing Handle.
+ * @param sig Signal (any of its handles: the source is the signal's).
+ * @param src Source; 0: none (timestamps taken as they come).
+ * @retval TWIN_OK         Done.
+ * @retval TWIN_E_INVAL    @p ing is NULL.
+ * @retval TWIN_E_NOTFOUND No such signal or source.
+ * @retval TWIN_E_STATE    Called from a callback of this handle or its store.
+ * @par Thread safety Writer.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_set_signal_source(twin_ingest *ing, twin_signal sig,
+                                                   twin_source src);
+
+/** @brief A signal's source and the correction of its latest sample
+ *         through it (twin_ingest_signal_source()). @since 1.6 */
+typedef struct twin_ingest_correction {
+    uint32_t size;            /**< Set by the caller to `sizeof(twin_ingest_correction)`. */
+    /** ::TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE or
+        ::TWIN_INGEST_EVENT_CLOCK_UNCORRECTED when the sample was so (whatever
+        its outcome); 0 otherwise. */
+    uint32_t flags;
+    twin_source source;       /**< The signal's source; 0 for none. */
+    uint32_t reserved_;       /**< Zero. */
+    /** The sample's timestamp as it came, by the source's clock; INT64_MIN
+        when no sample went through the source yet. */
+    int64_t source_t_us;
+    int64_t t_us;             /**< The timestamp corrected to host time (the one the
+                                   time checks, the store and the history saw). */
+    /** The correction's uncertainty (about 95%): the model's offset
+        uncertainty widened by its skew uncertainty over the time from the
+        latest pair to @c t_us; infinity when uncorrected; NaN before a sample. */
+    double uncertainty_us;
+} twin_ingest_correction;
+
+/**
+ * @brief A signal's source, and how its latest sample's timestamp was
+ *        corrected. Inside the event callback, that is the sample of the
+ *        event.
+ * @param ing Handle.
+ * @param sig Signal.
+ * @param out Receives them; its @c size must be set (core.h: Structs that grow).
+ * @retval TWIN_OK         Done (@c source 0: the signal has none).
+ * @retval TWIN_E_INVAL    A pointer is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI      @p out->size is larger than this library's struct.
+ * @retval TWIN_E_NOTFOUND No such signal.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_signal_source(const twin_ingest *ing, twin_signal sig,
+                                               twin_ingest_correction *out);
+
+/**
+ * @brief Hand a source's clock one pair: a sample's timestamp by the
+ *        source's clock and the host's receive time (twin_clock_observe()).
+ *
+ * Constant time, no allocation. Samples written after it are corrected by
+ * the estimate it leaves.
+ * @param ing        Handle.
+ * @param src        Source.
+ * @param source_us  Timestamp by the source's clock (us).
+ * @param receive_us Receive time by the host's clock (us), not earlier
+ *                   than the source's previous pair.
+ * @retval TWIN_OK         Taken.
+ * @retval TWIN_E_INVAL    @p ing is NULL, or @p receive_us goes back.
+ * @retval TWIN_E_RANGE    A timestamp is outside (0, 2^53) us, or the
+ *                         delay is beyond the clock's @c max_offset_us.
+ * @retval TWIN_E_NOTFOUND No such source.
+ * @retval TWIN_E_STATE    Called from a callback of this handle or its store.
+ * A refused pair is counted (@c pairs_refused) and leaves the model as it
+ * was; the message is in twin_ingest_last_error().
+ * @par Thread safety Writer.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_observe_source(twin_ingest *ing, twin_source src,
+                                                int64_t source_us, int64_t receive_us);
+
+/**
+ * @brief Replace a source's clock model by one the host made (copied):
+ *        e.g. a model learnt elsewhere, or saved and restored.
+ * @param ing   Handle.
+ * @param src   Source.
+ * @param clock A ::twin_clock filled by twin_clock_init() (and fed or not).
+ * @retval TWIN_OK         Replaced; later samples are corrected by it.
+ * @retval TWIN_E_INVAL    A pointer is NULL or @p clock is not initialised.
+ * @retval TWIN_E_ABI      @p clock has another layout.
+ * @retval TWIN_E_NOTFOUND No such source.
+ * @retval TWIN_E_STATE    Called from a callback of this handle or its store.
+ * @par Thread safety Writer.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_set_source_clock(twin_ingest *ing, twin_source src,
+                                                  const twin_clock *clock);
+
+/**
+ * @brief A source's counters and estimate, and optionally a copy of its
+ *        clock model (for twin_clock_get_estimate(), twin_clock_to_host()).
+ * @param ing   Handle.
+ * @param src   Source.
+ * @param out   If not NULL, receives the counters and estimate; its @c size
+ *              must be set (core.h: Structs that grow).
+ * @param clock If not NULL, receives a copy of the model.
+ * @retval TWIN_OK         Done.
+ * @retval TWIN_E_INVAL    @p ing is NULL or @p out->size is below 8 bytes.
+ * @retval TWIN_E_ABI      @p out->size is larger than this library's struct.
+ * @retval TWIN_E_NOTFOUND No such source.
+ * @par Thread safety Reader.
+ * @since 1.6
+ */
+TWIN_API twin_status twin_ingest_get_source(const twin_ingest *ing, twin_source src,
+                                            twin_ingest_source_info *out, twin_clock *clock);
+
+/** @} */
 
 /**
  * @brief A resolver that finds signals in a resolved DTDL model set: a

@@ -227,6 +227,7 @@ void twin_ingest_destroy(twin_ingest *ing)
     twin__free(&a, ing->hs, (size_t)ing->caph * sizeof *ing->hs);
     twin__free(&a, ing->prof, (size_t)ing->capprof * sizeof *ing->prof);
     twin__free(&a, ing->conv, (size_t)ing->capconv * sizeof *ing->conv);
+    twin__ing_sources_fini(ing);
     twin__index_fini(&ing->sig_idx, &a);
     twin__index_fini(&ing->tw_idx, &a);
     twin__strpool_fini(&ing->pool, &a);
@@ -405,6 +406,8 @@ twin_status twin__ing_add(twin_ingest *ing, const char *twin_id, size_t tn, cons
     S->health = TWIN__SIG_NONE;
     S->last_t = INT64_MIN;
     x->twin = t;
+    x->clk_src_t = x->clk_t = INT64_MIN;
+    x->clk_unc = NAN;
     {
         /* the key "twin id\0name", one string in the pool */
         char kb[2 * TWIN_ID_MAX + 2];
@@ -453,6 +456,7 @@ static void remove_sig(twin_ingest *ing, uint32_t i)
     ring_free(&ing->alloc, x->ring);
     x->ring = NULL;
     free_health(ing, S);
+    twin__ing_source_leave(ing, i);
     S->gen |= TWIN__GEN_FREE;
     x->next = ing->sig_free;
     ing->sig_free = i;

@@ -34,7 +34,8 @@ enum {
     TWIN__SF_ALARM = 4u,    /* has a threshold */
     TWIN__SF_BAND = 8u,     /* health bands */
     TWIN__SF_DIRTY = 16u,   /* health state changed since last queued */
-    TWIN__SF_SLOW = TWIN__SF_HISTORY | TWIN__SF_ALARM | TWIN__SF_BAND
+    TWIN__SF_CLOCK = 32u,   /* has a source: timestamps corrected (sigx.source) */
+    TWIN__SF_SLOW = TWIN__SF_HISTORY | TWIN__SF_ALARM | TWIN__SF_BAND | TWIN__SF_CLOCK
 };
 
 typedef struct twin__sig {
@@ -75,7 +76,28 @@ typedef struct twin__sigx {
     uint64_t counts[TWIN_INGEST_OUTCOMES];  /* [ACCEPTED] unused: hot */
     uint64_t health_errors;
     uint64_t events;
+    twin_source source;   /* 0: none */
+    uint32_t clk_flags;   /* the latest correction: its event flags, */
+    int64_t clk_src_t;    /* timestamp as it came (INT64_MIN: none yet), */
+    int64_t clk_t;        /* corrected, */
+    double clk_unc;       /* uncertainty */
 } twin__sigx;
+
+/* A source: its clock model and, cached after every change of it, what
+ * the per-sample path needs of its estimate. */
+#define TWIN__SRC_MAX 65535u
+typedef struct twin__src {
+    twin_clock clock;
+    char *name;           /* own allocation, name_len + 1 bytes */
+    uint32_t name_len;
+    uint32_t flags;       /* twin_clock_flag bits of the estimate in use */
+    int32_t estimated;    /* an estimate is in use */
+    uint32_t reserved;
+    int64_t t;            /* the estimate's host time */
+    int64_t offset;
+    double skew_ppm, off_unc, skew_unc;
+    uint64_t signals, pairs, refused, corrected, uncorrected, oot;
+} twin__src;
 
 /* The lookup key of a signal: "twin id\0name" in the pool, both lengths.
  * A dense array, so that a by-name lookup reads 8 bytes and one string. */
@@ -135,6 +157,11 @@ struct twin_ingest {
 
     twin__conv *conv;        /* conversions of handles; entry 0 unused */
     uint32_t nconv, capconv;
+
+    twin__src *src;          /* sources */
+    uint32_t nsrc, capsrc;
+    uint32_t clk_ev;         /* the event flags of the sample being corrected */
+    uint32_t reserved4;
 
     uint64_t graph_removals; /* the graph's removal count at the last sweep */
     uint64_t tot[TWIN_INGEST_OUTCOMES];
@@ -215,6 +242,11 @@ static inline double twin__conv_apply(const twin__conv *c, double v)
 {
     return (v - c->z) * c->a / c->b + c->q;
 }
+
+/* source.c */
+void twin__ing_sources_fini(twin_ingest *ing);
+/* A signal's slot is being freed: it leaves its source. */
+void twin__ing_source_leave(twin_ingest *ing, uint32_t slot);
 
 /* write.c */
 twin_status twin__ing_ready(twin_ingest *ing);

@@ -91,6 +91,7 @@ static void emit(twin_ingest *ing, uint32_t slot, uint32_t flags, int64_t t, dou
     }
     ev.health = score;
     ev.zone = S->zone;
+
     x->events++;
     ing->tot_events++;
     if (ing->on_event) {
@@ -114,9 +115,12 @@ TWIN__HOT_INLINE void after_accept(twin_ingest *ing, uint32_t slot, int64_t t, d
     twin__sig *S = &ing->sig[slot];
     twin__health_step_out ho, *hop = NULL;
     double score = NAN;
-    uint32_t ev = 0;
+    uint32_t ev = ing->clk_ev;  /* the source's flags (0 without one) */
     if (S->flags & TWIN__SF_HISTORY) ring_push(ing->sigx[slot].ring, t, v);
-    if (!latest) return;
+    if (!latest) {
+        if (ev) emit(ing, slot, ev, t, v, NULL, NAN);
+        return;
+    }
     if (S->health != TWIN__SIG_NONE) {
         twin_health *h = &ing->hs[S->health];
         if (twin__health_step_in(h, &ing->prof[S->profile], t, v, &ho, NULL) == TWIN_OK) {
@@ -162,14 +166,15 @@ TWIN__HOT_INLINE unsigned accept(twin_ingest *ing, uint32_t slot, int64_t t, dou
     return TWIN_INGEST_ACCEPTED;
 }
 
-/* A sample not newer than the latest. */
+/* A sample not newer than the latest (or any sample: the time checks out
+ * of line, for signals with a source). */
 static unsigned older(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
     twin__sig *S = &ing->sig[slot];
     twin__sigx *x = &ing->sigx[slot];
     const twin__ring *r = x->ring;
     unsigned o;
-    if (!(S->flags & TWIN__SF_LATEST)) return accept(ing, slot, t, v);
+    if (!(S->flags & TWIN__SF_LATEST) || t > S->last_t) return accept(ing, slot, t, v);
     if (t == S->last_t) {
         o = v == S->last_v ? TWIN_INGEST_DUPLICATE : TWIN_INGEST_CONFLICT;
     } else {
@@ -193,9 +198,55 @@ static unsigned older(twin_ingest *ing, uint32_t slot, int64_t t, double v)
     return o;
 }
 
+/* A sample of a signal with a source: its timestamp corrected to host time
+ * by the source's model (or let through, flagged, without an estimate),
+ * then the time checks as for any sample, with the source's flags and the
+ * correction's uncertainty set for the event. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static unsigned clocked(twin_ingest *ing, uint32_t slot, int64_t t, double v)
+{
+    twin__sigx *x = &ing->sigx[slot];
+    twin__src *c = &ing->src[x->source - 1];
+    int64_t host;
+    unsigned o;
+    int corrected = 0;
+    if (c->estimated && twin_clock_to_host(&c->clock, t, &host, NULL) == TWIN_OK) {
+        /* the offset's uncertainty at the estimate's time, widened along
+         * the skew's uncertainty to the sample's */
+        double dt = fabs((double)host - (double)c->t);
+        x->clk_unc = c->off_unc + (dt > 0 ? c->skew_unc * 1e-6 * dt : 0);
+        ing->clk_ev = (c->flags & TWIN_CLOCK_OUT_OF_TOLERANCE)
+                          ? TWIN_INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE : 0;
+        corrected = 1;
+    } else {
+        host = t;
+        x->clk_unc = INFINITY;
+        ing->clk_ev = TWIN_INGEST_EVENT_CLOCK_UNCORRECTED;
+    }
+    x->clk_flags = ing->clk_ev;
+    x->clk_src_t = t;
+    x->clk_t = host;
+    o = older(ing, slot, host, v);
+    if (o != OUT_STOP) {
+        if (!corrected) {
+            c->uncorrected++;
+        } else {
+            c->corrected++;
+            if (ing->clk_ev) c->oot++;
+        }
+    }
+    ing->clk_ev = 0;
+    return o;
+}
+
 TWIN__HOT_INLINE unsigned apply(twin_ingest *ing, uint32_t slot, int64_t t, double v)
 {
-    if (TWIN__LIKELY(t > ing->sig[slot].last_t)) return accept(ing, slot, t, v);
+    const twin__sig *S = &ing->sig[slot];
+    if (TWIN__LIKELY(t > S->last_t) && TWIN__LIKELY(!(S->flags & TWIN__SF_CLOCK)))
+        return accept(ing, slot, t, v);
+    if (S->flags & TWIN__SF_CLOCK) return clocked(ing, slot, t, v);
     return older(ing, slot, t, v);
 }
 

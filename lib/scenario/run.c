@@ -418,6 +418,16 @@ static twin_status build_structure(sim *m)
     if (tail < m->n) {
         uint32_t i;
         for (i = 0; i < m->n && !deg[i]; i++) {}
+        /* i waits on a cycle or on what waits on one: every twin left has
+           an input left, so walking back n inputs lands on the cycle */
+        for (uint32_t step = 0; step < m->n; step++) {
+            const sim_node *nd = &m->nodes[i];
+            for (uint32_t j = 0; j < nd->nin; j++)
+                if (deg[m->in[nd->in0 + j]]) {
+                    i = m->in[nd->in0 + j];
+                    break;
+                }
+        }
         twin__free(&r->alloc, deg, (m->n ? m->n : 1) * sizeof *deg);
         return twin__sc_fail(m->sc, TWIN_E_CONSTRAINT,
                              "the dependencies have a cycle through twin '%.128s'",

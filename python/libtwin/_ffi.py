@@ -1138,6 +1138,50 @@ SNAPSHOT_WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 SNAPSHOT_READ_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, POINTER(c_size_t))
 
 
+# ---- ingest.h: sources and their clocks (1.6) ----------------------------------
+
+INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE, INGEST_EVENT_CLOCK_UNCORRECTED = 64, 128
+
+
+class twin_ingest_source_info(Structure):
+    _fields_ = [("size", c_uint32), ("clock_flags", c_uint32), ("name", c_char_p),
+                ("estimated", c_int32), ("reserved_", c_uint32), ("t_us", c_int64),
+                ("offset_us", c_int64), ("skew_ppm", c_double),
+                ("offset_uncertainty_us", c_double), ("skew_uncertainty_ppm", c_double),
+                ("signals", c_uint64), ("pairs", c_uint64), ("pairs_refused", c_uint64),
+                ("corrected", c_uint64), ("uncorrected", c_uint64),
+                ("out_of_tolerance", c_uint64)]
+
+
+class twin_ingest_correction(Structure):
+    _fields_ = [("size", c_uint32), ("flags", c_uint32), ("source", c_uint32),
+                ("reserved_", c_uint32), ("source_t_us", c_int64), ("t_us", c_int64),
+                ("uncertainty_us", c_double)]
+
+
+if version_number // 100 % 100 >= 6:
+    _vp, _u32p = c_void_p, POINTER(c_uint32)
+    twin_ingest_add_source = _declare(
+        "twin_ingest_add_source", _status,
+        [_vp, c_char_p, POINTER(twin_clock_options), _u32p], _check_ingest)
+    twin_ingest_find_source = _declare("twin_ingest_find_source", _status,
+                                       [_vp, c_char_p, _u32p], _check)
+    twin_ingest_sources_next = _declare("twin_ingest_sources_next", _status,
+                                        [_vp, POINTER(c_uint64), _u32p], _check)
+    twin_ingest_set_signal_source = _declare("twin_ingest_set_signal_source", _status,
+                                             [_vp, c_uint64, c_uint32], _check_ingest)
+    twin_ingest_signal_source = _declare(
+        "twin_ingest_signal_source", _status,
+        [_vp, c_uint64, POINTER(twin_ingest_correction)], _check)
+    twin_ingest_observe_source = _declare("twin_ingest_observe_source", _status,
+                                          [_vp, c_uint32, c_int64, c_int64], _check_ingest)
+    twin_ingest_set_source_clock = _declare("twin_ingest_set_source_clock", _status,
+                                            [_vp, c_uint32, clock_p], _check_ingest)
+    twin_ingest_get_source = _declare(
+        "twin_ingest_get_source", _status,
+        [_vp, c_uint32, POINTER(twin_ingest_source_info), clock_p], _check)
+
+
 # ---- storage.h: the loader of twin_store_load (used by storage.py) ---------
 
 

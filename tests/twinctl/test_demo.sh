@@ -27,6 +27,8 @@ secs=$(($(date +%s) - start))
 if [ "$secs" -lt 60 ]; then ok "in under a minute ($secs s)"; else fail "in under a minute ($secs s)"; fi
 has "the models resolve" "11 files, 11 interfaces: every model resolves"
 has "the plant is imported" "11 models, 261 twins and 469 relationships imported"
+has "what-if: line 2 stops sooner when its conveyors run faster" "^L2 +1\.00->1\.00 .* [0-9.]+->[0-9.]+ \["
+has "what-if: a faster conveyor's motor fails within the year" "^L2-CV08-M +0\.00->1\.00 "
 has "the telemetry is generated" "telemetry.csv: 115216 rows"
 has "bad rows are reported by line" "telemetry.csv:[0-9]+: error: bad timestamp"
 has "ingest: accepted, the late ones among them" "^ +of them late +6$"
@@ -77,6 +79,28 @@ if ! "$twinctl" import "$root/examples/factory/plant.ndjson" -d "$db" 2>"$tmp/er
 else
     fail "import into a database that holds a graph is refused"
 fi
+# whatif: bad input gets a status and a message; the database is unchanged
+st=0
+"$twinctl" whatif -d "$db" --set nope.speed=1 2>"$tmp/err" || st=$?
+if [ "$st" -eq 1 ] && grep -q "no twin 'nope'" "$tmp/err"; then
+    ok "whatif: an unknown twin is refused"
+else
+    fail "whatif: an unknown twin is refused"
+fi
+st=0
+"$twinctl" whatif -d "$db" --horizon -5d 2>"$tmp/err" || st=$?
+if [ "$st" -eq 2 ]; then ok "whatif: a negative horizon is a usage error"; else fail "whatif: a negative horizon is a usage error"; fi
+st=0
+"$twinctl" whatif -d "$db" --stress vibration:speedSetpoint:power:3:0 2>"$tmp/err" || st=$?
+if [ "$st" -eq 2 ]; then ok "whatif: a stress law with rated 0 is a usage error"; else fail "whatif: a stress law with rated 0 is a usage error"; fi
+st=0
+"$twinctl" whatif -d "$db" --depends feeds --add-rel L2-CV03/loop/feeds/L2-CV03 2>"$tmp/err" || st=$?
+if [ "$st" -eq 1 ] && grep -q "cycle through twin 'L2-CV03'" "$tmp/err"; then
+    ok "whatif: dependencies in a cycle are refused"
+else
+    fail "whatif: dependencies in a cycle are refused ($(cat "$tmp/err"))"
+fi
+
 # tiers: bad policies and arguments get a status and a message
 if ! "$twinctl" tiers -d "$db" --policy raw:7d,1m:3d 2>"$tmp/err" &&
     grep -q "spans must increase" "$tmp/err"; then
@@ -101,5 +125,25 @@ assert {"scope": "signal", "key": "L2-CV03-M", "name": "vibration", "policy": "r
 assert [t["tier"] for t in d["tiers"]] == ["raw", "6h", "1d"], d
 assert all(t["bytes"] > 0 for t in d["tiers"]), d
 '; then ok "tiers: a signal's policy, and --json"; else fail "tiers: a signal's policy, and --json"; fi
+has "clocks: the drifting gateway out of tolerance" "^GW-L1 +-1826\.[0-9]+ .*OUT OF TOLERANCE +0 +600"
+has "clocks: the PLC set by hand, a step" "^PLC-L3 +-293[0-9]{2}\.[0-9]+ .*OUT OF TOLERANCE +1 +600"
+has "clocks: a timestamp by the drifting gateway, corrected" "^  GW-L1 +2024-07-31T00:09:58\.1"
+if "$twinctl" clocks -d "$db" --json | python3 -c '
+import json, re, sys
+est = {r["source"]: r for r in json.load(sys.stdin)}
+truth = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+) +true offset +([-+0-9.]+) ms", line)
+    truth[m.group(1)] = float(m.group(2)) * 1000
+assert set(est) == set(truth) == {"GW-L1", "PLC-L3", "GW-L2"}, est
+for s, t in truth.items():
+    assert abs(est[s]["offset_us"] - t) < 1000, (s, est[s]["offset_us"], t)
+assert not est["GW-L2"]["out_of_tolerance"] and est["GW-L2"]["steps"] == 0
+assert est["PLC-L3"]["steps"] == 1
+' "$tmp/demo/clock_truth.txt"; then
+    ok "clocks kept in the database: every offset within 1 ms of the truth"
+else
+    fail "clocks kept in the database: every offset within 1 ms of the truth"
+fi
 echo "1..$n"
 [ "$failed" -eq 0 ]

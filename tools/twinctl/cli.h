@@ -20,6 +20,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_whatif(int argc, char **argv);
 int cmd_tiers(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_clocks(int argc, char **argv);
 
 /* "twinctl CMD: message" and a hint to --help on stderr; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)

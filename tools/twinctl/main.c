@@ -20,6 +20,8 @@ static const char help[] =
     "  whatif                    fork the plant, change it, run both forward, compare\n"
     "  tiers                     retention policies, and per tier what is stored\n"
     "                            and its bytes (--policy sets one)\n"
+    "  state --at TIME           every signal's value at an instant, with its age\n"
+    "  clocks [PAIRS_CSV]        the sources' clocks: offset, skew, uncertainty\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -38,7 +40,7 @@ static const struct {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
     {"health", cmd_health},     {"whatif", cmd_whatif},
-    {"tiers", cmd_tiers},
+    {"tiers", cmd_tiers},       {"state", cmd_state},   {"clocks", cmd_clocks},
 };
 
 int main(int argc, char **argv)

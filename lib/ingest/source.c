@@ -1,0 +1,263 @@
+/* Ingest: sources and their clock models (the per-sample correction is in
+ * write.c). A source is a record of the handle: its twin_clock, its name,
+ * counters, and a cache of its estimate refreshed after every change of
+ * the model, so that a sample reads a few fields and runs
+ * twin_clock_to_host(), with no allocation. Sources are few (tens): names
+ * are found by a linear scan. */
+#include "ingest/ingest_int.h"
+
+#include "core/alloc.h"
+#include "core/sized.h"
+#include "outbox/outbox.h"
+#include "util/utf8.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The source record of handle h, or NULL. */
+static twin__src *src_at(const twin_ingest *ing, twin_source h)
+{
+    if (h == 0 || h > ing->nsrc) return NULL;
+    return &ing->src[h - 1];
+}
+
+/* Refresh the cache of the estimate in use after the model changed. */
+static void refresh(twin__src *c)
+{
+    twin_clock_estimate e;
+    memset(&e, 0, sizeof e);
+    e.size = sizeof e;
+    if (twin_clock_get_estimate(&c->clock, &e, NULL) == TWIN_OK) {
+        c->estimated = 1;
+        c->flags = e.flags;
+        c->t = e.t_us;
+        c->offset = e.offset_us;
+        c->skew_ppm = e.skew_ppm;
+        c->off_unc = e.offset_uncertainty_us;
+        c->skew_unc = e.skew_uncertainty_ppm;
+    } else {
+        c->estimated = 0;
+        c->flags = 0;
+        c->t = INT64_MIN;
+        c->offset = 0;
+        c->skew_ppm = 0;
+        c->off_unc = c->skew_unc = INFINITY;
+    }
+}
+
+void twin__ing_sources_fini(twin_ingest *ing)
+{
+    for (uint32_t i = 0; i < ing->nsrc; i++)
+        twin__free(&ing->alloc, ing->src[i].name, (size_t)ing->src[i].name_len + 1);
+    twin__free(&ing->alloc, ing->src, (size_t)ing->capsrc * sizeof *ing->src);
+    ing->src = NULL;
+    ing->nsrc = ing->capsrc = 0;
+}
+
+void twin__ing_source_leave(twin_ingest *ing, uint32_t slot)
+{
+    twin__sigx *x = &ing->sigx[slot];
+    twin__src *c = src_at(ing, x->source);
+    if (c) c->signals--;
+    x->source = 0;
+    x->clk_flags = 0;
+    x->clk_src_t = x->clk_t = INT64_MIN;
+    x->clk_unc = NAN;
+    ing->sig[slot].flags &= (uint8_t)~TWIN__SF_CLOCK;
+}
+
+static twin_status writer_ready(twin_ingest *ing)
+{
+    if (ing->in_cb || (ing->store && twin__store_in_callback(ing->store)))
+        return twin__ing_fail(ing, TWIN_E_STATE, "called from a callback");
+    return TWIN_OK;
+}
+
+static uint32_t find(const twin_ingest *ing, const char *name, size_t n)
+{
+    for (uint32_t i = 0; i < ing->nsrc; i++)
+        if (ing->src[i].name_len == n && memcmp(ing->src[i].name, name, n) == 0) return i + 1;
+    return 0;
+}
+
+twin_status twin_ingest_add_source(twin_ingest *ing, const char *name,
+                                   const twin_clock_options *o, twin_source *out)
+{
+    twin_clock clock;
+    twin_error e;
+    twin_status s;
+    twin__src *c;
+    size_t n;
+    char *copy;
+
+    if (out) *out = 0;
+    if (!ing) return TWIN_E_INVAL;
+    if ((s = writer_ready(ing)) != TWIN_OK) return s;
+    if (!name) return twin__ing_fail(ing, TWIN_E_INVAL, "source name is NULL");
+    n = strlen(name);
+    if (n == 0) return twin__ing_fail(ing, TWIN_E_INVAL, "source name is empty");
+    if (n > TWIN_ID_MAX)
+        return twin__ing_fail(ing, TWIN_E_RANGE, "source name is longer than %d bytes",
+                              TWIN_ID_MAX);
+    if (twin__utf8_check(name, n) != n)
+        return twin__ing_fail(ing, TWIN_E_INVAL, "source name is not UTF-8");
+    if (find(ing, name, n))
+        return twin__ing_fail(ing, TWIN_E_EXISTS, "source '%.128s' exists", name);
+    if (ing->nsrc >= TWIN__SRC_MAX)
+        return twin__ing_fail(ing, TWIN_E_RANGE, "too many sources (%u)", TWIN__SRC_MAX);
+    if ((s = twin_clock_init(&clock, o, &e)) != TWIN_OK)
+        return twin__ing_fail(ing, s, "source '%.128s': %s", name, e.message);
+    if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + 1)) != TWIN_OK)
+        return twin__ing_fail(ing, s, "out of memory");
+    copy = twin__alloc(&ing->alloc, n + 1);
+    if (!copy) return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory");
+    memcpy(copy, name, n + 1);
+    c = &ing->src[ing->nsrc++];
+    memset(c, 0, sizeof *c);
+    c->clock = clock;
+    c->name = copy;
+    c->name_len = (uint32_t)n;
+    refresh(c);
+    if (out) *out = ing->nsrc;
+    return TWIN_OK;
+}
+
+twin_status twin_ingest_find_source(const twin_ingest *ing, const char *name, twin_source *out)
+{
+    twin_source h;
+    if (out) *out = 0;
+    if (!ing || !name || !out) return TWIN_E_INVAL;
+    h = find(ing, name, strlen(name));
+    if (!h) return TWIN_E_NOTFOUND;
+    *out = h;
+    return TWIN_OK;
+}
+
+twin_status twin_ingest_sources_next(const twin_ingest *ing, uint64_t *cursor, twin_source *out)
+{
+    if (!ing || !cursor || !out) return TWIN_E_INVAL;
+    if (*cursor < ing->nsrc) {
+        *out = (twin_source)(*cursor + 1);
+        (*cursor)++;
+        return TWIN_OK;
+    }
+    *cursor = ing->nsrc;
+    *out = 0;
+    return TWIN_DONE;
+}
+
+twin_status twin_ingest_set_signal_source(twin_ingest *ing, twin_signal sig, twin_source src)
+{
+    uint32_t slot;
+    twin__src *c = NULL;
+    twin_status s;
+    if (!ing) return TWIN_E_INVAL;
+    if ((s = writer_ready(ing)) != TWIN_OK) return s;
+    slot = twin__sig_slot(ing, sig);
+    if (slot == TWIN__SIG_NONE) return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no such signal");
+    if (src && !(c = src_at(ing, src)))
+        return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no source %u", (unsigned)src);
+    twin__ing_source_leave(ing, slot);
+    if (c) {
+        ing->sigx[slot].source = src;
+        ing->sig[slot].flags |= TWIN__SF_CLOCK;
+        c->signals++;
+    }
+    return TWIN_OK;
+}
+
+twin_status twin_ingest_signal_source(const twin_ingest *ing, twin_signal sig,
+                                      twin_ingest_correction *out)
+{
+    twin_ingest_correction r;
+    const twin__sigx *x;
+    uint32_t slot;
+    twin_status s;
+    if (!ing || !out) return TWIN_E_INVAL;
+    if ((s = twin__sized_check(out, sizeof r)) != TWIN_OK) return s;
+    slot = twin__sig_slot(ing, sig);
+    if (slot == TWIN__SIG_NONE) return TWIN_E_NOTFOUND;
+    x = &ing->sigx[slot];
+    memset(&r, 0, sizeof r);
+    r.size = sizeof r;
+    r.source = x->source;
+    r.flags = x->clk_flags;
+    r.source_t_us = x->clk_src_t;
+    r.t_us = x->clk_t;
+    r.uncertainty_us = x->clk_unc;
+    return twin__sized_out(out, &r, sizeof r);
+}
+
+twin_status twin_ingest_observe_source(twin_ingest *ing, twin_source src, int64_t source_us,
+                                       int64_t receive_us)
+{
+    twin__src *c;
+    twin_error e;
+    twin_status s;
+    if (!ing) return TWIN_E_INVAL;
+    if ((s = writer_ready(ing)) != TWIN_OK) return s;
+    if (!(c = src_at(ing, src)))
+        return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no source %u", (unsigned)src);
+    if ((s = twin_clock_observe(&c->clock, source_us, receive_us, &e)) != TWIN_OK) {
+        c->refused++;
+        return twin__ing_fail(ing, s, "source '%.128s': %s", c->name, e.message);
+    }
+    c->pairs++;
+    refresh(c);
+    return TWIN_OK;
+}
+
+twin_status twin_ingest_set_source_clock(twin_ingest *ing, twin_source src,
+                                         const twin_clock *clock)
+{
+    twin__src *c;
+    twin_clock_estimate est;
+    twin_error e;
+    twin_status s;
+    if (!ing) return TWIN_E_INVAL;
+    if ((s = writer_ready(ing)) != TWIN_OK) return s;
+    if (!clock) return twin__ing_fail(ing, TWIN_E_INVAL, "clock is NULL");
+    if (!(c = src_at(ing, src)))
+        return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no source %u", (unsigned)src);
+    /* the model's own checks of its state: an estimate, or too few pairs */
+    memset(&est, 0, sizeof est);
+    est.size = sizeof est;
+    s = twin_clock_get_estimate(clock, &est, &e);
+    if (s != TWIN_OK && s != TWIN_E_NOTFOUND)
+        return twin__ing_fail(ing, s, "source '%.128s': %s", c->name, e.message);
+    c->clock = *clock;
+    refresh(c);
+    return TWIN_OK;
+}
+
+twin_status twin_ingest_get_source(const twin_ingest *ing, twin_source src,
+                                   twin_ingest_source_info *out, twin_clock *clock)
+{
+    const twin__src *c;
+    twin_ingest_source_info r;
+    twin_status s;
+    if (!ing) return TWIN_E_INVAL;
+    if (out && (s = twin__sized_check(out, sizeof r)) != TWIN_OK) return s;
+    if (!(c = src_at(ing, src))) return TWIN_E_NOTFOUND;
+    if (out) {
+        memset(&r, 0, sizeof r);
+        r.size = sizeof r;
+        r.clock_flags = c->flags;
+        r.name = c->name;
+        r.estimated = c->estimated;
+        r.t_us = c->t;
+        r.offset_us = c->offset;
+        r.skew_ppm = c->skew_ppm;
+        r.offset_uncertainty_us = c->off_unc;
+        r.skew_uncertainty_ppm = c->skew_unc;
+        r.signals = c->signals;
+        r.pairs = c->pairs;
+        r.pairs_refused = c->refused;
+        r.corrected = c->corrected;
+        r.uncorrected = c->uncorrected;
+        r.out_of_tolerance = c->oot;
+        twin__sized_out(out, &r, sizeof r);
+    }
+    if (clock) *clock = c->clock;
+    return TWIN_OK;
+}

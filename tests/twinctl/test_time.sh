@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# twinctl state and clocks (issue 18), end to end on the factory plant:
+#   test_time.sh TWINCTL SOURCE_ROOT
+# state at an instant by each policy, with tolerance: values, ages,
+# interpolation, refusal and --mark; clocks learnt from (receive, source,
+# source time) rows: offset and skew near the truth, the tolerance flag,
+# refused rows, kept in the database with --save; bad command lines.
+set -euo pipefail
+twinctl=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else fail "$what"; fi
+}
+run() {
+    local want=$1 out=$2 err=$3 got=0
+    shift 3
+    "$twinctl" "$@" >"$out" 2>"$err" || got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "twinctl $* exited $got, expected $want; stderr:"
+        sed 's/^/    /' "$err"
+        return 1
+    fi
+}
+db=$tmp/t.db
+"$twinctl" import "$root/examples/factory/plant.ndjson" -d "$db" 2>/dev/null
+cat >"$tmp/tel.csv" <<'CSV'
+timestamp,twin,signal,value
+2024-07-01T01:59:50Z,L1-ST01-ENV,temperature,20
+2024-07-01T02:00:00Z,L1-ST01-ENV,temperature,22
+2024-07-01T02:00:10Z,L1-ST01-ENV,temperature,24
+2024-07-01T01:59:00Z,L1-ST01-ENV,humidity,40
+2024-07-01T02:00:30Z,L1-ST01-ENV,humidity,44
+2024-07-01T01:00:00Z,L1-CV01,load,100
+CSV
+"$twinctl" ingest -d "$db" -q "$tmp/tel.csv"
+at=2024-07-01T02:00:05Z
+
+# value of TWIN SIGNAL in a state --json: "value age_us interpolated covered"
+field() {
+    python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    if r["twin"] == sys.argv[2] and r["signal"] == sys.argv[3]:
+        print(r["value"], r["age_us"], r["interpolated"], r["covered"])' "$@"
+}
+check "state: previous, no tolerance (exit 0)" run 0 "$tmp/s.json" "$tmp/err" state -d "$db" --at $at --json
+check "state: previous temperature 22, 5 s old" \
+    test "$(field "$tmp/s.json" L1-ST01-ENV temperature)" = "22 5000000 False True"
+check "state: previous load an hour old" \
+    test "$(field "$tmp/s.json" L1-CV01 load)" = "100 3605000000 False True"
+check "state: linear (exit 0)" \
+    run 0 "$tmp/l.json" "$tmp/err" state -d "$db" --at $at --policy linear --json L1-ST01-ENV
+check "state: linear temperature 23, interpolated" \
+    test "$(field "$tmp/l.json" L1-ST01-ENV temperature | cut -d' ' -f1,3)" = "23 True"
+check "state: next humidity 44, -25 s" \
+    bash -c "'$twinctl' state -d '$db' --at $at --policy next --json L1-ST01-ENV >'$tmp/n.json' &&
+             test \"\$(python3 -c 'import json,sys; print([r[\"age_us\"] for r in json.load(open(sys.argv[1])) if r[\"signal\"]==\"humidity\"][0])' '$tmp/n.json')\" = -25000000"
+check "state: nearest, tolerance 40s, a signal not covered: refused (exit 1)" \
+    run 1 "$tmp/out" "$tmp/err" state -d "$db" --at $at --policy nearest --tolerance 40s
+check "state: the refusal names the signal" grep -q "L1-CV01 load" "$tmp/err"
+check "state: nothing on stdout when refused" test ! -s "$tmp/out"
+check "state: --mark lists it" \
+    run 0 "$tmp/m.json" "$tmp/err" state -d "$db" --at $at --tolerance 40s --mark --json
+check "state: marked not covered, value null" \
+    test "$(field "$tmp/m.json" L1-CV01 load)" = "None None False False"
+check "state: table" run 0 "$tmp/out" "$tmp/err" state -d "$db" --at $at --policy linear --tolerance 1min --mark
+check "state: table says interpolated and not covered" \
+    bash -c "grep -q 'interpolated' '$tmp/out' && grep -q 'NOT COVERED' '$tmp/out'"
+check "state: --at missing: exit 2" run 2 "$tmp/out" "$tmp/err" state -d "$db"
+check "state: a bad policy: exit 2" run 2 "$tmp/out" "$tmp/err" state -d "$db" --at $at --policy mean
+check "state: a negative tolerance: exit 2" run 2 "$tmp/out" "$tmp/err" state -d "$db" --at $at --tolerance -5s
+check "state: a bad time: exit 2" run 2 "$tmp/out" "$tmp/err" state -d "$db" --at yesterday
+check "state: an unknown twin: exit 1" run 1 "$tmp/out" "$tmp/err" state -d "$db" --at $at nosuch
+
+# ---- clocks: gw1 1.5 s ahead and 40 ppm fast, plc2 20 ms behind and 10 ppm slow
+python3 - "$tmp/pairs.csv" <<'PY'
+import random, sys
+random.seed(3)
+rows = ["receive_time,source,source_time"]
+t0 = 1719799200.0
+srcs = {"gw1": (1.5, 40e-6), "plc2": (-0.02, -10e-6)}
+for k in range(120):
+    for s, (ahead, skew) in srcs.items():
+        sent = t0 + k + random.random() * 0.01
+        d = random.expovariate(1 / 0.002)
+        rows.append("%.6f,%s,%.6f" % (sent + d, s, sent + ahead + skew * (sent - t0)))
+open(sys.argv[1], "w").write("\n".join(rows) + "\n")
+PY
+check "clocks: learnt from pairs (exit 0)" \
+    run 0 "$tmp/c.json" "$tmp/err" clocks --tolerance-offset 100ms --json "$tmp/pairs.csv"
+near_truth() {
+    python3 -c '
+import json, sys
+c = {r["source"]: r for r in json.load(open(sys.argv[1]))}
+t = (c["gw1"]["t_us"] - 1719799200e6) / 1e6
+g, p = c["gw1"], c["plc2"]
+assert abs(g["offset_us"] + 1.5e6 + 40 * t) < 1000, g
+assert abs(p["offset_us"] - 20000 - 10 * t) < 1000, p
+assert abs(g["skew_ppm"] - 40) < 20 and abs(p["skew_ppm"] + 10) < 20
+assert g["out_of_tolerance"] and not p["out_of_tolerance"]
+assert g["pairs"] == 120 and g["refused"] == 0' "$1"
+}
+check "clocks: offsets within 1 ms of the truth, skews near, gw1 out of tolerance" near_truth "$tmp/c.json"
+cp "$tmp/pairs.csv" "$tmp/bad.csv"
+echo "garbage" >>"$tmp/bad.csv"
+echo "1719799200,gw1,1719799200" >>"$tmp/bad.csv"
+check "clocks: bad rows and refused pairs: exit 1" \
+    run 1 "$tmp/out" "$tmp/err" clocks -d "$db" --save --tolerance-offset 100ms "$tmp/bad.csv"
+check "clocks: the malformed row by its line" grep -q "bad.csv:242: error: expected" "$tmp/err"
+check "clocks: the pair going back by its line" grep -q "bad.csv:243: error: source 'gw1'" "$tmp/err"
+check "clocks: kept in the database" run 0 "$tmp/k.json" "$tmp/err" clocks -d "$db" --json
+same_clocks() {
+    python3 -c '
+import json, sys
+a = {r["source"]: r for r in json.load(open(sys.argv[1]))}
+b = {r["source"]: r for r in json.load(open(sys.argv[2]))}
+assert b["gw1"]["refused"] == 1 and b["plc2"]["refused"] == 0
+for s in a:
+    for k in ("offset_us", "skew_ppm", "out_of_tolerance", "pairs"):
+        assert a[s][k] == b[s][k], (s, k)' "$1" "$2"
+}
+check "clocks: the database gives the same estimates" same_clocks "$tmp/c.json" "$tmp/k.json"
+check "clocks: table" run 0 "$tmp/out" "$tmp/err" clocks -d "$db"
+check "clocks: table flags gw1" grep -q "^gw1 .*OUT OF TOLERANCE" "$tmp/out"
+check "clocks: --save without pairs: exit 2" run 2 "$tmp/out" "$tmp/err" clocks -d "$db" --save
+check "clocks: a bad tolerance: exit 2" run 2 "$tmp/out" "$tmp/err" clocks --tolerance-skew x
+check "clocks: a missing database: exit 1" run 1 "$tmp/out" "$tmp/err" clocks -d "$tmp/none.db"
+for cmd in state clocks; do
+    check "$cmd --help" bash -c "'$twinctl' $cmd --help | grep -q '^Usage: twinctl $cmd'"
+    check "$cmd with an unknown option: exit 2" run 2 "$tmp/out" "$tmp/err" $cmd --no-such-option
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
