@@ -9,6 +9,7 @@
 
 #include "scenario_fixture.h"
 #include "support/graphsnap.h"
+#include "support/memstore.h"
 #include "support/run.h"
 #include "twin/twin.h"
 
@@ -121,6 +122,63 @@ START_TEST(scenario_changes_stay_in_the_scenario)
     ck_assert_msg(snap_equal(&before, &after, why, sizeof why), "live graph changed: %s", why);
     snap_free(&before);
     snap_free(&after);
+}
+END_TEST
+
+/* The live graph's store hears nothing of a scenario: no record from its
+ * changes, its runs or its destruction. */
+START_TEST(nothing_reaches_the_store)
+{
+    twin_graph *lg = graph_new(NULL);
+    twin_store *st;
+    twin_store_options so;
+    twin_store_callbacks cb;
+    twin_ingest *li;
+    twin_ingest_options io;
+    twin_scenario *sc, *child;
+    twin_scenario_result *r;
+    memstore m;
+    uint64_t calls;
+    size_t n;
+    twin_value v = twin_value_double(7);
+    memstore_init(&m, 0);
+    memstore_callbacks(&m, &cb);
+    twin_store_options_init(&so);
+    so.callbacks = &cb;
+    ck_assert_int_eq(twin_store_create(&st, lg, &so), TWIN_OK);
+    twin_ingest_options_init(&io);
+    io.store = st;
+    ck_assert_int_eq(twin_ingest_create(&li, lg, &io), TWIN_OK);
+    sc_add(lg, "A", 1);
+    sc_add(lg, "B", 2);
+    sc_rel(lg, "A", "r", "partOf", "B");
+    sc_vibration(li, "A", 20, 0.01);
+    ck_assert_int_eq(twin_store_flush(st), TWIN_OK);
+    ck_assert_int_eq(twin_store_checkpoint(st), TWIN_OK);
+    ck_assert_int_eq(twin_store_flush(st), TWIN_OK);
+    calls = m.calls;
+    n = m.n;
+    ck_assert_int_eq(twin_scenario_fork(&sc, lg, li, 0), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_property(sc, "A", "speed", &v), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_remove_twin(sc, "B"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_add_twin(sc, "C", "dtmi:t:M;1"), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_set_health(sc, "A", "vibration", TWIN_SCENARIO_FAILURE_LEVEL, 2),
+                     TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fork_scenario(&child, sc), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_fail_twin(child, "A", SC_DAY), TWIN_OK);
+    ck_assert_int_eq(twin_scenario_run(child, NULL, &r), TWIN_OK);
+    twin_scenario_result_destroy(r);
+    twin_scenario_destroy(child);
+    twin_scenario_destroy(sc);
+    ck_assert_int_eq(twin_store_flush(st), TWIN_OK);
+    ck_assert_int_eq(twin_store_checkpoint(st), TWIN_OK);
+    ck_assert_int_eq(twin_store_flush(st), TWIN_OK);
+    ck_assert_uint_eq(m.calls, calls);
+    ck_assert_uint_eq(m.n, n);
+    twin_ingest_destroy(li);
+    twin_store_destroy(st);
+    twin_graph_destroy(lg);
+    memstore_fini(&m);
 }
 END_TEST
 
@@ -647,6 +705,7 @@ static Suite *scenario_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, live_changes_after_fork_do_not_show);
     tcase_add_test(tc, scenario_changes_stay_in_the_scenario);
+    tcase_add_test(tc, nothing_reaches_the_store);
     tcase_add_test(tc, exponential_model_matches_its_closed_form);
     tcase_add_test(tc, series_and_k_of_n_match_their_closed_forms);
     tcase_add_test(tc, structure_callback_decides);
