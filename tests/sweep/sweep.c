@@ -221,7 +221,7 @@ void sw_signal(sw_ctx *c)
     twin_signal_options o;
     if (!c->ing) sw_store_ingest(c);
     twin_signal_options_init(&o);
-    o.unit = "m3/h";
+    o.unit = "degreeCelsius";
     o.history = 16;
     ck_assert_int_eq(twin_ingest_add_signal(c->ing, "pump1", "flow", &o, &c->sig), TWIN_OK);
     for (int i = 0; i < 5; i++) {

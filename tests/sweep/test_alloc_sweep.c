@@ -4,11 +4,13 @@
 
 static const sw_case *const cases[] = {
     sw_cases_graph,
+    sw_cases_ingest,
     NULL,
 };
 
 static const sw_noalloc *const noalloc[] = {
     sw_noalloc_graph,
+    sw_noalloc_ingest,
     NULL,
 };
 
