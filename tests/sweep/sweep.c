@@ -318,7 +318,9 @@ void sw_observe(const sw_tables *t, sw_ctx *c, sw_buf *b)
     }
     if (c->m) {
         size_t n = twin_models_interface_count(c->m);
-        sw_printf(b, "models %zu diags %zu\n", n, twin_models_diag_count(c->m));
+        /* not the diagnostics: they describe the last add or resolve call,
+           failed ones included */
+        sw_printf(b, "models %zu\n", n);
         for (size_t i = 0; i < n; i++)
             sw_printf(b, "iface %s\n", twin_dtdl_id(twin_models_interface(c->m, i)));
     }

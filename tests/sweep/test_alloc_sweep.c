@@ -5,12 +5,14 @@
 static const sw_case *const cases[] = {
     sw_cases_graph,
     sw_cases_ingest,
+    sw_cases_dtdl,
     NULL,
 };
 
 static const sw_noalloc *const noalloc[] = {
     sw_noalloc_graph,
     sw_noalloc_ingest,
+    sw_noalloc_dtdl,
     NULL,
 };
 
