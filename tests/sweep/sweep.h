@@ -139,6 +139,8 @@ extern const sw_case sw_cases_ingest[];
 extern const sw_noalloc sw_noalloc_ingest[];
 extern const sw_case sw_cases_dtdl[];
 extern const sw_noalloc sw_noalloc_dtdl[];
+extern const sw_case sw_cases_health[];
+extern const sw_noalloc sw_noalloc_health[];
 extern const sw_case sw_cases_scenario[];
 extern const sw_noalloc sw_noalloc_scenario[];
 

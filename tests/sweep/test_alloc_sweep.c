@@ -6,6 +6,7 @@ static const sw_case *const cases[] = {
     sw_cases_graph,
     sw_cases_ingest,
     sw_cases_dtdl,
+    sw_cases_health,
     NULL,
 };
 
@@ -13,6 +14,7 @@ static const sw_noalloc *const noalloc[] = {
     sw_noalloc_graph,
     sw_noalloc_ingest,
     sw_noalloc_dtdl,
+    sw_noalloc_health,
     NULL,
 };
 
