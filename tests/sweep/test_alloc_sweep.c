@@ -7,6 +7,7 @@ static const sw_case *const cases[] = {
     sw_cases_ingest,
     sw_cases_dtdl,
     sw_cases_health,
+    sw_cases_scenario,
     NULL,
 };
 
@@ -15,6 +16,7 @@ static const sw_noalloc *const noalloc[] = {
     sw_noalloc_ingest,
     sw_noalloc_dtdl,
     sw_noalloc_health,
+    sw_noalloc_scenario,
     NULL,
 };
 
