@@ -45,7 +45,8 @@ void sw_buf_free(sw_buf *b);
 
 /* The state of one case: handles are NULL until a setup creates them;
  * sw_observe() prints each non-NULL one and sw_teardown() destroys them. */
-typedef struct sw_ctx {
+typedef struct sw_ctx sw_ctx;
+struct sw_ctx {
     failalloc *fa;
     twin_graph *g;
     memstore ms;
@@ -64,7 +65,10 @@ typedef struct sw_ctx {
     size_t aux_n;
     char text[512];     /* scratch output of calls */
     uint64_t u[4];      /* scratch counters */
-} sw_ctx;
+    /* Set by a setup: run after each call (nothing failing), whatever it
+       returned; a status other than TWIN_OK fails the case. */
+    twin_status (*after)(sw_ctx *c, twin_status call_status);
+};
 
 typedef void (*sw_setup_fn)(sw_ctx *c);
 typedef twin_status (*sw_call_fn)(sw_ctx *c);
@@ -113,6 +117,8 @@ void sw_store_ingest(sw_ctx *c);        /* sw_graph + memstore + store + ingest 
 void sw_signal(sw_ctx *c);              /* + c->sig: pump1.flow with history and samples */
 
 void sw_observe(const sw_tables *t, sw_ctx *c, sw_buf *b);
+/* The view of scenario @p sc (a few twins, properties, relationships). */
+void sw_observe_scenario(twin_scenario *sc, const char *tag, sw_buf *b);
 void sw_teardown(const sw_tables *t, sw_ctx *c);
 
 /* The whole test: run_suite() over the coverage test, the cases and the
