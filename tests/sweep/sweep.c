@@ -342,7 +342,6 @@ void sw_observe(const sw_tables *t, sw_ctx *c, sw_buf *b)
 
 void sw_teardown(const sw_tables *t, sw_ctx *c)
 {
-    if (t->ext_teardown) t->ext_teardown(c);
     twin_scenario_result_destroy(c->r);
     twin_scenario_result_destroy(c->r2);
     twin_scenario_destroy(c->sc2);
@@ -350,6 +349,7 @@ void sw_teardown(const sw_tables *t, sw_ctx *c)
     twin_impact_destroy(c->q);
     twin_ingest_destroy(c->ing);
     twin_store_destroy(c->st);
+    if (t->ext_teardown) t->ext_teardown(c);  /* after the handles that call into it */
     twin_graph_destroy(c->g);
     twin_models_destroy(c->m);
     twin_align_destroy(c->al);
