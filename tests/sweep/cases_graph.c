@@ -9,6 +9,17 @@ static void setup_graph(sw_ctx *c)
     sw_graph(c);
 }
 
+static void setup_big(sw_ctx *c)
+{
+    sw_graph_big(c);
+}
+
+static void setup_impact_big(sw_ctx *c)
+{
+    sw_graph_big(c);
+    ck_assert_int_eq(twin_impact_create(&c->q, c->g, &c->fa->alloc), TWIN_OK);
+}
+
 static twin_status call_graph_create(sw_ctx *c)
 {
     twin_graph_options o;
@@ -150,6 +161,14 @@ const sw_case sw_cases_graph[] = {
     {"impact_create", "twin_impact_create", setup_graph, call_impact_create, 0, 0},
     {"impact_run", "twin_impact_run twin_impact_options_init_", setup_impact, call_impact_run,
      0, 0},
+    /* the same on a graph past its first growth points */
+    {"graph_add_twin_big", "twin_graph_add_twin", setup_big, call_add_twin, 0, 0},
+    {"graph_set_property_big", "twin_graph_set_property", setup_big, call_set_property, 0, 0},
+    {"graph_add_relationship_big", "twin_graph_add_relationship", setup_big,
+     call_add_relationship, 0, 0},
+    {"graph_remove_twin_big", "twin_graph_remove_twin", setup_big, call_remove_twin, 0, 0},
+    {"graph_optimize_big", "twin_graph_optimize", setup_big, call_optimize, 0, 0},
+    {"impact_run_big", "twin_impact_run", setup_impact_big, call_impact_run, 0, 0},
     {NULL, NULL, NULL, NULL, 0, 0},
 };
 

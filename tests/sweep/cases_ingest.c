@@ -279,6 +279,14 @@ static void setup_load(sw_ctx *c)
     ck_assert_int_eq(twin_ingest_create(&c->ing, c->g, &io), TWIN_OK);
 }
 
+static void setup_load_over(sw_ctx *c)
+{
+    twin_signal_options o;
+    setup_load(c);
+    twin_signal_options_init(&o);
+    ck_assert_int_eq(twin_ingest_add_signal(c->ing, "motor1", "temp", &o, &c->sig2), TWIN_OK);
+}
+
 /* ---- snapshot ---- */
 
 typedef struct sbytes {
@@ -344,6 +352,16 @@ static void setup_restore(sw_ctx *c)
     c->aux = b->p;  /* freed by the driver */
     c->aux_n = b->n;
     free(b);
+}
+
+/* restore over a graph and handle that have content (replaced) */
+static void setup_restore_over(sw_ctx *c)
+{
+    twin_signal_options o;
+    setup_restore(c);
+    twin_signal_options_init(&o);
+    ck_assert_int_eq(twin_ingest_add_signal(c->ing, "motor1", "temp", &o, &c->sig2), TWIN_OK);
+    ck_assert_int_eq(twin_graph_add_twin(c->g, "extra", "dtmi:t:X;1", NULL, 0), TWIN_OK);
 }
 
 static twin_status call_snapshot_restore(sw_ctx *c)
@@ -442,6 +460,9 @@ const sw_case sw_cases_ingest[] = {
     {"store_load", "twin_store_load", setup_load, call_store_load, 0, 0},
     {"snapshot_save", "twin_snapshot_save", setup_health, call_snapshot_save, 0, 0},
     {"snapshot_restore", "twin_snapshot_restore", setup_restore, call_snapshot_restore, 0, 0},
+    {"snapshot_restore_over", "twin_snapshot_restore", setup_restore_over, call_snapshot_restore,
+     0, 0},
+    {"store_load_over", "twin_store_load", setup_load_over, call_store_load, 0, 0},
     {"align_create", "twin_align_create twin_align_options_init_", NULL, call_align_create, 0,
      0},
     {"align_push", "twin_align_push", setup_align, call_align_push, 0, 0},

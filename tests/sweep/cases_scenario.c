@@ -3,6 +3,7 @@
  * scenario. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sweep.h"
@@ -174,6 +175,33 @@ static void setup_forked_live(sw_ctx *c)
     c->after = after_live;
 }
 
+static void setup_big_changed(sw_ctx *c)
+{
+    twin_health_options o;
+    sw_graph_big(c);
+    sw_signal(c);
+    motor_health(&o);
+    ck_assert_int_eq(twin_ingest_attach_health(c->ing, c->sig, &o, 0), TWIN_OK);
+    ck_assert_int_eq(call_fork(c), TWIN_OK);
+    for (int i = 0; i < 70; i += 7) {
+        char id[16];
+        snprintf(id, sizeof id, "n%d", i);
+        ck_assert_int_eq(twin_scenario_set_failure_rate(c->sc, id, 1e-6 * (i + 1)), TWIN_OK);
+    }
+    ck_assert_int_eq(twin_scenario_fail_twin(c->sc, "n3", 86400.0), TWIN_OK);
+}
+
+static twin_status call_run_big(sw_ctx *c)
+{
+    static const char *const depends[] = {"feeds:in", "drives", NULL};
+    twin_scenario_run_options o;
+    twin_scenario_run_options_init(&o);
+    o.runs = 10;
+    o.horizon_s = 10 * 86400.0;
+    o.depends = depends;
+    return twin_scenario_run(c->sc, &o, &c->r);
+}
+
 static twin_status call_live_set_property(sw_ctx *c)
 {
     twin_value v = twin_value_double(4.5);
@@ -215,6 +243,7 @@ const sw_case sw_cases_scenario[] = {
     {"scenario_set_health", "twin_scenario_set_health", setup_forked, call_set_health, 0, 0},
     {"scenario_run", "twin_scenario_run twin_scenario_run_options_init_", setup_changed,
      call_run, 0, 0},
+    {"scenario_run_big", "twin_scenario_run", setup_big_changed, call_run_big, 0, 0},
     {"graph_set_property_forked", "twin_graph_set_property", setup_forked_live,
      call_live_set_property, 0, 0},
     {"graph_remove_twin_forked", "twin_graph_remove_twin", setup_forked_live,

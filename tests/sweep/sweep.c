@@ -199,6 +199,27 @@ void sw_graph(sw_ctx *c)
     ASSERT_G(c, twin_graph_add_relationship(c->g, "motor1", "r2", "drives", "pump1", NULL, 0));
 }
 
+void sw_graph_big(sw_ctx *c)
+{
+    char id[32], prev[32], rel[32];
+    sw_graph(c);
+    for (int i = 0; i < 70; i++) {
+        twin_member m;
+        m.name = i % 2 ? "speed" : "load";
+        m.value = twin_value_double(i);
+        snprintf(id, sizeof id, "n%d", i);
+        ASSERT_G(c, twin_graph_add_twin(c->g, id, i % 3 ? "dtmi:t:Pump;1" : "dtmi:t:Motor;1",
+                                        &m, 1));
+        if (i) {
+            snprintf(rel, sizeof rel, "e%d", i);
+            ASSERT_G(c, twin_graph_add_relationship(c->g, prev, rel, i % 4 ? "feeds" : "drives",
+                                                    id, NULL, 0));
+        }
+        memcpy(prev, id, sizeof id);
+    }
+    ASSERT_G(c, twin_graph_add_relationship(c->g, "motor1", "e0", "drives", "n0", NULL, 0));
+}
+
 void sw_store_ingest(sw_ctx *c)
 {
     twin_store_options so;

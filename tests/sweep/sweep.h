@@ -113,6 +113,7 @@ typedef struct sw_tables {
 
 /* Create the usual handles over c->fa (abort the test on failure). */
 void sw_graph(sw_ctx *c);               /* a graph: pump1, pump2, motor1, feeds rels */
+void sw_graph_big(sw_ctx *c);           /* sw_graph + 70 twins in a chain (growth points) */
 void sw_store_ingest(sw_ctx *c);        /* sw_graph + memstore + store + ingest */
 void sw_signal(sw_ctx *c);              /* + c->sig: pump1.flow with history and samples */
 
