@@ -281,7 +281,8 @@ void sw_observe_scenario(twin_scenario *sc, const char *tag, sw_buf *b)
         sw_printf(b, "%s %s %d %s", tag, ids[i], s, s == TWIN_OK ? model : "-");
         if (s == TWIN_OK && twin_scenario_get_property(sc, ids[i], "speed", &v) == TWIN_OK)
             sw_printf(b, " speed=%s", value_str(v, 1, vb, sizeof vb));
-        if (s == TWIN_OK) twin_scenario_relationships(sc, ids[i], TWIN_DIRECTION_OUTGOING, NULL, rel_out, b);
+        if (s == TWIN_OK)
+            twin_scenario_relationships(sc, ids[i], TWIN_DIRECTION_OUTGOING, NULL, rel_out, b);
         sw_printf(b, "\n");
     }
 }
