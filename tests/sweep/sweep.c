@@ -549,7 +549,7 @@ static void first_diff(const sw_buf *a, const sw_buf *b, char *why, size_t cap)
 START_TEST(test_case_sweep)
 {
     const sw_case *k = case_at((size_t)_i);
-    size_t n, reached = 0;
+    size_t n, reached = 0, second = 0;
     for (n = 0; n < MAX_N; n++) {
         failalloc fa;
         sw_ctx c;
@@ -571,6 +571,7 @@ START_TEST(test_case_sweep)
         if (hit && s != TWIN_OK) {
             char why[512];
             reached++;
+            second += k->fail_status2 && (int)s == k->fail_status2;
             ck_assert_msg(status_ok_for(k, s), "%s: failing allocation %zu: status %d (%s)",
                           k->name, n, s, twin_strerror(s));
             sw_observe(tabs, &c, &after);
@@ -601,8 +602,10 @@ START_TEST(test_case_sweep)
         if (s == TWIN_OK && hit) continue;  /* a growth it could do without: go on */
     }
     ck_assert_uint_lt(n, MAX_N);
-    printf("sweep: %-36s %5zu allocations failed in turn, %5zu returned the failure\n", k->name,
-           n, reached);
+    printf("sweep: %-36s %5zu allocations failed in turn, %5zu returned the failure", k->name, n,
+           reached);
+    if (second) printf(" (%zu as %s)", second, twin_strerror((twin_status)k->fail_status2));
+    printf("\n");
 }
 END_TEST
 

@@ -3,8 +3,8 @@
  * allocator is hooked too (SQLITE_CONFIG_MALLOC before sqlite3_initialize:
  * the default methods, wrapped to fail on the same plan), and
  * libtwin-sqlite's malloc calls fail through the wrapped C library. A
- * failure returns TWIN_E_NOMEM or, where the header documents it for
- * SQLite's failures, TWIN_E_IO; the handles and the database (counts and
+ * failure returns TWIN_E_NOMEM (the header maps SQLite's out of memory to
+ * it; no case accepts TWIN_E_IO); the handles and the database (counts and
  * documents) are as they were; SQLite's memory in use after closing is what
  * it was before the case. */
 #include <check.h>
@@ -431,29 +431,28 @@ static twin_status call_callbacks(sw_ctx *c)
     return twin_sqlite_callbacks(X(c)->db, &cb);
 }
 
-#define IO TWIN_E_IO
 static const sw_case cases_sqlite[] = {
     {"sqlite_open", "twin_sqlite_open twin_sqlite_options_init_", setup_path, call_open_case, 0,
      0},
     /* void: SQLite may allocate while closing; nothing may leak */
     {"sqlite_close", "twin_sqlite_close", setup_full, call_close, 0, 0},
-    {"sqlite_flush", "twin_sqlite_callbacks", setup_pending, call_flush, 0, IO},
-    {"sqlite_write_sample", "twin_sqlite_callbacks", setup_write, call_write, 0, IO},
-    {"sqlite_store_set_property", "twin_sqlite_callbacks", setup_full, call_store_twin, 0, IO},
-    {"sqlite_load", "twin_sqlite_load", setup_reload, call_load, 0, IO},
-    {"sqlite_set_retention", "twin_sqlite_set_retention", setup_full, call_set_retention, 0, IO},
+    {"sqlite_flush", "twin_sqlite_callbacks", setup_pending, call_flush, 0, 0},
+    {"sqlite_write_sample", "twin_sqlite_callbacks", setup_write, call_write, 0, 0},
+    {"sqlite_store_set_property", "twin_sqlite_callbacks", setup_full, call_store_twin, 0, 0},
+    {"sqlite_load", "twin_sqlite_load", setup_reload, call_load, 0, 0},
+    {"sqlite_set_retention", "twin_sqlite_set_retention", setup_full, call_set_retention, 0, 0},
     {"sqlite_apply_retention", "twin_sqlite_apply_retention", setup_full, call_apply_retention,
-     0, IO},
-    {"sqlite_checkpoint", "twin_sqlite_checkpoint", setup_full, call_checkpoint, 0, IO},
-    {"sqlite_get_counts", "twin_sqlite_get_counts", setup_full, call_counts, 0, IO},
-    {"sqlite_put_document", "twin_sqlite_put_document", setup_docs, call_put_document, 0, IO},
-    {"sqlite_documents", "twin_sqlite_documents", setup_full, call_documents, 0, IO},
-    {"sqlite_read", "twin_sqlite_read", setup_full, call_read, 0, IO},
-    {"sqlite_value_at", "twin_sqlite_value_at", setup_full, call_value_at, 0, IO},
-    {"sqlite_read_buckets", "twin_sqlite_read_buckets", setup_full, call_read_buckets, 0, IO},
-    {"sqlite_check_blocks", "twin_sqlite_check_blocks", setup_full, call_check_blocks, 0, IO},
-    {"sqlite_bind_ingest", "twin_sqlite_bind_ingest", setup_full, call_bind, 0, IO},
-    {"sqlite_callbacks", "twin_sqlite_callbacks", setup_full, call_callbacks, 0, IO},
+     0, 0},
+    {"sqlite_checkpoint", "twin_sqlite_checkpoint", setup_full, call_checkpoint, 0, 0},
+    {"sqlite_get_counts", "twin_sqlite_get_counts", setup_full, call_counts, 0, 0},
+    {"sqlite_put_document", "twin_sqlite_put_document", setup_docs, call_put_document, 0, 0},
+    {"sqlite_documents", "twin_sqlite_documents", setup_full, call_documents, 0, 0},
+    {"sqlite_read", "twin_sqlite_read", setup_full, call_read, 0, 0},
+    {"sqlite_value_at", "twin_sqlite_value_at", setup_full, call_value_at, 0, 0},
+    {"sqlite_read_buckets", "twin_sqlite_read_buckets", setup_full, call_read_buckets, 0, 0},
+    {"sqlite_check_blocks", "twin_sqlite_check_blocks", setup_full, call_check_blocks, 0, 0},
+    {"sqlite_bind_ingest", "twin_sqlite_bind_ingest", setup_full, call_bind, 0, 0},
+    {"sqlite_callbacks", "twin_sqlite_callbacks", setup_full, call_callbacks, 0, 0},
     {NULL, NULL, NULL, NULL, 0, 0},
 };
 
