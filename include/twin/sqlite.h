@@ -361,7 +361,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_options_init_(twin_sqlite_options *o, si
  * sqlite3_open() and sqlite3_close() name theirs.
  * @param out  Receives the handle; on failure a handle that only carries
  *             the error (read it with twin_sqlite_last_error(), then
- *             twin_sqlite_close() it), or NULL when out of memory.
+ *             twin_sqlite_close() it), also for ::TWIN_E_NOMEM; NULL only
+ *             when the handle itself cannot be allocated.
  * @param path Database file.
  * @param o    Options; NULL for the defaults.
  * @retval TWIN_OK      Open.

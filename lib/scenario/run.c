@@ -111,14 +111,16 @@ static twin_status add_node(void *ud, const char *id, const sc_rec *rec)
     if (m->n == UINT32_MAX - 1) return TWIN_E_RANGE;
     if (!(nd = grow(&r->alloc, m->nodes, &m->cap, m->n + 1, sizeof *nd))) return TWIN_E_NOMEM;
     m->nodes = nd;
-    ids = twin__realloc(&r->alloc, (void *)r->ids, (size_t)m->n * sizeof *ids,
-                        (size_t)(m->n + 1) * sizeof *ids);
-    if (!ids) return TWIN_E_NOMEM;
-    r->ids = ids;
     if (twin__index_reserve(&r->idx, &r->alloc, 1) != TWIN_OK) return TWIN_E_NOMEM;
     nd = &m->nodes[m->n];
     memset(nd, 0, sizeof *nd);
     if (!(nd->id = twin__region_strdup(&r->region, &r->alloc, id, strlen(id)))) return TWIN_E_NOMEM;
+    /* Last: r->ids holds exactly r->n entries once the walk ends, even when
+       it ends here (the result is freed with that size). */
+    ids = twin__realloc(&r->alloc, (void *)r->ids, (size_t)m->n * sizeof *ids,
+                        (size_t)(m->n + 1) * sizeof *ids);
+    if (!ids) return TWIN_E_NOMEM;
+    r->ids = ids;
     nd->rec = rec;
     nd->key = twin__det_key(id, NULL);
     nd->fail_at = rec ? rec->fail_at : INFINITY;

@@ -393,7 +393,9 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
     flags = (o->flags & TWIN_SQLITE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (!(o->flags & (TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE))) flags |= SQLITE_OPEN_CREATE;
     rc = sqlite3_open_v2(path, &db->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) return tsq_fail(db, TWIN_E_IO, rc, "%s: cannot open", path);
+    if (rc != SQLITE_OK)
+        return tsq_fail(db, rc == SQLITE_NOMEM ? TWIN_E_NOMEM : TWIN_E_IO, rc, "%s: cannot open",
+                        path);
     sqlite3_extended_result_codes(db->db, 1);
     sqlite3_busy_timeout(db->db, o->busy_timeout_ms);
     app = pragma_int(db, "PRAGMA application_id", &rc);

@@ -114,15 +114,21 @@ static int prepare(twin_sqlite *db, const char *sql, sqlite3_stmt **s)
     return rc;
 }
 
-/* Map the new handles of the loaded signals to their rows. */
-static twin_status map_signals(twin_sqlite *db, twin_ingest *ing)
+/* Map the new handles of the loaded signals to their rows. The map is only
+ * a cache (a signal is looked up at its first sample when missing), and
+ * the graph is already replaced: out of memory leaves it empty rather than
+ * failing a load that has happened. */
+static void map_signals(twin_sqlite *db, twin_ingest *ing)
 {
     uint64_t cur = 0;
     twin_signal h;
     tsq_sig_clear(db);
     while (twin_ingest_signals_next(ing, &cur, &h) == TWIN_OK)
-        if (!tsq_sig_put(db, h)) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
-    return TWIN_OK;  /* rows are looked up at the first sample */
+        if (!tsq_sig_put(db, h)) {
+            tsq_sig_clear(db);
+            return;
+        }
+    /* rows are looked up at the first sample */
 }
 
 twin_status twin_sqlite_load(twin_sqlite *db, twin_graph *g, twin_ingest *ing,
@@ -168,7 +174,7 @@ twin_status twin_sqlite_load(twin_sqlite *db, twin_graph *g, twin_ingest *ing,
     }
     if (ing) {
         db->ing = ing;
-        s = map_signals(db, ing);
+        map_signals(db, ing);
     }
 done:
     sqlite3_finalize(L.twins);

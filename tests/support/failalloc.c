@@ -87,6 +87,10 @@ static int should_fail(failalloc *fa)
 {
     size_t k = fa->since_arm++;
     fa->calls++;
+    if (fa->fail_all) {
+        fa->failures++;
+        return 1;
+    }
     if (fa->armed && k == fa->fail_at) {
         fa->armed = 0;
         fa->triggered = 1;
@@ -173,6 +177,16 @@ void failalloc_arm(failalloc *fa, size_t n)
 void failalloc_disarm(failalloc *fa)
 {
     fa->armed = 0;
+}
+
+void failalloc_fail_all(failalloc *fa, int on)
+{
+    fa->fail_all = on;
+}
+
+int failalloc_should_fail(failalloc *fa)
+{
+    return should_fail(fa);
 }
 
 int failalloc_triggered(const failalloc *fa)

@@ -41,6 +41,7 @@ typedef struct failalloc {
     size_t fail_at;        /* index of the call (since arm) that fails */
     size_t since_arm;      /* alloc + realloc calls since the last arm */
     int triggered;         /* nonzero: the armed failure happened */
+    int fail_all;          /* nonzero: every alloc/realloc call fails */
 
     failalloc_block *tab;  /* open-addressing table of live blocks */
     size_t tab_cap;        /* power of two */
@@ -58,6 +59,15 @@ void failalloc_arm(failalloc *fa, size_t n);
 
 /* Cancel a pending failure. Keeps fa->triggered as it is. */
 void failalloc_disarm(failalloc *fa);
+
+/* Nonzero: every alloc/realloc call fails from now on (counted in calls and
+ * failures); zero: back to normal (an armed failure stays pending). */
+void failalloc_fail_all(failalloc *fa, int on);
+
+/* Count one allocation made by another allocator that shares this one's
+ * plan (e.g. a test's wrapper around malloc or SQLite's allocator); nonzero
+ * when that allocation must fail, exactly as for this allocator's own. */
+int failalloc_should_fail(failalloc *fa);
 
 /* Nonzero when the armed failure has happened since the last arm. */
 int failalloc_triggered(const failalloc *fa);
