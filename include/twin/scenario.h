@@ -80,6 +80,10 @@
  * was and leaves a message in twin_scenario_last_error(). A scenario whose
  * live graph was destroyed, or replaced by a load or restore under it,
  * refuses every call with ::TWIN_E_STATE.
+ * The live graph never waits on a scenario: if keeping a twin as it was
+ * runs out of memory when the live graph changes it, the change is made
+ * and the scenario gives up: its family's calls then fail with
+ * ::TWIN_E_NOMEM (destroying them still works).
  */
 #ifndef TWIN_SCENARIO_H
 #define TWIN_SCENARIO_H

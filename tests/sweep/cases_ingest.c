@@ -469,6 +469,79 @@ const sw_case sw_cases_ingest[] = {
     {NULL, NULL, NULL, NULL, 0, 0},
 };
 
+/* ---- sources and their clocks ---- */
+
+static twin_status call_add_source(sw_ctx *c)
+{
+    twin_source src = 0;
+    twin_status s = twin_ingest_add_source(c->ing, "gw1", NULL, &src);
+    c->u[0] = src;
+    return s;
+}
+
+/* A signal, a source with an estimate (pairs 1 ms late), not yet the signal's. */
+static void setup_source(sw_ctx *c)
+{
+    sw_signal(c);
+    ck_assert_int_eq(call_add_source(c), TWIN_OK);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(twin_ingest_observe_source(c->ing, (twin_source)c->u[0],
+                                                    (10 + i) * SEC, (10 + i) * SEC + 1000),
+                         TWIN_OK);
+}
+
+static twin_status call_set_signal_source(sw_ctx *c)
+{
+    return twin_ingest_set_signal_source(c->ing, c->sig, (twin_source)c->u[0]);
+}
+
+static void setup_sourced(sw_ctx *c)
+{
+    setup_source(c);
+    ck_assert_int_eq(call_set_signal_source(c), TWIN_OK);
+}
+
+/* A sample through a source's clock (corrected on the way in). */
+static twin_status call_write_sourced(sw_ctx *c)
+{
+    twin_signal_sample s;
+    s.signal = c->sig;
+    s.t_us = 20 * SEC;
+    s.value = 15;
+    return twin_ingest_write_signals(c->ing, &s, 1, NULL, NULL);
+}
+
+const sw_case sw_cases_sources[] = {
+    {"ingest_add_source", "twin_ingest_add_source", setup_sig, call_add_source, 0, 0},
+    {"ingest_set_signal_source", "twin_ingest_set_signal_source", setup_source,
+     call_set_signal_source, 0, 0},
+    {"ingest_write_sourced", "twin_ingest_write_signals_", setup_sourced, call_write_sourced, 0,
+     0},
+    {NULL, NULL, NULL, NULL, 0, 0},
+};
+
+static twin_status na_sources(sw_ctx *c)
+{
+    twin_source src = (twin_source)c->u[0], found = 0, next = 0;
+    uint64_t cur = 0;
+    twin_ingest_source_info si;
+    twin_ingest_correction cr;
+    twin_clock k;
+    twin_clock_options o;
+    SW_CHECK(twin_ingest_find_source(c->ing, "gw1", &found) == TWIN_OK && found == src);
+    SW_CHECK(twin_ingest_sources_next(c->ing, &cur, &next) == TWIN_OK && next == src);
+    SW_CHECK(twin_ingest_observe_source(c->ing, src, 30 * SEC, 30 * SEC + 1000) == TWIN_OK);
+    memset(&si, 0, sizeof si);
+    si.size = sizeof si;
+    SW_CHECK(twin_ingest_get_source(c->ing, src, &si, &k) == TWIN_OK);
+    SW_CHECK(twin_ingest_set_source_clock(c->ing, src, &k) == TWIN_OK);
+    SW_CHECK(twin_clock_options_init(&o) == TWIN_OK);
+    memset(&cr, 0, sizeof cr);
+    cr.size = sizeof cr;
+    SW_CHECK(twin_ingest_signal_source(c->ing, c->sig, &cr) == TWIN_OK);
+    return TWIN_OK;
+}
+
 /* ---- functions that do not allocate ---- */
 
 static twin_status na_ingest_read(sw_ctx *c)
@@ -572,6 +645,10 @@ const sw_noalloc sw_noalloc_ingest[] = {
     {"twin_clock_options_init_ twin_clock_init twin_clock_observe twin_clock_get_estimate "
      "twin_clock_to_host",
      "plain data in caller storage", NULL, na_clock},
+    {"twin_ingest_find_source twin_ingest_sources_next twin_ingest_observe_source "
+     "twin_ingest_get_source twin_ingest_set_source_clock twin_ingest_signal_source",
+     "a source's clock is plain data kept when the source was added", setup_sourced,
+     na_sources},
     {"twin_align_flush twin_align_next twin_align_last_error twin_align_destroy",
      "rows from the buffers push filled; destroy only frees", setup_align_pushed,
      call_align_drain},

@@ -311,6 +311,19 @@ void sw_observe(const sw_tables *t, sw_ctx *c, sw_buf *b)
             sw_printf(b, "sig %s %s %s latest %d %lld %a\n", tw, nm, un ? un : "-", s,
                       (long long)tl, v);
         }
+        cur = 0;
+        {
+            twin_source src;
+            while (twin_ingest_sources_next(c->ing, &cur, &src) == TWIN_OK) {
+                twin_ingest_source_info si;
+                memset(&si, 0, sizeof si);
+                si.size = sizeof si;
+                ck_assert_int_eq(twin_ingest_get_source(c->ing, src, &si, NULL), TWIN_OK);
+                sw_printf(b, "source %u %s signals %llu pairs %llu corrected %llu\n",
+                          (unsigned)src, si.name, (unsigned long long)si.signals,
+                          (unsigned long long)si.pairs, (unsigned long long)si.corrected);
+            }
+        }
         memset(&is, 0, sizeof is);
         is.size = sizeof is;
         ck_assert_int_eq(twin_ingest_get_stats(c->ing, 0, &is), TWIN_OK);

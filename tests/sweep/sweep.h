@@ -143,6 +143,7 @@ void sw_memstore_callbacks(sw_ctx *c, twin_store_callbacks *cb);
 extern const sw_case sw_cases_graph[];
 extern const sw_noalloc sw_noalloc_graph[];
 extern const sw_case sw_cases_ingest[];
+extern const sw_case sw_cases_sources[];
 extern const sw_noalloc sw_noalloc_ingest[];
 extern const sw_case sw_cases_dtdl[];
 extern const sw_noalloc sw_noalloc_dtdl[];

@@ -5,6 +5,7 @@
 static const sw_case *const cases[] = {
     sw_cases_graph,
     sw_cases_ingest,
+    sw_cases_sources,
     sw_cases_dtdl,
     sw_cases_health,
     sw_cases_scenario,
