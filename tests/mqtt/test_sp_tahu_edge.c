@@ -203,6 +203,10 @@ static void node_stop(void)
 
 static void setup(void)
 {
+    /* counters of the event callback start at zero in each test (with
+       CK_FORK=no the tests share one process) */
+    stale_devices = stale_nodes = 0;
+    nS = 0;
     ck_assert_int_eq(broker_start(&B), 0);
     twin_sp_host_options o;
     twin_sp_host_options_init(&o);
