@@ -15,7 +15,9 @@
  *   memory, in the same batches: a signal's samples in order, BATCH lines a
  *   request), gzip level 1 too; influx_forward_vs_bare is forward over bare
  *   (points per second), target >= 0.8.
- * Both wait for each answer before the next request (one connection).
+ * Both wait for each answer before the next request (one connection). The
+ * forwarder runs first; BENCH_INFLUX_BARE_FIRST=1 runs the bare client first
+ * (the second writer meets a server with more data and compactions running).
  * forward_catchup_s: the 24-hour backlog of a 1,000-signal gateway at 1 Hz
  * (86.4 million samples) at the measured forwarding rate, extrapolated from
  * the fraction measured (SIGNALS x SECONDS of it; printed). Checks the
@@ -161,7 +163,10 @@ static double bare(const influx *ix, long nsig, long secs, long batch)
                 curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(gzcap - zs.avail_out));
                 if (curl_easy_perform(c) != CURLE_OK) die("bare: request failed");
                 curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-                if (code != 204) die("bare: write refused");
+                if (code != 204) {
+                    fprintf(stderr, "bench_influx: bare: HTTP %ld\n", code);
+                    die("bare: write refused");
+                }
                 lines = 0;
                 len = 0;
             }
@@ -216,7 +221,8 @@ int main(int argc, char **argv)
     twin_influx_progress p;
     twin_influx_stats st;
     influx ix;
-    double tf, tb, n, pps, bare_pps, t;
+    double tf, tb = 0, n, pps, bare_pps, t;
+    int bare_first = getenv("BENCH_INFLUX_BARE_FIRST") != NULL;
     if (nsig < 1 || secs < 1 || batch < 1) die("usage: bench_influx [SIGNALS [SECONDS [BATCH]]]");
     if (system("command -v influxd >/dev/null 2>&1") != 0) {
         printf("bench_influx: no influxd on the PATH (Debian's influxdb): skipped\n");
@@ -234,6 +240,7 @@ int main(int argc, char **argv)
         influx_create_db(&ix, "bare") != 0)
         die("influxd did not start");
 
+    if (bare_first) tb = bare(&ix, nsig, secs, batch);
     if (twin_sqlite_open(&db, path, NULL) != TWIN_OK) die("open");
     snprintf(url, sizeof url, "http://127.0.0.1:%d", ix.port);
     twin_influx_options_init(&o);
@@ -253,7 +260,7 @@ int main(int argc, char **argv)
     twin_influx_destroy(fw);
     twin_sqlite_close(db);
 
-    tb = bare(&ix, nsig, secs, batch);
+    if (!bare_first) tb = bare(&ix, nsig, secs, batch);
     if (count_upstream(&ix, "fwd") != (long long)n || count_upstream(&ix, "bare") != (long long)n)
         die("the counts upstream differ from the samples");
     influx_stop(&ix);

@@ -186,7 +186,7 @@ static char *make_prefix(const twin_influx *fw, const char *twin, const char *na
     const char *keys[4] = {"model", "twin", "signal", "unit"};
     const char *vals[4] = {model, twin, name, unit};
     size_t n = 0, k;
-    char *p;
+    char *p = NULL;
     int pass;
     for (pass = 0; pass < 2; pass++) {
         char *o = pass ? p : NULL;
