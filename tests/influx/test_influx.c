@@ -512,6 +512,32 @@ START_TEST(rejected_line)
 }
 END_TEST
 
+/* twinctl forward (the TWINCTL environment variable names it): everything
+   sent, then nothing the second time. */
+START_TEST(twinctl_forward)
+{
+    const char *tw = getenv("TWINCTL");
+    const char *path;
+    char cmd[1024], out[256];
+    FILE *f;
+    int k;
+    if (!tw) return;  /* run by hand, without meson's environment */
+    path = sq_path(dir, "g.db");
+    make_store(path, 3, 500);
+    for (k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "'%s' forward --influx http://127.0.0.1:%d --db " DB
+                 " -d '%s' --batch 400 -q",
+                 tw, server.port, path);
+        ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+        ck_assert_ptr_nonnull(fgets(out, sizeof out, f));
+        ck_assert_int_eq(pclose(f), 0);
+        ck_assert_msg(!strncmp(out, k ? "forwarded 0 samples" : "forwarded 1500 samples",
+                               k ? 19 : 22), "%s", out);
+    }
+    check_exact(&server, "twin", 3, 500);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("influx");
@@ -532,6 +558,7 @@ int main(void)
     tcase_add_test(tc, forwarder_killed);
     tcase_add_test(tc, server_stalled);
     tcase_add_test(tc, rejected_line);
+    tcase_add_test(tc, twinctl_forward);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

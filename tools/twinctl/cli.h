@@ -19,6 +19,7 @@ int cmd_dot(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_whatif(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
 
 /* "twinctl CMD: message" and a hint to --help on stderr; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)

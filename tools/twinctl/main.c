@@ -18,6 +18,8 @@ static const char help[] =
     "  impact TWIN               the twins affected by TWIN: depth, impact, path\n"
     "  dot                       the graph as Graphviz DOT (--svg FILE renders it)\n"
     "  whatif                    fork the plant, change it, run both forward, compare\n"
+    "  forward                   send the store's samples to InfluxDB, resuming\n"
+    "                            where it confirmed (--influx URL --db NAME)\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -36,6 +38,7 @@ static const struct {
     {"validate", cmd_validate}, {"import", cmd_import}, {"export", cmd_export},
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
     {"health", cmd_health},     {"whatif", cmd_whatif},
+    {"forward", cmd_forward},
 };
 
 int main(int argc, char **argv)
