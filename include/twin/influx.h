@@ -74,7 +74,8 @@
  *   InfluxDB's message are in ::twin_influx_progress.
  *
  * @par Limits
- * A late sample (one older than its signal's cursor when it reaches the
+ * The store must be of schema 3 (libtwin 1.5 and later; a read-write open
+ * migrates older ones). A late sample (one older than its signal's cursor when it reaches the
  * store) is not forwarded. Retention that deletes raw samples before they
  * were forwarded loses them upstream too (the cursor then skips ahead).
  *
@@ -252,8 +253,7 @@ TWIN_INFLUX_API twin_status twin_influx_options_init_(twin_influx_options *o, si
  *                      out of range.
  * @retval TWIN_E_ABI   @c o->size is larger than this library's struct.
  * @retval TWIN_E_IO    The cursor table cannot be created or read (e.g. a
- *                      read-only database); twin_sqlite_last_error() is not
- *                      set, the message is lost: see the status only.
+ *                      read-only database, or one of an older schema).
  * @retval TWIN_E_NOMEM Out of memory, or libcurl failed to start.
  * @par Thread safety  Any thread; @p db is then used by the forwarder's.
  */
@@ -281,6 +281,8 @@ TWIN_INFLUX_API void twin_influx_destroy(twin_influx *fw);
  * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @retval TWIN_E_IO    The store could not be read or the cursors written
  *                      (the batch is kept; step again later).
+ * @retval TWIN_E_BUSY  The store stayed locked by another connection past
+ *                      its busy timeout (the batch is kept; step again).
  * @retval TWIN_E_NOMEM Out of memory.
  * @par Thread safety  One thread at a time per handle.
  */
