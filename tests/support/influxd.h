@@ -269,7 +269,7 @@ static inline uint64_t influx_du(const char *path)
     while ((e = readdir(d))) {
         char p[1024];
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
         n += influx_du(p);
     }
     closedir(d);
@@ -292,7 +292,7 @@ static inline int influx_count(const char *path, const char *ext)
     while ((e = readdir(d))) {
         char p[1024];
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
         n += influx_count(p, ext);
     }
     closedir(d);
