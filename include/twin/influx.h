@@ -73,6 +73,13 @@
  *   retried with backoff like a 5xx (no line is at fault); the status and
  *   InfluxDB's message are in ::twin_influx_progress.
  *
+ * @par TLS
+ * An `https://` URL is verified (certificate chain and host name, by
+ * libcurl with OpenSSL) against @c ca_file, or the system's CAs; a client
+ * certificate is sent when @c cert_file and @c key_file are given. A
+ * verification failure is a connection error (retried with backoff, the
+ * reason in ::twin_influx_progress.last_message).
+ *
  * @par Limits
  * The store must be of schema 3 (libtwin 1.5 and later; a read-write open
  * migrates older ones). A late sample (one older than its signal's cursor when it reaches the
@@ -177,6 +184,10 @@ typedef struct twin_influx_options {
     twin_influx_reject_fn on_reject; /**< NULL: rejected lines only counted. */
     void *reject_ud;            /**< Passed to @c on_reject. */
     uint64_t seed;              /**< Seed of the jitter; 0: from the clock. */
+    const char *ca_file;        /**< https: the CA certificates (PEM) that
+                                     verify the server; NULL: the system's. */
+    const char *cert_file;      /**< https: a client certificate (PEM); NULL: none. */
+    const char *key_file;       /**< https: its private key (PEM); NULL: none. */
 } twin_influx_options;
 
 /** @brief State after a step (twin_influx_step()). */

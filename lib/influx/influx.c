@@ -615,6 +615,12 @@ twin_status twin_influx_create(twin_influx **out, twin_sqlite *db, const twin_in
     curl_easy_setopt(fw->curl, CURLOPT_TIMEOUT_MS, (long)d.request_timeout_ms);
     curl_easy_setopt(fw->curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(fw->curl, CURLOPT_WRITEDATA, fw);
+    if ((d.ca_file && curl_easy_setopt(fw->curl, CURLOPT_CAINFO, d.ca_file) != CURLE_OK) ||
+        (d.cert_file && curl_easy_setopt(fw->curl, CURLOPT_SSLCERT, d.cert_file) != CURLE_OK) ||
+        (d.key_file && curl_easy_setopt(fw->curl, CURLOPT_SSLKEY, d.key_file) != CURLE_OK)) {
+        twin_influx_destroy(fw);
+        return TWIN_E_INVAL;
+    }
     if (sqlite3_exec(fw->conn,
                      "CREATE TABLE IF NOT EXISTS twin_influx_cursors(upstream TEXT NOT NULL,"
                      " twin TEXT NOT NULL, signal TEXT NOT NULL, t_us INTEGER NOT NULL,"

@@ -77,6 +77,13 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
     return sz * n;
 }
 
+static size_t on_data_sink(char *p, size_t sz, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return sz * n;
+}
+
 /* A query's JSON answer (malloc'ed). */
 static char *query(const influx *ix, const char *q)
 {
@@ -548,6 +555,95 @@ START_TEST(twinctl_forward)
 }
 END_TEST
 
+/* https: an influxd with a certificate of a CA the test makes (openssl);
+   refused against the system's CAs, forwarded with the CA given. */
+START_TEST(tls)
+{
+    const char *d = sq_tmpdir(), *path;
+    char cmd[2048], ca[128], cert[128], key[128], url[64], q[256];
+    twin_influx_options o;
+    twin_influx *fw;
+    twin_influx_progress p;
+    twin_sqlite *db;
+    influx x;
+    int k, ok = 0;
+    snprintf(ca, sizeof ca, "%s/ca.pem", d);
+    snprintf(cert, sizeof cert, "%s/server.pem", d);
+    snprintf(key, sizeof key, "%s/server.key", d);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext &&"
+             " openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1"
+             " -subj /CN=test-ca 2>/dev/null &&"
+             " openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
+             " -subj /CN=127.0.0.1 2>/dev/null &&"
+             " openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+             " -out server.pem -days 1 -extfile san.ext 2>/dev/null",
+             d);
+    if (system("command -v openssl >/dev/null 2>&1") != 0) {
+        ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true"), "no openssl");
+        sq_rmdir(d);
+        return;
+    }
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_msg(influx_start_tls(&x, cert, key) == 0, "influxd (https) did not start");
+    snprintf(url, sizeof url, "https://127.0.0.1:%d", x.port);
+    for (k = 0; k < 50 && !ok; k++) {  /* CREATE DATABASE over https */
+        CURL *c = curl_easy_init();
+        long code = 0;
+        snprintf(q, sizeof q, "%s/query?q=CREATE%%20DATABASE%%20" DB, url);
+        curl_easy_setopt(c, CURLOPT_URL, q);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data_sink);
+        if (curl_easy_perform(c) == CURLE_OK) {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+            ok = code == 200;
+        }
+        curl_easy_cleanup(c);
+        if (!ok) influx_sleep_ms(100);
+    }
+    ck_assert(ok);
+    path = sq_path(d, "t.db");
+    make_store(path, 2, 1000);
+    db = open_db(path);
+    twin_influx_options_init(&o);
+    o.url = url;
+    o.db = DB;
+    o.retry_initial_ms = 20;
+    o.retry_max_ms = 100;
+    ck_assert_int_eq(twin_influx_create(&fw, db, &o), TWIN_OK);
+    p.size = sizeof p;
+    ck_assert_int_eq(twin_influx_step(fw, 1, &p), TWIN_OK);
+    ck_assert_int_eq(p.state, TWIN_INFLUX_BACKOFF);  /* not a CA of the system */
+    ck_assert_int_eq(p.last_http, 0);
+    ck_assert_msg(strstr(p.last_message, "certificate") || strstr(p.last_message, "SSL"), "%s",
+                  p.last_message);
+    twin_influx_destroy(fw);
+    o.ca_file = ca;
+    ck_assert_int_eq(twin_influx_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    twin_influx_destroy(fw);
+    twin_sqlite_close(db);
+    {
+        CURL *c = curl_easy_init();
+        body b = {NULL, 0};
+        char *e = curl_easy_escape(c, "SELECT count(value) FROM twin", 0);
+        snprintf(q, sizeof q, "%s/query?db=" DB "&q=%s", url, e);
+        curl_free(e);
+        curl_easy_setopt(c, CURLOPT_URL, q);
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+        curl_easy_cleanup(c);
+        ck_assert_msg(b.p && strstr(b.p, ",2000]"), "%s", b.p ? b.p : "");
+        free(b.p);
+    }
+    influx_stop(&x);
+    sq_rmdir(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("influx");
@@ -569,6 +665,10 @@ int main(void)
     tcase_add_test(tc, server_stalled);
     tcase_add_test(tc, rejected_line);
     tcase_add_test(tc, twinctl_forward);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tls");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, tls);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

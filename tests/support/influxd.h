@@ -28,6 +28,7 @@ typedef struct influx {
     pid_t pid;
     int port;
     int fd;       /* a keep-alive connection */
+    int tls;      /* https only: started when its port accepts connections */
     char *body;   /* the batch being built */
     size_t len, cap;
 } influx;
@@ -156,6 +157,10 @@ static inline int influx_spawn(influx *x)
     }
     for (k = 0; k < 300; k++) {  /* up to 30 s */
         int fd = influx_connect(x), st;
+        if (fd >= 0 && x->tls) {
+            close(fd);
+            return 0;
+        }
         if (fd >= 0) {
             int code;
             x->fd = fd;
@@ -197,8 +202,10 @@ static inline int influx_create_db(influx *x, const char *name)
 
 /* Set up a temporary directory and a configuration on two free ports, and
    start influxd; 0 when it answers /ping. The directory is kept for
-   influx_stop() (and for the log: x->dir/influxd.log). */
-static inline int influx_start(influx *x)
+   influx_stop() (and for the log: x->dir/influxd.log). With cert and key
+   (PEM files), HTTPS only: the raw helpers here (influx_request() and those
+   that use it) then do not work; use a TLS client. */
+static inline int influx_start_tls(influx *x, const char *cert, const char *key)
 {
     char conf[128];
     FILE *f;
@@ -220,13 +227,21 @@ static inline int influx_start(influx *x)
             "  compact-full-write-cold-duration = \"1s\"\n"
             "  max-series-per-database = 0\n  max-values-per-tag = 0\n"
             "[http]\n  bind-address = \"127.0.0.1:%d\"\n  log-enabled = false\n"
-            "  max-body-size = 0\n"
+            "  max-body-size = 0\n%s%s%s%s%s"
             "[monitor]\n  store-enabled = false\n"
             "[continuous_queries]\n  enabled = false\n"
             "[subscriber]\n  enabled = false\n",
-            rpc, x->dir, x->dir, x->dir, x->port);
+            rpc, x->dir, x->dir, x->dir, x->port,
+            cert ? "  https-enabled = true\n  https-certificate = \"" : "", cert ? cert : "",
+            cert ? "\"\n  https-private-key = \"" : "", cert ? key : "", cert ? "\"\n" : "");
     fclose(f);
+    x->tls = cert != NULL;
     return influx_spawn(x);
+}
+
+static inline int influx_start(influx *x)
+{
+    return influx_start_tls(x, NULL, NULL);
 }
 
 /* Append a point: measurement m, tag s=sensor, field v, time in us. */
