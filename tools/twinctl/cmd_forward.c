@@ -32,6 +32,7 @@ static const char help[] =
     "  --v2                the 2.x-compatible path /api/v2/write\n"
     "  --org ORG           the organisation (--v2)\n"
     "  --token TOKEN       sent as 'Authorization: Token TOKEN'\n"
+    "  --ca-file FILE      https: the CA certificates (PEM) that verify the server\n"
     "  --measurement-per-signal   the signal's name as the measurement\n"
     "  --precision P       us (default), ns, ms or s\n"
     "  --batch N           lines a request (default 5000)\n"
@@ -79,7 +80,7 @@ static void progress(twin_influx *fw, const twin_influx_progress *p, double rate
 int cmd_forward(int argc, char **argv)
 {
     const char *url = NULL, *name = NULL, *store = "twin.db", *org = NULL, *token = NULL;
-    const char *prec = "us", *v;
+    const char *prec = "us", *v, *ca = NULL;
     unsigned long batch = 5000;
     int follow = 0, quiet = 0, i, r, tty, rc = 0;
     uint32_t flags = 0;
@@ -111,6 +112,7 @@ int cmd_forward(int argc, char **argv)
                    (r = cli_value(argv[0], argc, argv, &i, "--store", "-d", &store)) != 0 ||
                    (r = cli_value(argv[0], argc, argv, &i, "--org", NULL, &org)) != 0 ||
                    (r = cli_value(argv[0], argc, argv, &i, "--token", NULL, &token)) != 0 ||
+                   (r = cli_value(argv[0], argc, argv, &i, "--ca-file", NULL, &ca)) != 0 ||
                    (r = cli_value(argv[0], argc, argv, &i, "--precision", NULL, &prec)) != 0) {
             if (r < 0) return EXIT_USAGE;
         } else if ((r = cli_value(argv[0], argc, argv, &i, "--batch", NULL, &v)) != 0) {
@@ -145,6 +147,7 @@ int cmd_forward(int argc, char **argv)
     o.db = name;
     o.org = org;
     o.token = token;
+    o.ca_file = ca;
     o.flags = flags;
     o.batch_lines = (uint32_t)batch;
     o.on_reject = on_reject;
