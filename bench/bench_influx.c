@@ -46,9 +46,12 @@ static double value_of(long sig, long k)
     return round(v * 100.0) / 100.0;
 }
 
+static influx *live;  /* the server, stopped by die() */
+
 static void die(const char *what)
 {
     fprintf(stderr, "bench_influx: %s\n", what);
+    if (live) influx_stop(live);
     exit(1);
 }
 
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
     printf("store: %ld signals x %ld s = %.0f samples, written in %.1f s\n", nsig, secs, n,
            bench_now_s() - t);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    live = &ix;
     if (influx_start(&ix) != 0 || influx_create_db(&ix, "fwd") != 0 ||
         influx_create_db(&ix, "bare") != 0)
         die("influxd did not start");
@@ -264,6 +268,7 @@ int main(int argc, char **argv)
     if (count_upstream(&ix, "fwd") != (long long)n || count_upstream(&ix, "bare") != (long long)n)
         die("the counts upstream differ from the samples");
     influx_stop(&ix);
+    live = NULL;
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "bench_influx: cannot remove %s\n", dir);
     curl_global_cleanup();

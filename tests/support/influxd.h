@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -147,7 +150,11 @@ static inline int influx_spawn(influx *x)
     x->pid = fork();
     if (x->pid < 0) return -1;
     if (x->pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd;
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGTERM);  /* a failed test or bench leaves no server behind */
+#endif
+        fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2(fd, 1);
             dup2(fd, 2);
