@@ -57,7 +57,7 @@
 #include <sqlite3.h>
 
 #include "bench_util.h"
-#include "influx.h"
+#include "../tests/support/influxd.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -318,7 +318,7 @@ static void run(long sensors, long secs, long batch, int worst, int with_influx,
         exit(1);
     }
     if (with_influx) {
-        if (influx_start(&ix) != 0) {
+        if (influx_start(&ix) != 0 || influx_create_db(&ix, "bench") != 0) {
             fprintf(stderr, "bench_sqlite: influxd did not start (log in %s)\n", ix.dir);
             exit(1);
         }

@@ -22,6 +22,8 @@ static const char help[] =
     "                            and its bytes (--policy sets one)\n"
     "  state --at TIME           every signal's value at an instant, with its age\n"
     "  clocks [PAIRS_CSV]        the sources' clocks: offset, skew, uncertainty\n"
+    "  forward                   send the store's samples to InfluxDB, resuming\n"
+    "                            where it confirmed (--influx URL --db NAME)\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -41,6 +43,7 @@ static const struct {
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
     {"health", cmd_health},     {"whatif", cmd_whatif},
     {"tiers", cmd_tiers},       {"state", cmd_state},   {"clocks", cmd_clocks},
+    {"forward", cmd_forward},
 };
 
 int main(int argc, char **argv)

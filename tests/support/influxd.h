@@ -1,9 +1,12 @@
-/* A real InfluxDB 1.x (Debian's `influxd`) for bench_sqlite: started on
+/* A real InfluxDB 1.x (Debian's `influxd`) for bench_sqlite, bench_influx and
+ * the tests of libtwin-influx (tests/influx/): started on
  * 127.0.0.1 in a temporary directory, written to over HTTP in line
- * protocol, its bytes on disk measured after its compactions, stopped by
- * its PID. */
-#ifndef TWIN_BENCH_INFLUX_H
-#define TWIN_BENCH_INFLUX_H
+ * protocol, its bytes on disk measured after its compactions, killed and
+ * started again on the same directory and ports, stopped by its PID.
+ * Header-only (static inline) so that benchmarks, built without the tests'
+ * support library, use it too. */
+#ifndef TWIN_TEST_INFLUXD_H
+#define TWIN_TEST_INFLUXD_H
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -15,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,17 +31,18 @@ typedef struct influx {
     pid_t pid;
     int port;
     int fd;       /* a keep-alive connection */
+    int tls;      /* https only: started when its port accepts connections */
     char *body;   /* the batch being built */
     size_t len, cap;
 } influx;
 
-static void influx_sleep_ms(long ms)
+static inline void influx_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
-static int influx_connect(influx *x)
+static inline int influx_connect(influx *x)
 {
     struct sockaddr_in a;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -51,7 +58,7 @@ static int influx_connect(influx *x)
     return fd;
 }
 
-static int influx_send_all(int fd, const char *p, size_t n)
+static inline int influx_send_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = write(fd, p, n);
@@ -64,7 +71,7 @@ static int influx_send_all(int fd, const char *p, size_t n)
 
 /* One request on the keep-alive connection; the status code, -1 on error.
    Reads the response's headers and its body (Content-Length). */
-static int influx_request(influx *x, const char *method, const char *path, const char *body,
+static inline int influx_request(influx *x, const char *method, const char *path, const char *body,
                           size_t n)
 {
     char head[256], buf[4096];
@@ -108,17 +115,113 @@ static int influx_request(influx *x, const char *method, const char *path, const
     return code;
 }
 
-/* Start influxd; 0 when it answers /ping. */
-static int influx_start(influx *x)
+/* Two free TCP ports on 127.0.0.1 (bound to port 0, then released). */
+static inline int influx_free_ports(int *a, int *b)
 {
-    char conf[128], log[128], cmd[256];
-    FILE *f;
+    int fds[2], k, ok = 0;
+    for (k = 0; k < 2; k++) {
+        struct sockaddr_in sa;
+        socklen_t len = sizeof sa;
+        fds[k] = socket(AF_INET, SOCK_STREAM, 0);
+        memset(&sa, 0, sizeof sa);
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fds[k] < 0 || bind(fds[k], (struct sockaddr *)&sa, sizeof sa) != 0 ||
+            getsockname(fds[k], (struct sockaddr *)&sa, &len) != 0)
+            ok = -1;
+        else
+            *(k ? b : a) = ntohs(sa.sin_port);
+    }
+    for (k = 0; k < 2; k++)
+        if (fds[k] >= 0) close(fds[k]);
+    return ok;
+}
+
+/* Start (or, after influx_kill(), start again) the influxd of x->dir; 0 when
+   it answers /ping within 30 s. */
+static inline int influx_spawn(influx *x)
+{
+    char conf[128], log[128];
     int k;
+    snprintf(conf, sizeof conf, "%s/influxdb.conf", x->dir);
+    snprintf(log, sizeof log, "%s/influxd.log", x->dir);
+    if (x->fd >= 0) close(x->fd);
+    x->fd = -1;
+    x->pid = fork();
+    if (x->pid < 0) return -1;
+    if (x->pid == 0) {
+        int fd;
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGTERM);  /* a failed test or bench leaves no server behind */
+#endif
+        fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execlp("influxd", "influxd", "-config", conf, (char *)NULL);
+        _exit(127);
+    }
+    for (k = 0; k < 300; k++) {  /* up to 30 s */
+        int fd = influx_connect(x), st;
+        if (fd >= 0 && x->tls) {
+            close(fd);
+            return 0;
+        }
+        if (fd >= 0) {
+            int code;
+            x->fd = fd;
+            code = influx_request(x, "GET", "/ping", NULL, 0);
+            if (code == 204) return 0;
+            close(x->fd);
+            x->fd = -1;
+        }
+        if (waitpid(x->pid, &st, WNOHANG) == x->pid) {  /* it died (e.g. a port taken) */
+            x->pid = 0;
+            return -1;
+        }
+        influx_sleep_ms(100);
+    }
+    return -1;
+}
+
+/* Send signal sig to influxd; for SIGKILL and SIGTERM wait for its end. */
+static inline void influx_kill(influx *x, int sig)
+{
+    int st;
+    if (x->pid <= 0) return;
+    kill(x->pid, sig);
+    if (sig == SIGKILL || sig == SIGTERM) {
+        waitpid(x->pid, &st, 0);
+        x->pid = 0;
+        if (x->fd >= 0) close(x->fd);
+        x->fd = -1;
+    }
+}
+
+/* CREATE DATABASE name; 0 when done. */
+static inline int influx_create_db(influx *x, const char *name)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "/query?q=CREATE%%20DATABASE%%20%s", name);
+    return influx_request(x, "POST", cmd, NULL, 0) == 200 ? 0 : -1;
+}
+
+/* Set up a temporary directory and a configuration on two free ports, and
+   start influxd; 0 when it answers /ping. The directory is kept for
+   influx_stop() (and for the log: x->dir/influxd.log). With cert and key
+   (PEM files), HTTPS only: the raw helpers here (influx_request() and those
+   that use it) then do not work; use a TLS client. */
+static inline int influx_start_tls(influx *x, const char *cert, const char *key)
+{
+    char conf[128];
+    FILE *f;
+    int rpc = 0;
     memset(x, 0, sizeof *x);
     x->fd = -1;
-    snprintf(x->dir, sizeof x->dir, "/tmp/bench-influx-XXXXXX");
+    snprintf(x->dir, sizeof x->dir, "/tmp/influxd-XXXXXX");
     if (!mkdtemp(x->dir)) return -1;
-    x->port = 20000 + (int)(getpid() % 20000);
+    if (influx_free_ports(&x->port, &rpc) != 0) return -1;
     snprintf(conf, sizeof conf, "%s/influxdb.conf", x->dir);
     if (!(f = fopen(conf, "w"))) return -1;
     fprintf(f,
@@ -131,43 +234,25 @@ static int influx_start(influx *x)
             "  compact-full-write-cold-duration = \"1s\"\n"
             "  max-series-per-database = 0\n  max-values-per-tag = 0\n"
             "[http]\n  bind-address = \"127.0.0.1:%d\"\n  log-enabled = false\n"
-            "  max-body-size = 0\n"
+            "  max-body-size = 0\n%s%s%s%s%s"
             "[monitor]\n  store-enabled = false\n"
             "[continuous_queries]\n  enabled = false\n"
             "[subscriber]\n  enabled = false\n",
-            x->port + 1, x->dir, x->dir, x->dir, x->port);
+            rpc, x->dir, x->dir, x->dir, x->port,
+            cert ? "  https-enabled = true\n  https-certificate = \"" : "", cert ? cert : "",
+            cert ? "\"\n  https-private-key = \"" : "", cert ? key : "", cert ? "\"\n" : "");
     fclose(f);
-    snprintf(log, sizeof log, "%s/influxd.log", x->dir);
-    x->pid = fork();
-    if (x->pid < 0) return -1;
-    if (x->pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execlp("influxd", "influxd", "-config", conf, (char *)NULL);
-        _exit(127);
-    }
-    for (k = 0; k < 300; k++) {  /* up to 30 s */
-        int fd = influx_connect(x);
-        if (fd >= 0) {
-            int code;
-            x->fd = fd;
-            code = influx_request(x, "GET", "/ping", NULL, 0);
-            if (code == 204) break;
-            close(x->fd);
-            x->fd = -1;
-        }
-        influx_sleep_ms(100);
-    }
-    if (k == 300) return -1;
-    snprintf(cmd, sizeof cmd, "/query?q=CREATE%%20DATABASE%%20bench");
-    return influx_request(x, "POST", cmd, NULL, 0) == 200 ? 0 : -1;
+    x->tls = cert != NULL;
+    return influx_spawn(x);
+}
+
+static inline int influx_start(influx *x)
+{
+    return influx_start_tls(x, NULL, NULL);
 }
 
 /* Append a point: measurement m, tag s=sensor, field v, time in us. */
-static int influx_point(influx *x, long sensor, int64_t t_us, double v)
+static inline int influx_point(influx *x, long sensor, int64_t t_us, double v)
 {
     if (x->len + 128 > x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 1 << 20;
@@ -182,7 +267,7 @@ static int influx_point(influx *x, long sensor, int64_t t_us, double v)
 }
 
 /* Send the points appended so far. */
-static int influx_flush(influx *x)
+static inline int influx_flush(influx *x)
 {
     int code;
     if (!x->len) return 0;
@@ -191,7 +276,7 @@ static int influx_flush(influx *x)
     return code == 204 ? 0 : -1;
 }
 
-static uint64_t influx_du(const char *path)
+static inline uint64_t influx_du(const char *path)
 {
     struct stat st;
     uint64_t n = 0;
@@ -206,7 +291,7 @@ static uint64_t influx_du(const char *path)
     while ((e = readdir(d))) {
         char p[1024];
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
         n += influx_du(p);
     }
     closedir(d);
@@ -214,7 +299,7 @@ static uint64_t influx_du(const char *path)
 }
 
 /* Files whose name ends with ext under path. */
-static int influx_count(const char *path, const char *ext)
+static inline int influx_count(const char *path, const char *ext)
 {
     struct stat st;
     int n = 0;
@@ -229,7 +314,7 @@ static int influx_count(const char *path, const char *ext)
     while ((e = readdir(d))) {
         char p[1024];
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
         n += influx_count(p, ext);
     }
     closedir(d);
@@ -239,7 +324,7 @@ static int influx_count(const char *path, const char *ext)
 /* Wait for the cache to be written out and the shards compacted (the WAL
    empty, no compaction's temporary file, the size steady for 2.5 s), then
    the bytes of its data and WAL directories. */
-static uint64_t influx_settled_bytes(influx *x)
+static inline uint64_t influx_settled_bytes(influx *x)
 {
     char data[128], wal[128];
     uint64_t last = 0, now;
@@ -258,7 +343,7 @@ static uint64_t influx_settled_bytes(influx *x)
     return last;
 }
 
-static void influx_stop(influx *x)
+static inline void influx_stop(influx *x)
 {
     char cmd[128];
     int st, k;
