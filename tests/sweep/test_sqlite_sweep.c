@@ -84,7 +84,9 @@ static void new_path(sw_ctx *c)
 {
     sqx *x = calloc(1, sizeof *x);
     ck_assert(x != NULL);
-    snprintf(x->path, sizeof x->path, "%s/db%u.sqlite", tmpdir, dbno++);
+    /* the pid too: with CK_FORK each test runs in a child, whose dbno
+       does not reach the parent */
+    snprintf(x->path, sizeof x->path, "%s/db%ld-%u.sqlite", tmpdir, (long)getpid(), dbno++);
     c->ext = x;
 }
 
@@ -431,7 +433,93 @@ static twin_status call_callbacks(sw_ctx *c)
     return twin_sqlite_callbacks(X(c)->db, &cb);
 }
 
+/* ---- tiers (schema 4) ---- */
+
+/* No Check assertion in a call: Check allocates, and the call's
+ * allocations may be failing. */
+static twin_status call_set_policy(sw_ctx *c)
+{
+    twin_sqlite_policy p;
+    twin_error err;
+    SW_CHECK(twin_sqlite_policy_init(&p) == TWIN_OK);
+    SW_CHECK(twin_sqlite_policy_parse("raw:1m,10m:1h,1h:forever", &p, &err) == TWIN_OK);
+    return twin_sqlite_set_policy(X(c)->db, TWIN_SQLITE_POLICY_SIGNAL, "pump1", "flow", &p);
+}
+
+/* A policy over the 300 samples of setup_full (an open block: the fold
+ * has little to do; the tier tests fold real data). */
+static void setup_tiered(sw_ctx *c)
+{
+    setup_full(c);
+    ck_assert_int_eq(twin_sqlite_set_fold_budget(X(c)->db, 0, 0), TWIN_OK);
+    ck_assert_int_eq(call_set_policy(c), TWIN_OK);
+}
+
+static twin_status call_fold(sw_ctx *c)
+{
+    twin_sqlite_fold_stats st;
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    return twin_sqlite_fold(X(c)->db, 0, &st);
+}
+
+static void setup_folded(sw_ctx *c)
+{
+    setup_tiered(c);
+    ck_assert_int_eq(call_fold(c), TWIN_OK);
+}
+
+static twin_status count_policy(void *ud, twin_sqlite_policy_scope scope, const char *key,
+                                const char *name, const twin_sqlite_policy *p, const char *text)
+{
+    (void)scope, (void)key, (void)name, (void)p, (void)text;
+    ((sw_ctx *)ud)->u[0]++;
+    return TWIN_OK;
+}
+
+static twin_status call_policies(sw_ctx *c)
+{
+    twin_status s;
+    c->u[0] = 0;
+    s = twin_sqlite_policies(X(c)->db, count_policy, c);
+    if (s == TWIN_OK) SW_CHECK(c->u[0] == 1);
+    return s;
+}
+
+static twin_status call_read_tier(sw_ctx *c)
+{
+    twin_sqlite_bucket b[16];
+    twin_sqlite_tier_answer an;
+    size_t n = 0;
+    for (size_t i = 0; i < 16; i++) {
+        memset(&b[i], 0, sizeof b[i]);
+        b[i].size = sizeof b[i];
+    }
+    memset(&an, 0, sizeof an);
+    an.size = sizeof an;
+    return twin_sqlite_read_tier(X(c)->db, "pump1", "flow", T0, T0 + 5400 * SEC, 600 * SEC, b,
+                                 16, &n, &an);
+}
+
+static twin_status count_tier(void *ud, const twin_sqlite_tier_info *t)
+{
+    (void)t;
+    ((sw_ctx *)ud)->u[0]++;
+    return TWIN_OK;
+}
+
+static twin_status call_tier_info(sw_ctx *c)
+{
+    c->u[0] = 0;
+    return twin_sqlite_tier_info_each(X(c)->db, count_tier, c);
+}
+
 static const sw_case cases_sqlite[] = {
+    {"sqlite_set_policy", "twin_sqlite_set_policy", setup_full, call_set_policy, 0, 0},
+    {"sqlite_policies", "twin_sqlite_policies", setup_tiered, call_policies, 0, 0},
+    {"sqlite_fold", "twin_sqlite_fold", setup_tiered, call_fold, 0, 0},
+    {"sqlite_read_tier", "twin_sqlite_read_tier", setup_folded, call_read_tier, 0, 0},
+    {"sqlite_tier_info_each", "twin_sqlite_tier_info_each", setup_folded, call_tier_info, 0, 0},
     {"sqlite_open", "twin_sqlite_open twin_sqlite_options_init_", setup_path, call_open_case, 0,
      0},
     /* void: SQLite may allocate while closing; nothing may leak */
@@ -465,7 +553,31 @@ static twin_status na_misc(sw_ctx *c)
     return TWIN_OK;
 }
 
+static twin_status na_policy(sw_ctx *c)
+{
+    twin_sqlite_policy p;
+    twin_error err;
+    char text[128];
+    size_t need = 0;
+    SW_CHECK(twin_sqlite_policy_init(&p) == TWIN_OK);
+    SW_CHECK(twin_sqlite_policy_parse("raw:7d,1m:90d,1h:5y", &p, &err) == TWIN_OK);
+    SW_CHECK(twin_sqlite_policy_check(&p, &err) == TWIN_OK);
+    SW_CHECK(twin_sqlite_policy_format(&p, text, sizeof text, &need) == TWIN_OK);
+    {
+        twin_sqlite_policy q;
+        SW_CHECK(twin_sqlite_policy_init(&q) == TWIN_OK);
+        SW_CHECK(twin_sqlite_policy_parse(text, &q, &err) == TWIN_OK);  /* "raw:1w,..." */
+        SW_CHECK(memcmp(&p, &q, sizeof p) == 0);
+    }
+    SW_CHECK(twin_sqlite_set_fold_budget(X(c)->db, 4, 256) == TWIN_OK);
+    return TWIN_OK;
+}
+
 static const sw_noalloc noalloc_sqlite[] = {
+    {"twin_sqlite_policy_init_ twin_sqlite_policy_parse twin_sqlite_policy_check "
+     "twin_sqlite_policy_format twin_sqlite_set_fold_budget",
+     "policies are plain data in caller storage; the budget is two numbers in the handle",
+     setup_full, na_policy},
     {"twin_sqlite_options_init_ twin_sqlite_connection twin_sqlite_last_error",
      "fills the caller's struct, or returns a pointer the handle holds", setup_full, na_misc},
     {NULL, NULL, NULL, NULL},
