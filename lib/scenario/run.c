@@ -180,10 +180,7 @@ static int prop_double(twin_scenario *sc, const char *id, const char *name, int 
     if (base) {
         twin__sc_record(sc, id, 1, &r);  /* frozen record or a live copy */
     } else {
-        /* layered, else live */
-        for (const twin_scenario *p = sc; p && !r; p = p->parent)
-            r = twin__sc_layer_find(sc->fam, &p->own, id);
-        if (!r) r = twin__sc_layer_find(sc->fam, &sc->fam->root->frozen, id);
+        r = twin__sc_layered(sc, id, 0);  /* else live */
         if (!r && twin_graph_get_property(sc->fam->g, id, name, &v) != TWIN_OK) return 0;
     }
     if (r) {
@@ -227,9 +224,7 @@ static double stress_var(twin_scenario *sc, const twin_scenario_stress *st, cons
             twin__sc_record(sc, id, 1, &r);
             if (r && r->model) twin__sc_each_out(sc, id, r, find_via, &w);
         } else {
-            for (const twin_scenario *p = sc; p && !r; p = p->parent)
-                r = twin__sc_layer_find(sc->fam, &p->own, id);
-            if (!r) r = twin__sc_layer_find(sc->fam, &sc->fam->root->frozen, id);
+            r = twin__sc_layered(sc, id, 0);
             if (!r || r->model) twin__sc_each_out(sc, id, r, find_via, &w);
         }
         if (w.target && prop_double(sc, w.target, st->property, base, &x)) return x;

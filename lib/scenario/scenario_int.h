@@ -116,6 +116,9 @@ twin_status twin__sc_read_live(sc_family *f, twin__region *r, const char *id,
  * member names) when check is set. */
 twin_status twin__sc_value_copy(sc_family *f, twin__region *r, const twin_value *v,
                                 twin_value *out, int check);
+/* The record of id in sc's layers (own layers up the chain, then the
+ * root's frozen layer; base: the frozen layer only), or NULL. */
+const sc_rec *twin__sc_layered(const twin_scenario *sc, const char *id, int base);
 /* Whether the live twin id is shadowed by a record in sc's chain. */
 int twin__sc_shadowed(const twin_scenario *sc, const char *id);
 /* Visit every twin of the scenario (effective, not tombstones). Live twins

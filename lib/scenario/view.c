@@ -192,7 +192,7 @@ twin_status twin__sc_read_live(sc_family *f, twin__region *r, const char *id,
 
 /* The record of id in sc's layers (own layers up the chain, then the
  * root's frozen layer); base: the frozen layer only. NULL: none. */
-static const sc_rec *layered(const twin_scenario *sc, const char *id, int base)
+const sc_rec *twin__sc_layered(const twin_scenario *sc, const char *id, int base)
 {
     const sc_family *f = sc->fam;
     const sc_rec *r;
@@ -204,12 +204,12 @@ static const sc_rec *layered(const twin_scenario *sc, const char *id, int base)
 
 int twin__sc_shadowed(const twin_scenario *sc, const char *id)
 {
-    return layered(sc, id, 0) != NULL;
+    return twin__sc_layered(sc, id, 0) != NULL;
 }
 
 twin_status twin__sc_record(twin_scenario *sc, const char *id, int base, const sc_rec **out)
 {
-    const sc_rec *r = layered(sc, id, base);
+    const sc_rec *r = twin__sc_layered(sc, id, base);
     if (r) {
         *out = r;
         return TWIN_OK;
@@ -230,7 +230,7 @@ twin_status twin__sc_each_twin(twin_scenario *sc, sc_twin_fn fn, void *ud)
         const sc_layer *l = p ? &p->own : &f->root->frozen;
         for (uint32_t i = 0; i < l->n; i++) {
             const sc_rec *r = l->recs[i];
-            if (r->model && layered(sc, r->id, 0) == r && (s = fn(ud, r->id, r)) != TWIN_OK)
+            if (r->model && twin__sc_layered(sc, r->id, 0) == r && (s = fn(ud, r->id, r)) != TWIN_OK)
                 return s;
         }
         if (!p) break;
@@ -278,7 +278,7 @@ twin_status twin_scenario_find_twin(twin_scenario *sc, const char *twin_id, cons
     if (!sc) return TWIN_E_INVAL;
     if (!scenario_ok(sc, "twin", twin_id)) return TWIN_E_INVAL;
     if ((s = twin__sc_enter(sc, 0)) != TWIN_OK) return s;
-    if ((r = layered(sc, twin_id, 0))) {
+    if ((r = twin__sc_layered(sc, twin_id, 0))) {
         s = r->model ? TWIN_OK : TWIN_E_NOTFOUND;
         if (s == TWIN_OK && model_id) *model_id = r->model;
     } else {
@@ -307,7 +307,7 @@ twin_status twin_scenario_get_property(twin_scenario *sc, const char *twin_id, c
         return TWIN_E_INVAL;
     if ((s = twin__sc_enter(sc, 0)) != TWIN_OK) return s;
     s = TWIN_E_NOTFOUND;
-    if ((r = layered(sc, twin_id, 0))) {
+    if ((r = twin__sc_layered(sc, twin_id, 0))) {
         for (uint32_t i = 0; r->model && i < r->nprops; i++)
             if (strcmp(r->props[i].name, name) == 0) {
                 *out = &r->props[i].value;
@@ -385,7 +385,7 @@ static twin_status each_in(twin_scenario *sc, in_walk *w)
         const sc_layer *l = p ? &p->own : &f->root->frozen;
         for (uint32_t i = 0; i < l->n; i++) {
             const sc_rec *r = l->recs[i];
-            if (!r->model || layered(sc, r->id, 0) != r) continue;
+            if (!r->model || twin__sc_layered(sc, r->id, 0) != r) continue;
             if ((s = twin__sc_each_out(sc, r->id, r, visit_in, w)) != TWIN_OK) return s;
         }
         if (!p) break;
@@ -395,7 +395,7 @@ static twin_status each_in(twin_scenario *sc, in_walk *w)
 
 static int exists(twin_scenario *sc, const char *id, const sc_rec **rec)
 {
-    const sc_rec *r = layered(sc, id, 0);
+    const sc_rec *r = twin__sc_layered(sc, id, 0);
     if (rec) *rec = r;
     if (r) return r->model != NULL;
     return twin_graph_find_twin(sc->fam->g, id, NULL) == TWIN_OK;
