@@ -13,41 +13,20 @@
 #include <time.h>
 
 #include "broker.h"
+#include "sp_fixture.h"
 #include "support/run.h"
 
 #define MODEL "dtmi:test:Motor;1"
 
 static broker B;
-static twin_graph *eg, *hg;      /* the edge's graph and the host's mirror */
-static twin_ingest *ei, *hi;
+static twin_graph *eg;           /* the edge's graph */
+static twin_ingest *ei;
 static twin_sp_edge *e;
-static twin_sp_host *h;
-static twin_sp_mosq *em, *hm;
+static spf_site S;               /* the host and its mirror */
+static twin_sp_mosq *em;
 static twin_signal *temp_sig;    /* the edge's signals, one "temp" per device */
 static size_t ndev;
 static twin_health_options ho;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Sample times on whole milliseconds: Sparkplug's timestamps are in ms. */
-static int64_t now_ms_us(void)
-{
-    return now_us() / 1000 * 1000;
-}
-
-static twin_sp_mosq_options mosq_opts(void)
-{
-    twin_sp_mosq_options o;
-    twin_sp_mosq_options_init(&o);
-    o.port = (uint32_t)B.port;
-    o.reconnect_delay_us = 100000;
-    return o;
-}
 
 static void twin_name(char *buf, size_t cap, size_t i)
 {
@@ -78,7 +57,7 @@ static void edge_up(size_t devices, uint32_t bdseq)
     o.node_id = "gw1";
     o.bdseq = bdseq;
     ck_assert_int_eq(twin_sp_edge_create(&e, eg, ei, &o), TWIN_OK);
-    twin_sp_mosq_options mo = mosq_opts();
+    twin_sp_mosq_options mo = spf_mosq_options(B.port);
     ck_assert_int_eq(twin_sp_mosq_edge_create(&em, e, &mo), TWIN_OK);
 }
 
@@ -95,35 +74,23 @@ static void on_event(void *ud, const twin_sp_host_event *ev)
 static void host_up(void)
 {
     twin_sp_host_options o;
+    twin_sp_bind_options bo;
     twin_sp_host_options_init(&o);
     o.on_event = on_event;
-    o.host_id = "site";
     o.reorder_timeout_us = 200000;
-    ck_assert_int_eq(twin_graph_create(&hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_create(&hi, hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_create(&h, &o), TWIN_OK);
-    twin_sp_bind_options bo;
     twin_sp_bind_options_init(&bo);
     twin_health_options_init(&ho);
     bo.health = &ho;
-    bo.health_t0_us = now_us();
-    ck_assert_int_eq(twin_sp_host_bind(h, hg, hi, &bo), TWIN_OK);
-    twin_sp_mosq_options mo = mosq_opts();
-    mo.host_id = "site";
+    bo.health_t0_us = spf_now_us();
+    twin_sp_mosq_options mo = spf_mosq_options(B.port);
     mo.group_id = "plant";
-    ck_assert_int_eq(twin_sp_mosq_host_create(&hm, h, &mo), TWIN_OK);
+    spf_site_up(&S, &o, &bo, &mo);
 }
 
-static void host_down(void)
+/* Run both connections until cond() or ms milliseconds. */
+static int spin(int ms, int (*cond)(void))
 {
-    twin_sp_mosq_destroy(hm);
-    twin_sp_host_destroy(h);
-    twin_ingest_destroy(hi);
-    twin_graph_destroy(hg);
-    hm = NULL;
-    h = NULL;
-    hi = NULL;
-    hg = NULL;
+    return spf_spin(em, S.m, ms, cond);
 }
 
 static void setup(void)
@@ -145,57 +112,9 @@ static void teardown(void)
     ei = NULL;
     eg = NULL;
     temp_sig = NULL;
-    host_down();
+    spf_site_down(&S);
     broker_stop(&B, SIGTERM);
     B.port = 0;  /* each test its own broker and port */
-}
-
-/* Run both connections until cond() or ms milliseconds. */
-static int spin(int ms, int (*cond)(void))
-{
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    do {
-        if (em)
-            ck_assert_int_eq(twin_sp_mosq_loop(em, 0), TWIN_OK);
-        if (hm)
-            ck_assert_int_eq(twin_sp_mosq_loop(hm, 2), TWIN_OK);
-        if (cond && cond())
-            return 1;
-    } while (now_us() < end);
-    return cond ? cond() : 1;
-}
-
-static twin_sp_mosq_stats mstats(twin_sp_mosq *m)
-{
-    twin_sp_mosq_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_mosq_get_stats(m, &s), TWIN_OK);
-    return s;
-}
-static twin_sp_host_stats hstats(void)
-{
-    twin_sp_host_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_host_get_stats(h, &s), TWIN_OK);
-    return s;
-}
-static twin_sp_edge_stats estats(void)
-{
-    twin_sp_edge_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_edge_get_stats(e, &s), TWIN_OK);
-    return s;
-}
-static twin_sp_bind_stats bstats(void)
-{
-    twin_sp_bind_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_host_bind_stats(h, &s), TWIN_OK);
-    return s;
 }
 
 static void edge_write(size_t dev, int64_t t, double v)
@@ -212,9 +131,9 @@ static int host_latest(size_t dev, int64_t *t, double *v)
     char id[64];
     twin_signal s;
     twin_name(id, sizeof id, dev);
-    if (twin_ingest_resolve(hi, id, "temp", NULL, &s) != TWIN_OK)
+    if (twin_ingest_resolve(S.i, id, "temp", NULL, &s) != TWIN_OK)
         return 0;
-    return twin_ingest_get_latest(hi, s, t, v) == TWIN_OK;
+    return twin_ingest_get_latest(S.i, s, t, v) == TWIN_OK;
 }
 
 static uint64_t host_accepted(size_t dev)
@@ -225,8 +144,8 @@ static uint64_t host_accepted(size_t dev)
     memset(&st, 0, sizeof st);
     st.size = sizeof st;
     twin_name(id, sizeof id, dev);
-    if (twin_ingest_resolve(hi, id, "temp", NULL, &s) != TWIN_OK ||
-        twin_ingest_get_stats(hi, s, &st) != TWIN_OK)
+    if (twin_ingest_resolve(S.i, id, "temp", NULL, &s) != TWIN_OK ||
+        twin_ingest_get_stats(S.i, s, &st) != TWIN_OK)
         return 0;
     return st.outcomes[TWIN_INGEST_ACCEPTED];
 }
@@ -241,7 +160,7 @@ static int got_value(void)
 }
 static int both_connected(void)
 {
-    return mstats(em).connected && mstats(hm).connected;
+    return spf_mosq_stats(em).connected && spf_mosq_stats(S.m).connected;
 }
 
 /* Start both, wait for the births, then one value through. */
@@ -250,7 +169,7 @@ static void bring_up(size_t devices)
     host_up();
     ck_assert(spin(5000, NULL) || 1);
     edge_up(devices, 0);
-    int64_t t = now_ms_us();
+    int64_t t = spf_now_ms_us();
     edge_write(0, t, 21.5);
     want_dev = 0;
     want_t = t;
@@ -259,15 +178,15 @@ static void bring_up(size_t devices)
 
 static int all_devices(void)
 {
-    twin_sp_bind_stats bs = bstats();
-    return bs.twins_created == ndev && twin_ingest_signal_count(hi) == ndev + 1;
+    twin_sp_bind_stats bs = spf_bind_stats(S.h);
+    return bs.twins_created == ndev && twin_ingest_signal_count(S.i) == ndev + 1;
 }
 START_TEST(test_e2e_births_and_data_reach_ingest_with_units)
 {
     host_up();
     ck_assert(spin(300, NULL));
     edge_up(3, 7);
-    int64_t t = now_ms_us();
+    int64_t t = spf_now_ms_us();
     edge_write(1, t, 42.25);
     want_dev = 1;
     want_t = t;
@@ -275,15 +194,15 @@ START_TEST(test_e2e_births_and_data_reach_ingest_with_units)
     ndev = 3;
     ck_assert(spin(10000, all_devices));
     /* births: the mirror has the twins (unescaped ids), signals with units, health */
-    ck_assert_int_eq(twin_graph_find_twin(hg, "motor/2", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_graph_find_twin(S.g, "motor/2", NULL), TWIN_OK);
     twin_signal s;
     const char *unit;
-    ck_assert_int_eq(twin_ingest_resolve(hi, "motor/1", "temp", NULL, &s), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_signal_info(hi, s, NULL, NULL, &unit), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(S.i, "motor/1", "temp", NULL, &s), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_signal_info(S.i, s, NULL, NULL, &unit), TWIN_OK);
     ck_assert_str_eq(unit, "degreeCelsius");
-    ck_assert_int_eq(twin_ingest_get_health(hi, s, NULL, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_health(S.i, s, NULL, NULL), TWIN_OK);
     const twin_value *v;
-    ck_assert_int_eq(twin_graph_get_property(hg, "motor/1", TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
+    ck_assert_int_eq(twin_graph_get_property(S.g, "motor/1", TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
     ck_assert_int_eq(v->type, TWIN_VALUE_BOOL);
     ck_assert_int_eq(v->as.b, 1);
     /* data: 50 values in a row, each arrives with its value */
@@ -298,11 +217,11 @@ START_TEST(test_e2e_births_and_data_reach_ingest_with_units)
         ck_assert(got == val);
     }
     ck_assert_uint_eq(host_accepted(1), 51);
-    twin_sp_host_stats hs = hstats();
+    twin_sp_host_stats hs = spf_host_stats(S.h);
     ck_assert_uint_eq(hs.received[TWIN_SP_NBIRTH], 1);
     ck_assert_uint_eq(hs.received[TWIN_SP_DBIRTH], 3);
     ck_assert_uint_eq(hs.malformed + hs.seq_gaps + hs.unknown_alias + hs.before_birth, 0);
-    twin_sp_bind_stats bs = bstats();
+    twin_sp_bind_stats bs = spf_bind_stats(S.h);
     ck_assert_uint_eq(bs.twins_created, 3);
     ck_assert_uint_eq(bs.signals_bound, 4);
     /* a clean stop of the edge: NDEATH, the mirror's twins are stale */
@@ -310,43 +229,43 @@ START_TEST(test_e2e_births_and_data_reach_ingest_with_units)
     twin_sp_mosq_destroy(em);
     em = NULL;
     ck_assert(spin(200, NULL));
-    int64_t end = now_us() + 5000000;
-    while (twin_sp_host_status(h, "plant", "gw1", NULL) == TWIN_OK && now_us() < end)
+    int64_t end = spf_now_us() + 5000000;
+    while (twin_sp_host_status(S.h, "plant", "gw1", NULL) == TWIN_OK && spf_now_us() < end)
         spin(10, NULL);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "gw1", "motor%2F1"), TWIN_E_STATE);
-    ck_assert_int_eq(twin_graph_get_property(hg, "motor/1", TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_status(S.h, "plant", "gw1", "motor%2F1"), TWIN_E_STATE);
+    ck_assert_int_eq(twin_graph_get_property(S.g, "motor/1", TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
     ck_assert_int_eq(v->as.b, 0);
 }
 END_TEST
 
 static int device0_online(void)
 {
-    return twin_sp_host_status(h, "plant", "gw1", "motor%2F0") == TWIN_OK;
+    return twin_sp_host_status(S.h, "plant", "gw1", "motor%2F0") == TWIN_OK;
 }
 
 START_TEST(test_broker_killed_edge_reconnects_new_bdseq_host_sees_rebirth)
 {
     bring_up(2);
-    ck_assert_uint_eq(mstats(em).connects, 1);
+    ck_assert_uint_eq(spf_mosq_stats(em).connects, 1);
     ck_assert_int_eq(last_bdseq, 0);
     broker_stop(&B, SIGKILL);  /* a crash: no wills */
     ck_assert(spin(300, NULL));
-    ck_assert_int_eq(mstats(em).connected, 0);
+    ck_assert_int_eq(spf_mosq_stats(em).connected, 0);
     ck_assert_int_eq(broker_start(&B), 0);  /* same port */
     ck_assert_msg(spin(10000, both_connected), "no reconnection");
     /* a new session: NBIRTH again with the next bdSeq, the host accepts it */
-    int64_t end = now_us() + 10000000;
-    while (hstats().received[TWIN_SP_NBIRTH] < 2 && now_us() < end)
+    int64_t end = spf_now_us() + 10000000;
+    while (spf_host_stats(S.h).received[TWIN_SP_NBIRTH] < 2 && spf_now_us() < end)
         spin(10, NULL);
     /* (a third NBIRTH when the host came back after the edge and asked) */
-    ck_assert_uint_ge(hstats().received[TWIN_SP_NBIRTH], 2);
-    ck_assert_uint_eq(mstats(em).connects, 2);
+    ck_assert_uint_ge(spf_host_stats(S.h).received[TWIN_SP_NBIRTH], 2);
+    ck_assert_uint_eq(spf_mosq_stats(em).connects, 2);
     ck_assert_int_eq(last_bdseq, 1);  /* the second session's bdSeq */
     ck_assert(spin(10000, device0_online));
     /* everything published after the reconnect arrives (QoS 0, live
        connections, a local broker): 200 values, each one accepted */
     uint64_t before = host_accepted(0);
-    int64_t t = now_ms_us();
+    int64_t t = spf_now_ms_us();
     for (int i = 0; i < 200; i++) {
         want_dev = 0;
         want_t = t + 1000 * (i + 1);
@@ -409,25 +328,25 @@ static void raw_down(void)
 
 static int edge_rebirthed(void)
 {
-    return estats().rebirths >= 1;
+    return spf_edge_stats(e).rebirths >= 1;
 }
 
 START_TEST(test_host_restart_requests_rebirth)
 {
     bring_up(2);
-    host_down();  /* the host dies (its will: STATE offline) and comes back empty */
+    spf_site_down(&S);  /* the host dies (its will: STATE offline) and comes back empty */
     host_up();
     ck_assert(spin(2000, NULL));
     /* DATA from a node it never saw born: a rebirth request, then births */
-    int64_t t = now_ms_us();
+    int64_t t = spf_now_ms_us();
     edge_write(1, t, 55.0);
     ck_assert_msg(spin(10000, edge_rebirthed), "no rebirth");
     want_dev = 1;
     want_t = t;
     ck_assert(spin(10000, got_value));  /* the DBIRTH carries the latest value */
-    ck_assert_uint_ge(hstats().before_birth, 1);
-    ck_assert_uint_ge(hstats().rebirths, 1);
-    ck_assert_int_eq(twin_graph_find_twin(hg, "motor/1", NULL), TWIN_OK);
+    ck_assert_uint_ge(spf_host_stats(S.h).before_birth, 1);
+    ck_assert_uint_ge(spf_host_stats(S.h).rebirths, 1);
+    ck_assert_int_eq(twin_graph_find_twin(S.g, "motor/1", NULL), TWIN_OK);
     t += 1000;
     want_t = t;
     edge_write(1, t, 56.0);
@@ -457,7 +376,7 @@ static size_t ddata(uint8_t *buf, size_t cap, uint64_t seq, uint64_t alias, doub
     memset(&p, 0, sizeof p);
     p.flags = TWIN_SP_PAYLOAD_HAS_SEQ | TWIN_SP_PAYLOAD_HAS_TIMESTAMP;
     p.seq = seq;
-    p.timestamp = (uint64_t)(now_us() / 1000);
+    p.timestamp = (uint64_t)(spf_now_us() / 1000);
     memset(&m, 0, sizeof m);
     m.flags = TWIN_SP_HAS_ALIAS;
     m.alias = alias;
@@ -469,8 +388,8 @@ static size_t ddata(uint8_t *buf, size_t cap, uint64_t seq, uint64_t alias, doub
 
 static int gap_seen(void)
 {
-    return hstats().seq_gaps >= 1 && estats().rebirths >= 1 &&
-           hstats().received[TWIN_SP_NBIRTH] >= 2;
+    return spf_host_stats(S.h).seq_gaps >= 1 && spf_edge_stats(e).rebirths >= 1 &&
+           spf_host_stats(S.h).received[TWIN_SP_NBIRTH] >= 2;
 }
 
 START_TEST(test_seq_gap_leads_to_rebirth)
@@ -479,15 +398,15 @@ START_TEST(test_seq_gap_leads_to_rebirth)
     bring_up(1);
     raw_up();
     /* a DDATA far ahead of the node's seq: a gap that never closes */
-    size_t n = ddata(buf, sizeof buf, (estats().published[TWIN_SP_DDATA] + 100) & 255, 1, 1.0);
+    size_t n = ddata(buf, sizeof buf, (spf_edge_stats(e).published[TWIN_SP_DDATA] + 100) & 255, 1, 1.0);
     raw_publish("spBv1.0/plant/DDATA/gw1/motor%2F0", buf, n);
     raw_down();
     ck_assert_msg(spin(10000, gap_seen), "no rebirth after the gap");
-    twin_sp_host_stats hs = hstats();
+    twin_sp_host_stats hs = spf_host_stats(S.h);
     ck_assert_uint_ge(hs.rebirths, 1);
     ck_assert_uint_ge(hs.received[TWIN_SP_NBIRTH], 2);
     /* and the data flows on in order */
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(0, want_t, 77.0);
     ck_assert(spin(5000, got_value));
 }
@@ -511,8 +430,8 @@ START_TEST(test_thousand_devices_on_one_node)
     ck_assert(spin(300, NULL));
     edge_up(1000, 0);
     ck_assert_msg(spin(20000, all_devices), "not every device was born");
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DBIRTH], 1000);
-    wave_t = now_ms_us();
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_DBIRTH], 1000);
+    wave_t = spf_now_ms_us();
     for (size_t i = 0; i < ndev; i++)
         edge_write(i, wave_t, 10.0 + (double)i);
     ck_assert_msg(spin(20000, wave_done), "a device's value did not arrive");
@@ -520,14 +439,14 @@ START_TEST(test_thousand_devices_on_one_node)
     double v;
     ck_assert(host_latest(999, &t, &v));
     ck_assert(v == 1009.0);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DDATA], 1000);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_DDATA], 1000);
 }
 END_TEST
 
 static uint64_t bad_before;
 static int bad_counted(void)
 {
-    twin_sp_host_stats s = hstats();
+    twin_sp_host_stats s = spf_host_stats(S.h);
     return s.malformed + s.unknown_alias + s.before_birth >= bad_before + 4;
 }
 
@@ -535,13 +454,13 @@ START_TEST(test_bad_input_counted_not_crashing)
 {
     uint8_t buf[256];
     bring_up(1);
-    twin_sp_host_stats s0 = hstats();
+    twin_sp_host_stats s0 = spf_host_stats(S.h);
     bad_before = s0.malformed + s0.unknown_alias + s0.before_birth;
     raw_up();
     /* malformed protobuf: a length past the end */
     raw_publish("spBv1.0/plant/DDATA/gw1/motor%2F0", "\x12\x7f\x01", 3);
     /* an unknown alias (a seq that is the next one: no gap) */
-    size_t n = ddata(buf, sizeof buf, (estats().published[TWIN_SP_DDATA] + 1) & 255, 9999, 1.0);
+    size_t n = ddata(buf, sizeof buf, (spf_edge_stats(e).published[TWIN_SP_DDATA] + 1) & 255, 9999, 1.0);
     raw_publish("spBv1.0/plant/DDATA/gw1/motor%2F0", buf, n);
     /* DATA before BIRTH: a node and a device never born */
     n = ddata(buf, sizeof buf, 0, 1, 1.0);
@@ -549,14 +468,14 @@ START_TEST(test_bad_input_counted_not_crashing)
     raw_publish("spBv1.0/plant/DDATA/gw1/never-born", buf, n);
     raw_down();
     ck_assert_msg(spin(10000, bad_counted), "bad input not counted");
-    twin_sp_host_stats s = hstats();
+    twin_sp_host_stats s = spf_host_stats(S.h);
     ck_assert_uint_ge(s.malformed, s0.malformed + 1);
     ck_assert_uint_ge(s.unknown_alias, s0.unknown_alias + 1);
     ck_assert_uint_ge(s.before_birth, s0.before_birth + 2);
-    ck_assert_int_eq(twin_graph_find_twin(hg, "never-born", NULL), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_graph_find_twin(S.g, "never-born", NULL), TWIN_E_NOTFOUND);
     /* the host goes on: the real edge's data still arrives */
     want_dev = 0;
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(0, want_t, 12.5);
     ck_assert(spin(10000, got_value));
 }

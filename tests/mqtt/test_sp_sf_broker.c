@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "sp_fixture.h"
 #include "support/run.h"
 
 #define MODEL "dtmi:test:Motor;1"
@@ -28,11 +29,11 @@
 
 static broker B;
 static char sf_path[128];
-static twin_graph *eg, *hg;
-static twin_ingest *ei, *hi;
+static twin_graph *eg;
+static twin_ingest *ei;
 static twin_sp_edge *e;
-static twin_sp_host *h;
-static twin_sp_mosq *em, *hm;
+static spf_site S;  /* the host and its mirror */
+static twin_sp_mosq *em;
 static twin_sp_file_store *fs;
 static twin_signal temp;
 
@@ -45,22 +46,6 @@ typedef struct ev {
 static ev evs[MAX_EV];
 static size_t nev;
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static twin_sp_mosq_options mosq_opts(void)
-{
-    twin_sp_mosq_options o;
-    twin_sp_mosq_options_init(&o);
-    o.port = (uint32_t)B.port;
-    o.reconnect_delay_us = 100000;
-    return o;
-}
-
 /* An edge with one twin and signal, its primary host "site", a file store
    of max_bytes; returns 0 or -1 (no check: a child process calls it too). */
 static int edge_open(uint32_t bdseq, uint64_t max_bytes)
@@ -68,7 +53,7 @@ static int edge_open(uint32_t bdseq, uint64_t max_bytes)
     twin_sp_edge_options o;
     twin_sp_file_store_options fo;
     twin_sp_store st;
-    twin_sp_mosq_options mo = mosq_opts();
+    twin_sp_mosq_options mo = spf_mosq_options(B.port);
     twin_signal_options so;
     twin_signal_options_init(&so);
     so.history = 16;  /* samples written between two loop calls are all kept */
@@ -119,29 +104,10 @@ static void host_up(void)
     twin_sp_host_options o;
     twin_sp_host_options_init(&o);
     o.on_event = on_event;
-    o.host_id = "site";
-    ck_assert_int_eq(twin_graph_create(&hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_create(&hi, hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_create(&h, &o), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_bind(h, hg, hi, NULL), TWIN_OK);
-    twin_sp_mosq_options mo = mosq_opts();
-    mo.host_id = "site";
+    twin_sp_mosq_options mo = spf_mosq_options(B.port);
     mo.group_id = "plant";
-    ck_assert_int_eq(twin_sp_mosq_host_create(&hm, h, &mo), TWIN_OK);
+    spf_site_up(&S, &o, NULL, &mo);
     nev = 0;
-}
-
-/* The host dies: its will, STATE offline, tells the edge. */
-static void host_down(void)
-{
-    twin_sp_mosq_destroy(hm);
-    twin_sp_host_destroy(h);
-    twin_ingest_destroy(hi);
-    twin_graph_destroy(hg);
-    hm = NULL;
-    h = NULL;
-    hi = NULL;
-    hg = NULL;
 }
 
 static void setup(void)
@@ -155,7 +121,7 @@ static void setup(void)
 static void teardown(void)
 {
     edge_close();
-    host_down();
+    spf_site_down(&S);
     broker_stop(&B, SIGTERM);
     B.port = 0;
     unlink(sf_path);
@@ -163,25 +129,7 @@ static void teardown(void)
 
 static int spin(int ms, int (*cond)(void))
 {
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    do {
-        if (em)
-            ck_assert_int_eq(twin_sp_mosq_loop(em, 0), TWIN_OK);
-        if (hm)
-            ck_assert_int_eq(twin_sp_mosq_loop(hm, 2), TWIN_OK);
-        if (cond && cond())
-            return 1;
-    } while (now_us() < end);
-    return cond ? cond() : 1;
-}
-
-static twin_sp_edge_sf_stats sfstats(void)
-{
-    twin_sp_edge_sf_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_edge_get_sf_stats(e, &s), TWIN_OK);
-    return s;
+    return spf_spin(em, S.m, ms, cond);
 }
 
 static uint64_t host_outcome(int outcome)
@@ -190,8 +138,8 @@ static uint64_t host_outcome(int outcome)
     twin_ingest_stats st;
     memset(&st, 0, sizeof st);
     st.size = sizeof st;
-    if (twin_ingest_resolve(hi, TWIN, "temp", NULL, &s) != TWIN_OK ||
-        twin_ingest_get_stats(hi, s, &st) != TWIN_OK)
+    if (twin_ingest_resolve(S.i, TWIN, "temp", NULL, &s) != TWIN_OK ||
+        twin_ingest_get_stats(S.i, s, &st) != TWIN_OK)
         return 0;
     return st.outcomes[outcome];
 }
@@ -211,11 +159,11 @@ static int got_events(void)
 }
 static int host_offline_seen(void)
 {
-    return sfstats().host_online == 0;
+    return spf_sf_stats(e).host_online == 0;
 }
 static int host_online_seen(void)
 {
-    return sfstats().host_online == 1;
+    return spf_sf_stats(e).host_online == 1;
 }
 
 /* Events first..first+n-1 are samples from..from+n-1, in order, flagged as said. */
@@ -250,14 +198,14 @@ static void stream_held(int from, int to, int per_loop)
         if ((i - from) % per_loop != per_loop - 1 && i != to - 1)
             continue;
         ck_assert_int_eq(twin_sp_mosq_loop(em, 0), TWIN_OK);
-        if (hm)
-            ck_assert_int_eq(twin_sp_mosq_loop(hm, 0), TWIN_OK);
+        if (S.m)
+            ck_assert_int_eq(twin_sp_mosq_loop(S.m, 0), TWIN_OK);
     }
 }
 
 static void start_both(void)
 {
-    T0 = now_us() / 1000 * 1000 - 3600000000LL;  /* an hour ago, whole ms */
+    T0 = spf_now_us() / 1000 * 1000 - 3600000000LL;  /* an hour ago, whole ms */
     host_up();
     ck_assert(spin(200, NULL));
     ck_assert_int_eq(edge_open(0, 1 << 20), 0);
@@ -269,10 +217,10 @@ START_TEST(test_host_offline_edge_stores_then_historical_in_order)
     start_both();
     stream_live(0, 5);
     check_events(0, 0, 5, 0);
-    host_down();
+    spf_site_down(&S);
     ck_assert_msg(spin(5000, host_offline_seen), "the host's will did not reach the edge");
     stream_held(5, 105, 3);
-    twin_sp_edge_sf_stats s = sfstats();
+    twin_sp_edge_sf_stats s = spf_sf_stats(e);
     ck_assert_uint_eq(s.stored_samples, 100);
     ck_assert_uint_eq(s.stored_records, 34);  /* three samples a round */
     ck_assert_uint_eq(s.refused_samples, 0);
@@ -293,7 +241,7 @@ START_TEST(test_host_offline_edge_stores_then_historical_in_order)
     fst.size = sizeof fst;
     ck_assert_int_eq(twin_sp_file_store_get_stats(fs, &fst), TWIN_OK);
     ck_assert_uint_eq(fst.records, 0);
-    ck_assert_uint_eq(sfstats().forwarded_samples, 100);
+    ck_assert_uint_eq(spf_sf_stats(e).forwarded_samples, 100);
 }
 END_TEST
 
@@ -314,7 +262,7 @@ START_TEST(test_broker_killed_mid_stream_nothing_lost)
     ck_assert(spin(300, NULL));
     ck_assert_int_eq(edge_connected(), 0);
     stream_held(50, 100, 4);  /* the link is down: to the store */
-    ck_assert_uint_eq(sfstats().stored_samples, 50);
+    ck_assert_uint_eq(spf_sf_stats(e).stored_samples, 50);
     ck_assert_int_eq(broker_start(&B), 0);  /* same port */
     want_ev = 100;
     ck_assert_msg(spin(15000, got_events), "%zu of 100 samples arrived", nev);
@@ -354,7 +302,7 @@ static void gateway_child(int fd, int n)
 START_TEST(test_gateway_killed_restarts_from_its_store)
 {
     int p[2];
-    T0 = now_us() / 1000 * 1000 - 3600000000LL;
+    T0 = spf_now_us() / 1000 * 1000 - 3600000000LL;
     ck_assert_int_eq(pipe(p), 0);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -386,11 +334,11 @@ END_TEST
 START_TEST(test_store_full_refused_counted_accepted_all_arrive)
 {
     /* each record: 8 + 6 + 7 (twin id) + 18 + 4 (name) = 43 bytes: 10 fit */
-    T0 = now_us() / 1000 * 1000 - 3600000000LL;
+    T0 = spf_now_us() / 1000 * 1000 - 3600000000LL;
     ck_assert_int_eq(edge_open(0, 430), 0);
     ck_assert(spin(300, NULL));  /* connected; no host: holding */
     stream_held(0, 25, 1);
-    twin_sp_edge_sf_stats s = sfstats();
+    twin_sp_edge_sf_stats s = spf_sf_stats(e);
     ck_assert_uint_eq(s.stored_samples, 10);
     ck_assert_uint_eq(s.refused_samples, 15);
     ck_assert_uint_eq(s.refused_records, 15);

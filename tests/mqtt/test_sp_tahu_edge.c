@@ -26,15 +26,13 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "sp_fixture.h"
 #include "support/run.h"
 
 static broker B;
 static const char *js_dir;
 
-static twin_graph *hg;
-static twin_ingest *hi;
-static twin_sp_host *h;
-static twin_sp_mosq *hm;
+static spf_site site;  /* the host and its mirror */
 
 /* ---- what the host's events said, by device and metric ------------------- */
 
@@ -99,19 +97,9 @@ static int to_node = -1, from_node = -1;
 static char line_buf[4096];
 static size_t line_len;
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void spin(int ms)
 {
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    do
-        ck_assert_int_eq(twin_sp_mosq_loop(hm, 2), TWIN_OK);
-    while (now_us() < end);
+    spf_spin(NULL, site.m, ms, NULL);
 }
 
 static void node_start(void)
@@ -148,8 +136,8 @@ static void node_start(void)
  * meanwhile. */
 static int node_wait(const char *want, int ms)
 {
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    while (now_us() < end) {
+    int64_t end = spf_now_us() + (int64_t)ms * 1000;
+    while (spf_now_us() < end) {
         ssize_t n = read(from_node, line_buf + line_len, sizeof line_buf - 1 - line_len);
         if (n > 0)
             line_len += (size_t)n;
@@ -210,51 +198,17 @@ static void setup(void)
     ck_assert_int_eq(broker_start(&B), 0);
     twin_sp_host_options o;
     twin_sp_host_options_init(&o);
-    o.host_id = "site";
     o.on_event = on_event;
-    ck_assert_int_eq(twin_graph_create(&hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_create(&hi, hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_create(&h, &o), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_bind(h, hg, hi, NULL), TWIN_OK);
-    twin_sp_mosq_options mo;
-    twin_sp_mosq_options_init(&mo);
-    mo.port = (uint32_t)B.port;
-    mo.host_id = "site";
+    twin_sp_mosq_options mo = spf_mosq_options(B.port);
     mo.group_id = "plant";
-    mo.reconnect_delay_us = 100000;
-    ck_assert_int_eq(twin_sp_mosq_host_create(&hm, h, &mo), TWIN_OK);
+    spf_site_up(&site, &o, NULL, &mo);
 }
 
 static void teardown(void)
 {
     node_stop();
-    twin_sp_mosq_destroy(hm);
-    twin_sp_host_destroy(h);
-    twin_ingest_destroy(hi);
-    twin_graph_destroy(hg);
-    hm = NULL;
-    h = NULL;
-    hi = NULL;
-    hg = NULL;
+    spf_site_down(&site);
     broker_stop(&B, SIGTERM);
-}
-
-static twin_sp_host_stats hstats(void)
-{
-    twin_sp_host_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_host_get_stats(h, &s), TWIN_OK);
-    return s;
-}
-
-static twin_sp_bind_stats bstats(void)
-{
-    twin_sp_bind_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_host_bind_stats(h, &s), TWIN_OK);
-    return s;
 }
 
 /* The mirror's latest value of TWIN's signal NAME, at time T (us). */
@@ -263,9 +217,9 @@ static double latest(const char *twin, const char *name, int64_t *t)
     twin_signal s;
     double v = 0;
     int64_t tt = 0;
-    ck_assert_msg(twin_ingest_resolve(hi, twin, name, NULL, &s) == TWIN_OK, "no signal %s/%s",
+    ck_assert_msg(twin_ingest_resolve(site.i, twin, name, NULL, &s) == TWIN_OK, "no signal %s/%s",
                   twin, name);
-    ck_assert_int_eq(twin_ingest_get_latest(hi, s, &tt, &v), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(site.i, s, &tt, &v), TWIN_OK);
     if (t)
         *t = tt;
     return v;
@@ -274,7 +228,7 @@ static double latest(const char *twin, const char *name, int64_t *t)
 static int online(const char *twin)
 {
     const twin_value *v;
-    ck_assert_int_eq(twin_graph_get_property(hg, twin, TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
+    ck_assert_int_eq(twin_graph_get_property(site.g, twin, TWIN_SP_ONLINE_PROPERTY, &v), TWIN_OK);
     ck_assert_int_eq(v->type, TWIN_VALUE_BOOL);
     return v->as.b;
 }
@@ -299,7 +253,7 @@ static void check_text(const char *device, const char *name, const char *text)
 
 static int births_done(void)
 {
-    twin_sp_host_stats s = hstats();
+    twin_sp_host_stats s = spf_host_stats(site.h);
     return s.received[TWIN_SP_NBIRTH] == 1 && s.received[TWIN_SP_DBIRTH] == 2;
 }
 
@@ -314,9 +268,9 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
     for (int i = 0; i < 2500 && !births_done(); i++)
         spin(2);
     ck_assert(births_done());
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", NULL), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "pump1"), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "tank2"), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "pump1"), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "tank2"), TWIN_OK);
     check_metric("", "bdSeq", TWIN_SP_UINT64, 0);
     check_metric("", "Node Control/Rebirth", TWIN_SP_BOOLEAN, 0);
     check_text("", "Properties/Firmware", "tahu-3.2.4");
@@ -331,9 +285,9 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
     check_metric("tank2", "fill", TWIN_SP_UINT8, 42);
     /* the mirror: two twins, a signal per numeric metric with its BIRTH
        value, the unit from engUnit; the String is not a signal */
-    ck_assert_int_eq(twin_graph_find_twin(hg, "pump1", NULL), TWIN_OK);
-    ck_assert_int_eq(twin_graph_find_twin(hg, "tank2", NULL), TWIN_OK);
-    twin_sp_bind_stats bs = bstats();
+    ck_assert_int_eq(twin_graph_find_twin(site.g, "pump1", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_graph_find_twin(site.g, "tank2", NULL), TWIN_OK);
+    twin_sp_bind_stats bs = spf_bind_stats(site.h);
     ck_assert_uint_eq(bs.twins_created, 2);
     ck_assert_uint_eq(bs.signals_bound, 8);
     ck_assert_uint_eq(bs.not_bound, 1);
@@ -347,22 +301,22 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
     ck_assert(latest("tank2", "fill", NULL) == 42.0);
     twin_signal sig;
     const char *unit = NULL;
-    ck_assert_int_eq(twin_ingest_resolve(hi, "pump1", "temp", NULL, &sig), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_signal_info(hi, sig, NULL, NULL, &unit), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(site.i, "pump1", "temp", NULL, &sig), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_signal_info(site.i, sig, NULL, NULL, &unit), TWIN_OK);
     ck_assert_str_eq(unit, "degreeCelsius");
-    ck_assert_int_eq(twin_ingest_resolve(hi, "pump1", "mode", NULL, &sig), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_ingest_resolve(site.i, "pump1", "mode", NULL, &sig), TWIN_E_NOTFOUND);
     ck_assert(online("pump1"));
     ck_assert(online("tank2"));
 
     /* DATA: by alias and by name, each value at Tahu's timestamp */
-    int64_t t_ms = now_us() / 1000 + 1000;
+    int64_t t_ms = spf_now_us() / 1000 + 1000;
     char cmd[64];
     snprintf(cmd, sizeof cmd, "data %lld", (long long)t_ms);
     node_send(cmd);
     int64_t t = 0;
-    for (int i = 0; i < 2500 && hstats().received[TWIN_SP_DDATA] < 2; i++)
+    for (int i = 0; i < 2500 && spf_host_stats(site.h).received[TWIN_SP_DDATA] < 2; i++)
         spin(2);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DDATA], 2);
+    ck_assert_uint_eq(spf_host_stats(site.h).received[TWIN_SP_DDATA], 2);
     ck_assert(latest("pump1", "temp", &t) == 22.75);
     ck_assert_int_eq(t, t_ms * 1000);
     ck_assert(latest("pump1", "speed", NULL) == 1500.25);
@@ -374,19 +328,19 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
     ck_assert_int_eq(find("pump1", "temp")->msg, TWIN_SP_DDATA);
     check_metric("pump1", "running", TWIN_SP_BOOLEAN, 0);
     check_text("pump1", "mode", "manual");
-    twin_sp_host_stats hs = hstats();
+    twin_sp_host_stats hs = spf_host_stats(site.h);
     ck_assert_uint_eq(hs.malformed + hs.seq_gaps + hs.unknown_alias + hs.before_birth +
                           hs.wrong_type + hs.unsupported,
                       0);
-    ck_assert_uint_eq(bstats().samples, 8 + 5);  /* births 8, DATA 4 + 1 (mode is no signal) */
+    ck_assert_uint_eq(spf_bind_stats(site.h).samples, 8 + 5);  /* births 8, DATA 4 + 1 (mode is no signal) */
 
     /* DDEATH of pump1: pump1 stale, tank2 and the node still online */
     node_send("ddeath pump1");
     for (int i = 0; i < 2500 && stale_devices < 1; i++)
         spin(2);
     ck_assert_int_eq(stale_devices, 1);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "pump1"), TWIN_E_STATE);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "tank2"), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "pump1"), TWIN_E_STATE);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "tank2"), TWIN_OK);
     ck_assert(!online("pump1"));
     ck_assert(online("tank2"));
     ck_assert(latest("pump1", "temp", NULL) == 22.75);  /* its last value stays */
@@ -396,9 +350,9 @@ START_TEST(test_tahu_edge_mirrored_by_our_host)
     for (int i = 0; i < 2500 && stale_nodes < 1; i++)
         spin(2);
     ck_assert_int_eq(stale_nodes, 1);
-    ck_assert_uint_eq(hstats().stale_deaths, 0);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", NULL), TWIN_E_STATE);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "tank2"), TWIN_E_STATE);
+    ck_assert_uint_eq(spf_host_stats(site.h).stale_deaths, 0);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", NULL), TWIN_E_STATE);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "tank2"), TWIN_E_STATE);
     ck_assert(!online("tank2"));
     ck_assert(!online("pump1"));
 }
@@ -421,9 +375,9 @@ START_TEST(test_tahu_edge_killed_its_will_marks_stale)
         spin(2);
     ck_assert_int_eq(stale_nodes, 1);
     ck_assert_int_eq(stale_devices, 2);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_NDEATH], 1);
-    ck_assert_uint_eq(hstats().stale_deaths, 0);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "tahu1", "pump1"), TWIN_E_STATE);
+    ck_assert_uint_eq(spf_host_stats(site.h).received[TWIN_SP_NDEATH], 1);
+    ck_assert_uint_eq(spf_host_stats(site.h).stale_deaths, 0);
+    ck_assert_int_eq(twin_sp_host_status(site.h, "plant", "tahu1", "pump1"), TWIN_E_STATE);
     ck_assert(!online("pump1"));
     ck_assert(!online("tank2"));
 }

@@ -23,17 +23,18 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "sp_fixture.h"
 #include "support/run.h"
 
 static broker B;
 static char certs[64];   /* the certificates' temporary directory */
 static char conf[2048];  /* the TLS listener's configuration */
 
-static twin_graph *eg, *hg;
-static twin_ingest *ei, *hi;
+static twin_graph *eg;
+static twin_ingest *ei;
 static twin_sp_edge *e;
-static twin_sp_host *h;
-static twin_sp_mosq *em, *hm;
+static spf_site S;  /* the host and its mirror */
+static twin_sp_mosq *em;
 static twin_signal temp_sig;
 
 /* ---- certificates ---------------------------------------------------------- */
@@ -133,59 +134,9 @@ static int write_conf(void)
 
 /* ---- clock, loops ---------------------------------------------------------- */
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t now_ms_us(void)
-{
-    return now_us() / 1000 * 1000;
-}
-
 static int spin(int ms, int (*cond)(void))
 {
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    do {
-        if (em)
-            ck_assert_int_eq(twin_sp_mosq_loop(em, 0), TWIN_OK);
-        if (hm)
-            ck_assert_int_eq(twin_sp_mosq_loop(hm, 2), TWIN_OK);
-        if (!hm)
-            nanosleep(&(struct timespec){0, 2000000}, NULL);
-        if (cond && cond())
-            return 1;
-    } while (now_us() < end);
-    return cond ? cond() : 1;
-}
-
-static twin_sp_mosq_stats mstats(twin_sp_mosq *m)
-{
-    twin_sp_mosq_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_mosq_get_stats(m, &s), TWIN_OK);
-    return s;
-}
-
-static twin_sp_edge_stats estats(void)
-{
-    twin_sp_edge_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_edge_get_stats(e, &s), TWIN_OK);
-    return s;
-}
-
-static twin_sp_host_stats hstats(void)
-{
-    twin_sp_host_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    ck_assert_int_eq(twin_sp_host_get_stats(h, &s), TWIN_OK);
-    return s;
+    return spf_spin(em, S.m, ms, cond);
 }
 
 /* ---- our sessions ------------------------------------------------------------ */
@@ -240,16 +191,10 @@ static void host_up(void)
 {
     twin_sp_host_options o;
     twin_sp_host_options_init(&o);
-    o.host_id = "site";
     o.on_event = on_event;
-    ck_assert_int_eq(twin_graph_create(&hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_create(&hi, hg, NULL), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_create(&h, &o), TWIN_OK);
-    ck_assert_int_eq(twin_sp_host_bind(h, hg, hi, NULL), TWIN_OK);
     twin_sp_mosq_options mo = tls_opts("site");
-    mo.host_id = "site";
     mo.group_id = "plant";
-    ck_assert_int_eq(twin_sp_mosq_host_create(&hm, h, &mo), TWIN_OK);
+    spf_site_up(&S, &o, NULL, &mo);
 }
 
 static void edge_write(int64_t t, double v)
@@ -266,20 +211,20 @@ static int host_has_value(void)
     twin_signal s;
     int64_t t;
     double v;
-    return twin_ingest_resolve(hi, "motor/0", "temp", NULL, &s) == TWIN_OK &&
-           twin_ingest_get_latest(hi, s, &t, &v) == TWIN_OK && t == want_t;
+    return twin_ingest_resolve(S.i, "motor/0", "temp", NULL, &s) == TWIN_OK &&
+           twin_ingest_get_latest(S.i, s, &t, &v) == TWIN_OK && t == want_t;
 }
 
 static int edge_connected(void)
 {
-    return mstats(em).connected;
+    return spf_mosq_stats(em).connected;
 }
 
 /* Connected, and subscribed: its own STATE came back (the SUBSCRIBEs went
    before it), so births from now on reach it. */
 static int host_connected(void)
 {
-    twin_sp_mosq_stats s = mstats(hm);
+    twin_sp_mosq_stats s = spf_mosq_stats(S.m);
     return s.connected && s.received >= 1;
 }
 
@@ -335,8 +280,8 @@ static int raw_connect(raw *r)
 
 static void raw_loop(raw *r, int ms)
 {
-    int64_t end = now_us() + (int64_t)ms * 1000;
-    while (now_us() < end) {
+    int64_t end = spf_now_us() + (int64_t)ms * 1000;
+    while (spf_now_us() < end) {
         mosquitto_loop(r->mq, 5, 1);
         spin(1, NULL);
     }
@@ -372,14 +317,7 @@ static void teardown(void)
     if (em)
         twin_sp_mosq_stop(em);
     edge_down();
-    twin_sp_mosq_destroy(hm);
-    twin_sp_host_destroy(h);
-    twin_ingest_destroy(hi);
-    twin_graph_destroy(hg);
-    hm = NULL;
-    h = NULL;
-    hi = NULL;
-    hg = NULL;
+    spf_site_down(&S);
     broker_stop(&B, SIGTERM);
     B.port = 0;
 }
@@ -432,7 +370,7 @@ START_TEST(test_mutual_tls_edge_to_host)
     host_up();
     ck_assert_msg(spin(5000, host_connected), "the host did not connect over TLS");
     edge_up("gw1", "gw1");
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(want_t, 21.5);
     ck_assert_msg(spin(10000, host_has_value), "the first value did not reach the host");
     for (int i = 1; i <= 20; i++) {
@@ -440,33 +378,33 @@ START_TEST(test_mutual_tls_edge_to_host)
         edge_write(want_t, 21.5 + i);
         ck_assert(spin(5000, host_has_value));
     }
-    ck_assert_uint_eq(mstats(em).connects, 1);
-    ck_assert_uint_eq(mstats(hm).connects, 1);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_NBIRTH], 1);
+    ck_assert_uint_eq(spf_mosq_stats(em).connects, 1);
+    ck_assert_uint_eq(spf_mosq_stats(S.m).connects, 1);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_NBIRTH], 1);
     /* the first value went in the DBIRTH or in a DDATA */
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DBIRTH], 1);
-    ck_assert_uint_ge(hstats().received[TWIN_SP_DDATA], 20);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "gw1", "motor%2F0"), TWIN_OK);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_DBIRTH], 1);
+    ck_assert_uint_ge(spf_host_stats(S.h).received[TWIN_SP_DDATA], 20);
+    ck_assert_int_eq(twin_sp_host_status(S.h, "plant", "gw1", "motor%2F0"), TWIN_OK);
     /* the edge stops cleanly: its NDEATH (allowed by its ACL) arrives */
     ck_assert_int_eq(twin_sp_mosq_stop(em), TWIN_OK);
     edge_down();
-    int64_t end = now_us() + 5000000;
-    while (twin_sp_host_status(h, "plant", "gw1", NULL) == TWIN_OK && now_us() < end)
+    int64_t end = spf_now_us() + 5000000;
+    while (twin_sp_host_status(S.h, "plant", "gw1", NULL) == TWIN_OK && spf_now_us() < end)
         spin(10, NULL);
-    ck_assert_int_eq(twin_sp_host_status(h, "plant", "gw1", NULL), TWIN_E_STATE);
+    ck_assert_int_eq(twin_sp_host_status(S.h, "plant", "gw1", NULL), TWIN_E_STATE);
 }
 END_TEST
 
 static int both_reconnected(void)
 {
-    return mstats(em).connects == 2 && mstats(em).connected && mstats(hm).connects == 2 &&
+    return spf_mosq_stats(em).connects == 2 && spf_mosq_stats(em).connected && spf_mosq_stats(S.m).connects == 2 &&
            host_connected();
 }
 
 /* (if the edge came back before the host, the host asks it to rebirth) */
 static int reborn(void)
 {
-    return hstats().received[TWIN_SP_NBIRTH] >= 2;
+    return spf_host_stats(S.h).received[TWIN_SP_NBIRTH] >= 2;
 }
 
 START_TEST(test_tls_reconnects_after_broker_restart)
@@ -474,12 +412,12 @@ START_TEST(test_tls_reconnects_after_broker_restart)
     host_up();
     ck_assert(spin(5000, host_connected));
     edge_up("gw1", "gw1");
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(want_t, 1.0);
     ck_assert(spin(10000, host_has_value));
     broker_stop(&B, SIGKILL);  /* a crash, then the same port again */
     ck_assert(spin(300, NULL));
-    ck_assert_int_eq(mstats(em).connected, 0);
+    ck_assert_int_eq(spf_mosq_stats(em).connected, 0);
     ck_assert_int_eq(broker_start(&B), 0);
     ck_assert_msg(spin(10000, both_reconnected), "no TLS reconnection");
     /* a new session over a new TLS connection: births, then data */
@@ -517,15 +455,15 @@ START_TEST(test_client_without_certificate_cannot_connect)
     /* our edge without a certificate: attempts, never a connection */
     edge_up("gw1", NULL);
     ck_assert(!spin(2000, edge_connected));
-    twin_sp_mosq_stats s = mstats(em);
+    twin_sp_mosq_stats s = spf_mosq_stats(em);
     ck_assert_uint_ge(s.attempts, 2);
     ck_assert_uint_eq(s.connects, 0);
-    ck_assert_uint_eq(estats().published[TWIN_SP_NBIRTH], 0);
+    ck_assert_uint_eq(spf_edge_stats(e).published[TWIN_SP_NBIRTH], 0);
     edge_down();
     /* nor with the rogue CA's "gw1" */
     edge_up("gw1", "rogue-gw1");
     ck_assert(!spin(1500, edge_connected));
-    ck_assert_uint_eq(mstats(em).connects, 0);
+    ck_assert_uint_eq(spf_mosq_stats(em).connects, 0);
     edge_down();
     /* with its certificate it does (the CA from a hashed directory) */
     ck_assert_int_eq(twin_graph_create(&eg, NULL), TWIN_OK);
@@ -586,8 +524,8 @@ START_TEST(test_edge_cannot_publish_outside_its_topics)
     ck_assert(raw_connect(&gw1));
     ck_assert_int_eq(mosquitto_publish(gw1.mq, NULL, "spBv1.0/plant/NDATA/gw1", 2, "ok", 0, 0),
                      MOSQ_ERR_SUCCESS);
-    int64_t end = now_us() + 5000000;
-    while (!watcher_saw_marker() && now_us() < end)
+    int64_t end = spf_now_us() + 5000000;
+    while (!watcher_saw_marker() && spf_now_us() < end)
         mosquitto_loop(gw1.mq, 2, 1);
     ck_assert_msg(raw_saw(&watcher, "spBv1.0/plant/NDATA/gw1"), "the allowed publish was not seen");
     raw_loop(&watcher, 300);
@@ -602,21 +540,21 @@ START_TEST(test_edge_cannot_publish_outside_its_topics)
     host_up();
     ck_assert(spin(5000, host_connected));
     edge_up("gw2", "gw1");
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(want_t, 1.0);
     spin(1500, NULL);
     raw_loop(&watcher, 100);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_NBIRTH], 0);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DBIRTH], 0);
-    ck_assert_uint_eq(hstats().received[TWIN_SP_DDATA], 0);
-    ck_assert_int_ne(twin_sp_host_status(h, "plant", "gw2", NULL), TWIN_OK);
-    ck_assert_int_eq(twin_graph_find_twin(hg, "motor/0", NULL), TWIN_E_NOTFOUND);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_NBIRTH], 0);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_DBIRTH], 0);
+    ck_assert_uint_eq(spf_host_stats(S.h).received[TWIN_SP_DDATA], 0);
+    ck_assert_int_ne(twin_sp_host_status(S.h, "plant", "gw2", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_graph_find_twin(S.g, "motor/0", NULL), TWIN_E_NOTFOUND);
     for (int i = 0; i < watcher.nseen; i++)
         ck_assert_msg(strstr(watcher.seen[i], "/gw2") == NULL, "delivered: %s", watcher.seen[i]);
     /* it did connect and publish its births, again and again: each
        time the broker drops them and the connection */
-    ck_assert_uint_ge(mstats(em).connects, 1);
-    ck_assert_uint_ge(estats().published[TWIN_SP_NBIRTH], 1);
+    ck_assert_uint_ge(spf_mosq_stats(em).connects, 1);
+    ck_assert_uint_ge(spf_edge_stats(e).published[TWIN_SP_NBIRTH], 1);
     raw_free(&watcher);
 }
 END_TEST
@@ -629,7 +567,7 @@ static size_t command(uint8_t *buf, size_t cap, const char *name, int boolean, d
     size_t len;
     memset(&p, 0, sizeof p);
     p.flags = TWIN_SP_PAYLOAD_HAS_TIMESTAMP;
-    p.timestamp = (uint64_t)(now_us() / 1000);
+    p.timestamp = (uint64_t)(spf_now_us() / 1000);
     memset(&m, 0, sizeof m);
     m.name = name;
     m.name_len = (uint32_t)strlen(name);
@@ -650,11 +588,11 @@ static size_t command(uint8_t *buf, size_t cap, const char *name, int boolean, d
 static uint64_t want_refused;
 static int refused_reached(void)
 {
-    return estats().refused >= want_refused;
+    return spf_edge_stats(e).refused >= want_refused;
 }
 static int rebirth_seen(void)
 {
-    return estats().rebirths >= 1 && hstats().received[TWIN_SP_NBIRTH] >= 2;
+    return spf_edge_stats(e).rebirths >= 1 && spf_host_stats(S.h).received[TWIN_SP_NBIRTH] >= 2;
 }
 
 START_TEST(test_write_command_refused_and_counted)
@@ -664,10 +602,10 @@ START_TEST(test_write_command_refused_and_counted)
     host_up();
     ck_assert(spin(5000, host_connected));
     edge_up("gw1", "gw1");
-    want_t = now_ms_us();
+    want_t = spf_now_ms_us();
     edge_write(want_t, 20.0);
     ck_assert(spin(10000, host_has_value));
-    ck_assert_uint_eq(estats().refused, 0);
+    ck_assert_uint_eq(spf_edge_stats(e).refused, 0);
     /* the host (allowed to command) writes temp by DCMD and a metric by NCMD */
     raw site;
     raw_new(&site, 1, "site");
@@ -682,14 +620,14 @@ START_TEST(test_write_command_refused_and_counted)
     raw_loop(&site, 50);
     want_refused = 2;
     ck_assert_msg(spin(5000, refused_reached), "refused: %llu",
-                  (unsigned long long)estats().refused);
+                  (unsigned long long)spf_edge_stats(e).refused);
     /* nothing was written: the edge's latest value is the one it had */
     int64_t t;
     double v;
     ck_assert_int_eq(twin_ingest_get_latest(ei, temp_sig, &t, &v), TWIN_OK);
     ck_assert(v == 20.0);
     ck_assert_int_eq(t, want_t);
-    ck_assert_uint_eq(estats().rebirths, 0);
+    ck_assert_uint_eq(spf_edge_stats(e).rebirths, 0);
     /* another edge node may not command gw1: the broker drops it, the
        edge never sees it */
     raw gw2;
@@ -708,8 +646,8 @@ START_TEST(test_write_command_refused_and_counted)
                      MOSQ_ERR_SUCCESS);
     raw_loop(&site, 50);
     ck_assert_msg(spin(5000, rebirth_seen), "no rebirth");
-    ck_assert_uint_eq(estats().refused, 2);
-    ck_assert_uint_eq(estats().malformed, 0);
+    ck_assert_uint_eq(spf_edge_stats(e).refused, 2);
+    ck_assert_uint_eq(spf_edge_stats(e).malformed, 0);
     raw_free(&site);
 }
 END_TEST
@@ -750,7 +688,7 @@ static void on_event(void *ud, const twin_sp_host_event *ev)
 /* The value of data type t, variant k (0: the DBIRTH's, 1: the DDATA's). */
 static void typed_value(twin_sp_metric *m, uint32_t t, int k)
 {
-    static const char *const text[2] = {"h\xc3\xa9llo", "another text"};
+    static const char *const text[2] = {"S.h\xc3\xa9llo", "another text"};
     static const char *const uuid[2] = {"0c3a8e4b-1a2b-4c5d-8e9f-0123456789ab",
                                         "ffffffff-0000-4000-8000-000000000001"};
     static const uint8_t bytes[2][16] = {{0, 1, 0xfe, 0xff, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13},
@@ -849,7 +787,7 @@ static void publish_all(raw *r, const char *topic, uint64_t seq, int data, uint6
 
 static int all_data_seen(void)
 {
-    return hstats().received[TWIN_SP_DDATA] >= 1;
+    return spf_host_stats(S.h).received[TWIN_SP_DDATA] >= 1;
 }
 
 START_TEST(test_every_datatype_through_the_broker)
@@ -877,15 +815,15 @@ START_TEST(test_every_datatype_through_the_broker)
     ck_assert_int_eq(mosquitto_publish(gw1.mq, NULL, "spBv1.0/plant/NBIRTH/gw1", (int)len, buf, 0,
                                        0),
                      MOSQ_ERR_SUCCESS);
-    uint64_t ts = (uint64_t)(now_us() / 1000);
+    uint64_t ts = (uint64_t)(spf_now_us() / 1000);
     publish_all(&gw1, "spBv1.0/plant/DBIRTH/gw1/all", 1, 0, ts);
     publish_all(&gw1, "spBv1.0/plant/DDATA/gw1/all", 2, 1, ts + 1000);
-    int64_t end = now_us() + 10000000;
-    while (!all_data_seen() && now_us() < end) {
+    int64_t end = spf_now_us() + 10000000;
+    while (!all_data_seen() && spf_now_us() < end) {
         mosquitto_loop(gw1.mq, 1, 1);
         spin(2, NULL);
     }
-    twin_sp_host_stats h0 = hstats();
+    twin_sp_host_stats h0 = spf_host_stats(S.h);
     ck_assert_msg(all_data_seen(), "the DDATA did not arrive (NBIRTH %llu DBIRTH %llu malformed %llu "
                   "before birth %llu)", (unsigned long long)h0.received[TWIN_SP_NBIRTH],
                   (unsigned long long)h0.received[TWIN_SP_DBIRTH],
@@ -915,28 +853,28 @@ START_TEST(test_every_datatype_through_the_broker)
     }
     /* DataSet and Template: refused as unsupported (not decoded), in the
        DBIRTH and in the DDATA; nothing else wrong */
-    twin_sp_host_stats hs = hstats();
+    twin_sp_host_stats hs = spf_host_stats(S.h);
     ck_assert_uint_eq(hs.unsupported, 4);
     ck_assert_uint_eq(hs.malformed + hs.wrong_type + hs.unknown_alias + hs.seq_gaps, 0);
     /* the mirror: a signal for each numeric type, with the DDATA's value */
-    ck_assert_int_eq(twin_graph_find_twin(hg, "all", NULL), TWIN_OK);
+    ck_assert_int_eq(twin_graph_find_twin(S.g, "all", NULL), TWIN_OK);
     twin_sp_bind_stats bs;
     memset(&bs, 0, sizeof bs);
     bs.size = sizeof bs;
-    ck_assert_int_eq(twin_sp_host_bind_stats(h, &bs), TWIN_OK);
+    ck_assert_int_eq(twin_sp_host_bind_stats(S.h, &bs), TWIN_OK);
     ck_assert_uint_eq(bs.signals_bound, 12);
     ck_assert_uint_eq(bs.not_bound, NTYPES - 2 - 2 - 12);
     twin_signal sig;
     int64_t t;
     double v;
-    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t10", NULL, &sig), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_get_latest(hi, sig, &t, &v), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(S.i, "all", "t10", NULL, &sig), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(S.i, sig, &t, &v), TWIN_OK);
     ck_assert(v == 1e300);
     ck_assert_int_eq(t, (int64_t)(ts + 1000) * 1000);
-    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t03", NULL, &sig), TWIN_OK);
-    ck_assert_int_eq(twin_ingest_get_latest(hi, sig, &t, &v), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_resolve(S.i, "all", "t03", NULL, &sig), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(S.i, sig, &t, &v), TWIN_OK);
     ck_assert(v == (double)INT32_MAX);
-    ck_assert_int_eq(twin_ingest_resolve(hi, "all", "t12", NULL, &sig), TWIN_E_NOTFOUND);
+    ck_assert_int_eq(twin_ingest_resolve(S.i, "all", "t12", NULL, &sig), TWIN_E_NOTFOUND);
     raw_free(&gw1);
 }
 END_TEST
