@@ -63,7 +63,11 @@ __all__ = [
 
 
 def __getattr__(name):
-    """``SqliteStore`` (and the ``sqlite`` module) load libtwin-sqlite on first use."""
+    """``SqliteStore`` (and the ``sqlite`` module) load libtwin-sqlite on first use;
+    the ``influx`` module loads libtwin-influx on first use."""
+    if name == "influx":
+        import importlib
+        return importlib.import_module(".influx", __name__)
     if name in ("SqliteStore", "sqlite"):
         import importlib
         sqlite = importlib.import_module(".sqlite", __name__)
