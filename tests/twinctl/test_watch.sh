@@ -3,14 +3,18 @@
 # port: a known edge (examples/split's gateway, the packing line with a few
 # rows of telemetry) and its primary host (the split site); the watcher must
 # print the edge's births, its data with values and units, its death with
-# the twins it made stale, the host's STATE; and never publish.
+# the twins it made stale, the host's STATE; and never publish. Then a
+# scripted edge that breaks the rules (sp_publish.c): the seq gap, the
+# unknown alias, the data before a birth and the malformed payload are each
+# shown as such, and the watcher goes on.
 # Skipped (77) without mosquitto, failed then when CI=true.
-#   test_watch.sh TWINCTL SPLIT_GATEWAY SPLIT_SITE SOURCE_ROOT
+#   test_watch.sh TWINCTL SPLIT_GATEWAY SPLIT_SITE SP_PUBLISH SOURCE_ROOT
 set -uo pipefail
 twinctl=$1
 gateway=$2
 site=$3
-root=$4
+sp_publish=$4
+root=$5
 mosquitto=${MOSQUITTO:-/usr/sbin/mosquitto}
 if [ ! -x "$mosquitto" ]; then
     if [ "${CI:-}" = true ]; then echo "mosquitto not found, and CI=true: failing"; exit 1; fi
@@ -121,5 +125,32 @@ has "text: the summary" "$tmp/count.out" '^watch: 1 messages in [0-9.]+ s: '
 rc=$?
 if [ $rc -eq 0 ]; then ok "--seconds: stops"; else fail "--seconds (exit $rc)"; fi
 has "--group nobody: only the STATE" "$tmp/quiet.out" '^watch: 1 messages .* 0 births, 0 deaths, 0 data'
+
+# bad input: a scripted edge in group "lab"; 8 messages and the retained STATE
+timeout 30 "$twinctl" watch --broker "127.0.0.1:$port" --group lab --count 9 --json \
+    >"$tmp/bad.json" 2>"$tmp/bad.err" &
+watch_pid=$!
+for _ in $(seq 200); do grep -q subscribed "$tmp/bad.err" && break; sleep 0.05; done
+if "$sp_publish" 127.0.0.1 "$port"; then ok "the scripted edge published"
+else fail "the scripted edge published"; fi
+if wait "$watch_pid"; then ok "the watcher took 9 messages and stopped"
+else fail "the watcher took 9 messages (exit $?)"; cat "$tmp/bad.err"; fi
+watch_pid=
+b=$tmp/bad.json
+has "a device's twin id unescaped, its unit from the birth" "$b" \
+    '^\{"type":"DBIRTH","group":"lab","node":"n1","twin":"cell/1","seq":1,"metrics":\[\{"name":"temp","value":20\.5,"unit":"degreeCelsius"\}\]\}'
+has "DDATA by alias: named from the birth, with its unit" "$b" \
+    '^\{"type":"DDATA","group":"lab","node":"n1","twin":"cell/1","seq":2,"metrics":\[\{"name":"temp","value":21\.5,"unit":"degreeCelsius","timestamp":1717200001000\}\]\}'
+has "the seq gap flagged, the data still shown" "$b" \
+    '^\{"type":"DDATA",.*"seq":5,"seq_gap":true,"expected_seq":3,"metrics":\[\{"name":"temp","value":22\.5'
+has "an unknown alias (and no gap: 6 follows 5)" "$b" '^\{"type":"DDATA",.*"seq":6,"problem":"unknown alias"'
+has "data from a node never born" "$b" \
+    '^\{"type":"NDATA","group":"lab","node":"n2","seq":0,"problem":"before its BIRTH'
+has "a malformed payload" "$b" '^\{"type":"NDATA","group":"lab","node":"n1",.*"problem":"malformed payload"'
+has "the summary counts them" "$b" \
+    '^\{"type":"summary","messages":9,.*"seq_gaps":1,"before_birth":1,"malformed":1,'
+if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$b"; then
+    ok "bad input: every line is JSON"
+else fail "bad input: every line is JSON"; fi
 echo "1..$n"
 [ "$failed" -eq 0 ]

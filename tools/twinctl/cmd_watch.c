@@ -116,8 +116,16 @@ typedef struct seen_twin {
     int online;
 } seen_twin;
 
+/* A node's last seq, to name the one a gap skipped. */
+typedef struct seen_node {
+    char *group, *node;
+    int last;  /* -1: unknown (no message with a seq yet) */
+} seen_node;
+
 typedef struct watch {
     twin_sp_host *host;
+    seen_node *nodes;
+    size_t nnodes, capnodes;
     unit_map units;
     seen_twin *twins;
     size_t ntwins, captwins;
@@ -152,6 +160,32 @@ static seen_twin *find_twin(watch *w, const char *group, const char *node, const
             strcmp(w->twins[k].group, group) == 0)
             return &w->twins[k];
     return NULL;
+}
+
+/* The seq expected from a node (-1: unknown), and note the one it sent. */
+static int seq_check(watch *w, const char *group, const char *node, int type, int has_seq,
+                     uint64_t seq)
+{
+    seen_node *n = NULL;
+    int expected;
+    for (size_t k = 0; k < w->nnodes; k++)
+        if (strcmp(w->nodes[k].node, node) == 0 && strcmp(w->nodes[k].group, group) == 0)
+            n = &w->nodes[k];
+    if (!n) {
+        xgrow((void **)&w->nodes, &w->capnodes, w->nnodes + 1, sizeof *w->nodes);
+        n = &w->nodes[w->nnodes++];
+        n->group = xstrdup(group);
+        n->node = xstrdup(node);
+        n->last = -1;
+    }
+    if (type == TWIN_SP_NDEATH) {  /* no seq; the next session starts at 0 */
+        n->last = -1;
+        return -1;
+    }
+    if (!has_seq) return -1;
+    expected = type == TWIN_SP_NBIRTH ? 0 : n->last < 0 ? -1 : (n->last + 1) % 256;
+    n->last = (int)(seq % 256);
+    return expected;
 }
 
 static void twin_id_of(const char *device, char *buf, size_t cap)
@@ -324,7 +358,7 @@ static void show(watch *w, const char *topic, const void *payload, size_t plen)
     twin_sp_host_stats before, after;
     twin_status s;
     char twin[TWIN_ID_MAX + 1] = "", group[TWIN_ID_MAX + 1] = "", node[TWIN_ID_MAX + 1] = "";
-    int has_seq = 0;
+    int has_seq = 0, expected, gap;
     const char *problem = NULL;
 
     w->messages++;
@@ -375,6 +409,8 @@ static void show(watch *w, const char *topic, const void *payload, size_t plen)
     }
     if (twin_sp_decode(payload, plen, &p, NULL, 0, NULL) != TWIN_E_PARSE)
         has_seq = (p.flags & TWIN_SP_PAYLOAD_HAS_SEQ) != 0;
+    expected = seq_check(w, group, node, tp.type, has_seq, has_seq ? p.seq : 0);
+    gap = expected >= 0 && (uint64_t)expected != p.seq;
 
     w->buf = open_memstream(&w->bufp, &w->buflen);
     if (!w->buf) {
@@ -392,11 +428,11 @@ static void show(watch *w, const char *topic, const void *payload, size_t plen)
     w->buf = NULL;
 
     if (s == TWIN_E_PARSE) problem = "malformed payload", w->malformed++;
-    else if (s == TWIN_E_STATE) problem = "before its BIRTH (not seen by this watcher)",
+    else if (s == TWIN_E_STATE) problem = "before its BIRTH, which this watcher did not see",
         w->before_birth++;
     else if (after.unknown_alias > before.unknown_alias) problem = "unknown alias";
     else if (after.wrong_type > before.wrong_type) problem = "a metric of the wrong type";
-    if (after.seq_gaps > before.seq_gaps) w->gaps++;
+    if (gap) w->gaps++;
     if (s == TWIN_OK) {
         if (tp.type == TWIN_SP_NBIRTH || tp.type == TWIN_SP_DBIRTH) w->births++;
         else if (tp.type == TWIN_SP_NDEATH || tp.type == TWIN_SP_DDEATH) w->deaths++;
@@ -413,7 +449,7 @@ static void show(watch *w, const char *topic, const void *payload, size_t plen)
             json_write_cstr(stdout, twin);
         }
         if (has_seq) printf(",\"seq\":%llu", (unsigned long long)p.seq);
-        if (after.seq_gaps > before.seq_gaps) fputs(",\"seq_gap\":true", stdout);
+        if (gap) printf(",\"seq_gap\":true,\"expected_seq\":%d", expected);
         if (problem) {
             fputs(",\"problem\":", stdout);
             json_write_cstr(stdout, problem);
@@ -434,7 +470,7 @@ static void show(watch *w, const char *topic, const void *payload, size_t plen)
         printf("%-7s %s/%s", type_name(tp.type), group, node);
         if (*twin) printf(" twin %s", twin);
         if (has_seq) printf("  seq %llu", (unsigned long long)p.seq);
-        if (after.seq_gaps > before.seq_gaps) printf("  SEQ GAP (a message lost or reordered)");
+        if (gap) printf("  SEQ GAP (expected %d: a message lost or reordered)", expected);
         if (problem) printf("  (%s)", problem);
         if (w->nstale)
             printf("\n    stale: %zu twin%s: %s", w->nstale, w->nstale == 1 ? "" : "s", w->stale);
@@ -618,6 +654,11 @@ out:
         free(w.twins[k].twin);
     }
     free(w.twins);
+    for (size_t k = 0; k < w.nnodes; k++) {
+        free(w.nodes[k].group);
+        free(w.nodes[k].node);
+    }
+    free(w.nodes);
     free(w.stale);
     return rc;
 }
