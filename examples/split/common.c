@@ -32,7 +32,7 @@ twin_graph *split_load_plant(const char *path, const char *who)
     twin_sqlite_options_init(&so);
     so.flags = TWIN_SQLITE_READONLY | TWIN_SQLITE_NO_CREATE;
     if ((s = twin_sqlite_open(&db, path, &so)) != TWIN_OK) {
-        fprintf(stderr, "%s: %s: %s\n", who, path, twin_sqlite_last_error(db)->message);
+        fprintf(stderr, "%s: %s\n", who, twin_sqlite_last_error(db)->message);
         twin_sqlite_close(db);
         return NULL;
     }

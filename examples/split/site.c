@@ -271,10 +271,14 @@ static void print_health(site *s, size_t top)
         char rul[64];
         int online = twin_graph_get_property(s->g, d->twin, TWIN_SP_ONLINE_PROPERTY, &on) ==
                          TWIN_OK && on->type == TWIN_VALUE_BOOL && on->as.b;
-        if (isfinite(d->rul))
-            snprintf(rul, sizeof rul, "%.0f (%.0f .. %.0f)", d->rul, d->rul_lo, d->rul_hi);
-        else
+        if (isfinite(d->rul)) {  /* a bound the model cannot give: "-" */
+            char lo[24] = "-", hi[24] = "-";
+            if (isfinite(d->rul_lo)) snprintf(lo, sizeof lo, "%.0f", d->rul_lo);
+            if (isfinite(d->rul_hi)) snprintf(hi, sizeof hi, "%.0f", d->rul_hi);
+            snprintf(rul, sizeof rul, "%.0f (%s .. %s)", d->rul, lo, hi);
+        } else {
             snprintf(rul, sizeof rul, "-");
+        }
         printf("%-11s %-10s %7.3f G %7.2f %27s  %s\n", d->twin, s->nodes[d->node].name, d->vib,
                d->health, rul, online ? "online" : "stale");
     }
