@@ -23,6 +23,7 @@ int cmd_tiers(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_clocks(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* "twinctl CMD: message" and a hint to --help on stderr; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)

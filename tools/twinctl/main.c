@@ -24,6 +24,8 @@ static const char help[] =
     "  clocks [PAIRS_CSV]        the sources' clocks: offset, skew, uncertainty\n"
     "  forward                   send the store's samples to InfluxDB, resuming\n"
     "                            where it confirmed (--influx URL --db NAME)\n"
+    "  watch --broker HOST:PORT  a broker's Sparkplug B traffic, as twins: births,\n"
+    "                            deaths, metrics with units, seq gaps, stale twins\n"
     "\n"
     "'twinctl COMMAND --help' describes a command. The store is a SQLite\n"
     "database (libtwin-sqlite): -d DB, default ./twin.db.\n"
@@ -43,7 +45,7 @@ static const struct {
     {"impact", cmd_impact},     {"dot", cmd_dot},       {"ingest", cmd_ingest},
     {"health", cmd_health},     {"whatif", cmd_whatif},
     {"tiers", cmd_tiers},       {"state", cmd_state},   {"clocks", cmd_clocks},
-    {"forward", cmd_forward},
+    {"forward", cmd_forward},   {"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)

@@ -56,6 +56,11 @@ _twinctl()
             mapfile -t COMPREPLY < <(compgen -W '2 3 4' -- "$cur"); return 0 ;;
         --top|--depth|--attenuation|--root-health|--reorder-window|--health|--follow)
             return 0 ;;  # a value the user types
+        --broker)  # watch: HOST:PORT, a local broker offered
+            mapfile -t COMPREPLY < <(compgen -W '127.0.0.1:1883 localhost:1883' -- "$cur")
+            return 0 ;;
+        --group|--count|--seconds)
+            return 0 ;;  # watch: a value the user types
     esac
 
     if [[ $cur == -* ]]; then
