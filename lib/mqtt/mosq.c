@@ -23,6 +23,8 @@ struct twin_sp_mosq {
     int connecting;              /* CONNECT sent, no CONNACK yet */
     int will_unsent;             /* the will set is of a CONNECT never sent */
     int stopped;
+    int stop_mid;                /* the mid of the death (NDEATH, STATE offline) sent by stop */
+    int stop_acked;              /* its PUBACK came */
     uint64_t state_ts_ms;        /* the host's STATE timestamp of this connection */
     uint8_t *buf;                /* outgoing messages */
     size_t cap;
@@ -121,9 +123,10 @@ static void lost(twin_sp_mosq *m)
     m->next_try_us = now_us() + m->delay_us;
 }
 
-static int publish(twin_sp_mosq *m, const twin_sp_message *msg, int qos, int retain)
+/* Publish msg; its message id into *mid when mid is not NULL. */
+static int publish(twin_sp_mosq *m, const twin_sp_message *msg, int qos, int retain, int *mid)
 {
-    int rc = mosquitto_publish(m->mq, NULL, msg->topic, (int)msg->payload_len, msg->payload, qos,
+    int rc = mosquitto_publish(m->mq, mid, msg->topic, (int)msg->payload_len, msg->payload, qos,
                                retain != 0);
     if (rc != MOSQ_ERR_SUCCESS) {
         m->st.publish_errors++;
@@ -135,6 +138,14 @@ static int publish(twin_sp_mosq *m, const twin_sp_message *msg, int qos, int ret
 }
 
 /* ---- libmosquitto's callbacks (inside mosquitto_loop(), our thread) ------ */
+
+static void on_publish(struct mosquitto *mq, void *ud, int mid)
+{
+    (void)mq;
+    twin_sp_mosq *m = (twin_sp_mosq *)ud;
+    if (m->stopped && mid == m->stop_mid)
+        m->stop_acked = 1;
+}
 
 static void on_connect(struct mosquitto *mq, void *ud, int rc)
 {
@@ -159,7 +170,7 @@ static void on_connect(struct mosquitto *mq, void *ud, int rc)
     twin_sp_message msg;
     int online = 1;
     if (build(m, &msg, b_host_state, &online) == TWIN_OK)
-        (void)publish(m, &msg, (int)msg.qos, (int)msg.retain);
+        (void)publish(m, &msg, (int)msg.qos, (int)msg.retain, NULL);
     /* Births published while the host was away are lost to it (none is
        retained): every node it knew is asked again (NCMD Rebirth). */
     if (m->st.connects > 1)
@@ -185,7 +196,10 @@ static void on_message(struct mosquitto *mq, void *ud, const struct mosquitto_me
     }
     if (strcmp(msg->topic, m->state) == 0) {
         /* Our own STATE says offline (an older connection's will, or
-           another process): say online again (chapter 7, STATE). */
+           another process): say online again (chapter 7, STATE); not
+           while stopping, when it is our own offline STATE coming back. */
+        if (m->stopped)
+            return;
         static const char off[] = "\"online\":false";
         const char *p = (const char *)msg->payload;
         for (size_t i = 0; p && i + sizeof off - 1 <= pl; i++)
@@ -193,7 +207,7 @@ static void on_message(struct mosquitto *mq, void *ud, const struct mosquitto_me
                 twin_sp_message st;
                 int online = 1;
                 if (build(m, &st, b_host_state, &online) == TWIN_OK)
-                    (void)publish(m, &st, (int)st.qos, (int)st.retain);
+                    (void)publish(m, &st, (int)st.qos, (int)st.retain, NULL);
                 break;
             }
         return;
@@ -311,6 +325,7 @@ static twin_status create(twin_sp_mosq **out, twin_sp_edge *e, twin_sp_host *h,
     mosquitto_connect_callback_set(m->mq, on_connect);
     mosquitto_disconnect_callback_set(m->mq, on_disconnect);
     mosquitto_message_callback_set(m->mq, on_message);
+    mosquitto_publish_callback_set(m->mq, on_publish);
     if ((st = tls_setup(m, &opt)) != TWIN_OK)
         goto fail;
     *out = m;
@@ -429,7 +444,7 @@ static twin_status pump(twin_sp_mosq *m)
             return TWIN_OK;
         if (s < 0)
             return s;
-        if (publish(m, &msg, (int)msg.qos, (int)msg.retain) < 0) {
+        if (publish(m, &msg, (int)msg.qos, (int)msg.retain, NULL) < 0) {
             mosquitto_disconnect(m->mq);
             lost(m);
         }
@@ -490,8 +505,16 @@ TWIN_SP_API twin_status twin_sp_mosq_stop(twin_sp_mosq *m)
         return TWIN_OK;
     twin_sp_message msg;
     int off = 0;
-    if (build(m, &msg, m->e ? b_edge_death : b_host_state, &off) == TWIN_OK)
-        (void)publish(m, &msg, 1, m->h != NULL);
+    m->stop_acked = 0;
+    if (build(m, &msg, m->e ? b_edge_death : b_host_state, &off) == TWIN_OK &&
+        publish(m, &msg, 1, m->h != NULL, &m->stop_mid) == 0)
+        /* Disconnect once the broker has acknowledged the death: closing
+           while its PUBACK (or a host's own STATE, echoed to it) is on the
+           way makes mosquitto 2.0 before 2.0.22 see a failed connection,
+           not a DISCONNECT, and publish the will too (a second death). */
+        for (int i = 0; i < 100 && m->st.connected && !m->stop_acked; i++)
+            if (mosquitto_loop(m->mq, 10, 1) != MOSQ_ERR_SUCCESS)
+                break;
     mosquitto_disconnect(m->mq);
     for (int i = 0; i < 100 && m->st.connected; i++)
         if (mosquitto_loop(m->mq, 10, 1) != MOSQ_ERR_SUCCESS)

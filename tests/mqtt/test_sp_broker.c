@@ -367,6 +367,49 @@ START_TEST(test_host_restart_requests_rebirth)
 END_TEST
 
 
+/* Every STATE of host "site" a watcher saw: how many said offline. */
+static int offline_seen;
+static void watch_on_msg(struct mosquitto *mq, void *ud, const struct mosquitto_message *m)
+{
+    static const char off[] = "\"online\":false";
+    const char *p = (const char *)m->payload;
+    (void)mq;
+    (void)ud;
+    for (int i = 0; !m->retain && i + (int)sizeof off - 1 <= m->payloadlen; i++)
+        if (memcmp(p + i, off, sizeof off - 1) == 0) {
+            offline_seen++;
+            break;
+        }
+}
+
+/* A host's clean stop: one STATE offline (its own, acknowledged before the
+   DISCONNECT), not its will as well; it does not answer its own offline
+   STATE with an online one on the way out; the retained STATE says
+   offline. (Disconnecting before the PUBACK made mosquitto 2.0.11 drop
+   the connection as failed and publish the will: two offline STATEs.) */
+START_TEST(test_host_clean_stop_one_offline_state)
+{
+    host_up();
+    ck_assert(spin(2000, NULL));
+    struct mosquitto *w = mosquitto_new(NULL, 1, NULL);
+    ck_assert_ptr_nonnull(w);
+    offline_seen = 0;
+    mosquitto_message_callback_set(w, watch_on_msg);
+    ck_assert_int_eq(mosquitto_connect(w, "127.0.0.1", B.port, 30), MOSQ_ERR_SUCCESS);
+    ck_assert_int_eq(mosquitto_subscribe(w, NULL, "spBv1.0/STATE/site", 1), MOSQ_ERR_SUCCESS);
+    for (int i = 0; i < 20; i++)
+        mosquitto_loop(w, 5, 1);
+    ck_assert_int_eq(twin_sp_mosq_stop(S.m), TWIN_OK);
+    spf_site_down(&S);
+    for (int i = 0; i < 60; i++)  /* a will would follow at once */
+        mosquitto_loop(w, 10, 1);
+    mosquitto_disconnect(w);
+    mosquitto_destroy(w);
+    ck_assert_int_eq(offline_seen, 1);
+    ck_assert_msg(strstr(retained_state(), "\"online\":false") != NULL, "%s", state_seen);
+}
+END_TEST
+
 /* A DDATA payload with a seq and one Double metric by alias. */
 static size_t ddata(uint8_t *buf, size_t cap, uint64_t seq, uint64_t alias, double v)
 {
@@ -490,6 +533,7 @@ static Suite *broker_suite(void)
     tcase_add_test(tc, test_e2e_births_and_data_reach_ingest_with_units);
     tcase_add_test(tc, test_broker_killed_edge_reconnects_new_bdseq_host_sees_rebirth);
     tcase_add_test(tc, test_host_restart_requests_rebirth);
+    tcase_add_test(tc, test_host_clean_stop_one_offline_state);
     tcase_add_test(tc, test_seq_gap_leads_to_rebirth);
     tcase_add_test(tc, test_thousand_devices_on_one_node);
     tcase_add_test(tc, test_bad_input_counted_not_crashing);
