@@ -408,19 +408,29 @@ HEALTH_RUL_CENSORED = 1
 FUNCTIONS: dict[str, object] = {}
 
 
-def _declare(name, restype, argtypes, errcheck=None):
-    try:
-        fn = getattr(lib, name)
-    except AttributeError:
-        raise errors.AbiMismatch(
-            f"libtwin: {path} ({origin}) has no {name}: it is older than this binding, "
-            f"which needs the libtwin of its own release") from None
-    fn.restype = restype
-    fn.argtypes = argtypes
-    if errcheck is not None:
-        fn.errcheck = errcheck
-    FUNCTIONS[name] = fn
-    return fn
+def declarer(dll: ctypes.CDLL, table: dict, what: str, where: str):
+    """A function ``declare(name, restype, argtypes, errcheck=None)`` that
+    sets a function of ``dll`` up (result and argument types, errcheck),
+    records it in ``table`` and returns it; a function ``dll`` lacks raises
+    AbiMismatch naming ``what`` (the library) and ``where`` (its path).
+    Every binding module declares its library's functions with one."""
+    def declare(name, restype, argtypes, errcheck=None):
+        try:
+            fn = getattr(dll, name)
+        except AttributeError:
+            raise errors.AbiMismatch(
+                f"{what}: {where} has no {name}: it is older than this binding, "
+                f"which needs the {what} of its own release") from None
+        fn.restype = restype
+        fn.argtypes = argtypes
+        if errcheck is not None:
+            fn.errcheck = errcheck
+        table[name] = fn
+        return fn
+    return declare
+
+
+_declare = declarer(lib, FUNCTIONS, "libtwin", f"{path} ({origin})")
 
 
 def strerror(status: int) -> str:

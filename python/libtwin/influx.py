@@ -180,17 +180,8 @@ def _check_plain(rc, func, args):
     return rc
 
 
-def _declare(name, restype, argtypes, errcheck=None):
-    fn = getattr(lib, name)
-    fn.restype = restype
-    fn.argtypes = argtypes
-    if errcheck is not None:
-        fn.errcheck = errcheck
-    FUNCTIONS[name] = fn
-    return fn
-
-
 if lib is not None:
+    _declare = _ffi.declarer(lib, FUNCTIONS, "libtwin-influx", path)
     twin_influx_last_error = _declare("twin_influx_last_error", POINTER(_ffi.twin_error), [_fw])
     twin_influx_options_init_ = _declare("twin_influx_options_init_", c_int,
                                          [POINTER(twin_influx_options), c_size_t], _check_plain)

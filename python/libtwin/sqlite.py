@@ -247,17 +247,8 @@ def _check_more(rc, func, args):
     return rc
 
 
-def _declare(name, restype, argtypes, errcheck=None):
-    fn = getattr(lib, name)
-    fn.restype = restype
-    fn.argtypes = argtypes
-    if errcheck is not None:
-        fn.errcheck = errcheck
-    FUNCTIONS[name] = fn
-    return fn
-
-
 if lib is not None:
+    _declare = _ffi.declarer(lib, FUNCTIONS, "libtwin-sqlite", path)
     _db, _st = c_void_p, c_int  # twin_sqlite *, twin_status
     twin_sqlite_options_init_ = _declare("twin_sqlite_options_init_", _st,
                                          [POINTER(twin_sqlite_options), c_size_t], _check_plain)
