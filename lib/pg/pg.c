@@ -772,7 +772,10 @@ twin_status twin_pg_step(twin_pg *fw, uint32_t budget, twin_pg_progress *out)
                 if (p.wait_ms < 0) p.wait_ms = 0;
                 goto done;
             }
-            if (fw->nstack == 0) fw->commit_pending = 1;
+            if (fw->nstack == 0) {  /* the batch is upstream: its cursors now */
+                fw->commit_pending = 1;
+                if ((s = commit_marks(fw)) != TWIN_OK) goto done;
+            }
         }
     }
 done:
