@@ -56,6 +56,8 @@ _twinctl()
             mapfile -t COMPREPLY < <(compgen -W '2 3 4' -- "$cur"); return 0 ;;
         --top|--depth|--attenuation|--root-health|--reorder-window|--health|--follow)
             return 0 ;;  # a value the user types
+        --postgres|--table|--source|--influx|--batch)
+            return 0 ;;  # forward: a conninfo, a table, a name, a URL, a number
     esac
 
     if [[ $cur == -* ]]; then
