@@ -52,19 +52,29 @@
  * reported, below). Health states are not forwarded.
  *
  * @par Writing: COPY, then an idempotent insert
- * A batch (up to @c batch_rows samples) is one transaction: `COPY ... FROM
- * STDIN (FORMAT binary)` of the batch's signals and of its rows into two
- * temporary tables of the session, then `INSERT INTO table SELECT ... ON
- * CONFLICT DO NOTHING`, then `COMMIT`: two round trips. The binary format
- * carries doubles and times exactly and costs no formatting or parsing (see
- * docs/architecture.md for the measurement).
+ * A batch (up to @c batch_rows samples) is one transaction and one round
+ * trip: `COPY ... FROM STDIN (FORMAT binary)` of the batch's signals (names,
+ * unit, model, relationships: once a batch) and of its rows (signal number,
+ * time, value) into two temporary tables of the session, then `INSERT INTO
+ * table SELECT ...` joining them, then `COMMIT`. The binary format carries
+ * doubles and times exactly and costs no formatting or parsing; measured
+ * faster than text (docs/architecture.md). When the table has rows of the
+ * batch already (a unique violation: the batch is sent again after its
+ * answer was lost), the transaction is rolled back and the batch inserted
+ * at once with `INSERT ... SELECT ... ON CONFLICT DO NOTHING`
+ * (::twin_pg_stats.redeliveries): the plain insert is kept for the first
+ * attempt because speculative insertion, which ON CONFLICT needs, costs a
+ * good part of the insert's time.
  *
  * @par Delivery: at least once, exactly once upstream
  * A batch's cursors move (one SQLite transaction) only after PostgreSQL
  * answered the COMMIT. A batch whose answer was lost is sent again after a
- * retry or a restart; the primary key drops the rows already there
- * (::twin_pg_stats.duplicates counts them), so every sample is in the table
- * once. Samples of a signal are sent in time order.
+ * retry or a restart; the primary key keeps the rows already there and ON
+ * CONFLICT DO NOTHING drops the repeats (::twin_pg_stats.duplicates counts
+ * them), so every sample is in the table once. (ON CONFLICT DO NOTHING
+ * names no constraint: a row that conflicts with another unique constraint
+ * of the site's is dropped and counted the same way.) Samples of a signal
+ * are sent in time order.
  *
  * @par Failures
  * - The connection lost or refused, a timeout (@c connect_timeout_ms,
@@ -215,6 +225,9 @@ typedef struct twin_pg_stats {
     uint64_t duplicates;    /**< Rows the table already had (sent again). */
     uint64_t connects;      /**< Connections made. */
     uint64_t bytes_sent;    /**< COPY data bytes sent. */
+    uint64_t redeliveries;  /**< Batches that met rows already in the table
+                                 (a unique violation) and were inserted
+                                 again with ON CONFLICT DO NOTHING. */
 } twin_pg_stats;
 
 /** @brief What is left to forward (twin_pg_backlog()). */

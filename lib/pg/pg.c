@@ -49,6 +49,7 @@ struct twin_pg {
 
     PGconn *conn;
     char *insert_sql;   /* the batch's query string, for this connection */
+    char *idem_sql;     /* the same, ON CONFLICT DO NOTHING */
 
     /* the batch */
     int have_batch, commit_pending;
@@ -275,7 +276,8 @@ static void drop_conn(twin_pg *fw)
     if (fw->conn) PQfinish(fw->conn);
     fw->conn = NULL;
     free(fw->insert_sql);
-    fw->insert_sql = NULL;
+    free(fw->idem_sql);
+    fw->insert_sql = fw->idem_sql = NULL;
 }
 
 /* Wait until the socket is readable (or writable); 0, or -1 past the
@@ -388,8 +390,9 @@ static int connect_pg(twin_pg *fw)
 {
     int64_t deadline = now_us() + (int64_t)fw->connect_timeout_ms * 1000;
     PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
-    char *src = NULL, *sql;
+    char *src = NULL, *sql, *idem;
     const char *tmpl;
+    size_t n;
     int r;
     drop_conn(fw);
     fw->conn = PQconnectStart(fw->conninfo);
@@ -415,19 +418,25 @@ static int connect_pg(twin_pg *fw)
            " INSERT INTO %s(source, twin, signal, t, value, unit, model, rels)"
            " SELECT %s, g.twin, g.signal, s.t, s.v, g.unit, g.model, g.rels"
            " FROM pg_temp.twin_pg_stage s JOIN pg_temp.twin_pg_sig g ON g.k = s.k"
-           " ON CONFLICT DO NOTHING; COMMIT";
-    sql = malloc(strlen(tmpl) + strlen(fw->table) + strlen(src) + 16);
-    if (!sql) {
+           "%s; COMMIT";
+    n = strlen(tmpl) + strlen(fw->table) + strlen(src) + 64;
+    sql = malloc(n);
+    idem = malloc(n);
+    if (!sql || !idem) {
+        free(sql);
+        free(idem);
         PQfreemem(src);
         drop_conn(fw);
         return RT_NOMEM;
     }
     {
         const char *fmt = (fw->flags & TWIN_PG_COPY_TEXT) ? "text" : "binary";
-        sprintf(sql, tmpl, fmt, fmt, fw->table, src);
+        sprintf(sql, tmpl, fmt, fmt, fw->table, src, "");
+        sprintf(idem, tmpl, fmt, fmt, fw->table, src, " ON CONFLICT DO NOTHING");
     }
     PQfreemem(src);
     fw->insert_sql = sql;
+    fw->idem_sql = idem;
     {
         char *setup;
         const char *create =
@@ -534,17 +543,21 @@ static void backoff(twin_pg *fw)
     fw->st.retries++;
 }
 
-/* Rows [lo, hi) in one transaction: RT_OK, RT_SERVER with a data error
+/* Rows [lo, hi) in one transaction, a plain INSERT ... SELECT first (COPY's
+   speed: no speculative insertion), then, when the table has rows of the
+   batch already (unique violation), INSERT ... SELECT ... ON CONFLICT DO
+   NOTHING: RT_OK, RT_SERVER with a data error
    (class 22 or 23: split), RT_CONN (retry), RT_NOMEM. */
 static int send_range(twin_pg *fw, size_t lo, size_t hi, uint64_t *inserted)
 {
-    int r;
+    int r, idem = 0;
     if (!fw->conn && (r = connect_pg(fw)) != RT_OK) return r;
+again:
     fw->st.transactions++;
     fw->st.rows_sent += hi - lo;
     fw->oom = 0;
     *inserted = 0;
-    r = run(fw, fw->insert_sql, lo, hi, inserted);
+    r = run(fw, idem ? fw->idem_sql : fw->insert_sql, lo, hi, inserted);
     if (r == RT_OK && PQtransactionStatus(fw->conn) != PQTRANS_IDLE) {
         set_last(fw, "", "the transaction did not commit");
         r = RT_SERVER;
@@ -561,6 +574,14 @@ static int send_range(twin_pg *fw, size_t lo, size_t hi, uint64_t *inserted)
             drop_conn(fw);
         memcpy(fw->last_state, st, sizeof st);
         memcpy(fw->last_msg, m, sizeof m);
+    }
+    if (r == RT_SERVER && !idem && strcmp(fw->last_state, "23505") == 0) {
+        /* rows of the batch are there already (a batch sent again after
+           its answer was lost): the idempotent insert, at once */
+        if (!fw->conn) return RT_CONN;
+        fw->st.redeliveries++;
+        idem = 1;
+        goto again;
     }
     if (r == RT_SERVER &&
         !(fw->last_state[0] == '2' && (fw->last_state[1] == '2' || fw->last_state[1] == '3')))

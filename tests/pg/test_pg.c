@@ -199,6 +199,7 @@ START_TEST(forward_and_count)
     ck_assert_uint_eq(st.rejected, 0);
     ck_assert_uint_eq(st.duplicates, 0);
     ck_assert_uint_eq(st.transactions, 4);  /* 10000 rows in batches of 3000 */
+    ck_assert_uint_eq(st.redeliveries, 0);
     ck_assert_uint_eq(st.connects, 1);
     ck_assert_int_eq(twin_pg_backlog(fw, &bl), TWIN_OK);
     ck_assert_uint_eq(bl.samples, 0);
@@ -226,6 +227,7 @@ START_TEST(forward_and_count)
     ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
     ck_assert_uint_eq(st.confirmed, 10000);
     ck_assert_uint_eq(st.duplicates, 10000);
+    ck_assert_uint_eq(st.redeliveries, 4);  /* each batch: unique violation, then ON CONFLICT */
     twin_pg_destroy(fw);
     twin_sqlite_close(db);
     check_exact("t_count", "gw", 5, 2000, 0);
