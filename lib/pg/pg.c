@@ -164,15 +164,19 @@ static void put_text_field(twin_pg *fw, const char *s)
 static const char bin_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 #define PG_EPOCH_US 946684800000000LL /* 2000-01-01 in Unix microseconds */
 
-/* COPY data of the batch's signals (k, twin, signal, unit, model, rels). */
-static void encode_sigs(twin_pg *fw)
+/* COPY data of the signals of rows [lo, hi) (k, twin, signal, unit, model,
+   rels): only theirs, so that a signal the server refuses (e.g. a name not
+   in its encoding) fails only its own rows when the batch is split. A
+   batch holds each signal's rows together. */
+static void encode_sigs(twin_pg *fw, size_t lo, size_t hi)
 {
     size_t i;
     fw->blen = 0;
     if (!(fw->flags & TWIN_PG_COPY_TEXT)) put(fw, bin_header, sizeof bin_header);
-    for (i = 0; i < fw->sp.nmarks; i++) {
-        size_t k = fw->sp.marks[i].sig;
+    for (i = lo; i < hi; i++) {
+        size_t k = fw->rows[i].sig;
         const twin_spool_sig *g = &fw->sp.sigs[k];
+        if (i > lo && fw->rows[i - 1].sig == k) continue;
         if (fw->flags & TWIN_PG_COPY_TEXT) {
             char num[16];
             snprintf(num, sizeof num, "%zu\t", k);
@@ -329,7 +333,7 @@ static int run(twin_pg *fw, const char *sql, size_t lo, size_t hi, uint64_t *ins
         case PGRES_COPY_IN: {
             size_t off = 0;
             if (copies++ == 0)
-                encode_sigs(fw);
+                encode_sigs(fw, lo, hi);
             else
                 encode_rows(fw, lo, hi);
             PQclear(res);
