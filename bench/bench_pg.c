@@ -15,9 +15,12 @@
  *   twin, signal, t, value, unit, model, rels), from memory, straight into
  *   table `bare` of the same definition and primary key, a transaction per
  *   BATCH rows; pg_forward_vs_bare is forward over bare, target >= 0.8.
+ * - forward with TWIN_PG_DIRECT (each batch COPYed straight into the
+ *   table, the staging path only for batches it refuses) into `direct`:
+ *   pg_forward_direct_rows_per_s, pg_forward_direct_vs_bare.
  * - the same two in COPY's text format (the forwarder's TWIN_PG_COPY_TEXT),
  *   into tables of their own: the measurement behind the choice of binary.
- * Forward and bare binary run ROUNDS (3) times, alternating which goes
+ * Forward, direct and bare binary run ROUNDS (3) times, alternating which goes
  * first, each into fresh tables; each figure is the best of its rounds
  * (the machine is shared with other work). The text pair runs once.
  * Checks the counts upstream by query. */
@@ -276,10 +279,10 @@ int main(int argc, char **argv)
         " t timestamptz NOT NULL, value double precision NOT NULL, unit text NOT NULL,"
         " model text NOT NULL, rels jsonb NOT NULL, PRIMARY KEY (source, twin, signal, t))";
     char sql[512];
-    twin_pg_stats st, stt;
+    twin_pg_stats st, stt, sd;
     pgsrv srv;
     PGconn *c;
-    double tf, tb, tft, tbt, n, t;
+    double tf, tb, tft, tbt, td, n, t;
     int r;
     if (nsig < 1 || secs < 1 || batch < 1) die("usage: bench_pg [SIGNALS [SECONDS [BATCH]]]");
     if (!pgsrv_available()) {
@@ -301,24 +304,28 @@ int main(int argc, char **argv)
     if (PQstatus(c) != CONNECTION_OK) die(PQerrorMessage(c));
     /* ROUNDS rounds, alternating which of the two goes first, each into
        fresh tables; the best time of each (the machine is shared) */
-    tf = tb = tft = tbt = 1e30;
+    tf = tb = tft = tbt = td = 1e30;
     for (r = 0; r < ROUNDS; r++) {
-        char fwd[32], br[32];
+        char fwd[32], br[32], dir_t[32];
         double x;
         snprintf(fwd, sizeof fwd, "fwd_%d", r);
         snprintf(br, sizeof br, "bare_%d", r);
         snprintf(sql, sizeof sql, create, br);
         exec_ok(c, sql);
+        snprintf(dir_t, sizeof dir_t, "direct_%d", r);
         if (r % 2) {
             if ((x = bare(c, br, nsig, secs, batch, 0)) < tb) tb = x;
+            if ((x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd)) < td) td = x;
             if ((x = forward(path, ci, fwd, batch, 0, &st)) < tf) tf = x;
         } else {
             if ((x = forward(path, ci, fwd, batch, 0, &st)) < tf) tf = x;
+            if ((x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd)) < td) td = x;
             if ((x = bare(c, br, nsig, secs, batch, 0)) < tb) tb = x;
         }
-        if (count_rows(c, fwd) != (long long)n || count_rows(c, br) != (long long)n)
+        if (count_rows(c, fwd) != (long long)n || count_rows(c, br) != (long long)n ||
+            count_rows(c, dir_t) != (long long)n)
             die("the counts upstream differ from the samples");
-        snprintf(sql, sizeof sql, "DROP TABLE %s; DROP TABLE %s", fwd, br);
+        snprintf(sql, sizeof sql, "DROP TABLE %s; DROP TABLE %s; DROP TABLE %s", fwd, br, dir_t);
         exec_ok(c, sql);
     }
     /* the text format, once each */
@@ -337,6 +344,7 @@ int main(int argc, char **argv)
     printf("\n%-40s %10s %12s\n", "into PostgreSQL 15 (one connection)", "best s", "rows/s");
     printf("%-40s %10.2f %12.0f\n", "twin_pg, COPY binary + INSERT", tf, n / tf);
     printf("%-40s %10.2f %12.0f\n", "bare libpq COPY binary, whole rows", tb, n / tb);
+    printf("%-40s %10.2f %12.0f\n", "twin_pg TWIN_PG_DIRECT (COPY into table)", td, n / td);
     printf("%-40s %10.2f %12.0f\n", "twin_pg, COPY text + INSERT", tft, n / tft);
     printf("%-40s %10.2f %12.0f\n", "bare libpq COPY text, whole rows", tbt, n / tbt);
     printf("transactions %llu, COPY bytes a row: binary %.1f, text %.1f\n\n",
@@ -345,6 +353,8 @@ int main(int argc, char **argv)
     printf("bench: pg_forward_rows_per_s %.0f rows/s\n", n / tf);
     printf("bench: pg_bare_copy_rows_per_s %.0f rows/s\n", n / tb);
     printf("bench: pg_forward_vs_bare %.3f ratio\n", tb / tf);
+    printf("bench: pg_forward_direct_rows_per_s %.0f rows/s\n", n / td);
+    printf("bench: pg_forward_direct_vs_bare %.3f ratio\n", tb / td);
     printf("bench: pg_forward_text_rows_per_s %.0f rows/s\n", n / tft);
     printf("bench: pg_bare_copy_text_rows_per_s %.0f rows/s\n", n / tbt);
     return 0;

@@ -140,7 +140,13 @@ enum twin_pg_flag {
         and is retried until it exists). */
     TWIN_PG_NO_CREATE = 1u,
     /** COPY in text format instead of binary (for comparison). */
-    TWIN_PG_COPY_TEXT = 2u
+    TWIN_PG_COPY_TEXT = 2u,
+    /** Each batch first COPYed (binary) straight into the table, whole
+        rows, in a transaction of its own: COPY's batched insertion, about
+        the speed of a bare COPY. A batch it refuses (rows already there,
+        a rejected row) is rolled back and goes through the staging path
+        (see Writing), which sorts it out. Not with ::TWIN_PG_COPY_TEXT. */
+    TWIN_PG_DIRECT = 4u
 };
 
 /** @brief A row PostgreSQL rejected on its own (@c on_reject). */
@@ -266,7 +272,8 @@ TWIN_PG_API twin_status twin_pg_options_init_(twin_pg_options *o, size_t size);
  * @retval TWIN_OK      Done.
  * @retval TWIN_E_INVAL A pointer is NULL, @c conninfo missing or not
  *                      parsable, a value out of range, an empty or
- *                      malformed @c table.
+ *                      malformed @c table, an unknown flag, or
+ *                      ::TWIN_PG_DIRECT with ::TWIN_PG_COPY_TEXT.
  * @retval TWIN_E_ABI   @c o->size is larger than this library's struct.
  * @retval TWIN_E_IO    The cursor table cannot be created or read.
  * @retval TWIN_E_NOMEM Out of memory.

@@ -50,6 +50,8 @@ struct twin_pg {
     PGconn *conn;
     char *insert_sql;   /* the batch's query string, for this connection */
     char *idem_sql;     /* the same, ON CONFLICT DO NOTHING */
+    char *direct_sql;   /* TWIN_PG_DIRECT: COPY straight into the table */
+    int direct_now;     /* the query running is direct_sql */
 
     /* the batch */
     int have_batch, commit_pending;
@@ -268,6 +270,70 @@ static void encode_rows(twin_pg *fw, size_t lo, size_t hi)
     fw->buf[fw->blen++] = 0xFF;
 }
 
+static void put_raw_u32(unsigned char *o, uint32_t v)
+{
+    o[0] = (unsigned char)(v >> 24);
+    o[1] = (unsigned char)(v >> 16);
+    o[2] = (unsigned char)(v >> 8);
+    o[3] = (unsigned char)v;
+}
+
+/* TWIN_PG_DIRECT: COPY data of rows [lo, hi), whole (source, twin, signal,
+   t, value, unit, model, rels), binary. */
+static void encode_full_rows(twin_pg *fw, size_t lo, size_t hi)
+{
+    size_t i, src = strlen(fw->source);
+    fw->blen = 0;
+    put(fw, bin_header, sizeof bin_header);
+    for (i = lo; i < hi && !fw->oom; i++) {
+        const row *r = &fw->rows[i];
+        const twin_spool_sig *g = &fw->sp.sigs[r->sig];
+        size_t nt = strlen(g->twin), nn = strlen(g->name), nu = strlen(g->unit),
+               nm = strlen(g->model), nr = strlen(g->rels);
+        size_t need = 2 + 8 * 4 + src + nt + nn + 8 + 8 + nu + nm + 1 + nr;
+        unsigned char *o;
+        uint64_t t = (uint64_t)(r->t_us - PG_EPOCH_US), v;
+        int k;
+        if (fw->blen + need + 2 > fw->bcap &&
+            twin__spool_grow((void **)&fw->buf, &fw->bcap, fw->blen + need + 2, 1) != 0) {
+            fw->oom = 1;
+            return;
+        }
+        o = fw->buf + fw->blen;
+        o[0] = 0;
+        o[1] = 8;
+        o += 2;
+        put_raw_u32(o, (uint32_t)src);
+        memcpy(o + 4, fw->source, src);
+        o += 4 + src;
+        put_raw_u32(o, (uint32_t)nt);
+        memcpy(o + 4, g->twin, nt);
+        o += 4 + nt;
+        put_raw_u32(o, (uint32_t)nn);
+        memcpy(o + 4, g->name, nn);
+        o += 4 + nn;
+        put_raw_u32(o, 8);
+        for (k = 0; k < 8; k++) o[4 + k] = (unsigned char)(t >> (56 - 8 * k));
+        o += 12;
+        memcpy(&v, &r->value, 8);
+        put_raw_u32(o, 8);
+        for (k = 0; k < 8; k++) o[4 + k] = (unsigned char)(v >> (56 - 8 * k));
+        o += 12;
+        put_raw_u32(o, (uint32_t)nu);
+        memcpy(o + 4, g->unit, nu);
+        o += 4 + nu;
+        put_raw_u32(o, (uint32_t)nm);
+        memcpy(o + 4, g->model, nm);
+        o += 4 + nm;
+        put_raw_u32(o, (uint32_t)(nr + 1));
+        o[4] = 1;  /* jsonb's binary version */
+        memcpy(o + 5, g->rels, nr);
+        o += 5 + nr;
+        fw->blen = (size_t)(o - fw->buf);
+    }
+    put_u16(fw, 0xFFFF);
+}
+
 /* ---- the connection ---- */
 
 static int64_t now_us(void)
@@ -281,7 +347,8 @@ static void drop_conn(twin_pg *fw)
     fw->conn = NULL;
     free(fw->insert_sql);
     free(fw->idem_sql);
-    fw->insert_sql = fw->idem_sql = NULL;
+    free(fw->direct_sql);
+    fw->insert_sql = fw->idem_sql = fw->direct_sql = NULL;
 }
 
 /* Wait until the socket is readable (or writable); 0, or -1 past the
@@ -332,7 +399,9 @@ static int run(twin_pg *fw, const char *sql, size_t lo, size_t hi, uint64_t *ins
         switch (PQresultStatus(res)) {
         case PGRES_COPY_IN: {
             size_t off = 0;
-            if (copies++ == 0)
+            if (fw->direct_now)
+                encode_full_rows(fw, lo, hi);
+            else if (copies++ == 0)
                 encode_sigs(fw, lo, hi);
             else
                 encode_rows(fw, lo, hi);
@@ -441,6 +510,15 @@ static int connect_pg(twin_pg *fw)
     PQfreemem(src);
     fw->insert_sql = sql;
     fw->idem_sql = idem;
+    if (fw->flags & TWIN_PG_DIRECT) {
+        static const char dt[] = "BEGIN; COPY %s (source, twin, signal, t, value, unit, model,"
+                                 " rels) FROM STDIN (FORMAT binary); COMMIT";
+        if (!(fw->direct_sql = malloc(sizeof dt + strlen(fw->table)))) {
+            drop_conn(fw);
+            return RT_NOMEM;
+        }
+        sprintf(fw->direct_sql, dt, fw->table);
+    }
     {
         char *setup;
         const char *create =
@@ -556,6 +634,26 @@ static int send_range(twin_pg *fw, size_t lo, size_t hi, uint64_t *inserted)
 {
     int r, idem = 0;
     if (!fw->conn && (r = connect_pg(fw)) != RT_OK) return r;
+    if (fw->direct_sql) {
+        /* COPY straight into the table; any refusal (rows already there,
+           a data error) rolls it back and the staging path below decides */
+        fw->st.transactions++;
+        fw->st.rows_sent += hi - lo;
+        fw->oom = 0;
+        fw->direct_now = 1;
+        r = run(fw, fw->direct_sql, lo, hi, NULL);
+        fw->direct_now = 0;
+        if (r == RT_OK && PQtransactionStatus(fw->conn) == PQTRANS_IDLE) {
+            *inserted = hi - lo;
+            return RT_OK;
+        }
+        if (r == RT_CONN) return r;
+        if (fw->conn && PQtransactionStatus(fw->conn) != PQTRANS_IDLE &&
+            run(fw, "ROLLBACK", 0, 0, NULL) != RT_OK)
+            drop_conn(fw);
+        if (r == RT_NOMEM) return r;
+        if (!fw->conn) return RT_CONN;
+    }
 again:
     fw->st.transactions++;
     fw->st.rows_sent += hi - lo;
@@ -661,7 +759,8 @@ twin_status twin_pg_create(twin_pg **out, twin_sqlite *db, const twin_pg_options
     d.size = sizeof d;
     if (!d.conninfo || d.batch_rows < 1 || d.batch_rows > 1000000 || d.connect_timeout_ms < 1 ||
         d.request_timeout_ms < 1 || d.retry_initial_ms < 1 ||
-        d.retry_max_ms < d.retry_initial_ms || (d.flags & ~3u) || (d.table && !d.table[0]))
+        d.retry_max_ms < d.retry_initial_ms || (d.flags & ~7u) || (d.table && !d.table[0]) ||
+        ((d.flags & TWIN_PG_DIRECT) && (d.flags & TWIN_PG_COPY_TEXT)))
         return TWIN_E_INVAL;
     if (!twin_sqlite_connection(db)) return TWIN_E_INVAL;
     if (!(parsed = PQconninfoParse(d.conninfo, NULL))) return TWIN_E_INVAL;

@@ -229,6 +229,34 @@ START_TEST(forward_and_count)
     ck_assert_uint_eq(st.duplicates, 10000);
     ck_assert_uint_eq(st.redeliveries, 4);  /* each batch: unique violation, then ON CONFLICT */
     twin_pg_destroy(fw);
+    /* again with TWIN_PG_DIRECT: the direct COPY refused, the staging path */
+    ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(db), "DELETE FROM twin_pg_cursors", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    o.flags = TWIN_PG_DIRECT;
+    ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    ck_assert_uint_eq(st.confirmed, 10000);
+    ck_assert_uint_eq(st.duplicates, 10000);
+    twin_pg_destroy(fw);
+    /* and into a table of its own: the direct COPY alone */
+    o.table = "t_direct";
+    o.upstream = "direct";
+    ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    ck_assert_uint_eq(st.confirmed, 10000);
+    ck_assert_uint_eq(st.transactions, 4);
+    ck_assert_uint_eq(st.duplicates, 0);
+    twin_pg_destroy(fw);
+    check_exact("t_direct", "gw", 5, 2000, 0);
+    ck_assert(q1("SELECT count(*) FROM t_direct WHERE model = 'dtmi:t:Pump;1' AND unit = 'gForce'"
+                 " AND rels->>'isPartOf' = 'line-1' AND twin = 'pump-3' AND signal = 's3'") ==
+              2000);
+    o.table = "t_count";
+    o.upstream = NULL;
+    o.flags = 0;
     twin_sqlite_close(db);
     check_exact("t_count", "gw", 5, 2000, 0);
     /* more samples later: only they are sent */
@@ -280,6 +308,8 @@ START_TEST(bad_options)
     ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_E_INVAL);
     o.conninfo = "host=127.0.0.1 port=1";
     o.flags = 64;
+    ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_E_INVAL);
+    o.flags = TWIN_PG_DIRECT | TWIN_PG_COPY_TEXT;
     ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_E_INVAL);
     o.flags = 0;
     o.size = sizeof o + 8;
@@ -379,6 +409,7 @@ START_TEST(forwarder_killed)
             if (twin_sqlite_open(&db, path, NULL) != TWIN_OK) _exit(2);
             opts(&o, ci, sizeof ci, "t_fwkill");
             o.batch_rows = 700;
+            o.flags = TWIN_PG_DIRECT;  /* the staging path meets the redeliveries */
             if (twin_pg_create(&fw, db, &o) != TWIN_OK) _exit(3);
             do {
                 p.size = sizeof p;
@@ -524,6 +555,23 @@ START_TEST(rejected_rows)
     ck_assert_uint_gt(st.splits, 2);
     ck_assert(q1("SELECT count(*) FROM t_reject WHERE twin = 'pump-3'") == 97);
     ck_assert(q1("SELECT count(*) FROM t_reject") == 4597);
+    /* the same with TWIN_PG_DIRECT: the direct COPY refused, then bisection */
+    q1("CREATE TABLE t_reject2 (LIKE t_reject INCLUDING ALL)");
+    db = open_db(path);
+    opts(&o, ci, sizeof ci, "t_reject2");
+    o.flags = TWIN_PG_NO_CREATE | TWIN_PG_DIRECT;
+    o.batch_rows = 5000;
+    memset(&rj, 0, sizeof rj);
+    o.on_reject = on_reject;
+    o.reject_ud = &rj;
+    ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    twin_pg_destroy(fw);
+    twin_sqlite_close(db);
+    ck_assert_int_eq(rj.n, 3);
+    ck_assert_uint_eq(st.confirmed, 4597);
+    ck_assert(q1("SELECT count(*) FROM t_reject2") == 4597);
     /* a missing table is not the rows' fault: retried, never rejected */
     db = open_db(path);
     opts(&o, ci, sizeof ci, "t_missing");
