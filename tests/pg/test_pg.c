@@ -704,8 +704,8 @@ START_TEST(twinctl_forward)
     for (k = 0; k < 2; k++) {
         snprintf(cmd, sizeof cmd,
                  "'%s' forward --postgres 'host=127.0.0.1 port=%d dbname=postgres user=twin"
-                 " sslmode=disable' --table t_cli --source gw -d '%s' --batch 400 -q",
-                 tw, server.port, path);
+                 " sslmode=disable' --table t_cli --source gw -d '%s' --batch 400 -q%s",
+                 tw, server.port, path, k ? " --direct" : "");
         ck_assert_ptr_nonnull(f = popen(cmd, "r"));
         ck_assert_ptr_nonnull(fgets(out, sizeof out, f));
         ck_assert_int_eq(pclose(f), 0);

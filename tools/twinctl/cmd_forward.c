@@ -47,6 +47,8 @@ static const char help[] =
     "                      (TLS with sslmode=verify-full sslrootcert=FILE)\n"
     "  --table NAME        PostgreSQL: the table (default twin_samples)\n"
     "  --source NAME       PostgreSQL: the gateway's name (default: the host name)\n"
+    "  --direct            PostgreSQL: COPY each batch straight into the table\n"
+    "                      (faster; the staging path only for batches it refuses)\n"
     "  -d, --store DB      the store (default: ./twin.db)\n"
     "  --v2                the 2.x-compatible path /api/v2/write\n"
     "  --org ORG           the organisation (--v2)\n"
@@ -230,7 +232,7 @@ static int forward_pg(int argc, char **argv)
 {
     const char *conninfo = NULL, *store = "twin.db", *table = NULL, *source = NULL, *v;
     unsigned long batch = 20000;
-    int follow = 0, quiet = 0, i, r, tty, rc = 0;
+    int follow = 0, quiet = 0, direct = 0, i, r, tty, rc = 0;
     twin_sqlite_options so;
     twin_sqlite *db;
     twin_pg_options o;
@@ -244,6 +246,8 @@ static int forward_pg(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--follow") == 0) {
             follow = 1;
+        } else if (strcmp(a, "--direct") == 0) {
+            direct = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if ((r = cli_value(argv[0], argc, argv, &i, "--postgres", NULL, &conninfo)) != 0 ||
@@ -272,6 +276,7 @@ static int forward_pg(int argc, char **argv)
     o.table = table;
     o.source = source;
     o.batch_rows = (uint32_t)batch;
+    o.flags = direct ? TWIN_PG_DIRECT : 0;
     o.on_reject = on_pg_reject;
     if ((s = twin_pg_create(&fw, db, &o)) != TWIN_OK) {
         twin_sqlite_close(db);
