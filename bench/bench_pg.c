@@ -20,9 +20,13 @@
  *   pg_forward_direct_rows_per_s, pg_forward_direct_vs_bare.
  * - the same two in COPY's text format (the forwarder's TWIN_PG_COPY_TEXT),
  *   into tables of their own: the measurement behind the choice of binary.
- * Forward, direct and bare binary run ROUNDS (3) times, alternating which goes
- * first, each into fresh tables; each figure is the best of its rounds
- * (the machine is shared with other work). The text pair runs once.
+ * Forward, direct and bare binary run ROUNDS (3) times, alternating the
+ * order, each into fresh tables; each figure is the best of its rounds
+ * (the machine is shared with other work). Beside the wall-clock ratios,
+ * the CPU seconds each costs, client and server together (the server's
+ * from /proc: the postmaster, its children, those it reaped), which other
+ * work on the machine disturbs far less: pg_forward_cpu_vs_bare,
+ * pg_forward_direct_cpu_vs_bare (bare's CPU over the forwarder's). The text pair runs once.
  * Checks the counts upstream by query. */
 #define _DEFAULT_SOURCE 1 /* setgroups() in tests/support/postgres.h */
 #include <twin/twin.h>
@@ -55,6 +59,32 @@ static void die(const char *what)
     fprintf(stderr, "bench_pg: %s\n", what);
     if (live) pgsrv_stop(live);
     exit(1);
+}
+
+/* CPU seconds used so far by the server (the postmaster, its live
+   children, and the children it has reaped: cutime, cstime) and by this
+   process: what a run costs, whatever else the machine does. */
+static double proc_cpu(pid_t pid, int with_children)
+{
+    char path[64], st[1024], *p;
+    unsigned long long ut = 0, stm = 0, cut = 0, cst = 0;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    if (!(f = fopen(path, "r"))) return 0;
+    if (fgets(st, sizeof st, f) && (p = strrchr(st, ')')))
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &stm,
+               &cut, &cst);
+    fclose(f);
+    return (double)(ut + stm + (with_children ? cut + cst : 0)) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double cpu_now(const pgsrv *x)
+{
+    pid_t kids[256];
+    int n = pgsrv_children(x, kids, 256), k;
+    double t = proc_cpu(x->pid, 1) + proc_cpu(getpid(), 0);
+    for (k = 0; k < n; k++) t += proc_cpu(kids[k], 0);
+    return t;
 }
 
 static void make_store(const char *path, long nsig, long secs)
@@ -283,7 +313,8 @@ int main(int argc, char **argv)
     pgsrv srv;
     PGconn *c;
     double tf, tb, tft, tbt, td, n, t;
-    int r;
+    int r, k;
+    double cpu[3] = {1e30, 1e30, 1e30}, mine[3] = {0, 0, 0};
     if (nsig < 1 || secs < 1 || batch < 1) die("usage: bench_pg [SIGNALS [SECONDS [BATCH]]]");
     if (!pgsrv_available()) {
         printf("bench_pg: no PostgreSQL 15 in " PGSRV_BIN " (Debian's postgresql-15): skipped\n");
@@ -313,14 +344,18 @@ int main(int argc, char **argv)
         snprintf(sql, sizeof sql, create, br);
         exec_ok(c, sql);
         snprintf(dir_t, sizeof dir_t, "direct_%d", r);
-        if (r % 2) {
-            if ((x = bare(c, br, nsig, secs, batch, 0)) < tb) tb = x;
-            if ((x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd)) < td) td = x;
-            if ((x = forward(path, ci, fwd, batch, 0, &st)) < tf) tf = x;
-        } else {
-            if ((x = forward(path, ci, fwd, batch, 0, &st)) < tf) tf = x;
-            if ((x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd)) < td) td = x;
-            if ((x = bare(c, br, nsig, secs, batch, 0)) < tb) tb = x;
+        for (k = 0; k < 3; k++) {
+            int which = r % 2 ? 2 - k : k;  /* 0 forward, 1 direct, 2 bare */
+            double c0 = cpu_now(&srv), c1, m0 = proc_cpu(getpid(), 0);
+            if (which == 0) x = forward(path, ci, fwd, batch, 0, &st);
+            else if (which == 1) x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd);
+            else x = bare(c, br, nsig, secs, batch, 0);
+            c1 = cpu_now(&srv) - c0;
+            if (c1 < cpu[which]) mine[which] = proc_cpu(getpid(), 0) - m0;
+            if (which == 0 && x < tf) tf = x;
+            if (which == 1 && x < td) td = x;
+            if (which == 2 && x < tb) tb = x;
+            if (c1 < cpu[which]) cpu[which] = c1;
         }
         if (count_rows(c, fwd) != (long long)n || count_rows(c, br) != (long long)n ||
             count_rows(c, dir_t) != (long long)n)
@@ -350,6 +385,11 @@ int main(int argc, char **argv)
     printf("transactions %llu, COPY bytes a row: binary %.1f, text %.1f\n\n",
            (unsigned long long)st.transactions, (double)st.bytes_sent / n,
            (double)stt.bytes_sent / n);
+    printf("CPU seconds (client and server), best of %d: forward %.2f, direct %.2f, bare %.2f"
+           " (of which the client's: %.2f, %.2f, %.2f)\n\n",
+           ROUNDS, cpu[0], cpu[1], cpu[2], mine[0], mine[1], mine[2]);
+    printf("bench: pg_forward_cpu_vs_bare %.3f ratio\n", cpu[2] / cpu[0]);
+    printf("bench: pg_forward_direct_cpu_vs_bare %.3f ratio\n", cpu[2] / cpu[1]);
     printf("bench: pg_forward_rows_per_s %.0f rows/s\n", n / tf);
     printf("bench: pg_bare_copy_rows_per_s %.0f rows/s\n", n / tb);
     printf("bench: pg_forward_vs_bare %.3f ratio\n", tb / tf);
