@@ -32,6 +32,13 @@ typedef struct range {
     size_t lo, hi;
 } range;
 
+/* The session's staging tables. */
+#define STAGE_SQL                                                                      \
+    "CREATE TEMP TABLE IF NOT EXISTS twin_pg_sig(k int4, twin text, signal text,"      \
+    " unit text, model text, rels jsonb) ON COMMIT DELETE ROWS;"                       \
+    " CREATE TEMP TABLE IF NOT EXISTS twin_pg_stage(k int4, t timestamptz, v float8)" \
+    " ON COMMIT DELETE ROWS"
+
 /* Outcomes of a round trip. */
 enum { RT_OK = 0, RT_SERVER = 1, RT_CONN = 2, RT_NOMEM = 3 };
 
@@ -52,6 +59,7 @@ struct twin_pg {
     char *idem_sql;     /* the same, ON CONFLICT DO NOTHING */
     char *direct_sql;   /* TWIN_PG_DIRECT: COPY straight into the table */
     int direct_now;     /* the query running is direct_sql */
+    int stage_ready;    /* DIRECT: the staging tables made on this connection */
 
     /* the batch */
     int have_batch, commit_pending;
@@ -349,6 +357,7 @@ static void drop_conn(twin_pg *fw)
     free(fw->idem_sql);
     free(fw->direct_sql);
     fw->insert_sql = fw->idem_sql = fw->direct_sql = NULL;
+    fw->stage_ready = 0;
 }
 
 /* Wait until the socket is readable (or writable); 0, or -1 past the
@@ -526,19 +535,15 @@ static int connect_pg(twin_pg *fw)
             " signal text NOT NULL, t timestamptz NOT NULL, value double precision NOT NULL,"
             " unit text NOT NULL, model text NOT NULL, rels jsonb NOT NULL,"
             " PRIMARY KEY (source, twin, signal, t));";
-        const char *temp =
-            "CREATE TEMP TABLE IF NOT EXISTS twin_pg_sig(k int4, twin text, signal text,"
-            " unit text, model text, rels jsonb) ON COMMIT DELETE ROWS;"
-            " CREATE TEMP TABLE IF NOT EXISTS twin_pg_stage(k int4, t timestamptz,"
-            " v float8) ON COMMIT DELETE ROWS";
+        const char *temp = STAGE_SQL;
         if (!(setup = malloc(strlen(create) + strlen(temp) + strlen(fw->table) + 8))) {
             drop_conn(fw);
             return RT_NOMEM;
         }
         setup[0] = '\0';
         if (!(fw->flags & TWIN_PG_NO_CREATE)) sprintf(setup, create, fw->table);
-        strcat(setup, temp);
-        r = run(fw, setup, 0, 0, NULL);
+        if (!(fw->flags & TWIN_PG_DIRECT)) strcat(setup, temp);  /* DIRECT: when first needed */
+        r = setup[0] ? run(fw, setup, 0, 0, NULL) : RT_OK;
         free(setup);
         if (r != RT_OK) {
             if (r == RT_SERVER) drop_conn(fw);
@@ -653,6 +658,14 @@ static int send_range(twin_pg *fw, size_t lo, size_t hi, uint64_t *inserted)
             drop_conn(fw);
         if (r == RT_NOMEM) return r;
         if (!fw->conn) return RT_CONN;
+        if (!fw->stage_ready) {
+            r = run(fw, STAGE_SQL, 0, 0, NULL);
+            if (r != RT_OK) {
+                if (r == RT_SERVER) drop_conn(fw);
+                return r == RT_NOMEM ? RT_NOMEM : RT_CONN;
+            }
+            fw->stage_ready = 1;
+        }
     }
 again:
     fw->st.transactions++;
