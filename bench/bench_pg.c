@@ -11,7 +11,8 @@
  *   forwarder): reading the store, COPY (binary) of the batch into the
  *   session's staging tables, INSERT ... SELECT ... ON CONFLICT DO NOTHING,
  *   COMMIT, the cursor commits; pg_forward_rows_per_s.
- * - bare: one libpq connection COPYing (binary) the same rows, whole (source,
+ * - bare: a libpq connection of its own (opened in the timed part, as the
+ *   forwarder's is) COPYing (binary) the same rows, whole (source,
  *   twin, signal, t, value, unit, model, rels), from memory, straight into
  *   table `bare` of the same definition and primary key, a transaction per
  *   BATCH rows; pg_forward_vs_bare is forward over bare, target >= 0.8.
@@ -201,16 +202,19 @@ static void put_field(buf *b, const char *s, int jsonb)
 
 /* The bare client: the same rows, whole, COPYed straight into table, BATCH
    rows a transaction; seconds. */
-static double bare(PGconn *c, const char *table, long nsig, long secs, long batch, int text)
+static double bare(const char *ci, const char *table, long nsig, long secs, long batch, int text)
 {
     buf b = {NULL, 0, 0};
     char sql[160];
     long rows = 0, i, k;
     double t0;
+    PGconn *c;
     snprintf(sql, sizeof sql,
              "COPY %s (source, twin, signal, t, value, unit, model, rels) FROM STDIN (FORMAT %s)",
              table, text ? "text" : "binary");
     t0 = bench_now_s();
+    c = PQconnectdb(ci);  /* a connection of its own, as the forwarder's */
+    if (PQstatus(c) != CONNECTION_OK) die(PQerrorMessage(c));
     for (i = 0; i < nsig; i++) {
         char twin[32];
         snprintf(twin, sizeof twin, "pump-%05ld", i);
@@ -264,6 +268,7 @@ static double bare(PGconn *c, const char *table, long nsig, long secs, long batc
         }
     }
     t0 = bench_now_s() - t0;
+    PQfinish(c);
     free(b.p);
     return t0;
 }
@@ -349,7 +354,7 @@ int main(int argc, char **argv)
             double c0 = cpu_now(&srv), c1, m0 = proc_cpu(getpid(), 0);
             if (which == 0) x = forward(path, ci, fwd, batch, 0, &st);
             else if (which == 1) x = forward(path, ci, dir_t, batch, TWIN_PG_DIRECT, &sd);
-            else x = bare(c, br, nsig, secs, batch, 0);
+            else x = bare(ci, br, nsig, secs, batch, 0);
             c1 = cpu_now(&srv) - c0;
             if (c1 < cpu[which]) mine[which] = proc_cpu(getpid(), 0) - m0;
             if (which == 0 && x < tf) tf = x;
@@ -366,7 +371,7 @@ int main(int argc, char **argv)
     /* the text format, once each */
     snprintf(sql, sizeof sql, create, "bare_text");
     exec_ok(c, sql);
-    tbt = bare(c, "bare_text", nsig, secs, batch, 1);
+    tbt = bare(ci, "bare_text", nsig, secs, batch, 1);
     tft = forward(path, ci, "fwd_text", batch, TWIN_PG_COPY_TEXT, &stt);
     if (count_rows(c, "fwd_text") != (long long)n || count_rows(c, "bare_text") != (long long)n)
         die("the counts upstream differ from the samples");
