@@ -57,8 +57,8 @@
  * unit, model, relationships: once a batch) and of its rows (signal number,
  * time, value) into two temporary tables of the session, then `INSERT INTO
  * table SELECT ...` joining them, then `COMMIT`. The binary format carries
- * doubles and times exactly and costs no formatting or parsing; measured
- * faster than text (docs/architecture.md). When the table has rows of the
+ * doubles and times exactly and costs no formatting or parsing (34 bytes a
+ * row against 49 in text; docs/architecture.md has the measurements). When the table has rows of the
  * batch already (a unique violation: the batch is sent again after its
  * answer was lost), the transaction is rolled back and the batch inserted
  * at once with `INSERT ... SELECT ... ON CONFLICT DO NOTHING`
