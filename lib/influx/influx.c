@@ -3,8 +3,9 @@
    own database. See include/twin/influx.h for the contract. */
 #include "twin/influx.h"
 
+#include "spool/spool.h"
+
 #include <curl/curl.h>
-#include <sqlite3.h>
 #include <zlib.h>
 
 #include <math.h>
@@ -12,18 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RESP_MAX 1024
-#define STOP_FULL 1 /* a status the read callback returns to stop: the batch is full */
-
-typedef struct sig {
-    char *twin, *name;
-    char *prefix;    /* "measurement,tags " */
-    size_t prefix_len;
-    int64_t cursor;  /* newest confirmed time; INT64_MIN: none */
-    int64_t latest;  /* newest stored time; INT64_MIN: none */
-} sig;
 
 typedef struct line_ref {
     size_t off;      /* in text */
@@ -37,14 +28,9 @@ typedef struct range {
     size_t lo, hi;
 } range;
 
-typedef struct mark {
-    size_t sig;
-    int64_t t_us;    /* newest time of the signal in the batch */
-} mark;
-
 struct twin_influx {
-    twin_sqlite *db;
-    sqlite3 *conn;
+    twin_spool sp;
+    int sp_open;
     char *upstream, *measurement;
     uint32_t flags, batch_lines;
     int32_t precision, retry_initial_ms, retry_max_ms;
@@ -64,9 +50,6 @@ struct twin_influx {
     unsigned char *gz;
     size_t gz_cap;
 
-    sig *sigs;
-    size_t nsig, next_sig;
-
     /* the batch in flight */
     int have_batch, commit_pending;
     char *text;
@@ -75,11 +58,7 @@ struct twin_influx {
     size_t nlines, lines_cap;
     range *stack;
     size_t nstack, stack_cap;
-    mark *marks;
-    size_t nmarks, marks_cap;
     uint64_t batch_ok;
-    size_t cur_sig;  /* the signal being read into the batch */
-    int full;
 
     int attempt;
     int64_t retry_at_us;
@@ -101,32 +80,8 @@ static twin_status fail(twin_influx *fw, twin_status s, const char *fmt, ...)
     return s;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-static int64_t mono_us(void *ud)
-{
-    struct timespec ts;
-    (void)ud;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static uint64_t next_rand(twin_influx *fw)
-{
-    /* xorshift64* */
-    uint64_t x = fw->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    fw->rng = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
+#define dup_str twin__spool_strdup
+#define grow twin__spool_grow
 
 twin_status twin_influx_options_init_(twin_influx_options *o, size_t size)
 {
@@ -146,19 +101,6 @@ twin_status twin_influx_options_init_(twin_influx_options *o, size_t size)
 }
 
 /* ---- line protocol ---- */
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t c = *cap ? *cap : 64;
-    void *n;
-    if (need <= *cap) return 0;
-    while (c < need) c *= 2;
-    n = realloc(*p, c * elem);
-    if (!n) return -1;
-    *p = n;
-    *cap = c;
-    return 0;
-}
 
 /* Append s escaped: a backslash before each character of special; control
    characters (which line protocol cannot carry) become '_'. */
@@ -225,191 +167,71 @@ static int64_t scale_time(const twin_influx *fw, int64_t t)
 
 /* ---- the cursor table and the signals ---- */
 
-static twin_status sql_fail(twin_influx *fw, const char *what)
+/* A failure of the spool, with its message. */
+static twin_status sp_fail(twin_influx *fw, twin_status s)
 {
-    int rc = sqlite3_errcode(fw->conn);
-    twin_status s = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? TWIN_E_BUSY
-                    : rc == SQLITE_NOMEM                     ? TWIN_E_NOMEM
-                                                             : TWIN_E_IO;
-    return fail(fw, s, "influx: %s: %s", what, sqlite3_errmsg(fw->conn));
+    return fail(fw, s, "influx: %s", fw->sp.msg);
 }
 
-static void free_sigs(twin_influx *fw)
+/* The prefix of a signal's lines, when the spool loads the signals. */
+static int on_sig(void *ud, twin_spool_sig *s)
 {
-    size_t i;
-    for (i = 0; i < fw->nsig; i++) {
-        free(fw->sigs[i].twin);
-        free(fw->sigs[i].name);
-        free(fw->sigs[i].prefix);
-    }
-    free(fw->sigs);
-    fw->sigs = NULL;
-    fw->nsig = 0;
-}
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? (const char *)t : "";
-}
-
-/* Read the signals, their newest times and this upstream's cursors. */
-static twin_status load_sigs(twin_influx *fw)
-{
-    static const char sql[] =
-        "SELECT s.twin, s.name, s.unit, t.model, s.latest_t_us, c.t_us FROM signals s"
-        " LEFT JOIN twins t ON t.id = s.twin"
-        " LEFT JOIN twin_influx_cursors c ON c.upstream = ?1 AND c.twin = s.twin"
-        " AND c.signal = s.name ORDER BY s.id";
-    sqlite3_stmt *q = NULL;
-    sig *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    if (sqlite3_prepare_v2(fw->conn, sql, -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(fw, "reading the signals");
-    sqlite3_bind_text(q, 1, fw->upstream, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        sig *s;
-        if (grow((void **)&v, &cap, n + 1, sizeof *v) != 0) goto nomem;
-        s = &v[n];
-        memset(s, 0, sizeof *s);
-        n++;
-        s->twin = dup_str(col_text(q, 0));
-        s->name = dup_str(col_text(q, 1));
-        s->prefix = make_prefix(fw, col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3),
-                                &s->prefix_len);
-        if (!s->twin || !s->name || !s->prefix) goto nomem;
-        s->latest = sqlite3_column_type(q, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(q, 4);
-        s->cursor = sqlite3_column_type(q, 5) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(q, 5);
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        free_sigs(fw);
-        fw->sigs = v;
-        fw->nsig = n;
-        free_sigs(fw);
-        return sql_fail(fw, "reading the signals");
-    }
-    free_sigs(fw);
-    fw->sigs = v;
-    fw->nsig = n;
-    if (fw->next_sig >= n) fw->next_sig = 0;
-    return TWIN_OK;
-nomem:
-    sqlite3_finalize(q);
-    free_sigs(fw);
-    fw->sigs = v;
-    fw->nsig = n;
-    free_sigs(fw);
-    return fail(fw, TWIN_E_NOMEM, "influx: out of memory");
+    twin_influx *fw = ud;
+    s->aux = make_prefix(fw, s->twin, s->name, s->unit, s->model, &s->aux_len);
+    return s->aux ? 0 : -1;
 }
 
 static twin_status commit_marks(twin_influx *fw)
 {
-    sqlite3_stmt *q = NULL;
-    size_t i;
-    if (sqlite3_exec(fw->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(fw, "saving the cursors");
-    if (sqlite3_prepare_v2(fw->conn,
-                           "INSERT OR REPLACE INTO twin_influx_cursors(upstream, twin, signal, t_us)"
-                           " VALUES(?1, ?2, ?3, ?4)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto bad;
-    for (i = 0; i < fw->nmarks; i++) {
-        const sig *s = &fw->sigs[fw->marks[i].sig];
-        sqlite3_bind_text(q, 1, fw->upstream, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, s->twin, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, s->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 4, fw->marks[i].t_us);
-        if (sqlite3_step(q) != SQLITE_DONE) goto bad;
-        sqlite3_reset(q);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_exec(fw->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto bad;
-    for (i = 0; i < fw->nmarks; i++) fw->sigs[fw->marks[i].sig].cursor = fw->marks[i].t_us;
+    twin_status s = twin__spool_commit(&fw->sp);
+    if (s != TWIN_OK) return sp_fail(fw, s);
     fw->st.confirmed += fw->batch_ok;
     fw->commit_pending = 0;
     fw->have_batch = 0;
     return TWIN_OK;
-bad: {
-    twin_status s = sql_fail(fw, "saving the cursors");
-    sqlite3_finalize(q);
-    sqlite3_exec(fw->conn, "ROLLBACK", NULL, NULL, NULL);
-    return s;
-}
 }
 
 /* ---- building a batch ---- */
 
-static twin_status on_samples(void *ud, const int64_t *t, const double *v, size_t n)
+static int on_samples(void *ud, size_t sig, const int64_t *t, const double *v, size_t n)
 {
     twin_influx *fw = ud;
-    sig *s = &fw->sigs[fw->cur_sig];
-    mark *m;
+    const twin_spool_sig *s = &fw->sp.sigs[sig];
     size_t i;
-    if (!fw->nmarks || fw->marks[fw->nmarks - 1].sig != fw->cur_sig) {
-        if (grow((void **)&fw->marks, &fw->marks_cap, fw->nmarks + 1, sizeof *fw->marks) != 0)
-            return TWIN_E_NOMEM;
-        fw->marks[fw->nmarks].sig = fw->cur_sig;
-        fw->marks[fw->nmarks].t_us = s->cursor;
-        fw->nmarks++;
-    }
-    m = &fw->marks[fw->nmarks - 1];
-    if (grow((void **)&fw->text, &fw->tcap, fw->tlen + n * (s->prefix_len + 64), 1) != 0 ||
+    if (grow((void **)&fw->text, &fw->tcap, fw->tlen + n * (s->aux_len + 64), 1) != 0 ||
         grow((void **)&fw->lines, &fw->lines_cap, fw->nlines + n, sizeof *fw->lines) != 0)
         return TWIN_E_NOMEM;
     for (i = 0; i < n; i++) {
         line_ref *l;
         char *o;
         int w;
-        if (fw->nlines >= fw->batch_lines) {
-            fw->full = 1;
-            return (twin_status)STOP_FULL;
-        }
-        m->t_us = t[i];
         if (!isfinite(v[i])) {
             fw->st.skipped++;
             continue;
         }
         o = fw->text + fw->tlen;
-        memcpy(o, s->prefix, s->prefix_len);
-        w = snprintf(o + s->prefix_len, 64, "value=%.17g %lld\n", v[i],
+        memcpy(o, s->aux, s->aux_len);
+        w = snprintf(o + s->aux_len, 64, "value=%.17g %lld\n", v[i],
                      (long long)scale_time(fw, t[i]));
         l = &fw->lines[fw->nlines++];
         l->off = fw->tlen;
-        l->len = (uint32_t)(s->prefix_len + (size_t)w - 1);
-        l->sig = (uint32_t)fw->cur_sig;
+        l->len = (uint32_t)(s->aux_len + (size_t)w - 1);
+        l->sig = (uint32_t)sig;
         l->t_us = t[i];
         l->value = v[i];
-        fw->tlen += s->prefix_len + (size_t)w;
+        fw->tlen += s->aux_len + (size_t)w;
     }
     return TWIN_OK;
 }
 
 static twin_status build_batch(twin_influx *fw)
 {
-    size_t visited;
     twin_status s;
-    fw->tlen = fw->nlines = fw->nstack = fw->nmarks = 0;
+    fw->tlen = fw->nlines = fw->nstack = 0;
     fw->batch_ok = 0;
-    fw->full = 0;
-    if (fw->next_sig == 0 && (s = load_sigs(fw)) != TWIN_OK) return s;
-    for (visited = 0; visited < fw->nsig && !fw->full; visited++) {
-        sig *g = &fw->sigs[fw->next_sig];
-        if (g->latest != INT64_MIN && g->latest > g->cursor) {
-            fw->cur_sig = fw->next_sig;
-            s = twin_sqlite_read(fw->db, g->twin, g->name,
-                                 g->cursor == INT64_MIN ? INT64_MIN : g->cursor + 1, INT64_MAX,
-                                 on_samples, fw);
-            if (s == TWIN_E_NOMEM) return fail(fw, s, "influx: out of memory");
-            if (s != TWIN_OK && s != (twin_status)STOP_FULL && s != TWIN_E_NOTFOUND) {
-                const twin_error *e = twin_sqlite_last_error(fw->db);
-                return fail(fw, s == TWIN_E_BUSY ? s : TWIN_E_IO, "influx: reading %s/%s: %s",
-                            g->twin, g->name, e ? e->message : "");
-            }
-        }
-        if (!fw->full) fw->next_sig = (fw->next_sig + 1) % (fw->nsig ? fw->nsig : 1);
+    if ((s = twin__spool_fill(&fw->sp, fw->batch_lines, on_samples, fw)) != TWIN_OK) {
+        fw->sp.nmarks = 0;
+        return sp_fail(fw, s);
     }
     if (fw->nlines) {
         if (grow((void **)&fw->stack, &fw->stack_cap, 1, sizeof *fw->stack) != 0)
@@ -418,8 +240,8 @@ static twin_status build_batch(twin_influx *fw)
         fw->stack[0].hi = fw->nlines;
         fw->nstack = 1;
     }
-    fw->have_batch = fw->nlines || fw->nmarks;
-    fw->commit_pending = fw->nmarks && !fw->nlines;  /* only skipped samples */
+    fw->have_batch = fw->nlines || fw->sp.nmarks;
+    fw->commit_pending = fw->sp.nmarks && !fw->nlines;  /* only skipped samples */
     return TWIN_OK;
 }
 
@@ -504,8 +326,8 @@ static void report(twin_influx *fw, size_t i, int code)
     memset(&r, 0, sizeof r);
     r.size = sizeof r;
     r.http_status = code;
-    r.twin_id = fw->sigs[l->sig].twin;
-    r.name = fw->sigs[l->sig].name;
+    r.twin_id = fw->sp.sigs[l->sig].twin;
+    r.name = fw->sp.sigs[l->sig].name;
     r.t_us = l->t_us;
     r.value = l->value;
     if (line) {
@@ -520,14 +342,8 @@ static void report(twin_influx *fw, size_t i, int code)
 
 static void backoff(twin_influx *fw, int64_t now)
 {
-    int64_t d = fw->retry_initial_ms, half;
-    int k;
-    for (k = 0; k < fw->attempt && d < fw->retry_max_ms; k++) d *= 2;
-    if (d > fw->retry_max_ms) d = fw->retry_max_ms;
-    if (fw->attempt < 62) fw->attempt++;
-    half = d / 2;
-    d = half + (int64_t)(next_rand(fw) % (uint64_t)(d - half + 1));
-    fw->retry_at_us = now + d * 1000;
+    fw->retry_at_us = now + twin__spool_backoff_us(&fw->rng, &fw->attempt, fw->retry_initial_ms,
+                                                   fw->retry_max_ms);
     fw->st.retries++;
 }
 
@@ -556,18 +372,16 @@ twin_status twin_influx_create(twin_influx **out, twin_sqlite *db, const twin_in
     if (!(fw = calloc(1, sizeof *fw))) return TWIN_E_NOMEM;
     fw->err.message = "";
     fw->last_msg[0] = '\0';
-    fw->db = db;
-    fw->conn = twin_sqlite_connection(db);
     fw->flags = d.flags;
     fw->batch_lines = d.batch_lines;
     fw->precision = d.precision;
     fw->retry_initial_ms = d.retry_initial_ms;
     fw->retry_max_ms = d.retry_max_ms;
-    fw->clock = d.clock ? d.clock : mono_us;
+    fw->clock = d.clock ? d.clock : twin__spool_mono_us;
     fw->clock_ud = d.clock_ud;
     fw->on_reject = d.on_reject;
     fw->reject_ud = d.reject_ud;
-    fw->rng = d.seed ? d.seed : (uint64_t)mono_us(NULL) * 2654435761u + 1;
+    fw->rng = twin__spool_seed(d.seed);
     fw->retry_at_us = INT64_MIN;
     fw->measurement = dup_str(d.measurement && d.measurement[0] ? d.measurement : "twin");
     if (d.upstream && d.upstream[0]) {
@@ -621,19 +435,12 @@ twin_status twin_influx_create(twin_influx **out, twin_sqlite *db, const twin_in
         twin_influx_destroy(fw);
         return TWIN_E_INVAL;
     }
-    if (sqlite3_exec(fw->conn,
-                     "CREATE TABLE IF NOT EXISTS twin_influx_cursors(upstream TEXT NOT NULL,"
-                     " twin TEXT NOT NULL, signal TEXT NOT NULL, t_us INTEGER NOT NULL,"
-                     " PRIMARY KEY(upstream, twin, signal)) WITHOUT ROWID",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        s = sql_fail(fw, "creating the cursor table");
-        twin_influx_destroy(fw);
-        return s == TWIN_E_NOMEM ? s : TWIN_E_IO;
-    }
-    if ((s = load_sigs(fw)) != TWIN_OK) {
+    if ((s = twin__spool_open(&fw->sp, db, "twin_influx_cursors", fw->upstream, 0, on_sig, fw)) !=
+        TWIN_OK) {
         twin_influx_destroy(fw);
         return s;
     }
+    fw->sp_open = 1;
     *out = fw;
     return TWIN_OK;
 nomem:
@@ -651,7 +458,7 @@ void twin_influx_destroy(twin_influx *fw)
     if (fw->curl) curl_easy_cleanup(fw->curl);
     curl_slist_free_all(fw->headers);
     if (fw->zs_ready) deflateEnd(&fw->zs);
-    free_sigs(fw);
+    if (fw->sp_open) twin__spool_close(&fw->sp);
     free(fw->write_url);
     free(fw->upstream);
     free(fw->measurement);
@@ -659,7 +466,6 @@ void twin_influx_destroy(twin_influx *fw)
     free(fw->text);
     free(fw->lines);
     free(fw->stack);
-    free(fw->marks);
     free(fw);
 }
 
@@ -749,47 +555,14 @@ done:
 
 twin_status twin_influx_backlog(twin_influx *fw, twin_influx_backlog_info *out)
 {
-    static const char sql[] =
-        "WITH c AS (SELECT s.id AS id, s.latest_t_us AS latest,"
-        " COALESCE(k.t_us, -9223372036854775807 - 1) AS cur FROM signals s"
-        " LEFT JOIN twin_influx_cursors k ON k.upstream = ?1 AND k.twin = s.twin"
-        " AND k.signal = s.name WHERE s.latest_t_us IS NOT NULL AND s.latest_t_us > "
-        " COALESCE(k.t_us, -9223372036854775807 - 1))"
-        " SELECT COUNT(*), MAX(CASE WHEN cur = -9223372036854775807 - 1 THEN 0 ELSE latest - cur END),"
-        " (SELECT COALESCE(SUM(b.n), 0) FROM c JOIN blocks b ON b.signal = c.id AND b.t1_us > c.cur)"
-        " + (SELECT COALESCE(SUM(o.n), 0) FROM c JOIN open_blocks o ON o.signal = c.id"
-        " AND o.t1_us > c.cur)"
-        " + (SELECT COUNT(*) FROM c JOIN samples x ON x.signal = c.id AND x.t_us > c.cur),"
-        " MIN(cur) FROM c";
     twin_influx_backlog_info b;
-    sqlite3_stmt *q = NULL;
+    twin_status s;
     if (!fw || !out || out->size < 8) return fw ? fail(fw, TWIN_E_INVAL, "influx: bad out") : TWIN_E_INVAL;
     if (out->size > sizeof b) return fail(fw, TWIN_E_ABI, "influx: backlog size too large");
     memset(&b, 0, sizeof b);
     b.size = sizeof b;
-    if (sqlite3_prepare_v2(fw->conn, sql, -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(fw, "counting the backlog");
-    sqlite3_bind_text(q, 1, fw->upstream, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        twin_status s = sql_fail(fw, "counting the backlog");
-        sqlite3_finalize(q);
-        return s;
-    }
-    b.signals = (uint64_t)sqlite3_column_int64(q, 0);
-    b.lag_us = sqlite3_column_int64(q, 1);
-    b.samples = (uint64_t)sqlite3_column_int64(q, 2);
-    if (b.signals && sqlite3_column_int64(q, 3) == INT64_MIN) {
-        /* a signal never forwarded: lag from its oldest sample */
-        sqlite3_finalize(q);
-        if (sqlite3_prepare_v2(fw->conn,
-                               "SELECT MAX(s.latest_t_us - COALESCE((SELECT MIN(t0_us) FROM blocks"
-                               " WHERE signal = s.id), (SELECT t0_us FROM open_blocks WHERE"
-                               " signal = s.id), s.latest_t_us)) FROM signals s",
-                               -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > b.lag_us)
-            b.lag_us = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
+    if ((s = twin__spool_backlog(&fw->sp, &b.samples, &b.signals, &b.lag_us)) != TWIN_OK)
+        return sp_fail(fw, s);
     {
         uint32_t sz = out->size;
         memcpy(out, &b, sz);

@@ -61,6 +61,8 @@ _twinctl()
             return 0 ;;
         --group|--count|--seconds)
             return 0 ;;  # watch: a value the user types
+        --postgres|--table|--source|--influx|--batch)
+            return 0 ;;  # forward: a conninfo, a table, a name, a URL, a number
     esac
 
     if [[ $cur == -* ]]; then

@@ -1,0 +1,94 @@
+/* The spool of the forwarders (libtwin-influx, libtwin-pg): the SQLite
+   store's samples read from per-upstream cursors kept in the store's own
+   database, batches built from them a signal at a time, the cursors moved
+   in one SQLite transaction once the upstream confirmed a batch; and the
+   backoff with jitter they share. Internal: compiled into each forwarder
+   (hidden symbols), never exported. */
+#ifndef TWIN_SPOOL_H
+#define TWIN_SPOOL_H
+
+#include "twin/sqlite.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Returned by a sample callback to stop reading: the batch is full. */
+#define TWIN_SPOOL_FULL 1
+
+/* Flags of twin__spool_open(). */
+#define TWIN_SPOOL_RELS 1u /* load each twin's outgoing relationships (JSON) */
+
+typedef struct twin_spool_sig {
+    char *twin, *name, *unit, *model;
+    char *rels;      /* TWIN_SPOOL_RELS: {"name":"target",...}; else NULL */
+    int64_t cursor;  /* newest confirmed time; INT64_MIN: none */
+    int64_t latest;  /* newest stored time; INT64_MIN: none */
+    void *aux;       /* the forwarder's (free()d with the signal) */
+    size_t aux_len;
+} twin_spool_sig;
+
+typedef struct twin_spool_mark {
+    size_t sig;
+    int64_t t_us;    /* newest time of the signal in the batch */
+} twin_spool_mark;
+
+/* Takes samples [0, n) of signal sig (all of a signal's in one batch are in
+   time order). Returns TWIN_OK, TWIN_SPOOL_FULL to stop, or a failure. */
+typedef int (*twin_spool_samples_fn)(void *ud, size_t sig, const int64_t *t, const double *v,
+                                     size_t n);
+/* Fills a signal's aux when the signals are (re)loaded; 0, or -1 when out
+   of memory. */
+typedef int (*twin_spool_sig_fn)(void *ud, twin_spool_sig *s);
+
+typedef struct twin_spool {
+    twin_sqlite *db;
+    struct sqlite3 *conn;
+    char *table, *upstream;
+    uint32_t flags;
+    twin_spool_sig_fn on_sig;
+    void *sig_ud;
+    twin_spool_sig *sigs;
+    size_t nsig, next_sig;
+    twin_spool_mark *marks;
+    size_t nmarks, marks_cap;
+    /* during a fill */
+    twin_spool_samples_fn fn;
+    void *ud;
+    size_t cur_sig, room;
+    int full, fn_status;
+    char msg[512];  /* the last failure */
+} twin_spool;
+
+/* Set up sp over db: creates the cursor table `table(upstream, twin,
+   signal, t_us)` when missing and loads the signals. TWIN_E_IO (creating
+   or reading failed), TWIN_E_BUSY, TWIN_E_NOMEM; message in sp->msg. On
+   failure sp is freed. */
+twin_status twin__spool_open(twin_spool *sp, twin_sqlite *db, const char *table,
+                             const char *upstream, uint32_t flags, twin_spool_sig_fn on_sig,
+                             void *sig_ud);
+void twin__spool_close(twin_spool *sp);
+
+/* Read up to max samples past the cursors, a signal at a time from where
+   the last fill stopped (reloading the signals at each round), into fn.
+   Resets and fills sp->marks (each signal read and the newest time taken
+   from it). TWIN_OK also when nothing was read. */
+twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn fn, void *ud);
+
+/* Move the cursors to sp->marks in one transaction; then clears them. */
+twin_status twin__spool_commit(twin_spool *sp);
+
+/* What is left: samples past the cursors (per block), signals behind, and
+   the largest lag. */
+twin_status twin__spool_backlog(twin_spool *sp, uint64_t *samples, uint64_t *signals,
+                                int64_t *lag_us);
+
+/* Backoff: the delay in microseconds before retry number *attempt (then
+   incremented): doubling from initial_ms up to max_ms, drawn at random in
+   its upper half. */
+int64_t twin__spool_backoff_us(uint64_t *rng, int *attempt, int32_t initial_ms, int32_t max_ms);
+int64_t twin__spool_mono_us(void *ud);
+uint64_t twin__spool_seed(uint64_t seed);
+int twin__spool_grow(void **p, size_t *cap, size_t need, size_t elem);
+char *twin__spool_strdup(const char *s);
+
+#endif
