@@ -64,10 +64,10 @@ __all__ = [
 
 def __getattr__(name):
     """``SqliteStore`` (and the ``sqlite`` module) load libtwin-sqlite on first use;
-    the ``influx`` module loads libtwin-influx on first use."""
-    if name == "influx":
+    the ``influx`` and ``pg`` modules load libtwin-influx and libtwin-pg on first use."""
+    if name in ("influx", "pg"):
         import importlib
-        return importlib.import_module(".influx", __name__)
+        return importlib.import_module("." + name, __name__)
     if name in ("SqliteStore", "sqlite"):
         import importlib
         sqlite = importlib.import_module(".sqlite", __name__)

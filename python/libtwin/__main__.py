@@ -1,10 +1,10 @@
-"""``python3 -m libtwin``: which libtwin (and libtwin-sqlite, libtwin-influx) the binding
+"""``python3 -m libtwin``: which libtwin (and libtwin-sqlite, -influx, -pg) the binding
 loaded, from where and why, and the ones it passed over."""
 
 import sys
 
 import libtwin
-from libtwin import influx, sqlite
+from libtwin import influx, pg, sqlite
 
 
 def main() -> int:
@@ -16,10 +16,11 @@ def main() -> int:
         print(f"libtwin-sqlite: {sqlite.path}")
     else:
         print(f"libtwin-sqlite: not available: {sqlite.load_error}")
-    if influx.available:
-        print(f"libtwin-influx: {influx.path}")
-    else:
-        print(f"libtwin-influx: not available: {influx.load_error}")
+    for name, mod in (("libtwin-influx", influx), ("libtwin-pg", pg)):
+        if mod.available:
+            print(f"{name}: {mod.path}")
+        else:
+            print(f"{name}: not available: {mod.load_error}")
     print(f"binding: {libtwin.__file__}")
     return 0
 
