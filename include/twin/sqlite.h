@@ -245,7 +245,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 4
+#define TWIN_SQLITE_SCHEMA_VERSION 5
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
