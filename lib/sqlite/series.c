@@ -22,6 +22,7 @@ struct tsq_series {
     int log_rows;         /* open_blocks holds chunks of this signal (in the
                              database or this transaction) */
     uint32_t logged;      /* samples of the open block in those chunks */
+    uint32_t nchunks;     /* how many chunks */
     int64_t *pt;          /* samples of the open block not yet logged */
     double *pv;
     size_t np, capp;
@@ -121,6 +122,7 @@ static twin_status log_delete(twin_sqlite *db, tsq_sig *g)
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot delete an open block's log");
     g->ser->log_rows = 0;
     g->ser->logged = 0;
+    g->ser->nchunks = 0;
     return TWIN_OK;
 }
 
@@ -137,6 +139,7 @@ static int log_resume(twin_sqlite *db, tsq_sig *g, sqlite3_stmt *q, int64_t *t1)
         uint32_t i = 0;
         int64_t e = sqlite3_column_int64(q, 1);
         s->log_rows = 1;
+        s->nchunks++;
         if (e > *t1) *t1 = e;
         if (bad) continue;
         if (tsq_block_decode(sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
@@ -344,19 +347,55 @@ static twin_status log_chunk(twin_sqlite *db, tsq_sig *g, size_t at, size_t *don
     if (st == TWIN_OK) {
         s->logged += e.n;
         s->log_rows = 1;
+        s->nchunks++;
         *done = e.n;
     }
     tsq_enc_fini(&e);
     return st;
 }
 
-/* At the flush: the samples g's open block gained, appended to its log. */
+/* The log of g's open block replaced by one chunk: the whole block. */
+static twin_status log_compact(twin_sqlite *db, tsq_sig *g)
+{
+    tsq_series *s = g->ser;
+    sqlite3_stmt *q;
+    size_t len;
+    const unsigned char *b;
+    twin_status st;
+    int rc;
+    if ((st = log_delete(db, g)) != TWIN_OK) return st;
+    b = tsq_enc_bytes(&s->enc, &len);
+    if (!(q = tsq_stmt(db, ST_OPEN_PUT))) return db->err.status;
+    sqlite3_bind_int64(q, 1, g->row);
+    sqlite3_bind_int64(q, 2, 0);
+    sqlite3_bind_int64(q, 3, s->enc.t0);
+    sqlite3_bind_int64(q, 4, s->enc.tlast);
+    sqlite3_bind_int64(q, 5, s->enc.n);
+    sqlite3_bind_blob(q, 6, b, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot log an open block");
+    s->logged = s->enc.n;
+    s->log_rows = 1;
+    s->nchunks = 1;
+    s->np = 0;
+    return TWIN_OK;
+}
+
+/* At the flush: the samples g's open block gained, appended to its log;
+   every TSQ_LOG_CHUNKS chunks, the log is written again as one chunk (the
+   block as it stands), so that chunks' headers do not pile up. A block
+   filled over f flushes costs about (1 + f / (2 * TSQ_LOG_CHUNKS)) times
+   its bytes in writes, where rewriting it whole at every flush cost f / 2
+   times. */
+#define TSQ_LOG_CHUNKS 16
 twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g)
 {
     tsq_series *s = g->ser;
     size_t at = 0, done = 0;
     twin_status st;
     if (!s || !g->ser_changed) return TWIN_OK;
+    if (s->np && s->enc.n && s->nchunks >= TSQ_LOG_CHUNKS) return log_compact(db, g);
     while (at < s->np) {
         if ((st = log_chunk(db, g, at, &done)) != TWIN_OK) return st;
         at += done;

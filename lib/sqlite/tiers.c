@@ -1004,7 +1004,7 @@ twin_status tsq_tier_late(twin_sqlite *db, int64_t row, int64_t t, double v, int
 {
     fold F;
     marks m;
-    int64_t latest = 0, raw_mark;
+    int64_t latest = 0, raw_mark = 0;
     int has;
     uint32_t k;
     twin_status s;

@@ -926,10 +926,17 @@ START_TEST(test_schema_3_migrates_to_4)
     /* back to schema 3: as the 1.5 tree wrote it */
     ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE tiers; DROP TABLE tier_marks; DROP TABLE policies; DROP TABLE tier_blocks;"
+                                     " CREATE TABLE ob3(signal INTEGER PRIMARY KEY, t0_us INTEGER"
+                                     " NOT NULL, t1_us INTEGER NOT NULL, n INTEGER NOT NULL,"
+                                     " data BLOB NOT NULL); INSERT INTO ob3 SELECT signal, t0_us,"
+                                     " t1_us, n, data FROM open_blocks WHERE seq = 0;"
+                                     " DROP TABLE open_blocks; ALTER TABLE ob3 RENAME TO open_blocks;"
                                      " PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(c);
+    /* (one open block row: the samples of its later chunks left out) */
+    N = (size_t)sq_query(path, SQ_ALL_SAMPLES);
     /* read-only: left as it is, raw answers */
     twin_sqlite_options_init(&o);
     o.flags = TWIN_SQLITE_READONLY;
@@ -968,6 +975,126 @@ START_TEST(test_schema_3_migrates_to_4)
 }
 END_TEST
 
+#define TEN_SAMPLES                                                                       \
+    sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us = 600000000) +" \
+                   " (SELECT coalesce(sum(samples), 0) FROM tier_blocks WHERE"                \
+                   " res_us = 600000000)")
+
+/* A tier block of format 2 (eight columns) as schema 4 wrote it: format
+   1, the first six columns. */
+static void tier_blocks_to_format_1(sqlite3 *c)
+{
+    sqlite3_stmt *q, *u;
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT id, data FROM tier_blocks", -1, &q, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "UPDATE tier_blocks SET data = ?2 WHERE id = ?1", -1,
+                                        &u, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(q, 1);
+        size_t len = (size_t)sqlite3_column_bytes(q, 1), at = 36, o = 28, k, l;
+        unsigned char *nb = malloc(len);
+        ck_assert(b[2] == 2 && b[3] == 8);
+        memcpy(nb, b, 28);
+        nb[2] = 1, nb[3] = 6;
+        for (k = 0; k < 6; k++) {
+            l = (size_t)b[4 + 4 * k] | (size_t)b[5 + 4 * k] << 8 | (size_t)b[6 + 4 * k] << 16;
+            memcpy(nb + o, b + at, l);
+            o += l, at += l;
+        }
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+        sqlite3_bind_blob(u, 2, nb, (int)o, free);
+        ck_assert_int_eq(sqlite3_step(u), SQLITE_DONE);
+        sqlite3_reset(u);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+}
+
+/* A schema 4 database (one open block row per signal, buckets without
+   their first and last times, tier blocks of format 1) migrates to 5: the
+   open block goes on as the first chunk of its log, the tiers read as they
+   were, a late sample goes into a format 1 block's bucket (written again
+   as format 2), and new samples follow the open block. */
+START_TEST(test_schema_4_migrates_to_5)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
+    twin_signal h;
+    sqlite3 *c;
+    int64_t raw_mark, lt;
+    double lv = 1234.5;
+    long long all, in_tiers, open_n, ten;
+    size_t n = 0;
+    sq x;
+    make_data(NS);
+    N = NS - 2000;
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    h = add_signal(&x, "m1", "dtmi:t:A;1", "v");
+    write_range(&x, h, 0, N);
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    sq_close(&x, 1);
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
+    /* back to schema 4: one open block row (its first chunk: the later
+       chunks' samples are left out of what the database holds) */
+    ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_exec(c,
+                     "CREATE TABLE ob4(signal INTEGER PRIMARY KEY, t0_us INTEGER NOT NULL,"
+                     " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
+                     "INSERT INTO ob4 SELECT signal, t0_us, t1_us, n, data FROM open_blocks"
+                     " WHERE seq = 0; DROP TABLE open_blocks; ALTER TABLE ob4 RENAME TO open_blocks;"
+                     "ALTER TABLE tiers DROP COLUMN first_t_us; ALTER TABLE tiers DROP COLUMN"
+                     " last_t_us; PRAGMA user_version = 4;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    tier_blocks_to_format_1(c);
+    sqlite3_close(c);
+    open_n = sq_query(path, "SELECT n FROM open_blocks");
+    ck_assert_int_gt(open_n, 0);
+    all = sq_query(path, SQ_ALL_SAMPLES);
+    raw_mark = sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0");
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(sq_query(path, "PRAGMA user_version"), TWIN_SQLITE_SCHEMA_VERSION);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM open_blocks WHERE seq = 0"), 1);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tiers WHERE first_t_us != t_us OR"
+                                    " last_t_us != t_us + res_us - 1"),
+                     0);
+    ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES), all);
+    /* the format 1 blocks read as they were */
+    check_tier(x.db, path, MIN, raw_mark);
+    check_tier(x.db, path, 10 * MIN, raw_mark);
+    /* a late sample into a bucket of a format 1 block */
+    /* (within the tier's span: from its mark on) */
+    lt = sq_query(path, "SELECT max((SELECT max(t0_us) FROM tier_blocks WHERE res_us = 60000000),"
+                        " (SELECT t_us FROM tier_marks WHERE res_us = 60000000))") + 7;
+    ck_assert_int_le(lt, sq_query(path, "SELECT max(t1_us) FROM tier_blocks WHERE"
+                                        " res_us = 60000000"));
+    in_tiers = sq_query(path, "SELECT sum(samples) FROM tier_blocks WHERE res_us = 60000000");
+    ck_assert(insert_sample(lt, lv));
+    store_write(x.db, h, &lt, &lv, 1);
+    ck_assert_int_eq(sq_query(path, "SELECT sum(samples) FROM tier_blocks WHERE res_us = 60000000"),
+                     in_tiers + 1);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM samples"), 0);
+    B[0].size = sizeof B[0];
+    ck_assert_int_eq(twin_sqlite_read_tier(x.db, "m1", "v", floor_to(lt, MIN), floor_to(lt, MIN) + MIN,
+                                           MIN, B, 4096, &n, NULL),
+                     TWIN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(B[0].count, brute_bucket(floor_to(lt, MIN), MIN, INT64_MIN, raw_mark).n);
+    ck_assert(B[0].max == 1234.5);
+    /* new samples follow the resumed open block */
+    ten = TEN_SAMPLES;
+    write_range(&x, h, N + 1, N + 501); /* (T[N] made room for the late one) */
+    ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES) + TEN_SAMPLES, all + ten + 500);
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM open_blocks"), 0);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 static Suite *tiers_suite(void)
 {
     Suite *s = suite_create("sqlite_tiers");
@@ -985,6 +1112,7 @@ static Suite *tiers_suite(void)
     tcase_add_test(tc, test_read_finest_covering_tier);
     tcase_add_test(tc, test_tier_info);
     tcase_add_test(tc, test_schema_3_migrates_to_4);
+    tcase_add_test(tc, test_schema_4_migrates_to_5);
     suite_add_tcase(s, tc);
     return s;
 }
