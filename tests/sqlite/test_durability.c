@@ -389,7 +389,9 @@ static void sigkill_rounds(void)
            " once\n",
            fold_mode ? " with tiers" : "", killed, working, mid, partial, NSAMPLES);
     ck_assert_int_eq(killed, ROUNDS);
-    ck_assert_int_gt(partial, 0);
+    /* hourly samples close a block every day (24 samples): only the
+       secondly ones keep one open long enough to count on it */
+    if (!fold_mode) ck_assert_int_gt(partial, 0);
     if (fold_mode) { /* it did fold: most samples are summarised by now */
         ck_assert_int_gt(sq_query(p, "SELECT sum(n) FROM tiers WHERE res_us = 86400000000"),
                          NSAMPLES / 2);
