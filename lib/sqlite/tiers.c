@@ -15,7 +15,12 @@
  * Sums are carried across folds in the stored row, added to one sample at
  * a time in time order, so a bucket's sum is the one a pass over its raw
  * samples in time order makes: the mean is exact relative to the raw
- * data. */
+ * data. Buckets keep the times of their first and last samples (schema
+ * 5), so that a late sample older than the raw mark, added to its buckets
+ * in the transaction that stores it (tsq_tier_late()), becomes their first
+ * or last value when its time says so; its bucket may be inside a tier
+ * block, which is then written again. A tier the policy no longer names is
+ * deleted within the row budget. */
 #include "codec.h"
 #include "sqlite_int.h"
 

@@ -4,8 +4,11 @@
  * time over many flushes, every bucket of every tier compared with a
  * brute-force pass over the raw samples (count, min, max, first, last and
  * the mean bit for bit); the work per flush bounded by the budget. Reads:
- * the finest covering tier answers and says so. Migration of a schema 3
- * database. */
+ * the finest covering tier answers and says so. Late samples after their
+ * span was folded (schema 5): random ones against the brute force, first
+ * and last included, no span twice. A tier a changed policy drops: deleted
+ * in bounded work per flush, gone from the tier info. Migration of a
+ * schema 3 and of a schema 4 database. */
 #include <check.h>
 #include <limits.h>
 #include <math.h>
