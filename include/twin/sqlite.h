@@ -193,12 +193,15 @@
  * samples stay for the raw span and up to a block longer. A bucket keeps
  * its count, the sum (added one sample at a time in time order, across
  * folds, so that its mean is the one a pass over its raw samples makes,
- * bit for bit), minimum, maximum, first and last value; only buckets with
+ * bit for bit), minimum, maximum, first and last value (and those two
+ * values' times); only buckets with
  * samples exist. Once a signal's tier has 512 whole buckets (that end
  * before the fold point) as single rows, they move into a tier block: its
- * six columns encoded as the blocks of Compressed series are, losslessly,
- * as many buckets as fill most of a page (about 10 bytes a bucket of
- * realistic data, bench/bench_sqlite.c). Buckets older than their tier's
+ * columns (count, sum, minimum, maximum, first and last value, and the
+ * first and last samples' times) encoded as the blocks of Compressed
+ * series are, losslessly, as many buckets as fill most of a page (about
+ * 15 bytes a bucket of realistic data, bench/bench_sqlite.c). Buckets
+ * older than their tier's
  * span are deleted (tier blocks when their newest bucket is). Every flush
  * folds a bounded amount, inside its own transaction
  * (twin_sqlite_set_fold_budget(): by default 8 blocks plus as many as the
