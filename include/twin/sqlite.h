@@ -33,8 +33,12 @@
  *   of compressed samples, each the samples of one signal from @c t0_us to
  *   @c t1_us (inclusive, @c n of them, at most 4096 and a day); index
  *   `(signal, t0_us)`. See Compressed series.
- * - `open_blocks(signal, t0_us, t1_us, n, data)` (schema 3): each
- *   signal's open block, as it stood at the last flush.
+ * - `open_blocks(signal, seq, t0_us, t1_us, n, data)`: each signal's
+ *   open block as an append-only log of chunks, primary key
+ *   `(signal, seq)`: a chunk is a block (the format of `blocks`) of the
+ *   samples one flush added, @c seq the number of the open block's samples
+ *   before it (schema 5; schemas 3 and 4 kept one row per signal, without
+ *   @c seq, the whole open block as it stood at the last flush).
  * - `samples(signal, t_us, value)`: raw samples, primary key
  *   `(signal, t_us)`, a table without rowid; the value in the signal's
  *   unit. Since schema 3 it holds only late samples (older than their
@@ -50,8 +54,10 @@
  *   (e.g. DTDL models and a header, as twinctl does).
  * - `policies(scope, key, name, spec)` (schema 4): tier policies, as
  *   twin_sqlite_policy_format() writes them (see Tiers).
- * - `tiers(signal, res_us, t_us, n, sum, min, max, first, last)` (schema
- *   4): single aggregate buckets, primary key `(signal, res_us, t_us)`.
+ * - `tiers(signal, res_us, t_us, n, sum, min, max, first, last,
+ *   first_t_us, last_t_us)` (schema 4; the times of the first and last
+ *   samples since schema 5): single aggregate buckets, primary key
+ *   `(signal, res_us, t_us)`.
  * - `tier_blocks(id, signal, res_us, t0_us, t1_us, n, samples, data)`
  *   (schema 4): compressed runs of whole buckets; index
  *   `(signal, res_us, t0_us)`.
@@ -71,15 +77,24 @@
  *   blobs are encoded forms.
  * - 3 (1.5): compressed series, tables `blocks` and `open_blocks`;
  *   `samples` keeps late samples only.
- * - 4 (since 1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
+ * - 4 (1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
  *   `tier_marks`.
+ * - 5 (since 1.7): open blocks as append-only logs (`open_blocks.seq`);
+ *   buckets keep the times of their first and last samples (`tiers`
+ *   columns `first_t_us`, `last_t_us`; tier blocks of format 2, whose two
+ *   more columns hold them), so that a late sample can take their place.
  *
- * Opening a version 1, 2 or 3 database read-write migrates it to version 4
- * in one transaction (from 3: the tier tables, empty): a version 1 database's health rows (raw structs,
+ * Opening a version 1 to 4 database read-write migrates it to version 5
+ * in one transaction (from 4: each open block becomes the first chunk of
+ * its signal's log, and the buckets get as first and last times their own
+ * start and end, which keeps their first and last values when late samples
+ * come, as schema 4 did; tier blocks of format 1 are read as they are and
+ * written as format 2 when a late sample changes one; from 3 also: the
+ * tier tables, empty): a version 1 database's health rows (raw structs,
  * checked as the 1.4 loader checked them) re-written in the encoded forms;
  * every raw sample encoded into closed blocks, signal by signal in time
  * order, and deleted from `samples`; the tier tables created; then
- * `user_version` 4. A health row
+ * `user_version` 5. A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
  * its rows are read as they are (twin_sqlite_read() and the others read
@@ -91,10 +106,15 @@
  * appended to the signal's open block; a block closes when it holds 4096
  * samples, would span more than a day or grow past 3968 bytes (a closed
  * block then fills most of a 4 KiB page), or a sample's time step is not a
- * multiple of the block's time quantum (below). Every flush writes the open
- * blocks it changed to `open_blocks` in the flush's transaction, so a
+ * multiple of the block's time quantum (below). Every flush appends the
+ * samples it added to an open block to that block's log in `open_blocks`
+ * (one chunk, a block of its own, in the flush's transaction), so a
  * confirmed sample survives the death of the process as the rows of the
- * other tables do; a closed block moves to `blocks`. A block (format 1):
+ * other tables do, and a flush writes its own samples rather than the
+ * whole block again; every 16 chunks the log is written again as one
+ * chunk. A closed block moves to `blocks` whole and its log is deleted, in
+ * the same transaction. A writer that opens the database again resumes
+ * the open block from its log. A block (format 1):
  * a 32-byte header (magic, format, value mode, decimals, time quantum,
  * count, a 32-bit checksum of the whole block, first time, first value),
  * then a bit stream. Times: delta of delta, in units of the block's time
@@ -112,7 +132,9 @@
  * values with noise, quantised, regular times with jitter) takes about a
  * byte and a half per sample on disk (bench/bench_sqlite.c).
  *
- * A block that fails its checksum, or is malformed, loses only itself:
+ * A block (or a chunk of an open block's log: a writer then moves the
+ * log's chunks to `blocks` as they are and starts a new open block) that
+ * fails its checksum, or is malformed, loses only itself:
  * reads skip it, deliver the rest and then return ::TWIN_E_PARSE with a
  * message that names the signal and the block's time span and count; a
  * block of a newer format than this library reads is skipped the same way
@@ -171,12 +193,15 @@
  * samples stay for the raw span and up to a block longer. A bucket keeps
  * its count, the sum (added one sample at a time in time order, across
  * folds, so that its mean is the one a pass over its raw samples makes,
- * bit for bit), minimum, maximum, first and last value; only buckets with
+ * bit for bit), minimum, maximum, first and last value (and those two
+ * values' times); only buckets with
  * samples exist. Once a signal's tier has 512 whole buckets (that end
  * before the fold point) as single rows, they move into a tier block: its
- * six columns encoded as the blocks of Compressed series are, losslessly,
- * as many buckets as fill most of a page (about 10 bytes a bucket of
- * realistic data, bench/bench_sqlite.c). Buckets older than their tier's
+ * columns (count, sum, minimum, maximum, first and last value, and the
+ * first and last samples' times) encoded as the blocks of Compressed
+ * series are, losslessly, as many buckets as fill most of a page (about
+ * 15 bytes a bucket of realistic data, bench/bench_sqlite.c). Buckets
+ * older than their tier's
  * span are deleted (tier blocks when their newest bucket is). Every flush
  * folds a bounded amount, inside its own transaction
  * (twin_sqlite_set_fold_budget(): by default 8 blocks plus as many as the
@@ -186,9 +211,22 @@
  * before it and the flush commits the rest (the message stays in
  * twin_sqlite_last_error()). twin_sqlite_fold() folds all that is due at
  * once. A late sample older than its signal's fold point (it arrived after
- * its bucket was folded) is added to the bucket's count, sum, minimum and
- * maximum; first and last stay. A tier that a changed policy no longer
- * names keeps its buckets.
+ * its span was folded) is added, in the transaction that stores it, to
+ * its bucket in every tier of the signal's policy that holds its time
+ * (from the tier's mark on; past every tier's span it goes nowhere, as it
+ * would have had it come in time): count, sum, minimum and maximum, and it
+ * becomes the first (last) value when its time is before the bucket's
+ * first (after its last) sample's. The bucket is where it is: its single
+ * row, or inside a tier block (decoded and written again, in two when it
+ * no longer fits a page), or a new bucket (an empty one until then); tier
+ * blocks never overlap and single rows are newer than every block, so a
+ * read never returns a span twice. Its sum is then no longer added in time
+ * order: the mean may differ from a pass over the raw samples in the last
+ * bits. A late sample newer than the fold point is kept raw (`samples`)
+ * and folded with its block. A tier that a changed policy no longer names
+ * is deleted (tier blocks and buckets, then its mark) in the fold's row
+ * budget, as buckets past their span are; a signal left without any
+ * policy keeps its tiers as they are.
  *
  * Reads: twin_sqlite_read_tier() asks for a range and a bucket width and
  * is answered by the finest tier that covers the range (raw samples
@@ -245,7 +283,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 4
+#define TWIN_SQLITE_SCHEMA_VERSION 5
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {

@@ -361,7 +361,7 @@ twin_status twin__spool_backlog(twin_spool *sp, uint64_t *samples, uint64_t *sig
         sqlite3_finalize(q);
         if (sqlite3_prepare_v2(sp->conn,
                                "SELECT MAX(s.latest_t_us - COALESCE((SELECT MIN(t0_us) FROM blocks"
-                               " WHERE signal = s.id), (SELECT t0_us FROM open_blocks WHERE"
+                               " WHERE signal = s.id), (SELECT MIN(t0_us) FROM open_blocks WHERE"
                                " signal = s.id), s.latest_t_us)) FROM signals s",
                                -1, &q, NULL) == SQLITE_OK &&
             sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > *lag_us)

@@ -25,19 +25,27 @@ static const char *const schema_sql =
     "CREATE TABLE documents(kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
     " UNIQUE(kind, name));";
 
+/* Schema 5: each signal's open block as an append-only log of chunks,
+   each a codec block of the samples one flush added (series.c); schemas 3
+   and 4 kept one row per signal, rewritten whole at every flush. */
+#define OPEN_BLOCKS_SQL                                                                    \
+    "CREATE TABLE open_blocks(signal INTEGER NOT NULL, seq INTEGER NOT NULL,"             \
+    " t0_us INTEGER NOT NULL, t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL," \
+    " PRIMARY KEY(signal, seq));"
+
 /* Schema 3: compressed series (series.c, codec.h). */
 static const char *const blocks_sql =
     "CREATE TABLE blocks(id INTEGER PRIMARY KEY, signal INTEGER NOT NULL, t0_us INTEGER NOT NULL,"
     " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX blocks_signal ON blocks(signal, t0_us);"
-    "CREATE TABLE open_blocks(signal INTEGER PRIMARY KEY, t0_us INTEGER NOT NULL,"
-    " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);";
+    OPEN_BLOCKS_SQL;
 
 /* Schema 4: tiers (tiers.c). */
 static const char *const tiers_sql =
     "CREATE TABLE tiers(signal INTEGER NOT NULL, res_us INTEGER NOT NULL, t_us INTEGER NOT NULL,"
     " n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
-    " first REAL NOT NULL, last REAL NOT NULL, PRIMARY KEY(signal, res_us, t_us)) WITHOUT ROWID;"
+    " first REAL NOT NULL, last REAL NOT NULL, first_t_us INTEGER NOT NULL DEFAULT 0,"
+    " last_t_us INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(signal, res_us, t_us)) WITHOUT ROWID;"
     "CREATE TABLE tier_marks(signal INTEGER NOT NULL, res_us INTEGER NOT NULL,"
     " t_us INTEGER NOT NULL, PRIMARY KEY(signal, res_us)) WITHOUT ROWID;"
     "CREATE TABLE policies(scope INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL,"
@@ -77,12 +85,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BLK_AT] = "SELECT max(t0) FROM (SELECT max(t0_us) AS t0 FROM blocks WHERE signal = ?1"
                   " AND t0_us <= ?2 UNION ALL SELECT t0_us FROM open_blocks WHERE signal = ?1"
                   " AND t0_us <= ?2)",
-    [ST_OPEN_GET] = "SELECT t0_us, t1_us, n, data FROM open_blocks WHERE signal = ?1",
-    [ST_OPEN_PUT] = "INSERT OR REPLACE INTO open_blocks(signal, t0_us, t1_us, n, data)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_OPEN_GET] = "SELECT t0_us, t1_us, n, data, seq FROM open_blocks WHERE signal = ?1"
+                    " ORDER BY seq",
+    [ST_OPEN_PUT] = "INSERT INTO open_blocks(signal, seq, t0_us, t1_us, n, data)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_OPEN_DEL] = "DELETE FROM open_blocks WHERE signal = ?1",
     [ST_OPEN_RANGE] = "SELECT t0_us, t1_us, n, data FROM open_blocks WHERE signal = ?1"
-                      " AND t0_us < ?3 AND t1_us >= ?2",
+                      " AND t0_us < ?3 AND t1_us >= ?2 ORDER BY t0_us",
     [ST_RAW_RANGE] = "SELECT t_us, value FROM samples WHERE signal = ?1 AND t_us >= ?2"
                      " AND t_us < ?3 ORDER BY t_us",
     [ST_TWIN_BLOCKS_DEL] = "DELETE FROM blocks WHERE signal IN"
@@ -103,10 +112,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LATE_UPTO] = "SELECT t_us, value FROM samples WHERE signal = ?1 AND t_us <= ?2"
                      " ORDER BY t_us",
     [ST_LATE_DEL_UPTO] = "DELETE FROM samples WHERE signal = ?1 AND t_us <= ?2",
-    [ST_TIER_GET] = "SELECT n, sum, min, max, first, last FROM tiers WHERE signal = ?1"
-                    " AND res_us = ?2 AND t_us = ?3",
+    [ST_TIER_GET] = "SELECT n, sum, min, max, first, last, first_t_us, last_t_us FROM tiers"
+                    " WHERE signal = ?1 AND res_us = ?2 AND t_us = ?3",
     [ST_TIER_PUT] = "INSERT OR REPLACE INTO tiers(signal, res_us, t_us, n, sum, min, max, first,"
-                    " last) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    " last, first_t_us, last_t_us) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                    " ?10, ?11)",
     [ST_TIER_OLD] = "SELECT t_us FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us < ?3"
                     " ORDER BY t_us LIMIT ?4",
     [ST_TIER_DEL] = "DELETE FROM tiers WHERE signal = ?1 AND res_us = ?2 AND t_us = ?3",
@@ -116,7 +126,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                           " (SELECT id FROM signals WHERE twin = ?1)",
     [ST_TWIN_TBLK_DEL] = "DELETE FROM tier_blocks WHERE signal IN"
                          " (SELECT id FROM signals WHERE twin = ?1)",
-    [ST_TIER_FULL] = "SELECT t_us, n, sum, min, max, first, last FROM tiers WHERE signal = ?1"
+    [ST_TIER_FULL] = "SELECT t_us, n, sum, min, max, first, last, first_t_us, last_t_us"
+                     " FROM tiers WHERE signal = ?1"
                      " AND res_us = ?2 AND t_us <= ?3 ORDER BY t_us LIMIT ?4",
     [ST_TBLK_INS] = "INSERT INTO tier_blocks(signal, res_us, t0_us, t1_us, n, samples, data)"
                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -124,6 +135,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TBLK_OLD] = "SELECT id, t1_us FROM tier_blocks WHERE signal = ?1 AND res_us = ?2"
                     " AND t1_us < ?3 ORDER BY t0_us LIMIT ?4",
     [ST_TBLK_DEL] = "DELETE FROM tier_blocks WHERE id = ?1",
+    [ST_TBLK_AT] = "SELECT id, t0_us, t1_us, data FROM tier_blocks WHERE signal = ?1"
+                   " AND res_us = ?2 AND t0_us <= ?3 ORDER BY t0_us DESC LIMIT 1",
+    [ST_TBLK_FIRST] = "SELECT id, t0_us, t1_us, data FROM tier_blocks WHERE signal = ?1"
+                      " AND res_us = ?2 ORDER BY t0_us LIMIT 1",
+    [ST_TBLK_MAXT1] = "SELECT max(t1_us) FROM tier_blocks WHERE signal = ?1 AND res_us = ?2",
+    [ST_MARK_DEL] = "DELETE FROM tier_marks WHERE signal = ?1 AND res_us = ?2",
+    [ST_TBLK_OF_RES] = "SELECT id FROM tier_blocks WHERE signal = ?1 AND res_us = ?2 LIMIT ?3",
+    [ST_TIER_OF_RES] = "SELECT t_us FROM tiers WHERE signal = ?1 AND res_us = ?2 LIMIT ?3",
 };
 
 twin_status tsq_status(int rc)
@@ -356,8 +375,25 @@ done:
     return s;
 }
 
-/* Migrate a schema 1, 2 or 3 database to this one, in one transaction:
-   all or nothing. Schema 3 to 4 adds the (empty) tier tables. */
+/* Schema 3 or 4 to 5: every open block becomes the first chunk of its
+   signal's log. */
+static const char *const open_log_sql =
+    "ALTER TABLE open_blocks RENAME TO open_blocks_4;" OPEN_BLOCKS_SQL
+    "INSERT INTO open_blocks(signal, seq, t0_us, t1_us, n, data)"
+    " SELECT signal, 0, t0_us, t1_us, n, data FROM open_blocks_4;"
+    "DROP TABLE open_blocks_4;";
+
+/* Schema 4 to 5: the times of each bucket's first and last samples, not
+   known for the buckets of schema 4: their start and end, so that a late
+   sample never replaces their first or last value (as schema 4 did). */
+static const char *const tier_times_sql =
+    "ALTER TABLE tiers ADD COLUMN first_t_us INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tiers ADD COLUMN last_t_us INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE tiers SET first_t_us = t_us, last_t_us = t_us + res_us - 1;";
+
+/* Migrate a schema 1 to 4 database to this one, in one transaction: all
+   or nothing. Schema 3 to 4 adds the (empty) tier tables; 4 to 5 the open
+   blocks' logs and the buckets' first and last times. */
 static twin_status migrate(twin_sqlite *db, const char *path)
 {
     twin_status s = TWIN_OK;
@@ -371,6 +407,8 @@ static twin_status migrate(twin_sqlite *db, const char *path)
     if (s == TWIN_OK && ver == 1) s = migrate_health(db, path);
     if (s == TWIN_OK && ver >= 1 && ver <= 2) s = migrate_samples(db, path);
     if (s == TWIN_OK && ver >= 1 && ver <= 3) s = tsq_exec(db, tiers_sql);
+    if (s == TWIN_OK && ver >= 3 && ver <= 4) s = tsq_exec(db, open_log_sql);
+    if (s == TWIN_OK && ver == 4) s = tsq_exec(db, tier_times_sql);
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
     if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");

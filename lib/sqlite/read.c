@@ -436,7 +436,7 @@ static twin_status tier_blocks_read(twin_sqlite *db, bk_ctx *c, int64_t row, con
 {
     sqlite3_stmt *q;
     int64_t *t = malloc(2 * TSQ_TIER_BLOCK_MAX * sizeof *t);
-    double *cv = malloc(6 * TSQ_TIER_BLOCK_MAX * sizeof *cv), *cols[6];
+    double *cv = malloc(TSQ_TIER_COLS * TSQ_TIER_BLOCK_MAX * sizeof *cv), *cols[TSQ_TIER_COLS];
     twin_status st = TWIN_OK;
     int rc, k;
     if (!t || !cv) {
@@ -444,7 +444,7 @@ static twin_status tier_blocks_read(twin_sqlite *db, bk_ctx *c, int64_t row, con
         free(cv);
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
     }
-    for (k = 0; k < 6; k++) cols[k] = cv + k * TSQ_TIER_BLOCK_MAX;
+    for (k = 0; k < TSQ_TIER_COLS; k++) cols[k] = cv + k * TSQ_TIER_BLOCK_MAX;
     rc = sqlite3_prepare_v2(db->db,
                             "SELECT t0_us, t1_us, n, data FROM tier_blocks WHERE signal = ?1"
                             " AND res_us = ?2 AND t1_us >= ?3 AND t0_us < ?4 ORDER BY t0_us",

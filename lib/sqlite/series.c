@@ -1,8 +1,13 @@
-/* libtwin-sqlite: compressed series (schema 3). Samples newer than their
- * signal's newest go into the signal's open block (codec.c), kept in memory
- * and written to `open_blocks` at every flush (in the flush's
- * transaction); a full block moves to `blocks`. Older (late) samples go to
- * the `samples` table as raw rows. Reads merge the two. */
+/* libtwin-sqlite: compressed series (schema 3, the log of schema 5).
+ * Samples newer than their signal's newest go into the signal's open block
+ * (codec.c), kept in memory. Every flush appends the samples it added to
+ * the open block to `open_blocks` as one chunk (a codec block of its own,
+ * with the open block's parameters), in the flush's transaction: the work
+ * of a flush is that of its own samples, not of the whole block. When the
+ * block fills, it moves to `blocks` whole and its chunks are deleted, in
+ * the same transaction. Older (late) samples go to the `samples` table as
+ * raw rows, or (their span folded already) into the tiers (tiers.c). Reads
+ * merge the three. */
 #include "codec.h"
 #include "sqlite_int.h"
 
@@ -14,7 +19,13 @@
 
 struct tsq_series {
     tsq_enc enc;          /* the open block; enc.n == 0: none */
-    int has_open_row;     /* open_blocks holds a row of this signal */
+    int log_rows;         /* open_blocks holds chunks of this signal (in the
+                             database or this transaction) */
+    uint32_t logged;      /* samples of the open block in those chunks */
+    uint32_t nchunks;     /* how many chunks */
+    int64_t *pt;          /* samples of the open block not yet logged */
+    double *pv;
+    size_t np, capp;
     int64_t last_t;       /* newest time in blocks; INT64_MIN: none */
     int prev_qexp, prev_mode, prev_dec;
     int64_t ht[HIST];     /* the newest samples, a ring: the oldest at */
@@ -26,6 +37,8 @@ void tsq_series_free(tsq_series *s)
 {
     if (!s) return;
     tsq_enc_fini(&s->enc);
+    free(s->pt);
+    free(s->pv);
     free(s);
 }
 
@@ -37,6 +50,24 @@ void tsq_series_forget_all(twin_sqlite *db)
         db->sigs[k].ser = NULL;
         db->sigs[k].ser_changed = 0;
     }
+}
+
+/* A sample of the open block to log at the flush; -1: no memory. */
+static int pend_add(tsq_series *s, int64_t t, double v)
+{
+    if (s->np == s->capp) {
+        size_t cap = s->capp ? 2 * s->capp : 64;
+        int64_t *nt = realloc(s->pt, cap * sizeof *nt);
+        double *nv;
+        if (nt) s->pt = nt;
+        nv = realloc(s->pv, cap * sizeof *nv);
+        if (nv) s->pv = nv;
+        if (!nt || !nv) return -1;
+        s->capp = cap;
+    }
+    s->pt[s->np] = t;
+    s->pv[s->np++] = v;
+    return 0;
 }
 
 static void hist_add(tsq_series *s, int64_t t, double v)
@@ -80,15 +111,72 @@ static twin_status blob_to_blocks(twin_sqlite *db, int64_t row, int64_t t0, int6
     return TWIN_OK;
 }
 
-/* The state of g's series from the database: its open block resumed, or
-   the newest closed block's end. A corrupted open block is moved to
-   `blocks` as it is (it loses only itself) and a new one starts. */
+static twin_status log_delete(twin_sqlite *db, tsq_sig *g)
+{
+    sqlite3_stmt *q = tsq_stmt(db, ST_OPEN_DEL);
+    int rc;
+    if (!q) return db->err.status;
+    sqlite3_bind_int64(q, 1, g->row);
+    rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot delete an open block's log");
+    g->ser->log_rows = 0;
+    g->ser->logged = 0;
+    g->ser->nchunks = 0;
+    return TWIN_OK;
+}
+
+/* Resume the open block from its log's chunks, in order: the first one's
+   parameters, then every sample pushed again (the encoder then holds the
+   very bytes it held). 0; 1: a chunk does not decode or does not follow
+   on; -1: no memory. *t1 receives the newest chunk end. */
+static int log_resume(twin_sqlite *db, tsq_sig *g, sqlite3_stmt *q, int64_t *t1)
+{
+    tsq_series *s = g->ser;
+    int rc, bad = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        tsq_block_head h;
+        uint32_t i = 0;
+        int64_t e = sqlite3_column_int64(q, 1);
+        s->log_rows = 1;
+        s->nchunks++;
+        if (e > *t1) *t1 = e;
+        if (bad) continue;
+        if (tsq_block_decode(sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
+                             db->dec_t, db->dec_v, &h) != TSQ_BLOCK_OK ||
+            sqlite3_column_int64(q, 4) != (int64_t)s->enc.n) {
+            bad = 1;
+            continue;
+        }
+        if (!s->enc.n) {
+            if (tsq_enc_start(&s->enc, h.qexp, h.mode, h.dec, db->dec_t[0], db->dec_v[0]) != 0)
+                return -1;
+            hist_add(s, db->dec_t[0], db->dec_v[0]);
+            i = 1;
+        }
+        for (; i < h.n && !bad; i++) {
+            int r = db->dec_t[i] > s->enc.tlast ? tsq_enc_push(&s->enc, db->dec_t[i], db->dec_v[i])
+                                                : 1;
+            if (r < 0) return -1;
+            if (r > 0) bad = 1;
+            else hist_add(s, db->dec_t[i], db->dec_v[i]);
+        }
+    }
+    if (rc != SQLITE_DONE) return -2;
+    return bad;
+}
+
+/* The state of g's series from the database: its open block resumed from
+   its log, or the newest closed block's end. When a chunk of the log is
+   corrupted, every chunk moves to `blocks` as it is (a chunk is a block:
+   the corrupted one loses only itself) and a new open block starts. */
 static twin_status series_load(twin_sqlite *db, tsq_sig *g)
 {
     tsq_series *s;
     sqlite3_stmt *q;
     tsq_block_head h;
     int rc;
+    int64_t t1 = INT64_MIN;
     if (g->ser) return TWIN_OK;
     if (scratch(db) != 0 || !(s = calloc(1, sizeof *s)))
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
@@ -97,34 +185,34 @@ static twin_status series_load(twin_sqlite *db, tsq_sig *g)
     g->ser = s;
     if (!(q = tsq_stmt(db, ST_OPEN_GET))) return db->err.status;
     sqlite3_bind_int64(q, 1, g->row);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *b = sqlite3_column_blob(q, 3);
-        int len = sqlite3_column_bytes(q, 3);
-        s->has_open_row = 1;
-        s->last_t = sqlite3_column_int64(q, 1);
-        rc = tsq_enc_resume(&s->enc, b, (size_t)len, db->dec_t, db->dec_v);
-        if (rc == TSQ_BLOCK_OK) {
-            hist_from_block(s, db->dec_t, db->dec_v, s->enc.n);
-            s->prev_qexp = s->enc.qexp, s->prev_mode = s->enc.mode, s->prev_dec = s->enc.dec;
-        } else if (rc > 0) {
-            sqlite3_reset(q);
-            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
-        } else {
-            twin_status r = blob_to_blocks(db, g->row, sqlite3_column_int64(q, 0), s->last_t,
-                                           sqlite3_column_int64(q, 2), b, len);
-            s->enc.n = 0;
-            g->ser_changed = 1; /* the open row goes at the flush */
-            if (r != TWIN_OK) {
-                sqlite3_reset(q);
-                return r;
-            }
-        }
+    rc = log_resume(db, g, q, &t1);
+    sqlite3_reset(q);
+    if (rc == -1) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    if (rc == -2) return tsq_sqlfail(db, sqlite3_errcode(db->db), "cannot read an open block");
+    if (rc == 1) {
+        twin_status r = TWIN_OK;
+        tsq_enc_fini(&s->enc);
+        memset(&s->enc, 0, sizeof s->enc);
+        s->nh = s->hpos = 0;
+        if (!(q = tsq_stmt(db, ST_OPEN_GET))) return db->err.status;
+        sqlite3_bind_int64(q, 1, g->row);
+        while (r == TWIN_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            r = blob_to_blocks(db, g->row, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                               sqlite3_column_int64(q, 2), sqlite3_column_blob(q, 3),
+                               sqlite3_column_bytes(q, 3));
         sqlite3_reset(q);
+        if (r != TWIN_OK) return r;
+        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read an open block");
+        if ((r = log_delete(db, g)) != TWIN_OK) return r;
+        s->last_t = t1;
         return TWIN_OK;
     }
-    sqlite3_reset(q);
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read an open block");
+    if (s->log_rows) {
+        s->logged = s->enc.n;
+        s->last_t = s->enc.n ? s->enc.tlast : t1;
+        s->prev_qexp = s->enc.qexp, s->prev_mode = s->enc.mode, s->prev_dec = s->enc.dec;
+        return TWIN_OK;
+    }
     if (!(q = tsq_stmt(db, ST_BLK_LAST))) return db->err.status;
     sqlite3_bind_int64(q, 1, g->row);
     rc = sqlite3_step(q);
@@ -172,6 +260,10 @@ static twin_status series_close(twin_sqlite *db, tsq_sig *g)
     twin_status r = blob_to_blocks(db, g->row, s->enc.t0, s->enc.tlast, s->enc.n, b, (int)len);
     s->prev_qexp = s->enc.qexp, s->prev_mode = s->enc.mode, s->prev_dec = s->enc.dec;
     s->enc.n = 0;
+    s->np = 0;
+    /* its chunks go with it */
+    if (r == TWIN_OK && s->log_rows) r = log_delete(db, g);
+    s->logged = 0;
     return r;
 }
 
@@ -188,8 +280,12 @@ twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row 
     g->ser_changed = 1;
     for (k = 0; k < n; k++) {
         if (r[k].t <= s->last_t) {
-            sqlite3_stmt *q = tsq_stmt(db, ST_SAMPLE);
-            if (!q) return db->err.status;
+            sqlite3_stmt *q;
+            int folded = 0;
+            /* its span folded already: into the tiers' buckets now */
+            if ((st = tsq_tier_late(db, g->row, r[k].t, r[k].v, &folded)) != TWIN_OK) return st;
+            if (folded) continue;
+            if (!(q = tsq_stmt(db, ST_SAMPLE))) return db->err.status;
             sqlite3_bind_int64(q, 1, g->row);
             sqlite3_bind_int64(q, 2, r[k].t);
             sqlite3_bind_double(q, 3, r[k].v);
@@ -205,44 +301,112 @@ twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row 
         }
         if (!s->enc.n && series_start(s, r + k, n - k) != 0)
             return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        if (pend_add(s, r[k].t, r[k].v) != 0)
+            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
         hist_add(s, r[k].t, r[k].v);
         s->last_t = r[k].t;
     }
     return TWIN_OK;
 }
 
-/* At the flush: g's open block into `open_blocks`. */
-twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g)
+/* One chunk of the log: samples pt[0..n) of the open block, encoded with
+   its parameters; *done receives how many fit. */
+static twin_status log_chunk(twin_sqlite *db, tsq_sig *g, size_t at, size_t *done)
+{
+    tsq_series *s = g->ser;
+    tsq_enc e;
+    sqlite3_stmt *q;
+    size_t k, len;
+    const unsigned char *b;
+    int rc = 0;
+    twin_status st;
+    memset(&e, 0, sizeof e);
+    if (tsq_enc_start(&e, s->enc.qexp, s->enc.mode, s->enc.dec, s->pt[at], s->pv[at]) != 0)
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    e.span = INT64_MAX; /* the open block keeps to its span */
+    for (k = at + 1; k < s->np && (rc = tsq_enc_push(&e, s->pt[k], s->pv[k])) == 0; k++) continue;
+    if (rc < 0) {
+        tsq_enc_fini(&e);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    b = tsq_enc_bytes(&e, &len);
+    st = TWIN_OK;
+    if (!(q = tsq_stmt(db, ST_OPEN_PUT))) {
+        st = db->err.status;
+    } else {
+        sqlite3_bind_int64(q, 1, g->row);
+        sqlite3_bind_int64(q, 2, (int64_t)s->logged);
+        sqlite3_bind_int64(q, 3, e.t0);
+        sqlite3_bind_int64(q, 4, e.tlast);
+        sqlite3_bind_int64(q, 5, e.n);
+        sqlite3_bind_blob(q, 6, b, (int)len, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) st = tsq_sqlfail(db, rc, "cannot log an open block");
+    }
+    if (st == TWIN_OK) {
+        s->logged += e.n;
+        s->log_rows = 1;
+        s->nchunks++;
+        *done = e.n;
+    }
+    tsq_enc_fini(&e);
+    return st;
+}
+
+/* The log of g's open block replaced by one chunk: the whole block. */
+static twin_status log_compact(twin_sqlite *db, tsq_sig *g)
 {
     tsq_series *s = g->ser;
     sqlite3_stmt *q;
+    size_t len;
+    const unsigned char *b;
+    twin_status st;
     int rc;
-    if (!s || !g->ser_changed) return TWIN_OK;
-    if (s->enc.n) {
-        size_t len;
-        const unsigned char *b = tsq_enc_bytes(&s->enc, &len);
-        if (!(q = tsq_stmt(db, ST_OPEN_PUT))) return db->err.status;
-        sqlite3_bind_int64(q, 1, g->row);
-        sqlite3_bind_int64(q, 2, s->enc.t0);
-        sqlite3_bind_int64(q, 3, s->enc.tlast);
-        sqlite3_bind_int64(q, 4, s->enc.n);
-        sqlite3_bind_blob(q, 5, b, (int)len, SQLITE_STATIC);
-    } else if (s->has_open_row) {
-        if (!(q = tsq_stmt(db, ST_OPEN_DEL))) return db->err.status;
-        sqlite3_bind_int64(q, 1, g->row);
-    } else {
-        return TWIN_OK;
-    }
+    if ((st = log_delete(db, g)) != TWIN_OK) return st;
+    b = tsq_enc_bytes(&s->enc, &len);
+    if (!(q = tsq_stmt(db, ST_OPEN_PUT))) return db->err.status;
+    sqlite3_bind_int64(q, 1, g->row);
+    sqlite3_bind_int64(q, 2, 0);
+    sqlite3_bind_int64(q, 3, s->enc.t0);
+    sqlite3_bind_int64(q, 4, s->enc.tlast);
+    sqlite3_bind_int64(q, 5, s->enc.n);
+    sqlite3_bind_blob(q, 6, b, (int)len, SQLITE_STATIC);
     rc = sqlite3_step(q);
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store an open block");
+    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot log an open block");
+    s->logged = s->enc.n;
+    s->log_rows = 1;
+    s->nchunks = 1;
+    s->np = 0;
+    return TWIN_OK;
+}
+
+/* At the flush: the samples g's open block gained, appended to its log;
+   every TSQ_LOG_CHUNKS chunks, the log is written again as one chunk (the
+   block as it stands), so that chunks' headers do not pile up. A block
+   filled over f flushes costs about (1 + f / (2 * TSQ_LOG_CHUNKS)) times
+   its bytes in writes, where rewriting it whole at every flush cost f / 2
+   times. */
+#define TSQ_LOG_CHUNKS 16
+twin_status tsq_series_flush(twin_sqlite *db, tsq_sig *g)
+{
+    tsq_series *s = g->ser;
+    size_t at = 0, done = 0;
+    twin_status st;
+    if (!s || !g->ser_changed) return TWIN_OK;
+    if (s->np && s->enc.n && s->nchunks >= TSQ_LOG_CHUNKS) return log_compact(db, g);
+    while (at < s->np) {
+        if ((st = log_chunk(db, g, at, &done)) != TWIN_OK) return st;
+        at += done;
+    }
+    s->np = 0;
     return TWIN_OK;
 }
 
 /* After the commit. */
 void tsq_series_committed(tsq_sig *g)
 {
-    if (g->ser) g->ser->has_open_row = g->ser->enc.n > 0;
     g->ser_changed = 0;
 }
 

@@ -46,7 +46,8 @@ enum {
     ST_SIG_POLICY, ST_MARK_GET, ST_MARK_PUT, ST_FOLD_OLDEST, ST_BLK_DEL, ST_LATE_UPTO,
     ST_LATE_DEL_UPTO, ST_TIER_GET, ST_TIER_PUT, ST_TIER_OLD, ST_TIER_DEL, ST_TWIN_TIERS_DEL,
     ST_TWIN_MARKS_DEL, ST_TWIN_TBLK_DEL, ST_TIER_FULL, ST_TBLK_INS, ST_TIER_DEL_UPTO, ST_TBLK_OLD,
-    ST_TBLK_DEL, ST_COUNT
+    ST_TBLK_DEL, ST_TBLK_AT, ST_TBLK_FIRST, ST_TBLK_MAXT1, ST_MARK_DEL, ST_TBLK_OF_RES,
+    ST_TIER_OF_RES, ST_COUNT
 };
 
 struct twin_sqlite {
@@ -134,42 +135,28 @@ int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
 /* Fold within the open transaction, by the per-flush budget; a failure
    is rolled back to before the fold and leaves the transaction usable. */
 void tsq_fold_flush(twin_sqlite *db);
+/* A late sample (t, v) of signal `row`, in the open transaction: when its
+   time is before the signal's fold point (its span was folded), it is
+   added to the bucket of every tier of the signal's policy that holds that
+   time (*folded 1; past every tier's span it goes nowhere, as folding
+   would have done); else *folded 0 and the caller keeps it raw. */
+twin_status tsq_tier_late(twin_sqlite *db, int64_t row, int64_t t, double v, int *folded);
 /* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
-   when that many are complete; fewer when they would not fit a page), six
-   columns (count, sum, min, max, first, last), each a codec block over the
-   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
-   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
-   TSQ_BLOCK_ error. */
+   when that many are complete; fewer when they would not fit a page),
+   eight columns (count, sum, min, max, first, last, and the times of the
+   first and last samples as offsets from the bucket's start), each a codec
+   block over the buckets' start times (format 2; format 1, of schema 4,
+   has the first six: the decoder gives NaN for the offsets). Decode into t
+   (room for 2 * TSQ_TIER_BLOCK_MAX) and cols[TSQ_TIER_COLS]
+   (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a TSQ_BLOCK_
+   error. */
 #define TSQ_TIER_BLOCK_MAX 512
-#define TSQ_TIER_COLS 6
-int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
-                          size_t *n);
-/* Encode the first *n buckets (fewer when they would not fit a page: *n is
-   lowered) into a malloc'ed blob. 0, -1: no memory. */
-int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
-                          unsigned char **out, size_t *len);
-
-/* Tiers (tiers.c, policy.c). */
-twin_status tsq_policies_refresh(twin_sqlite *db);
-/* The database open and no transaction open; else a failure recorded. */
-twin_status tsq_ready(twin_sqlite *db);
-/* Queue g's signal for folding (a no-op without policies); -1: no memory. */
-int tsq_fold_queue(twin_sqlite *db, tsq_sig *g);
-/* Fold within the open transaction, by the per-flush budget; a failure
-   is rolled back to before the fold and leaves the transaction usable. */
-void tsq_fold_flush(twin_sqlite *db);
-/* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
-   when that many are complete; fewer when they would not fit a page), six
-   columns (count, sum, min, max, first, last), each a codec block over the
-   buckets' start times. Decode into t (room for 2 * TSQ_TIER_BLOCK_MAX)
-   and cols[6] (TSQ_TIER_BLOCK_MAX each); *n receives the buckets. 0 or a
-   TSQ_BLOCK_ error. */
-#define TSQ_TIER_BLOCK_MAX 512
-#define TSQ_TIER_COLS 6
-int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
-                          size_t *n);
-/* Encode the first *n buckets (fewer when they would not fit a page: *n is
-   lowered) into a malloc'ed blob. 0, -1: no memory. */
+#define TSQ_TIER_COLS 8
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t,
+                          double *cols[TSQ_TIER_COLS], size_t *n);
+/* Encode the first *n buckets (at most TSQ_TIER_BLOCK_MAX; fewer when they
+   would not fit a page: *n is lowered) into a malloc'ed blob. 0, -1: no
+   memory. */
 int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], size_t *n,
                           unsigned char **out, size_t *len);
 

@@ -1,17 +1,22 @@
-/* libtwin-sqlite: tier blocks: whole buckets of a tier, six columns
- * (count, sum, min, max, first, last) each encoded by the series codec
- * (codec.h) over the buckets' start times. */
+/* libtwin-sqlite: tier blocks: whole buckets of a tier, eight columns
+ * (count, sum, min, max, first, last, first and last sample's time offsets)
+ * each encoded by the series codec (codec.h) over the buckets' start
+ * times. */
 #include "codec.h"
 #include "sqlite_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes: 'T' 'K', format 1, 6 (columns), then 6 uint32 (little-endian)
+/* Bytes: 'T' 'K', format, columns C, then C uint32 (little-endian)
    column lengths, then the columns: codec blocks (codec.h) of the same
-   bucket times, values count, sum, min, max, first, last. */
-#define TK_HEAD 28
-#define TK_COLS 6
+   bucket times, values count, sum, min, max, first, last and (format 2,
+   C = 8) the offsets of the first and last samples' times from the
+   bucket's start. Format 1 (schema 4): C = 6. */
+#define TK_COLS TSQ_TIER_COLS
+#define TK_HEAD (4 + 4 * TK_COLS)
+#define TK_FORMAT 2
 /* A tier block fills most of a 4 KiB page (as a closed block does). */
 #define TK_BYTES 3968
 
@@ -71,7 +76,7 @@ int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], s
     }
     if (rc == 0) {
         size_t at = TK_HEAD;
-        b[0] = 'T', b[1] = 'K', b[2] = 1, b[3] = TK_COLS;
+        b[0] = 'T', b[1] = 'K', b[2] = TK_FORMAT, b[3] = TK_COLS;
         for (c = 0; c < TK_COLS; c++) {
             size_t l;
             const unsigned char *p = tsq_enc_bytes(&e[c], &l);
@@ -87,15 +92,18 @@ int tsq_tier_block_encode(const int64_t *t, double *const cols[TSQ_TIER_COLS], s
     return rc;
 }
 
-int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double *cols[6],
-                          size_t *n)
+int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t,
+                          double *cols[TSQ_TIER_COLS], size_t *n)
 {
-    size_t at = TK_HEAD, c;
-    int64_t *tt = t;
-    if (!b || len < TK_HEAD || b[0] != 'T' || b[1] != 'K') return TSQ_BLOCK_BAD;
-    if (b[2] != 1) return TSQ_BLOCK_NEWER;
-    if (b[3] != TK_COLS) return TSQ_BLOCK_BAD;
-    for (c = 0; c < TK_COLS; c++) {
+    size_t at, c, ncols;
+    if (!b || len < 4 || b[0] != 'T' || b[1] != 'K') return TSQ_BLOCK_BAD;
+    if (b[2] > TK_FORMAT) return TSQ_BLOCK_NEWER;
+    if (b[2] < 1) return TSQ_BLOCK_BAD;
+    ncols = b[2] == 1 ? 6 : TK_COLS;
+    if (b[3] != ncols) return TSQ_BLOCK_BAD;
+    at = 4 + 4 * ncols;
+    if (len < at) return TSQ_BLOCK_BAD;
+    for (c = 0; c < ncols; c++) {
         size_t l = get32(b + 4 + 4 * c);
         tsq_block_head h;
         int rc;
@@ -117,7 +125,10 @@ int tsq_tier_block_decode(const unsigned char *b, size_t len, int64_t *t, double
         }
         at += l;
     }
-    (void)tt;
-    return at == len ? TSQ_BLOCK_OK : TSQ_BLOCK_BAD;
+    if (at != len) return TSQ_BLOCK_BAD;
+    for (c = ncols; c < TK_COLS; c++) { /* format 1: times not known */
+        size_t i;
+        for (i = 0; i < *n; i++) cols[c][i] = NAN;
+    }
+    return TSQ_BLOCK_OK;
 }
-

@@ -15,7 +15,12 @@
  * Sums are carried across folds in the stored row, added to one sample at
  * a time in time order, so a bucket's sum is the one a pass over its raw
  * samples in time order makes: the mean is exact relative to the raw
- * data. */
+ * data. Buckets keep the times of their first and last samples (schema
+ * 5), so that a late sample older than the raw mark, added to its buckets
+ * in the transaction that stores it (tsq_tier_late()), becomes their first
+ * or last value when its time says so; its bucket may be inside a tier
+ * block, which is then written again. A tier the policy no longer names is
+ * deleted within the row budget. */
 #include "codec.h"
 #include "sqlite_int.h"
 
@@ -38,6 +43,7 @@ typedef struct acc {
     int64_t b;
     int64_t n;
     double sum, min, max, first, last;
+    int64_t tf, tl;      /* times of the first and last samples */
 } acc;
 
 typedef struct fold {
@@ -47,6 +53,7 @@ typedef struct fold {
     int64_t row;
     twin_sqlite_policy p;
     acc a[TWIN_SQLITE_TIERS_MAX];
+    int64_t tmark[TWIN_SQLITE_TIERS_MAX]; /* each tier's mark; INT64_MAX: none */
     int64_t *mt;         /* merge scratch */
     double *mv;
     size_t capm;
@@ -68,6 +75,8 @@ static twin_status acc_write(fold *F, uint32_t k)
     sqlite3_bind_double(s, 7, a->max);
     sqlite3_bind_double(s, 8, a->first);
     sqlite3_bind_double(s, 9, a->last);
+    sqlite3_bind_int64(s, 10, a->tf);
+    sqlite3_bind_int64(s, 11, a->tl);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot write a bucket");
@@ -97,6 +106,8 @@ static twin_status acc_open(fold *F, uint32_t k, int64_t b)
         a->max = sqlite3_column_double(s, 3);
         a->first = sqlite3_column_double(s, 4);
         a->last = sqlite3_column_double(s, 5);
+        a->tf = sqlite3_column_int64(s, 6);
+        a->tl = sqlite3_column_int64(s, 7);
         rc = SQLITE_DONE;
     }
     sqlite3_reset(s);
@@ -104,9 +115,27 @@ static twin_status acc_open(fold *F, uint32_t k, int64_t b)
     return TWIN_OK;
 }
 
-/* Add samples in time order to every tier; `late`: older than samples
-   already folded (first and last stay). */
-static twin_status fold_samples(fold *F, const int64_t *t, const double *v, size_t n, int late)
+/* Add sample (t, v) to bucket a: first and last by time, so that a late
+   sample takes their place when it is older than the first or newer than
+   the last. */
+static void acc_add(acc *a, int64_t t, double v)
+{
+    if (!a->n) {
+        a->min = a->max = a->first = a->last = v;
+        a->sum = 0;
+        a->tf = a->tl = t;
+    } else {
+        if (t < a->tf) a->first = v, a->tf = t;
+        if (t > a->tl) a->last = v, a->tl = t;
+    }
+    a->n++;
+    a->sum += v;
+    if (v < a->min) a->min = v;
+    if (v > a->max) a->max = v;
+}
+
+/* Add samples in time order to every tier. */
+static twin_status fold_samples(fold *F, const int64_t *t, const double *v, size_t n)
 {
     size_t i;
     uint32_t k;
@@ -119,15 +148,7 @@ static twin_status fold_samples(fold *F, const int64_t *t, const double *v, size
                 if ((s = acc_write(F, k)) != TWIN_OK) return s;
                 if ((s = acc_open(F, k, b)) != TWIN_OK) return s;
             }
-            if (!a->n) {
-                a->min = a->max = a->first = a->last = v[i];
-                a->sum = 0;
-            }
-            a->n++;
-            a->sum += v[i];
-            if (v[i] < a->min) a->min = v[i];
-            if (v[i] > a->max) a->max = v[i];
-            if (!late) a->last = v[i];
+            acc_add(a, t[i], v[i]);
         }
     }
     F->st.samples_folded += n;
@@ -249,6 +270,173 @@ static int grow_merge(fold *F, size_t need)
     return 0;
 }
 
+/* ---- late samples into folded spans ---------------------------------------- */
+
+/* Tier blocks of width res of buckets t[0..n) (columns cols), as many as
+   they need. */
+static twin_status tblk_put(fold *F, int64_t res, const int64_t *t, double *const cols[], size_t n)
+{
+    twin_sqlite *db = F->db;
+    size_t at = 0, i, c;
+    while (at < n) {
+        size_t m = n - at < TSQ_TIER_BLOCK_MAX ? n - at : TSQ_TIER_BLOCK_MAX, len = 0;
+        double *cc[TSQ_TIER_COLS];
+        unsigned char *blob = NULL;
+        int64_t samples = 0;
+        sqlite3_stmt *q;
+        int rc;
+        for (c = 0; c < TSQ_TIER_COLS; c++) cc[c] = cols[c] + at;
+        if (tsq_tier_block_encode(t + at, cc, &m, &blob, &len) != 0)
+            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        for (i = 0; i < m; i++) samples += (int64_t)cc[0][i];
+        if (!(q = tsq_stmt(db, ST_TBLK_INS))) {
+            free(blob);
+            return db->err.status;
+        }
+        sqlite3_bind_int64(q, 1, F->row);
+        sqlite3_bind_int64(q, 2, res);
+        sqlite3_bind_int64(q, 3, t[at]);
+        sqlite3_bind_int64(q, 4, t[at + m - 1]);
+        sqlite3_bind_int64(q, 5, (int64_t)m);
+        sqlite3_bind_int64(q, 6, samples);
+        sqlite3_bind_blob(q, 7, blob, (int)len, free);
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot write a tier block");
+        at += m;
+    }
+    return TWIN_OK;
+}
+
+/* Add (t, v) to bucket b of tier k held by (or, with no bucket yet, next
+   to) a tier block: the block that starts at or before b, else the first;
+   decoded, changed and written again (in two when it no longer fits), so
+   that the blocks' spans stay apart and every single bucket row stays newer
+   than every block. */
+static twin_status late_in_block(fold *F, uint32_t k, int64_t b, int64_t t, double v)
+{
+    twin_sqlite *db = F->db;
+    int64_t res = F->p.tier[k].res_us, id = 0, *tt;
+    double *cv, *cols[TSQ_TIER_COLS];
+    size_t n = 0, p, i, c;
+    twin_status st = TWIN_OK;
+    sqlite3_stmt *q;
+    int rc, r = TSQ_BLOCK_BAD, found = 0;
+    acc a;
+    tt = malloc((2 * TSQ_TIER_BLOCK_MAX + 2) * sizeof *tt);
+    cv = malloc(TSQ_TIER_COLS * (TSQ_TIER_BLOCK_MAX + 1) * sizeof *cv);
+    if (!tt || !cv) {
+        free(tt);
+        free(cv);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    for (c = 0; c < TSQ_TIER_COLS; c++) cols[c] = cv + c * (TSQ_TIER_BLOCK_MAX + 1);
+    for (i = 0; i < 2 && !found; i++) {
+        if (!(q = tsq_stmt(db, i ? ST_TBLK_FIRST : ST_TBLK_AT))) {
+            st = db->err.status;
+            goto out;
+        }
+        sqlite3_bind_int64(q, 1, F->row);
+        sqlite3_bind_int64(q, 2, res);
+        if (!i) sqlite3_bind_int64(q, 3, b);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            found = 1;
+            id = sqlite3_column_int64(q, 0);
+            r = tsq_tier_block_decode(sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
+                                      tt, cols, &n);
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_reset(q);
+            st = tsq_sqlfail(db, rc, "tiers: cannot read a tier block");
+            goto out;
+        }
+        sqlite3_reset(q);
+    }
+    if (!found || r != TSQ_BLOCK_OK) {
+        /* a corrupted block loses only itself: the sample goes with it */
+        if (found) F->st.bad_blocks++;
+        goto out;
+    }
+    for (i = 0; i < n; i++) /* format 1: times not known */
+        if (cols[6][i] != cols[6][i]) cols[6][i] = 0, cols[7][i] = (double)(res - 1);
+    for (p = 0; p < n && tt[p] < b; p++) continue;
+    memset(&a, 0, sizeof a);
+    if (p < n && tt[p] == b) {
+        a.n = (int64_t)cols[0][p], a.sum = cols[1][p], a.min = cols[2][p], a.max = cols[3][p];
+        a.first = cols[4][p], a.last = cols[5][p];
+        a.tf = b + (int64_t)cols[6][p], a.tl = b + (int64_t)cols[7][p];
+    } else {
+        for (i = n; i > p; i--) {
+            tt[i] = tt[i - 1];
+            for (c = 0; c < TSQ_TIER_COLS; c++) cols[c][i] = cols[c][i - 1];
+        }
+        tt[p] = b;
+        n++;
+    }
+    acc_add(&a, t, v);
+    cols[0][p] = (double)a.n, cols[1][p] = a.sum, cols[2][p] = a.min, cols[3][p] = a.max;
+    cols[4][p] = a.first, cols[5][p] = a.last;
+    cols[6][p] = (double)(a.tf - b), cols[7][p] = (double)(a.tl - b);
+    if (!(q = tsq_stmt(db, ST_TBLK_DEL))) {
+        st = db->err.status;
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) {
+        st = tsq_sqlfail(db, rc, "tiers: cannot delete a tier block");
+        goto out;
+    }
+    st = tblk_put(F, res, tt, cols, n);
+    F->st.rows_written++;
+out:
+    free(tt);
+    free(cv);
+    return st;
+}
+
+/* A late sample older than the raw mark: into the bucket of every tier
+   that holds its time (F->tmark), where that bucket is or would be: a
+   single row, or a tier block. */
+static twin_status late_sample(fold *F, int64_t t, double v)
+{
+    twin_sqlite *db = F->db;
+    uint32_t k;
+    twin_status s;
+    for (k = 0; k < F->p.ntiers; k++) {
+        int64_t res = F->p.tier[k].res_us, b = floor_to(t, res), t1 = INT64_MIN;
+        acc *a = &F->a[k];
+        sqlite3_stmt *q;
+        int rc, inblock = 0;
+        if (F->tmark[k] == INT64_MAX || t < F->tmark[k]) continue; /* past its span */
+        if ((s = acc_open(F, k, b)) != TWIN_OK) return s;
+        if (!a->n) {
+            /* no single row: a block's bucket when blocks reach that far */
+            if (!(q = tsq_stmt(db, ST_TBLK_MAXT1))) return db->err.status;
+            sqlite3_bind_int64(q, 1, F->row);
+            sqlite3_bind_int64(q, 2, res);
+            rc = sqlite3_step(q);
+            if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+                t1 = sqlite3_column_int64(q, 0);
+                inblock = b <= t1;
+            }
+            sqlite3_reset(q);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return tsq_sqlfail(db, rc, "tiers: cannot read tier blocks");
+        }
+        if (inblock) {
+            a->open = 0;
+            if ((s = late_in_block(F, k, b, t, v)) != TWIN_OK) return s;
+            continue;
+        }
+        acc_add(a, t, v);
+        if ((s = acc_write(F, k)) != TWIN_OK) return s;
+    }
+    F->st.samples_folded++;
+    return TWIN_OK;
+}
+
 /* Fold one closed block (its row read by ST_FOLD_OLDEST in q) and the late
    rows up to its end. */
 static twin_status fold_block(fold *F, sqlite3_stmt *q, int64_t *raw_mark)
@@ -272,10 +460,12 @@ static twin_status fold_block(fold *F, sqlite3_stmt *q, int64_t *raw_mark)
     if (grow_merge(F, 2 * nl + 16) != 0)
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
     /* late rows older than the raw mark arrived after their time was
-       folded: added to their buckets out of order */
+       folded (kept raw by schema 4): added to their buckets, wherever
+       those are */
     for (j = h.n; j < nl && F->mt[j] < *raw_mark; j++) continue;
-    if (j > h.n && (s = fold_samples(F, F->mt + h.n, F->mv + h.n, j - h.n, 1)) != TWIN_OK)
-        return s;
+    if (j > h.n && (s = acc_write_all(F)) != TWIN_OK) return s;
+    for (i = h.n; i < j; i++)
+        if ((s = late_sample(F, F->mt[i], F->mv[i])) != TWIN_OK) return s;
     /* merge block samples and the other late rows into [nl, ...) */
     for (i = 0, c = nl; i < h.n || j < nl;) {
         if (j < nl && (i >= h.n || F->mt[j] < db->dec_t[i])) {
@@ -284,7 +474,7 @@ static twin_status fold_block(fold *F, sqlite3_stmt *q, int64_t *raw_mark)
             F->mt[c] = db->dec_t[i], F->mv[c++] = db->dec_v[i++];
         }
     }
-    if ((s = fold_samples(F, F->mt + nl, F->mv + nl, c - nl, 0)) != TWIN_OK) return s;
+    if ((s = fold_samples(F, F->mt + nl, F->mv + nl, c - nl)) != TWIN_OK) return s;
     if ((s = late_delete(F, t1)) != TWIN_OK) return s;
     if (!(d = tsq_stmt(db, ST_BLK_DEL))) return db->err.status;
     sqlite3_bind_int64(d, 1, id);
@@ -395,7 +585,9 @@ static twin_status compact_tier(fold *F, uint32_t k, int64_t raw_mark)
         while (n < TSQ_TIER_BLOCK_MAX && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             t[n] = sqlite3_column_int64(q, 0);
             cols[0][n] = (double)sqlite3_column_int64(q, 1);
-            for (c = 1; c < TSQ_TIER_COLS; c++) cols[c][n] = sqlite3_column_double(q, (int)c + 1);
+            for (c = 1; c < 6; c++) cols[c][n] = sqlite3_column_double(q, (int)c + 1);
+            cols[6][n] = (double)(sqlite3_column_int64(q, 7) - t[n]);
+            cols[7][n] = (double)(sqlite3_column_int64(q, 8) - t[n]);
             n++;
         }
         sqlite3_reset(q);
@@ -493,6 +685,79 @@ static twin_status drop_tier_blocks(fold *F, uint32_t k, int64_t cut, int64_t *m
     return TWIN_OK;
 }
 
+/* Delete what the tier of width res holds for F->row (a changed policy no
+   longer names it), within the row budget (a tier block counts as one
+   row); its mark goes last, when nothing is left. */
+static twin_status drop_gone(fold *F, int64_t res)
+{
+    twin_sqlite *db = F->db;
+    int64_t keys[64];
+    for (;;) {
+        uint64_t lim = F->rows_left < 64 ? F->rows_left : 64, got = 0, nk, i;
+        int pass, rc;
+        sqlite3_stmt *q, *d;
+        if (!lim) {
+            F->st.more = 1;
+            return TWIN_OK;
+        }
+        for (pass = 0; pass < 2 && got < lim; pass++) {
+            if (!(q = tsq_stmt(db, pass ? ST_TIER_OF_RES : ST_TBLK_OF_RES))) return db->err.status;
+            sqlite3_bind_int64(q, 1, F->row);
+            sqlite3_bind_int64(q, 2, res);
+            sqlite3_bind_int64(q, 3, (int64_t)(lim - got));
+            nk = 0;
+            while (nk < lim - got && (rc = sqlite3_step(q)) == SQLITE_ROW)
+                keys[nk++] = sqlite3_column_int64(q, 0);
+            sqlite3_reset(q);
+            if (nk < lim - got && rc != SQLITE_DONE)
+                return tsq_sqlfail(db, rc, "tiers: cannot read a dropped tier");
+            for (i = 0; i < nk; i++) {
+                if (!(d = tsq_stmt(db, pass ? ST_TIER_DEL : ST_TBLK_DEL))) return db->err.status;
+                if (pass) {
+                    sqlite3_bind_int64(d, 1, F->row);
+                    sqlite3_bind_int64(d, 2, res);
+                    sqlite3_bind_int64(d, 3, keys[i]);
+                } else {
+                    sqlite3_bind_int64(d, 1, keys[i]);
+                }
+                rc = sqlite3_step(d);
+                sqlite3_reset(d);
+                if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot drop a tier");
+            }
+            got += nk;
+        }
+        F->rows_left -= got;
+        F->st.rows_deleted += got;
+        if (got < lim) { /* all gone */
+            sqlite3_stmt *m = tsq_stmt(db, ST_MARK_DEL);
+            if (!m) return db->err.status;
+            sqlite3_bind_int64(m, 1, F->row);
+            sqlite3_bind_int64(m, 2, res);
+            rc = sqlite3_step(m);
+            sqlite3_reset(m);
+            if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot drop a tier's mark");
+            return TWIN_OK;
+        }
+    }
+}
+
+/* The tiers of m the signal's policy (has: F->p) does not name: dropped.
+   A signal left without any policy keeps what its tiers hold (it is no
+   longer folded: nothing replaces them). */
+static twin_status drop_gone_tiers(fold *F, int has, const marks *m)
+{
+    size_t i;
+    uint32_t k;
+    twin_status s;
+    if (!has) return TWIN_OK;
+    for (i = 0; i < m->n; i++) {
+        int named = m->res[i] == 0;
+        for (k = 0; has && !named && k < F->p.ntiers; k++) named = F->p.tier[k].res_us == m->res[i];
+        if (!named && (s = drop_gone(F, m->res[i])) != TWIN_OK) return s;
+    }
+    return TWIN_OK;
+}
+
 /* The policy and newest time of a signal; *has 0 when it has none. */
 static twin_status signal_policy(fold *F, int *has, int64_t *latest)
 {
@@ -535,8 +800,9 @@ static twin_status fold_signal(fold *F, int64_t row)
     int has, rc;
     F->row = row;
     memset(F->a, 0, sizeof F->a);
-    if ((s = signal_policy(F, &has, &latest)) != TWIN_OK || !has) return s;
+    if ((s = signal_policy(F, &has, &latest)) != TWIN_OK) return s;
     if ((s = marks_load(db, row, &m)) != TWIN_OK) return s;
+    if ((s = drop_gone_tiers(F, has, &m)) != TWIN_OK || !has) return s;
     marks_find(&m, 0, &raw_mark);
     mark0 = raw_mark;
     cut = latest >= INT64_MIN + F->p.raw_keep_us ? latest - F->p.raw_keep_us : INT64_MIN;
@@ -569,6 +835,8 @@ static twin_status fold_signal(fold *F, int64_t row)
                 }
             }
         }
+        for (k = 0; k < F->p.ntiers; k++)
+            if (!marks_find(&m, F->p.tier[k].res_us, &F->tmark[k])) F->tmark[k] = INT64_MAX;
         s = fold_block(F, q, &raw_mark);
         sqlite3_reset(q);
         if (s != TWIN_OK) return s;
@@ -736,3 +1004,29 @@ fail:
     return s;
 }
 
+
+twin_status tsq_tier_late(twin_sqlite *db, int64_t row, int64_t t, double v, int *folded)
+{
+    fold F;
+    marks m;
+    int64_t latest = 0, raw_mark = 0;
+    int has;
+    uint32_t k;
+    twin_status s;
+    *folded = 0;
+    if (db->schema < 5 || !db->has_policies || !row) return TWIN_OK;
+    memset(&F, 0, sizeof F);
+    F.db = db;
+    F.row = row;
+    F.blocks_left = F.rows_left = UINT64_MAX;
+    if ((s = signal_policy(&F, &has, &latest)) != TWIN_OK || !has) return s;
+    if ((s = marks_load(db, row, &m)) != TWIN_OK) return s;
+    if (!marks_find(&m, 0, &raw_mark) || t >= raw_mark) return TWIN_OK;
+    for (k = 0; k < F.p.ntiers; k++)
+        if (!marks_find(&m, F.p.tier[k].res_us, &F.tmark[k])) F.tmark[k] = INT64_MAX;
+    s = late_sample(&F, t, v);
+    free(F.mt);
+    free(F.mv);
+    if (s == TWIN_OK) *folded = 1;
+    return s;
+}

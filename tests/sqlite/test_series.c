@@ -350,22 +350,82 @@ START_TEST(test_write_after_corrupted_open_block_goes_on)
     twin_sqlite_bad_block bb;
     uint64_t nbad;
     size_t i;
+    long long n, t1;
     snprintf(p, sizeof p, "%s", sq_path(dir, "badopen.db"));
     sq_open(&x, p, 0, 1000);
     h = add_signal(&x, "M1", "v", 0);
     for (i = 0; i < 300; i++) T[i] = T0 + (int64_t)i * SEC, V[i] = (double)i * 0.5;
     write_all(&x, h, T, V, 300);
     sq_close(&x, 1);
-    damage(p, "open_blocks", sq_query(p, "SELECT rowid FROM open_blocks"), 40, 0);
+    /* the first chunk of the open block's log (all of it when one flush
+       wrote the 300): only its samples are lost */
+    n = sq_query(p, "SELECT n FROM open_blocks WHERE seq = 0");
+    t1 = sq_query(p, "SELECT t1_us FROM open_blocks WHERE seq = 0");
+    damage(p, "open_blocks", sq_query(p, "SELECT rowid FROM open_blocks WHERE seq = 0"), 40, 0);
     sq_open(&x, p, 0, 1000);
     ck_assert_int_eq(twin_ingest_resolve(x.ing, "M1", "v", NULL, &h), TWIN_OK);
     for (i = 0; i < 100; i++) T[i] = T0 + (int64_t)(300 + i) * SEC, V[i] = 1.0;
     write_all(&x, h, T, V, 100);
     read_all(x.db, "M1", "v", TWIN_E_PARSE);
-    ck_assert_uint_eq(G.n, 100);
+    ck_assert_uint_eq(G.n, 100 + 300 - (size_t)n);
     ck_assert_int_eq(twin_sqlite_check_blocks(x.db, bad_fn, &bb, &nbad), TWIN_OK);
     ck_assert_uint_eq(nbad, 1);
-    ck_assert(bb.samples == 300 && bb.t1_us == T0 + 299 * SEC);
+    ck_assert(bb.samples == (uint64_t)n && bb.t1_us == t1);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
+/* The open block is a log of chunks, one a flush (schema 5): a corrupted
+   chunk in the middle loses only its own samples; the writer moves the
+   log's chunks to closed blocks and goes on; the reads and
+   twin_sqlite_check_blocks() name the bad one. */
+START_TEST(test_corrupted_chunk_of_open_log_loses_only_itself)
+{
+    const char *dir = sq_tmpdir();
+    char p[256];
+    sq x;
+    twin_signal h;
+    twin_sqlite_bad_block bb;
+    uint64_t nbad;
+    size_t i, k;
+    snprintf(p, sizeof p, "%s", sq_path(dir, "badchunk.db"));
+    sq_open(&x, p, 0, 1000);
+    h = add_signal(&x, "M1", "v", 0);
+    for (i = 0; i < 300; i++) T[i] = T0 + (int64_t)i * SEC, V[i] = 20.0 + (double)(i % 13) * 0.25;
+    for (k = 0; k < 3; k++) { /* three flushes, three chunks */
+        twin_signal_sample b[100];
+        size_t done;
+        for (i = 0; i < 100; i++) {
+            b[i].signal = h;
+            b[i].t_us = T[100 * k + i];
+            b[i].value = V[100 * k + i];
+        }
+        ck_assert_int_eq(twin_ingest_write_signals(x.ing, b, 100, NULL, &done), TWIN_OK);
+        ck_assert_int_eq(twin_store_flush(x.st), TWIN_OK);
+    }
+    sq_close(&x, 1);
+    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM open_blocks"), 3);
+    ck_assert_int_eq(sq_query(p, "SELECT n FROM open_blocks WHERE seq = 100"), 100);
+    /* every chunk alone, the samples whole: 300 read back */
+    sq_open(&x, p, 0, 1000);
+    read_all(x.db, "M1", "v", TWIN_OK);
+    ck_assert_uint_eq(G.n, 300);
+    sq_close(&x, 1);
+    damage(p, "open_blocks", sq_query(p, "SELECT rowid FROM open_blocks WHERE seq = 100"), 40, 0);
+    sq_open(&x, p, 0, 1000);
+    ck_assert_int_eq(twin_ingest_resolve(x.ing, "M1", "v", NULL, &h), TWIN_OK);
+    for (i = 0; i < 100; i++) T[i] = T0 + (int64_t)(300 + i) * SEC, V[i] = 1.0;
+    write_all(&x, h, T, V, 100);
+    read_all(x.db, "M1", "v", TWIN_E_PARSE);
+    ck_assert_uint_eq(G.n, 300);
+    ck_assert_ptr_nonnull(strstr(twin_sqlite_last_error(x.db)->message, "checksum"));
+    ck_assert_ptr_nonnull(strstr(twin_sqlite_last_error(x.db)->message, "from t_us 1700000100000000"));
+    memset(&bb, 0, sizeof bb);
+    ck_assert_int_eq(twin_sqlite_check_blocks(x.db, bad_fn, &bb, &nbad), TWIN_OK);
+    ck_assert_uint_eq(nbad, 1);
+    ck_assert(bb.samples == 100 && bb.t0_us == T0 + 100 * SEC && bb.t1_us == T0 + 199 * SEC);
+    ck_assert_int_eq(sq_query(p, "SELECT count(*) FROM blocks"), 3);
     sq_close(&x, 1);
     sq_rmdir(dir);
 }
@@ -389,6 +449,7 @@ static Suite *series_suite(void)
     tcase_add_test(tc, test_read_late_samples_merged_in_order);
     tcase_add_test(tc, test_read_corrupted_block_loses_only_itself);
     tcase_add_test(tc, test_write_after_corrupted_open_block_goes_on);
+    tcase_add_test(tc, test_corrupted_chunk_of_open_log_loses_only_itself);
     tcase_add_test(tc, test_read_with_unflushed_records_is_refused);
     suite_add_tcase(s, tc);
     return s;

@@ -4,8 +4,11 @@
  * time over many flushes, every bucket of every tier compared with a
  * brute-force pass over the raw samples (count, min, max, first, last and
  * the mean bit for bit); the work per flush bounded by the budget. Reads:
- * the finest covering tier answers and says so. Migration of a schema 3
- * database. */
+ * the finest covering tier answers and says so. Late samples after their
+ * span was folded (schema 5): random ones against the brute force, first
+ * and last included, no span twice. A tier a changed policy drops: deleted
+ * in bounded work per flush, gone from the tier info. Migration of a
+ * schema 3 and of a schema 4 database. */
 #include <check.h>
 #include <limits.h>
 #include <math.h>
@@ -464,6 +467,234 @@ START_TEST(test_fold_late_samples_exact)
 }
 END_TEST
 
+/* Samples straight to the store's callbacks (past the ingest's checks:
+   a late sample of any age), one transaction. */
+static void store_write(twin_sqlite *db, twin_signal h, const int64_t *t, const double *v,
+                        size_t n)
+{
+    twin_store_callbacks c;
+    twin_signal_sample s[64];
+    size_t k;
+    ck_assert_uint_le(n, 64);
+    ck_assert_int_eq(twin_sqlite_callbacks(db, &c), TWIN_OK);
+    for (k = 0; k < n; k++) {
+        s[k].signal = h;
+        s[k].t_us = t[k];
+        s[k].value = v[k];
+    }
+    ck_assert_int_eq(c.write_samples(c.ud, s, n), TWIN_OK);
+    ck_assert_int_eq(c.flush(c.ud), TWIN_OK);
+}
+
+/* Insert (t, v) into T/V in time order (t not there yet). */
+static int insert_sample(int64_t t, double v)
+{
+    size_t lo = 0, hi = N;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (T[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < N && T[lo] == t) return 0;
+    ck_assert_uint_lt(N, NS);
+    memmove(T + lo + 1, T + lo, (N - lo) * sizeof *T);
+    memmove(V + lo + 1, V + lo, (N - lo) * sizeof *V);
+    T[lo] = t;
+    V[lo] = v;
+    N++;
+    return 1;
+}
+
+/* As check_tier, late samples among them: buckets strictly increasing (no
+   span twice), count, min, max, first and last exact, the mean within
+   rounding (the sum of a late sample is added out of order). */
+static void check_tier_late(twin_sqlite *db, const char *path, int64_t res, int64_t raw_mark)
+{
+    char sql[128];
+    int64_t from, lastb = INT64_MIN;
+    size_t n = 0, k, i, expect = 0;
+    twin_sqlite_tier_answer a;
+    snprintf(sql, sizeof sql, "SELECT t_us FROM tier_marks WHERE res_us = %lld", (long long)res);
+    from = sq_query(path, sql);
+    B[0].size = sizeof B[0];
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    ck_assert_int_eq(twin_sqlite_read_tier(db, "m1", "v", from, raw_mark, res, B, 4096, &n, &a),
+                     TWIN_OK);
+    ck_assert_int_eq(a.res_us, res);
+    ck_assert_int_ge(a.tier, 1);
+    ck_assert_int_eq(a.complete, 1);
+    for (k = 0; k < n; k++) {
+        brute r = brute_bucket(B[k].t_us, res, INT64_MIN, raw_mark);
+        double mean = r.sum / (double)r.n;
+        if (k) ck_assert_int_gt(B[k].t_us, B[k - 1].t_us);
+        ck_assert_uint_eq(B[k].count, r.n);
+        ck_assert_msg(fabs(B[k].mean - mean) <= 1e-9 * (1 + fabs(mean)), "mean %.17g, %.17g",
+                      B[k].mean, mean);
+        ck_assert(B[k].min == r.min && B[k].max == r.max);
+        ck_assert_msg(B[k].first == r.first && B[k].last == r.last,
+                      "bucket %lld: first %.17g last %.17g, brute force %.17g %.17g",
+                      (long long)B[k].t_us, B[k].first, B[k].last, r.first, r.last);
+    }
+    for (i = 0; i < N && T[i] < raw_mark; i++) {
+        int64_t b = floor_to(T[i], res);
+        if (b < from || b == lastb) continue;
+        lastb = b;
+        expect++;
+    }
+    ck_assert_uint_eq(n, expect);
+}
+
+/* A late sample whose span was folded already (its time before the fold
+   point) goes into its buckets in the same transaction: into a single
+   bucket row, a bucket inside a tier block (written again), or a bucket
+   of its own (an empty minute); first and last follow the samples' times.
+   Random late samples, many of them first or last of their bucket, against
+   the brute force over all samples: every bucket exact, none twice, and
+   nothing left raw before the fold point. */
+START_TEST(test_late_sample_after_fold_refolds)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
+    twin_signal h;
+    int64_t raw_mark, lt[64];
+    double lv[64];
+    size_t nlate = 0, base;
+    long long before;
+    sq x;
+    make_data(NS - 600);
+    base = N;
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    h = add_signal(&x, "m1", "dtmi:t:A;1", "v");
+    write_range(&x, h, 0, N);
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    raw_mark = sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0");
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
+    before = sq_query(path, "SELECT count(*) FROM tier_blocks");
+    while (nlate < 500) {
+        size_t m = 1 + (size_t)(next_rand() % 20), j = 0;
+        while (j < m) {
+            uint64_t r = next_rand();
+            int64_t t = T[0] + (int64_t)(r % (uint64_t)(raw_mark - T[0])), b = floor_to(t, MIN);
+            double v = round((15.0 + (double)((r >> 33) % 20000) / 1000.0) * 100.0) / 100.0;
+            if (r % 5 == 0) t = b;                    /* a bucket's first */
+            else if (r % 5 == 1) t = b + MIN - 1;     /* its last */
+            if (t >= raw_mark || !insert_sample(t, v)) continue;
+            lt[j] = t, lv[j++] = v;
+        }
+        /* in any order within the batch */
+        store_write(x.db, h, lt, lv, m);
+        nlate += m;
+    }
+    ck_assert_uint_eq(N, base + nlate);
+    /* folded as they came: none left raw before the fold point */
+    {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM samples WHERE t_us < %lld",
+                 (long long)raw_mark);
+        ck_assert_int_eq(sq_query(path, sql), 0);
+    }
+    ck_assert_int_eq(sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0"), raw_mark);
+    ck_assert_int_ge(sq_query(path, "SELECT count(*) FROM tier_blocks"), before);
+    check_tier_late(x.db, path, MIN, raw_mark);
+    check_tier_late(x.db, path, 10 * MIN, raw_mark);
+    /* the forever tier and raw hold every sample once */
+    ck_assert_int_eq(sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us ="
+                                    " 600000000) + (SELECT coalesce(sum(samples), 0) FROM"
+                                    " tier_blocks WHERE res_us = 600000000)") +
+                         sq_query(path, SQ_ALL_SAMPLES),
+                     (long long)N);
+    /* tier blocks never overlap */
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tier_blocks a JOIN tier_blocks b ON"
+                                    " a.signal = b.signal AND a.res_us = b.res_us AND a.id < b.id"
+                                    " AND a.t0_us <= b.t1_us AND b.t0_us <= a.t1_us"),
+                     0);
+    /* a fold later changes none of it */
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    check_tier_late(x.db, path, MIN, raw_mark);
+    check_tier_late(x.db, path, 10 * MIN, raw_mark);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
+static twin_status info_fn(void *ud, const twin_sqlite_tier_info *t);
+
+/* A policy that no longer names a tier: its buckets and blocks go, a
+   bounded number per flush, then its mark; `twinctl tiers`
+   (twin_sqlite_tier_info_each()) no longer shows it. The other tiers stay
+   whole. */
+START_TEST(test_dropped_tier_deleted)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever"), p2 = parse("raw:20m,10m:forever");
+    twin_sqlite_tier_info all[8];
+    twin_sqlite_fold_stats fs;
+    twin_signal h;
+    long long rows0, rows1, ten;
+    int flushes = 0;
+    sq x;
+    make_data(NS);
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    h = add_signal(&x, "m1", "dtmi:t:A;1", "v");
+    write_range(&x, h, 0, N - 100);
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    memset(all, 0, sizeof all);
+    ck_assert_int_eq(twin_sqlite_tier_info_each(x.db, info_fn, all), TWIN_OK);
+    ck_assert_int_eq(all[1].res_us, MIN);
+    ck_assert_int_eq(all[2].res_us, 10 * MIN);
+    rows0 = sq_query(path, "SELECT (SELECT count(*) FROM tiers WHERE res_us = 60000000) +"
+                           " (SELECT count(*) FROM tier_blocks WHERE res_us = 60000000)");
+    ck_assert_int_gt(rows0, 20);
+    ten = sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us = 600000000)"
+                         " + (SELECT coalesce(sum(samples), 0) FROM tier_blocks WHERE"
+                         " res_us = 600000000)");
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p2),
+                     TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_set_fold_budget(x.db, 0, 7), TWIN_OK);
+    /* one flush: at most 7 rows go */
+    write_range(&x, h, N - 100, N - 99);
+    rows1 = sq_query(path, "SELECT (SELECT count(*) FROM tiers WHERE res_us = 60000000) +"
+                           " (SELECT count(*) FROM tier_blocks WHERE res_us = 60000000)");
+    ck_assert_int_lt(rows1, rows0);
+    ck_assert_int_ge(rows1, rows0 - 7);
+    /* flushes go on until it is gone */
+    while (sq_query(path, "SELECT count(*) FROM tier_marks WHERE res_us = 60000000") &&
+           flushes < 99) {
+        write_range(&x, h, N - 99 + (size_t)flushes, N - 98 + (size_t)flushes);
+        flushes++;
+    }
+    memset(&fs, 0, sizeof fs);
+    fs.size = sizeof fs;
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, &fs), TWIN_OK);
+    ck_assert_uint_eq(fs.more, 0);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tiers WHERE res_us = 60000000"), 0);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tier_marks WHERE res_us = 60000000"), 0);
+    memset(all, 0, sizeof all);
+    ck_assert_int_eq(twin_sqlite_tier_info_each(x.db, info_fn, all), TWIN_OK);
+    ck_assert_int_eq(all[0].res_us, 0);
+    ck_assert_int_eq(all[1].res_us, 10 * MIN);
+    ck_assert_uint_eq(all[2].size, 0);
+    /* the 10-minute tier kept everything it had, and raw the rest */
+    ck_assert_int_ge(sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us ="
+                                    " 600000000) + (SELECT coalesce(sum(samples), 0) FROM"
+                                    " tier_blocks WHERE res_us = 600000000)"),
+                     ten);
+    ck_assert_int_eq(sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us ="
+                                    " 600000000) + (SELECT coalesce(sum(samples), 0) FROM"
+                                    " tier_blocks WHERE res_us = 600000000)") +
+                         sq_query(path, SQ_ALL_SAMPLES),
+                     (long long)(N - 99 + flushes));
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 /* The budget bounds the work of each flush. */
 START_TEST(test_fold_budget_per_flush)
 {
@@ -698,10 +929,17 @@ START_TEST(test_schema_3_migrates_to_4)
     /* back to schema 3: as the 1.5 tree wrote it */
     ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE tiers; DROP TABLE tier_marks; DROP TABLE policies; DROP TABLE tier_blocks;"
+                                     " CREATE TABLE ob3(signal INTEGER PRIMARY KEY, t0_us INTEGER"
+                                     " NOT NULL, t1_us INTEGER NOT NULL, n INTEGER NOT NULL,"
+                                     " data BLOB NOT NULL); INSERT INTO ob3 SELECT signal, t0_us,"
+                                     " t1_us, n, data FROM open_blocks WHERE seq = 0;"
+                                     " DROP TABLE open_blocks; ALTER TABLE ob3 RENAME TO open_blocks;"
                                      " PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(c);
+    /* (one open block row: the samples of its later chunks left out) */
+    N = (size_t)sq_query(path, SQ_ALL_SAMPLES);
     /* read-only: left as it is, raw answers */
     twin_sqlite_options_init(&o);
     o.flags = TWIN_SQLITE_READONLY;
@@ -740,6 +978,126 @@ START_TEST(test_schema_3_migrates_to_4)
 }
 END_TEST
 
+#define TEN_SAMPLES                                                                       \
+    sq_query(path, "SELECT (SELECT coalesce(sum(n), 0) FROM tiers WHERE res_us = 600000000) +" \
+                   " (SELECT coalesce(sum(samples), 0) FROM tier_blocks WHERE"                \
+                   " res_us = 600000000)")
+
+/* A tier block of format 2 (eight columns) as schema 4 wrote it: format
+   1, the first six columns. */
+static void tier_blocks_to_format_1(sqlite3 *c)
+{
+    sqlite3_stmt *q, *u;
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT id, data FROM tier_blocks", -1, &q, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(c, "UPDATE tier_blocks SET data = ?2 WHERE id = ?1", -1,
+                                        &u, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(q, 1);
+        size_t len = (size_t)sqlite3_column_bytes(q, 1), at = 36, o = 28, k, l;
+        unsigned char *nb = malloc(len);
+        ck_assert(b[2] == 2 && b[3] == 8);
+        memcpy(nb, b, 28);
+        nb[2] = 1, nb[3] = 6;
+        for (k = 0; k < 6; k++) {
+            l = (size_t)b[4 + 4 * k] | (size_t)b[5 + 4 * k] << 8 | (size_t)b[6 + 4 * k] << 16;
+            memcpy(nb + o, b + at, l);
+            o += l, at += l;
+        }
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+        sqlite3_bind_blob(u, 2, nb, (int)o, free);
+        ck_assert_int_eq(sqlite3_step(u), SQLITE_DONE);
+        sqlite3_reset(u);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+}
+
+/* A schema 4 database (one open block row per signal, buckets without
+   their first and last times, tier blocks of format 1) migrates to 5: the
+   open block goes on as the first chunk of its log, the tiers read as they
+   were, a late sample goes into a format 1 block's bucket (written again
+   as format 2), and new samples follow the open block. */
+START_TEST(test_schema_4_migrates_to_5)
+{
+    const char *dir = sq_tmpdir(), *path = sq_path(dir, "t.db");
+    twin_sqlite_policy p = parse("raw:20m,1m:12h,10m:forever");
+    twin_signal h;
+    sqlite3 *c;
+    int64_t raw_mark, lt;
+    double lv = 1234.5;
+    long long all, in_tiers, open_n, ten;
+    size_t n = 0;
+    sq x;
+    make_data(NS);
+    N = NS - 2000;
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_sqlite_set_policy(x.db, TWIN_SQLITE_POLICY_DEFAULT, NULL, NULL, &p),
+                     TWIN_OK);
+    h = add_signal(&x, "m1", "dtmi:t:A;1", "v");
+    write_range(&x, h, 0, N);
+    ck_assert_int_eq(twin_sqlite_fold(x.db, 0, NULL), TWIN_OK);
+    sq_close(&x, 1);
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM tier_blocks WHERE res_us = 60000000"), 0);
+    /* back to schema 4: one open block row (its first chunk: the later
+       chunks' samples are left out of what the database holds) */
+    ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_exec(c,
+                     "CREATE TABLE ob4(signal INTEGER PRIMARY KEY, t0_us INTEGER NOT NULL,"
+                     " t1_us INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
+                     "INSERT INTO ob4 SELECT signal, t0_us, t1_us, n, data FROM open_blocks"
+                     " WHERE seq = 0; DROP TABLE open_blocks; ALTER TABLE ob4 RENAME TO open_blocks;"
+                     "ALTER TABLE tiers DROP COLUMN first_t_us; ALTER TABLE tiers DROP COLUMN"
+                     " last_t_us; PRAGMA user_version = 4;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    tier_blocks_to_format_1(c);
+    sqlite3_close(c);
+    open_n = sq_query(path, "SELECT n FROM open_blocks");
+    ck_assert_int_gt(open_n, 0);
+    all = sq_query(path, SQ_ALL_SAMPLES);
+    raw_mark = sq_query(path, "SELECT t_us FROM tier_marks WHERE res_us = 0");
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(sq_query(path, "PRAGMA user_version"), TWIN_SQLITE_SCHEMA_VERSION);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM open_blocks WHERE seq = 0"), 1);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM tiers WHERE first_t_us != t_us OR"
+                                    " last_t_us != t_us + res_us - 1"),
+                     0);
+    ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES), all);
+    /* the format 1 blocks read as they were */
+    check_tier(x.db, path, MIN, raw_mark);
+    check_tier(x.db, path, 10 * MIN, raw_mark);
+    /* a late sample into a bucket of a format 1 block */
+    /* (within the tier's span: from its mark on) */
+    lt = sq_query(path, "SELECT max((SELECT max(t0_us) FROM tier_blocks WHERE res_us = 60000000),"
+                        " (SELECT t_us FROM tier_marks WHERE res_us = 60000000))") + 7;
+    ck_assert_int_le(lt, sq_query(path, "SELECT max(t1_us) FROM tier_blocks WHERE"
+                                        " res_us = 60000000"));
+    in_tiers = sq_query(path, "SELECT sum(samples) FROM tier_blocks WHERE res_us = 60000000");
+    ck_assert(insert_sample(lt, lv));
+    store_write(x.db, h, &lt, &lv, 1);
+    ck_assert_int_eq(sq_query(path, "SELECT sum(samples) FROM tier_blocks WHERE res_us = 60000000"),
+                     in_tiers + 1);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM samples"), 0);
+    B[0].size = sizeof B[0];
+    ck_assert_int_eq(twin_sqlite_read_tier(x.db, "m1", "v", floor_to(lt, MIN), floor_to(lt, MIN) + MIN,
+                                           MIN, B, 4096, &n, NULL),
+                     TWIN_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(B[0].count, brute_bucket(floor_to(lt, MIN), MIN, INT64_MIN, raw_mark).n);
+    ck_assert(B[0].max == 1234.5);
+    /* new samples follow the resumed open block */
+    ten = TEN_SAMPLES;
+    write_range(&x, h, N + 1, N + 501); /* (T[N] made room for the late one) */
+    ck_assert_int_eq(sq_query(path, SQ_ALL_SAMPLES) + TEN_SAMPLES, all + ten + 500);
+    ck_assert_int_gt(sq_query(path, "SELECT count(*) FROM open_blocks"), 0);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 static Suite *tiers_suite(void)
 {
     Suite *s = suite_create("sqlite_tiers");
@@ -751,10 +1109,13 @@ static Suite *tiers_suite(void)
     tcase_add_test(tc, test_fold_exact_against_brute_force);
     tcase_add_test(tc, test_fold_late_samples_exact);
     tcase_add_test(tc, test_fold_budget_per_flush);
+    tcase_add_test(tc, test_late_sample_after_fold_refolds);
+    tcase_add_test(tc, test_dropped_tier_deleted);
     tcase_add_test(tc, test_policy_from_another_connection_applies);
     tcase_add_test(tc, test_read_finest_covering_tier);
     tcase_add_test(tc, test_tier_info);
     tcase_add_test(tc, test_schema_3_migrates_to_4);
+    tcase_add_test(tc, test_schema_4_migrates_to_5);
     suite_add_tcase(s, tc);
     return s;
 }
