@@ -846,12 +846,20 @@ static twin_status put_metric_body(sp_w *w, const twin_sp_metric *m)
 
 twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m)
 {
-    sp_w count = {NULL, 0, 0};
-    twin_status s = put_metric_body(&count, m);
+    /* One pass for the usual metric: its body into a scratch buffer, then
+       the length and a copy; a bigger one is written twice (counted, then
+       written in place). */
+    uint8_t tmp[256];
+    sp_w body = {tmp, sizeof tmp, 0};
+    twin_status s = put_metric_body(&body, m);
     if (s < 0)
         return s;
     sp_put_tag(w, PAYLOAD_METRICS, SP_WT_LEN);
-    sp_put_varint(w, count.pos);
+    sp_put_varint(w, body.pos);
+    if (body.pos <= sizeof tmp) {
+        sp_put(w, tmp, body.pos);
+        return TWIN_OK;
+    }
     return put_metric_body(w, m);
 }
 
