@@ -863,6 +863,23 @@ twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m)
     return put_metric_body(w, m);
 }
 
+void twin__sp_put_double_metric(sp_w *w, uint64_t alias, uint64_t timestamp, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    size_t body = sp_varint_len((uint64_t)M_ALIAS << 3) + sp_varint_len(alias) +
+                  sp_varint_len((uint64_t)M_TIMESTAMP << 3) + sp_varint_len(timestamp) +
+                  sp_varint_len((uint64_t)M_DOUBLE << 3 | SP_WT_I64) + 8;
+    sp_put_tag(w, PAYLOAD_METRICS, SP_WT_LEN);
+    sp_put_varint(w, body);
+    sp_put_tag(w, M_ALIAS, SP_WT_VARINT);
+    sp_put_varint(w, alias);
+    sp_put_tag(w, M_TIMESTAMP, SP_WT_VARINT);
+    sp_put_varint(w, timestamp);
+    sp_put_tag(w, M_DOUBLE, SP_WT_I64);
+    sp_put_fixed(w, bits, 8);
+}
+
 void twin__sp_put_header_tail(sp_w *w, const twin_sp_payload *p)
 {
     if (p->flags & TWIN_SP_PAYLOAD_HAS_SEQ) {

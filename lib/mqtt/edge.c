@@ -343,6 +343,11 @@ static twin_status device_payload(sp_w *w, void *ctx)
         }
         if (b->type == TWIN_SP_DDATA && (!has || t == em->sent_t))
             continue;
+        if (b->type == TWIN_SP_DDATA) {  /* the usual case: alias, timestamp, value */
+            twin__sp_put_double_metric(w, em->alias, ms(t), v);
+            b->metrics++;
+            continue;
+        }
         memset(&m, 0, sizeof m);
         m.alias = em->alias;
         m.flags = TWIN_SP_HAS_ALIAS | TWIN_SP_HAS_TIMESTAMP;

@@ -83,6 +83,9 @@ static inline void sp_put_bytes(sp_w *w, uint32_t field, const void *p, size_t n
 /* Encode one metric (tag, length and body) / the whole payload (codec.c);
  * the sessions build their payloads with these. */
 twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m);
+/* The same bytes as twin__sp_put_metric() for a metric with only an alias,
+ * a timestamp and a Double value (no datatype: DATA), written directly. */
+void twin__sp_put_double_metric(sp_w *w, uint64_t alias, uint64_t timestamp, double v);
 void twin__sp_put_header_tail(sp_w *w, const twin_sp_payload *p);
 
 /* Decoding cursor over a top-level payload (codec.c): checks the payload,
