@@ -1,5 +1,5 @@
-/* libtwin-mqtt internals: the protobuf reader and writer, allocation
- * helpers, a small string-keyed hash table. */
+/* libtwin-mqtt internals: the protobuf writer (the reader is in
+ * codec_int.h), allocation helpers, a small string-keyed hash table. */
 #ifndef TWIN_SP_INT_H
 #define TWIN_SP_INT_H
 
@@ -80,7 +80,7 @@ static inline void sp_put_bytes(sp_w *w, uint32_t field, const void *p, size_t n
     sp_put(w, p, n);
 }
 
-/* Encode one metric (tag, length and body) / the whole payload (codec.c);
+/* Encode one metric (tag, length and body) / the whole payload (codec_encode.c);
  * the sessions build their payloads with these. */
 twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m);
 /* The same bytes as twin__sp_put_metric() for a metric with only an alias,
@@ -88,7 +88,7 @@ twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m);
 void twin__sp_put_double_metric(sp_w *w, uint64_t alias, uint64_t timestamp, double v);
 void twin__sp_put_header_tail(sp_w *w, const twin_sp_payload *p);
 
-/* Decoding cursor over a top-level payload (codec.c): checks the payload,
+/* Decoding cursor over a top-level payload (codec_decode.c): checks the payload,
  * then hands out its metrics one by one. */
 typedef struct sp_reader {
     const uint8_t *buf;
