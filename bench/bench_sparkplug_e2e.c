@@ -10,7 +10,18 @@
  *    libmosquitto (twin_sp_mosq_loop(), edge and host in two threads);
  *    beside it, in the same run, a bare libmosquitto publisher and
  *    subscriber moving payloads of the same size (the broker's ceiling):
- *    sparkplug_e2e_vs_bare.
+ *    sparkplug_e2e_vs_bare. Both are timed at the receiver, from the
+ *    first message to the last; the CPU time per message of each side
+ *    (publishing thread, receiving thread, broker) is measured too, and
+ *    sparkplug_e2e_vs_bare_cpu compares their sums (load-independent).
+ *    Like with like: the same payload size, QoS 0 publishes, QoS 1
+ *    subscriptions, two client threads, libmosquitto's defaults (no
+ *    TCP_NODELAY); each publisher makes one loop turn with a 0 ms timeout
+ *    per message, each receiver loops with a 5 ms timeout. Differences:
+ *    the edge's 100 ingest writes per message (the application's work,
+ *    counted on purpose) and twin_sp_mosq_loop() reading on while whole
+ *    messages are there (fewer pselect() calls than the bare subscriber's
+ *    one mosquitto_loop() per message).
  * Prints a table and lines "bench: NAME VALUE UNIT".
  * Usage: bench_sparkplug_e2e [RUNS [MESSAGES]] */
 #include <twin/sparkplug_mosq.h>
@@ -20,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../tests/mqtt/broker.h"
 #include "bench_util.h"
@@ -216,6 +228,35 @@ static double host_rate(int nmsg, int runs)
 /* ---- end to end through mosquitto ------------------------------------------- */
 
 static int port;
+static pid_t broker_pid;
+
+/* CPU time of the calling thread, seconds. */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the broker (single-threaded), seconds; 0 when unknown. */
+static double broker_cpu_s(void)
+{
+    char path[64];
+    unsigned long long ns = 0;
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)broker_pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%llu", &ns) != 1)
+        ns = 0;
+    fclose(f);
+    return (double)ns * 1e-9;
+}
+
+/* CPU per message of one run's sides, microseconds. */
+typedef struct cpu_use {
+    double pub, sub, broker;
+} cpu_use;
 static volatile int stop_flag;
 
 typedef struct e2e_host {
@@ -225,6 +266,7 @@ typedef struct e2e_host {
     double first, last;   /* times of the first and last accepted metric */
     uint64_t got;
     int ready;
+    double cpu;           /* the thread's CPU time, seconds */
 } e2e_host;
 
 static void *host_thread(void *p)
@@ -232,7 +274,7 @@ static void *host_thread(void *p)
     e2e_host *x = (e2e_host *)p;
     uint64_t base = 0;
     int based = 0;
-    double idle_since = bench_now_s();
+    double idle_since = bench_now_s(), c0 = thread_cpu_s();
     while (!stop_flag) {
         twin_sp_mosq_loop(x->m, 5);
         twin_sp_mosq_stats ms;
@@ -260,10 +302,11 @@ static void *host_thread(void *p)
         if (x->got >= x->want)
             break;
     }
+    x->cpu = thread_cpu_s() - c0;
     return NULL;
 }
 
-static double e2e_rate(int nmsg, uint64_t *delivered)
+static double e2e_rate(int nmsg, uint64_t *delivered, cpu_use *cpu)
 {
     e2e_host x;
     edge_side es;
@@ -291,6 +334,7 @@ static double e2e_rate(int nmsg, uint64_t *delivered)
     /* births, then wait for the host to have them */
     for (int i = 0; i < 200 && twin_sp_host_status(x.hs.h, "plant", "gw1", "line%2F1") != TWIN_OK; i++)
         twin_sp_mosq_loop(em, 5);
+    double c0 = thread_cpu_s(), b0 = broker_cpu_s();
     for (int k = 0; k < nmsg; k++) {
         edge_step(&es, k + 1);
         twin_sp_mosq_loop(em, 0);  /* the DDATA goes out */
@@ -300,6 +344,10 @@ static double e2e_rate(int nmsg, uint64_t *delivered)
         if (pthread_tryjoin_np(th, NULL) == 0)
             break;
     }
+    double n = (double)(x.got / NMET ? x.got / NMET : 1);
+    cpu->pub = (thread_cpu_s() - c0) * 1e6 / n;
+    cpu->broker = (broker_cpu_s() - b0) * 1e6 / n;
+    cpu->sub = x.cpu * 1e6 / n;
     *delivered = x.got / NMET;
     double rate = x.last > x.first ? (double)(x.got / NMET - 1) / (x.last - x.first) : 0;
     twin_sp_mosq_stop(em);
@@ -317,6 +365,7 @@ typedef struct bare_sub {
     uint64_t got, want;
     double first, last;
     int subscribed;
+    double cpu;  /* the thread's CPU time, seconds */
 } bare_sub;
 
 static void bare_on_msg(struct mosquitto *mq, void *ud, const struct mosquitto_message *m)
@@ -343,7 +392,7 @@ static void bare_on_sub(struct mosquitto *mq, void *ud, int mid, int n, const in
 static void *bare_thread(void *p)
 {
     bare_sub *b = (bare_sub *)p;
-    double idle_since = bench_now_s();
+    double idle_since = bench_now_s(), c0 = thread_cpu_s();
     uint64_t seen = 0;
     while (b->got < b->want) {
         mosquitto_loop(b->mq, 5, 1);
@@ -355,10 +404,11 @@ static void *bare_thread(void *p)
             break;
         }
     }
+    b->cpu = thread_cpu_s() - c0;
     return NULL;
 }
 
-static double bare_rate(int nmsg, size_t len, uint64_t *delivered)
+static double bare_rate(int nmsg, size_t len, uint64_t *delivered, cpu_use *cpu)
 {
     bare_sub b;
     pthread_t th;
@@ -375,12 +425,17 @@ static double bare_rate(int nmsg, size_t len, uint64_t *delivered)
     for (int i = 0; i < 500 && !b.subscribed; i++)
         mosquitto_loop(b.mq, 5, 1);
     pthread_create(&th, NULL, bare_thread, &b);
+    double c0 = thread_cpu_s(), b0 = broker_cpu_s();
     for (int k = 0; k < nmsg; k++) {
         mosquitto_publish(pub, NULL, "spBv1.0/plant/DDATA/bare/line%2F1", (int)len, payload, 0, 0);
         mosquitto_loop(pub, 0, 1);
     }
     while (pthread_tryjoin_np(th, NULL) != 0)
         mosquitto_loop(pub, 5, 1);
+    double n = (double)(b.got ? b.got : 1);
+    cpu->pub = (thread_cpu_s() - c0) * 1e6 / n;
+    cpu->broker = (broker_cpu_s() - b0) * 1e6 / n;
+    cpu->sub = b.cpu * 1e6 / n;
     *delivered = b.got;
     double rate = b.last > b.first ? (double)(b.got - 1) / (b.last - b.first) : 0;
     mosquitto_disconnect(pub);
@@ -388,6 +443,14 @@ static double bare_rate(int nmsg, size_t len, uint64_t *delivered)
     mosquitto_destroy(b.mq);
     free(payload);
     return rate;
+}
+
+/* The median over runs of one side's CPU per message (0 pub, 1 sub, 2 broker). */
+static double cpu_median(const cpu_use *c, int runs, int which, double *v)
+{
+    for (int r = 0; r < runs; r++)
+        v[r] = which == 0 ? c[r].pub : which == 1 ? c[r].sub : c[r].broker;
+    return bench_median(v, runs);
 }
 
 int main(int argc, char **argv)
@@ -416,26 +479,56 @@ int main(int argc, char **argv)
     if (broker_start(&B))
         die("cannot start mosquitto");
     port = B.port;
+    broker_pid = B.pid;
     mosquitto_lib_init();
     double *e2e = calloc((size_t)runs, sizeof *e2e), *bare = calloc((size_t)runs, sizeof *bare);
+    double *ratio = calloc((size_t)runs, sizeof *ratio), *v = calloc((size_t)runs, sizeof *v);
+    cpu_use *ec = calloc((size_t)runs, sizeof *ec), *bc = calloc((size_t)runs, sizeof *bc);
     uint64_t e_got = 0, b_got = 0;
+    printf("End to end through mosquitto 2.0 on 127.0.0.1, QoS 0, %d messages a run\n", nmsg);
+    printf("  %-4s %10s %10s %6s | CPU us/msg: %-22s | %-22s\n", "run", "e2e/s", "bare/s",
+           "ratio", "edge host broker", "bare pub sub broker");
     for (int r = 0; r < runs; r++) {  /* interleaved: both see the same machine */
-        bare[r] = bare_rate(nmsg, ddata_len, &b_got);
-        e2e[r] = e2e_rate(nmsg, &e_got);
+        bare[r] = bare_rate(nmsg, ddata_len, &b_got, &bc[r]);
+        e2e[r] = e2e_rate(nmsg, &e_got, &ec[r]);
+        ratio[r] = bare[r] > 0 ? e2e[r] / bare[r] : 0;
+        printf("  %-4d %10.0f %10.0f %6.2f | %6.1f %6.1f %6.1f %3s | %6.1f %6.1f %6.1f\n", r + 1,
+               e2e[r], bare[r], ratio[r], ec[r].pub, ec[r].sub, ec[r].broker, "", bc[r].pub,
+               bc[r].sub, bc[r].broker);
+    }
+    double rmin = ratio[0], rmax = ratio[0];
+    for (int r = 1; r < runs; r++) {
+        rmin = ratio[r] < rmin ? ratio[r] : rmin;
+        rmax = ratio[r] > rmax ? ratio[r] : rmax;
     }
     double em = bench_median(e2e, runs), bm = bench_median(bare, runs);
     mosquitto_lib_cleanup();
     broker_fini(&B);
-    printf("End to end through mosquitto 2.0 on 127.0.0.1, QoS 0, %d messages a run, median of %d\n",
-           nmsg, runs);
+    printf("Medians of %d runs\n", runs);
     printf("  %-52s %12.0f msgs/s  (%llu of %d delivered in the last run)\n",
            "edge -> mosquitto -> host (libtwin-mqtt)", em, (unsigned long long)e_got, nmsg);
     printf("  %-52s %12.0f msgs/s  (%llu of %d delivered in the last run)\n",
            "bare libmosquitto publisher -> subscriber", bm, (unsigned long long)b_got, nmsg);
-    printf("  %-52s %12.2f\n", "ratio", em / bm);
+    printf("  %-52s %12.2f  (runs: %.2f to %.2f)\n", "ratio", em / bm, rmin, rmax);
     printf("bench: sparkplug_e2e_msgs_per_s %.0f msgs/s\n", em);
     printf("bench: sparkplug_e2e_bare_msgs_per_s %.0f msgs/s\n", bm);
     printf("bench: sparkplug_e2e_vs_bare %.2f x\n", em / bm);
+    static const char *const side[3] = {"edge", "host", "broker"}, *const bside[3] = {"pub", "sub", "broker"};
+    for (int i = 0; i < 3; i++)
+        printf("bench: sparkplug_e2e_%s_cpu_us_per_msg %.1f us\n", side[i], cpu_median(ec, runs, i, v));
+    for (int i = 0; i < 3; i++)
+        printf("bench: sparkplug_e2e_bare_%s_cpu_us_per_msg %.1f us\n", bside[i],
+               cpu_median(bc, runs, i, v));
+    /* Load-independent: CPU per message of all three processes, bare over
+       libtwin-mqtt (what the wall-clock ratio tends to when the 2 cores are
+       the limit, as on a loaded machine). */
+    for (int r = 0; r < runs; r++)
+        v[r] = (bc[r].pub + bc[r].sub + bc[r].broker) / (ec[r].pub + ec[r].sub + ec[r].broker);
+    printf("bench: sparkplug_e2e_vs_bare_cpu %.2f x\n", bench_median(v, runs));
+    free(ratio);
+    free(v);
+    free(ec);
+    free(bc);
     free(e2e);
     free(bare);
     return 0;

@@ -160,11 +160,19 @@ static twin_status device_add(twin_sp_edge *e, const char *id, size_t n, edge_de
 
 /* ---- sync: what the graph and the ingest handle hold now ------------------ */
 
+/* The metric of sig in d. The ingest handle lists a device's signals in
+ * the same order round after round: the one after the last found is tried
+ * first, so a round costs one comparison per signal, not a scan. */
 static edge_metric *metric_find(edge_device *d, twin_signal sig)
 {
-    for (size_t i = 0; i < d->n; i++)
-        if (d->m[i].sig == sig)
+    size_t i = d->hint < d->n ? d->hint : 0;
+    for (size_t k = 0; k < d->n; k++) {
+        if (d->m[i].sig == sig) {
+            d->hint = i + 1;
             return &d->m[i];
+        }
+        i = i + 1 < d->n ? i + 1 : 0;
+    }
     return NULL;
 }
 
@@ -173,15 +181,26 @@ static twin_status sync(twin_sp_edge *e)
     uint64_t cursor = 0;
     twin_signal sig;
     twin_status s;
+    /* The ingest handle keeps one copy of a twin's identifier: a signal
+       with the same pointer as the one before is of the same device. */
+    const char *last_id = NULL;
+    size_t last_dev = 0;
     e->gen++;
     while ((s = twin_ingest_signals_next(e->ing, &cursor, &sig)) == TWIN_OK) {
         const char *twin_id;
+        edge_device *d;
         if (twin_ingest_signal_info(e->ing, sig, &twin_id, NULL, NULL) < 0)
             continue;
-        size_t n = strlen(twin_id);
-        edge_device *d = twin__sp_edge_device_find(e, twin_id, n);
-        if (!d && (s = device_add(e, twin_id, n, &d)) < 0)
-            return s;
+        if (twin_id == last_id && last_dev < e->ndev) {
+            d = &e->dev[last_dev];
+        } else {
+            size_t n = strlen(twin_id);
+            d = twin__sp_edge_device_find(e, twin_id, n);
+            if (!d && (s = device_add(e, twin_id, n, &d)) < 0)
+                return s;
+            last_id = twin_id;
+            last_dev = (size_t)(d - e->dev);
+        }
         edge_metric *m = metric_find(d, sig);
         if (!m) {
             if ((s = twin__sp_grow(&e->a, (void **)&d->m, &d->cap, d->n + 1, sizeof *d->m)) < 0)
@@ -324,6 +343,11 @@ static twin_status device_payload(sp_w *w, void *ctx)
         }
         if (b->type == TWIN_SP_DDATA && (!has || t == em->sent_t))
             continue;
+        if (b->type == TWIN_SP_DDATA) {  /* the usual case: alias, timestamp, value */
+            twin__sp_put_double_metric(w, em->alias, ms(t), v);
+            b->metrics++;
+            continue;
+        }
         memset(&m, 0, sizeof m);
         m.alias = em->alias;
         m.flags = TWIN_SP_HAS_ALIAS | TWIN_SP_HAS_TIMESTAMP;

@@ -22,6 +22,7 @@ typedef struct edge_device {
     size_t id_len, dev_len;
     edge_metric *m;
     size_t n, cap;
+    size_t hint;            /* where sync looks for the next signal first */
     uint32_t seen;          /* sync generation that saw one of its signals */
     uint8_t born;           /* a DBIRTH went out in this session */
     uint8_t need_birth;     /* its metrics changed: a DBIRTH is due */

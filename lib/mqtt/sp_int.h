@@ -1,5 +1,5 @@
-/* libtwin-mqtt internals: the protobuf reader and writer, allocation
- * helpers, a small string-keyed hash table. */
+/* libtwin-mqtt internals: the protobuf writer (the reader is in
+ * codec_int.h), allocation helpers, a small string-keyed hash table. */
 #ifndef TWIN_SP_INT_H
 #define TWIN_SP_INT_H
 
@@ -30,14 +30,19 @@ static inline void sp_put(sp_w *w, const void *p, size_t n)
 
 static inline void sp_put_varint(sp_w *w, uint64_t v)
 {
-    uint8_t b[10];
+    uint8_t b[10], *o = b;
     size_t n = 0;
+    if (w->pos <= w->cap && w->cap - w->pos >= sizeof b)
+        o = w->buf + w->pos;  /* room for the longest: straight into the buffer */
     while (v >= 0x80) {
-        b[n++] = (uint8_t)(v | 0x80);
+        o[n++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
-    b[n++] = (uint8_t)v;
-    sp_put(w, b, n);
+    o[n++] = (uint8_t)v;
+    if (o == b)
+        sp_put(w, b, n);
+    else
+        w->pos += n;
 }
 
 static inline size_t sp_varint_len(uint64_t v)
@@ -57,10 +62,15 @@ static inline void sp_put_tag(sp_w *w, uint32_t field, uint32_t wt)
 
 static inline void sp_put_fixed(sp_w *w, uint64_t v, size_t n)
 {
-    uint8_t b[8];
+    uint8_t b[8], *o = b;
+    if (w->pos <= w->cap && w->cap - w->pos >= sizeof b)
+        o = w->buf + w->pos;
     for (size_t i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    sp_put(w, b, n);
+        o[i] = (uint8_t)(v >> (8 * i));
+    if (o == b)
+        sp_put(w, b, n);
+    else
+        w->pos += n;
 }
 
 static inline void sp_put_bytes(sp_w *w, uint32_t field, const void *p, size_t n)
@@ -70,12 +80,15 @@ static inline void sp_put_bytes(sp_w *w, uint32_t field, const void *p, size_t n
     sp_put(w, p, n);
 }
 
-/* Encode one metric (tag, length and body) / the whole payload (codec.c);
+/* Encode one metric (tag, length and body) / the whole payload (codec_encode.c);
  * the sessions build their payloads with these. */
 twin_status twin__sp_put_metric(sp_w *w, const twin_sp_metric *m);
+/* The same bytes as twin__sp_put_metric() for a metric with only an alias,
+ * a timestamp and a Double value (no datatype: DATA), written directly. */
+void twin__sp_put_double_metric(sp_w *w, uint64_t alias, uint64_t timestamp, double v);
 void twin__sp_put_header_tail(sp_w *w, const twin_sp_payload *p);
 
-/* Decoding cursor over a top-level payload (codec.c): checks the payload,
+/* Decoding cursor over a top-level payload (codec_decode.c): checks the payload,
  * then hands out its metrics one by one. */
 typedef struct sp_reader {
     const uint8_t *buf;

@@ -191,6 +191,12 @@ START_TEST(test_edge_ddata_by_alias_on_change)
     ck_assert_uint_eq(met[0].alias, alias_temp);
     ck_assert_uint_eq(met[0].timestamp, (T0 + 1000000) / 1000);
     ck_assert(met[0].value.d == 21.25);
+    /* the edge writes DATA metrics directly: the bytes of twin_sp_encode() */
+    uint8_t again[256];
+    size_t alen = 0;
+    ck_assert_int_eq(twin_sp_encode(&pay, met, 1, again, sizeof again, &alen), TWIN_OK);
+    ck_assert_uint_eq(alen, msg.payload_len);
+    ck_assert_mem_eq(again, msg.payload, alen);
     ck_assert_int_eq(next(T0 + 2000000), TWIN_DONE);
     ck_assert_int_eq(next(T0 + 3000000), TWIN_DONE);  /* nothing new */
 }
