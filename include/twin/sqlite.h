@@ -58,6 +58,11 @@
  * - `tier_marks(signal, res_us, t_us)` (schema 4): per signal, the time
  *   before which its raw samples were folded (`res_us` 0), and the time
  *   from which each tier holds its data.
+ * - `sources(name, clock)` (schema 5): ingest sources, each its clock
+ *   model (declaration and estimate state) in its encoded form
+ *   (twin_clock_encode()); see twin_sqlite_save_sources().
+ * - `signal_sources(twin, signal, source)` (schema 5): the source of each
+ *   signal that has one, by names; primary key `(twin, signal)`.
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
@@ -71,15 +76,17 @@
  *   blobs are encoded forms.
  * - 3 (1.5): compressed series, tables `blocks` and `open_blocks`;
  *   `samples` keeps late samples only.
- * - 4 (since 1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
+ * - 4 (1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
  *   `tier_marks`.
+ * - 5 (since 1.7): ingest sources, tables `sources` and `signal_sources`.
  *
- * Opening a version 1, 2 or 3 database read-write migrates it to version 4
- * in one transaction (from 3: the tier tables, empty): a version 1 database's health rows (raw structs,
+ * Opening a version 1, 2, 3 or 4 database read-write migrates it to
+ * version 5 in one transaction (from 4: the sources tables, empty; from 3:
+ * the tier tables too): a version 1 database's health rows (raw structs,
  * checked as the 1.4 loader checked them) re-written in the encoded forms;
  * every raw sample encoded into closed blocks, signal by signal in time
- * order, and deleted from `samples`; the tier tables created; then
- * `user_version` 4. A health row
+ * order, and deleted from `samples`; the tier and sources tables created;
+ * then `user_version` 5. A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
  * its rows are read as they are (twin_sqlite_read() and the others read
@@ -245,7 +252,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 4
+#define TWIN_SQLITE_SCHEMA_VERSION 5
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -527,6 +534,60 @@ typedef twin_status (*twin_sqlite_document_fn)(void *ud, const char *name, const
  */
 TWIN_SQLITE_API twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind,
                                                   twin_sqlite_document_fn fn, void *ud);
+
+/**
+ * @brief Keep an ingest handle's sources in the database: each source's
+ *        clock model (its kind, declared offset, tolerances and whole
+ *        estimate state, encoded by twin_clock_encode()) and each signal's
+ *        source, so that twin_sqlite_load_sources() after a restart resumes
+ *        the estimates instead of starting from zero.
+ *
+ * Sources are written by name, replacing rows of the same names (rows of
+ * other sources stay); every live signal of @p ing has its row written (its
+ * source's name) or removed (no source). One transaction: all or nothing.
+ * The sources' counters (pairs refused, samples corrected) are not kept.
+ * @param db  Handle (schema 5, opened read-write); no outbox transaction
+ *            may be open (flush the store first).
+ * @param ing Ingest handle (read only).
+ * @retval TWIN_OK      Stored (committed).
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_STATE The database is not open or read-only, or records
+ *                      are delivered but not flushed.
+ * @retval TWIN_E_BUSY  The database is locked.
+ * @retval TWIN_E_IO    SQLite failed to write; nothing was stored.
+ * @par Thread safety Writer of @p db, reader of @p ing.
+ * @since 1.7
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin_ingest *ing);
+
+/**
+ * @brief Put the sources kept by twin_sqlite_save_sources() back into an
+ *        ingest handle: each source is declared when @p ing has none of
+ *        its name, and its clock model replaced by the kept one
+ *        (twin_ingest_set_source_clock()); each signal of @p ing with a
+ *        kept source is given it. Load the signals first
+ *        (twin_sqlite_load()): rows of signals @p ing lacks are skipped.
+ *
+ * Every kept model is read and checked (twin_clock_decode()) before the
+ * first is applied: a corrupted row fails the call with @p ing unchanged.
+ * A database of an older schema opened read-only has no sources: TWIN_OK.
+ * @param db  Handle; no outbox transaction may be open.
+ * @param ing Ingest handle.
+ * @retval TWIN_OK      Loaded.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_STATE The database is not open, records are delivered
+ *                      but not flushed, or @p ing refused a change
+ *                      (called from its callback).
+ * @retval TWIN_E_PARSE A kept clock model does not decode, or a signal's
+ *                      row names a source that is not kept.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval other        @p ing refused a source (e.g. ::TWIN_E_RANGE: too
+ *                      many); sources applied before it stay.
+ * @par Thread safety Reader of @p db, writer of @p ing.
+ * @since 1.7
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_load_sources(twin_sqlite *db, twin_ingest *ing);
 
 /**
  * @brief The SQLite connection, for reading (e.g. queries over `samples`).

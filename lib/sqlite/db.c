@@ -47,6 +47,12 @@ static const char *const tiers_sql =
     " n INTEGER NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX tier_blocks_key ON tier_blocks(signal, res_us, t0_us);";
 
+/* Schema 5: ingest sources and their clock models (sources.c). */
+static const char *const sources_sql =
+    "CREATE TABLE sources(name TEXT NOT NULL PRIMARY KEY, clock BLOB NOT NULL);"
+    "CREATE TABLE signal_sources(twin TEXT NOT NULL, signal TEXT NOT NULL, source TEXT NOT NULL,"
+    " PRIMARY KEY(twin, signal)) WITHOUT ROWID;";
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
     [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
@@ -356,8 +362,9 @@ done:
     return s;
 }
 
-/* Migrate a schema 1, 2 or 3 database to this one, in one transaction:
-   all or nothing. Schema 3 to 4 adds the (empty) tier tables. */
+/* Migrate a schema 1, 2, 3 or 4 database to this one, in one transaction:
+   all or nothing. Schema 3 to 4 adds the (empty) tier tables, 4 to 5 the
+   (empty) sources tables. */
 static twin_status migrate(twin_sqlite *db, const char *path)
 {
     twin_status s = TWIN_OK;
@@ -371,6 +378,7 @@ static twin_status migrate(twin_sqlite *db, const char *path)
     if (s == TWIN_OK && ver == 1) s = migrate_health(db, path);
     if (s == TWIN_OK && ver >= 1 && ver <= 2) s = migrate_samples(db, path);
     if (s == TWIN_OK && ver >= 1 && ver <= 3) s = tsq_exec(db, tiers_sql);
+    if (s == TWIN_OK && ver >= 1 && ver <= 4) s = tsq_exec(db, sources_sql);
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
     if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
@@ -421,7 +429,8 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", APP_ID,
                  TWIN_SQLITE_SCHEMA_VERSION);
         if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, blocks_sql)) != TWIN_OK ||
-            (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
+            (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sources_sql)) != TWIN_OK ||
+            (s = tsq_exec(db, sql)) != TWIN_OK) {
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }

@@ -699,6 +699,14 @@ twin_clock_get_estimate = _declare("twin_clock_get_estimate", _status,
 twin_clock_to_host = _declare("twin_clock_to_host", _status,
                               [clock_p, c_int64, POINTER(c_int64), error_p], _check_health)
 
+# clock.h (1.7): the portable byte form of a clock model.
+CLOCK_ENCODED_MAX = 1236
+twin_clock_encode = _declare("twin_clock_encode", _status,
+                             [clock_p, c_void_p, c_size_t, POINTER(c_size_t), error_p],
+                             _check_health)
+twin_clock_decode = _declare("twin_clock_decode", _status,
+                             [clock_p, c_void_p, c_size_t, error_p], _check_health)
+
 # ---- series.h (1.5) -----------------------------------------------------------
 
 SERIES_PREVIOUS, SERIES_NEXT, SERIES_NEAREST, SERIES_LINEAR = 1, 2, 3, 4

@@ -323,6 +323,9 @@ if lib is not None:
                                      [_db, c_char_p, c_char_p, c_int64, c_int64, c_int64,
                                       POINTER(twin_sqlite_bucket), c_size_t, POINTER(c_size_t),
                                       POINTER(twin_sqlite_tier_answer)], _check_more)
+    # 1.7: ingest sources kept in the database
+    twin_sqlite_save_sources = _declare("twin_sqlite_save_sources", _st, [_db, c_void_p], _check)
+    twin_sqlite_load_sources = _declare("twin_sqlite_load_sources", _st, [_db, c_void_p], _check)
     # The sqlite3 * of the handle (for reading; not used by this binding).
     twin_sqlite_connection = _declare("twin_sqlite_connection", c_void_p, [_db])
 

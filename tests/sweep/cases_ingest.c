@@ -622,6 +622,13 @@ static twin_status na_clock(sw_ctx *c)
     e.size = sizeof e;
     SW_CHECK(twin_clock_get_estimate(&k, &e, &err) == TWIN_OK);
     SW_CHECK(twin_clock_to_host(&k, 5 * SEC, &host, &err) == TWIN_OK);
+    {
+        unsigned char buf[TWIN_CLOCK_ENCODED_MAX];
+        size_t len = 0;
+        twin_clock d;
+        SW_CHECK(twin_clock_encode(&k, buf, sizeof buf, &len, &err) == TWIN_OK);
+        SW_CHECK(twin_clock_decode(&d, buf, len, &err) == TWIN_OK);
+    }
     return TWIN_OK;
 }
 
@@ -643,7 +650,7 @@ const sw_noalloc sw_noalloc_ingest[] = {
     {"twin_series_options_init_ twin_series_at twin_series_resample",
      "pure functions over caller arrays", NULL, na_series},
     {"twin_clock_options_init_ twin_clock_init twin_clock_observe twin_clock_get_estimate "
-     "twin_clock_to_host",
+     "twin_clock_to_host twin_clock_encode twin_clock_decode",
      "plain data in caller storage", NULL, na_clock},
     {"twin_ingest_find_source twin_ingest_sources_next twin_ingest_observe_source "
      "twin_ingest_get_source twin_ingest_set_source_clock twin_ingest_signal_source",
