@@ -568,8 +568,9 @@ TWIN_SQLITE_API twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin
  *        kept source is given it. Load the signals first
  *        (twin_sqlite_load()): rows of signals @p ing lacks are skipped.
  *
- * Every kept model is read and checked (twin_clock_decode()) before the
- * first is applied: a corrupted row fails the call with @p ing unchanged.
+ * Every kept model and signal row is read and checked (twin_clock_decode())
+ * before anything changes, and the sources are put in at once
+ * (twin_ingest_put_sources()): every failure leaves @p ing unchanged.
  * A database of an older schema opened read-only has no sources: TWIN_OK.
  * @param db  Handle; no outbox transaction may be open.
  * @param ing Ingest handle.
@@ -582,8 +583,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin
  *                      row names a source that is not kept.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @retval TWIN_E_IO    SQLite failed to read.
- * @retval other        @p ing refused a source (e.g. ::TWIN_E_RANGE: too
- *                      many); sources applied before it stay.
+ * @retval other        @p ing refused the sources (e.g. ::TWIN_E_RANGE: too
+ *                      many).
  * @par Thread safety Reader of @p db, writer of @p ing.
  * @since 1.7
  */

@@ -173,32 +173,31 @@ static twin_status read_sources(twin_sqlite *db, loaded **out, size_t *n)
     return s;
 }
 
-static twin_status apply(twin_sqlite *db, twin_ingest *ing, const loaded *v, size_t n)
+/* The signals of ing with a kept source, read before anything changes. */
+typedef struct sigrow {
+    twin_signal sig;
+    char *source;
+} sigrow;
+
+static twin_status read_signals(twin_sqlite *db, const twin_ingest *ing, sigrow **out, size_t *n)
 {
     sqlite3_stmt *q;
-    twin_status s;
+    sigrow *v = NULL;
+    size_t cap = 0;
     uint64_t cur = 0;
     twin_signal sig;
+    twin_status s = TWIN_OK;
     int rc;
-    for (size_t k = 0; k < n; k++) {
-        twin_source src;
-        if (twin_ingest_find_source(ing, v[k].name, &src) != TWIN_OK &&
-            (s = twin_ingest_add_source(ing, v[k].name, NULL, &src)) != TWIN_OK)
-            return tsq_fail(db, s, SQLITE_OK, "source '%.128s': %s", v[k].name,
-                            twin_ingest_last_error(ing)->message);
-        if ((s = twin_ingest_set_source_clock(ing, src, &v[k].clock)) != TWIN_OK)
-            return tsq_fail(db, s, SQLITE_OK, "source '%.128s': %s", v[k].name,
-                            twin_ingest_last_error(ing)->message);
-    }
+    *out = NULL;
+    *n = 0;
     rc = sqlite3_prepare_v2(db->db,
                             "SELECT source FROM signal_sources WHERE twin = ?1 AND signal = ?2",
                             -1, &q, NULL);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the signals' sources");
     /* each signal of the handle looks up its row (rows of signals the
        handle does not have stay for a later load) */
-    while ((s = twin_ingest_signals_next(ing, &cur, &sig)) == TWIN_OK) {
+    while (twin_ingest_signals_next(ing, &cur, &sig) == TWIN_OK) {
         const char *twin, *name, *unit, *sname;
-        twin_source src;
         if (twin_ingest_signal_info(ing, sig, &twin, &name, &unit) != TWIN_OK) continue;
         sqlite3_bind_text(q, 1, twin, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
@@ -212,27 +211,82 @@ static twin_status apply(twin_sqlite *db, twin_ingest *ing, const loaded *v, siz
             break;
         }
         sname = (const char *)sqlite3_column_text(q, 0);
-        if (!sname || twin_ingest_find_source(ing, sname, &src) != TWIN_OK) {
-            s = tsq_fail(db, TWIN_E_PARSE, SQLITE_OK, "signal %.128s %.128s: no source '%.128s'",
-                         twin, name, sname ? sname : "");
+        if (*n == cap) {
+            size_t nc = cap ? 2 * cap : 8;
+            sigrow *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                s = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[*n].sig = sig;
+        if (!(v[*n].source = strdup(sname ? sname : ""))) {
+            s = tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
             break;
         }
+        (*n)++;
         sqlite3_reset(q);
-        if ((s = twin_ingest_set_signal_source(ing, sig, src)) != TWIN_OK) {
-            s = tsq_fail(db, s, SQLITE_OK, "signal %.128s %.128s: %s", twin, name,
-                         twin_ingest_last_error(ing)->message);
-            break;
+    }
+    sqlite3_finalize(q);
+    *out = v;
+    return s;
+}
+
+/* Everything read and checked: the sources put in at once (all or
+ * nothing), then the signals given theirs (no allocation, cannot fail for
+ * a source just put). */
+static twin_status apply(twin_sqlite *db, twin_ingest *ing, const loaded *v, size_t n,
+                         const sigrow *r, size_t nr)
+{
+    const char **names = NULL;
+    twin_clock *clocks = NULL;
+    twin_status s;
+    for (size_t k = 0; k < nr; k++) {
+        size_t j = 0;
+        while (j < n && strcmp(v[j].name, r[k].source) != 0) j++;
+        if (j == n) {
+            const char *twin = "?", *name = "?", *unit;
+            twin_ingest_signal_info(ing, r[k].sig, &twin, &name, &unit);
+            return tsq_fail(db, TWIN_E_PARSE, SQLITE_OK,
+                            "signal %.128s %.128s: no source '%.128s' is kept", twin, name,
+                            r[k].source);
         }
     }
-    if (s == TWIN_DONE) s = TWIN_OK;
-    sqlite3_finalize(q);
-    return s;
+    if (n) {
+        names = malloc(n * sizeof *names);
+        clocks = malloc(n * sizeof *clocks);
+        if (!names || !clocks) {
+            free(names);
+            free(clocks);
+            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+        }
+        for (size_t k = 0; k < n; k++) {
+            names[k] = v[k].name;
+            clocks[k] = v[k].clock;
+        }
+    }
+    s = twin_ingest_put_sources(ing, names, clocks, n);
+    free(names);
+    free(clocks);
+    if (s != TWIN_OK)
+        return tsq_fail(db, s, SQLITE_OK, "%s", twin_ingest_last_error(ing)->message);
+    for (size_t k = 0; k < nr; k++) {
+        twin_source src;
+        if ((s = twin_ingest_find_source(ing, r[k].source, &src)) != TWIN_OK ||
+            (s = twin_ingest_set_signal_source(ing, r[k].sig, src)) != TWIN_OK)
+            return tsq_fail(db, s, SQLITE_OK, "signal %u: %s", (unsigned)r[k].sig,
+                            twin_ingest_last_error(ing)->message);
+    }
+    return TWIN_OK;
 }
 
 twin_status twin_sqlite_load_sources(twin_sqlite *db, twin_ingest *ing)
 {
-    loaded *v;
-    size_t n = 0;
+    loaded *v = NULL;
+    sigrow *r = NULL;
+    size_t n = 0, nr = 0;
     twin_status s;
     if (!db || !ing) return TWIN_E_INVAL;
     if ((s = idle(db)) != TWIN_OK) return s;
@@ -241,9 +295,12 @@ twin_status twin_sqlite_load_sources(twin_sqlite *db, twin_ingest *ing)
         return TWIN_OK;
     }
     s = read_sources(db, &v, &n);
-    if (s == TWIN_OK) s = apply(db, ing, v, n);
+    if (s == TWIN_OK) s = read_signals(db, ing, &r, &nr);
+    if (s == TWIN_OK) s = apply(db, ing, v, n, r, nr);
     for (size_t k = 0; k < n; k++) free(v[k].name);
+    for (size_t k = 0; k < nr; k++) free(r[k].source);
     free(v);
+    free(r);
     if (s == TWIN_OK) tsq_ok(db);
     return s;
 }

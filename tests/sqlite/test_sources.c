@@ -240,7 +240,7 @@ START_TEST(test_sqlite_sources_bad_rows_return_parse)
     corrupt(path, "DELETE FROM sources WHERE name = 'plc2'");
     sq_open(&x, path, 0, 0);
     ck_assert_int_eq(twin_sqlite_load_sources(x.db, x.ing), TWIN_E_PARSE);
-    ck_assert(strstr(twin_sqlite_last_error(x.db)->message, "no source 'plc2'") != NULL);
+    ck_assert(strstr(twin_sqlite_last_error(x.db)->message, "no source 'plc2' is kept") != NULL);
     sq_close(&x, 1);
     sq_rmdir(dir);
 }

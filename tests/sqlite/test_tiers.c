@@ -698,6 +698,7 @@ START_TEST(test_schema_3_migrates_to_4)
     /* back to schema 3: as the 1.5 tree wrote it */
     ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE tiers; DROP TABLE tier_marks; DROP TABLE policies; DROP TABLE tier_blocks;"
+                                     " DROP TABLE sources; DROP TABLE signal_sources;"
                                      " PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

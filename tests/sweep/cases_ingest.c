@@ -495,6 +495,16 @@ static twin_status call_set_signal_source(sw_ctx *c)
     return twin_ingest_set_signal_source(c->ing, c->sig, (twin_source)c->u[0]);
 }
 
+/* Sources put back at once: gw1 (existing) replaced, three new ones. */
+static twin_status call_put_sources(sw_ctx *c)
+{
+    static const char *const names[] = {"gw1", "plc2", "plc3", "gw4"};
+    twin_clock k[4];
+    for (int i = 0; i < 4; i++) SW_CHECK(twin_clock_init(&k[i], NULL, NULL) == TWIN_OK);
+    SW_CHECK(twin_clock_observe(&k[1], 5 * SEC, 5 * SEC + 700, NULL) == TWIN_OK);
+    return twin_ingest_put_sources(c->ing, names, k, 4);
+}
+
 static void setup_sourced(sw_ctx *c)
 {
     setup_source(c);
@@ -513,6 +523,7 @@ static twin_status call_write_sourced(sw_ctx *c)
 
 const sw_case sw_cases_sources[] = {
     {"ingest_add_source", "twin_ingest_add_source", setup_sig, call_add_source, 0, 0},
+    {"ingest_put_sources", "twin_ingest_put_sources", setup_source, call_put_sources, 0, 0},
     {"ingest_set_signal_source", "twin_ingest_set_signal_source", setup_source,
      call_set_signal_source, 0, 0},
     {"ingest_write_sourced", "twin_ingest_write_signals_", setup_sourced, call_write_sourced, 0,
