@@ -746,6 +746,18 @@ class SqliteStore(Handle):
 
     # ---- documents ----------------------------------------------------------------
 
+    def save_sources(self, ingest) -> None:
+        """Keep ``ingest``'s sources (their clock models) and each signal's source
+        in the database (``twin_sqlite_save_sources``, libtwin-sqlite 1.7)."""
+        with self._locked():
+            twin_sqlite_save_sources(self._handle(), ingest._handle())
+
+    def load_sources(self, ingest) -> None:
+        """Put the kept sources back into ``ingest`` (load its signals first),
+        all or nothing (``twin_sqlite_load_sources``)."""
+        with self._locked():
+            twin_sqlite_load_sources(self._handle(), ingest._handle())
+
     def put_document(self, kind: str, name: str, body: str) -> None:
         """Keep a text document (e.g. kind ``"dtdl"``, a DTMI as name, the
         model as body), replacing the one of the same kind and name;
