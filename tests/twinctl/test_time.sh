@@ -214,6 +214,9 @@ check "ingest: ... by its line" grep -q "badrt.csv:2: error: bad receive_time" "
 printf 'timestamp,twin,signal,value,colour\n' >"$tmp/badh.csv"
 check "ingest: an unknown header column: exit 1" run 1 "$tmp/out" "$tmp/err" ingest -d "$cdb" -q "$tmp/badh.csv"
 check "ingest: ... named" grep -q "badh.csv:1: error: header" "$tmp/err"
+printf 'timestamp,twin,signal,unit\n2024-07-01T02:00:00Z,L1-ST01-ENV,temperature,degreeCelsius\n' >"$tmp/noval.csv"
+check "ingest: a header without value: exit 1" run 1 "$tmp/out" "$tmp/err" ingest -d "$cdb" -q "$tmp/noval.csv"
+check "ingest: ... named" grep -q "noval.csv:1: error: header" "$tmp/err"
 check "ingest: a negative tolerance: exit 2" \
     run 2 "$tmp/out" "$tmp/err" ingest -d "$cdb" --tolerance-offset -1s "$tmp/ctel.csv"
 check "ingest: a bad skew tolerance: exit 2" \

@@ -67,7 +67,7 @@ static int header(char *p, int map[C_N], int *nfields, const char **why)
         if (!comma) break;
         p = comma + 1;
     }
-    if (nf < 4) {
+    if (map[C_T] < 0 || map[C_TWIN] < 0 || map[C_SIG] < 0 || map[C_VAL] < 0) {
         *why = "header: expected timestamp,twin,signal,value then any of unit, source, "
                "receive_time";
         return -1;
