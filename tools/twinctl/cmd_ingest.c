@@ -29,8 +29,11 @@ static const char help[] =
     "source; its timestamp, and those of the signal's later rows, are\n"
     "corrected to host time by the source's clock model before they are\n"
     "checked and stored. A row with a receive_time also hands the pair\n"
-    "(timestamp, receive_time) to the model first (rows in the order\n"
-    "received). Sources and their models are kept in the database (with\n"
+    "(timestamp, receive_time) to the model (rows in the order received):\n"
+    "rows go in batches of up to 8192, each batch's pairs before its\n"
+    "samples, so that a sample is corrected by the estimate as of the end\n"
+    "of its batch (a batch ends where a row gives its signal another\n"
+    "source). Sources and their models are kept in the database (with\n"
     "those learnt by twinctl clocks --save) and resumed by the next run. A\n"
     "source out of its tolerance (--tolerance-offset, --tolerance-skew) is\n"
     "flagged with a warning even with --quiet; the summary lists each source\n"
@@ -180,6 +183,22 @@ static int parse_duration(const char *s, int64_t *out)
     return 0;
 }
 
+/* Row k's source would change its signal's source (a new source, or
+ * another one than the signal has). */
+static int row_switches(store *st, const csv_rows *r, size_t k)
+{
+    const twin_sample *x = &r->s[k];
+    twin_source src = 0;
+    twin_signal sig;
+    twin_ingest_correction cur;
+    if (!r->source[k]) return 0;
+    if (twin_ingest_find_source(st->ing, r->source[k], &src) != TWIN_OK) return 1;
+    if (twin_ingest_resolve(st->ing, x->twin_id, x->signal, x->unit, &sig) != TWIN_OK) return 0;
+    memset(&cur, 0, sizeof cur);
+    cur.size = sizeof cur;
+    return twin_ingest_signal_source(st->ing, sig, &cur) == TWIN_OK && cur.source != src;
+}
+
 /* Row k's source: declared when new (options co), given to its signal,
  * and its pair handed to the clock model. A pair refused is a warning. */
 static void row_clock(store *st, const char *file, const csv_rows *r, size_t k,
@@ -213,6 +232,24 @@ static void row_clock(store *st, const char *file, const csv_rows *r, size_t k,
                     file);
         (*refused)++;
     }
+}
+
+/* Prepare the rows of the next batch from at (at most max rows): the rows
+ * from *prepared on get their sources and pairs; the batch ends before a
+ * row that would change its signal's source, so that a row is never
+ * corrected by a source given after it. Returns the batch's length. */
+static size_t prepare_batch(store *st, const char *file, const csv_rows *r, size_t at,
+                            size_t max, size_t *prepared, const twin_clock_options *co,
+                            size_t *refused)
+{
+    size_t end = r->n - at < max ? r->n : at + max;
+    if (*prepared < at) *prepared = at;
+    while (*prepared < end) {
+        if (*prepared > at && row_switches(st, r, *prepared)) break;
+        row_clock(st, file, r, *prepared, co, refused);
+        (*prepared)++;
+    }
+    return *prepared - at;
 }
 
 /* Each source's estimate and counters (pass 0, unless quiet), then a
@@ -269,7 +306,7 @@ int cmd_ingest(int argc, char **argv)
     size_t len;
     csv_rows rw;
     twin_clock_options co;
-    size_t refused = 0;
+    size_t refused = 0, prepared = 0;
     uint64_t counts[TWIN_INGEST_OUTCOMES] = {0};
     uint8_t *out;
     events ev;
@@ -356,11 +393,8 @@ int cmd_ingest(int argc, char **argv)
         while (at < rw.n) {
             size_t n = rw.n - at < 8192 ? rw.n - at : 8192, done = 0;
             twin_status s;
-            if (rw.has_source) {
-                /* one row at a time: its source and pair before the sample */
-                row_clock(&st, file, &rw, at, &co, &refused);
-                n = 1;
-            }
+            if (rw.has_source) /* the batch's pairs before its samples */
+                n = prepare_batch(&st, file, &rw, at, 8192, &prepared, &co, &refused);
             s = twin_ingest_write(st.ing, rw.s + at, n, out + at, &done);
             for (k = at; k < at + done; k++) counts[out[k]]++;
             at += done;
