@@ -78,6 +78,7 @@ static int header(char *p, int map[C_N], int *nfields, const char **why)
 
 size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
 {
+    static char empty[1];
     size_t at = 0, bad = 0;
     unsigned long line = 0;
     int map[C_N] = {0, 1, 2, 3, 4, -1, -1}, hdr_fields = 0;
@@ -110,8 +111,10 @@ size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
                 else nf = C_N + 1;
             }
         memset(&x, 0, sizeof x);
+        /* with a header, trailing optional fields may be left out: empty */
+        while (hdr_fields && nf >= 4 && nf < hdr_fields) f[nf++] = empty;
         if (hdr_fields ? nf != hdr_fields : (nf < 4 || nf > 5)) {
-            why = hdr_fields ? "expected as many fields as the header names"
+            why = hdr_fields ? "expected the fields the header names (4 at least)"
                              : "expected timestamp,twin,signal,value[,unit]";
         } else if (csv_parse_time(f[map[C_T]], &x.t_us) != 0) {
             why = "bad timestamp (ISO 8601 UTC, e.g. 2024-06-11T08:00:00Z, or seconds)";

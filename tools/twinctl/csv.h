@@ -2,7 +2,8 @@
  * (an optional header line starting with "timestamp"; CR LF or LF). A
  * header may name more columns after the first four, in any order: unit,
  * source (what stamped the row's timestamp) and receive_time (when the
- * host received it: with the timestamp, one pair of the source's clock). */
+ * host received it: with the timestamp, one pair of the source's clock);
+ * a row may leave out trailing optional fields. */
 #ifndef TWINCTL_CSV_H
 #define TWINCTL_CSV_H
 
