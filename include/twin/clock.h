@@ -262,6 +262,53 @@ TWIN_API twin_status twin_clock_get_estimate(const twin_clock *c, twin_clock_est
 TWIN_API twin_status twin_clock_to_host(const twin_clock *c, int64_t source_us,
                                         int64_t *host_us, twin_error *err);
 
+/** @brief Largest encoded clock (twin_clock_encode()): 212 bytes and 16 a
+ *         point of the envelope in use. @since 1.7 */
+#define TWIN_CLOCK_ENCODED_MAX 1236
+
+/**
+ * @brief Write a clock model (its options and its whole estimate state) in
+ *        a portable byte form: little-endian, independent of the host and
+ *        of this library's private layout, for a store to keep so that a
+ *        restart resumes the estimate instead of starting from zero.
+ * @param c   State (filled by twin_clock_init(), fed or not).
+ * @param buf Receives the bytes (caller storage); may be NULL when @p cap is 0.
+ * @param cap Bytes @p buf holds; ::TWIN_CLOCK_ENCODED_MAX always suffices.
+ * @param len Receives the length written, or needed when @p cap is too small.
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      Written (@p *len bytes, at most ::TWIN_CLOCK_ENCODED_MAX).
+ * @retval TWIN_E_INVAL @p c or @p len is NULL, @p buf is NULL with a
+ *                      capacity, or @p c is not initialised.
+ * @retval TWIN_E_ABI   @p c was made by another library layout.
+ * @retval TWIN_E_RANGE @p cap is below the length (in @p *len); nothing written.
+ * @par Thread safety
+ * Reader of @p c.
+ * @since 1.7
+ */
+TWIN_API twin_status twin_clock_encode(const twin_clock *c, void *buf, size_t cap, size_t *len,
+                                       twin_error *err);
+
+/**
+ * @brief Read a clock model written by twin_clock_encode() (on any host).
+ *
+ * Every field is checked as twin_clock_init() and twin_clock_observe()
+ * would have left it: corrupted bytes are refused, never turned into a
+ * state the model could misread.
+ * @param c   Receives the state (caller storage); unchanged on failure.
+ * @param buf The bytes.
+ * @param len Their number.
+ * @param err If not NULL, receives the status and a static message on failure.
+ * @retval TWIN_OK      @p c holds the model, ready for twin_clock_observe().
+ * @retval TWIN_E_INVAL @p c is NULL, or @p buf is NULL with a length.
+ * @retval TWIN_E_PARSE Not an encoded clock, a later version, a length that
+ *                      does not match, or a field out of its range.
+ * @par Thread safety
+ * Writer of @p c.
+ * @since 1.7
+ */
+TWIN_API twin_status twin_clock_decode(twin_clock *c, const void *buf, size_t len,
+                                       twin_error *err);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -742,7 +742,8 @@ TWIN_API twin_status twin_ingest_resample(const twin_ingest *ing, twin_signal si
  *
  * Signals without a source take none of this: their samples go through
  * bit for bit as before, at the cost of one flag test. Sources live as
- * long as the handle; snapshots do not save them (nor a signal's source).
+ * long as the handle; snapshots do not save them (nor a signal's source):
+ * libtwin-sqlite keeps them (twin_sqlite_save_sources(), schema 6).
  * @{
  */
 
@@ -918,6 +919,35 @@ TWIN_API twin_status twin_ingest_observe_source(twin_ingest *ing, twin_source sr
  */
 TWIN_API twin_status twin_ingest_set_source_clock(twin_ingest *ing, twin_source src,
                                                   const twin_clock *clock);
+
+/**
+ * @brief Declare or replace many sources at once, all or nothing: for each
+ *        name, the source of that name (declared when the handle has none,
+ *        after the existing ones, in array order) gets a copy of its clock
+ *        model, as twin_ingest_set_source_clock() would. For a store that
+ *        kept the sources to put them back after a restart.
+ *
+ * Counters of sources declared here start at zero; those of existing
+ * sources are kept.
+ * @param ing    Handle.
+ * @param names  @p n source names (as for twin_ingest_add_source()), distinct.
+ * @param clocks @p n clock models filled by twin_clock_init() or
+ *               twin_clock_decode() (and fed or not), copied.
+ * @param n      Their number; 0 does nothing.
+ * @retval TWIN_OK       Done.
+ * @retval TWIN_E_INVAL  @p ing is NULL, @p names or @p clocks is NULL with
+ *                       @p n > 0, a name is NULL, empty, not UTF-8 or given
+ *                       twice, or a clock is not initialised.
+ * @retval TWIN_E_ABI    A clock has another layout.
+ * @retval TWIN_E_RANGE  A name is too long, or too many sources (65535).
+ * @retval TWIN_E_NOMEM  Allocation failed.
+ * @retval TWIN_E_STATE  Called from a callback of this handle or its store.
+ * Every failure leaves the handle unchanged (message: twin_ingest_last_error()).
+ * @par Thread safety Writer.
+ * @since 1.7
+ */
+TWIN_API twin_status twin_ingest_put_sources(twin_ingest *ing, const char *const *names,
+                                             const twin_clock *clocks, size_t n);
 
 /**
  * @brief A source's counters and estimate, and optionally a copy of its

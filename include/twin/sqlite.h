@@ -64,6 +64,11 @@
  * - `tier_marks(signal, res_us, t_us)` (schema 4): per signal, the time
  *   before which its raw samples were folded (`res_us` 0), and the time
  *   from which each tier holds its data.
+ * - `sources(name, clock)` (schema 6): ingest sources, each its clock
+ *   model (declaration and estimate state) in its encoded form
+ *   (twin_clock_encode()); see twin_sqlite_save_sources().
+ * - `signal_sources(twin, signal, source)` (schema 6): the source of each
+ *   signal that has one, by names; primary key `(twin, signal)`.
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
@@ -79,22 +84,24 @@
  *   `samples` keeps late samples only.
  * - 4 (1.6): tiers, tables `policies`, `tiers`, `tier_blocks` and
  *   `tier_marks`.
- * - 5 (since 1.7): open blocks as append-only logs (`open_blocks.seq`);
+ * - 5 (1.7): open blocks as append-only logs (`open_blocks.seq`);
  *   buckets keep the times of their first and last samples (`tiers`
  *   columns `first_t_us`, `last_t_us`; tier blocks of format 2, whose two
  *   more columns hold them), so that a late sample can take their place.
+ * - 6 (since 1.7): ingest sources, tables `sources` and `signal_sources`.
  *
- * Opening a version 1 to 4 database read-write migrates it to version 5
- * in one transaction (from 4: each open block becomes the first chunk of
- * its signal's log, and the buckets get as first and last times their own
- * start and end, which keeps their first and last values when late samples
- * come, as schema 4 did; tier blocks of format 1 are read as they are and
- * written as format 2 when a late sample changes one; from 3 also: the
- * tier tables, empty): a version 1 database's health rows (raw structs,
- * checked as the 1.4 loader checked them) re-written in the encoded forms;
- * every raw sample encoded into closed blocks, signal by signal in time
- * order, and deleted from `samples`; the tier tables created; then
- * `user_version` 5. A health row
+ * Opening a version 1 to 5 database read-write migrates it to version 6
+ * in one transaction (from 5: the sources tables, empty; from 4 also: each
+ * open block becomes the first chunk of its signal's log, and the buckets
+ * get as first and last times their own start and end, which keeps their
+ * first and last values when late samples come, as schema 4 did; tier
+ * blocks of format 1 are read as they are and written as format 2 when a
+ * late sample changes one; from 3 also: the tier tables, empty): a version
+ * 1 database's health rows (raw structs, checked as the 1.4 loader checked
+ * them) re-written in the encoded forms; every raw sample encoded into
+ * closed blocks, signal by signal in time order, and deleted from
+ * `samples`; the tier and sources tables created; then `user_version` 6.
+ * A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
  * its rows are read as they are (twin_sqlite_read() and the others read
@@ -283,7 +290,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 5
+#define TWIN_SQLITE_SCHEMA_VERSION 6
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {
@@ -565,6 +572,61 @@ typedef twin_status (*twin_sqlite_document_fn)(void *ud, const char *name, const
  */
 TWIN_SQLITE_API twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind,
                                                   twin_sqlite_document_fn fn, void *ud);
+
+/**
+ * @brief Keep an ingest handle's sources in the database: each source's
+ *        clock model (its kind, declared offset, tolerances and whole
+ *        estimate state, encoded by twin_clock_encode()) and each signal's
+ *        source, so that twin_sqlite_load_sources() after a restart resumes
+ *        the estimates instead of starting from zero.
+ *
+ * Sources are written by name, replacing rows of the same names (rows of
+ * other sources stay); every live signal of @p ing has its row written (its
+ * source's name) or removed (no source). One transaction: all or nothing.
+ * The sources' counters (pairs refused, samples corrected) are not kept.
+ * @param db  Handle (schema 6, opened read-write); no outbox transaction
+ *            may be open (flush the store first).
+ * @param ing Ingest handle (read only).
+ * @retval TWIN_OK      Stored (committed).
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_STATE The database is not open or read-only, or records
+ *                      are delivered but not flushed.
+ * @retval TWIN_E_BUSY  The database is locked.
+ * @retval TWIN_E_IO    SQLite failed to write; nothing was stored.
+ * @par Thread safety Writer of @p db, reader of @p ing.
+ * @since 1.7
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin_ingest *ing);
+
+/**
+ * @brief Put the sources kept by twin_sqlite_save_sources() back into an
+ *        ingest handle: each source is declared when @p ing has none of
+ *        its name, and its clock model replaced by the kept one
+ *        (twin_ingest_set_source_clock()); each signal of @p ing with a
+ *        kept source is given it. Load the signals first
+ *        (twin_sqlite_load()): rows of signals @p ing lacks are skipped.
+ *
+ * Every kept model and signal row is read and checked (twin_clock_decode())
+ * before anything changes, and the sources are put in at once
+ * (twin_ingest_put_sources()): every failure leaves @p ing unchanged.
+ * A database of an older schema opened read-only has no sources: TWIN_OK.
+ * @param db  Handle; no outbox transaction may be open.
+ * @param ing Ingest handle.
+ * @retval TWIN_OK      Loaded.
+ * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_STATE The database is not open, records are delivered
+ *                      but not flushed, or @p ing refused a change
+ *                      (called from its callback).
+ * @retval TWIN_E_PARSE A kept clock model does not decode, or a signal's
+ *                      row names a source that is not kept.
+ * @retval TWIN_E_NOMEM Allocation failed.
+ * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval other        @p ing refused the sources (e.g. ::TWIN_E_RANGE: too
+ *                      many).
+ * @par Thread safety Reader of @p db, writer of @p ing.
+ * @since 1.7
+ */
+TWIN_SQLITE_API twin_status twin_sqlite_load_sources(twin_sqlite *db, twin_ingest *ing);
 
 /**
  * @brief The SQLite connection, for reading (e.g. queries over `samples`).

@@ -261,3 +261,79 @@ twin_status twin_ingest_get_source(const twin_ingest *ing, twin_source src,
     if (clock) *clock = c->clock;
     return TWIN_OK;
 }
+
+twin_status twin_ingest_put_sources(twin_ingest *ing, const char *const *names,
+                                    const twin_clock *clocks, size_t n)
+{
+    char **copies = NULL;
+    size_t missing = 0, k, j;
+    twin_status s;
+    twin_error e;
+    if (!ing) return TWIN_E_INVAL;
+    if ((s = writer_ready(ing)) != TWIN_OK) return s;
+    if (n == 0) return TWIN_OK;
+    if (!names || !clocks) return twin__ing_fail(ing, TWIN_E_INVAL, "names or clocks is NULL");
+    /* every check first: nothing changes unless all pass */
+    for (k = 0; k < n; k++) {
+        twin_clock_estimate est;
+        size_t len;
+        if (!names[k]) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is NULL", k);
+        len = strlen(names[k]);
+        if (len == 0) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is empty", k);
+        if (len > TWIN_ID_MAX)
+            return twin__ing_fail(ing, TWIN_E_RANGE, "source name %zu is longer than %d bytes",
+                                  k, TWIN_ID_MAX);
+        if (twin__utf8_check(names[k], len) != len)
+            return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is not UTF-8", k);
+        for (j = 0; j < k; j++)
+            if (strcmp(names[j], names[k]) == 0)
+                return twin__ing_fail(ing, TWIN_E_INVAL, "source '%.128s' is given twice",
+                                      names[k]);
+        memset(&est, 0, sizeof est);
+        est.size = sizeof est;
+        s = twin_clock_get_estimate(&clocks[k], &est, &e);
+        if (s != TWIN_OK && s != TWIN_E_NOTFOUND)
+            return twin__ing_fail(ing, s, "source '%.128s': %s", names[k], e.message);
+        if (!find(ing, names[k], len)) missing++;
+    }
+    if (missing > (size_t)(TWIN__SRC_MAX - ing->nsrc))
+        return twin__ing_fail(ing, TWIN_E_RANGE, "too many sources (%u)", TWIN__SRC_MAX);
+    /* room and the names' copies, before the first change */
+    if (missing) {
+        if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + (uint32_t)missing)) != TWIN_OK)
+            return twin__ing_fail(ing, s, "out of memory");
+        copies = twin__alloc(&ing->alloc, missing * sizeof *copies);
+        if (!copies) return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory");
+        for (k = 0, j = 0; k < n; k++) {
+            size_t len = strlen(names[k]);
+            if (find(ing, names[k], len)) continue;
+            copies[j] = twin__alloc(&ing->alloc, len + 1);
+            if (!copies[j]) {
+                while (j--) {
+                    size_t lj = strlen(copies[j]);
+                    twin__free(&ing->alloc, copies[j], lj + 1);
+                }
+                twin__free(&ing->alloc, copies, missing * sizeof *copies);
+                return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory");
+            }
+            memcpy(copies[j++], names[k], len + 1);
+        }
+    }
+    for (k = 0, j = 0; k < n; k++) {
+        size_t len = strlen(names[k]);
+        twin_source h = find(ing, names[k], len);
+        twin__src *c;
+        if (h) {
+            c = src_at(ing, h);
+        } else {
+            c = &ing->src[ing->nsrc++];
+            memset(c, 0, sizeof *c);
+            c->name = copies[j++];
+            c->name_len = (uint32_t)len;
+        }
+        c->clock = clocks[k];
+        refresh(c);
+    }
+    if (copies) twin__free(&ing->alloc, copies, missing * sizeof *copies);
+    return TWIN_OK;
+}

@@ -55,6 +55,12 @@ static const char *const tiers_sql =
     " n INTEGER NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX tier_blocks_key ON tier_blocks(signal, res_us, t0_us);";
 
+/* Schema 6: ingest sources and their clock models (sources.c). */
+static const char *const sources_sql =
+    "CREATE TABLE sources(name TEXT NOT NULL PRIMARY KEY, clock BLOB NOT NULL);"
+    "CREATE TABLE signal_sources(twin TEXT NOT NULL, signal TEXT NOT NULL, source TEXT NOT NULL,"
+    " PRIMARY KEY(twin, signal)) WITHOUT ROWID;";
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
     [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
@@ -391,9 +397,10 @@ static const char *const tier_times_sql =
     "ALTER TABLE tiers ADD COLUMN last_t_us INTEGER NOT NULL DEFAULT 0;"
     "UPDATE tiers SET first_t_us = t_us, last_t_us = t_us + res_us - 1;";
 
-/* Migrate a schema 1 to 4 database to this one, in one transaction: all
+/* Migrate a schema 1 to 5 database to this one, in one transaction: all
    or nothing. Schema 3 to 4 adds the (empty) tier tables; 4 to 5 the open
-   blocks' logs and the buckets' first and last times. */
+   blocks' logs and the buckets' first and last times; 5 to 6 the (empty)
+   sources tables. */
 static twin_status migrate(twin_sqlite *db, const char *path)
 {
     twin_status s = TWIN_OK;
@@ -409,6 +416,7 @@ static twin_status migrate(twin_sqlite *db, const char *path)
     if (s == TWIN_OK && ver >= 1 && ver <= 3) s = tsq_exec(db, tiers_sql);
     if (s == TWIN_OK && ver >= 3 && ver <= 4) s = tsq_exec(db, open_log_sql);
     if (s == TWIN_OK && ver == 4) s = tsq_exec(db, tier_times_sql);
+    if (s == TWIN_OK && ver >= 1 && ver <= 5) s = tsq_exec(db, sources_sql);
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
     if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
@@ -459,7 +467,8 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", APP_ID,
                  TWIN_SQLITE_SCHEMA_VERSION);
         if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, blocks_sql)) != TWIN_OK ||
-            (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
+            (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sources_sql)) != TWIN_OK ||
+            (s = tsq_exec(db, sql)) != TWIN_OK) {
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }

@@ -34,7 +34,8 @@ from .graph import Graph, Relationship, Twin
 from .health import (Fusion, Health, HealthEvent, HealthModel, HealthOptions, HealthStats,
                      Predictor, Rul, RulEstimate, Track)
 from .impact import Hit, Impact
-from .ingest import EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, outcome_counts
+from .ingest import (EventFlag, Ingest, IngestEvent, IngestStats, Order, Outcome, SourceCorrection,
+                     SourceInfo, outcome_counts)
 from .models import (Diagnostic, DtmiInfo, DtmiResolver, Element, Kind, ModelCheck, Models,
                      ModelsValidator, Multiplicity, Primitive, dtmi_parse)
 from .scenario import Diff, HealthParam, Result, Scenario, Stress, StressLaw, TwinOutcome
@@ -51,6 +52,7 @@ __all__ = [
     "Models", "ModelsValidator", "DtmiResolver", "Element", "Diagnostic", "DtmiInfo",
     "Multiplicity", "Kind", "Primitive", "ModelCheck", "dtmi_parse",
     "Ingest", "IngestEvent", "IngestStats", "Outcome", "Order", "EventFlag", "outcome_counts",
+    "SourceInfo", "SourceCorrection",
     "Clock", "ClockKind", "ClockEstimate", "Policy", "SeriesValue", "Bucket",
     "Store", "StoreSignal", "StoreStats", "SampleBatch", "LoadedSignal", "store_load",
     "snapshot_save", "snapshot_restore", "SqliteStore",

@@ -709,6 +709,15 @@ twin_clock_get_estimate = _declare("twin_clock_get_estimate", _status,
 twin_clock_to_host = _declare("twin_clock_to_host", _status,
                               [clock_p, c_int64, POINTER(c_int64), error_p], _check_health)
 
+# clock.h (1.7): the portable byte form of a clock model.
+CLOCK_ENCODED_MAX = 1236
+if version_number // 100 % 100 >= 7:
+    twin_clock_encode = _declare("twin_clock_encode", _status,
+                                 [clock_p, c_void_p, c_size_t, POINTER(c_size_t), error_p],
+                                 _check_health)
+    twin_clock_decode = _declare("twin_clock_decode", _status,
+                                 [clock_p, c_void_p, c_size_t, error_p], _check_health)
+
 # ---- series.h (1.5) -----------------------------------------------------------
 
 SERIES_PREVIOUS, SERIES_NEXT, SERIES_NEAREST, SERIES_LINEAR = 1, 2, 3, 4
@@ -1191,6 +1200,11 @@ if version_number // 100 % 100 >= 6:
         "twin_ingest_get_source", _status,
         [_vp, c_uint32, POINTER(twin_ingest_source_info), clock_p], _check)
 
+# ingest.h (1.7): sources put back all at once (libtwin-sqlite's load).
+if version_number // 100 % 100 >= 7:
+    twin_ingest_put_sources = _declare(
+        "twin_ingest_put_sources", _status,
+        [c_void_p, POINTER(c_char_p), POINTER(twin_clock), c_size_t], _check_ingest)
 
 # ---- storage.h: the loader of twin_store_load (used by storage.py) ---------
 

@@ -47,20 +47,26 @@ class ClockEstimate:
     declared: bool
 
 
+def _options(kind, options: dict) -> _ffi.twin_clock_options:
+    """``twin_clock_options`` from a kind and keyword options (None: default)."""
+    o = _ffi.twin_clock_options()
+    _ffi.twin_clock_options_init_(ctypes.byref(o), ctypes.sizeof(o))
+    o.kind = int(ClockKind[kind.upper()] if isinstance(kind, str) else ClockKind(kind))
+    names = {f[0] for f in _ffi.twin_clock_options._fields_} - {"size", "kind"}
+    for k, v in options.items():
+        if k not in names:
+            raise TypeError(f"unknown clock option {k!r}")
+        if v is not None:
+            setattr(o, k, v)
+    return o
+
+
 class Clock:
     """One source's clock model: plain data (a copy of ``twin_clock``), no
     handle to close. Options as in ``twin_clock_options`` (None: default)."""
 
     def __init__(self, kind: ClockKind | str = ClockKind.ESTIMATED, **options):
-        o = _ffi.twin_clock_options()
-        _ffi.twin_clock_options_init_(ctypes.byref(o), ctypes.sizeof(o))
-        o.kind = int(ClockKind[kind.upper()] if isinstance(kind, str) else ClockKind(kind))
-        names = {f[0] for f in _ffi.twin_clock_options._fields_} - {"size", "kind"}
-        for k, v in options.items():
-            if k not in names:
-                raise TypeError(f"unknown clock option {k!r}")
-            if v is not None:
-                setattr(o, k, v)
+        o = _options(kind, options)
         self._c = _ffi.twin_clock()
         self._err = _ffi.twin_error()
         _ffi.twin_clock_init(ctypes.byref(self._c), ctypes.byref(o), ctypes.pointer(self._err))
@@ -89,3 +95,31 @@ class Clock:
         _ffi.twin_clock_to_host(ctypes.byref(self._c), _finite_time(source_us), ctypes.byref(h),
                                 ctypes.pointer(self._err))
         return h.value
+
+    def encode(self) -> bytes:
+        """The model (options and whole estimate state) in its portable byte
+        form (``twin_clock_encode``, libtwin 1.7): keep it, and
+        :meth:`decode` resumes the estimate where it was."""
+        buf = ctypes.create_string_buffer(_ffi.CLOCK_ENCODED_MAX)
+        n = ctypes.c_size_t()
+        _ffi.twin_clock_encode(ctypes.byref(self._c), buf, len(buf), ctypes.byref(n),
+                               ctypes.pointer(self._err))
+        return buf.raw[:n.value]
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Clock":
+        """A model from :meth:`encode`'s bytes (``twin_clock_decode``); corrupted
+        or foreign bytes raise :class:`libtwin.ParseError`."""
+        c = cls.__new__(cls)
+        c._c = _ffi.twin_clock()
+        c._err = _ffi.twin_error()
+        b = bytes(data)
+        _ffi.twin_clock_decode(ctypes.byref(c._c), b, len(b), ctypes.pointer(c._err))
+        return c
+
+    @classmethod
+    def _from_c(cls, raw: _ffi.twin_clock) -> "Clock":
+        c = cls.__new__(cls)
+        c._c = raw
+        c._err = _ffi.twin_error()
+        return c

@@ -117,6 +117,38 @@ class IngestStats:
         return self.outcomes[Outcome.ACCEPTED] + self.outcomes[Outcome.ACCEPTED_LATE]
 
 
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source's estimate in use (None without one: too few pairs) and its
+    counters (``twin_ingest_source_info``)."""
+    name: str
+    estimated: bool
+    t_us: int | None
+    offset_us: int | None
+    skew_ppm: float | None
+    offset_uncertainty_us: float
+    skew_uncertainty_ppm: float
+    out_of_tolerance: bool
+    signals: int
+    pairs: int
+    pairs_refused: int
+    corrected: int
+    uncorrected: int
+    out_of_tolerance_samples: int
+
+
+@dataclass(frozen=True)
+class SourceCorrection:
+    """A signal's source (None: none) and how its latest sample's timestamp
+    was corrected (``twin_ingest_correction``); times None before a sample."""
+    source: int | None
+    source_t_us: int | None
+    t_us: int | None
+    uncertainty_us: float
+    out_of_tolerance: bool
+    uncorrected: bool
+
+
 def outcome_counts(outcomes) -> dict:
     """{Outcome: count} of a write's outcomes (bytes or a numpy array), every
     code present (0 when absent)."""
@@ -671,10 +703,92 @@ class Ingest(Handle):
                    nbuckets, out, ctypes.pointer(err))
         return [series._bucket(out[i]) for i in range(nbuckets)]
 
+    # ---- sources and their clocks (1.6; put_sources 1.7) ---------------------------
+
+    def add_source(self, name: str, kind="estimated", **options) -> int:
+        """Declare a source (whatever stamps samples) with a clock model of its
+        own; options as :class:`libtwin.Clock`'s (``tolerance_offset_us``,
+        ``offset_us`` for a known offset, ...). Returns its handle."""
+        from .clock import _options
+        o = _options(kind, options)
+        out = ctypes.c_uint32()
+        self._call(_ffi.twin_ingest_add_source, encode_id(name, "source name"), ctypes.byref(o),
+                   ctypes.byref(out))
+        return out.value
+
+    def find_source(self, name: str) -> int | None:
+        """The source of this name, or None."""
+        out = ctypes.c_uint32()
+        try:
+            self._read(_ffi.twin_ingest_find_source, encode_id(name, "source name"),
+                       ctypes.byref(out))
+        except errors.NotFound:
+            return None
+        return out.value
+
+    def sources(self) -> Iterator[int]:
+        """The sources, in declaration order."""
+        cur, out = ctypes.c_uint64(), ctypes.c_uint32()
+        while self._read(_ffi.twin_ingest_sources_next, ctypes.byref(cur),
+                         ctypes.byref(out)) == 0:
+            yield out.value
+
+    def set_signal_source(self, signal: int, source: int | None) -> None:
+        """Give a signal a source (its timestamps are corrected from its next
+        sample on), or take it away (None)."""
+        self._call(_ffi.twin_ingest_set_signal_source, int(signal), int(source or 0))
+
+    def signal_source(self, signal: int) -> SourceCorrection:
+        """A signal's source and how its latest sample was corrected."""
+        c = _ffi.twin_ingest_correction(size=ctypes.sizeof(_ffi.twin_ingest_correction))
+        self._read(_ffi.twin_ingest_signal_source, int(signal), ctypes.byref(c))
+        return SourceCorrection(c.source or None,
+                                None if c.source_t_us == -(1 << 63) else c.source_t_us,
+                                None if c.t_us == -(1 << 63) else c.t_us, c.uncertainty_us,
+                                bool(c.flags & _ffi.INGEST_EVENT_CLOCK_OUT_OF_TOLERANCE),
+                                bool(c.flags & _ffi.INGEST_EVENT_CLOCK_UNCORRECTED))
+
+    def observe_source(self, source: int, source_us: int, receive_us: int) -> None:
+        """Hand a source's clock one pair (its timestamp of a sample, the host's
+        receive time); bad input raises and leaves the estimate as it was."""
+        from .series import _finite_time
+        self._call(_ffi.twin_ingest_observe_source, int(source), _finite_time(source_us),
+                   _finite_time(receive_us))
+
+    def set_source_clock(self, source: int, clock) -> None:
+        """Replace a source's clock model by a copy of ``clock`` (a :class:`libtwin.Clock`)."""
+        self._call(_ffi.twin_ingest_set_source_clock, int(source), ctypes.byref(clock._c))
+
+    def source_clock(self, source: int):
+        """A copy of the source's clock model (a :class:`libtwin.Clock`)."""
+        from .clock import Clock
+        raw = _ffi.twin_clock()
+        self._read(_ffi.twin_ingest_get_source, int(source), None, ctypes.byref(raw))
+        return Clock._from_c(raw)
+
+    def source_info(self, source: int) -> SourceInfo:
+        """A source's estimate in use and its counters."""
+        i = _ffi.twin_ingest_source_info(size=ctypes.sizeof(_ffi.twin_ingest_source_info))
+        self._read(_ffi.twin_ingest_get_source, int(source), ctypes.byref(i), None)
+        est = bool(i.estimated)
+        return SourceInfo(i.name.decode(), est, None if not est else i.t_us,
+                          i.offset_us if est else None, i.skew_ppm if est else None,
+                          i.offset_uncertainty_us, i.skew_uncertainty_ppm,
+                          bool(i.clock_flags & _ffi.CLOCK_OUT_OF_TOLERANCE), i.signals, i.pairs,
+                          i.pairs_refused, i.corrected, i.uncorrected, i.out_of_tolerance)
+
+    def put_sources(self, clocks: dict) -> None:
+        """Declare or replace many sources at once, all or nothing
+        (``twin_ingest_put_sources``, libtwin 1.7): ``{name: Clock}``."""
+        items = list(clocks.items())
+        names = (ctypes.c_char_p * max(len(items), 1))(*[encode_id(n, "source name") for n, _ in items])
+        arr = (_ffi.twin_clock * max(len(items), 1))(*[c._c for _, c in items])
+        self._call(_ffi.twin_ingest_put_sources, names, arr, len(items))
+
     def __repr__(self) -> str:
         state = "closed" if self._ptr is None else f"{len(self)} signals"
         return f"<libtwin.Ingest {state}>"
 
 
 __all__ = ["Ingest", "Outcome", "Order", "EventFlag", "IngestEvent", "IngestStats",
-           "outcome_counts"]
+           "SourceInfo", "SourceCorrection", "outcome_counts"]

@@ -53,7 +53,7 @@ from .values import encode_id
 
 SONAME = "libtwin-sqlite.so.1"
 ENV = "LIBTWIN_SQLITE_LIBRARY"
-SCHEMA_VERSION = 5  # TWIN_SQLITE_SCHEMA_VERSION
+SCHEMA_VERSION = 6  # TWIN_SQLITE_SCHEMA_VERSION
 TIERS_MAX = 4  # TWIN_SQLITE_TIERS_MAX
 
 # twin_sqlite_policy_scope
@@ -314,6 +314,9 @@ if lib is not None:
                                      [_db, c_char_p, c_char_p, c_int64, c_int64, c_int64,
                                       POINTER(twin_sqlite_bucket), c_size_t, POINTER(c_size_t),
                                       POINTER(twin_sqlite_tier_answer)], _check_more)
+    # 1.7: ingest sources kept in the database
+    twin_sqlite_save_sources = _declare("twin_sqlite_save_sources", _st, [_db, c_void_p], _check)
+    twin_sqlite_load_sources = _declare("twin_sqlite_load_sources", _st, [_db, c_void_p], _check)
     # The sqlite3 * of the handle (for reading; not used by this binding).
     twin_sqlite_connection = _declare("twin_sqlite_connection", c_void_p, [_db])
 
@@ -733,6 +736,18 @@ class SqliteStore(Handle):
                                bool(ans.complete))
 
     # ---- documents ----------------------------------------------------------------
+
+    def save_sources(self, ingest) -> None:
+        """Keep ``ingest``'s sources (their clock models) and each signal's source
+        in the database (``twin_sqlite_save_sources``, libtwin-sqlite 1.7)."""
+        with self._locked():
+            twin_sqlite_save_sources(self._handle(), ingest._handle())
+
+    def load_sources(self, ingest) -> None:
+        """Put the kept sources back into ``ingest`` (load its signals first),
+        all or nothing (``twin_sqlite_load_sources``)."""
+        with self._locked():
+            twin_sqlite_load_sources(self._handle(), ingest._handle())
 
     def put_document(self, kind: str, name: str, body: str) -> None:
         """Keep a text document (e.g. kind ``"dtdl"``, a DTMI as name, the

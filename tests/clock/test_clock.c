@@ -369,6 +369,135 @@ START_TEST(test_clock_options_older_size_takes_defaults)
 }
 END_TEST
 
+/* ---- the portable byte form ------------------------------------------------- */
+
+/* Encoded and decoded, a clock gives the same estimate, corrects alike and
+ * goes on learning exactly as the original does, pair for pair. */
+START_TEST(test_clock_encode_decode_round_trip_resumes_the_estimate)
+{
+    sim_rng r = {21}, r2;
+    sim_source s;
+    twin_clock d;
+    twin_clock_options o;
+    twin_clock_estimate a, b;
+    unsigned char buf[TWIN_CLOCK_ENCODED_MAX];
+    size_t len = 0;
+    int64_t last = 0, last2, h1, h2;
+    twin_clock_options_init(&o);
+    o.tolerance_offset_us = 500000;
+    o.kind = TWIN_CLOCK_ESTIMATED;
+    ck_assert_int_eq(twin_clock_init(&c, &o, NULL), TWIN_OK);
+    sim_source_random(&s, &r, T0);
+    s.ahead_us = 1.5e6; /* out of tolerance */
+    feed(&c, &s, &r, 0, 100, &last); /* more than TWIN_CLOCK_POINTS points: the ring wrapped */
+    ck_assert_int_eq(twin_clock_encode(&c, buf, sizeof buf, &len, NULL), TWIN_OK);
+    ck_assert_uint_eq(len, TWIN_CLOCK_ENCODED_MAX);
+    memset(&d, 0xa5, sizeof d);
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len, NULL), TWIN_OK);
+    a = estimate(&c);
+    b = estimate(&d);
+    ck_assert_int_eq(a.offset_us, b.offset_us);
+    ck_assert(a.skew_ppm == b.skew_ppm && a.offset_uncertainty_us == b.offset_uncertainty_us);
+    ck_assert_uint_eq(a.flags, b.flags);
+    ck_assert(b.flags & TWIN_CLOCK_OUT_OF_TOLERANCE);
+    ck_assert_uint_eq(a.pairs, b.pairs);
+    ck_assert_uint_eq(a.points, b.points);
+    ck_assert_int_eq(twin_clock_to_host(&c, T0 + 200 * SEC, &h1, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_clock_to_host(&d, T0 + 200 * SEC, &h2, NULL), TWIN_OK);
+    ck_assert_int_eq(h1, h2);
+    /* the same next pairs into both */
+    r2 = r;
+    last2 = last;
+    feed(&c, &s, &r, 100, 130, &last);
+    feed(&d, &s, &r2, 100, 130, &last2);
+    a = estimate(&c);
+    b = estimate(&d);
+    ck_assert_int_eq(a.offset_us, b.offset_us);
+    ck_assert(a.skew_ppm == b.skew_ppm);
+}
+END_TEST
+
+/* A fresh clock encodes to the fixed part alone; the encoded options
+ * come back (a declared offset). */
+START_TEST(test_clock_encode_fresh_declared_clock)
+{
+    twin_clock_options o;
+    twin_clock d;
+    unsigned char buf[TWIN_CLOCK_ENCODED_MAX];
+    size_t len = 0;
+    twin_clock_options_init(&o);
+    o.kind = TWIN_CLOCK_KNOWN_OFFSET;
+    o.offset_us = -3600 * SEC;
+    ck_assert_int_eq(twin_clock_init(&c, &o, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_clock_encode(&c, buf, sizeof buf, &len, NULL), TWIN_OK);
+    ck_assert_uint_eq(len, 212);
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len, NULL), TWIN_OK);
+    ck_assert_int_eq(estimate(&d).offset_us, -3600 * SEC);
+    ck_assert(estimate(&d).flags & TWIN_CLOCK_DECLARED);
+}
+END_TEST
+
+/* Bad input: a small buffer says the length, writes nothing; truncated,
+ * corrupted or foreign bytes are refused with c unchanged; every single
+ * byte flipped either decodes to a clock that works or is refused. */
+START_TEST(test_clock_decode_bad_input_returns_parse)
+{
+    sim_rng r = {4};
+    sim_source s;
+    twin_clock d, before;
+    twin_error e;
+    unsigned char buf[TWIN_CLOCK_ENCODED_MAX], small[8];
+    size_t len = 0, need = 0;
+    int64_t last = 0;
+    sim_source_random(&s, &r, T0);
+    feed(&c, &s, &r, 0, 20, &last);
+    memset(small, 0x5a, sizeof small);
+    ck_assert_int_eq(twin_clock_encode(&c, small, sizeof small, &need, &e), TWIN_E_RANGE);
+    ck_assert(need > sizeof small && e.message != NULL);
+    ck_assert_uint_eq(small[0], 0x5a);
+    ck_assert_int_eq(twin_clock_encode(&c, NULL, 0, &need, NULL), TWIN_E_RANGE);
+    ck_assert_int_eq(twin_clock_encode(NULL, buf, sizeof buf, &len, NULL), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_clock_encode(&c, buf, sizeof buf, NULL, NULL), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_clock_encode(&c, buf, sizeof buf, &len, NULL), TWIN_OK);
+    ck_assert_uint_eq(len, need);
+    ck_assert_int_eq(twin_clock_init(&d, NULL, NULL), TWIN_OK);
+    before = d;
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len - 1, &e), TWIN_E_PARSE);
+    ck_assert(e.message != NULL);
+    ck_assert_int_eq(twin_clock_decode(&d, buf, 10, NULL), TWIN_E_PARSE);
+    ck_assert_int_eq(twin_clock_decode(&d, NULL, 0, NULL), TWIN_E_PARSE);
+    ck_assert_int_eq(twin_clock_decode(NULL, buf, len, NULL), TWIN_E_INVAL);
+    ck_assert_int_eq(twin_clock_decode(&d, NULL, len, NULL), TWIN_E_INVAL);
+    buf[4] = 2; /* a later version */
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len, NULL), TWIN_E_PARSE);
+    buf[4] = 1;
+    ck_assert(memcmp(&d, &before, sizeof d) == 0);
+    for (size_t i = 0; i < len; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            twin_clock x;
+            twin_status st;
+            buf[i] ^= (unsigned char)(1u << bit);
+            st = twin_clock_decode(&x, buf, len, NULL);
+            if (st == TWIN_OK) {
+                twin_clock_estimate ee;
+                int64_t h;
+                memset(&ee, 0, sizeof ee);
+                ee.size = sizeof ee;
+                twin_clock_get_estimate(&x, &ee, NULL);
+                twin_clock_to_host(&x, T0 + 30 * SEC, &h, NULL);
+                twin_clock_observe(&x, T0 + 40 * SEC, T0 + 40 * SEC + 1000, NULL);
+            } else {
+                ck_assert_int_eq(st, TWIN_E_PARSE);
+            }
+            buf[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    /* a clock of another layout */
+    d.layout_ = 99;
+    ck_assert_int_eq(twin_clock_encode(&d, buf, sizeof buf, &len, NULL), TWIN_E_ABI);
+}
+END_TEST
+
 static Suite *clock_suite(void)
 {
     Suite *s = suite_create("clock");
@@ -395,6 +524,12 @@ static Suite *clock_suite(void)
     tcase_add_test(tc, test_clock_get_estimate_too_few_pairs_returns_notfound);
     tcase_add_test(tc, test_clock_init_bad_options_returns_inval);
     tcase_add_test(tc, test_clock_observe_other_layout_returns_abi);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("encode");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_clock_encode_decode_round_trip_resumes_the_estimate);
+    tcase_add_test(tc, test_clock_encode_fresh_declared_clock);
+    tcase_add_test(tc, test_clock_decode_bad_input_returns_parse);
     suite_add_tcase(s, tc);
     return s;
 }

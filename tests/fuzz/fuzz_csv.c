@@ -1,7 +1,8 @@
 /* libFuzzer target for twinctl's telemetry CSV reader (tools/twinctl/csv.c):
  * any bytes in, no crash, no leak, no hang, no read or write outside the
  * buffer (it splits the text in place, writing one byte past the end).
- * Every accepted row has a non-empty twin and signal inside the buffer. The
+ * Every accepted row has a non-empty twin and signal inside the buffer, and
+ * a receive time only with a source (inside the buffer too). The
  * samples then go through an ingest handle over a graph with their twins
  * (signals declared as they come), which must give each one an outcome. */
 #include "csv.h"
@@ -16,11 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = malloc(size + 1);
-    csv_rows r = {NULL, NULL, 0, 0};
+    csv_rows r;
     twin_graph *g;
     twin_ingest_options io;
     twin_ingest *ing;
     if (!buf) return 0;
+    memset(&r, 0, sizeof r);
     memcpy(buf, data, size);
     csv_parse("fuzz", buf, size, &r);
     if (twin_graph_create(&g, NULL) != TWIN_OK) abort();
@@ -30,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!*x->twin_id || !*x->signal || x->twin_id < buf || x->twin_id > buf + size ||
             x->signal < buf || x->signal > buf + size)
             abort();
+        if (r.source[i] && (!*r.source[i] || r.source[i] < buf || r.source[i] > buf + size))
+            abort();
+        if (r.receive_us[i] != INT64_MIN && !r.source[i]) abort();
         twin_graph_add_twin(g, x->twin_id, "dtmi:fuzz:T;1", NULL, 0);
     }
     if (twin_ingest_create(&ing, g, &io) != TWIN_OK) abort();
@@ -46,6 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     twin_graph_destroy(g);
     free(r.s);
     free(r.line);
+    free(r.source);
+    free(r.receive_us);
     free(buf);
     return 0;
 }

@@ -495,6 +495,16 @@ static twin_status call_set_signal_source(sw_ctx *c)
     return twin_ingest_set_signal_source(c->ing, c->sig, (twin_source)c->u[0]);
 }
 
+/* Sources put back at once: gw1 (existing) replaced, three new ones. */
+static twin_status call_put_sources(sw_ctx *c)
+{
+    static const char *const names[] = {"gw1", "plc2", "plc3", "gw4"};
+    twin_clock k[4];
+    for (int i = 0; i < 4; i++) SW_CHECK(twin_clock_init(&k[i], NULL, NULL) == TWIN_OK);
+    SW_CHECK(twin_clock_observe(&k[1], 5 * SEC, 5 * SEC + 700, NULL) == TWIN_OK);
+    return twin_ingest_put_sources(c->ing, names, k, 4);
+}
+
 static void setup_sourced(sw_ctx *c)
 {
     setup_source(c);
@@ -513,6 +523,7 @@ static twin_status call_write_sourced(sw_ctx *c)
 
 const sw_case sw_cases_sources[] = {
     {"ingest_add_source", "twin_ingest_add_source", setup_sig, call_add_source, 0, 0},
+    {"ingest_put_sources", "twin_ingest_put_sources", setup_source, call_put_sources, 0, 0},
     {"ingest_set_signal_source", "twin_ingest_set_signal_source", setup_source,
      call_set_signal_source, 0, 0},
     {"ingest_write_sourced", "twin_ingest_write_signals_", setup_sourced, call_write_sourced, 0,
@@ -622,6 +633,13 @@ static twin_status na_clock(sw_ctx *c)
     e.size = sizeof e;
     SW_CHECK(twin_clock_get_estimate(&k, &e, &err) == TWIN_OK);
     SW_CHECK(twin_clock_to_host(&k, 5 * SEC, &host, &err) == TWIN_OK);
+    {
+        unsigned char buf[TWIN_CLOCK_ENCODED_MAX];
+        size_t len = 0;
+        twin_clock d;
+        SW_CHECK(twin_clock_encode(&k, buf, sizeof buf, &len, &err) == TWIN_OK);
+        SW_CHECK(twin_clock_decode(&d, buf, len, &err) == TWIN_OK);
+    }
     return TWIN_OK;
 }
 
@@ -643,7 +661,7 @@ const sw_noalloc sw_noalloc_ingest[] = {
     {"twin_series_options_init_ twin_series_at twin_series_resample",
      "pure functions over caller arrays", NULL, na_series},
     {"twin_clock_options_init_ twin_clock_init twin_clock_observe twin_clock_get_estimate "
-     "twin_clock_to_host",
+     "twin_clock_to_host twin_clock_encode twin_clock_decode",
      "plain data in caller storage", NULL, na_clock},
     {"twin_ingest_find_source twin_ingest_sources_next twin_ingest_observe_source "
      "twin_ingest_get_source twin_ingest_set_source_clock twin_ingest_signal_source",

@@ -307,6 +307,18 @@ static void setup_reload(sw_ctx *c)
     attach(c, 1);
 }
 
+/* The handles of a case dropped and made again over the same database. */
+static void setup_reload_again(sw_ctx *c)
+{
+    twin_ingest_destroy(c->ing);
+    c->ing = NULL;
+    twin_store_destroy(c->st);
+    c->st = NULL;
+    twin_graph_destroy(c->g);
+    c->g = NULL;
+    attach(c, 1);
+}
+
 static twin_status call_load(sw_ctx *c)
 {
     return twin_sqlite_load(X(c)->db, c->g, c->ing, NULL);
@@ -518,6 +530,42 @@ static twin_status call_tier_info(sw_ctx *c)
     return twin_sqlite_tier_info_each(X(c)->db, count_tier, c);
 }
 
+/* ---- ingest sources (1.7) ---- */
+
+static void setup_sourced(sw_ctx *c)
+{
+    twin_clock_options o;
+    twin_source src;
+    setup_full(c);
+    ck_assert_int_eq(twin_clock_options_init(&o), TWIN_OK);
+    o.tolerance_offset_us = 1000;
+    ck_assert_int_eq(twin_ingest_add_source(c->ing, "gw1", &o, &src), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_add_source(c->ing, "gw2", NULL, NULL), TWIN_OK);
+    for (int i = 0; i < 20; i++)
+        ck_assert_int_eq(twin_ingest_observe_source(c->ing, src, T0 + i * SEC + 500000,
+                                                    T0 + i * SEC + 1000 + i),
+                         TWIN_OK);
+    ck_assert_int_eq(twin_ingest_set_signal_source(c->ing, c->sig, src), TWIN_OK);
+}
+
+static twin_status call_save_sources(sw_ctx *c)
+{
+    return twin_sqlite_save_sources(X(c)->db, c->ing);
+}
+
+static void setup_sources_kept(sw_ctx *c)
+{
+    setup_sourced(c);
+    ck_assert_int_eq(twin_sqlite_save_sources(X(c)->db, c->ing), TWIN_OK);
+    setup_reload_again(c);
+    ck_assert_int_eq(twin_sqlite_load(X(c)->db, c->g, c->ing, NULL), TWIN_OK);
+}
+
+static twin_status call_load_sources(sw_ctx *c)
+{
+    return twin_sqlite_load_sources(X(c)->db, c->ing);
+}
+
 static const sw_case cases_sqlite[] = {
     {"sqlite_set_policy", "twin_sqlite_set_policy", setup_full, call_set_policy, 0, 0},
     {"sqlite_policies", "twin_sqlite_policies", setup_tiered, call_policies, 0, 0},
@@ -545,6 +593,9 @@ static const sw_case cases_sqlite[] = {
     {"sqlite_check_blocks", "twin_sqlite_check_blocks", setup_full, call_check_blocks, 0, 0},
     {"sqlite_bind_ingest", "twin_sqlite_bind_ingest", setup_full, call_bind, 0, 0},
     {"sqlite_callbacks", "twin_sqlite_callbacks", setup_full, call_callbacks, 0, 0},
+    {"sqlite_save_sources", "twin_sqlite_save_sources", setup_sourced, call_save_sources, 0, 0},
+    {"sqlite_load_sources", "twin_sqlite_load_sources", setup_sources_kept, call_load_sources,
+     0, 0},
     {NULL, NULL, NULL, NULL, 0, 0},
 };
 

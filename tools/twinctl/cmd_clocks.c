@@ -1,8 +1,11 @@
 /* twinctl clocks: the clocks of the sources that stamp samples: offset,
  * skew, their uncertainty and the tolerance flag, learnt from (receive
  * time, source, source time) rows through libtwin's ingest sources, and
- * kept in the database (documents of kind "clocks": each source's clock
- * model, as plain data in hex). */
+ * kept in the database: the models in libtwin-sqlite's sources table
+ * (twin_sqlite_save_sources(), where twinctl ingest finds and resumes them),
+ * and documents of kind "clocks" with each source's count of refused pairs
+ * (and, as databases before schema 6 kept them, its model in hex: read when
+ * the table lacks the source). */
 #include "cli.h"
 #include "csv.h"
 #include "files.h"
@@ -35,7 +38,8 @@ static const char help[] =
     "Options:\n"
     "  -d, --db DB              the database (default: ./twin.db)\n"
     "  --save                   keep the clocks learnt in the database (the\n"
-    "                           sources of the same names are replaced)\n"
+    "                           sources of the same names are replaced), where\n"
+    "                           twinctl ingest finds them\n"
     "  --tolerance-offset DUR   flag a source whose offset exceeds DUR (500ms,\n"
     "                           2s...; default none)\n"
     "  --tolerance-skew PPM     flag a source whose skew exceeds PPM (default none)\n"
@@ -125,6 +129,14 @@ static twin_status load_clock(void *ud, const char *name, const char *body)
         from_hex(hx->as.s, hx->len, &clock, sizeof clock) != 0) {
         cli_error("clock of source '%s' in the database is malformed", name);
         c->bad = 1;
+        return TWIN_OK;
+    }
+    if (twin_ingest_find_source(c->ing, name, &src) == TWIN_OK) {
+        /* kept in the sources table too (the newer form): its count of
+           refused pairs only */
+        xgrow((void **)&c->refused, &c->caprefused, (size_t)src + 1, sizeof *c->refused);
+        if ((rf = json_get(&v, "refused")) && rf->type == TWIN_VALUE_INT && rf->as.i >= 0)
+            c->refused[src] = (uint64_t)rf->as.i;
         return TWIN_OK;
     }
     if (twin_ingest_add_source(c->ing, name, NULL, &src) != TWIN_OK) {
@@ -420,6 +432,19 @@ int cmd_clocks(int argc, char **argv)
             goto done;
         }
         lc.ing = ing;
+        if (twin_sqlite_load_sources(st.db, ing) != TWIN_OK) {
+            cli_error("%s: sources: %s", db, twin_sqlite_last_error(st.db)->message);
+            lc.bad = 1;
+        }
+        {
+            /* room for every source's refused count */
+            uint64_t cur = 0;
+            twin_source s2;
+            while (twin_ingest_sources_next(ing, &cur, &s2) == TWIN_OK) {
+                xgrow((void **)&lc.refused, &lc.caprefused, (size_t)s2 + 1, sizeof *lc.refused);
+                lc.refused[s2] = 0;
+            }
+        }
         mem_init(&lc.m);
         json_parser_init(&lc.jp);
         twin_sqlite_documents(st.db, "clocks", load_clock, &lc);
@@ -432,6 +457,9 @@ int cmd_clocks(int argc, char **argv)
         if (store_open_db(&st, db, TWIN_SQLITE_NO_CREATE, 0, NULL, NULL) != 0) {
             rc = 1;
         } else if (save(&st, ing, NULL) != 0) {
+            rc = 1;
+        } else if (twin_sqlite_save_sources(st.db, ing) != TWIN_OK) {
+            cli_error("%s: sources: %s", db, twin_sqlite_last_error(st.db)->message);
             rc = 1;
         }
         store_free(&st);

@@ -40,58 +40,118 @@ int csv_parse_time(const char *s, int64_t *out)
     return 0;
 }
 
+/* Columns of a row: the four required ones, then the optional ones. */
+enum { C_T, C_TWIN, C_SIG, C_VAL, C_UNIT, C_SRC, C_RECV, C_N };
+static const char *const colname[C_N] = {"timestamp", "twin",   "signal",      "value",
+                                         "unit",      "source", "receive_time"};
+
+/* A header line: the four required columns first, in order, then any of
+ * unit, source and receive_time once each. map[k] receives the field
+ * index of column k (-1: absent). 0, or -1 with *why set. */
+static int header(char *p, int map[C_N], int *nfields, const char **why)
+{
+    int nf = 0;
+    for (int k = 0; k < C_N; k++) map[k] = -1;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        int k;
+        if (comma) *comma = '\0';
+        for (k = 0; k < C_N && strcmp(p, colname[k]) != 0; k++) {
+        }
+        if (k == C_N || map[k] >= 0 || (k < C_UNIT && k != nf)) {
+            *why = "header: expected timestamp,twin,signal,value then any of unit, source, "
+                   "receive_time";
+            return -1;
+        }
+        map[k] = nf++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    if (map[C_T] < 0 || map[C_TWIN] < 0 || map[C_SIG] < 0 || map[C_VAL] < 0) {
+        *why = "header: expected timestamp,twin,signal,value then any of unit, source, "
+               "receive_time";
+        return -1;
+    }
+    *nfields = nf;
+    return 0;
+}
+
 size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
 {
+    static char empty[1];
     size_t at = 0, bad = 0;
     unsigned long line = 0;
+    int map[C_N] = {0, 1, 2, 3, 4, -1, -1}, hdr_fields = 0;
     while (at < len) {
-        char *p = buf + at, *nl = memchr(p, '\n', len - at), *f[6];
+        char *p = buf + at, *nl = memchr(p, '\n', len - at), *f[C_N + 1];
         size_t n = nl ? (size_t)(nl - p) : len - at;
         int nf = 0;
         const char *why = NULL;
         twin_sample x;
+        int64_t recv = INT64_MIN;
+        const char *src = NULL;
         line++;
         at += n + 1;
         p[n] = '\0';
         if (n && p[n - 1] == '\r') p[--n] = '\0';
         if (n == 0) continue;
-        if (line == 1 && strncmp(p, "timestamp", 9) == 0) continue;
+        if (line == 1 && strncmp(p, "timestamp", 9) == 0) {
+            if (header(p, map, &hdr_fields, &why) != 0) {
+                fprintf(stderr, "%s:%lu: error: %s\n", path, line, why);
+                return bad + 1;
+            }
+            r->has_source = map[C_SRC] >= 0;
+            continue;
+        }
         f[nf++] = p;
         for (; *p; p++)
             if (*p == ',') {
                 *p = '\0';
-                if (nf < 6) f[nf++] = p + 1;
-                else nf = 7;
+                if (nf < C_N) f[nf++] = p + 1;
+                else nf = C_N + 1;
             }
         memset(&x, 0, sizeof x);
-        if (nf < 4 || nf > 5) {
-            why = "expected timestamp,twin,signal,value[,unit]";
-        } else if (csv_parse_time(f[0], &x.t_us) != 0) {
+        /* with a header, trailing optional fields may be left out: empty */
+        while (hdr_fields && nf >= 4 && nf < hdr_fields) f[nf++] = empty;
+        if (hdr_fields ? nf != hdr_fields : (nf < 4 || nf > 5)) {
+            why = hdr_fields ? "expected the fields the header names (4 at least)"
+                             : "expected timestamp,twin,signal,value[,unit]";
+        } else if (csv_parse_time(f[map[C_T]], &x.t_us) != 0) {
             why = "bad timestamp (ISO 8601 UTC, e.g. 2024-06-11T08:00:00Z, or seconds)";
-        } else if (!*f[1] || !*f[2]) {
+        } else if (!*f[map[C_TWIN]] || !*f[map[C_SIG]]) {
             why = "empty twin or signal";
         } else {
             char *end;
             errno = 0;
-            x.value = strtod(f[3], &end);
-            if (errno == ERANGE || end == f[3] || *end) why = "bad value";
+            x.value = strtod(f[map[C_VAL]], &end);
+            if (errno == ERANGE || end == f[map[C_VAL]] || *end) why = "bad value";
+        }
+        if (!why && map[C_SRC] >= 0 && *f[map[C_SRC]]) src = f[map[C_SRC]];
+        if (!why && map[C_RECV] >= 0 && *f[map[C_RECV]]) {
+            if (csv_parse_time(f[map[C_RECV]], &recv) != 0)
+                why = "bad receive_time (ISO 8601 UTC or seconds)";
+            else if (!src)
+                why = "a receive_time needs a source";
         }
         if (why) {
             fprintf(stderr, "%s:%lu: error: %s\n", path, line, why);
             bad++;
             continue;
         }
-        x.twin_id = f[1];
-        x.signal = f[2];
-        x.unit = nf == 5 && *f[4] ? f[4] : NULL;
+        x.twin_id = f[map[C_TWIN]];
+        x.signal = f[map[C_SIG]];
+        x.unit = map[C_UNIT] >= 0 && map[C_UNIT] < nf && *f[map[C_UNIT]] ? f[map[C_UNIT]] : NULL;
         if (r->n == r->cap) {
-            size_t c2 = r->cap;
+            size_t c2 = r->cap, c3 = r->cap, c4 = r->cap;
             xgrow((void **)&r->s, &r->cap, r->n + 1, sizeof *r->s);
             xgrow((void **)&r->line, &c2, r->n + 1, sizeof *r->line);
+            xgrow((void **)&r->source, &c3, r->n + 1, sizeof *r->source);
+            xgrow((void **)&r->receive_us, &c4, r->n + 1, sizeof *r->receive_us);
         }
         r->s[r->n] = x;
+        r->source[r->n] = src;
+        r->receive_us[r->n] = recv;
         r->line[r->n++] = line;
     }
     return bad;
 }
-

@@ -54,7 +54,8 @@ _twinctl()
             mapfile -t COMPREPLY < <(compgen -W 'attenuate weakest' -- "$cur"); return 0 ;;
         --max-dtdl-version)
             mapfile -t COMPREPLY < <(compgen -W '2 3 4' -- "$cur"); return 0 ;;
-        --top|--depth|--attenuation|--root-health|--reorder-window|--health|--follow)
+        --top|--depth|--attenuation|--root-health|--reorder-window|--health|--follow|\
+        --tolerance-offset|--tolerance-skew)
             return 0 ;;  # a value the user types
         --broker)  # watch: HOST:PORT, a local broker offered
             mapfile -t COMPREPLY < <(compgen -W '127.0.0.1:1883 localhost:1883' -- "$cur")
