@@ -344,6 +344,11 @@ typedef struct twin_sqlite_counts {
     uint64_t rollups;        /**< Rollup rows. */
     uint64_t health;         /**< Health states. */
     uint64_t file_bytes;     /**< Database pages in use times page size. */
+    /** Since this handle was opened: late samples at a time their series
+        held already (sent again after a restart, when ingest's history
+        no longer had them), dropped: the value stored first stays, as
+        ingest keeps the first of two samples at one time. @since 1.7 */
+    uint64_t late_duplicates;
 } twin_sqlite_counts;
 
 /** @brief One bucket of a downsampled read (twin_sqlite_read_buckets()).

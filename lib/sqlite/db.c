@@ -637,6 +637,7 @@ twin_status twin_sqlite_get_counts(twin_sqlite *db, twin_sqlite_counts *out)
     freep = pragma_int(db, "PRAGMA freelist_count", &rc);
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot count pages");
     c.file_bytes = (uint64_t)((pages - freep) * psize);
+    c.late_duplicates = db->dup_dropped;
     twin__sized_out(out, &c, sizeof c);
     return TWIN_OK;
 }

@@ -155,8 +155,8 @@ static twin_status run_blocks(reader *R, sqlite3_stmt *s, const char *twin, cons
     return st;
 }
 
-static twin_status read_row(twin_sqlite *db, int64_t row, const char *twin, const char *name,
-                            int64_t from, int64_t to, twin_sqlite_samples_fn fn, void *ud)
+twin_status tsq_read_row(twin_sqlite *db, int64_t row, const char *twin, const char *name,
+                         int64_t from, int64_t to, twin_sqlite_samples_fn fn, void *ud)
 {
     reader R;
     twin_status st;
@@ -214,7 +214,7 @@ twin_status twin_sqlite_read(twin_sqlite *db, const char *twin_id, const char *n
         return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "inverted range: from %lld after to %lld",
                         (long long)from_us, (long long)to_us);
     if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
-    return read_row(db, row, twin_id, name, from_us, to_us, fn, ud);
+    return tsq_read_row(db, row, twin_id, name, from_us, to_us, fn, ud);
 }
 
 /* ---- the value at an instant -------------------------------------------- */
@@ -259,14 +259,14 @@ twin_status twin_sqlite_value_at(twin_sqlite *db, const char *twin_id, const cha
     }
     memset(&a, 0, sizeof a);
     if (t_us == INT64_MAX) {
-        st = read_row(db, row, twin_id, name, from, INT64_MAX, at_fn, &a);
+        st = tsq_read_row(db, row, twin_id, name, from, INT64_MAX, at_fn, &a);
     } else {
-        st = read_row(db, row, twin_id, name, from, t_us + 1, at_fn, &a);
+        st = tsq_read_row(db, row, twin_id, name, from, t_us + 1, at_fn, &a);
     }
     if (st != TWIN_OK && !a.found) return st;
     if (!a.found && from != INT64_MIN) {
         /* raw rows only before the newest block: ask for everything */
-        st = read_row(db, row, twin_id, name, INT64_MIN, t_us == INT64_MAX ? t_us : t_us + 1,
+        st = tsq_read_row(db, row, twin_id, name, INT64_MIN, t_us == INT64_MAX ? t_us : t_us + 1,
                       at_fn, &a);
         if (st != TWIN_OK && !a.found) return st;
     }
@@ -358,7 +358,7 @@ twin_status twin_sqlite_read_buckets(twin_sqlite *db, const char *twin_id, const
         c.out = malloc(cap * sizeof *c.out);
         if (!c.out) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
     }
-    st = read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
+    st = tsq_read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
     bk_close(&c);
     for (k = 0; k < cap && k < c.n; k++) {
         uint32_t sz = out[0].size;
@@ -565,11 +565,11 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
         sqlite3_finalize(q);
         if (rc != SQLITE_DONE) st = tsq_sqlfail(db, rc, "cannot read a tier");
         if (st == TWIN_OK && raw_from < to_us)
-            st = read_row(db, row, twin_id, name, from_us > raw_from ? from_us : raw_from, to_us,
+            st = tsq_read_row(db, row, twin_id, name, from_us > raw_from ? from_us : raw_from, to_us,
                           bk_fn, &c);
         if (st == TWIN_OK && bad != TWIN_OK) st = bad; /* its message names the block */
     } else {
-        st = read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
+        st = tsq_read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
     }
 out:
     bk_close(&c);

@@ -267,8 +267,35 @@ static twin_status series_close(twin_sqlite *db, tsq_sig *g)
     return r;
 }
 
+static twin_status held_fn(void *ud, const int64_t *t, const double *v, size_t n)
+{
+    (void)t;
+    (void)v;
+    *(int *)ud |= n > 0;
+    return TWIN_OK;
+}
+
+/* Whether g's series holds a sample at t already: in its raw rows, blocks,
+   the open block's logged chunks, or its samples not logged yet. */
+static twin_status series_holds(twin_sqlite *db, tsq_sig *g, int64_t t, int *held)
+{
+    tsq_series *s = g->ser;
+    twin_status st;
+    *held = 0;
+    for (size_t k = 0; k < s->np; k++)
+        if (s->pt[k] == t) return *held = 1, TWIN_OK;
+    st = tsq_read_row(db, g->row, "", "", t, t == INT64_MAX ? t : t + 1, held_fn, held);
+    /* a block that does not decode holds nothing readable: the sample is
+       kept (the read's message about the block stays recorded) */
+    return st == TWIN_E_NOMEM || st == TWIN_E_IO || st == TWIN_E_BUSY ? st : TWIN_OK;
+}
+
 /* Append a run of g's samples, sorted by time: newer ones to the open
-   block, late ones to `samples`. */
+   block, late ones to `samples`. A late sample at a time the series holds
+   already (sent again after a restart, when ingest's history no longer
+   had it) is dropped: the value stored first stays, as ingest keeps the
+   first of two samples at one time (its conflict rule), and the series
+   stays a function of time (db->dup_dropped counts them). */
 twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row *r, size_t n)
 {
     tsq_series *s;
@@ -283,6 +310,12 @@ twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row 
             sqlite3_stmt *q;
             int folded = 0;
             /* its span folded already: into the tiers' buckets now */
+            int held;
+            if ((st = series_holds(db, g, r[k].t, &held)) != TWIN_OK) return st;
+            if (held) {
+                db->dup_dropped++;
+                continue;
+            }
             if ((st = tsq_tier_late(db, g->row, r[k].t, r[k].v, &folded)) != TWIN_OK) return st;
             if (folded) continue;
             if (!(q = tsq_stmt(db, ST_SAMPLE))) return db->err.status;

@@ -58,6 +58,7 @@ struct twin_sqlite {
     sqlite3_stmt *st[ST_COUNT];
     int in_tx;
     int readonly;
+    uint64_t dup_dropped;  /* late samples at a time already held (series.c) */
     const twin_ingest *ing;
     tsq_sig *sigs;         /* open addressing by handle */
     size_t nsigs, capsigs;
@@ -141,6 +142,11 @@ void tsq_fold_flush(twin_sqlite *db);
    time (*folded 1; past every tier's span it goes nowhere, as folding
    would have done); else *folded 0 and the caller keeps it raw. */
 twin_status tsq_tier_late(twin_sqlite *db, int64_t row, int64_t t, double v, int *folded);
+/* Read signal row's samples in [from, to) (raw rows, closed blocks and the
+   open block's logged chunks, merged in time order) into fn (read.c);
+   twin and name name the signal in messages. */
+twin_status tsq_read_row(twin_sqlite *db, int64_t row, const char *twin, const char *name,
+                         int64_t from, int64_t to, twin_sqlite_samples_fn fn, void *ud);
 /* A tier block (tier_blocks.data): up to TSQ_TIER_BLOCK_MAX buckets (made
    when that many are complete; fewer when they would not fit a page),
    eight columns (count, sum, min, max, first, last, and the times of the

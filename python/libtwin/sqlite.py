@@ -91,7 +91,8 @@ class twin_sqlite_retention_stats(Structure):
 class twin_sqlite_counts(Structure):
     _fields_ = [("size", c_uint32), ("reserved_", c_uint32), ("twins", c_uint64),
                 ("relationships", c_uint64), ("signals", c_uint64), ("samples", c_uint64),
-                ("rollups", c_uint64), ("health", c_uint64), ("file_bytes", c_uint64)]
+                ("rollups", c_uint64), ("health", c_uint64), ("file_bytes", c_uint64),
+                ("late_duplicates", c_uint64)]
 
 
 DOCUMENT_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p)
@@ -369,6 +370,8 @@ class SqliteCounts:
     rollups: int
     health: int
     file_bytes: int
+    #: late samples at a time already held, dropped since the database was opened
+    late_duplicates: int = 0
 
 
 def _close_db(ptr) -> None:
@@ -609,7 +612,7 @@ class SqliteStore(Handle):
         with self._locked():
             twin_sqlite_get_counts(self._handle(), ctypes.byref(c))
         return SqliteCounts(c.twins, c.relationships, c.signals, c.samples, c.rollups,
-                            c.health, c.file_bytes)
+                            c.health, c.file_bytes, c.late_duplicates)
 
     def read(self, twin_id: str, name: str, from_us: int = -(1 << 63),
              to_us: int = (1 << 63) - 1) -> list[tuple[int, float]]:

@@ -371,7 +371,7 @@ SQLITE_STRUCTS = {
     "twin_sqlite_retention_stats": ["size", "cutoff_us", "raw_folded", "rollups_written",
                                     "rollups_deleted"],
     "twin_sqlite_counts": ["size", "twins", "relationships", "signals", "samples", "rollups",
-                           "health", "file_bytes"],
+                           "health", "file_bytes", "late_duplicates"],
 }
 
 

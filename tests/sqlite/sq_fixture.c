@@ -29,6 +29,8 @@ void sq_rmdir(const char *dir)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+const twin_signal_options *sq_load_options;
+
 void sq_open(sq *x, const char *path, uint32_t flags, int32_t busy_ms)
 {
     twin_sqlite_options o;
@@ -50,7 +52,7 @@ void sq_open(sq *x, const char *path, uint32_t flags, int32_t busy_ms)
     twin_ingest_options_init(&io);
     io.store = x->st;
     ck_assert_int_eq(twin_ingest_create(&x->ing, x->g, &io), TWIN_OK);
-    s = twin_sqlite_load(x->db, x->g, x->ing, NULL);
+    s = twin_sqlite_load(x->db, x->g, x->ing, sq_load_options);
     ck_assert_msg(s == TWIN_OK, "load: %s", twin_sqlite_last_error(x->db)->message);
 }
 

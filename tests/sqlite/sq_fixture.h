@@ -22,7 +22,9 @@ const char *sq_path(const char *dir, const char *name);
 void sq_rmdir(const char *dir);
 
 /* Open db at path (flags: twin_sqlite_flag), create graph, store, ingest,
- * and load what the database holds. Asserts success. */
+ * and load what the database holds (its signals with sq_load_options when
+ * not NULL). Asserts success. */
+extern const twin_signal_options *sq_load_options;
 void sq_open(sq *x, const char *path, uint32_t flags, int32_t busy_ms);
 /* Flush (asserting when `flush`), destroy in order, close. */
 void sq_close(sq *x, int flush);

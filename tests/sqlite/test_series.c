@@ -261,6 +261,75 @@ START_TEST(test_read_late_samples_merged_in_order)
 END_TEST
 
 /* Flip a byte of a stored block (rowid id of table). */
+/* A late sample sent again after a restart, at a time the series holds
+   (in a closed block, the open block, or the late rows): ingest, whose
+   history was not restored, accepts it late; the store keeps the value it
+   had (the first, as ingest's conflict rule), counts it, and the flush
+   goes on: before, the insert into `samples` failed on its unique key
+   and every later flush with it (the outbox stuck), and a time held by a
+   block came back twice from reads. */
+START_TEST(test_late_sample_at_a_held_time_after_restart_dropped)
+{
+    const char *dir = sq_tmpdir();
+    char p[256];
+    sq x;
+    twin_signal h;
+    twin_signal_sample s[4];
+    twin_signal_options lo;
+    twin_sqlite_counts c;
+    uint8_t oc[4];
+    size_t i, done;
+    snprintf(p, sizeof p, "%s", sq_path(dir, "again.db"));
+    sq_open(&x, p, 0, 1000);
+    h = add_signal(&x, "M1", "v", 1);
+    for (i = 0; i < 5000; i++) T[i] = T0 + (int64_t)i * 2 * SEC, V[i] = (double)i;
+    write_all(&x, h, T, V, 10);
+    s[0].signal = h, s[0].t_us = T0 + 5 * SEC, s[0].value = 0.5;  /* late, between */
+    ck_assert_int_eq(twin_ingest_write_signals(x.ing, s, 1, oc, &done), TWIN_OK);
+    ck_assert_int_eq(oc[0], TWIN_INGEST_ACCEPTED_LATE);
+    write_all(&x, h, T + 10, V + 10, 4990);
+    sq_close(&x, 1);
+    {   /* where the times sent again are held */
+        char q[160];
+        snprintf(q, sizeof q, "SELECT count(*) FROM blocks WHERE t0_us <= %lld AND t1_us >= %lld",
+                 (long long)T[3], (long long)T[3]);
+        ck_assert_int_eq(sq_query(p, q), 1);
+        snprintf(q, sizeof q, "SELECT count(*) FROM open_blocks WHERE t0_us <= %lld AND t1_us >= %lld",
+                 (long long)T[4990], (long long)T[4990]);
+        ck_assert_int_eq(sq_query(p, q), 1);
+    }
+    twin_signal_options_init(&lo);
+    lo.order = TWIN_INGEST_ORDER_WINDOW;
+    lo.reorder_window_us = 3600 * 24 * SEC;
+    lo.history = 8;
+    sq_load_options = &lo;
+    sq_open(&x, p, 0, 1000);
+    sq_load_options = NULL;
+    ck_assert_int_eq(twin_ingest_resolve(x.ing, "M1", "v", NULL, &h), TWIN_OK);
+    s[0].t_us = T0 + 5 * SEC, s[0].value = -1;            /* the late row's time */
+    s[1].t_us = T[3], s[1].value = -2;                    /* in a closed block */
+    s[2].t_us = T[4990], s[2].value = -3;                 /* in the open block */
+    s[3].t_us = T0 + 7 * SEC, s[3].value = 1.5;           /* a new time: kept */
+    for (i = 0; i < 4; i++) s[i].signal = h;
+    ck_assert_int_eq(twin_ingest_write_signals(x.ing, s, 3, oc, &done), TWIN_OK);
+    for (i = 0; i < 3; i++) ck_assert_int_eq(oc[i], TWIN_INGEST_ACCEPTED_LATE);
+    ck_assert_int_eq(twin_store_flush(x.st), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_write_signals(x.ing, s + 3, 1, oc, &done), TWIN_OK);
+    ck_assert_int_eq(twin_store_flush(x.st), TWIN_OK);
+    memset(&c, 0, sizeof c);
+    c.size = sizeof c;
+    ck_assert_int_eq(twin_sqlite_get_counts(x.db, &c), TWIN_OK);
+    ck_assert_uint_eq(c.late_duplicates, 3);
+    read_all(x.db, "M1", "v", TWIN_OK);
+    ck_assert_uint_eq(G.n, 5002);
+    for (i = 1; i < G.n; i++) ck_assert(G.t[i] > G.t[i - 1]);
+    ck_assert(G.v[2] == 2.0 && G.v[3] == 0.5 && G.v[4] == 3.0 && G.v[5] == 1.5);
+    for (i = 0; i < G.n; i++) ck_assert(G.v[i] >= 0);
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 static void damage(const char *path, const char *table, long long id, int at, int format)
 {
     sqlite3 *c;
@@ -447,6 +516,7 @@ static Suite *series_suite(void)
     tcase_add_test(tc, test_read_lossless_adversarial_values_bit_identical);
     tcase_add_test(tc, test_read_ranges_instants_and_buckets);
     tcase_add_test(tc, test_read_late_samples_merged_in_order);
+    tcase_add_test(tc, test_late_sample_at_a_held_time_after_restart_dropped);
     tcase_add_test(tc, test_read_corrupted_block_loses_only_itself);
     tcase_add_test(tc, test_write_after_corrupted_open_block_goes_on);
     tcase_add_test(tc, test_corrupted_chunk_of_open_log_loses_only_itself);
