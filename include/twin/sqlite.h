@@ -28,7 +28,9 @@
  *   the ::twin_member tree (exact doubles and integers); row order is the
  *   order twins were first added.
  * - `relationships(source, id, name, target, props)`.
- * - `signals(id, twin, name, unit, latest_t_us, latest_value)`.
+ * - `signals(id, twin, name, unit, latest_t_us, latest_value)`: a latest
+ *   value of -0.0 is kept as its 8 bytes (a blob, little-endian IEEE 754),
+ *   since SQLite stores an integral REAL as an integer (since 1.7).
  * - `blocks(id, signal, t0_us, t1_us, n, data)` (schema 3): closed blocks
  *   of compressed samples, each the samples of one signal from @c t0_us to
  *   @c t1_us (inclusive, @c n of them, at most 4096 and a day); index

@@ -302,6 +302,51 @@ START_TEST(test_retention)
 }
 END_TEST
 
+/* Found by the model-based test (python/tests/test_model_based.py): a
+   latest value of -0.0 came back from the database as 0.0 (SQLite stores
+   an integral REAL as an integer). It is kept as its bytes now. */
+START_TEST(test_negative_zero_latest)
+{
+    const char *dir = sq_tmpdir();
+    char path[256];
+    twin_signal h;
+    twin_signal_sample smp;
+    int64_t t;
+    double v;
+    size_t done;
+    uint64_t cur = 0;
+    sq x;
+    snprintf(path, sizeof path, "%s", sq_path(dir, "t.db"));
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_store_add_twin(x.st, "M1", "dtmi:t:A;1", NULL, 0), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_add_signal(x.ing, "M1", "v", NULL, &h), TWIN_OK);
+    smp.signal = h;
+    smp.t_us = T0;
+    smp.value = -0.0;
+    ck_assert_int_eq(twin_ingest_write_signals(x.ing, &smp, 1, NULL, &done), TWIN_OK);
+    sq_close(&x, 1);
+    sq_open(&x, path, 0, 1000);
+    ck_assert_int_eq(twin_ingest_signals_next(x.ing, &cur, &h), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(x.ing, h, &t, &v), TWIN_OK);
+    ck_assert_int_eq(t, T0);
+    ck_assert(v == 0.0 && signbit(v));
+    /* a positive zero stays a REAL */
+    smp.signal = h;
+    smp.t_us = T0 + SEC;
+    smp.value = 0.0;
+    ck_assert_int_eq(twin_ingest_write_signals(x.ing, &smp, 1, NULL, &done), TWIN_OK);
+    sq_close(&x, 1);
+    ck_assert_int_eq(sq_query(path, "SELECT typeof(latest_value) = 'real' FROM signals"), 1);
+    sq_open(&x, path, 0, 1000);
+    cur = 0;
+    ck_assert_int_eq(twin_ingest_signals_next(x.ing, &cur, &h), TWIN_OK);
+    ck_assert_int_eq(twin_ingest_get_latest(x.ing, h, &t, &v), TWIN_OK);
+    ck_assert(v == 0.0 && !signbit(v));
+    sq_close(&x, 1);
+    sq_rmdir(dir);
+}
+END_TEST
+
 static Suite *sqlite_suite(void)
 {
     Suite *s = suite_create("sqlite");
@@ -312,6 +357,7 @@ static Suite *sqlite_suite(void)
     tcase_add_test(tc, test_full_and_readonly);
     tcase_add_test(tc, test_bad_files);
     tcase_add_test(tc, test_retention);
+    tcase_add_test(tc, test_negative_zero_latest);
     suite_add_tcase(s, tc);
     return s;
 }
