@@ -530,7 +530,8 @@ def run_sequence(ops, sqlite_dir=None):
 
 def shrink(ops, fails):
     """Delta debugging: drop chunks of operations, halving the chunk size,
-    while the sequence still fails; then single operations."""
+    while the sequence still fails, down to single operations; then single
+    samples of the batches left."""
     n = 2
     while len(ops) >= 2:
         chunk = max(1, len(ops) // n)
@@ -546,6 +547,16 @@ def shrink(ops, fails):
             if chunk == 1:
                 break
             n = min(len(ops), n * 2)
+    # then the samples of each batch, one at a time
+    for i in range(len(ops)):
+        k = 0
+        while ops[i][0] == "write" and len(ops[i][1]) > 1 and k < len(ops[i][1]):
+            batch = ops[i][1][:k] + ops[i][1][k + 1:]
+            cand = ops[:i] + [("write", batch)] + ops[i + 1:]
+            if fails(cand):
+                ops = cand
+            else:
+                k += 1
     return ops
 
 

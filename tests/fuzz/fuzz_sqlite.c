@@ -16,7 +16,11 @@
  *
  * flags bit 0: open read-only; bit 1: the schema 2 seed; bit 2: after
  * loading, write (a twin, samples new, late and duplicate, a health
- * state), flush, fold and checkpoint. Each record overwrites bytes of page
+ * state), flush, fold and checkpoint; bit 3: after the overwrites, seal
+ * the blocks again (each compressed block's checksum, and those of the
+ * column blocks of each tier block, recomputed through SQLite where the
+ * file still opens), so that damaged block contents reach the decoders
+ * instead of stopping at the checksum. Each record overwrites bytes of page
  * (page mod the page count) from offset (mod the page size) on, cut at the
  * file's end. The file is written, then opened, loaded into a graph and an
  * ingest handle, and every signal read (samples, value at, buckets, tiers),
@@ -361,6 +365,76 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* The checksum of a compressed block (lib/sqlite/codec.h: 32 bytes of
+   header, the checksum at 12 counted as zero), recomputed here so that the
+   target can seal a damaged block again. */
+static uint32_t block_sum(const unsigned char *b, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len;
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t w = 0;
+        for (int j = 7; j >= 0; j--) w = w << 8 | b[k + (size_t)j];
+        if (k == 8) w &= 0x00000000ffffffffull;
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 29;
+    }
+    for (; k < len; k++) {
+        h = (h ^ b[k]) * 0x94d049bb133111ebull;
+        h ^= h >> 31;
+    }
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+static void seal(unsigned char *b, size_t len)
+{
+    uint32_t sum;
+    if (len < 32 || b[0] != 'T' || b[1] != 'B') return;
+    sum = block_sum(b, len);
+    for (int j = 0; j < 4; j++) b[12 + j] = (unsigned char)(sum >> (8 * j));
+}
+
+/* SQL function reseal(data): a block, or a tier block ('T' 'K', format,
+   6, six little-endian column lengths, the column blocks), sealed again. */
+static void reseal_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *p = sqlite3_value_blob(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]), off = 28;
+    unsigned char *b;
+    (void)argc;
+    if (!p || n == 0 || !(b = malloc(n))) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    memcpy(b, p, n);
+    if (n >= 28 && b[0] == 'T' && b[1] == 'K') {
+        for (int c = 0; c < 6; c++) {
+            size_t len = (size_t)b[4 + 4 * c] | (size_t)b[5 + 4 * c] << 8 |
+                         (size_t)b[6 + 4 * c] << 16 | (size_t)b[7 + 4 * c] << 24;
+            if (len > n - off) break;
+            seal(b + off, len);
+            off += len;
+        }
+    } else {
+        seal(b, n);
+    }
+    sqlite3_result_blob(cx, b, (int)n, free);
+}
+
+static void reseal(const char *file)
+{
+    sqlite3 *c;
+    if (sqlite3_open_v2(file, &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_create_function(c, "reseal", 1, SQLITE_UTF8, NULL, reseal_fn, NULL, NULL) ==
+            SQLITE_OK) {
+        sqlite3_exec(c, "UPDATE blocks SET data = reseal(data)", NULL, NULL, NULL);
+        sqlite3_exec(c, "UPDATE open_blocks SET data = reseal(data)", NULL, NULL, NULL);
+        sqlite3_exec(c, "UPDATE tier_blocks SET data = reseal(data)", NULL, NULL, NULL);
+    }
+    sqlite3_close(c);
+}
+
 /* A failure must carry its message. */
 static void failed(twin_sqlite *db, twin_status s)
 {
@@ -529,6 +603,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f = fopen(path, "wb");
     if (!f || fwrite(img, 1, sd->size, f) != sd->size || fclose(f) != 0) die("write", path);
     free(img);
+    if (flags & 8) reseal(path);
 
     twin_sqlite_options_init(&o);
     o.flags = (flags & 1) ? TWIN_SQLITE_READONLY : 0;
