@@ -88,17 +88,9 @@ static twin_status next_sig(void *ud, twin_store_loaded_signal *out)
     out->has_latest = sqlite3_column_type(s, 3) != SQLITE_NULL;
     if (out->has_latest) {
         out->latest_t_us = sqlite3_column_int64(s, 3);
-        if (sqlite3_column_type(s, 4) == SQLITE_BLOB) {
-            /* a value REAL does not keep (-0.0): its 8 bytes, little-endian */
-            const unsigned char *b = sqlite3_column_blob(s, 4);
-            uint64_t u = 0;
-            if (!b || sqlite3_column_bytes(s, 4) != 8)
-                return malformed(L, "latest value of signal", out->name ? out->name : "");
-            for (int k = 7; k >= 0; k--) u = u << 8 | b[k];
-            memcpy(&out->latest_value, &u, 8);
-        } else {
-            out->latest_value = sqlite3_column_double(s, 4);
-        }
+        if (sqlite3_column_type(s, 4) == SQLITE_BLOB && sqlite3_column_bytes(s, 4) != 8)
+            return malformed(L, "latest value of signal", out->name ? out->name : "");
+        out->latest_value = tsq_column_value(s, 4); /* -0.0 kept */
     }
     if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
         /* Encoded forms (schema 2), or the raw structs of schema 1 (a

@@ -3,7 +3,6 @@
  * rolls it back (the outbox then delivers it all again). */
 #include "sqlite_int.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -439,15 +438,7 @@ static twin_status cb_flush(void *ud)
         if (!(s = tsq_stmt(db, ST_LATEST))) return failed(db, SQLITE_ERROR, "latest");
         sqlite3_bind_int64(s, 1, g->row);
         sqlite3_bind_int64(s, 2, g->pend_t);
-        if (g->pend_v == 0.0 && signbit(g->pend_v)) {
-            /* SQLite stores an integral REAL as an integer: -0.0 would
-               come back as 0.0. Its 8 bytes instead (little-endian IEEE
-               754), which the loader reads back (older ones as 0.0). */
-            static const unsigned char negzero[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
-            sqlite3_bind_blob(s, 3, negzero, 8, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_double(s, 3, g->pend_v);
-        }
+        tsq_bind_value(s, 3, g->pend_v); /* -0.0 kept */
         if ((r = step_done(db, s, "cannot update a signal's latest value")) != TWIN_OK) return r;
     }
     for (k = 0; k < db->ndirty; k++) {

@@ -368,12 +368,6 @@ def compare_store(s: System, m: Model, where):
         for key, sig in m.sigs.items():
             got = [(int(t), float(v)) for t, v in s.db.read(key[0], key[1])]
             want = sorted(sig.stored)
-            # Known and open (found by this test): a late sample of -0.0,
-            # kept as a row of the REAL column `samples.value`, comes back
-            # as 0.0 (SQLite stores an integral REAL as an integer). Until
-            # libtwin-sqlite keeps it, -0.0 and 0.0 compare equal here.
-            got = [(t, v + 0.0) for t, v in got]
-            want = [(t, v + 0.0) for t, v in want]
             check(bits(got) == bits(want), f"{where}: sqlite samples of {key}: {got} != {want}")
 
 
