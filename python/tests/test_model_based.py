@@ -53,7 +53,7 @@ TWINS = ["a", "b", "c", "d", "e", "f"]
 MODELS = ["dtmi:mbt:Pump;1", "dtmi:mbt:Tank;1"]
 NAMES = ["feeds", "partOf", "drives"]
 SIGNALS = ["v", "w"]
-VALUES = [1.0, 2.0, 2.5, 0.0, -0.0, 1e300, float("nan"), float("inf")]
+VALUES = [1.0, 2.0, 2.5, 0.0, -0.0, 1e300, float("nan"), float("inf")]  # not finite last
 SQLITE_EVERY = 12
 OUTCOME = {o.value: o.name for o in libtwin.Outcome}
 
@@ -84,6 +84,7 @@ class Gen:
         self.r = r
         self.twins: set = set()
         self.sigs: set = set()
+        self.rels: list = []   # (source, name, target) asked for
         self.clock: dict = {}
 
     def twin(self):
@@ -99,12 +100,13 @@ class Gen:
         t = self.clock.get(key, 10 * S)
         t += r.choice([1, 1, 2, 5, 0, 0, -1, -2, -3, -25]) * S
         self.clock[key] = max(t, self.clock.get(key, t))
-        return (key[0], key[1], t, r.choice(VALUES))
+        v = r.choice(VALUES[-2:]) if r.random() < 0.1 else r.choice(VALUES[:-2])
+        return (key[0], key[1], t, v)
 
     def op(self):
         r = self.r
         k = r.random()
-        if k < 0.14 or len(self.twins) < 2 and k < 0.5:
+        if k < 0.12 or len(self.twins) < 2 and k < 0.5:
             tw = r.choice(TWINS)
             props = {}
             if r.random() < 0.5:
@@ -114,45 +116,52 @@ class Gen:
             self.twins.add(tw)
             return ("add_twin", tw, r.choice(MODELS), props)
         tw = self.twin()
-        if k < 0.19:
+        if k < 0.16:
             cascade = r.random() < 0.6
             if cascade:
                 self.twins.discard(tw)
                 self.sigs = {s for s in self.sigs if s[0] != tw}
             return ("remove_twin", tw, cascade)
-        if k < 0.33:
-            return ("add_rel", tw, "r%d" % r.randrange(4), r.choice(NAMES), self.twin())
+        if k < 0.34:
+            rel = ("add_rel", tw, "r%d" % r.randrange(4), r.choice(NAMES), self.twin())
+            self.rels.append((rel[1], rel[3], rel[4]))
+            return rel
         if k < 0.37:
             return ("remove_rel", tw, "r%d" % r.randrange(4))
-        if k < 0.44:
+        if k < 0.43:
             return ("set_prop", tw, r.choice(["h", "n", "s"]),
                     r.choice([0.0, 0.5, 0.75, 1.0, 7, True, "on"]))
-        if k < 0.52:
+        if k < 0.50:
             name = r.choice(SIGNALS)
             self.sigs.add((tw, name))
             return ("add_signal", tw, name, r.choice(["reject", "window"]),
                     r.choice([0, 3 * S, 20 * S]), r.choice([0, 1, 2, 5]))
-        if k < 0.80:
+        if k < 0.76:
             return ("write", tuple(self.sample() for _ in range(r.randint(1, 8))))
-        if k < 0.85:
+        if k < 0.80:
             return ("flush",)
-        if k < 0.89:
+        if k < 0.84:
             return ("snapshot",)
-        if k < 0.91:
+        if k < 0.86:
             return ("reload",)
-        follow = None
+        # mostly from an end of a relationship asked for, following its name
+        follow, names = None, list(NAMES)
+        roots = {self.twin() for _ in range(r.randint(1, 2))}
+        if self.rels and r.random() < 0.75:
+            src, name, tgt = r.choice(self.rels)
+            roots = {src} if r.random() < 0.7 else {tgt}
+            names = [name] + [n for n in NAMES if n != name]
         if r.random() < 0.6:
             follow = tuple(r.choice([n, (n, r.choice(["out", "in", "both"]))])
-                           for n in r.sample(NAMES, r.randint(1, 2)))
-        roots = tuple(sorted({self.twin() for _ in range(r.randint(1, 2))}))
-        return ("impact", roots, follow, r.choice(["out", "in", "both"]),
-                r.choice([None, 0, 1, 2]), r.choice(["weakest", "attenuate"]),
+                           for n in names[:r.randint(1, 2)])
+        return ("impact", tuple(sorted(roots)), follow, r.choice(["out", "out", "in", "both"]),
+                r.choice([None, None, 0, 1, 2]), r.choice(["weakest", "attenuate"]),
                 r.choice([0.0, 0.3]))
 
 
 def gen_sequence(r: random.Random):
     g = Gen(r)
-    return [g.op() for _ in range(r.randint(1, 40))]
+    return [g.op() for _ in range(r.randint(1, 50))]
 
 
 # ---- the reference model ------------------------------------------------------------
@@ -576,11 +585,23 @@ def run_many(seed: int, count: int, tmp: str, log=print):
     return None
 
 
-def test_model_based(tmp_path):
+def scratch_dir():
+    """A fresh directory for the databases: on tmpfs when there is one (the
+    SQLite sequences then cost no disk syncs)."""
+    shm = "/dev/shm"
+    return tempfile.mkdtemp(prefix="twin-mbt-",
+                            dir=shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None)
+
+
+def test_model_based():
     seed = int(os.environ.get("LIBTWIN_MBT_SEED") or random.SystemRandom().randrange(1 << 32))
     count = int(os.environ.get("LIBTWIN_MBT_SEQUENCES", "1500"))
     print(f"model-based: seed {seed} (LIBTWIN_MBT_SEED={seed} replays), {count} sequences")
-    msg = run_many(seed, count, str(tmp_path))
+    d = scratch_dir()
+    try:
+        msg = run_many(seed, count, d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
     assert msg is None, f"seed {seed}: {msg} (shrunk sequence printed above)"
 
 
@@ -592,7 +613,7 @@ if __name__ == "__main__":
     a = ap.parse_args()
     sd = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 32)
     print(f"model-based: seed {sd}, {a.sequences} sequences")
-    d = tempfile.mkdtemp(prefix="twin-mbt-")
+    d = scratch_dir()
     try:
         sys.exit(1 if run_many(sd, a.sequences, d) else 0)
     finally:
