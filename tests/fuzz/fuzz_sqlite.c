@@ -348,7 +348,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char a[192], b[192];
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "%s/twin-fuzz-sqlite-XXXXXX", base ? base : "/tmp");
+    /* removed at exit; after a crash it stays, with the damaged file
+       (run.db) that crashed */
+    snprintf(dir, sizeof dir, "%s/twin-fuzz-sqlite-%ld-XXXXXX", base ? base : "/tmp",
+             (long)getpid());
     if (!mkdtemp(dir)) die("mkdtemp", dir);
     snprintf(a, sizeof a, "%s/seed4.db", dir);
     snprintf(b, sizeof b, "%s/seed2.db", dir);
