@@ -516,7 +516,8 @@ def run_sequence(ops, sqlite_dir=None):
                 if got is None:
                     check_impact(hits, m, op)
                 q.close()
-            compare_graph(s.g, m, where) if kind != "write" else None
+            if kind != "write":
+                compare_graph(s.g, m, where)
         s.st.flush()
         compare_store(s, m, "end")
         compare_graph(s.g, m, "end")
