@@ -44,6 +44,10 @@
  *   unit. Since schema 3 it holds only late samples (older than their
  *   signal's newest stored sample when they arrived); schemas 1 and 2
  *   kept every sample there (about 20 bytes a sample on disk).
+ * - Values of -0.0 in `samples.value` and `signals.latest_value` are kept
+ *   as their 8 bytes (a blob, little-endian IEEE 754), since SQLite stores
+ *   an integral REAL as an integer, which loses the sign of zero (since
+ *   1.7; earlier releases stored 0.0, and read such a blob as 0.0).
  * - `rollups(signal, t_us, n, mean, min, max)`: downsampled buckets (see
  *   Retention).
  * - `health(signal, options, state, t0_us)`: a signal's

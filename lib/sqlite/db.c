@@ -1,6 +1,7 @@
 /* libtwin-sqlite: opening a database, its schema, errors, documents. */
 #include "sqlite_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,29 @@ sqlite3_stmt *tsq_stmt(twin_sqlite *db, int which)
     return s;
 }
 
+void tsq_bind_value(sqlite3_stmt *s, int col, double v)
+{
+    static const unsigned char negzero[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
+    if (v == 0.0 && signbit(v))
+        sqlite3_bind_blob(s, col, negzero, 8, SQLITE_STATIC);
+    else
+        sqlite3_bind_double(s, col, v);
+}
+
+double tsq_column_value(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_BLOB) {
+        const unsigned char *b = sqlite3_column_blob(s, col);
+        uint64_t u = 0;
+        double v;
+        if (!b || sqlite3_column_bytes(s, col) != 8) return 0.0;
+        for (int k = 7; k >= 0; k--) u = u << 8 | b[k];
+        memcpy(&v, &u, 8);
+        return v;
+    }
+    return sqlite3_column_double(s, col);
+}
+
 twin_status tsq_exec(twin_sqlite *db, const char *sql)
 {
     int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
@@ -365,7 +389,7 @@ static twin_status migrate_samples(twin_sqlite *db, const char *path)
         }
         row = r;
         t[n] = sqlite3_column_int64(q, 1);
-        v[n++] = sqlite3_column_double(q, 2);
+        v[n++] = tsq_column_value(q, 2);
     }
     if (rc != SQLITE_DONE) {
         s = tsq_fail(db, rc == SQLITE_OK ? TWIN_E_IO : tsq_status(rc), rc,

@@ -88,7 +88,9 @@ static twin_status next_sig(void *ud, twin_store_loaded_signal *out)
     out->has_latest = sqlite3_column_type(s, 3) != SQLITE_NULL;
     if (out->has_latest) {
         out->latest_t_us = sqlite3_column_int64(s, 3);
-        out->latest_value = sqlite3_column_double(s, 4);
+        if (sqlite3_column_type(s, 4) == SQLITE_BLOB && sqlite3_column_bytes(s, 4) != 8)
+            return malformed(L, "latest value of signal", out->name ? out->name : "");
+        out->latest_value = tsq_column_value(s, 4); /* -0.0 kept */
     }
     if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
         /* Encoded forms (schema 2), or the raw structs of schema 1 (a
@@ -99,7 +101,7 @@ static twin_status next_sig(void *ud, twin_store_loaded_signal *out)
         twin_health_options_init(&L->hopt);
         if (!ob || !hb || twin_health_options_decode(&L->hopt, ob, on, NULL) != TWIN_OK ||
             twin_health_decode(&L->health, hb, hn, NULL) != TWIN_OK)
-            return malformed(L, "health state of signal", out->name);
+            return malformed(L, "health state of signal", out->name ? out->name : "");
         out->health_options = &L->hopt;
         out->health = &L->health;
         out->health_t0_us = sqlite3_column_int64(s, 7);

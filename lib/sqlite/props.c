@@ -234,13 +234,16 @@ int tsq_props_decode(const unsigned char *b, size_t len, twin_member **out, size
 {
     rd r;
     size_t size;
-    memset(&r, 0, sizeof r);
-    r.p = b;
-    r.end = b + len;
     *block = NULL;
     *out = NULL;
     *n = 0;
-    if (len == 0) return 0;  /* NULL column: no properties */
+    /* NULL column or an empty blob (sqlite3_column_blob() gives NULL for
+       both): no properties; NULL with bytes is SQLite out of memory */
+    if (len == 0) return 0;
+    if (!b) return -2;
+    memset(&r, 0, sizeof r);
+    r.p = b;
+    r.end = b + len;
     get_members(&r, out, n, 0);
     if (r.bad || r.p != r.end) return -1;
     size = r.used ? r.used : 1;

@@ -112,7 +112,7 @@ static twin_status load_raw(reader *R, int64_t row, int64_t from, int64_t to)
             R->capr = cap;
         }
         R->rt[R->nr] = sqlite3_column_int64(s, 0);
-        R->rv[R->nr++] = sqlite3_column_double(s, 1);
+        R->rv[R->nr++] = tsq_column_value(s, 1);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(R->db, rc, "cannot read samples");

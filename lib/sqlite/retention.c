@@ -235,8 +235,9 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
         /* The "WHERE true" keeps the parser from reading ON CONFLICT as a join. */
         if ((s = run(db,
                      "INSERT INTO rollups(signal, t_us, n, mean, min, max)"
-                     " SELECT signal, t_us - ((t_us % ?2) + ?2) % ?2 AS b, count(*), avg(value),"
-                     " min(value), max(value) FROM samples WHERE t_us < ?1 AND true"
+                     " SELECT signal, t_us - ((t_us % ?2) + ?2) % ?2 AS b, count(*),"
+                     " avg(" TSQ_SQL_VALUE("value") "), min(" TSQ_SQL_VALUE("value") "),"
+                     " max(" TSQ_SQL_VALUE("value") ") FROM samples WHERE t_us < ?1 AND true"
                      " GROUP BY signal, b"
                      " ON CONFLICT(signal, t_us) DO UPDATE SET"
                      " mean = (mean * n + excluded.mean * excluded.n) / (n + excluded.n),"

@@ -321,7 +321,7 @@ twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row 
             if (!(q = tsq_stmt(db, ST_SAMPLE))) return db->err.status;
             sqlite3_bind_int64(q, 1, g->row);
             sqlite3_bind_int64(q, 2, r[k].t);
-            sqlite3_bind_double(q, 3, r[k].v);
+            tsq_bind_value(q, 3, r[k].v); /* -0.0 kept */
             rc = sqlite3_step(q);
             sqlite3_reset(q);
             if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a sample");

@@ -95,6 +95,15 @@ twin_status tsq_status(int rc);
 twin_status tsq_sqlfail(twin_sqlite *db, int rc, const char *what);
 void tsq_ok(twin_sqlite *db);
 
+/* A sample value bound and read so that -0.0 survives: SQLite stores an
+   integral REAL as an integer, which loses the sign of zero, so -0.0 goes
+   in as its 8 bytes (a blob, little-endian IEEE 754) and comes back from
+   them; every other value is a REAL. (Readers older than 1.7 see 0.0.) */
+void tsq_bind_value(sqlite3_stmt *s, int col, double v);
+double tsq_column_value(sqlite3_stmt *s, int col);
+/* SQL giving a value column (as written by tsq_bind_value) as a number. */
+#define TSQ_SQL_VALUE(col) "(CASE WHEN typeof(" col ") = 'blob' THEN 0.0 ELSE " col " END)"
+
 /* A prepared statement (cached), reset and cleared; NULL after tsq_fail. */
 sqlite3_stmt *tsq_stmt(twin_sqlite *db, int which);
 /* Run one statement without results. */

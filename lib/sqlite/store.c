@@ -438,7 +438,7 @@ static twin_status cb_flush(void *ud)
         if (!(s = tsq_stmt(db, ST_LATEST))) return failed(db, SQLITE_ERROR, "latest");
         sqlite3_bind_int64(s, 1, g->row);
         sqlite3_bind_int64(s, 2, g->pend_t);
-        sqlite3_bind_double(s, 3, g->pend_v);
+        tsq_bind_value(s, 3, g->pend_v); /* -0.0 kept */
         if ((r = step_done(db, s, "cannot update a signal's latest value")) != TWIN_OK) return r;
     }
     for (k = 0; k < db->ndirty; k++) {

@@ -236,7 +236,7 @@ static twin_status late_rows(fold *F, int64_t t1, size_t at, size_t *n)
             F->capm = cap;
         }
         F->mt[*n] = sqlite3_column_int64(s, 0);
-        F->mv[(*n)++] = sqlite3_column_double(s, 1);
+        F->mv[(*n)++] = tsq_column_value(s, 1);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot read late samples");
