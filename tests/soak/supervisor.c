@@ -300,6 +300,15 @@ int main(int argc, char **argv)
     int64_t t0, deadline;
     verdict v;
     int failed = 0;
+    if (argc == 7 && strcmp(argv[1], "--child") == 0) {
+        soak_child_args ca;
+        ca.db_path = argv[2];
+        ca.dir = argv[3];
+        ca.life = (unsigned)strtoul(argv[4], NULL, 10);
+        ca.seed = strtoull(argv[5], NULL, 10);
+        ca.fault_rate = atof(argv[6]);
+        soak_child(&ca);
+    }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-kill") == 0) {
@@ -341,7 +350,18 @@ int main(int argc, char **argv)
         fflush(NULL);
         pid = fork();
         if (pid < 0) exit(2);
-        if (pid == 0) soak_child(&ca);
+        if (pid == 0) {
+            /* a fresh image: the child's resident memory is its own, not
+               the supervisor's pages shared after fork() */
+            char life[32], seed[32], rate[32];
+            snprintf(life, sizeof life, "%u", ca.life);
+            snprintf(seed, sizeof seed, "%llu", (unsigned long long)ca.seed);
+            snprintf(rate, sizeof rate, "%.17g", ca.fault_rate);
+            execl("/proc/self/exe", "soak", "--child", db_path, opt.dir, life, seed, rate,
+                  (char *)NULL);
+            perror("soak: exec");
+            _exit(4);
+        }
         while (soak_now_ns() < end) {
             long r;
             soak_sleep_ms(250);
