@@ -362,7 +362,10 @@ static unsigned by_name(twin_ingest *ing, const twin_sample *x, twin_status *rc)
         return OUT_STOP;
     }
     if (!isfinite(v)) return rejected(ing, slot, TWIN_INGEST_NOT_FINITE);
-    if (x->unit && x->unit[0] && (u = twin__ing_unit(x->unit)) != ing->sigx[slot].unit) {
+    /* An unknown unit is refused even on a signal without one (both
+       "units" would otherwise compare equal, as NULL). */
+    if (x->unit && x->unit[0] &&
+        (!(u = twin__ing_unit(x->unit)) || u != ing->sigx[slot].unit)) {
         if (!u || !twin__conv_make(u, ing->sigx[slot].unit, &c))
             return rejected(ing, slot, TWIN_INGEST_BAD_UNIT);
         v = twin__conv_apply(&c, v);

@@ -193,8 +193,12 @@ START_TEST(test_bad_units_rejected_and_counted)
     ck_assert_uint_eq(put_name("pump1", "temperature", T0, 1, "metre"), TWIN_INGEST_BAD_UNIT);
     ck_assert_uint_eq(put_name("pump1", "temperature", T0, 1, "parsec?"), TWIN_INGEST_BAD_UNIT);
     ck_assert_uint_eq(put_name("pump1", "count", T0, 1, "kelvin"), TWIN_INGEST_BAD_UNIT);
+    /* an unknown unit on a signal without unit (found by the soak, issue
+       21: it was accepted, its "unit" and the signal's both NULL) */
+    ck_assert_uint_eq(put_name("pump1", "count", T0, 1, "furlong"), TWIN_INGEST_BAD_UNIT);
     ck_assert_uint_eq(stats_of(h).outcomes[TWIN_INGEST_BAD_UNIT], 2);
-    ck_assert_uint_eq(stats_of(u).outcomes[TWIN_INGEST_BAD_UNIT], 1);
+    ck_assert_uint_eq(stats_of(u).outcomes[TWIN_INGEST_BAD_UNIT], 2);
+    ck_assert_int_eq(twin_ingest_get_latest(ing, u, NULL, NULL), TWIN_E_NOTFOUND);
     /* a handle cannot be made for a unit that does not convert */
     ck_assert_int_eq(twin_ingest_resolve(ing, "pump1", "temperature", "metre", &x),
                      TWIN_E_CONSTRAINT);
