@@ -71,8 +71,13 @@ twin_status twin_ingest_set_signal_options(twin_ingest *ing, twin_signal sig,
         return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no such signal");
     S = &ing->sig[slot];
     x = &ing->sigx[slot];
-    if (so.unit && twin__ing_unit(so.unit) != x->unit)
-        return twin__ing_fail(ing, TWIN_E_INVAL, "a signal's unit cannot change");
+    if (so.unit) {
+        /* an unknown name is refused even on a signal without a unit (both
+           would otherwise be NULL: "the same") */
+        const twin__unit *u = so.unit[0] ? twin__ing_unit(so.unit) : NULL;
+        if (so.unit[0] && !u) return twin__ing_fail(ing, TWIN_E_INVAL, "unknown unit");
+        if (u != x->unit) return twin__ing_fail(ing, TWIN_E_INVAL, "a signal's unit cannot change");
+    }
     if (so.history != x->history) {
         if (so.history) {
             ring = twin__alloc(&ing->alloc, sizeof *ring + (size_t)so.history * sizeof ring->e[0]);

@@ -375,8 +375,17 @@ START_TEST(test_set_signal_options_changes_policy)
     ck_assert_uint_eq(put_sig(h, T0 + 11 * SEC, 1.0), TWIN_INGEST_ACCEPTED_LATE);
     o.unit = "metre";
     ck_assert_int_eq(twin_ingest_set_signal_options(ing, h, &o), TWIN_E_INVAL);
+    o.unit = "litrePerSecond";  /* its own unit: no change */
+    ASSERT_ING_OK(twin_ingest_set_signal_options(ing, h, &o));
     o.unit = NULL;
     ck_assert_int_eq(twin_ingest_set_signal_options(ing, h + 1, &o), TWIN_E_NOTFOUND);
+    /* an unknown unit on a signal without one (found by the soak's review:
+       both looked up as NULL, "the same unit") */
+    twin_signal u = sig_add("pump1", "count", NULL, 1, 0, 0);
+    o.unit = "furlong";
+    ck_assert_int_eq(twin_ingest_set_signal_options(ing, u, &o), TWIN_E_INVAL);
+    o.unit = "";
+    ASSERT_ING_OK(twin_ingest_set_signal_options(ing, u, &o));
 }
 END_TEST
 
