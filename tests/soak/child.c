@@ -18,6 +18,7 @@
 #include "soak.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,14 @@ static void open_all(const soak_child_args *a, twin_sqlite **db, twin_graph **g,
         twin_sqlite_options_init(&o);
         o.busy_timeout_ms = 200;
         s = twin_sqlite_open(db, a->db_path, &o);
+        if (s == TWIN_OK && getenv("TWIN_SOAK_CACHE_KIB")) {
+            /* SQLite's page cache in KiB (libtwin-sqlite's default: 64 MiB),
+               to tell its filling from a leak in the resident memory */
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld",
+                     atol(getenv("TWIN_SOAK_CACHE_KIB")));
+            sqlite3_exec(twin_sqlite_connection(*db), sql, NULL, NULL, NULL);
+        }
         if (s == TWIN_OK) {
             twin_graph_create(g, NULL);
             soak_faults_wrap(f, *db, &cb);
