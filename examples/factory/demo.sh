@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The factory demo: a living twin of the plant of plant.ndjson.
 #
-#   examples/factory/demo.sh TWINCTL [OUT_DIR]    (examples/run runs it)
+#   examples/factory/demo.sh [--influx] TWINCTL [OUT_DIR]
+#                                   (examples/run runs it; examples/run influx
+#                                   with --influx)
 #
 # 1. validates the DTDL models of models/;
 # 2. imports the plant (261 twins, 469 relationships) into a fresh SQLite
@@ -16,6 +18,9 @@
 #    0.003 per day (relative rate), with failure at 10 x the baseline
 #    (1.2 G); the filter then learns each motor's own level and rate from
 #    its samples, and recalibrates when a motor drifts from its model;
+# 4b. with --influx (needs Debian's influxdb): forwards the store to a
+#    private influxd with twinctl forward, before step 7 folds its old
+#    samples, and counts them back (influx.py);
 # 5. prints the health table (worst first), the divergence and
 #    recalibration events, and the impact of the degrading conveyor motor;
 # 6. writes the graph coloured by health as DOT (and SVG when Graphviz's
@@ -35,8 +40,17 @@
 #    failure, with intervals.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-twinctl=${1:?usage: demo.sh TWINCTL [OUT_DIR]}
+influx=0
+if [ "${1:-}" = --influx ]; then
+    influx=1
+    shift
+fi
+twinctl=${1:?usage: demo.sh [--influx] TWINCTL [OUT_DIR]}
 out=${2:-demo}
+if [ "$influx" = 1 ] && [ ! -x "${INFLUXD:-$(command -v influxd || true)}" ]; then
+    echo "demo.sh: --influx needs influxd (apt-get install influxdb)" >&2
+    exit 77
+fi
 mkdir -p "$out"
 db=$out/plant.db
 rm -f "$db" "$db-wal" "$db-shm"
@@ -57,6 +71,11 @@ step "4. Replayed through the ingest path (health model: baseline 0.12 G, +0.003
 # Exit 1: the two malformed rows (reported by line); the rest is ingested.
 "$twinctl" ingest "$out/telemetry.csv" -d "$db" --health vibration:0.12:0.003 \
     --reorder-window 7200 --events >"$out/events.txt" || [ $? -eq 1 ]
+
+if [ "$influx" = 1 ]; then
+    step "4b. Forwarded to a private InfluxDB, and counted back"
+    python3 "$here/influx.py" "$twinctl" "$db"
+fi
 
 step "5. Health, worst first"
 "$twinctl" health -d "$db" --top 8

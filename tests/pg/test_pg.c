@@ -6,8 +6,10 @@
  * the server paused (SIGSTOP) and resumed; rows a CHECK constraint rejects,
  * found by bisection; TLS (verify-full against a CA made with openssl); a
  * fleet of three gateways in one table, queried across. After each, every
- * sample is in the table once, at its time with its value. Skipped (77)
- * without PostgreSQL 15, failed then when CI=true. Runs without forking
+ * sample is in the table once, at its time with its value. `test_pg
+ * disk_full` runs the full-disk case alone (a tmpfs tablespace: skipped, 77,
+ * when it cannot mount, failed then when CI=true). Skipped (77) without
+ * PostgreSQL 15, failed then when CI=true. Runs without forking
  * (CK_NOFORK): the tests restart the one server. */
 #define _DEFAULT_SOURCE 1 /* setgroups() in support/postgres.h */
 #include <twin/pg.h>
@@ -716,6 +718,164 @@ START_TEST(twinctl_forward)
 }
 END_TEST
 
+/* A full disk on the server's side (run alone: `test_pg disk_full`): the
+   table and its primary key in a tablespace on a small tmpfs (mounted by
+   main()), which fills up mid-stream. Every transaction then fails (SQLSTATE
+   53100, "could not extend file ...": not the rows' fault): the forwarder
+   keeps its batch and backs off, its progress (and twinctl's progress line)
+   gives the reason, the table holds exactly what was confirmed. The tmpfs
+   grown (mount -o remount), it catches up: every sample in the table once,
+   each series' transactions in time order (a column of the site's,
+   txid_current() by default, tells the transactions apart). */
+static char disk_mnt[96];
+
+static int disk_mount(void)
+{
+    char cmd[256];
+    snprintf(disk_mnt, sizeof disk_mnt, "%s/ts", server.dir);
+    if (mkdir(disk_mnt, 0700) != 0) return -1;
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=2m,mode=0700,uid=%d,gid=%d tmpfs '%s' 2>/dev/null",
+             (int)server.uid, (int)server.gid, disk_mnt);
+    if (system(cmd) != 0) {
+        disk_mnt[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static void disk_umount(void)
+{
+    char cmd[160];
+    if (!disk_mnt[0]) return;
+    snprintf(cmd, sizeof cmd, "umount '%s'", disk_mnt);
+    if (system(cmd) != 0) fprintf(stderr, "test_pg: cannot unmount %s\n", disk_mnt);
+    disk_mnt[0] = '\0';
+}
+
+/* Is the failure of p the full disk? */
+static int disk_full_reason(const twin_pg_progress *p)
+{
+    return !strcmp(p->last_sqlstate, "53100") && strstr(p->last_message, "could not extend file");
+}
+
+/* twinctl forward (the TWINCTL environment variable names it) against the
+   full disk for 3 s, then SIGTERM: its progress lines give the reason, and
+   it forwarded nothing. */
+static void disk_full_twinctl(const char *path)
+{
+    const char *tw = getenv("TWINCTL");
+    char cmd[1024], log[160], line[1024];
+    FILE *f;
+    int reason = 0, done = 0;
+    if (!tw) return;  /* run by hand, without meson's environment */
+    snprintf(log, sizeof log, "%s/forward.err", dir);
+    snprintf(cmd, sizeof cmd,
+             "timeout -s TERM 3 '%s' forward --postgres 'host=127.0.0.1 port=%d dbname=postgres"
+             " user=twin sslmode=disable' --table t_full --source gw -d '%s' --batch 1000"
+             " 2>'%s'",
+             tw, server.port, path, log);
+    ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "forwarded 0 samples", 19)) done = 1;
+    pclose(f);  /* timeout's status: 124 */
+    ck_assert_msg(done, "twinctl forward did not stop cleanly with nothing forwarded");
+    ck_assert_ptr_nonnull(f = fopen(log, "r"));
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, ", retrying: ") && strstr(line, "could not extend file")) reason = 1;
+    fclose(f);
+    ck_assert_msg(reason, "no progress line of twinctl gives the full disk as the reason");
+}
+
+START_TEST(server_disk_full)
+{
+    const char *path = sq_path(dir, "h.db");
+    const long total = 20L * 3000;
+    char ci[256], sql[512];
+    twin_pg_options o;
+    twin_pg *fw;
+    twin_pg_progress p;
+    twin_pg_stats st;
+    twin_sqlite *db;
+    struct timespec t0, t1;
+    uint64_t before;
+    int backoffs = 0;
+    snprintf(sql, sizeof sql, "CREATE TABLESPACE t_small LOCATION '%s'", disk_mnt);
+    q1(sql);
+    q1("CREATE TABLE t_full (source text NOT NULL, twin text NOT NULL, signal text NOT NULL,"
+       " t timestamptz NOT NULL, value double precision NOT NULL, unit text NOT NULL,"
+       " model text NOT NULL, rels jsonb NOT NULL, tx bigint NOT NULL DEFAULT txid_current(),"
+       " PRIMARY KEY (source, twin, signal, t) USING INDEX TABLESPACE t_small)"
+       " TABLESPACE t_small");
+    make_store(path, 20, 3000, 0, NULL, NULL);
+    db = open_db(path);
+    opts(&o, ci, sizeof ci, "t_full");
+    o.flags = TWIN_PG_NO_CREATE;
+    o.batch_rows = 1000;
+    o.retry_max_ms = 200;
+    ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_OK);
+    /* forward until the disk is full (a minute at most) */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        p.size = sizeof p;
+        ck_assert_int_eq(twin_pg_step(fw, 1, &p), TWIN_OK);
+        ck_assert_msg(p.state != TWIN_PG_IDLE, "everything fitted: the tmpfs is too large");
+        if (p.state == TWIN_PG_BACKOFF) break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ck_assert_msg(t1.tv_sec - t0.tv_sec < 60, "the disk did not fill up");
+    }
+    ck_assert_msg(disk_full_reason(&p), "[%s] %s", p.last_sqlstate, p.last_message);
+    st.size = sizeof st;
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    ck_assert_uint_gt(st.confirmed, 0);  /* mid-stream */
+    ck_assert_uint_lt(st.confirmed, (uint64_t)total);
+    before = st.confirmed;
+    fprintf(stderr, "test_pg: disk full after %llu of %ld samples: [%s] %s\n",
+            (unsigned long long)before, total, p.last_sqlstate, p.last_message);
+    /* 2 s more against the full disk: backing off, the reason kept, nothing
+       confirmed, and the table holds what was confirmed, no more */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (t1.tv_sec - t0.tv_sec >= 2) break;
+        pgsrv_sleep_ms(p.wait_ms > 50 ? 50 : p.wait_ms);
+        p.size = sizeof p;
+        ck_assert_int_eq(twin_pg_step(fw, 1, &p), TWIN_OK);
+        ck_assert_uint_eq(p.rows_confirmed, 0);
+        ck_assert_int_ne(p.state, TWIN_PG_IDLE);
+        if (p.state == TWIN_PG_BACKOFF) {
+            ck_assert_int_le(p.wait_ms, o.retry_max_ms);
+            ck_assert_msg(disk_full_reason(&p), "[%s] %s", p.last_sqlstate, p.last_message);
+        }
+        if (p.transactions) backoffs++;
+    }
+    ck_assert_int_ge(backoffs, 2);
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    ck_assert_uint_eq(st.confirmed, before);
+    ck_assert_uint_ge(st.retries, (uint64_t)backoffs);
+    ck_assert(q1("SELECT count(*) FROM t_full") == (double)before);
+    disk_full_twinctl(path);
+    /* space freed: the tmpfs grown */
+    snprintf(sql, sizeof sql, "mount -o remount,size=64m '%s'", disk_mnt);
+    ck_assert_int_eq(system(sql), 0);
+    drain(fw, 120);
+    ck_assert_int_eq(twin_pg_get_stats(fw, &st), TWIN_OK);
+    ck_assert_uint_eq(st.confirmed, (uint64_t)total);
+    ck_assert_uint_eq(st.rejected, 0);
+    ck_assert_uint_eq(st.duplicates, 0);
+    twin_pg_destroy(fw);
+    twin_sqlite_close(db);
+    check_exact("t_full", "gw", 20, 3000, 0);
+    /* in order per series: no transaction holds a sample older than one of
+       an earlier transaction of the same series */
+    ck_assert(q1("SELECT count(*) FROM (SELECT min(t) AS lo, lag(max(t)) OVER (PARTITION BY twin,"
+                 " signal ORDER BY tx) AS prev FROM t_full GROUP BY twin, signal, tx) x"
+                 " WHERE lo <= prev") == 0);
+    ck_assert(q1("SELECT count(DISTINCT tx) FROM t_full") >= (double)(total / 1000));
+    q1("DROP TABLE t_full");
+    q1("DROP TABLESPACE t_small");
+}
+END_TEST
+
 /* Two CAs and a server certificate for 127.0.0.1 (IP SAN), readable by the
    server's user. */
 static int make_certs(void)
@@ -742,19 +902,19 @@ static int make_certs(void)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     Suite *s = suite_create("pg");
     TCase *tc = tcase_create("postgres");
     SRunner *sr;
     char conf[512], cmd[128];
-    int failed;
+    const char *ci = getenv("CI");
+    int failed, disk = argc > 1 && !strcmp(argv[1], "disk_full");
     if (!pgsrv_available()) {
-        const char *ci = getenv("CI");
         fprintf(stderr, "test_pg: no PostgreSQL 15 in " PGSRV_BIN " (Debian's postgresql-15)\n");
         return ci && !strcmp(ci, "true") ? 1 : 77;
     }
-    have_tls = system("command -v openssl >/dev/null 2>&1") == 0 && make_certs() == 0;
+    have_tls = !disk && system("command -v openssl >/dev/null 2>&1") == 0 && make_certs() == 0;
     if (have_tls)
         snprintf(conf, sizeof conf, "ssl = on\nssl_cert_file = '%s/server.pem'\n"
                                     "ssl_key_file = '%s/server.key'\n",
@@ -765,23 +925,36 @@ int main(void)
         fprintf(stderr, "test_pg: postgres did not start (log in %s)\n", server.dir);
         return 1;
     }
+    if (disk && disk_mount() != 0) {
+        int in_ci = ci && !strcmp(ci, "true");
+        fprintf(stderr, "test_pg: cannot mount a tmpfs (needs root): disk_full %s\n",
+                in_ci ? "failed (CI=true)" : "skipped");
+        pgsrv_stop(&server);
+        return in_ci ? 1 : 77;
+    }
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, forward_and_count);
-    tcase_add_test(tc, bad_options);
-    tcase_add_test(tc, server_killed);
-    tcase_add_test(tc, forwarder_killed);
-    tcase_add_test(tc, server_stalled);
-    tcase_add_test(tc, rejected_rows);
-    tcase_add_test(tc, fleet_query);
-    tcase_add_test(tc, tls);
-    tcase_add_test(tc, twinctl_forward);
+    tcase_set_timeout(tc, disk ? 240 : 120);
+    if (disk) {
+        tcase_add_test(tc, server_disk_full);
+    } else {
+        tcase_add_test(tc, forward_and_count);
+        tcase_add_test(tc, bad_options);
+        tcase_add_test(tc, server_killed);
+        tcase_add_test(tc, forwarder_killed);
+        tcase_add_test(tc, server_stalled);
+        tcase_add_test(tc, rejected_rows);
+        tcase_add_test(tc, fleet_query);
+        tcase_add_test(tc, tls);
+        tcase_add_test(tc, twinctl_forward);
+    }
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    pgsrv_halt(&server);  /* its files closed: the tmpfs can go */
+    disk_umount();
     pgsrv_stop(&server);
     if (tls_dir[0]) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tls_dir);

@@ -210,10 +210,9 @@ static inline int pgsrv_start(pgsrv *x, const char *conf)
     return x->port > 0 ? pgsrv_spawn(x) : -1;
 }
 
-/* Stop (SIGINT, fast shutdown; SIGKILL after 10 s) and remove the directory. */
-static inline void pgsrv_stop(pgsrv *x)
+/* Stop (SIGINT, fast shutdown; SIGKILL after 10 s); the directory stays. */
+static inline void pgsrv_halt(pgsrv *x)
 {
-    char cmd[128];
     int k, st;
     if (x->pid > 0) {
         pgsrv_kill(x, SIGCONT);
@@ -225,6 +224,13 @@ static inline void pgsrv_stop(pgsrv *x)
         if (k == 100) pgsrv_crash(x);
         x->pid = 0;
     }
+}
+
+/* Stop (pgsrv_halt()) and remove the directory. */
+static inline void pgsrv_stop(pgsrv *x)
+{
+    char cmd[128];
+    pgsrv_halt(x);
     if (x->dir[0]) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
         if (system(cmd) != 0) { /* left behind */ }
