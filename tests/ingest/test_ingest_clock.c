@@ -372,6 +372,50 @@ START_TEST(test_signals_without_source_unchanged_bit_for_bit)
 }
 END_TEST
 
+/* A snapshot restore replaces the signals: the sources stay (snapshots do
+ * not hold them, ingest.h), given to none of the restored signals, and
+ * their counts say so; a source given again counts one signal. Before the
+ * fix the source went on counting the signals the restore had freed. */
+START_TEST(test_source_counts_after_snapshot_restore)
+{
+    twin_signal a, b, ra = 0;
+    twin_source src;
+    bytes snap = {0};
+    reader rd;
+    twin_ingest_correction c;
+    a = sig_add("pump1", "x", NULL, TWIN_INGEST_ORDER_REJECT, 0, 0);
+    b = sig_add("pump2", "x", NULL, TWIN_INGEST_ORDER_REJECT, 0, 0);
+    src = source_add("plc", 0, 0);
+    ASSERT_OK(twin_ingest_set_signal_source(ing, a, src));
+    ASSERT_OK(twin_ingest_set_signal_source(ing, b, src));
+    ck_assert_uint_eq(info_of(src).signals, 2);
+    ASSERT_OK(twin_snapshot_save(g, ing, bytes_write, &snap));
+    memset(&rd, 0, sizeof rd);
+    rd.p = snap.p;
+    rd.n = snap.n;
+    rd.fail_after = SIZE_MAX;
+    ASSERT_OK(twin_snapshot_restore(g, ing, reader_read, &rd));
+    ck_assert_uint_eq(info_of(src).signals, 0);
+    {
+        uint64_t cur = 0;
+        twin_signal h;
+        int n = 0;
+        while (twin_ingest_signals_next(ing, &cur, &h) == TWIN_OK) {
+            memset(&c, 0, sizeof c);
+            c.size = sizeof c;
+            ck_assert_int_eq(twin_ingest_signal_source(ing, h, &c), TWIN_OK);
+            ck_assert_uint_eq(c.source, 0);
+            ra = h;
+            n++;
+        }
+        ck_assert_int_eq(n, 2);
+    }
+    ASSERT_OK(twin_ingest_set_signal_source(ing, ra, src));
+    ck_assert_uint_eq(info_of(src).signals, 1);
+    bytes_free(&snap);
+}
+END_TEST
+
 START_TEST(test_source_declared_offset_and_host_clock)
 {
     twin_clock_options co;
@@ -506,6 +550,7 @@ static Suite *clock_suite(void)
     tcase_add_test(tc, test_signals_without_source_unchanged_bit_for_bit);
     tcase_add_test(tc, test_source_declared_offset_and_host_clock);
     tcase_add_test(tc, test_source_bad_input_returns_status);
+    tcase_add_test(tc, test_source_counts_after_snapshot_restore);
     suite_add_tcase(s, tc);
     return s;
 }
