@@ -450,8 +450,8 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
             return twin__build_fail(b, TWIN_E_STATE,
                                     "the snapshot has user-model health states and the ingest "
                                     "handle has no user_model");
-        if ((s = twin__build_profile(b, &prof[i])) != TWIN_OK) return s;
     }
+    if ((s = twin__build_profiles(b, prof, np)) != TWIN_OK) return s;
     ns = r_count(in, 60);
     for (uint32_t i = 0; i < ns && in->s == TWIN_OK; i++) {
         twin_signal_options so;

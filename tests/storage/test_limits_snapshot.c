@@ -505,6 +505,12 @@ START_TEST(test_health_profiles_at_limit_and_past)
         ck_assert_int_eq(twin_ingest_get_health(t.ing, h, &state, &got), TWIN_OK);
         ck_assert(got.noise == ho.noise);
     }
+    /* two alike among them are refused (found by sorting, not pairwise) */
+    memcpy(b.p + at + 4 + 40000 * rec, b.p + at + 4 + 7 * rec, rec);
+    reseal(&b);
+    free_target(&t);
+    t = new_target();
+    assert_refused(&t, &b, TWIN_E_INVAL, "health options given twice");
     /* one more in the count (the bytes need not follow: the count is
        refused before the profiles are read) */
     put_le(b.p + at, PROFILES_MAX + 1, 4);
