@@ -155,6 +155,44 @@ START_TEST(test_topic_at_limit_and_past)
 }
 END_TEST
 
+/* ---- the codec: the caller's capacity ----------------------------------------------------- */
+
+/* twin_sp_decode() and twin_sp_properties_decode() fill at most cap items:
+ * exactly cap decode; one more is TWIN_E_RANGE with the count, the first
+ * cap filled. */
+START_TEST(test_decode_metrics_and_properties_at_cap_and_past)
+{
+    payload pl = make(5, 0, 9, "m", 100, NULL);
+    twin_sp_payload p;
+    twin_sp_metric m[5];
+    twin_sp_property props[3], out[3];
+    uint8_t buf[256];
+    size_t len, count;
+    ck_assert_int_eq(twin_sp_decode(pl.p, pl.n, &p, m, 5, NULL), TWIN_OK);
+    ck_assert_uint_eq(p.metric_count, 5);
+    ck_assert_uint_eq(m[4].alias, 104);
+    ck_assert(m[4].value.d == 1.5);
+    ck_assert_int_eq(twin_sp_decode(pl.p, pl.n, &p, m, 4, NULL), TWIN_E_RANGE);
+    ck_assert_uint_eq(p.metric_count, 5);
+    ck_assert_uint_eq(m[3].alias, 103);
+    free(pl.p);
+    memset(props, 0, sizeof props);
+    for (int i = 0; i < 3; i++) {
+        props[i].key = i == 0 ? "a" : i == 1 ? "b" : "c";
+        props[i].key_len = 1;
+        props[i].datatype = TWIN_SP_INT32;
+        props[i].flags = TWIN_SP_HAS_DATATYPE;
+        props[i].value.i = i;
+    }
+    ck_assert_int_eq(twin_sp_properties_encode(props, 3, buf, sizeof buf, &len), TWIN_OK);
+    ck_assert_int_eq(twin_sp_properties_decode(buf, len, out, 3, &count, NULL), TWIN_OK);
+    ck_assert_uint_eq(count, 3);
+    ck_assert(out[2].key[0] == 'c' && out[2].value.i == 2);
+    ck_assert_int_eq(twin_sp_properties_decode(buf, len, out, 2, &count, NULL), TWIN_E_RANGE);
+    ck_assert_uint_eq(count, 3);
+}
+END_TEST
+
 /* ---- one payload ---------------------------------------------------------------------- */
 
 START_TEST(test_host_payload_metrics_at_limit_and_past)
@@ -342,6 +380,7 @@ static Suite *limits_suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_topic_at_limit_and_past);
+    tcase_add_test(tc, test_decode_metrics_and_properties_at_cap_and_past);
     tcase_add_test(tc, test_host_payload_metrics_at_limit_and_past);
     tcase_add_test(tc, test_host_metric_name_at_limit_and_past);
     tcase_add_test(tc, test_host_seq_at_limit_and_past);
