@@ -652,6 +652,13 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
  * (::TWIN_OK; a STATE older than the last one is ignored and counted);
  * one whose JSON is not `{"online":BOOL,"timestamp":MS}` is
  * ::TWIN_E_PARSE, counted as malformed.
+ *
+ * @par Limits
+ * Nothing is kept or allocated from what arrives: a command's payload is
+ * read one metric at a time (bounded as by twin_sp_decode()), a STATE in
+ * one pass (its timestamp at most 2^64 - 1 ms, ::TWIN_E_PARSE past it). A
+ * topic over ::TWIN_SP_TOPIC_MAX bytes is no command to this node
+ * (::TWIN_E_NOTFOUND).
  * @param e       Handle.
  * @param topic   Topic, @p tlen bytes.
  * @param tlen    Its length.
@@ -1099,9 +1106,9 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
  *   the session's scratch array);
  * - a BIRTH metric's name: ::TWIN_ID_MAX bytes (names are kept, and become
  *   signal names through twin_sp_host_bind());
- * - Edge Nodes: ::TWIN_SP_HOST_NODES_MAX (an NBIRTH, or a DATA before any
- *   BIRTH, from one more node is refused, the latter not remembered: no
- *   rebirth is asked of it);
+ * - Edge Nodes: ::TWIN_SP_HOST_NODES_MAX (an NBIRTH from one more node is
+ *   refused; so is a message before any BIRTH from one, counted as
+ *   @c before_birth and not remembered: no rebirth is asked of it);
  * - devices of a node: ::TWIN_SP_HOST_DEVICES_MAX (a DBIRTH of one more);
  * - BIRTH metrics kept, all nodes and devices together:
  *   ::TWIN_SP_HOST_METRICS_MAX (a BIRTH that would keep more; a rebirth
@@ -1253,6 +1260,14 @@ TWIN_SP_API twin_status twin_sp_bind_options_init_(twin_sp_bind_options *o, size
  * NDEATH) false: the twin is stale (twin_sp_host_status() tells the same
  * by device identifier). Failures to create a twin or a signal are counted
  * (twin_sp_host_bind_stats()), never fatal.
+ *
+ * @par Limits
+ * Those of twin_sp_host_receive(), and of the graph and ingest handle: a
+ * device whose unescaped identifier is over ::TWIN_ID_MAX bytes, or a
+ * metric whose name is, binds nothing (counted as @c not_bound). The
+ * `engUnit` property is found among any number of properties (before 1.7,
+ * among the first 16); one of 64 bytes or more counts as no unit, as a unit
+ * that is not a DTDL unit does (no DTDL unit name is that long).
  * @param h   Host session (owns the binding: it ends with the session).
  * @param g   Graph (retained; must outlive @p h).
  * @param ing Ingest handle over @p g (retained; must outlive @p h).

@@ -311,7 +311,8 @@ static twin_status form_check(const form *f)
         if (kind == TWIN_DTDL_MAP && (get32(w + 32) == 0 || (get32(w + 32) & PRIM) ||
                                       get32(w + 36) == 0 || (get32(w + 36) & PRIM)))
             return TWIN_E_PARSE;
-        if ((kind == TWIN_DTDL_ARRAY || kind == TWIN_DTDL_ENUM) && get32(w + 32) == 0) return TWIN_E_PARSE;
+        if ((kind == TWIN_DTDL_ARRAY || kind == TWIN_DTDL_ENUM) && get32(w + 32) == 0)
+            return TWIN_E_PARSE;
     }
     for (i = 0; i < f->nlangs; i++)
         if (!str_ok(f, get32(f->langs + 8 * i)) || !str_ok(f, get32(f->langs + 8 * i + 4)))

@@ -139,7 +139,8 @@ twin_status twin__ing_restore_profiles(twin_ingest *ing, const twin_health_optio
     /* distinct (a signal's profile is found by content): sorted, not pairwise */
     if (!(ord = twin__alloc(&ing->alloc, (size_t)total * sizeof *ord)))
         return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory for health options");
-    for (uint32_t i = 0; i < total; i++) ord[i] = i < ing->nprof ? &ing->prof[i] : &o[i - ing->nprof];
+    for (uint32_t i = 0; i < total; i++)
+        ord[i] = i < ing->nprof ? &ing->prof[i] : &o[i - ing->nprof];
     qsort(ord, total, sizeof *ord, options_cmp);
     for (uint32_t i = 1; i < total && s == TWIN_OK; i++)
         if (options_cmp(&ord[i - 1], &ord[i]) == 0)

@@ -339,7 +339,8 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
             if (in->s != TWIN_OK) break;
             for (uint32_t j = 0; j < k && in->s == TWIN_OK; j++) {
                 if (!(recs = r_grow(in, recs, &cap, j, sizeof *recs))) break;
-                recs[j].id = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a relationship id", TWIN_ID_MAX));
+                recs[j].id =
+                    r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a relationship id", TWIN_ID_MAX));
                 recs[j].name =
                     r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a relationship name", TWIN_ID_MAX));
                 recs[j].dst = r_u32(in);
@@ -402,10 +403,11 @@ static void get_options(rd *in, twin_health_options *h, const twin_health_model 
     if (in->version == 1) {
         get_options_v1(in, h);
     } else {
+        static const char too_long[] =
+            "encoded health options are longer than " STR(TWIN_HEALTH_OPTIONS_ENCODED_MAX)
+            " bytes (TWIN_HEALTH_OPTIONS_ENCODED_MAX)";
         unsigned char b[TWIN_HEALTH_OPTIONS_ENCODED_MAX];
-        size_t n = r_encoded(in, b, sizeof b,
-                             "encoded health options are longer than " STR(
-                                 TWIN_HEALTH_OPTIONS_ENCODED_MAX) " bytes (TWIN_HEALTH_OPTIONS_ENCODED_MAX)");
+        size_t n = r_encoded(in, b, sizeof b, too_long);
         if (in->s == TWIN_OK && twin_health_options_decode(h, b, n, NULL) != TWIN_OK)
             r_fail(in, TWIN_E_PARSE, "encoded health options do not decode");
     }

@@ -319,7 +319,8 @@ START_TEST(test_value_depth_at_limit_and_past)
     /* one array more around the integer */
     memcpy(deeper + 5, marker, sizeof marker);
     splice(&a, find_once(&a, marker, sizeof marker), sizeof marker, deeper, sizeof deeper);
-    assert_refused(&t, &a, TWIN_E_RANGE, "value nests deeper than 32 levels (TWIN_VALUE_DEPTH_MAX)");
+    assert_refused(&t, &a, TWIN_E_RANGE,
+                   "value nests deeper than 32 levels (TWIN_VALUE_DEPTH_MAX)");
     bytes_free(&a);
     free_target(&t);
 }
