@@ -294,6 +294,11 @@ TWIN_API twin_status twin_clock_encode(const twin_clock *c, void *buf, size_t ca
  * Every field is checked as twin_clock_init() and twin_clock_observe()
  * would have left it: corrupted bytes are refused, never turned into a
  * state the model could misread.
+ * @par Limits
+ * The points of the envelope: at most ::TWIN_CLOCK_POINTS (64), refused
+ * with ::TWIN_E_RANGE past it; the length is then exactly 212 bytes and 16
+ * a point, at most ::TWIN_CLOCK_ENCODED_MAX (1236), any other length
+ * ::TWIN_E_PARSE. Nothing is allocated; the work is bounded by the points.
  * @param c   Receives the state (caller storage); unchanged on failure.
  * @param buf The bytes.
  * @param len Their number.
@@ -302,6 +307,8 @@ TWIN_API twin_status twin_clock_encode(const twin_clock *c, void *buf, size_t ca
  * @retval TWIN_E_INVAL @p c is NULL, or @p buf is NULL with a length.
  * @retval TWIN_E_PARSE Not an encoded clock, a later version, a length that
  *                      does not match, or a field out of its range.
+ * @retval TWIN_E_RANGE More than ::TWIN_CLOCK_POINTS points (since 1.7.0,
+ *                      before ::TWIN_E_PARSE).
  * @par Thread safety
  * Writer of @p c.
  * @since 1.7

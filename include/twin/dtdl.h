@@ -340,6 +340,20 @@ TWIN_API twin_status twin_models_save(const twin_models *m, twin_models_write_fn
  * does not retain @p data. Diagnostics' source names and pointers are empty
  * in a loaded set.
  *
+ * @par Limits
+ * - The length: the header's counts of string bytes, elements, references,
+ *   language pairs and Interfaces (u32 each) must add up to @p len exactly
+ *   (::TWIN_E_PARSE otherwise); they bound every section, and what the set
+ *   allocates is about four times @p len. The option @c max_document_bytes
+ *   (JSON documents) does not apply.
+ * - Per element: at most 65535 display names and 65535 descriptions
+ *   (languages), ::TWIN_E_RANGE past either.
+ * - Strings: bounded by the string section only (every string ends within
+ *   it); identifiers are checked unique, not measured.
+ * - Nesting: not bounded here (DTDL v4 allows recursive schemas); what walks
+ *   a set's schemas bounds itself (twin_dtdl_check_value() and
+ *   twin_dtdl_check_json() follow values at most 64 levels deep).
+ *
  * @param out  Receives the set; NULL on failure.
  * @param data The binary form.
  * @param len  Bytes at @p data.
@@ -348,6 +362,9 @@ TWIN_API twin_status twin_models_save(const twin_models *m, twin_models_write_fn
  * @retval TWIN_OK      @p *out is ready and resolved; free it with twin_models_destroy().
  * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
  *                      version (truncated, corrupted, other version).
+ * @retval TWIN_E_RANGE An element has more than 65535 display names or
+ *                      descriptions (since 1.7.0; before, their count was
+ *                      cut to 16 bits).
  * @retval TWIN_E_INVAL @p out or @p data is NULL, or an option is out of range.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @par Thread safety

@@ -644,6 +644,11 @@ TWIN_API twin_status twin_health_encode(const twin_health *h, void *buf, size_t 
 /**
  * @brief Decode a state encoded by twin_health_encode() of this or any
  *        earlier 1.x release (or its legacy raw form, see above).
+ *
+ * @par Limits
+ * The length is fixed by the form: ::TWIN_HEALTH_ENCODED_MAX (144) bytes
+ * for format version 1, 192 for the legacy raw form; any other length is
+ * refused with ::TWIN_E_PARSE. Nothing is allocated.
  * @param h   Receives the state, ready for the calls of this library (with
  *            the options it was encoded with, see twin_health_options_decode()).
  * @param buf The encoded state.
@@ -700,6 +705,11 @@ TWIN_API twin_status twin_health_options_encode(const twin_health_options *o, vo
 /**
  * @brief Decode options encoded by twin_health_options_encode() of this or
  *        any earlier 1.x release (or their legacy raw form, see above).
+ *
+ * @par Limits
+ * The length is fixed by the form: ::TWIN_HEALTH_OPTIONS_ENCODED_MAX (152)
+ * bytes for format version 1, 156 or 160 for the legacy raw form; any other
+ * length is refused with ::TWIN_E_PARSE. Nothing is allocated.
  *
  * Initialise @p o with twin_health_options_init() first: its @c size says
  * how much of it the caller's struct has; fields past it are not written.
@@ -1085,6 +1095,14 @@ TWIN_API twin_status twin_health_predictor_save(const twin_health_predictor *m, 
  * Every field is checked (magic, version, length, CRC-32, counts, finite
  * values, feature numbers): corrupt or truncated input is refused, never
  * read out of bounds.
+ * @par Limits
+ * The counts of the header, checked once the length and CRC-32 match: at
+ * most ::TWIN_HEALTH_PREDICTOR_SENSORS (16) sensors,
+ * ::TWIN_HEALTH_FUSION_SETTINGS (4) settings, ::TWIN_HEALTH_FUSION_REGIMES
+ * (8) regimes, trees 8 levels deep and 65535 trees, each refused with
+ * ::TWIN_E_RANGE past it (these bound the form to about 70 MB, and the
+ * model allocated to about its size); the length must then be exactly
+ * what the counts make (::TWIN_E_PARSE otherwise).
  * @param out   Receives the model; NULL on failure. Destroy it with
  *              twin_health_predictor_destroy().
  * @param data  The bytes (read, not retained).
@@ -1095,6 +1113,8 @@ TWIN_API twin_status twin_health_predictor_save(const twin_health_predictor *m, 
  * @retval TWIN_E_INVAL @p out is NULL, or @p data is NULL with @p n > 0.
  * @retval TWIN_E_PARSE The bytes are not a valid binary form of this format
  *                      version (including a bad CRC-32 or length).
+ * @retval TWIN_E_RANGE A count is past its limit (see Limits; since 1.7.0,
+ *                      before ::TWIN_E_PARSE).
  * @retval TWIN_E_ABI   @p alloc->size is unknown.
  * @retval TWIN_E_NOMEM An allocation failed.
  * @par Thread safety

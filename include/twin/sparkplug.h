@@ -246,6 +246,19 @@ typedef struct twin_sp_diag {
  * @brief Decode a Sparkplug B payload.
  *
  * Checks the whole payload, then fills @p out and the first metrics.
+ *
+ * @par Limits
+ * - Metrics: at most @p cap are filled, ::TWIN_E_RANGE past it (the
+ *   payload is still checked whole and @c metric_count counted). Nothing is
+ *   allocated: the caller's @p cap is the only bound on what is kept.
+ * - Lengths (names, strings, bytes, UUID, body, properties, metadata,
+ *   DataSet and Template values): each at most 2^32 - 1 bytes and within
+ *   its enclosing message, ::TWIN_E_PARSE otherwise; varints at most 10
+ *   bytes, field numbers at most 2^29 - 1, data types at most 34.
+ * - Nesting: none is followed. A metric's PropertySet, MetaData, DataSet
+ *   and Template are given as raw bytes (not decoded here), so no input can
+ *   make the decoder recurse; twin_sp_properties_decode() reads one level.
+ * - Work: one pass over @p len bytes.
  * @param buf     The payload, @p len bytes; retained by what is decoded
  *                (names, strings and bytes point into it).
  * @param len     Its length.
@@ -327,6 +340,13 @@ TWIN_SP_API twin_status twin_sp_metric_to_double(const twin_sp_metric *m, double
 
 /**
  * @brief Decode an encoded PropertySet (a metric's @c properties).
+ *
+ * @par Limits
+ * At most @p cap properties are filled (::TWIN_E_RANGE past it, @c *count
+ * says how many the set has); keys and values are bounded as twin_sp_decode()
+ * bounds lengths. One level is read: a value that is itself a PropertySet or
+ * a PropertySetList is given as its raw bytes (decode it with another call),
+ * so nesting costs the caller one call per level it chooses to read.
  * @param buf   The encoded set, @p len bytes; retained by the keys and
  *              values decoded.
  * @param len   Its length.
@@ -388,15 +408,23 @@ typedef struct twin_sp_topic {
 /** @brief The Sparkplug B namespace, the first topic level. */
 #define TWIN_SP_NAMESPACE "spBv1.0"
 
+/** @brief Longest topic twin_sp_topic_parse() reads, in bytes: MQTT's limit
+ *         on a topic name. @since 1.7 */
+#define TWIN_SP_TOPIC_MAX 65535
+
 /**
  * @brief Parse a Sparkplug B topic.
  * @param topic The topic, @p len bytes; retained by @p out's pointers.
  * @param len   Its length.
  * @param out   Receives the parts.
+ * @par Limits
+ * @p len at most ::TWIN_SP_TOPIC_MAX (65535, MQTT's limit on a topic
+ * name), ::TWIN_E_RANGE past it; then at most 5 levels (::TWIN_E_PARSE).
  * @retval TWIN_OK      Parsed: a known type, the device present exactly for
  *                      DBIRTH, DDEATH, DDATA and DCMD, non-empty identifiers
  *                      without `+`, `#` or NUL, valid UTF-8.
  * @retval TWIN_E_PARSE Not a Sparkplug B topic of that form.
+ * @retval TWIN_E_RANGE @p len is over ::TWIN_SP_TOPIC_MAX (since 1.7.0).
  * @retval TWIN_E_INVAL A pointer is NULL.
  * @par Thread safety Reentrant.
  * @since 1.5
@@ -624,6 +652,13 @@ TWIN_SP_API twin_status twin_sp_edge_next(twin_sp_edge *e, int64_t now_us, twin_
  * (::TWIN_OK; a STATE older than the last one is ignored and counted);
  * one whose JSON is not `{"online":BOOL,"timestamp":MS}` is
  * ::TWIN_E_PARSE, counted as malformed.
+ *
+ * @par Limits
+ * Nothing is kept or allocated from what arrives: a command's payload is
+ * read one metric at a time (bounded as by twin_sp_decode()), a STATE in
+ * one pass (its timestamp at most 2^64 - 1 ms, ::TWIN_E_PARSE past it). A
+ * topic over ::TWIN_SP_TOPIC_MAX bytes is no command to this node
+ * (::TWIN_E_NOTFOUND).
  * @param e       Handle.
  * @param topic   Topic, @p tlen bytes.
  * @param tlen    Its length.
@@ -922,6 +957,17 @@ TWIN_SP_API twin_status twin_sp_file_store_get_stats(const twin_sp_file_store *f
 
 /** @} */
 
+/** @brief Most metrics a Host Application session takes in one payload.
+ *         @since 1.7 */
+#define TWIN_SP_HOST_PAYLOAD_METRICS_MAX 65535
+/** @brief Most Edge Nodes a Host Application session tracks. @since 1.7 */
+#define TWIN_SP_HOST_NODES_MAX 4096
+/** @brief Most devices of one Edge Node a session tracks. @since 1.7 */
+#define TWIN_SP_HOST_DEVICES_MAX 4096
+/** @brief Most BIRTH metrics a session keeps, all nodes and devices
+ *         together (about 100 bytes each). @since 1.7 */
+#define TWIN_SP_HOST_METRICS_MAX 1048576
+
 /** @brief A Host Application session (opaque). */
 typedef struct twin_sp_host twin_sp_host;
 
@@ -970,7 +1016,8 @@ typedef struct twin_sp_host_stats {
     uint32_t nodes;           /**< Nodes known (online or stale). */
     uint64_t received[10];    /**< Messages accepted, by ::twin_sp_msg (index). */
     uint64_t metrics;         /**< Metrics delivered. */
-    uint64_t malformed;       /**< Topics or payloads that did not decode. */
+    uint64_t malformed;       /**< Topics or payloads that did not decode, or
+                                   went past a limit (::TWIN_E_RANGE). */
     uint64_t seq_gaps;        /**< Out-of-order seq numbers seen. */
     uint64_t rebirths;        /**< Rebirth requests produced. */
     uint64_t unknown_alias;   /**< DATA metrics whose alias or name the BIRTH did not give. */
@@ -1049,6 +1096,26 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
  * requested. DATA from a node or device with no BIRTH, or an alias the
  * BIRTH did not give, also requests a rebirth. An NDEATH with the node's
  * bdSeq, or a DDEATH, makes the node (and its devices) or the device stale.
+ *
+ * @par Limits
+ * What a session keeps grows with what it is sent, so each count is
+ * bounded; a message past a limit is refused with ::TWIN_E_RANGE before
+ * anything changes, and counted as @c malformed:
+ * - the topic: ::TWIN_SP_TOPIC_MAX bytes;
+ * - metrics in one payload: ::TWIN_SP_HOST_PAYLOAD_METRICS_MAX (they size
+ *   the session's scratch array);
+ * - a BIRTH metric's name: ::TWIN_ID_MAX bytes (names are kept, and become
+ *   signal names through twin_sp_host_bind());
+ * - Edge Nodes: ::TWIN_SP_HOST_NODES_MAX (an NBIRTH from one more node is
+ *   refused; so is a message before any BIRTH from one, counted as
+ *   @c before_birth and not remembered: no rebirth is asked of it);
+ * - devices of a node: ::TWIN_SP_HOST_DEVICES_MAX (a DBIRTH of one more);
+ * - BIRTH metrics kept, all nodes and devices together:
+ *   ::TWIN_SP_HOST_METRICS_MAX (a BIRTH that would keep more; a rebirth
+ *   replaces the metrics it supersedes).
+ * The seq is 0 to 255 (::TWIN_E_PARSE past it); aliases are unique per
+ * node (checked in O(n log n) per BIRTH). DataSet and Template metrics are
+ * not decoded (counted as @c unsupported), so no nesting is followed.
  * @param h       Handle.
  * @param topic   Topic, @p tlen bytes.
  * @param tlen    Its length.
@@ -1058,6 +1125,8 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
  * @retval TWIN_OK          Accepted (some metrics may have been counted as
  *                          unknown, of the wrong type or unsupported).
  * @retval TWIN_E_PARSE     Malformed topic or payload: counted, nothing changed.
+ * @retval TWIN_E_RANGE     Past a limit (see Limits; since 1.7.0): counted,
+ *                          nothing changed.
  * @retval TWIN_E_STATE     DATA or DBIRTH before its BIRTH: counted, a rebirth
  *                          requested.
  * @retval TWIN_E_NOTFOUND  Not a message for a host (STATE, commands): ignored.
@@ -1191,6 +1260,14 @@ TWIN_SP_API twin_status twin_sp_bind_options_init_(twin_sp_bind_options *o, size
  * NDEATH) false: the twin is stale (twin_sp_host_status() tells the same
  * by device identifier). Failures to create a twin or a signal are counted
  * (twin_sp_host_bind_stats()), never fatal.
+ *
+ * @par Limits
+ * Those of twin_sp_host_receive(), and of the graph and ingest handle: a
+ * device whose unescaped identifier is over ::TWIN_ID_MAX bytes, or a
+ * metric whose name is, binds nothing (counted as @c not_bound). The
+ * `engUnit` property is found among any number of properties (before 1.7,
+ * among the first 16); one of 64 bytes or more counts as no unit, as a unit
+ * that is not a DTDL unit does (no DTDL unit name is that long).
  * @param h   Host session (owns the binding: it ends with the session).
  * @param g   Graph (retained; must outlive @p h).
  * @param ing Ingest handle over @p g (retained; must outlive @p h).

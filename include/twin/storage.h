@@ -436,6 +436,28 @@ TWIN_API twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *
 
 /**
  * @brief Replace the state of @p g (and @p ing) with a snapshot.
+ *
+ * @par Limits
+ * Each is checked as it is read, before anything of that size is
+ * allocated; past one, the restore reads on to the checksum and fails with
+ * ::TWIN_E_RANGE if the snapshot is otherwise intact (::TWIN_E_PARSE if it
+ * is not), the graph's last error naming the limit and the byte:
+ * - twin, relationship, property and member identifiers, signal names and
+ *   units: at most ::TWIN_ID_MAX bytes; model ids ::TWIN_MODEL_ID_MAX;
+ * - values: at most ::TWIN_VALUE_DEPTH_MAX levels of arrays and objects
+ *   (the graph's own limit, so every value a graph holds restores);
+ * - a signal's history: ::TWIN_INGEST_HISTORY_MAX samples;
+ * - encoded health states and options (format 2):
+ *   ::TWIN_HEALTH_ENCODED_MAX and ::TWIN_HEALTH_OPTIONS_ENCODED_MAX bytes;
+ * - health profiles: 65535 (the ingest handle's distinct options).
+ * Every other count and length (models, twins, relationships, properties,
+ * members, array items, string values, signals) is bounded by the bytes
+ * the header says are left (::TWIN_E_PARSE past them): memory grows only as
+ * items really arrive (about twice what the input holds), whatever the
+ * counts claim. The graph's and ingest handle's own limits (distinct
+ * models, twins, signals, units) apply as for their calls, with their
+ * statuses. The total length is the header's (u64, at least 28 bytes), and
+ * nothing may follow it.
  * @param g   Graph; its content is replaced. Its allocator and validator stay.
  * @param ing Its ingest handle, or NULL (the snapshot's signals are then skipped).
  * @param r   Read callback.
@@ -448,6 +470,9 @@ TWIN_API twin_status twin_snapshot_save(const twin_graph *g, const twin_ingest *
  *                      decode), or the checksum does not match (the
  *                      graph's last error says which and at which byte);
  *                      @p g and @p ing unchanged.
+ * @retval TWIN_E_RANGE A limit is exceeded (see Limits; since 1.7.0, before
+ *                      some were ::TWIN_E_PARSE or ::TWIN_E_INVAL); @p g and
+ *                      @p ing unchanged.
  * @retval TWIN_E_BUSY  @p ing's store has unconfirmed records.
  * @retval TWIN_E_STATE The snapshot has user-model health states and @p ing
  *                      has no @c user_model.

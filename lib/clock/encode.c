@@ -3,7 +3,9 @@
  * use oldest first, so that a model saved on one host is read back on
  * another and a restart does not start the estimate from zero. Decoding
  * checks every field the model indexes or divides by: bytes from a file
- * never make a state clock.c could misread. */
+ * never make a state clock.c could misread. Its one limit is the number of
+ * points, TWIN_CLOCK_POINTS (TWIN_E_RANGE past it); the length must then be
+ * exactly FIXED + 16 per point, at most TWIN_CLOCK_ENCODED_MAX. */
 #include "clock/clock_int.h"
 
 #include <math.h>
@@ -166,7 +168,10 @@ twin_status twin_clock_decode(twin_clock *c, const void *buf, size_t len, twin_e
     s.step_prior = (int32_t)get32(&p);
     s.skew_prior = (int32_t)get32(&p);
     if (get32(&p) != 0) return efail(err, TWIN_E_PARSE, "an encoded clock's reserved field is set");
-    if (s.n > TWIN_CLOCK_POINTS || len != FIXED + 16u * (size_t)s.n)
+    if (s.n > TWIN_CLOCK_POINTS)
+        return efail(err, TWIN_E_RANGE,
+                     "an encoded clock holds more than TWIN_CLOCK_POINTS (64) points");
+    if (len != FIXED + 16u * (size_t)s.n)
         return efail(err, TWIN_E_PARSE, "an encoded clock's length does not match its points");
     s.offset_us = geti(&p);
     s.window_us = geti(&p);

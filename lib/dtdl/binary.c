@@ -14,7 +14,11 @@
  *   ifaces   element references, in the set's order
  *   crc      CRC-32 (IEEE) of everything before it
  * Loading checks the sizes, the checksum and every reference before it
- * builds anything, so a truncated or corrupted form is refused whole. */
+ * builds anything, so a truncated or corrupted form is refused whole.
+ * Limits (dtdl.h, docs/limits.md): the header's counts must add up to the
+ * length exactly, which bounds every section and what is allocated (about
+ * four times the length); an element's display names and descriptions are
+ * at most TWIN__LANGS_MAX each (TWIN_E_RANGE). */
 #include "dtdl/dtdl_int.h"
 #include "core/alloc.h"
 #include "util/crc32.h"
@@ -27,6 +31,9 @@
 #define HEADER_WORDS 7u
 #define ELEM_WORDS 30u /* see put_elem */
 #define PRIM 0x80000000u
+/* Most display names, and most descriptions, of one element (its counts
+ * are 16 bits). */
+#define TWIN__LANGS_MAX 65535u
 
 /* ---- writing ---- */
 
@@ -267,48 +274,54 @@ static int range_ok(uint32_t off, uint32_t n, uint32_t total)
     return off <= total && n <= total - off;
 }
 
-/* Every reference of the form within its section. */
-static int form_ok(const form *f)
+/* Every reference of the form within its section (TWIN_E_PARSE when one
+ * is not), and each element's language counts within what it can hold
+ * (TWIN_E_RANGE past TWIN__LANGS_MAX). */
+static twin_status form_check(const form *f)
 {
     uint32_t i, k;
-    if (f->nstr && f->strs[f->nstr - 1] != '\0') return 0;
+    if (f->nstr && f->strs[f->nstr - 1] != '\0') return TWIN_E_PARSE;
     for (i = 0; i < f->nelems; i++) {
         const unsigned char *w = f->elems + (size_t)i * ELEM_WORDS * 4;
         uint32_t kind = get32(w) & 0xff;
         if (kind < TWIN_DTDL_INTERFACE || kind > TWIN_DTDL_MAP_VALUE || kind == TWIN_DTDL_PRIMITIVE)
-            return 0;
+            return TWIN_E_PARSE;
         for (k = 1; k <= 6; k++)
-            if (!str_ok(f, get32(w + 4 * k))) return 0;
-        if (get32(w + 4) == 0) return 0; /* every element has an id */
+            if (!str_ok(f, get32(w + 4 * k))) return TWIN_E_PARSE;
+        if (get32(w + 4) == 0) return TWIN_E_PARSE; /* every element has an id */
         if (!elem_ok(f, get32(w + 28), 0) || !elem_ok(f, get32(w + 32), 1) ||
             !elem_ok(f, get32(w + 36), 1))
-            return 0;
+            return TWIN_E_PARSE;
         if (!range_ok(get32(w + 40), get32(w + 44), f->nlangs) ||
             !range_ok(get32(w + 48), get32(w + 52), f->nlangs))
-            return 0;
+            return TWIN_E_PARSE;
+        if (get32(w + 44) > TWIN__LANGS_MAX || get32(w + 52) > TWIN__LANGS_MAX)
+            return TWIN_E_RANGE;
+        if (get32(w + 112) > UINT16_MAX) return TWIN_E_PARSE; /* a unit type code */
         for (k = 0; k < 5; k++) {
             uint32_t off = get32(w + 56 + 8 * k), n = get32(w + 60 + 8 * k), j;
-            if (!range_ok(off, n, f->nrefs)) return 0;
+            if (!range_ok(off, n, f->nrefs)) return TWIN_E_PARSE;
             for (j = off; j < off + n; j++) {
                 uint32_t r = get32(f->refs + 4 * j);
                 /* lists hold elements, co-types strings; never "none" */
-                if (r == 0 || (k < 4 ? !elem_ok(f, r, 0) : !str_ok(f, r))) return 0;
+                if (r == 0 || (k < 4 ? !elem_ok(f, r, 0) : !str_ok(f, r))) return TWIN_E_PARSE;
             }
         }
         /* the links the readers follow without a test */
         if (kind == TWIN_DTDL_MAP && (get32(w + 32) == 0 || (get32(w + 32) & PRIM) ||
                                       get32(w + 36) == 0 || (get32(w + 36) & PRIM)))
-            return 0;
-        if ((kind == TWIN_DTDL_ARRAY || kind == TWIN_DTDL_ENUM) && get32(w + 32) == 0) return 0;
+            return TWIN_E_PARSE;
+        if ((kind == TWIN_DTDL_ARRAY || kind == TWIN_DTDL_ENUM) && get32(w + 32) == 0)
+            return TWIN_E_PARSE;
     }
     for (i = 0; i < f->nlangs; i++)
         if (!str_ok(f, get32(f->langs + 8 * i)) || !str_ok(f, get32(f->langs + 8 * i + 4)))
-            return 0;
+            return TWIN_E_PARSE;
     for (i = 0; i < f->nifaces; i++) {
         uint32_t r = get32(f->ifaces + 4 * i);
-        if (r == 0 || !elem_ok(f, r, 0)) return 0;
+        if (r == 0 || !elem_ok(f, r, 0)) return TWIN_E_PARSE;
     }
-    return 1;
+    return TWIN_OK;
 }
 
 twin_status twin_models_load(twin_models **out, const void *data, size_t len,
@@ -344,7 +357,7 @@ twin_status twin_models_load(twin_models **out, const void *data, size_t len,
     f.refs = f.elems + (size_t)f.nelems * ELEM_WORDS * 4;
     f.langs = f.refs + (size_t)f.nrefs * 4;
     f.ifaces = f.langs + (size_t)f.nlangs * 8;
-    if (!form_ok(&f)) return TWIN_E_PARSE;
+    if ((s = form_check(&f)) != TWIN_OK) return s;
 
     if ((s = twin_models_create(&m, opts)) != TWIN_OK) return s;
     strs = twin__region_alloc(&m->mem, &m->alloc, f.nstr ? f.nstr : 1);

@@ -12,7 +12,12 @@
  *   ...     per tree: u8 feature[depth], f32 threshold[depth], f32 leaf[2^depth]
  *   end-4   u32 CRC-32 of every byte before it
  *
- * Reading checks every field before the model is built. */
+ * Reading checks every field before the model is built. Its limits are
+ * the counts' (health.h: at most TWIN_HEALTH_PREDICTOR_SENSORS sensors,
+ * TWIN_HEALTH_FUSION_SETTINGS settings, TWIN_HEALTH_FUSION_REGIMES
+ * regimes, depth 8, 65535 trees: TWIN_E_RANGE past one), which bound the
+ * form to about 70 MB and the model to its size; they are checked once the
+ * CRC-32 matched. */
 #include "health/predictor_int.h"
 #include "util/crc32.h"
 
@@ -147,20 +152,40 @@ static float getf32(rd *r)
     return f;
 }
 
-static int header_ok(const unsigned char *b, size_t n, uint32_t h[6])
+/* The header of an n-byte form into h (nsensors, nsettings, nregimes,
+ * depth, trees, baseline): its integrity first (magic, version, length
+ * field, CRC-32: TWIN_E_PARSE), then the limits of the counts
+ * (TWIN_E_RANGE), then the counts against the length (TWIN_E_PARSE). */
+static twin_status header_check(const unsigned char *b, size_t n, uint32_t h[6], twin_error *err)
 {
     rd r = {b + 8, 0};
-    if (n < HEAD + 4 || memcmp(b, MAGIC, 4) != 0) return 0;
-    if (b[4] != TWIN_HEALTH_PREDICTOR_FORMAT || b[5] || b[6] || b[7]) return 0;
-    if (get32(&r) != n) return 0;
+    if (n < HEAD + 4 || memcmp(b, MAGIC, 4) != 0 || b[4] != TWIN_HEALTH_PREDICTOR_FORMAT || b[5] ||
+        b[6] || b[7])
+        return twin__hfail(err, TWIN_E_PARSE, "not a predictor of this format version");
+    if (get32(&r) != n)
+        return twin__hfail(err, TWIN_E_PARSE, "the predictor's length field is not its length");
+    if (twin__crc32(0, b, n - 4) != ((uint32_t)b[n - 4] | (uint32_t)b[n - 3] << 8 |
+                                     (uint32_t)b[n - 2] << 16 | (uint32_t)b[n - 1] << 24))
+        return twin__hfail(err, TWIN_E_PARSE, "the predictor's CRC-32 does not match");
     for (int i = 0; i < 6; i++) h[i] = get32(&r);
-    if (h[0] < 1 || h[0] > TWIN__PS || h[1] > TWIN__PQ || h[2] < 1 || h[2] > TWIN__PR ||
-        (h[1] == 0 && h[2] != 1) || h[3] < 1 || h[3] > TWIN__PDEPTH || h[4] < 1 ||
-        h[4] > TWIN__PTREES || h[5] < 1)
-        return 0;
-    if (form_size(h[0], h[1], h[2], h[3], h[4]) != n) return 0;
-    return twin__crc32(0, b, n - 4) == ((uint32_t)b[n - 4] | (uint32_t)b[n - 3] << 8 |
-                                        (uint32_t)b[n - 2] << 16 | (uint32_t)b[n - 1] << 24);
+    if (h[0] > TWIN__PS)
+        return twin__hfail(err, TWIN_E_RANGE,
+                           "a predictor of more than TWIN_HEALTH_PREDICTOR_SENSORS sensors");
+    if (h[1] > TWIN__PQ)
+        return twin__hfail(err, TWIN_E_RANGE,
+                           "a predictor of more than TWIN_HEALTH_FUSION_SETTINGS settings");
+    if (h[2] > TWIN__PR)
+        return twin__hfail(err, TWIN_E_RANGE,
+                           "a predictor of more than TWIN_HEALTH_FUSION_REGIMES regimes");
+    if (h[3] > TWIN__PDEPTH)
+        return twin__hfail(err, TWIN_E_RANGE, "a predictor's trees are deeper than 8 levels");
+    if (h[4] > TWIN__PTREES)
+        return twin__hfail(err, TWIN_E_RANGE, "a predictor of more than 65535 trees");
+    if (h[0] < 1 || h[2] < 1 || (h[1] == 0 && h[2] != 1) || h[3] < 1 || h[4] < 1 || h[5] < 1)
+        return twin__hfail(err, TWIN_E_PARSE, "a predictor's count is zero or inconsistent");
+    if (form_size(h[0], h[1], h[2], h[3], h[4]) != n)
+        return twin__hfail(err, TWIN_E_PARSE, "a predictor's length does not match its counts");
+    return TWIN_OK;
 }
 
 /* The fields after the counts into m (counts set); 0 when one is invalid. */
@@ -214,8 +239,8 @@ twin_status twin_health_predictor_load(twin_health_predictor **out, const void *
     if (!data && n) return twin__hfail(err, TWIN_E_INVAL, "data is NULL");
     if ((st = twin__allocator_copy(&a, alloc)) < 0)
         return twin__hfail(err, st, "allocator is invalid or of an unknown size");
-    if (!data || !header_ok(b, n, h))
-        return twin__hfail(err, TWIN_E_PARSE, "not a predictor of this format (header, length or CRC)");
+    if (!data) return twin__hfail(err, TWIN_E_PARSE, "not a predictor of this format version");
+    if ((st = header_check(b, n, h, err)) != TWIN_OK) return st;
     if (!(m = twin__alloc(&a, sizeof *m))) return twin__hfail(err, TWIN_E_NOMEM, "out of memory");
     memset(m, 0, sizeof *m);
     m->alloc = a;

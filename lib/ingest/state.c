@@ -3,11 +3,13 @@
 #include "ingest/ingest_int.h"
 #include "ingest/state.h"
 
+#include "core/alloc.h"
 #include "graph/adjacency.h"
 #include "health/step.h"
 #include "outbox/outbox.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the handle ------------------------------------------------------------------- */
@@ -112,22 +114,45 @@ void twin__ing_get_totals(const twin_ingest *ing, uint64_t tot[TWIN_INGEST_OUTCO
 
 /* ---- restoring ---------------------------------------------------------------------- */
 
-twin_status twin__ing_restore_profile(twin_ingest *ing, const twin_health_options *o)
+static int options_cmp(const void *a, const void *b)
 {
-    twin_health h;
-    twin_error e;
-    twin_status s;
+    return memcmp(*(const twin_health_options *const *)a, *(const twin_health_options *const *)b,
+                  sizeof(twin_health_options));
+}
+
+twin_status twin__ing_restore_profiles(twin_ingest *ing, const twin_health_options *o, uint32_t n)
+{
+    const twin_health_options **ord;
+    uint32_t total = ing->nprof + n;
+    twin_status s = TWIN_OK;
     void *q;
-    if ((s = twin_health_init(&h, o, 0, &e)) != TWIN_OK)
-        return twin__ing_fail(ing, s, "health options: %s", e.message);
-    for (uint32_t i = 0; i < ing->nprof; i++)
-        if (memcmp(&ing->prof[i], o, sizeof *o) == 0)
-            return twin__ing_fail(ing, TWIN_E_INVAL, "health options given twice");
-    if ((s = twin__ing_grow(&ing->alloc, ing->prof, &ing->capprof, ing->nprof + 1,
-                            sizeof *ing->prof, &q)) != TWIN_OK)
+    if (!n) return TWIN_OK;
+    if ((uint64_t)ing->nprof + n > UINT16_MAX)
+        return twin__ing_fail(ing, TWIN_E_RANGE, "more than %u health profiles",
+                              (unsigned)UINT16_MAX);
+    for (uint32_t i = 0; i < n; i++) {
+        twin_health h;
+        twin_error e;
+        if ((s = twin_health_init(&h, &o[i], 0, &e)) != TWIN_OK)
+            return twin__ing_fail(ing, s, "health options: %s", e.message);
+    }
+    /* distinct (a signal's profile is found by content): sorted, not pairwise */
+    if (!(ord = twin__alloc(&ing->alloc, (size_t)total * sizeof *ord)))
+        return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory for health options");
+    for (uint32_t i = 0; i < total; i++)
+        ord[i] = i < ing->nprof ? &ing->prof[i] : &o[i - ing->nprof];
+    qsort(ord, total, sizeof *ord, options_cmp);
+    for (uint32_t i = 1; i < total && s == TWIN_OK; i++)
+        if (options_cmp(&ord[i - 1], &ord[i]) == 0)
+            s = twin__ing_fail(ing, TWIN_E_INVAL, "health options given twice");
+    twin__free(&ing->alloc, ord, (size_t)total * sizeof *ord);
+    if (s != TWIN_OK) return s;
+    if ((s = twin__ing_grow(&ing->alloc, ing->prof, &ing->capprof, total, sizeof *ing->prof,
+                            &q)) != TWIN_OK)
         return twin__ing_fail(ing, s, "out of memory for health options");
     ing->prof = q;
-    ing->prof[ing->nprof++] = *o;
+    memcpy(ing->prof + ing->nprof, o, (size_t)n * sizeof *o);
+    ing->nprof = total;
     return TWIN_OK;
 }
 

@@ -60,9 +60,10 @@ twin_status twin__ing_clone_empty(const twin_ingest *src, const twin_graph *g, u
                                   twin_ingest **out);
 void twin__ing_swap(twin_ingest *a, twin_ingest *b);
 
-/* Add a health profile (kept in order); add a signal of twin_id with its
- * state (o->unit its unit). Errors are recorded on ing. */
-twin_status twin__ing_restore_profile(twin_ingest *ing, const twin_health_options *o);
+/* Add n health profiles after those of ing, in order (valid and distinct,
+ * at most 65535 in all); add a signal of twin_id with its state (o->unit
+ * its unit). Errors are recorded on ing. */
+twin_status twin__ing_restore_profiles(twin_ingest *ing, const twin_health_options *o, uint32_t n);
 twin_status twin__ing_restore_signal(twin_ingest *ing, const char *twin_id, const char *name,
                                      const twin_signal_options *o, const twin__sigstate *st);
 void twin__ing_set_totals(twin_ingest *ing, const uint64_t tot[TWIN_INGEST_OUTCOMES],

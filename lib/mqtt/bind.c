@@ -34,21 +34,22 @@ static int numeric(uint32_t t)
     return (t >= TWIN_SP_INT8 && t <= TWIN_SP_BOOLEAN) || t == TWIN_SP_DATETIME;
 }
 
-/* The metric's engUnit property, NUL-terminated into buf ("" if none). */
+/* The metric's engUnit property (the last one, among any number of
+ * properties), NUL-terminated into buf; "" if none, or if it is not a string
+ * shorter than cap (no unit is that long: as an unknown unit, the values
+ * are then kept as they come). */
 static void eng_unit(const twin_sp_metric *m, char *buf, size_t cap)
 {
-    twin_sp_property p[16];
-    size_t n = 0;
+    twin_sp_property p;
     buf[0] = 0;
     if (!(m->flags & TWIN_SP_HAS_PROPERTIES) ||
-        twin_sp_properties_decode(m->properties, m->properties_len, p, 16, &n, NULL) < 0)
+        twin__sp_property_find(m->properties, m->properties_len, ENG_UNIT, strlen(ENG_UNIT),
+                               &p) != TWIN_OK)
         return;
-    for (size_t i = 0; i < n; i++)
-        if (p[i].key_len == strlen(ENG_UNIT) && memcmp(p[i].key, ENG_UNIT, p[i].key_len) == 0 &&
-            p[i].field == TWIN_SP_FIELD_STRING && p[i].data && p[i].len < cap) {
-            memcpy(buf, p[i].data, p[i].len);
-            buf[p[i].len] = 0;
-        }
+    if (p.field == TWIN_SP_FIELD_STRING && p.data && p.len < cap) {
+        memcpy(buf, p.data, p.len);
+        buf[p.len] = 0;
+    }
 }
 
 static uint64_t bind_metric(void *ud, const char *group, const char *node, const char *device,

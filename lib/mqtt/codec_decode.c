@@ -414,3 +414,52 @@ TWIN_SP_API twin_status twin_sp_properties_decode(const void *buf, size_t len,
     *count = nk;
     return nk > cap ? TWIN_E_RANGE : TWIN_OK;
 }
+
+/* Two passes over the set: the index of the last key equal to key, then the
+ * value of that index; keys and values must pair up, as for
+ * twin_sp_properties_decode(). No array: any number of properties. */
+twin_status twin__sp_property_find(const void *buf, size_t len, const char *key, size_t klen,
+                                   twin_sp_property *out)
+{
+    const uint8_t *b = buf ? (const uint8_t *)buf : (const uint8_t *)"";
+    size_t nk = 0, nv = 0, idx = SIZE_MAX;
+    uint32_t field = 0, wt = 0, n = 0;
+    const uint8_t *d = NULL, *at;
+    twin_status s;
+    for (int pass = 0; pass < 2; pass++) {
+        rd r = {b, b + len, b, NULL};
+        nk = nv = 0;
+        while (r.p < r.end) {
+            at = r.p;
+            if ((s = get_tag(&r, &field, &wt)) < 0)
+                return s;
+            if (field != PS_KEYS && field != PS_VALUES) {
+                if ((s = skip(&r, wt)) < 0)
+                    return s;
+                continue;
+            }
+            if ((s = want(&r, at, wt, SP_WT_LEN)) < 0 || (s = get_len(&r, &d, &n)) < 0)
+                return s;
+            if (field == PS_KEYS) {
+                if (pass == 0 && n == klen && memcmp(d, key, klen) == 0)
+                    idx = nk;
+                nk++;
+            } else {
+                if (pass == 1 && nv == idx) {
+                    rd vr = {d, d + n, b, NULL};
+                    memset(out, 0, sizeof *out);
+                    out->key = key;
+                    out->key_len = (uint32_t)klen;
+                    if ((s = read_property_value(&vr, out)) < 0)
+                        return s;
+                }
+                nv++;
+            }
+        }
+        if (nk != nv)
+            return TWIN_E_PARSE;
+        if (idx == SIZE_MAX)
+            return TWIN_E_NOTFOUND;
+    }
+    return TWIN_OK;
+}

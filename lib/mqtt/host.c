@@ -1,9 +1,16 @@
 /* The Host Application session (specification chapter 5): per Edge Node,
  * its bdSeq, its seq with a reorder timer, its alias table (from NBIRTH and
  * DBIRTHs) and its devices; rebirth requests as NCMD messages to publish;
- * the host's STATE message. */
+ * the host's STATE message.
+ *
+ * What a session keeps grows with what arrives, so each count has a limit
+ * (sparkplug.h, docs/limits.md), checked before anything changes and
+ * refused with TWIN_E_RANGE: metrics per payload (they size the scratch
+ * array), nodes, devices per node, BIRTH metrics kept in all, and the
+ * length of a BIRTH metric's name. */
 #include "sp_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define REBIRTH_NAME "Node Control/Rebirth"
@@ -286,26 +293,66 @@ static void check_timer(twin_sp_host *h, host_node *n, int64_t now)
 
 /* ---- births ----------------------------------------------------------------- */
 
-/* Check a BIRTH's metrics before anything changes: each has a name and a
- * data type, aliases are unique in the message and, for a DBIRTH, not
- * used by another device or the node. */
-static twin_status birth_check(host_node *n, int device, const twin_sp_metric *m, size_t count)
+static int alias_cmp(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* BIRTH metrics the session keeps, all nodes together. */
+static size_t entries_kept(const twin_sp_host *h)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < h->nnodes; i++)
+        k += h->nodes[i].ne;
+    return k;
+}
+
+/* Check a BIRTH's metrics before anything changes: each has a name of at
+ * most TWIN_ID_MAX bytes and a data type, aliases are unique in the message
+ * (sorted: O(n log n)) and, for a DBIRTH, not used by another device or the
+ * node; the metrics kept, with those of the BIRTH in place of the `replaced`
+ * ones it supersedes, stay within TWIN_SP_HOST_METRICS_MAX. */
+static twin_status birth_check(twin_sp_host *h, host_node *n, int device,
+                               const twin_sp_metric *m, size_t count, size_t replaced)
+{
+    size_t na = 0;
+    uint64_t *al;
+    twin_status s = TWIN_OK;
     for (size_t i = 0; i < count; i++) {
         if (!m[i].name || !(m[i].flags & TWIN_SP_HAS_DATATYPE))
             return TWIN_E_PARSE;
-        if (!(m[i].flags & TWIN_SP_HAS_ALIAS))
-            continue;
-        for (size_t j = 0; j < i; j++)
-            if ((m[j].flags & TWIN_SP_HAS_ALIAS) && m[j].alias == m[i].alias)
-                return TWIN_E_PARSE;
-        if (n) {
+        if (m[i].name_len > TWIN_ID_MAX)
+            return TWIN_E_RANGE;
+        na += (m[i].flags & TWIN_SP_HAS_ALIAS) != 0;
+        if (n && (m[i].flags & TWIN_SP_HAS_ALIAS)) {
             host_entry *e = alias_find(n, m[i].alias);
             if (e && e->device != device)
                 return TWIN_E_PARSE;
         }
     }
-    return TWIN_OK;
+    if (entries_kept(h) - replaced + count > TWIN_SP_HOST_METRICS_MAX)
+        return TWIN_E_RANGE;
+    if (na < 2)
+        return TWIN_OK;
+    if (!(al = (uint64_t *)sp_alloc(&h->a, na * sizeof *al)))
+        return TWIN_E_NOMEM;
+    na = 0;
+    for (size_t i = 0; i < count; i++)
+        if (m[i].flags & TWIN_SP_HAS_ALIAS)
+            al[na++] = m[i].alias;
+    qsort(al, na, sizeof *al, alias_cmp);
+    for (size_t i = 1; i < na && s == TWIN_OK; i++)
+        if (al[i] == al[i - 1])
+            s = TWIN_E_PARSE;
+    sp_free(&h->a, al, na * sizeof *al);
+    return s;
+}
+
+/* Room for one node more. */
+static int node_room(const twin_sp_host *h)
+{
+    return h->nnodes < TWIN_SP_HOST_NODES_MAX;
 }
 
 static twin_status add_entries(twin_sp_host *h, host_node *n, int device,
@@ -380,8 +427,12 @@ static twin_status nbirth(twin_sp_host *h, const twin_sp_topic *t, const twin_sp
 {
     uint64_t bdseq = 0;
     int has_bdseq = 0;
-    if (!(p->flags & TWIN_SP_PAYLOAD_HAS_SEQ) || p->seq > 255 || birth_check(NULL, -1, m, count))
+    host_node *n = node_find(h, t->group, t->group_len, t->node, t->node_len);
+    twin_status s;
+    if (!(p->flags & TWIN_SP_PAYLOAD_HAS_SEQ) || p->seq > 255)
         return TWIN_E_PARSE;
+    if ((s = birth_check(h, NULL, -1, m, count, n ? n->ne : 0)) != TWIN_OK)
+        return s;
     for (size_t i = 0; i < count; i++)
         if (m[i].name_len == 5 && memcmp(m[i].name, BDSEQ_NAME, 5) == 0 &&
             (m[i].field == TWIN_SP_FIELD_LONG || m[i].field == TWIN_SP_FIELD_INT)) {
@@ -390,10 +441,11 @@ static twin_status nbirth(twin_sp_host *h, const twin_sp_topic *t, const twin_sp
         }
     if (!has_bdseq)
         return TWIN_E_PARSE;
-    host_node *n = node_find(h, t->group, t->group_len, t->node, t->node_len);
+    if (!n && !node_room(h))
+        return TWIN_E_RANGE;
     if (!n) {
-        twin_status s = twin__sp_grow(&h->a, (void **)&h->nodes, &h->capnodes, h->nnodes + 1,
-                                      sizeof *h->nodes);
+        s = twin__sp_grow(&h->a, (void **)&h->nodes, &h->capnodes, h->nnodes + 1,
+                          sizeof *h->nodes);
         if (s < 0)
             return s;
         n = &h->nodes[h->nnodes];
@@ -416,7 +468,7 @@ static twin_status nbirth(twin_sp_host *h, const twin_sp_topic *t, const twin_sp
     n->rebirth = 0;
     n->expected = (uint8_t)(p->seq + 1);
     n->bdseq = bdseq;
-    twin_status s = add_entries(h, n, -1, m, count);
+    s = add_entries(h, n, -1, m, count);
     if (s < 0) {
         node_clear_entries(h, n);
         n->online = 0;
@@ -433,8 +485,14 @@ static twin_status dbirth(twin_sp_host *h, host_node *n, const twin_sp_topic *t,
                           twin_sp_metric *m, size_t count, int64_t t_us)
 {
     int d = device_find(n, t->device, t->device_len);
-    if (birth_check(n, d, m, count))
-        return TWIN_E_PARSE;
+    size_t replaced = 0;
+    twin_status cs;
+    for (size_t i = 0; d >= 0 && i < n->ne; i++)
+        replaced += n->e[i].device == d;
+    if ((cs = birth_check(h, n, d, m, count, replaced)) != TWIN_OK)
+        return cs;
+    if (d < 0 && n->ndev >= TWIN_SP_HOST_DEVICES_MAX)
+        return TWIN_E_RANGE;
     if (d < 0) {
         twin_status s = twin__sp_grow(&h->a, (void **)&n->dev, &n->capdev, n->ndev + 1,
                                       sizeof *n->dev);
@@ -536,9 +594,9 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
     twin_status s;
     if (!h || !topic || (!payload && plen))
         return TWIN_E_INVAL;
-    if (twin_sp_topic_parse(topic, tlen, &t) < 0) {
+    if ((s = twin_sp_topic_parse(topic, tlen, &t)) < 0) {
         h->st.malformed++;
-        return TWIN_E_PARSE;
+        return s;
     }
     if (t.type == TWIN_SP_STATE || t.type == TWIN_SP_NCMD || t.type == TWIN_SP_DCMD)
         return TWIN_E_NOTFOUND;
@@ -546,6 +604,10 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
         s = twin_sp_decode(payload ? payload : "", plen, &p, h->scratch, h->capscratch, NULL);
         if (s != TWIN_E_RANGE)
             break;
+        if (p.metric_count > TWIN_SP_HOST_PAYLOAD_METRICS_MAX) {
+            h->st.malformed++;
+            return TWIN_E_RANGE;
+        }
         size_t want = (size_t)p.metric_count;
         twin_sp_metric *x = (twin_sp_metric *)sp_alloc(&h->a, want * sizeof *x);
         if (!x)
@@ -563,7 +625,7 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
     host_node *n = node_find(h, t.group, t.group_len, t.node, t.node_len);
     if (t.type == TWIN_SP_NBIRTH) {
         if ((s = nbirth(h, &t, &p, m, count)) < 0) {
-            if (s == TWIN_E_PARSE)
+            if (s == TWIN_E_PARSE || s == TWIN_E_RANGE)
                 h->st.malformed++;
             return s;
         }
@@ -592,6 +654,8 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
         h->st.before_birth++;
         if (n)
             n->rebirth = 1;
+        else if (!node_room(h))
+            return TWIN_E_RANGE; /* not remembered: no rebirth is asked of it */
         else if (twin__sp_grow(&h->a, (void **)&h->nodes, &h->capnodes, h->nnodes + 1,
                                sizeof *h->nodes) == TWIN_OK) {
             /* remember the node so that twin_sp_host_next() asks it to rebirth */
@@ -613,7 +677,7 @@ TWIN_SP_API twin_status twin_sp_host_receive(twin_sp_host *h, const char *topic,
     int d = t.device ? device_find(n, t.device, t.device_len) : -1;
     if (t.type == TWIN_SP_DBIRTH) {
         if ((s = dbirth(h, n, &t, m, count, payload_time(&p, now_us))) < 0) {
-            if (s == TWIN_E_PARSE)
+            if (s == TWIN_E_PARSE || s == TWIN_E_RANGE)
                 h->st.malformed++;
             return s;  /* its seq is not taken: the gap leads to a rebirth */
         }

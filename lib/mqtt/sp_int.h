@@ -98,6 +98,11 @@ twin_status twin__sp_read_begin(sp_reader *r, const void *buf, size_t len, twin_
                                 twin_sp_diag *diag);
 /* TWIN_OK with *m filled, TWIN_DONE at the end, TWIN_E_PARSE. */
 twin_status twin__sp_read_metric(sp_reader *r, twin_sp_metric *m, twin_sp_diag *diag);
+/* The value of the property keyed key (klen bytes; the last such key) of
+ * an encoded PropertySet, however many properties it has: TWIN_OK with *out
+ * filled, TWIN_E_NOTFOUND, TWIN_E_PARSE (as twin_sp_properties_decode()). */
+twin_status twin__sp_property_find(const void *buf, size_t len, const char *key, size_t klen,
+                                   twin_sp_property *out);
 
 /* Allocation through a copied allocator table. */
 static inline void *sp_alloc(const twin_allocator *a, size_t n)

@@ -61,6 +61,8 @@ TWIN_SP_API twin_status twin_sp_topic_parse(const char *topic, size_t len, twin_
     if (!topic || !out)
         return TWIN_E_INVAL;
     memset(out, 0, sizeof *out);
+    if (len > TWIN_SP_TOPIC_MAX)
+        return TWIN_E_RANGE;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && topic[i] != '/')
             continue;

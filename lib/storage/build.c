@@ -86,11 +86,11 @@ static twin_status ingest_failed(twin__build *b, twin_status s)
     return twin__build_fail(b, s, "%s", twin_ingest_last_error(b->ting)->message);
 }
 
-twin_status twin__build_profile(twin__build *b, const twin_health_options *o)
+twin_status twin__build_profiles(twin__build *b, const twin_health_options *o, uint32_t n)
 {
     twin_status s;
     if (!b->ting) return TWIN_OK;
-    s = twin__ing_restore_profile(b->ting, o);
+    s = twin__ing_restore_profiles(b->ting, o, n);
     return s == TWIN_OK ? s : ingest_failed(b, s);
 }
 

@@ -26,8 +26,8 @@ twin_status twin__build_twin(twin__build *b, const char *id, const char *model,
                              const twin_member *props, size_t n);
 twin_status twin__build_rel(twin__build *b, const char *src, const char *id, const char *name,
                             const char *dst, const twin_member *props, size_t n);
-/* Add a health profile (restore keeps their order). */
-twin_status twin__build_profile(twin__build *b, const twin_health_options *o);
+/* Add n health profiles (restore keeps their order). */
+twin_status twin__build_profiles(twin__build *b, const twin_health_options *o, uint32_t n);
 /* Add a signal with its state; o->unit is its unit. */
 twin_status twin__build_signal(twin__build *b, const char *twin_id, const char *name,
                                const twin_signal_options *o, const twin__sigstate *st);

@@ -10,6 +10,10 @@
 #define TWIN__SNAP_MAGIC "LTWNSNAP"
 #define TWIN__SNAP_HEADER_BYTES 24u
 #define TWIN__SNAP_FLAG_INGEST 1u
+/* Most health profiles a snapshot may hold: the ingest handle's limit of
+ * distinct health options (ingest.h), which keeps a profile's index in 16
+ * bits. */
+#define TWIN__SNAP_PROFILES_MAX 65535
 
 
 #endif

@@ -1,5 +1,13 @@
 /* Restoring a snapshot (the format is described in snapshot_write.c):
- * format versions 1 (libtwin 1.3, 1.4) and 2. */
+ * format versions 1 (libtwin 1.3, 1.4) and 2.
+ *
+ * Limits (storage.h, docs/limits.md): every count and length is bounded by
+ * the bytes the header says are left (TWIN_E_PARSE past them); identifiers
+ * by TWIN_ID_MAX (model ids TWIN_MODEL_ID_MAX), values by
+ * TWIN_VALUE_DEPTH_MAX levels, histories by TWIN_INGEST_HISTORY_MAX,
+ * encoded health states and options by their encoded sizes and health
+ * profiles by TWIN__SNAP_PROFILES_MAX, each checked as it is read
+ * (TWIN_E_RANGE), before anything of that size is allocated. */
 #include "storage/build.h"
 
 #include "core/alloc.h"
@@ -10,6 +18,11 @@
 #include <string.h>
 
 /* ---- reading ---------------------------------------------------------------------- */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* The reason for a string longer than its limit. */
+#define TOO_LONG(what, max) what " is longer than " STR(max) " bytes (" #max ")"
 
 /* Scratch memory for one item's strings and values: blocks that never move. */
 typedef struct blk {
@@ -187,12 +200,16 @@ static void r_scratch_free(rd *in)
     }
 }
 
-/* A string into scratch memory, NUL-terminated; NULL on error. A long one
- * is read in pieces into a buffer that grows as they come (see r_grow()). */
-static char *r_str(rd *in, uint32_t *len)
+/* A string of at most max bytes (past it: TWIN_E_RANGE, reason too_long)
+ * into scratch memory, NUL-terminated; NULL on error. A long one is read in
+ * pieces into a buffer that grows as they come (see r_grow()). */
+static char *r_str(rd *in, uint32_t *len, uint32_t max, const char *too_long)
 {
-    uint32_t n = r_count(in, 1), got = 0, cap = 0;
+    uint32_t n = r_u32(in), got = 0, cap = 0;
     char *s = NULL;
+    if (in->s == TWIN_OK && n > max) r_fail(in, TWIN_E_RANGE, too_long);
+    if (in->s == TWIN_OK && n > in->total - in->off)
+        r_fail(in, TWIN_E_PARSE, "a count runs past the end of the snapshot");
     if (in->s != TWIN_OK) return NULL;
     if (n < 65536) {
         if (!(s = r_alloc(in, (size_t)n + 1)) || !r_bytes(in, s, n)) return NULL;
@@ -209,6 +226,8 @@ static char *r_str(rd *in, uint32_t *len)
     return s;
 }
 
+/* A value whose arrays and objects nest depth levels above it already (a
+ * property's value is at depth 0). */
 static int r_value(rd *in, twin_value *v, int depth)
 {
     memset(v, 0, sizeof *v);
@@ -218,12 +237,13 @@ static int r_value(rd *in, twin_value *v, int depth)
     case TWIN_VALUE_BOOL: v->as.b = (int32_t)r_u8(in); break;
     case TWIN_VALUE_INT: v->as.i = (int64_t)r_u64(in); break;
     case TWIN_VALUE_DOUBLE: v->as.d = r_f64(in); break;
-    case TWIN_VALUE_STRING: v->as.s = r_str(in, &v->len); break;
+    case TWIN_VALUE_STRING: v->as.s = r_str(in, &v->len, UINT32_MAX, NULL); break;
     case TWIN_VALUE_ARRAY:
     case TWIN_VALUE_OBJECT: {
         uint32_t n = r_count(in, 1);
-        if (depth >= TWIN_VALUE_DEPTH_MAX) {
-            r_fail(in, TWIN_E_PARSE, "a value nests too deep");
+        if (depth >= TWIN_VALUE_DEPTH_MAX) {  /* this array or object is level depth + 1 */
+            r_fail(in, TWIN_E_RANGE, "a value nests deeper than " STR(TWIN_VALUE_DEPTH_MAX)
+                                     " levels (TWIN_VALUE_DEPTH_MAX)");
             return 0;
         }
         v->len = n;
@@ -240,7 +260,7 @@ static int r_value(rd *in, twin_value *v, int depth)
             uint32_t cap = 0;
             for (uint32_t i = 0; i < n && in->s == TWIN_OK; i++) {
                 if (!(m = r_grow(in, m, &cap, i, sizeof *m))) break;
-                m[i].name = r_str(in, NULL);
+                m[i].name = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a member name", TWIN_ID_MAX));
                 r_value(in, &m[i].value, depth + 1);
             }
             v->as.members = m;
@@ -260,8 +280,8 @@ static twin_member *r_props(rd *in, size_t *n)
     if (in->s != TWIN_OK || !k) return NULL;
     for (uint32_t i = 0; i < k && in->s == TWIN_OK; i++) {
         if (!(m = r_grow(in, m, &cap, i, sizeof *m))) return NULL;
-        m[i].name = r_str(in, NULL);
-        r_value(in, &m[i].value, 1);
+        m[i].name = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a property name", TWIN_ID_MAX));
+        r_value(in, &m[i].value, 0);
     }
     *n = k;
     return m;
@@ -285,7 +305,8 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
        for the whole read */
     for (uint32_t i = 0; i < nm && in->s == TWIN_OK; i++)
         if ((models = r_grow(in, models, &capm, i, sizeof *models)) != NULL)
-            models[i] = r_str(in, NULL);
+            models[i] = r_str(in, NULL, TWIN_MODEL_ID_MAX,
+                                  TOO_LONG("a model id", TWIN_MODEL_ID_MAX));
     n = r_count(in, 12);
     if (in->s != TWIN_OK) return in->s;
     for (uint32_t i = 0; i < n; i++) {
@@ -293,7 +314,7 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
         size_t np;
         uint32_t mi;
         if (!(ids = r_grow(in, ids, &capi, i, sizeof *ids))) return in->s;
-        ids[i] = r_str(in, NULL);
+        ids[i] = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a twin id", TWIN_ID_MAX));
         mi = r_u32(in);
         if (in->s == TWIN_OK && mi >= nm) r_fail(in, TWIN_E_PARSE, "a model index is out of range");
         {
@@ -318,8 +339,10 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
             if (in->s != TWIN_OK) break;
             for (uint32_t j = 0; j < k && in->s == TWIN_OK; j++) {
                 if (!(recs = r_grow(in, recs, &cap, j, sizeof *recs))) break;
-                recs[j].id = r_str(in, NULL);
-                recs[j].name = r_str(in, NULL);
+                recs[j].id =
+                    r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a relationship id", TWIN_ID_MAX));
+                recs[j].name =
+                    r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a relationship name", TWIN_ID_MAX));
                 recs[j].dst = r_u32(in);
                 recs[j].props = r_props(in, &recs[j].n);
                 if (in->s == TWIN_OK && recs[j].dst >= n)
@@ -344,16 +367,13 @@ static twin_status get_graph(rd *in, twin__build *b, char ***ids_out, uint32_t *
     return in->s;
 }
 
-/* An encoded health state or options (format 2): u32 length and bytes. */
-static size_t r_encoded(rd *in, unsigned char *b, size_t cap)
+/* An encoded health state or options (format 2): u32 length (at most max,
+ * which b holds) and bytes. */
+static size_t r_encoded(rd *in, unsigned char *b, uint32_t max, const char *too_long)
 {
-    uint32_t n = r_count(in, 1);
-    if (in->s != TWIN_OK) return 0;
-    if (n > cap) {
-        r_fail(in, TWIN_E_PARSE, "an encoded health state or options is too long");
-        return 0;
-    }
-    return r_bytes(in, b, n) ? n : 0;
+    uint32_t n = r_u32(in);
+    if (in->s == TWIN_OK && n > max) r_fail(in, TWIN_E_RANGE, too_long);
+    return in->s == TWIN_OK && r_bytes(in, b, n) ? n : 0;
 }
 
 static void get_options_v1(rd *in, twin_health_options *h)
@@ -383,8 +403,11 @@ static void get_options(rd *in, twin_health_options *h, const twin_health_model 
     if (in->version == 1) {
         get_options_v1(in, h);
     } else {
-        unsigned char b[256];
-        size_t n = r_encoded(in, b, sizeof b);
+        static const char too_long[] =
+            "encoded health options are longer than " STR(TWIN_HEALTH_OPTIONS_ENCODED_MAX)
+            " bytes (TWIN_HEALTH_OPTIONS_ENCODED_MAX)";
+        unsigned char b[TWIN_HEALTH_OPTIONS_ENCODED_MAX];
+        size_t n = r_encoded(in, b, sizeof b, too_long);
         if (in->s == TWIN_OK && twin_health_options_decode(h, b, n, NULL) != TWIN_OK)
             r_fail(in, TWIN_E_PARSE, "encoded health options do not decode");
     }
@@ -395,13 +418,15 @@ static void get_options(rd *in, twin_health_options *h, const twin_health_model 
  * encoded form (2); the decoder reads both. */
 static void get_health(rd *in, twin_health *h)
 {
-    unsigned char b[256];
+    unsigned char b[sizeof(twin_health) > TWIN_HEALTH_ENCODED_MAX ? sizeof(twin_health)
+                                                                   : TWIN_HEALTH_ENCODED_MAX];
     size_t n;
     if (in->version == 1) {
         n = sizeof(twin_health);
         r_bytes(in, b, n);
     } else {
-        n = r_encoded(in, b, sizeof b);
+        n = r_encoded(in, b, TWIN_HEALTH_ENCODED_MAX,
+                      TOO_LONG("an encoded health state", TWIN_HEALTH_ENCODED_MAX));
     }
     if (in->s == TWIN_OK && twin_health_decode(h, b, n, NULL) != TWIN_OK)
         r_fail(in, TWIN_E_PARSE, "a health state does not decode");
@@ -411,9 +436,13 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
                               const twin_health_model *user)
 {
     twin_health_options *prof = NULL;
-    uint32_t np = r_count(in, 100), ns, capp = 0;
+    uint32_t np = r_u32(in), ns, capp = 0;
     uint64_t tot[TWIN_INGEST_OUTCOMES], he, ev;
     twin_status s;
+    if (in->s == TWIN_OK && np > TWIN__SNAP_PROFILES_MAX)
+        r_fail(in, TWIN_E_RANGE, "more than " STR(TWIN__SNAP_PROFILES_MAX) " health profiles");
+    if (in->s == TWIN_OK && (uint64_t)np * 100 > in->total - in->off)
+        r_fail(in, TWIN_E_PARSE, "a count runs past the end of the snapshot");
     if (in->s != TWIN_OK) return in->s;
     for (uint32_t i = 0; i < np; i++) {
         if (!(prof = r_grow(in, prof, &capp, i, sizeof *prof))) return in->s;
@@ -423,8 +452,8 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
             return twin__build_fail(b, TWIN_E_STATE,
                                     "the snapshot has user-model health states and the ingest "
                                     "handle has no user_model");
-        if ((s = twin__build_profile(b, &prof[i])) != TWIN_OK) return s;
     }
+    if ((s = twin__build_profiles(b, prof, np)) != TWIN_OK) return s;
     ns = r_count(in, 60);
     for (uint32_t i = 0; i < ns && in->s == TWIN_OK; i++) {
         twin_signal_options so;
@@ -433,7 +462,8 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
         twin_health h;
         blk *mark = in->scratch;
         uint32_t tw = r_u32(in);
-        const char *name = r_str(in, NULL), *unit = r_str(in, NULL);
+        const char *name = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a signal name", TWIN_ID_MAX));
+        const char *unit = r_str(in, NULL, TWIN_ID_MAX, TOO_LONG("a unit", TWIN_ID_MAX));
         memset(&st, 0, sizeof st);
         twin_signal_options_init(&so);
         so.order = (int32_t)r_u32(in);
@@ -456,7 +486,8 @@ static twin_status get_ingest(rd *in, twin__build *b, char **ids, uint32_t ntw,
             int64_t *rt;
             double *rv;
             if (so.history > TWIN_INGEST_HISTORY_MAX) {
-                r_fail(in, TWIN_E_PARSE, "a history is too long");
+                r_fail(in, TWIN_E_RANGE, "a history is longer than " STR(TWIN_INGEST_HISTORY_MAX)
+                                         " samples (TWIN_INGEST_HISTORY_MAX)");
                 break;
             }
             st.ring_n = r_u32(in);

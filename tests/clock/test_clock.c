@@ -437,6 +437,48 @@ START_TEST(test_clock_encode_fresh_declared_clock)
 }
 END_TEST
 
+/* Where an encoded clock holds its number of points (u32): after the
+ * magic, version, kind, min_pairs and step_pairs. */
+#define N_OFFSET 20
+
+/* The limit of the decoder (clock.h, docs/limits.md): TWIN_CLOCK_POINTS
+ * points, in TWIN_CLOCK_ENCODED_MAX bytes, decode and read back; a form
+ * claiming one point more (with its 16 bytes) is refused with
+ * TWIN_E_RANGE, and one byte more than its points with TWIN_E_PARSE, the
+ * state unchanged. */
+START_TEST(test_clock_decode_points_at_limit_and_past)
+{
+    sim_rng r = {8};
+    sim_source s;
+    twin_clock d, before;
+    twin_error e;
+    unsigned char buf[TWIN_CLOCK_ENCODED_MAX + 16];
+    size_t len = 0;
+    int64_t last = 0;
+    sim_source_random(&s, &r, T0);
+    feed(&c, &s, &r, 0, 200, &last);
+    ck_assert_int_eq(twin_clock_encode(&c, buf, sizeof buf, &len, NULL), TWIN_OK);
+    ck_assert_uint_eq(len, TWIN_CLOCK_ENCODED_MAX);
+    ck_assert_uint_eq(buf[N_OFFSET], TWIN_CLOCK_POINTS);
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len, NULL), TWIN_OK);
+    ck_assert_uint_eq(estimate(&d).points, TWIN_CLOCK_POINTS);
+    ck_assert_int_eq(estimate(&d).offset_us, estimate(&c).offset_us);
+    before = d;
+    /* one point more: the last one again */
+    memcpy(buf + len, buf + len - 16, 16);
+    buf[N_OFFSET] = TWIN_CLOCK_POINTS + 1;
+    memset(&e, 0, sizeof e);
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len + 16, &e), TWIN_E_RANGE);
+    ck_assert_int_eq(e.status, TWIN_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.message, "more than TWIN_CLOCK_POINTS (64) points"));
+    ck_assert(memcmp(&d, &before, sizeof d) == 0);
+    /* the limit's points with a byte more */
+    buf[N_OFFSET] = TWIN_CLOCK_POINTS;
+    ck_assert_int_eq(twin_clock_decode(&d, buf, len + 1, &e), TWIN_E_PARSE);
+    ck_assert(memcmp(&d, &before, sizeof d) == 0);
+}
+END_TEST
+
 /* Bad input: a small buffer says the length, writes nothing; truncated,
  * corrupted or foreign bytes are refused with c unchanged; every single
  * byte flipped either decodes to a clock that works or is refused. */
@@ -486,6 +528,10 @@ START_TEST(test_clock_decode_bad_input_returns_parse)
                 twin_clock_get_estimate(&x, &ee, NULL);
                 twin_clock_to_host(&x, T0 + 30 * SEC, &h, NULL);
                 twin_clock_observe(&x, T0 + 40 * SEC, T0 + 40 * SEC + 1000, NULL);
+            } else if (((uint32_t)buf[N_OFFSET] | (uint32_t)buf[N_OFFSET + 1] << 8 |
+                        (uint32_t)buf[N_OFFSET + 2] << 16 | (uint32_t)buf[N_OFFSET + 3] << 24) >
+                       TWIN_CLOCK_POINTS) {
+                ck_assert_int_eq(st, TWIN_E_RANGE); /* a count of points past the limit */
             } else {
                 ck_assert_int_eq(st, TWIN_E_PARSE);
             }
@@ -528,6 +574,7 @@ static Suite *clock_suite(void)
     tc = tcase_create("encode");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_clock_encode_decode_round_trip_resumes_the_estimate);
+    tcase_add_test(tc, test_clock_decode_points_at_limit_and_past);
     tcase_add_test(tc, test_clock_encode_fresh_declared_clock);
     tcase_add_test(tc, test_clock_decode_bad_input_returns_parse);
     suite_add_tcase(s, tc);

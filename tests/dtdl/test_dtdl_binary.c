@@ -181,6 +181,66 @@ START_TEST(test_duplicate_identifiers_refused)
 }
 END_TEST
 
+/* A form of one Interface with nd display names (desc: descriptions):
+ * nd - 1 in "en", then one in "zz" (its text "last"); n receives the
+ * length. */
+static unsigned char *one_interface(uint32_t nd, int desc, size_t *n)
+{
+    static const char strs[] = "dtmi:x:I;1\0en\0t\0zz\0last"; /* and its NUL */
+    const uint32_t nstr = sizeof strs, en = 12, t = 15, zz = 17, last = 20;
+    size_t len = 7 * 4 + nstr + 30 * 4 + (size_t)nd * 8 + 4 + 4;
+    unsigned char *b = calloc(len, 1), *e, *l;
+    ck_assert_ptr_nonnull(b);
+    put_le32(b, 0x4d445754u); /* "TWDM" */
+    put_le32(b + 4, 1);
+    put_le32(b + 8, nstr);
+    put_le32(b + 12, 1);  /* elements */
+    put_le32(b + 16, 0);  /* refs */
+    put_le32(b + 20, nd); /* language pairs */
+    put_le32(b + 24, 1);  /* interfaces */
+    memcpy(b + 28, strs, nstr);
+    e = b + 28 + nstr;
+    put_le32(e, TWIN_DTDL_INTERFACE | 3u << 8); /* kind, DTDL v3 */
+    put_le32(e + 4, 1);                         /* id: string at 0 */
+    put_le32(e + (desc ? 48 : 40), 0);          /* from pair 0 */
+    put_le32(e + (desc ? 52 : 44), nd);
+    l = e + 30 * 4;
+    for (uint32_t i = 0; i < nd; i++) {
+        put_le32(l + 8 * i, i + 1 < nd ? en : zz);
+        put_le32(l + 8 * i + 4, i + 1 < nd ? t : last);
+    }
+    put_le32(l + (size_t)nd * 8, 1); /* the interface: element 0 */
+    put_le32(b + len - 4, crc_of(b, len - 4));
+    *n = len;
+    return b;
+}
+
+/* The limits of twin_models_load() (dtdl.h, docs/limits.md): an element
+ * with 65535 display names (or descriptions) loads and finds the last; one
+ * with 65536 is refused with TWIN_E_RANGE (before 1.7 its count was cut to
+ * 16 bits: 0). */
+START_TEST(test_load_display_names_and_descriptions_at_limit_and_past)
+{
+    for (int desc = 0; desc < 2; desc++) {
+        const char *(*text)(const twin_dtdl_elem *, const char *) =
+            desc ? twin_dtdl_description : twin_dtdl_display_name;
+        twin_models *l = (twin_models *)1;
+        size_t n;
+        unsigned char *b = one_interface(65535, desc, &n);
+        ck_assert_int_eq(twin_models_load(&l, b, n, NULL), TWIN_OK);
+        ck_assert_str_eq(text(twin_models_find(l, "dtmi:x:I;1"), "zz"), "last");
+        ck_assert_str_eq(text(twin_models_find(l, "dtmi:x:I;1"), "en"), "t");
+        twin_models_destroy(l);
+        free(b);
+        b = one_interface(65536, desc, &n);
+        l = (twin_models *)1;
+        ck_assert_int_eq(twin_models_load(&l, b, n, NULL), TWIN_E_RANGE);
+        ck_assert_ptr_null(l);
+        free(b);
+    }
+}
+END_TEST
+
 START_TEST(test_save_needs_a_resolved_set_and_passes_writer_errors)
 {
     buf b;
@@ -291,6 +351,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_round_trip_same_bytes_same_answers);
     tcase_add_test(tc, test_every_damage_is_refused);
     tcase_add_test(tc, test_duplicate_identifiers_refused);
+    tcase_add_test(tc, test_load_display_names_and_descriptions_at_limit_and_past);
     tcase_add_test(tc, test_save_needs_a_resolved_set_and_passes_writer_errors);
     tcase_add_test(tc, test_load_allocation_failures);
     tcase_add_test(tc, test_realestatecore_round_trip);

@@ -380,10 +380,13 @@ START_TEST(test_predictor_load_refuses_fields_out_of_range_behind_a_valid_crc)
     memcpy(bad, buf, n);
     ck_assert_int_eq(load_forged(bad, n), TWIN_OK); /* the forger is right */
     memcpy(bad, buf, n);
-    bad[12] = 17;
-    ck_assert_int_eq(load_forged(bad, n), TWIN_E_PARSE);
+    bad[12] = 17; /* past the limits of the counts: test_predictor_load_limits */
+    ck_assert_int_eq(load_forged(bad, n), TWIN_E_RANGE);
     memcpy(bad, buf, n);
     bad[24] = 9;
+    ck_assert_int_eq(load_forged(bad, n), TWIN_E_RANGE);
+    memcpy(bad, buf, n);
+    bad[24] = 0;
     ck_assert_int_eq(load_forged(bad, n), TWIN_E_PARSE);
     memcpy(bad, buf, n);
     memcpy(bad + 52, &nan, 8); /* little-endian hosts */
@@ -397,6 +400,101 @@ START_TEST(test_predictor_load_refuses_fields_out_of_range_behind_a_valid_crc)
     free(bad);
     free(buf);
     twin_health_predictor_destroy(m);
+}
+END_TEST
+
+/* A valid form of these counts, every value in range, with its CRC: one
+ * tree after another, each leaf 1.0 (n receives its length). */
+static unsigned char *forge(uint32_t ns, uint32_t nq, uint32_t nr, uint32_t depth, uint32_t trees,
+                            size_t *n)
+{
+    size_t doubles = nq + (size_t)nr * nq + 2 * (size_t)nr * ns + ns;
+    size_t tree = depth * 5 + ((size_t)4 << depth), len = 84 + 8 * doubles + trees * tree + 4;
+    const double head[6] = {0.5, 0.1, 200, 150, 0, 0}; /* alphas, horizon, censor, biases */
+    uint32_t counts[6] = {ns, nq, nr, depth, trees, 10};
+    unsigned char *b = calloc(len, 1), *p;
+    uint32_t c;
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, "TWRL", 4);
+    b[4] = TWIN_HEALTH_PREDICTOR_FORMAT;
+    for (int i = 0; i < 4; i++) b[8 + i] = (unsigned char)(len >> (8 * i));
+    for (int k = 0; k < 6; k++)
+        for (int i = 0; i < 4; i++) b[12 + 4 * k + i] = (unsigned char)(counts[k] >> (8 * i));
+    memcpy(b + 36, head, sizeof head); /* little-endian hosts, as load_forged */
+    p = b + 84;
+    for (size_t k = 0; k < doubles; k++, p += 8) {
+        double one = 1.0; /* scales > 0, centres, means and weights: any */
+        memcpy(p, &one, 8);
+    }
+    for (uint32_t t = 0; t < trees; t++) {
+        float thr = 0.5f, leaf = 1.0f;
+        for (uint32_t l = 0; l < depth; l++) *p++ = (unsigned char)(l % 5);
+        for (uint32_t l = 0; l < depth; l++, p += 4) memcpy(p, &thr, 4);
+        for (uint32_t j = 0; j < (1u << depth); j++, p += 4) memcpy(p, &leaf, 4);
+    }
+    c = crc32_ref(b, len - 4);
+    for (int i = 0; i < 4; i++) b[len - 4 + i] = (unsigned char)(c >> (8 * i));
+    *n = len;
+    return b;
+}
+
+/* The limits of twin_health_predictor_load() (health.h, docs/limits.md):
+ * forms with every count at its limit load and track (two forms: the
+ * widest tree set, 65535 trees of depth 1, and the rest at their limits
+ * with one tree of depth 8); each count one past it is refused with
+ * TWIN_E_RANGE (behind a valid CRC and a length that fits the counts). */
+START_TEST(test_predictor_load_limits)
+{
+    static const struct {
+        uint32_t c[5];
+        const char *why;
+    } past[] = {
+        {{TWIN_HEALTH_PREDICTOR_SENSORS + 1, 4, 8, 8, 1}, "sensors"},
+        {{16, TWIN_HEALTH_FUSION_SETTINGS + 1, 8, 8, 1}, "settings"},
+        {{16, 4, TWIN_HEALTH_FUSION_REGIMES + 1, 8, 1}, "regimes"},
+        {{16, 4, 8, 9, 1}, "deeper than 8 levels"},
+        {{1, 0, 1, 1, 65536}, "more than 65535 trees"},
+    };
+    twin_health_predictor *m = NULL;
+    twin_health_predictor_info info;
+    twin_health_track t;
+    twin_health_rul_estimate e;
+    twin_error err;
+    double sen[16] = {1, 2, 3}, set[4] = {1, 1, 1, 1};
+    size_t n;
+    unsigned char *b = forge(16, 4, 8, 8, 1, &n);
+    ck_assert_int_eq(twin_health_predictor_load(&m, b, n, NULL, &err), TWIN_OK);
+    info.size = sizeof info;
+    ck_assert_int_eq(twin_health_predictor_get_info(m, &info, NULL), TWIN_OK);
+    ck_assert(info.nsensors == 16 && info.nsettings == 4 && info.nregimes == 8 &&
+              info.depth == 8 && info.trees == 1 && info.bytes == n);
+    ck_assert_int_eq(twin_health_track_init(m, &t, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_track_update(m, &t, sen, set, NULL), TWIN_OK);
+    e.size = sizeof e;
+    ck_assert_int_eq(twin_health_track_get_rul(m, &t, &e, NULL), TWIN_OK);
+    twin_health_predictor_destroy(m);
+    free(b);
+    b = forge(1, 0, 1, 1, 65535, &n);
+    ck_assert_int_eq(twin_health_predictor_load(&m, b, n, NULL, &err), TWIN_OK);
+    ck_assert_int_eq(twin_health_predictor_get_info(m, &info, NULL), TWIN_OK);
+    ck_assert(info.trees == 65535 && info.depth == 1 && info.bytes == n);
+    ck_assert_int_eq(twin_health_track_init(m, &t, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_track_update(m, &t, sen, NULL, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_track_get_rul(m, &t, &e, NULL), TWIN_OK);
+    ck_assert(e.rul > 0);
+    twin_health_predictor_destroy(m);
+    free(b);
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        b = forge(past[i].c[0], past[i].c[1], past[i].c[2], past[i].c[3], past[i].c[4], &n);
+        m = (twin_health_predictor *)&err; /* set to NULL on failure */
+        memset(&err, 0, sizeof err);
+        ck_assert_int_eq(twin_health_predictor_load(&m, b, n, NULL, &err), TWIN_E_RANGE);
+        ck_assert_ptr_null(m);
+        ck_assert_int_eq(err.status, TWIN_E_RANGE);
+        ck_assert_msg(strstr(err.message, past[i].why) != NULL, "'%s' does not say '%s'",
+                      err.message, past[i].why);
+        free(b);
+    }
 }
 END_TEST
 
@@ -477,6 +575,7 @@ static Suite *health_predictor_suite(void)
     tcase_add_test(form, test_predictor_load_refuses_truncation_and_corruption);
     tcase_add_test(form, test_predictor_load_refuses_fields_out_of_range_behind_a_valid_crc);
     tcase_add_test(form, test_predictor_save_small_buffer_gives_range);
+    tcase_add_test(form, test_predictor_load_limits);
     suite_add_tcase(s, fit);
     suite_add_tcase(s, track);
     suite_add_tcase(s, form);

@@ -413,6 +413,48 @@ START_TEST(test_health_decode_reads_the_legacy_raw_structs)
 }
 END_TEST
 
+/* The limits of the decoders (health.h, docs/limits.md): the lengths are
+ * those of the forms; at them the state and options decode, one byte
+ * more (a valid form and a zero) is refused with TWIN_E_PARSE and the
+ * output is unchanged. */
+START_TEST(test_health_decode_lengths_at_limit_and_past)
+{
+    twin_health_options o, ob, keep_o;
+    twin_health h, hb, keep;
+    unsigned char b[TWIN_HEALTH_OPTIONS_ENCODED_MAX + 1], raw[sizeof h + 1];
+    twin_error err;
+    exp_options(&o, TWIN_HEALTH_RECAL_NONE);
+    ck_assert_int_eq(twin_health_init(&h, &o, 0, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_update(&h, &o, 3600000000, 0.102, NULL, NULL), TWIN_OK);
+    memset(b, 0, sizeof b);
+    ck_assert_int_eq(twin_health_encode(&h, b, TWIN_HEALTH_ENCODED_MAX, NULL, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_decode(&hb, b, TWIN_HEALTH_ENCODED_MAX, NULL), TWIN_OK);
+    ck_assert_mem_eq(&hb, &h, sizeof h);
+    keep = hb;
+    ck_assert_int_eq(twin_health_decode(&hb, b, TWIN_HEALTH_ENCODED_MAX + 1, &err), TWIN_E_PARSE);
+    ck_assert_int_eq(err.status, TWIN_E_PARSE);
+    ck_assert_mem_eq(&hb, &keep, sizeof hb);
+    memset(b, 0, sizeof b);
+    ck_assert_int_eq(twin_health_options_encode(&o, b, TWIN_HEALTH_OPTIONS_ENCODED_MAX, NULL, NULL),
+                     TWIN_OK);
+    twin_health_options_init(&ob);
+    ck_assert_int_eq(twin_health_options_decode(&ob, b, TWIN_HEALTH_OPTIONS_ENCODED_MAX, NULL),
+                     TWIN_OK);
+    ck_assert(ob.noise == o.noise && ob.prior_mean[1] == o.prior_mean[1]);
+    keep_o = ob;
+    ck_assert_int_eq(twin_health_options_decode(&ob, b, TWIN_HEALTH_OPTIONS_ENCODED_MAX + 1, NULL),
+                     TWIN_E_PARSE);
+    ck_assert_mem_eq(&ob, &keep_o, sizeof ob);
+    /* the legacy raw state: 192 bytes (where this build still has that layout) */
+    memcpy(raw, &h, sizeof h);
+    raw[sizeof h] = 0;
+    if (memcmp(raw + 4, "1LEH", 4) != 0) return;
+    ck_assert_int_eq(twin_health_decode(&hb, raw, 192, NULL), TWIN_OK);
+    ck_assert_int_eq(twin_health_decode(&hb, raw, 193, NULL), TWIN_E_PARSE);
+    ck_assert_mem_eq(&hb, &h, sizeof h);
+}
+END_TEST
+
 static Suite *health_serial_suite(void)
 {
     Suite *s = suite_create("health_serial");
@@ -428,6 +470,7 @@ static Suite *health_serial_suite(void)
     tcase_add_test(td, test_health_decode_fields_out_of_range_return_parse);
     tcase_add_test(td, test_health_options_decode_truncated_or_invalid_returns_parse);
     tcase_add_test(td, test_health_decode_reads_the_legacy_raw_structs);
+    tcase_add_test(td, test_health_decode_lengths_at_limit_and_past);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, td);
     return s;
