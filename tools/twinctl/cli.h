@@ -32,6 +32,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 #endif
     ;
 
+/* SIGINT and SIGTERM call fn from now on, every time (sigaction, not
+   signal(): in strict C11 builds glibc's signal() resets the handler after
+   the first signal, so a second TERM, as timeout(1) sends to the process
+   group, would kill the command before its summary). */
+void cli_on_stop(void (*fn)(int));
+
 /* "twinctl: message" on stderr; returns 1. */
 int cli_error(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -609,8 +609,7 @@ int cmd_watch(int argc, char **argv)
     mosquitto_connect_callback_set(mq, on_connect);
     mosquitto_subscribe_callback_set(mq, on_subscribe);
     mosquitto_message_callback_set(mq, on_message);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_on_stop(on_signal);
     t0 = cli_now();
     deadline = seconds > 0 ? t0 + seconds : 0;
     if (mosquitto_connect(mq, host, port, 30) != MOSQ_ERR_SUCCESS) {
