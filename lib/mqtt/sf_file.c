@@ -43,15 +43,20 @@ TWIN_SP_API twin_status twin_sp_file_store_options_init_(twin_sp_file_store_opti
     return twin__sized_init(o, size, &d, sizeof d);
 }
 
-static uint32_t crc32(const uint8_t *p, size_t n)
+/* CRC-32 (IEEE), a piece at a time: c starts at 0xffffffff, the CRC is ~c. */
+static uint32_t crc32_step(uint32_t c, const uint8_t *p, size_t n)
 {
-    uint32_t c = 0xffffffffu;
     for (size_t i = 0; i < n; i++) {
         c ^= p[i];
         for (int k = 0; k < 8; k++)
             c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
     }
-    return ~c;
+    return c;
+}
+
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+    return ~crc32_step(0xffffffffu, p, n);
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -110,43 +115,33 @@ static int sync_if(const twin_sp_file_store *fs)
     return (fs->flags & TWIN_SP_FILE_STORE_SYNC) ? fdatasync(fs->fd) : 0;
 }
 
-/* Check the records from head; cut a torn or corrupt tail. */
+/* Check the records from head; cut a torn or corrupt tail. A record's
+   CRC is computed a piece at a time: what its header claims (up to the
+   file's size) is never allocated. */
 static twin_status scan(twin_sp_file_store *fs, uint64_t size)
 {
-    uint8_t *buf = NULL;
-    size_t cap = 0;
+    uint8_t buf[4096];
     uint64_t pos = fs->head;
-    twin_status s = TWIN_OK;
     while (pos + REC <= size) {
         uint8_t h[REC];
-        if (full_pread(fs->fd, h, REC, pos) < 0) {
-            s = TWIN_E_IO;
-            break;
-        }
+        uint32_t c = 0xffffffffu;
+        if (full_pread(fs->fd, h, REC, pos) < 0)
+            return TWIN_E_IO;
         uint32_t len = get32(h);
         if (!len || len > size - pos - REC)
             break;
-        if (len > cap) {
-            sp_free(&fs->a, buf, cap);
-            cap = 0;
-            if (!(buf = (uint8_t *)sp_alloc(&fs->a, len))) {
-                s = TWIN_E_NOMEM;
-                break;
-            }
-            cap = len;
+        for (uint32_t done = 0; done < len;) {
+            size_t k = len - done < sizeof buf ? len - done : sizeof buf;
+            if (full_pread(fs->fd, buf, k, pos + REC + done) < 0)
+                return TWIN_E_IO;
+            c = crc32_step(c, buf, k);
+            done += (uint32_t)k;
         }
-        if (full_pread(fs->fd, buf, len, pos + REC) < 0) {
-            s = TWIN_E_IO;
-            break;
-        }
-        if (crc32(buf, len) != get32(h + 4))
+        if (~c != get32(h + 4))
             break;
         pos += REC + len;
         fs->st.records++;
     }
-    sp_free(&fs->a, buf, cap);
-    if (s < 0)
-        return s;
     if (pos < size) {  /* a torn last append (it had not returned) */
         fs->st.truncated = size - pos;
         if (ftruncate(fs->fd, (off_t)pos) < 0)

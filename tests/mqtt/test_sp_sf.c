@@ -637,6 +637,44 @@ START_TEST(test_file_store_torn_tail_cut)
 }
 END_TEST
 
+/* A record whose header claims most of a large file, its bytes damaged:
+ * the open cuts it and what follows, and checks it a piece at a time
+ * (before 1.7 it allocated what the header claimed: up to the file's size). */
+START_TEST(test_file_store_long_corrupt_record_costs_no_memory)
+{
+    enum { BIG = 4 << 20 };
+    twin_sp_file_store *fs = fopen_store((uint64_t)BIG * 2);
+    twin_sp_file_store_options o;
+    twin_sp_store c;
+    char *big = calloc(1, BIG);
+    failalloc fa;
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(twin_sp_file_store_callbacks(fs, &c), TWIN_OK);
+    ck_assert_int_eq(c.append(c.ud, "abc", 3), TWIN_OK);
+    ck_assert_int_eq(c.append(c.ud, big, BIG), TWIN_OK);
+    ck_assert_int_eq(c.append(c.ud, "xyz", 3), TWIN_OK);
+    twin_sp_file_store_close(fs);
+    free(big);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, 16 + 11 + 8 + BIG / 2, SEEK_SET), 0);  /* mid-record */
+    fputc(1, f);
+    fclose(f);
+    failalloc_init(&fa);
+    twin_sp_file_store_options_init(&o);
+    o.max_bytes = (uint64_t)BIG * 2;
+    o.alloc = &fa.alloc;
+    ck_assert_int_eq(twin_sp_file_store_open(&fs, path, &o), TWIN_OK);
+    twin_sp_file_store_stats s = fstats(fs);
+    ck_assert_uint_eq(s.records, 1);
+    ck_assert_uint_eq(s.truncated, 8 + BIG + 8 + 3);
+    ck_assert_uint_lt(fa.peak_bytes, 64 * 1024);
+    twin_sp_file_store_close(fs);
+    ck_assert_uint_eq(fa.live_bytes, 0);
+    failalloc_fini(&fa);
+}
+END_TEST
+
 /* Compaction (a dead front as large as the bound) keeps order and cursors. */
 START_TEST(test_file_store_compacts_in_order)
 {
@@ -748,6 +786,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_file_store_persists_until_confirmed);
     tcase_add_test(tc, test_file_store_full_refuses);
     tcase_add_test(tc, test_file_store_torn_tail_cut);
+    tcase_add_test(tc, test_file_store_long_corrupt_record_costs_no_memory);
     tcase_add_test(tc, test_file_store_compacts_in_order);
     tcase_add_test(tc, test_edge_restart_forwards_file_records);
     suite_add_tcase(s, tc);
