@@ -803,13 +803,20 @@ typedef struct twin_dtmi_info {
  * version (major of 1 to 9 digits without leading zero, optionally '.'
  * and a minor of 1 to 6 digits without leading zero); then optionally '#'
  * and a fragment. DTDL v2's stricter rules (version required) are applied
- * by the parser. Length limits are the parser's.
+ * by the parser. The parser's length limits are lower where DTDL says so
+ * (identifiers of DTDL v2, 2048 bytes; `extends`, 128).
+ *
+ * @par Limits
+ * At most ::TWIN_MODEL_ID_MAX bytes (4096, DTDL v3's and v4's longest
+ * identifier); longer is ::TWIN_E_RANGE (since 1.7.0; before, any length
+ * was read, and the offsets in @p out could wrap past 4 GiB).
  *
  * @param dtmi Text, not retained.
  * @param len  Bytes.
  * @param out  Receives the parts when not NULL; its @c size must be set (core.h: Structs that grow).
  * @retval TWIN_OK      Valid.
  * @retval TWIN_E_PARSE Not a DTMI.
+ * @retval TWIN_E_RANGE Longer than ::TWIN_MODEL_ID_MAX bytes.
  * @retval TWIN_E_INVAL @p dtmi is NULL, or @p out->size is below 8 bytes.
  * @retval TWIN_E_ABI   @p out->size is larger than this library's struct.
  * @par Thread safety

@@ -102,6 +102,7 @@ twin_status twin_dtmi_parse(const char *dtmi, size_t len, twin_dtmi_info *out)
     int generated;
     if (!dtmi) return TWIN_E_INVAL;
     if (out && (s = twin__sized_check(out, sizeof *out)) != TWIN_OK) return s;
+    if (len > TWIN_MODEL_ID_MAX) return TWIN_E_RANGE;
     if (!parse(dtmi, len, &d, &generated)) return TWIN_E_PARSE;
     return out ? twin__sized_out(out, &d, sizeof d) : TWIN_OK;
 }

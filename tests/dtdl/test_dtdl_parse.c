@@ -325,7 +325,7 @@ START_TEST(test_dtmi_parse_rejects)
 }
 END_TEST
 
-/* dtmis/DtmiVeryLong.json: valid; the length limits are the parser's. */
+/* dtmis/DtmiVeryLong.json: valid (the parser's length limits are lower). */
 START_TEST(test_dtmi_parse_no_length_limit)
 {
     size_t n = 5 + 300 * 9, k;
@@ -338,6 +338,27 @@ START_TEST(test_dtmi_parse_no_length_limit)
     ck_assert_int_eq(parse_dtmi(s, &d), TWIN_OK);
     ck_assert_uint_eq(d.labels, 300);
     ck_assert_int_eq(d.major, 999999999);
+    free(s);
+}
+END_TEST
+
+/* At most TWIN_MODEL_ID_MAX bytes (docs/limits.md): at the limit and one past. */
+START_TEST(test_dtmi_parse_length_at_limit_and_past)
+{
+    char *s = malloc(TWIN_MODEL_ID_MAX + 2);
+    twin_dtmi_info d;
+    size_t n;
+    ck_assert_ptr_nonnull(s);
+    strcpy(s, "dtmi:a");
+    for (n = strlen(s); n + 2 <= TWIN_MODEL_ID_MAX; n += 2) memcpy(s + n, ":b", 2);
+    while (n < TWIN_MODEL_ID_MAX) s[n++] = 'c';  /* the last segment longer */
+    s[n] = 0;
+    ck_assert_uint_eq(strlen(s), TWIN_MODEL_ID_MAX);
+    ck_assert_int_eq(parse_dtmi(s, &d), TWIN_OK);
+    ck_assert_uint_eq(d.path_len, TWIN_MODEL_ID_MAX);
+    s[n++] = 'c';
+    s[n] = 0;
+    ck_assert_int_eq(parse_dtmi(s, &d), TWIN_E_RANGE);
     free(s);
 }
 END_TEST
@@ -1366,6 +1387,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_dtmi_parse_parts);
     tcase_add_test(tc, test_dtmi_parse_rejects);
     tcase_add_test(tc, test_dtmi_parse_no_length_limit);
+    tcase_add_test(tc, test_dtmi_parse_length_at_limit_and_past);
     tcase_add_test(tc, test_dtmi_parse_arguments);
     tcase_add_test(tc, test_name_pattern);
     tcase_add_test(tc, test_name_length_v2_is_64);
