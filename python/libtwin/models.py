@@ -210,7 +210,8 @@ class DtmiInfo(NamedTuple):
 
 def dtmi_parse(text: str) -> DtmiInfo:
     """Check the syntax of a DTMI and split it; ParseError if it is not one
-    (DTDL v3/v4 syntax; v2's stricter rules are the parser's)."""
+    (DTDL v3/v4 syntax; v2's stricter rules are the parser's), LimitExceeded
+    past 4096 bytes of UTF-8."""
     if not isinstance(text, str):
         raise TypeError(f"dtmi must be str, not {type(text).__name__}")
     raw = text.encode("utf-8", "surrogatepass")

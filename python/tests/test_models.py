@@ -584,6 +584,10 @@ def test_dtmi_parse():
             libtwin.dtmi_parse(bad)
     with pytest.raises(TypeError):
         libtwin.dtmi_parse(None)
+    at = "dtmi:a" + "b" * (4096 - 6)
+    assert libtwin.dtmi_parse(at).path == at
+    with pytest.raises(errors.LimitExceeded):
+        libtwin.dtmi_parse(at + "b")
 
 
 # ---- graph validation ------------------------------------------------------------------
