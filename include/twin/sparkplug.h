@@ -1130,7 +1130,9 @@ TWIN_SP_API twin_status twin_sp_host_state(const twin_sp_host *h, int online,
  * @retval TWIN_E_STATE     DATA or DBIRTH before its BIRTH: counted, a rebirth
  *                          requested.
  * @retval TWIN_E_NOTFOUND  Not a message for a host (STATE, commands): ignored.
- * @retval TWIN_E_NOMEM     Allocation failed: the node is dropped and a
+ * @retval TWIN_E_NOMEM     Allocation failed: before a BIRTH's checks
+ *                          passed, nothing changed; while its metrics were
+ *                          taken, the node (or device) is offline and a
  *                          rebirth requested.
  * @retval TWIN_E_INVAL     A pointer is NULL.
  * @since 1.5
