@@ -282,6 +282,16 @@ twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn f
     return TWIN_OK;
 }
 
+int twin__spool_pending(const twin_spool *sp)
+{
+    return sp->nmarks != 0;
+}
+
+void twin__spool_drop(twin_spool *sp)
+{
+    sp->nmarks = 0;
+}
+
 twin_status twin__spool_commit(twin_spool *sp)
 {
     sqlite3_stmt *q = NULL;

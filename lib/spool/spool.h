@@ -74,6 +74,11 @@ void twin__spool_close(twin_spool *sp);
    from it). TWIN_OK also when nothing was read. */
 twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn fn, void *ud);
 
+/* Whether the last fill left cursors to move (twin__spool_commit()). */
+int twin__spool_pending(const twin_spool *sp);
+/* Forget them (the batch is given up; the next fill reads it again). */
+void twin__spool_drop(twin_spool *sp);
+
 /* Move the cursors to sp->marks in one transaction; then clears them. */
 twin_status twin__spool_commit(twin_spool *sp);
 
