@@ -33,7 +33,27 @@
  * keeps one point per series (measurement and tag set) and timestamp, so a
  * repeated line overwrites itself with the same value: every sample is
  * upstream exactly once. Samples of a signal are sent in time order, each
- * signal's in one batch or in consecutive batches.
+ * signal's in one batch or in consecutive batches (late samples, below,
+ * in batches of their own).
+ *
+ * @par Late samples
+ * A late sample (older than its signal's newest stored one when it reaches
+ * the store, which keeps it raw in `samples`) is forwarded too, also when
+ * the signal's cursor has passed its time. twin_influx_create() registers
+ * the upstream with the store (a row of the store's table `upstreams`,
+ * kept across restarts); from then on the store logs every late sample it
+ * keeps raw in `late_log`, in the transaction that stores it (a store no
+ * forwarder ever registered with logs nothing). Each upstream keeps its
+ * place in the log beside its cursors: a batch takes the logged samples
+ * past that place whose times are at or before their signals' cursors
+ * (newer ones come with their signal's samples anyway), sorted by signal
+ * and time, before any sample past the cursors; the place moves in the
+ * transaction that moves the cursors, and the log rows every registered
+ * upstream has passed are deleted then. A late sample is thus sent at
+ * least once (again after a crash between the send and the commit), and
+ * upstream once. A late sample at a time the store holds already is
+ * dropped by the store (twin_sqlite_counts.late_duplicates): never sent,
+ * the first value stays upstream.
  *
  * @par Schema (the mapping, ::twin_influx_options.flags)
  * Default: one measurement (::twin_influx_options.measurement, default
@@ -81,10 +101,19 @@
  * reason in ::twin_influx_progress.last_message).
  *
  * @par Limits
- * The store must be of schema 3 (libtwin 1.5 and later; a read-write open
- * migrates older ones). A late sample (one older than its signal's cursor when it reaches the
- * store) is not forwarded. Retention that deletes raw samples before they
- * were forwarded loses them upstream too (the cursor then skips ahead).
+ * The store must be of schema 7 (libtwin 1.7 and later; a read-write open
+ * migrates older ones; twin_influx_create() on a read-only handle of an
+ * older one fails with ::TWIN_E_IO). A late sample that reached the store
+ * while no upstream was registered (e.g. written by an older libtwin, or
+ * before the first forwarder of a store upgraded from schema 6) is not
+ * logged, so not forwarded once its signal's cursor had passed it. A late
+ * sample older than its signal's tier fold point (folded into its tiers on
+ * arrival, no raw row kept) is not forwarded. Retention and tier folding
+ * that delete raw samples before they were forwarded lose them upstream
+ * too (the cursor skips ahead; their log rows go with them). An upstream
+ * never forwarded again keeps its place in the log, which then keeps
+ * every late sample the store keeps raw: delete its row (`DELETE FROM
+ * upstreams WHERE cursors = 'twin_influx_cursors' AND upstream = '...'`).
  *
  * @par Thread safety
  * One thread at a time per handle; the forwarder owns no thread. It reads
@@ -92,8 +121,9 @@
  * which should be a handle of its own (another twin_sqlite_open() of the
  * store's file): SQLite's locking then orders it with the store's writer.
  * The handle's SQLite connection is used for the cursor table
- * `twin_influx_cursors(upstream, twin, signal, t_us)` only; never while a
- * store transaction is open on it. libcurl's global initialisation is done
+ * `twin_influx_cursors(upstream, twin, signal, t_us)`, the upstream's row
+ * of `upstreams` and the late log only; never while a store transaction is
+ * open on it. libcurl's global initialisation is done
  * by twin_influx_create() (thread-safe with libcurl 7.84 and later).
  */
 #ifndef TWIN_INFLUX_H
@@ -232,7 +262,9 @@ typedef struct twin_influx_backlog_info {
     uint32_t size;         /**< Set by the caller to `sizeof`. */
     uint32_t reserved_;    /**< Zero. */
     uint64_t samples;      /**< Samples newer than the cursors (counted per
-                                block: at most a block's worth over, per signal). */
+                                block: at most a block's worth over, per
+                                signal), and late samples logged for this
+                                upstream at or before them. */
     uint64_t signals;      /**< Signals with samples to send. */
     int64_t lag_us;        /**< Largest (newest sample - cursor) over the
                                 signals; 0 when none is behind. */
@@ -253,8 +285,9 @@ TWIN_INFLUX_API twin_status twin_influx_options_init_(twin_influx_options *o, si
 
 /**
  * @brief Create a forwarder over store database @p db: checks the options,
- *        creates the cursor table when missing, reads this upstream's
- *        cursors. Makes no request.
+ *        creates the cursor table when missing, registers the upstream
+ *        with the store (see Late samples), reads this upstream's cursors.
+ *        Makes no request.
  * @param out Receives the handle; NULL on failure.
  * @param db  Store database, borrowed (must outlive the forwarder); a handle
  *            of its own is best (see Thread safety).
@@ -263,8 +296,9 @@ TWIN_INFLUX_API twin_status twin_influx_options_init_(twin_influx_options *o, si
  * @retval TWIN_E_INVAL A pointer is NULL, @c url or @c db missing, a value
  *                      out of range.
  * @retval TWIN_E_ABI   @c o->size is larger than this library's struct.
- * @retval TWIN_E_IO    The cursor table cannot be created or read (e.g. a
- *                      read-only database, or one of an older schema).
+ * @retval TWIN_E_IO    The cursor table cannot be created or read, or the
+ *                      upstream registered (e.g. a read-only database, or
+ *                      one of a schema before 7).
  * @retval TWIN_E_NOMEM Out of memory, or libcurl failed to start.
  * @par Thread safety  Any thread; @p db is then used by the forwarder's.
  */

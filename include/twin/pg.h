@@ -74,7 +74,16 @@
  * them), so every sample is in the table once. (ON CONFLICT DO NOTHING
  * names no constraint: a row that conflicts with another unique constraint
  * of the site's is dropped and counted the same way.) Samples of a signal
- * are sent in time order.
+ * are sent in time order (late samples in batches of their own).
+ *
+ * @par Late samples
+ * As libtwin-influx (twin/influx.h, Late samples): twin_pg_create()
+ * registers the upstream with the store (table `upstreams`), the store then
+ * logs each late sample it keeps raw (`late_log`), and a batch of the
+ * logged samples at or before their signals' cursors goes before the
+ * samples past them; so a sample that reaches the store after its signal's
+ * cursor passed its time is in the table too, once (the key drops it when
+ * it is sent again).
  *
  * @par Failures
  * - The connection lost or refused, a timeout (@c connect_timeout_ms,
@@ -97,9 +106,13 @@
  * a connection error (retried; the reason in ::twin_pg_progress.last_message).
  *
  * @par Limits
- * As libtwin-influx: a late sample (older than its signal's cursor when it
- * reaches the store) is not forwarded; retention that deletes samples
- * before they were forwarded loses them upstream too.
+ * As libtwin-influx (twin/influx.h, Limits): a store of schema 7; a late
+ * sample that reached the store while no upstream was registered, or one
+ * folded into its tiers on arrival, is not forwarded once its signal's
+ * cursor had passed it; retention and tier folding that delete samples
+ * before they were forwarded lose them upstream too; an upstream never
+ * forwarded again keeps the late log from being trimmed until its row of
+ * `upstreams` (`cursors = 'twin_pg_cursors'`) is deleted.
  *
  * @par Thread safety
  * One thread at a time per handle; the forwarder owns no thread. It reads
@@ -241,7 +254,9 @@ typedef struct twin_pg_backlog_info {
     uint32_t size;         /**< Set by the caller to `sizeof`. */
     uint32_t reserved_;    /**< Zero. */
     uint64_t samples;      /**< Samples newer than the cursors (counted per
-                                block: at most a block's worth over, per signal). */
+                                block: at most a block's worth over, per
+                                signal), and late samples logged for this
+                                upstream at or before them. */
     uint64_t signals;      /**< Signals with samples to send. */
     int64_t lag_us;        /**< Largest (newest sample - cursor) over the
                                 signals; 0 when none is behind. */
@@ -263,7 +278,8 @@ TWIN_PG_API twin_status twin_pg_options_init_(twin_pg_options *o, size_t size);
 
 /**
  * @brief Create a forwarder over store database @p db: checks the options,
- *        creates the cursor table when missing, reads this upstream's
+ *        creates the cursor table when missing, registers the upstream
+ *        with the store (see Late samples), reads this upstream's
  *        cursors. Does not connect (the first step does).
  * @param out Receives the handle; NULL on failure.
  * @param db  Store database, borrowed (must outlive the forwarder); a handle
@@ -275,7 +291,9 @@ TWIN_PG_API twin_status twin_pg_options_init_(twin_pg_options *o, size_t size);
  *                      malformed @c table, an unknown flag, or
  *                      ::TWIN_PG_DIRECT with ::TWIN_PG_COPY_TEXT.
  * @retval TWIN_E_ABI   @c o->size is larger than this library's struct.
- * @retval TWIN_E_IO    The cursor table cannot be created or read.
+ * @retval TWIN_E_IO    The cursor table cannot be created or read, or the
+ *                      upstream registered (e.g. a read-only database, or
+ *                      one of a schema before 7).
  * @retval TWIN_E_NOMEM Out of memory.
  * @par Thread safety  Any thread; @p db is then used by the forwarder's.
  */

@@ -73,6 +73,20 @@
  *   (twin_clock_encode()); see twin_sqlite_save_sources().
  * - `signal_sources(twin, signal, source)` (schema 6): the source of each
  *   signal that has one, by names; primary key `(twin, signal)`.
+ * - `upstreams(cursors, upstream, late_seq)` (schema 7): the forwarders
+ *   (libtwin-influx, libtwin-pg) registered with the store, each by its
+ *   cursor table and upstream name, with its place in `late_log`; primary
+ *   key `(cursors, upstream)`. Written by the forwarders.
+ * - `late_log(seq, signal, t_us)` (schema 7): while `upstreams` has a row,
+ *   every late sample kept raw in `samples` is logged here in the
+ *   transaction that stores it (`seq` INTEGER PRIMARY KEY AUTOINCREMENT:
+ *   it never goes back, even with the log emptied; index `(signal,
+ *   t_us)`); a late sample dropped as a duplicate, or folded into tiers on
+ *   arrival, is not. The forwarders delete the rows every registered
+ *   upstream has passed; the rows of raw samples the store deletes
+ *   (retention, folding into tiers, a twin removed) go with them. With no
+ *   upstream registered nothing is logged, and the registry is read only
+ *   by a flush that has late samples.
  *
  * The database runs in WAL mode. `PRAGMA application_id` marks it as a
  * libtwin store; a database of another application, or of a newer schema
@@ -92,10 +106,14 @@
  *   buckets keep the times of their first and last samples (`tiers`
  *   columns `first_t_us`, `last_t_us`; tier blocks of format 2, whose two
  *   more columns hold them), so that a late sample can take their place.
- * - 6 (since 1.7): ingest sources, tables `sources` and `signal_sources`.
+ * - 6 (1.7): ingest sources, tables `sources` and `signal_sources`.
+ * - 7 (since 1.7): late samples for the forwarders, tables `upstreams`
+ *   and `late_log`.
  *
- * Opening a version 1 to 5 database read-write migrates it to version 6
- * in one transaction (from 5: the sources tables, empty; from 4 also: each
+ * Opening a version 1 to 6 database read-write migrates it to version 7
+ * in one transaction (from 6: the forwarders' tables, empty: a late sample
+ * stored before a forwarder registers is not logged; from 5 also: the
+ * sources tables, empty; from 4 also: each
  * open block becomes the first chunk of its signal's log, and the buckets
  * get as first and last times their own start and end, which keeps their
  * first and last values when late samples come, as schema 4 did; tier
@@ -104,7 +122,8 @@
  * 1 database's health rows (raw structs, checked as the 1.4 loader checked
  * them) re-written in the encoded forms; every raw sample encoded into
  * closed blocks, signal by signal in time order, and deleted from
- * `samples`; the tier and sources tables created; then `user_version` 6.
+ * `samples`; the tier, sources and forwarders' tables created; then
+ * `user_version` 7.
  * A health row
  * that does not convert fails the open with ::TWIN_E_STATE and leaves the
  * database as it was. Opened read-only, an older database is not changed:
@@ -294,7 +313,7 @@ extern "C" {
 typedef struct twin_sqlite twin_sqlite;
 
 /** @brief Schema version this library writes (`PRAGMA user_version`). */
-#define TWIN_SQLITE_SCHEMA_VERSION 6
+#define TWIN_SQLITE_SCHEMA_VERSION 7
 
 /** @brief Flags of ::twin_sqlite_options. */
 enum twin_sqlite_flag {

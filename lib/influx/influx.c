@@ -3,7 +3,7 @@
    own database. See include/twin/influx.h for the contract. */
 #include "twin/influx.h"
 
-#include "spool/spool.h"
+#include "spool/drive.h"
 
 #include <curl/curl.h>
 #include <zlib.h>
@@ -24,21 +24,15 @@ typedef struct line_ref {
     double value;
 } line_ref;
 
-typedef struct range {
-    size_t lo, hi;
-} range;
-
 struct twin_influx {
     twin_spool sp;
     int sp_open;
+    twin_spool_drive drv;
     char *upstream, *measurement;
-    uint32_t flags, batch_lines;
-    int32_t precision, retry_initial_ms, retry_max_ms;
-    twin_influx_clock_fn clock;
-    void *clock_ud;
+    uint32_t flags;
+    int32_t precision;
     twin_influx_reject_fn on_reject;
     void *reject_ud;
-    uint64_t rng;
 
     CURL *curl;
     struct curl_slist *headers;
@@ -51,18 +45,12 @@ struct twin_influx {
     size_t gz_cap;
 
     /* the batch in flight */
-    int have_batch, commit_pending;
     char *text;
     size_t tlen, tcap;
     line_ref *lines;
     size_t nlines, lines_cap;
-    range *stack;
-    size_t nstack, stack_cap;
-    uint64_t batch_ok;
 
-    int attempt;
-    int64_t retry_at_us;
-    int last_http;
+    int step_http;  /* the last answer's status in this step */
     char last_msg[RESP_MAX + 64];
     char msg[RESP_MAX + 128];
     twin_error err;
@@ -181,16 +169,6 @@ static int on_sig(void *ud, twin_spool_sig *s)
     return s->aux ? 0 : -1;
 }
 
-static twin_status commit_marks(twin_influx *fw)
-{
-    twin_status s = twin__spool_commit(&fw->sp);
-    if (s != TWIN_OK) return sp_fail(fw, s);
-    fw->st.confirmed += fw->batch_ok;
-    fw->commit_pending = 0;
-    fw->have_batch = 0;
-    return TWIN_OK;
-}
-
 /* ---- building a batch ---- */
 
 static int on_samples(void *ud, size_t sig, const int64_t *t, const double *v, size_t n)
@@ -224,25 +202,15 @@ static int on_samples(void *ud, size_t sig, const int64_t *t, const double *v, s
     return TWIN_OK;
 }
 
-static twin_status build_batch(twin_influx *fw)
+static void clear_batch(void *ud)
 {
-    twin_status s;
-    fw->tlen = fw->nlines = fw->nstack = 0;
-    fw->batch_ok = 0;
-    if ((s = twin__spool_fill(&fw->sp, fw->batch_lines, on_samples, fw)) != TWIN_OK) {
-        fw->sp.nmarks = 0;
-        return sp_fail(fw, s);
-    }
-    if (fw->nlines) {
-        if (grow((void **)&fw->stack, &fw->stack_cap, 1, sizeof *fw->stack) != 0)
-            return fail(fw, TWIN_E_NOMEM, "influx: out of memory");
-        fw->stack[0].lo = 0;
-        fw->stack[0].hi = fw->nlines;
-        fw->nstack = 1;
-    }
-    fw->have_batch = fw->nlines || fw->sp.nmarks;
-    fw->commit_pending = fw->sp.nmarks && !fw->nlines;  /* only skipped samples */
-    return TWIN_OK;
+    twin_influx *fw = ud;
+    fw->tlen = fw->nlines = 0;
+}
+
+static size_t batch_count(void *ud)
+{
+    return ((twin_influx *)ud)->nlines;
 }
 
 /* ---- HTTP ---- */
@@ -315,9 +283,24 @@ static int send_range(twin_influx *fw, size_t lo, size_t hi, twin_status *st)
     return (int)code;
 }
 
-static void report(twin_influx *fw, size_t i, int code)
+/* The driver's classes of an answer: 2xx sent; 400, 413, 422 (the body or
+   a line refused) split; anything else, no answer included, retried. */
+static int send_lines(void *ud, size_t lo, size_t hi, twin_status *st)
 {
+    twin_influx *fw = ud;
+    int code = send_range(fw, lo, hi, st);
+    fw->step_http = code;
+    if (*st != TWIN_OK) return TWIN_SPOOL_LOCAL;
+    if (code >= 200 && code < 300) return TWIN_SPOOL_SENT;
+    if (code == 400 || code == 413 || code == 422) return TWIN_SPOOL_SPLIT;
+    return TWIN_SPOOL_RETRY;
+}
+
+static void report(void *ud, size_t i)
+{
+    twin_influx *fw = ud;
     const line_ref *l = &fw->lines[i];
+    int code = fw->step_http;
     char *line;
     twin_influx_reject r;
     fw->st.rejected++;
@@ -340,12 +323,18 @@ static void report(twin_influx *fw, size_t i, int code)
     free(line);
 }
 
-static void backoff(twin_influx *fw, int64_t now)
+static twin_status drive_fail(void *ud, twin_status s, const char *msg)
 {
-    fw->retry_at_us = now + twin__spool_backoff_us(&fw->rng, &fw->attempt, fw->retry_initial_ms,
-                                                   fw->retry_max_ms);
-    fw->st.retries++;
+    return fail(ud, s, "influx: %s", msg);
 }
+
+static const twin_spool_ops ops = {clear_batch, on_samples, batch_count, send_lines, report,
+                                   drive_fail};
+
+_Static_assert((int)TWIN_INFLUX_IDLE == TWIN_SPOOL_IDLE &&
+                   (int)TWIN_INFLUX_SENDING == TWIN_SPOOL_SENDING &&
+                   (int)TWIN_INFLUX_BACKOFF == TWIN_SPOOL_BACKOFF,
+               "the driver's states are the progress's");
 
 /* ---- the API ---- */
 
@@ -373,16 +362,11 @@ twin_status twin_influx_create(twin_influx **out, twin_sqlite *db, const twin_in
     fw->err.message = "";
     fw->last_msg[0] = '\0';
     fw->flags = d.flags;
-    fw->batch_lines = d.batch_lines;
     fw->precision = d.precision;
-    fw->retry_initial_ms = d.retry_initial_ms;
-    fw->retry_max_ms = d.retry_max_ms;
-    fw->clock = d.clock ? d.clock : twin__spool_mono_us;
-    fw->clock_ud = d.clock_ud;
     fw->on_reject = d.on_reject;
     fw->reject_ud = d.reject_ud;
-    fw->rng = twin__spool_seed(d.seed);
-    fw->retry_at_us = INT64_MIN;
+    twin__spool_drive_init(&fw->drv, &fw->sp, &ops, fw, d.batch_lines, d.retry_initial_ms,
+                           d.retry_max_ms, d.clock, d.clock_ud, d.seed);
     fw->measurement = dup_str(d.measurement && d.measurement[0] ? d.measurement : "twin");
     if (d.upstream && d.upstream[0]) {
         fw->upstream = dup_str(d.upstream);
@@ -465,85 +449,27 @@ void twin_influx_destroy(twin_influx *fw)
     free(fw->gz);
     free(fw->text);
     free(fw->lines);
-    free(fw->stack);
+    twin__spool_drive_free(&fw->drv);
     free(fw);
 }
 
 twin_status twin_influx_step(twin_influx *fw, uint32_t budget, twin_influx_progress *out)
 {
     twin_influx_progress p;
-    uint64_t before;
-    twin_status s = TWIN_OK;
-    int64_t now;
+    twin_spool_step k;
+    twin_status s;
     if (!fw || budget == 0) return fw ? fail(fw, TWIN_E_INVAL, "influx: budget 0") : TWIN_E_INVAL;
     if (out && out->size < 8) return fail(fw, TWIN_E_INVAL, "influx: progress size below 8");
     if (out && out->size > sizeof p) return fail(fw, TWIN_E_ABI, "influx: progress size too large");
+    fw->step_http = 0;
+    s = twin__spool_drive_step(&fw->drv, budget, &k);
     memset(&p, 0, sizeof p);
     p.size = sizeof p;
-    p.state = TWIN_INFLUX_SENDING;
-    before = fw->st.confirmed;
-    now = fw->clock(fw->clock_ud);
-    if (fw->retry_at_us != INT64_MIN && now < fw->retry_at_us) {
-        p.state = TWIN_INFLUX_BACKOFF;
-        p.wait_ms = (int32_t)((fw->retry_at_us - now + 999) / 1000);
-        goto done;
-    }
-    fw->retry_at_us = INT64_MIN;
-    for (;;) {
-        if (fw->commit_pending && (s = commit_marks(fw)) != TWIN_OK) goto done;
-        if (!fw->have_batch) {
-            if ((s = build_batch(fw)) != TWIN_OK) goto done;
-            if (!fw->have_batch) {
-                p.state = TWIN_INFLUX_IDLE;
-                p.wait_ms = 200;
-                goto done;
-            }
-            continue;
-        }
-        if (p.requests >= budget) break;
-        {
-            range r = fw->stack[fw->nstack - 1];
-            int code = send_range(fw, r.lo, r.hi, &s);
-            p.requests++;
-            p.last_http = code;
-            if (s != TWIN_OK) goto done;
-            if (code >= 200 && code < 300) {
-                fw->nstack--;
-                fw->batch_ok += r.hi - r.lo;
-                fw->attempt = 0;
-            } else if (code == 400 || code == 413 || code == 422) {
-                fw->nstack--;
-                fw->attempt = 0;
-                if (r.hi - r.lo == 1) {
-                    report(fw, r.lo, code);
-                } else {
-                    size_t mid = r.lo + (r.hi - r.lo) / 2;
-                    if (grow((void **)&fw->stack, &fw->stack_cap, fw->nstack + 2,
-                             sizeof *fw->stack) != 0) {
-                        fw->nstack++;  /* keep the range */
-                        s = fail(fw, TWIN_E_NOMEM, "influx: out of memory");
-                        goto done;
-                    }
-                    fw->stack[fw->nstack].lo = mid;
-                    fw->stack[fw->nstack].hi = r.hi;
-                    fw->stack[fw->nstack + 1].lo = r.lo;
-                    fw->stack[fw->nstack + 1].hi = mid;
-                    fw->nstack += 2;
-                    fw->st.splits++;
-                }
-            } else {
-                backoff(fw, fw->clock(fw->clock_ud));
-                p.state = TWIN_INFLUX_BACKOFF;
-                p.wait_ms = (int32_t)((fw->retry_at_us - fw->clock(fw->clock_ud) + 999) / 1000);
-                if (p.wait_ms < 0) p.wait_ms = 0;
-                goto done;
-            }
-            if (fw->nstack == 0) fw->commit_pending = 1;
-        }
-    }
-done:
-    p.lines_confirmed = fw->st.confirmed - before;
-    fw->last_http = p.last_http ? p.last_http : fw->last_http;
+    p.state = k.state;
+    p.wait_ms = k.wait_ms;
+    p.requests = k.sends;
+    p.lines_confirmed = k.confirmed;
+    p.last_http = fw->step_http;
     p.last_message = fw->last_msg;
     if (out) {
         uint32_t sz = out->size;
@@ -579,6 +505,9 @@ twin_status twin_influx_get_stats(const twin_influx *fw, twin_influx_stats *out)
     if (out->size > sizeof s) return TWIN_E_ABI;
     s = fw->st;
     s.size = sizeof s;
+    s.confirmed = fw->drv.confirmed;
+    s.retries = fw->drv.retries;
+    s.splits = fw->drv.splits;
     sz = out->size;
     memcpy(out, &s, sz);
     out->size = sz;

@@ -6,7 +6,7 @@
    include/twin/pg.h for the contract. */
 #include "twin/pg.h"
 
-#include "spool/spool.h"
+#include "spool/drive.h"
 
 #include <libpq-fe.h>
 
@@ -28,10 +28,6 @@ typedef struct row {
     double value;
 } row;
 
-typedef struct range {
-    size_t lo, hi;
-} range;
-
 /* The session's staging tables. */
 #define STAGE_SQL                                                                      \
     "CREATE TEMP TABLE IF NOT EXISTS twin_pg_sig(k int4, twin text, signal text,"      \
@@ -45,14 +41,12 @@ enum { RT_OK = 0, RT_SERVER = 1, RT_CONN = 2, RT_NOMEM = 3 };
 struct twin_pg {
     twin_spool sp;
     int sp_open;
+    twin_spool_drive drv;
     char *conninfo, *table, *source, *upstream;
-    uint32_t flags, batch_rows;
-    int32_t connect_timeout_ms, request_timeout_ms, retry_initial_ms, retry_max_ms;
-    twin_pg_clock_fn clock;
-    void *clock_ud;
+    uint32_t flags;
+    int32_t connect_timeout_ms, request_timeout_ms;
     twin_pg_reject_fn on_reject;
     void *reject_ud;
-    uint64_t rng;
 
     PGconn *conn;
     char *insert_sql;   /* the batch's query string, for this connection */
@@ -62,18 +56,12 @@ struct twin_pg {
     int stage_ready;    /* DIRECT: the staging tables made on this connection */
 
     /* the batch */
-    int have_batch, commit_pending;
     row *rows;
     size_t nrows, rows_cap;
-    range *stack;
-    size_t nstack, stack_cap;
-    uint64_t batch_ok;
     unsigned char *buf;
     size_t blen, bcap;
     int oom;
 
-    int attempt;
-    int64_t retry_at_us;
     char last_state[8];
     char last_msg[MSG_MAX];
     char msg[MSG_MAX + 64];
@@ -574,39 +562,19 @@ static int on_samples(void *ud, size_t sig, const int64_t *t, const double *v, s
     return TWIN_OK;
 }
 
-static twin_status build_batch(twin_pg *fw)
+static void clear_batch(void *ud)
 {
-    twin_status s;
-    fw->nrows = fw->nstack = 0;
-    fw->batch_ok = 0;
-    if ((s = twin__spool_fill(&fw->sp, fw->batch_rows, on_samples, fw)) != TWIN_OK) {
-        fw->sp.nmarks = 0;
-        return fail(fw, s, "pg: %s", fw->sp.msg);
-    }
-    if (fw->nrows) {
-        if (twin__spool_grow((void **)&fw->stack, &fw->stack_cap, 1, sizeof *fw->stack) != 0)
-            return fail(fw, TWIN_E_NOMEM, "pg: out of memory");
-        fw->stack[0].lo = 0;
-        fw->stack[0].hi = fw->nrows;
-        fw->nstack = 1;
-    }
-    fw->have_batch = fw->nrows || fw->sp.nmarks;
-    fw->commit_pending = fw->sp.nmarks && !fw->nrows;
-    return TWIN_OK;
+    ((twin_pg *)ud)->nrows = 0;
 }
 
-static twin_status commit_marks(twin_pg *fw)
+static size_t batch_count(void *ud)
 {
-    twin_status s = twin__spool_commit(&fw->sp);
-    if (s != TWIN_OK) return fail(fw, s, "pg: %s", fw->sp.msg);
-    fw->st.confirmed += fw->batch_ok;
-    fw->commit_pending = 0;
-    fw->have_batch = 0;
-    return TWIN_OK;
+    return ((twin_pg *)ud)->nrows;
 }
 
-static void report(twin_pg *fw, size_t i)
+static void report(void *ud, size_t i)
 {
+    twin_pg *fw = ud;
     const row *r = &fw->rows[i];
     twin_pg_reject x;
     fw->st.rejected++;
@@ -620,14 +588,6 @@ static void report(twin_pg *fw, size_t i)
     x.sqlstate = fw->last_state;
     x.message = fw->last_msg;
     fw->on_reject(fw->reject_ud, &x);
-}
-
-static void backoff(twin_pg *fw)
-{
-    fw->retry_at_us = fw->clock(fw->clock_ud) +
-                      twin__spool_backoff_us(&fw->rng, &fw->attempt, fw->retry_initial_ms,
-                                             fw->retry_max_ms);
-    fw->st.retries++;
 }
 
 /* Rows [lo, hi) in one transaction, a plain INSERT ... SELECT first (COPY's
@@ -703,6 +663,35 @@ again:
         r = RT_CONN;  /* not the rows' fault: retried */
     return r;
 }
+
+/* The driver's classes: a data error splits, any other failure retries;
+   rows the table had already are counted. */
+static int send_rows(void *ud, size_t lo, size_t hi, twin_status *st)
+{
+    twin_pg *fw = ud;
+    uint64_t inserted = 0;
+    int r = send_range(fw, lo, hi, &inserted);
+    switch (r) {
+    case RT_OK:
+        if (inserted < hi - lo) fw->st.duplicates += hi - lo - inserted;
+        return TWIN_SPOOL_SENT;
+    case RT_SERVER: return TWIN_SPOOL_SPLIT;
+    case RT_NOMEM: *st = fail(fw, TWIN_E_NOMEM, "pg: out of memory"); return TWIN_SPOOL_LOCAL;
+    default: return TWIN_SPOOL_RETRY;
+    }
+}
+
+static twin_status drive_fail(void *ud, twin_status s, const char *msg)
+{
+    return fail(ud, s, "pg: %s", msg);
+}
+
+static const twin_spool_ops ops = {clear_batch, on_samples, batch_count, send_rows, report,
+                                   drive_fail};
+
+_Static_assert((int)TWIN_PG_IDLE == TWIN_SPOOL_IDLE && (int)TWIN_PG_SENDING == TWIN_SPOOL_SENDING &&
+                   (int)TWIN_PG_BACKOFF == TWIN_SPOOL_BACKOFF,
+               "the driver's states are the progress's");
 
 /* ---- the API ---- */
 
@@ -781,17 +770,12 @@ twin_status twin_pg_create(twin_pg **out, twin_sqlite *db, const twin_pg_options
     if (!(fw = calloc(1, sizeof *fw))) return TWIN_E_NOMEM;
     fw->err.message = "";
     fw->flags = d.flags;
-    fw->batch_rows = d.batch_rows;
     fw->connect_timeout_ms = d.connect_timeout_ms;
     fw->request_timeout_ms = d.request_timeout_ms;
-    fw->retry_initial_ms = d.retry_initial_ms;
-    fw->retry_max_ms = d.retry_max_ms;
-    fw->clock = d.clock ? d.clock : twin__spool_mono_us;
-    fw->clock_ud = d.clock_ud;
     fw->on_reject = d.on_reject;
     fw->reject_ud = d.reject_ud;
-    fw->rng = twin__spool_seed(d.seed);
-    fw->retry_at_us = INT64_MIN;
+    twin__spool_drive_init(&fw->drv, &fw->sp, &ops, fw, d.batch_rows, d.retry_initial_ms,
+                           d.retry_max_ms, d.clock, d.clock_ud, d.seed);
     if (!d.source || !d.source[0]) {
         if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "gateway");
         host[sizeof host - 1] = '\0';
@@ -831,7 +815,7 @@ void twin_pg_destroy(twin_pg *fw)
     free(fw->source);
     free(fw->upstream);
     free(fw->rows);
-    free(fw->stack);
+    twin__spool_drive_free(&fw->drv);
     free(fw->buf);
     free(fw);
 }
@@ -839,84 +823,18 @@ void twin_pg_destroy(twin_pg *fw)
 twin_status twin_pg_step(twin_pg *fw, uint32_t budget, twin_pg_progress *out)
 {
     twin_pg_progress p;
-    uint64_t before;
-    twin_status s = TWIN_OK;
-    int64_t now;
+    twin_spool_step k;
+    twin_status s;
     if (!fw || budget == 0) return fw ? fail(fw, TWIN_E_INVAL, "pg: budget 0") : TWIN_E_INVAL;
     if (out && out->size < 8) return fail(fw, TWIN_E_INVAL, "pg: progress size below 8");
     if (out && out->size > sizeof p) return fail(fw, TWIN_E_ABI, "pg: progress size too large");
+    s = twin__spool_drive_step(&fw->drv, budget, &k);
     memset(&p, 0, sizeof p);
     p.size = sizeof p;
-    p.state = TWIN_PG_SENDING;
-    before = fw->st.confirmed;
-    now = fw->clock(fw->clock_ud);
-    if (fw->retry_at_us != INT64_MIN && now < fw->retry_at_us) {
-        p.state = TWIN_PG_BACKOFF;
-        p.wait_ms = (int32_t)((fw->retry_at_us - now + 999) / 1000);
-        goto done;
-    }
-    fw->retry_at_us = INT64_MIN;
-    for (;;) {
-        if (fw->commit_pending && (s = commit_marks(fw)) != TWIN_OK) goto done;
-        if (!fw->have_batch) {
-            if ((s = build_batch(fw)) != TWIN_OK) goto done;
-            if (!fw->have_batch) {
-                p.state = TWIN_PG_IDLE;
-                p.wait_ms = 200;
-                goto done;
-            }
-            continue;
-        }
-        if (p.transactions >= budget) break;
-        {
-            range r = fw->stack[fw->nstack - 1];
-            uint64_t inserted = 0;
-            int rc = send_range(fw, r.lo, r.hi, &inserted);
-            p.transactions++;
-            if (rc == RT_NOMEM) {
-                s = fail(fw, TWIN_E_NOMEM, "pg: out of memory");
-                goto done;
-            }
-            if (rc == RT_OK) {
-                fw->nstack--;
-                fw->batch_ok += r.hi - r.lo;
-                if (inserted < r.hi - r.lo) fw->st.duplicates += r.hi - r.lo - inserted;
-                fw->attempt = 0;
-            } else if (rc == RT_SERVER) {
-                fw->nstack--;
-                fw->attempt = 0;
-                if (r.hi - r.lo == 1) {
-                    report(fw, r.lo);
-                } else {
-                    size_t mid = r.lo + (r.hi - r.lo) / 2;
-                    if (twin__spool_grow((void **)&fw->stack, &fw->stack_cap, fw->nstack + 2,
-                                         sizeof *fw->stack) != 0) {
-                        fw->nstack++;  /* keep the range */
-                        s = fail(fw, TWIN_E_NOMEM, "pg: out of memory");
-                        goto done;
-                    }
-                    fw->stack[fw->nstack].lo = mid;
-                    fw->stack[fw->nstack].hi = r.hi;
-                    fw->stack[fw->nstack + 1].lo = r.lo;
-                    fw->stack[fw->nstack + 1].hi = mid;
-                    fw->nstack += 2;
-                    fw->st.splits++;
-                }
-            } else {
-                backoff(fw);
-                p.state = TWIN_PG_BACKOFF;
-                p.wait_ms = (int32_t)((fw->retry_at_us - fw->clock(fw->clock_ud) + 999) / 1000);
-                if (p.wait_ms < 0) p.wait_ms = 0;
-                goto done;
-            }
-            if (fw->nstack == 0) {  /* the batch is upstream: its cursors now */
-                fw->commit_pending = 1;
-                if ((s = commit_marks(fw)) != TWIN_OK) goto done;
-            }
-        }
-    }
-done:
-    p.rows_confirmed = fw->st.confirmed - before;
+    p.state = k.state;
+    p.wait_ms = k.wait_ms;
+    p.transactions = k.sends;
+    p.rows_confirmed = k.confirmed;
     p.last_sqlstate = fw->last_state;
     p.last_message = fw->last_msg;
     if (out) {
@@ -953,6 +871,9 @@ twin_status twin_pg_get_stats(const twin_pg *fw, twin_pg_stats *out)
     if (out->size > sizeof s) return TWIN_E_ABI;
     s = fw->st;
     s.size = sizeof s;
+    s.confirmed = fw->drv.confirmed;
+    s.retries = fw->drv.retries;
+    s.splits = fw->drv.splits;
     sz = out->size;
     memcpy(out, &s, sz);
     out->size = sz;

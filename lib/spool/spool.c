@@ -1,6 +1,6 @@
 /* The forwarders' spool: cursors in the store's database, batches read a
    signal at a time, backoff. See spool.h. */
-#include "spool.h"
+#include "late.h"
 
 #include <sqlite3.h>
 
@@ -19,7 +19,7 @@ static twin_status sp_fail(twin_spool *sp, twin_status s, const char *fmt, ...)
     return s;
 }
 
-static twin_status sql_fail(twin_spool *sp, const char *what)
+twin_status twin__spool_sql_fail(twin_spool *sp, const char *what)
 {
     int rc = sqlite3_errcode(sp->conn);
     twin_status s = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? TWIN_E_BUSY
@@ -101,8 +101,11 @@ static const char *col_text(sqlite3_stmt *q, int i)
     return t ? (const char *)t : "";
 }
 
+#define sql_fail twin__spool_sql_fail
+#define load_sigs twin__spool_load_sigs
+
 /* Read the signals, their newest times, this upstream's cursors. */
-static twin_status load_sigs(twin_spool *sp)
+twin_status twin__spool_load_sigs(twin_spool *sp)
 {
     sqlite3_stmt *q = NULL;
     twin_spool_sig *v = NULL;
@@ -110,7 +113,7 @@ static twin_status load_sigs(twin_spool *sp)
     char *sql;
     int rc;
     sql = sqlite3_mprintf(
-        "SELECT s.twin, s.name, s.unit, t.model, s.latest_t_us, c.t_us, %s FROM signals s"
+        "SELECT s.twin, s.name, s.unit, t.model, s.latest_t_us, c.t_us, %s, s.id FROM signals s"
         " LEFT JOIN twins t ON t.id = s.twin"
         " LEFT JOIN \"%w\" c ON c.upstream = ?1 AND c.twin = s.twin"
         " AND c.signal = s.name ORDER BY s.id",
@@ -142,6 +145,7 @@ static twin_status load_sigs(twin_spool *sp)
             goto nomem;
         s->latest = sqlite3_column_type(q, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(q, 4);
         s->cursor = sqlite3_column_type(q, 5) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(q, 5);
+        s->id = sqlite3_column_int64(q, 7);
         if (sp->on_sig && sp->on_sig(sp->sig_ud, s) != 0) goto nomem;
     }
     if (rc != SQLITE_DONE) {
@@ -197,6 +201,10 @@ twin_status twin__spool_open(twin_spool *sp, twin_sqlite *db, const char *table,
         twin__spool_close(sp);
         return s == TWIN_E_NOMEM ? s : TWIN_E_IO;
     }
+    if ((s = twin__spool_late_open(sp)) != TWIN_OK) {
+        twin__spool_close(sp);
+        return s == TWIN_E_NOMEM ? s : TWIN_E_IO;
+    }
     if ((s = load_sigs(sp)) != TWIN_OK) {
         twin__spool_close(sp);
         return s;
@@ -208,12 +216,14 @@ void twin__spool_close(twin_spool *sp)
 {
     free_sigs(sp->sigs, sp->nsig);
     free(sp->marks);
+    free(sp->late);
     free(sp->table);
     free(sp->upstream);
     sp->sigs = NULL;
     sp->marks = NULL;
+    sp->late = NULL;
     sp->table = sp->upstream = NULL;
-    sp->nsig = sp->nmarks = sp->marks_cap = 0;
+    sp->nsig = sp->nmarks = sp->marks_cap = sp->late_cap = 0;
 }
 
 static twin_status on_samples(void *ud, const int64_t *t, const double *v, size_t n)
@@ -251,9 +261,10 @@ static twin_status on_samples(void *ud, const int64_t *t, const double *v, size_
 
 twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn fn, void *ud)
 {
-    size_t visited;
+    size_t visited, taken;
     twin_status s;
     sp->nmarks = 0;
+    sp->late_moved = 0;
     sp->full = 0;
     sp->fn = fn;
     sp->ud = ud;
@@ -261,6 +272,13 @@ twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn f
     sp->fn_status = TWIN_OK;
     if (max == 0) return TWIN_OK;
     if (sp->next_sig == 0 && (s = load_sigs(sp)) != TWIN_OK) return s;
+    /* late samples first (see late.c for why), a batch of their own */
+    s = twin__spool_late_fill(sp, max, &taken);
+    if (sp->fn_status != TWIN_OK)
+        return sp_fail(sp, (twin_status)sp->fn_status, "building a batch failed");
+    if (s == TWIN_E_NOMEM) return sp_fail(sp, s, "out of memory");
+    if (s != TWIN_OK) return s;
+    if (taken) return TWIN_OK;
     for (visited = 0; visited < sp->nsig && !sp->full; visited++) {
         twin_spool_sig *g = &sp->sigs[sp->next_sig];
         if (g->latest != INT64_MIN && g->latest > g->cursor) {
@@ -282,13 +300,24 @@ twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn f
     return TWIN_OK;
 }
 
+int twin__spool_pending(const twin_spool *sp)
+{
+    return sp->nmarks != 0 || sp->late_moved;
+}
+
+void twin__spool_drop(twin_spool *sp)
+{
+    sp->nmarks = 0;
+    sp->late_moved = 0;
+}
+
 twin_status twin__spool_commit(twin_spool *sp)
 {
     sqlite3_stmt *q = NULL;
     char *sql;
     size_t i;
     int rc;
-    if (!sp->nmarks) return TWIN_OK;
+    if (!sp->nmarks && !sp->late_moved) return TWIN_OK;
     if (sqlite3_exec(sp->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return sql_fail(sp, "saving the cursors");
     sql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\"(upstream, twin, signal, t_us)"
@@ -312,9 +341,12 @@ twin_status twin__spool_commit(twin_spool *sp)
     }
     sqlite3_finalize(q);
     q = NULL;
+    if (twin__spool_late_commit(sp) != SQLITE_OK) goto bad;
     if (sqlite3_exec(sp->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto bad;
     for (i = 0; i < sp->nmarks; i++) sp->sigs[sp->marks[i].sig].cursor = sp->marks[i].t_us;
     sp->nmarks = 0;
+    if (sp->late_moved) sp->late_seq = sp->late_mark;
+    sp->late_moved = 0;
     return TWIN_OK;
 bad: {
     twin_status s = sql_fail(sp, "saving the cursors");
@@ -368,5 +400,11 @@ twin_status twin__spool_backlog(twin_spool *sp, uint64_t *samples, uint64_t *sig
             *lag_us = sqlite3_column_int64(q, 0);
     }
     sqlite3_finalize(q);
+    {
+        uint64_t late = 0;
+        twin_status s = twin__spool_late_backlog(sp, &late);
+        if (s != TWIN_OK) return s;
+        *samples += late;
+    }
     return TWIN_OK;
 }

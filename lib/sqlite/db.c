@@ -62,6 +62,16 @@ static const char *const sources_sql =
     "CREATE TABLE signal_sources(twin TEXT NOT NULL, signal TEXT NOT NULL, source TEXT NOT NULL,"
     " PRIMARY KEY(twin, signal)) WITHOUT ROWID;";
 
+/* Schema 7: late samples logged for the forwarders (latelog.c). Its seq
+   never goes back (AUTOINCREMENT): a forwarder's late cursor stays valid
+   when the log has been emptied. */
+static const char *const late_sql =
+    "CREATE TABLE upstreams(cursors TEXT NOT NULL, upstream TEXT NOT NULL,"
+    " late_seq INTEGER NOT NULL, PRIMARY KEY(cursors, upstream)) WITHOUT ROWID;"
+    "CREATE TABLE late_log(seq INTEGER PRIMARY KEY AUTOINCREMENT, signal INTEGER NOT NULL,"
+    " t_us INTEGER NOT NULL);"
+    "CREATE INDEX late_log_signal ON late_log(signal, t_us);";
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAMPLE] = "INSERT INTO samples(signal, t_us, value) VALUES(?1, ?2, ?3)",
     [ST_SIG_INS] = "INSERT INTO signals(twin, name, unit) VALUES(?1, ?2, ?3)"
@@ -150,6 +160,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MARK_DEL] = "DELETE FROM tier_marks WHERE signal = ?1 AND res_us = ?2",
     [ST_TBLK_OF_RES] = "SELECT id FROM tier_blocks WHERE signal = ?1 AND res_us = ?2 LIMIT ?3",
     [ST_TIER_OF_RES] = "SELECT t_us FROM tiers WHERE signal = ?1 AND res_us = ?2 LIMIT ?3",
+    [ST_UPSTREAMS_ANY] = "SELECT EXISTS(SELECT 1 FROM upstreams)",
+    [ST_LATE_LOG] = "INSERT INTO late_log(signal, t_us) VALUES(?1, ?2)",
+    [ST_LATE_FORGET_UPTO] = "DELETE FROM late_log WHERE signal = ?1 AND t_us <= ?2",
+    [ST_LATE_FORGET_BEFORE] = "DELETE FROM late_log WHERE t_us < ?1",
+    [ST_TWIN_LATE_DEL] = "DELETE FROM late_log WHERE signal IN"
+                         " (SELECT id FROM signals WHERE twin = ?1)",
 };
 
 twin_status tsq_status(int rc)
@@ -246,6 +262,7 @@ twin_status tsq_begin(twin_sqlite *db)
     if (db->in_tx) return TWIN_OK;
     if ((s = tsq_exec(db, "BEGIN IMMEDIATE")) != TWIN_OK) return s;
     db->in_tx = 1;
+    db->late_logging = -1; /* the registry read at this transaction's first late sample */
     return TWIN_OK;
 }
 
@@ -421,10 +438,10 @@ static const char *const tier_times_sql =
     "ALTER TABLE tiers ADD COLUMN last_t_us INTEGER NOT NULL DEFAULT 0;"
     "UPDATE tiers SET first_t_us = t_us, last_t_us = t_us + res_us - 1;";
 
-/* Migrate a schema 1 to 5 database to this one, in one transaction: all
+/* Migrate a schema 1 to 6 database to this one, in one transaction: all
    or nothing. Schema 3 to 4 adds the (empty) tier tables; 4 to 5 the open
    blocks' logs and the buckets' first and last times; 5 to 6 the (empty)
-   sources tables. */
+   sources tables; 6 to 7 the (empty) forwarders' registry and late log. */
 static twin_status migrate(twin_sqlite *db, const char *path)
 {
     twin_status s = TWIN_OK;
@@ -441,6 +458,7 @@ static twin_status migrate(twin_sqlite *db, const char *path)
     if (s == TWIN_OK && ver >= 3 && ver <= 4) s = tsq_exec(db, open_log_sql);
     if (s == TWIN_OK && ver == 4) s = tsq_exec(db, tier_times_sql);
     if (s == TWIN_OK && ver >= 1 && ver <= 5) s = tsq_exec(db, sources_sql);
+    if (s == TWIN_OK && ver >= 1 && ver <= 6) s = tsq_exec(db, late_sql);
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", TWIN_SQLITE_SCHEMA_VERSION);
     if (s == TWIN_OK && ver < TWIN_SQLITE_SCHEMA_VERSION) s = tsq_exec(db, sql);
     if (s == TWIN_OK) s = tsq_exec(db, "COMMIT");
@@ -492,7 +510,7 @@ static twin_status setup(twin_sqlite *db, const char *path, const twin_sqlite_op
                  TWIN_SQLITE_SCHEMA_VERSION);
         if ((s = tsq_exec(db, schema_sql)) != TWIN_OK || (s = tsq_exec(db, blocks_sql)) != TWIN_OK ||
             (s = tsq_exec(db, tiers_sql)) != TWIN_OK || (s = tsq_exec(db, sources_sql)) != TWIN_OK ||
-            (s = tsq_exec(db, sql)) != TWIN_OK) {
+            (s = tsq_exec(db, late_sql)) != TWIN_OK || (s = tsq_exec(db, sql)) != TWIN_OK) {
             sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }

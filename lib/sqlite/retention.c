@@ -248,6 +248,8 @@ twin_status twin_sqlite_apply_retention(twin_sqlite *db, const twin_sqlite_reten
         if ((s = run(db, "DELETE FROM samples WHERE t_us < ?1", args, 1, &st.raw_folded)) !=
             TWIN_OK)
             goto fail;
+        /* the forwarders' late log rows of those samples with them */
+        if (st.raw_folded && (s = tsq_late_forget(db, 0, st.cutoff_us)) != TWIN_OK) goto fail;
         if (db->schema >= 3 && (s = fold_blocks(db, st.cutoff_us, r->bucket_us, &st)) != TWIN_OK)
             goto fail;
         if (r->rollup_keep_us > 0 && now_us >= INT64_MIN + r->rollup_keep_us) {

@@ -6,8 +6,9 @@
  * of a flush is that of its own samples, not of the whole block. When the
  * block fills, it moves to `blocks` whole and its chunks are deleted, in
  * the same transaction. Older (late) samples go to the `samples` table as
- * raw rows, or (their span folded already) into the tiers (tiers.c). Reads
- * merge the three. */
+ * raw rows, or (their span folded already) into the tiers (tiers.c); a raw
+ * one is also logged for the forwarders when one has registered
+ * (latelog.c). Reads merge the three. */
 #include "codec.h"
 #include "sqlite_int.h"
 
@@ -325,6 +326,8 @@ twin_status tsq_series_append(twin_sqlite *db, tsq_sig *g, const struct tsq_row 
             rc = sqlite3_step(q);
             sqlite3_reset(q);
             if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot store a sample");
+            /* for a forwarder whose cursor may have passed its time */
+            if ((st = tsq_late_log(db, g->row, r[k].t)) != TWIN_OK) return st;
             continue;
         }
         if (s->enc.n) {

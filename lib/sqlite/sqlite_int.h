@@ -47,7 +47,8 @@ enum {
     ST_LATE_DEL_UPTO, ST_TIER_GET, ST_TIER_PUT, ST_TIER_OLD, ST_TIER_DEL, ST_TWIN_TIERS_DEL,
     ST_TWIN_MARKS_DEL, ST_TWIN_TBLK_DEL, ST_TIER_FULL, ST_TBLK_INS, ST_TIER_DEL_UPTO, ST_TBLK_OLD,
     ST_TBLK_DEL, ST_TBLK_AT, ST_TBLK_FIRST, ST_TBLK_MAXT1, ST_MARK_DEL, ST_TBLK_OF_RES,
-    ST_TIER_OF_RES, ST_COUNT
+    ST_TIER_OF_RES, ST_UPSTREAMS_ANY, ST_LATE_LOG, ST_LATE_FORGET_UPTO, ST_LATE_FORGET_BEFORE,
+    ST_TWIN_LATE_DEL, ST_COUNT
 };
 
 struct twin_sqlite {
@@ -59,6 +60,8 @@ struct twin_sqlite {
     int in_tx;
     int readonly;
     uint64_t dup_dropped;  /* late samples at a time already held (series.c) */
+    int late_logging;      /* a forwarder registered (latelog.c): 1, 0; -1 not read in
+                              this transaction yet */
     const twin_ingest *ing;
     tsq_sig *sigs;         /* open addressing by handle */
     size_t nsigs, capsigs;
@@ -135,6 +138,14 @@ void tsq_series_free(tsq_series *s);
 void tsq_series_forget_all(twin_sqlite *db);
 twin_status tsq_series_encode(twin_sqlite *db, int64_t row, const int64_t *t, const double *v,
                               size_t n);
+
+/* The late log of the forwarders (latelog.c, schema 7). */
+/* A late sample of signal `row` at t stored raw (in `samples`), in the open
+   transaction: logged when a forwarder has registered. */
+twin_status tsq_late_log(twin_sqlite *db, int64_t row, int64_t t);
+/* Raw late samples deleted: signal row's up to t1 (folding), or every
+   signal's before t (row 0; retention): their log rows go with them. */
+twin_status tsq_late_forget(twin_sqlite *db, int64_t row, int64_t t);
 
 /* Tiers (tiers.c, policy.c). */
 twin_status tsq_policies_refresh(twin_sqlite *db);

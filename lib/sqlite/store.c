@@ -341,6 +341,13 @@ static twin_status cb_del_twin(void *ud, const char *id)
         }
         sqlite3_reset(s);
     }
+    if (db->schema >= 7) {
+        /* the forwarders' late log of its signals */
+        sqlite3_stmt *s = tsq_stmt(db, ST_TWIN_LATE_DEL);
+        if (!s) return failed(db, SQLITE_ERROR, "twin");
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        if ((r = step_done(db, s, "cannot delete a twin")) != TWIN_OK) return r;
+    }
     for (k = db->schema >= 4 ? 0 : 5; k < sizeof order / sizeof *order; k++) {
         sqlite3_stmt *s = tsq_stmt(db, order[k]);
         if (!s) return failed(db, SQLITE_ERROR, "twin");

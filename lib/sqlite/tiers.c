@@ -253,6 +253,8 @@ static twin_status late_delete(fold *F, int64_t t1)
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(F->db, rc, "tiers: cannot delete late samples");
+    /* their rows of the forwarders' late log with them */
+    if (sqlite3_changes(F->db->db) > 0) return tsq_late_forget(F->db, F->row, t1);
     return TWIN_OK;
 }
 

@@ -53,7 +53,7 @@ from .values import encode_id
 
 SONAME = "libtwin-sqlite.so.1"
 ENV = "LIBTWIN_SQLITE_LIBRARY"
-SCHEMA_VERSION = 6  # TWIN_SQLITE_SCHEMA_VERSION
+SCHEMA_VERSION = 7  # TWIN_SQLITE_SCHEMA_VERSION
 TIERS_MAX = 4  # TWIN_SQLITE_TIERS_MAX
 
 # twin_sqlite_policy_scope

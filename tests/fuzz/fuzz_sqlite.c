@@ -7,7 +7,8 @@
  * schema 4 (twins and relationships with properties of every type,
  * signals with units, samples in closed and open blocks and late ones, a
  * health state, a tier policy folded into single buckets and tier blocks,
- * documents), re-written with 1 KiB pages, and the same plant as a schema
+ * documents, a forwarder's upstream registered and the late samples in
+ * the late log as the store logs them), re-written with 1 KiB pages, and the same plant as a schema
  * 2 database (raw samples, no blocks or tiers: opened read-write it is
  * migrated). Each input is
  *
@@ -357,6 +358,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(b, sizeof b, "%s/seed2.db", dir);
     snprintf(path, sizeof path, "%s/run.db", dir);
     build_plant(a);
+    {   /* a forwarder registered: the late rows logged, later ones too */
+        sqlite3 *c;
+        if (sqlite3_open(a, &c) != SQLITE_OK) die("sqlite3_open", a);
+        sql(c, "INSERT INTO upstreams(cursors, upstream, late_seq) VALUES('fuzz', 'u', 0);"
+               "INSERT INTO late_log(signal, t_us) SELECT signal, t_us FROM samples;");
+        sqlite3_close(c);
+    }
     repage(a);
     make_schema2(a, b);
     slurp(a, &seeds[0]);

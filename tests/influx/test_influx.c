@@ -416,6 +416,117 @@ START_TEST(forwarder_killed)
 }
 END_TEST
 
+/* A forwarder's process: forwards until idle, then exits 0 (or, when
+   `die`, is killed by SIGKILL). */
+static pid_t forwarder(const char *path, int die)
+{
+    char url[64];
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        twin_influx_options o;
+        twin_influx *fw;
+        twin_sqlite *db;
+        twin_influx_progress p;
+        if (twin_sqlite_open(&db, path, NULL) != TWIN_OK) _exit(2);
+        opts(&o, &server, url, sizeof url);
+        o.batch_lines = 100;
+        if (twin_influx_create(&fw, db, &o) != TWIN_OK) _exit(3);
+        do {
+            p.size = sizeof p;
+            if (twin_influx_step(fw, 1, &p) != TWIN_OK) _exit(4);
+            if (p.state == TWIN_INFLUX_BACKOFF) influx_sleep_ms(p.wait_ms);
+        } while (p.state != TWIN_INFLUX_IDLE);
+        if (die) raise(SIGKILL);
+        twin_influx_destroy(fw);
+        twin_sqlite_close(db);
+        _exit(0);
+    }
+    return pid;
+}
+
+/* Late samples (issue 20): after a first forward by a process killed once
+   idle, the store gets samples older than the cursors (between stored
+   ones), between the cursors and the newest, and one at a time it holds,
+   over four signals; then forwarders killed at random moments and a last
+   one that finishes. Every sample is upstream once (InfluxDB overwrites a
+   point sent again), the held time with its first value. Then the log
+   sent again whole (another upstream's row kept it; the place put back):
+   still once upstream, and the log empty once every upstream passed it. */
+START_TEST(late_samples)
+{
+    const char *path = sq_path(dir, "l.db");
+    long count[8], got[8];
+    double sum[8], gsum[8];
+    long late;
+    int rounds = 0, done = 0, st, i;
+    pid_t pid;
+    make_store(path, 4, 1000);
+    pid = forwarder(path, 1);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %d", st);
+    check_exact(&server, "twin", 4, 1000);
+    late = sq_write_forward_late(path, 4, 1000, 400, 0, count, sum);
+    ck_assert_int_eq(late, 4 * 120 + 50 * 6);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), late);
+    {   /* another upstream, which keeps the log */
+        sqlite3 *c;
+        ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(c, "INSERT INTO upstreams VALUES('other', 'o', 0)", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(c);
+    }
+    while (!done) {
+        pid = forwarder(path, 0);
+        influx_sleep_ms(10 + (long)(next_rand() % 120));
+        if (rounds < 6) kill(pid, SIGKILL);
+        ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+        if (WIFEXITED(st)) {
+            ck_assert_int_eq(WEXITSTATUS(st), 0);
+            done = 1;
+        }
+        rounds++;
+    }
+    memset(got, 0, sizeof got);
+    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
+    for (i = 0; i < 4; i++) {
+        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
+        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
+    }
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), late);
+    {   /* the whole log again: every logged sample is at or before its
+           cursor now */
+        char url[64];
+        twin_influx_options o;
+        twin_influx *fw;
+        twin_influx_stats fs;
+        twin_sqlite *db = open_db(path);
+        ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(db),
+                                      "DELETE FROM upstreams WHERE cursors = 'other';"
+                                      " UPDATE upstreams SET late_seq = 0",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        opts(&o, &server, url, sizeof url);
+        ck_assert_int_eq(twin_influx_create(&fw, db, &o), TWIN_OK);
+        drain(fw, 30);
+        fs.size = sizeof fs;
+        ck_assert_int_eq(twin_influx_get_stats(fw, &fs), TWIN_OK);
+        ck_assert_uint_eq(fs.lines_sent, (uint64_t)late);
+        ck_assert_uint_eq(fs.confirmed, (uint64_t)late);
+        twin_influx_destroy(fw);
+        twin_sqlite_close(db);
+    }
+    memset(got, 0, sizeof got);
+    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
+    for (i = 0; i < 4; i++) {
+        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
+        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
+    }
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
+}
+END_TEST
+
 START_TEST(server_stalled)
 {
     const char *path = sq_path(dir, "e.db");
@@ -1067,6 +1178,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, server_killed);
         tcase_add_test(tc, forwarder_killed);
         tcase_add_test(tc, server_stalled);
+        tcase_add_test(tc, late_samples);
         tcase_add_test(tc, rejected_line);
         tcase_add_test(tc, twinctl_forward);
     }

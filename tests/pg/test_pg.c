@@ -436,6 +436,124 @@ START_TEST(forwarder_killed)
 }
 END_TEST
 
+/* A forwarder's process: forwards into table tbl until idle, then exits 0
+   (or, when `die`, is killed by SIGKILL). */
+static pid_t forwarder(const char *path, const char *tbl, uint32_t flags, int die)
+{
+    char ci[256];
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        twin_pg_options o;
+        twin_pg *fw;
+        twin_sqlite *db;
+        twin_pg_progress p;
+        if (twin_sqlite_open(&db, path, NULL) != TWIN_OK) _exit(2);
+        opts(&o, ci, sizeof ci, tbl);
+        o.batch_rows = 150;
+        o.flags = flags;
+        if (twin_pg_create(&fw, db, &o) != TWIN_OK) _exit(3);
+        do {
+            p.size = sizeof p;
+            if (twin_pg_step(fw, 1, &p) != TWIN_OK) _exit(4);
+            if (p.state == TWIN_PG_BACKOFF) pgsrv_sleep_ms(p.wait_ms);
+        } while (p.state != TWIN_PG_IDLE);
+        if (die) raise(SIGKILL);
+        twin_pg_destroy(fw);
+        twin_sqlite_close(db);
+        _exit(0);
+    }
+    return pid;
+}
+
+/* Late samples (issue 20): after a first forward by a process killed once
+   idle, the store gets samples older than the cursors (between stored
+   ones), between the cursors and the newest, and one at a time it holds,
+   over four signals; then forwarders killed at random moments and a last
+   one that finishes, into two tables (the staging path, and the direct
+   COPY, whose repeats take the staging path). Every sample is in each
+   table once (the key drops a row sent again), the held time with its
+   first value. The log, kept while the second upstream has not passed
+   it, sent again whole into the first table (its place put back): every
+   row a duplicate. The log is empty at the end. */
+START_TEST(late_samples)
+{
+    static const char *const tables[2] = {"t_late", "t_late_direct"};
+    const char *path = sq_path(dir, "l.db");
+    long count[8], late;
+    double sum[8];
+    char sql[512];
+    int st, i, t;
+    pid_t pid;
+    make_store(path, 4, 1000, 0, NULL, NULL);
+    for (t = 0; t < 2; t++) {
+        pid = forwarder(path, tables[t], t ? TWIN_PG_DIRECT : 0, 1);
+        ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+        ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %d", st);
+        check_exact(tables[t], "gw", 4, 1000, 0);
+    }
+    late = sq_write_forward_late(path, 4, 1000, 400, 0, count, sum);
+    ck_assert_int_eq(late, 4 * 120 + 50 * 6);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), late);
+    for (t = 0; t < 2; t++) {
+        int rounds = 0, done = 0;
+        while (!done) {
+            pid = forwarder(path, tables[t], t ? TWIN_PG_DIRECT : 0, 0);
+            pgsrv_sleep_ms(10 + (long)(next_rand() % 150));
+            if (rounds < 6) kill(pid, SIGKILL);
+            ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+            if (WIFEXITED(st)) {
+                ck_assert_int_eq(WEXITSTATUS(st), 0);
+                done = 1;
+            }
+            rounds++;
+        }
+        /* the log is kept until both upstreams passed it */
+        if (t == 0) ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), late);
+        if (t == 0) {  /* the log again: at or before its cursors now, every row */
+            twin_pg_options o;
+            twin_pg *fw;
+            twin_pg_stats ps;
+            char ci[256];
+            twin_sqlite *db = open_db(path);
+            ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(db),
+                                          "UPDATE upstreams SET late_seq = 0 WHERE upstream"
+                                          " LIKE '%/t_late'",
+                                          NULL, NULL, NULL),
+                             SQLITE_OK);
+            ck_assert_int_eq(sqlite3_changes(twin_sqlite_connection(db)), 1);
+            opts(&o, ci, sizeof ci, tables[0]);
+            ck_assert_int_eq(twin_pg_create(&fw, db, &o), TWIN_OK);
+            drain(fw, 30);
+            ps.size = sizeof ps;
+            ck_assert_int_eq(twin_pg_get_stats(fw, &ps), TWIN_OK);
+            ck_assert_uint_eq(ps.rows_sent >= (uint64_t)late, 1);
+            ck_assert_uint_eq(ps.confirmed, (uint64_t)late);
+            ck_assert_uint_eq(ps.duplicates, (uint64_t)late);
+            twin_pg_destroy(fw);
+            twin_sqlite_close(db);
+        }
+        for (i = 0; i < 4; i++) {
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM %s WHERE source = 'gw' AND twin = 'pump-%d'", tables[t],
+                     i);
+            ck_assert_msg(q1(sql) == (double)count[i], "%s pump-%d: %.0f rows, want %ld",
+                          tables[t], i, q1(sql), count[i]);
+            snprintf(sql, sizeof sql,
+                     "SELECT sum(value) FROM %s WHERE source = 'gw' AND twin = 'pump-%d'", tables[t],
+                     i);
+            ck_assert_msg(q1(sql) == sum[i], "%s pump-%d: sum %.17g, want %.17g", tables[t], i,
+                          q1(sql), sum[i]);
+        }
+        snprintf(sql, sizeof sql,
+                 "SELECT value FROM %s WHERE twin = 'pump-0' AND t = to_timestamp(%lld)", tables[t],
+                 (long long)(T0 / SEC + 300));
+        ck_assert(q1(sql) == 300.0);
+    }
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
+}
+END_TEST
+
 START_TEST(server_stalled)
 {
     const char *path = sq_path(dir, "e.db");
@@ -942,6 +1060,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, server_killed);
         tcase_add_test(tc, forwarder_killed);
         tcase_add_test(tc, server_stalled);
+        tcase_add_test(tc, late_samples);
         tcase_add_test(tc, rejected_rows);
         tcase_add_test(tc, fleet_query);
         tcase_add_test(tc, tls);

@@ -69,6 +69,81 @@ void sq_close(sq *x, int flush)
     memset(x, 0, sizeof *x);
 }
 
+uint64_t sq_write_late(const char *path, const twin_sample *s, size_t n)
+{
+    twin_signal_options lo;
+    twin_sqlite_counts c;
+    sq x;
+    size_t k;
+    twin_signal_options_init(&lo);
+    lo.order = TWIN_INGEST_ORDER_WINDOW;
+    lo.reorder_window_us = 7 * 24 * 3600 * SEC;
+    lo.history = 8;
+    sq_load_options = &lo;
+    sq_open(&x, path, 0, 5000);
+    sq_load_options = NULL;
+    for (k = 0; k < n; k++) {
+        uint8_t oc = 255;
+        size_t done = 0;
+        ck_assert_int_eq(twin_ingest_write(x.ing, &s[k], 1, &oc, &done), TWIN_OK);
+        ck_assert_msg(done == 1 && (oc == TWIN_INGEST_ACCEPTED || oc == TWIN_INGEST_ACCEPTED_LATE),
+                      "%s/%s at %lld: outcome %d", s[k].twin_id, s[k].signal,
+                      (long long)s[k].t_us, oc);
+    }
+    ck_assert_int_eq(twin_store_flush(x.st), TWIN_OK);
+    memset(&c, 0, sizeof c);
+    c.size = sizeof c;
+    ck_assert_int_eq(twin_sqlite_get_counts(x.db, &c), TWIN_OK);
+    sq_close(&x, 1);
+    return c.late_duplicates;
+}
+
+long sq_write_forward_late(const char *path, int nsig, long n, long more, double base,
+                           long *count, double *sum)
+{
+    static char twin[8][16], name[8][16];
+    twin_sample *s;
+    size_t m = 0, cap;
+    long late = 0, k;
+    int i;
+    ck_assert(nsig <= 8 && n >= 1000 && more >= 400);
+    cap = (size_t)nsig * ((size_t)more + 100 + 50 * 8 + 20) + 1;
+    ck_assert_ptr_nonnull(s = calloc(cap, sizeof *s));
+    for (i = 0; i < nsig; i++) {
+        double b = base + (double)i * 1e6;
+        snprintf(twin[i], sizeof twin[i], "pump-%d", i);
+        snprintf(name[i], sizeof name[i], "s%d", i);
+        count[i] = n;
+        sum[i] = b * (double)n + (double)n * (double)(n - 1) / 2;
+        for (k = n; k < n + more; k++, m++) { /* on time */
+            s[m] = (twin_sample){twin[i], name[i], T0 + k * SEC, b + (double)k, NULL};
+            count[i]++, sum[i] += b + (double)k;
+        }
+    }
+    /* the late ones by a handle of their own: ingest's history, fresh,
+       accepts them in time order (a time before one it evicted is refused) */
+    ck_assert_uint_eq(sq_write_late(path, s, m), 0);
+    m = 0;
+    for (i = 0; i < nsig; i++) {
+        double b = base + (double)i * 1e6;
+        for (k = 0; k < 100 + 50 * i; k++, m++, late++) { /* older than the cursor */
+            s[m] = (twin_sample){twin[i], name[i], T0 + 2 * k * SEC + SEC / 2,
+                                 b + 10000.0 + (double)k, NULL};
+            count[i]++, sum[i] += s[m].value;
+        }
+        for (k = 0; k < 20; k++, m++, late++) { /* between the cursor and the newest */
+            s[m] = (twin_sample){twin[i], name[i], T0 + (n + 20 * k) * SEC + SEC / 2,
+                                 b + 20000.0 + (double)k, NULL};
+            count[i]++, sum[i] += s[m].value;
+        }
+    }
+    ck_assert_uint_eq(sq_write_late(path, s, m), 0);
+    s[0] = (twin_sample){twin[0], name[0], T0 + 300 * SEC, -7.0, NULL}; /* held: dropped */
+    ck_assert_uint_eq(sq_write_late(path, s, 1), 1);
+    free(s);
+    return late;
+}
+
 long long sq_query(const char *path, const char *sql)
 {
     sqlite3 *c;

@@ -38,6 +38,27 @@ void sq_close(sq *x, int flush);
  * handle of its own, asserting strictly increasing times. */
 long sq_samples(const char *path, const char *twin, const char *name);
 
+/* Write samples s[0..n) (by names) into the store at path as late ones
+ * come: its signals loaded with a reorder window of a week and a history of
+ * 8, so that ingest accepts samples older than the newest (and one at a
+ * time the store holds reaches the store), asserting that each is accepted
+ * (on time or late); then flushed. Returns the store's late duplicates
+ * (twin_sqlite_counts.late_duplicates) of that handle. */
+uint64_t sq_write_late(const char *path, const twin_sample *s, size_t n);
+
+/* The late samples of the forwarders' tests (tests/influx, tests/pg), for
+ * a store of their shape (signals "pump-<i>"/"s<i>", i < nsig <= 8, n >=
+ * 1000 samples each at 1 Hz from T0, value base + i * 1e6 + k) forwarded
+ * up to its newest: for each signal, `more` samples on time after those
+ * (not forwarded yet); 100 + 50 i late ones between stored ones, older
+ * than the cursor; 20 between the cursor and the newest (with more >=
+ * 400); and for signal 0 one at a time the store holds (dropped: upstream
+ * keeps the first value). Writes them (sq_write_late()) and fills
+ * count[i], sum[i] (integral values: exact sums) with what each series
+ * must hold upstream. Returns the late samples the store kept. */
+long sq_write_forward_late(const char *path, int nsig, long n, long more, double base,
+                           long *count, double *sum);
+
 /* One integer query (sqlite3 on its own connection). */
 long long sq_query(const char *path, const char *sql);
 

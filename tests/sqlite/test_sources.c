@@ -181,6 +181,7 @@ START_TEST(test_sqlite_sources_schema_5_migrates)
         sqlite3 *c;
         ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
         ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE sources; DROP TABLE signal_sources;"
+                                         " DROP TABLE upstreams; DROP TABLE late_log;"
                                          " PRAGMA user_version = 5;",
                                       NULL, NULL, NULL),
                          SQLITE_OK);

@@ -935,6 +935,7 @@ START_TEST(test_schema_3_migrates_to_4)
                                      " t1_us, n, data FROM open_blocks WHERE seq = 0;"
                                      " DROP TABLE open_blocks; ALTER TABLE ob3 RENAME TO open_blocks;"
                                      " DROP TABLE sources; DROP TABLE signal_sources;"
+                                     " DROP TABLE upstreams; DROP TABLE late_log;"
                                      " PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -1052,6 +1053,7 @@ START_TEST(test_schema_4_migrates)
                      " WHERE seq = 0; DROP TABLE open_blocks; ALTER TABLE ob4 RENAME TO open_blocks;"
                      "ALTER TABLE tiers DROP COLUMN first_t_us; ALTER TABLE tiers DROP COLUMN"
                      " last_t_us; DROP TABLE sources; DROP TABLE signal_sources;"
+                     " DROP TABLE upstreams; DROP TABLE late_log;"
                      " PRAGMA user_version = 4;",
                      NULL, NULL, NULL),
         SQLITE_OK);

@@ -362,6 +362,118 @@ static twin_status call_counts(sw_ctx *c)
     return twin_sqlite_get_counts(X(c)->db, &n);
 }
 
+/* ---- the forwarders' late log (schema 7) ---- */
+
+static twin_status call_set_policy(sw_ctx *c);
+
+static long long count_of(sw_ctx *c, const char *sql)
+{
+    sqlite3_stmt *q;
+    long long n = -1;
+    ck_assert_int_eq(sqlite3_prepare_v2(twin_sqlite_connection(X(c)->db), sql, -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW) n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+static long long late_rows(sw_ctx *c)
+{
+    return count_of(c, "SELECT count(*) FROM late_log");
+}
+
+/* A late sample straight to the store's callbacks (past ingest's order
+   checks), in one transaction. */
+static twin_status write_late(sw_ctx *c, int64_t t)
+{
+    twin_store_callbacks cb;
+    twin_signal_sample s;
+    twin_status st;
+    if (twin_sqlite_callbacks(X(c)->db, &cb) != TWIN_OK) return TWIN_E_INVAL;
+    s.signal = c->sig;
+    s.t_us = t;
+    s.value = -1.5;
+    if ((st = cb.write_samples(cb.ud, &s, 1)) != TWIN_OK) return st;
+    return cb.flush(cb.ud);
+}
+
+/* setup_full with a forwarder's upstream registered: late samples are
+   logged. */
+static void setup_registered(sw_ctx *c)
+{
+    setup_full(c);
+    ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(X(c)->db),
+                                  "INSERT INTO upstreams(cursors, upstream, late_seq)"
+                                  " VALUES('sweep', 'u', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+}
+
+/* The late sample stored and logged, or neither. */
+static twin_status after_write_late(sw_ctx *c, twin_status st)
+{
+    twin_sqlite_counts n;
+    memset(&n, 0, sizeof n);
+    n.size = sizeof n;
+    SW_CHECK(twin_sqlite_get_counts(X(c)->db, &n) == TWIN_OK);
+    SW_CHECK(n.samples == (st == TWIN_OK ? 301u : 300u));
+    SW_CHECK(late_rows(c) == (st == TWIN_OK ? 1 : 0));
+    return TWIN_OK;
+}
+
+static void setup_write_late(sw_ctx *c)
+{
+    setup_registered(c);
+    c->after = after_write_late;
+}
+
+static twin_status call_write_late(sw_ctx *c)
+{
+    return write_late(c, T0 + 100 * SEC + SEC / 2);
+}
+
+/* Logged late samples: retention and folding delete their rows with
+   theirs. */
+static void setup_late_logged(sw_ctx *c)
+{
+    setup_registered(c);
+    ck_assert_int_eq(write_late(c, T0 + 100 * SEC + SEC / 2), TWIN_OK);
+    ck_assert_int_eq(write_late(c, T0 + 250 * SEC + SEC / 2), TWIN_OK);
+    ck_assert_int_eq(late_rows(c), 2);
+}
+
+/* Folded with their block (their log rows gone with them), or not at all
+   (a failure; or, done, a fold that found its block unreadable). */
+static twin_status after_fold_late(sw_ctx *c, twin_status st)
+{
+    SW_CHECK(late_rows(c) == count_of(c, "SELECT count(*) FROM samples"));
+    SW_CHECK(st == TWIN_OK || late_rows(c) == 2);
+    return TWIN_OK;
+}
+
+/* The first 300 samples' block closed (a step of half a second does not
+   fit its quantum) and 100 s newer ones after it: a fold with raw:1m takes
+   the block and the late samples in its span. */
+static void setup_late_tiered(sw_ctx *c)
+{
+    setup_full(c);
+    for (int k = 0; k < 100; k++) {
+        twin_signal_sample s = {c->sig, T0 + 300 * SEC + SEC / 2 + k * SEC, 12.0};
+        ck_assert_int_eq(twin_ingest_write_signals(c->ing, &s, 1, NULL, NULL), TWIN_OK);
+    }
+    ck_assert_int_eq(twin_store_flush(c->st), TWIN_OK);
+    ck_assert_int_eq(sqlite3_exec(twin_sqlite_connection(X(c)->db),
+                                  "INSERT INTO upstreams(cursors, upstream, late_seq)"
+                                  " VALUES('sweep', 'u', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(write_late(c, T0 + 100 * SEC + SEC / 2), TWIN_OK);
+    ck_assert_int_eq(write_late(c, T0 + 250 * SEC + SEC / 2), TWIN_OK);
+    ck_assert_int_eq(twin_sqlite_set_fold_budget(X(c)->db, 0, 0), TWIN_OK);
+    ck_assert_int_eq(call_set_policy(c), TWIN_OK);
+    c->after = after_fold_late;
+}
+
 static void setup_docs(sw_ctx *c)
 {
     setup_full(c);
@@ -594,6 +706,10 @@ static const sw_case cases_sqlite[] = {
     {"sqlite_bind_ingest", "twin_sqlite_bind_ingest", setup_full, call_bind, 0, 0},
     {"sqlite_callbacks", "twin_sqlite_callbacks", setup_full, call_callbacks, 0, 0},
     {"sqlite_save_sources", "twin_sqlite_save_sources", setup_sourced, call_save_sources, 0, 0},
+    {"sqlite_write_late_logged", "twin_sqlite_callbacks", setup_write_late, call_write_late, 0, 0},
+    {"sqlite_apply_retention_late_log", "twin_sqlite_apply_retention", setup_late_logged,
+     call_apply_retention, 0, 0},
+    {"sqlite_fold_late_log", "twin_sqlite_fold", setup_late_tiered, call_fold, 0, 0},
     {"sqlite_load_sources", "twin_sqlite_load_sources", setup_sources_kept, call_load_sources,
      0, 0},
     {NULL, NULL, NULL, NULL, 0, 0},
