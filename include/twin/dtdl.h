@@ -54,7 +54,10 @@
  *   and a `maxMultiplicity` of 500.
  * - libtwin's: at most 100000 elements in one document
  *   (`excessiveDepthWide`); at most 1000 languages in one `displayName` or
- *   `description` (`twin.tooManyLanguages`).
+ *   `description` (`twin.tooManyLanguages`); at most 8 extension contexts
+ *   whose vocabulary libtwin models (mqtt, requirement, iotcentral,
+ *   iotoperations) in force at once, each naming counted
+ *   (`twin.tooManyContexts`).
  * - A diagnostic's JSON pointer holds at most 4095 bytes: a longer one is
  *   cut to the deepest ancestor whose pointer fits (its line and column are
  *   that ancestor's).

@@ -600,6 +600,37 @@ START_TEST(test_elements_100000)
 }
 END_TEST
 
+/* 8 extension contexts with a vocabulary in force (each naming counts);
+ * the ninth was once taken as a context whose terms are not modelled,
+ * and every undefined term then passed. */
+static void contexts(sb *b, size_t n, const char *cotype)
+{
+    sb_add(b, "{\"@context\":[\"dtmi:dtdl:context;3\"");
+    for (size_t k = 0; k < n; k++) sb_add(b, ",\"dtmi:iotcentral:context;2\"");
+    sb_add(b, "],\"@id\":\"dtmi:x:I;1\",\"@type\":[\"Interface\"%s]}", cotype);
+}
+
+START_TEST(test_contexts_8)
+{
+    sb b = {0};
+    twin_models *m;
+    contexts(&b, 8, "");
+    m = at_ok(&b, NULL);
+    ck_assert_int_eq(twin_dtdl_kind_of(find_ok(m, "dtmi:x:I;1")), TWIN_DTDL_INTERFACE);
+    set_close(m);
+    b.n = 0;
+    contexts(&b, 8, ",\"Bogus\"");  /* an undefined co-type: refused */
+    past_fails(&b, NULL, TWIN_E_CONSTRAINT, "typeUndefinedTerm");
+    b.n = 0;
+    contexts(&b, 9, "");
+    past_fails(&b, NULL, TWIN_E_CONSTRAINT, "twin.tooManyContexts");
+    b.n = 0;
+    contexts(&b, 9, ",\"Bogus\"");
+    past_fails(&b, NULL, TWIN_E_CONSTRAINT, "twin.tooManyContexts");
+    free(b.s);
+}
+END_TEST
+
 /* ---- diagnostics ------------------------------------------------------------- */
 
 /* A diagnostic's JSON pointer: 4095 bytes whole; past that, cut to the
@@ -657,6 +688,7 @@ static Suite *limits_suite(void)
     tcase_add_test(tc, test_v2_inherited_contents_300);
     tcase_add_test(tc, test_hierarchy_1024);
     tcase_add_test(tc, test_elements_100000);
+    tcase_add_test(tc, test_contexts_8);
     tcase_add_test(tc, test_pointer_4095);
     suite_add_tcase(s, tc);
     return s;
