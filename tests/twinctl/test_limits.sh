@@ -193,6 +193,52 @@ check "import: a twin id of 1025 bytes is refused (exit 1)" \
 check "... naming the limit" has "error twin.invalidTwin: twin '$(printf 'x%.0s' $(seq 1025))': twin id is longer than 1024 bytes" "$tmp/err"
 check "... that twin left out, the others imported" test "$(twins_in "$tmp/id.out")" = 2
 
+# relationship identifiers: the same limit
+rel_id() {  # rel_id OUT BYTES: t0 -> t1 with an id of BYTES bytes
+    graph "$1" 2 0
+    python3 - "$1" "$2" <<'EOF'
+import json, sys
+with open(sys.argv[1], "a") as f:
+    f.write(json.dumps({"$dtId": "t0", "$relationshipId": "r" * int(sys.argv[2]),
+                        "$targetId": "t1", "$relationshipName": "r"}) + "\n")
+EOF
+}
+rel_id "$tmp/rid.ndjson" 1024
+check "import: a relationship id of 1024 bytes is read" run 0 "$tmp/rid.out" "$tmp/err" import -q -o - "$tmp/rid.ndjson"
+check "... that relationship with it" has "\"\$relationshipId\":\"$(printf 'r%.0s' $(seq 1024))\"" "$tmp/rid.out"
+rel_id "$tmp/rid.ndjson" 1025
+check "import: a relationship id of 1025 bytes is refused (exit 1)" \
+    run 1 "$tmp/rid.out" "$tmp/err" import -o - "$tmp/rid.ndjson"
+check "... naming the limit" has "error twin.invalidRelationship: relationship '$(printf 'r%.0s' $(seq 1025))' of 't0': relationship id is longer than 1024 bytes" "$tmp/err"
+check "... that relationship left out" test "$(rels_in "$tmp/rid.out")" = 0
+
+# model identifiers: the graph's 4096 bytes (an Interface's DTMI has 128
+# characters at most, so a longer one names no model of the file either)
+graph "$tmp/mid.ndjson" 1 0
+python3 - "$tmp/mid.ndjson" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    lines = f.read().splitlines()
+at = lines.index('{"Section":"Relationships"}')
+for n in (4096, 4097):
+    lines.insert(at, json.dumps({"$dtId": "m%d" % n, "$metadata": {"$model": "dtmi:" + "m" * (n - 5)}}))
+with open(sys.argv[1], "w") as f:
+    f.write("\n".join(lines) + "\n")
+EOF
+check "import: twins of models of 4096 and 4097 bytes are refused (exit 1)" \
+    run 1 "$tmp/mid.out" "$tmp/err" import -o - "$tmp/mid.ndjson"
+check "... 4096 bytes: no such model" has "error twin.modelViolation: twin 'm4096'" "$tmp/err"
+check "... 4097 bytes: past the limit" has "error twin.invalidTwin: twin 'm4097': model id is longer than 4096 bytes" "$tmp/err"
+check "... the other twin imported" test "$(twins_in "$tmp/mid.out")" = 1
+
+# the header: one object
+graph "$tmp/hdr.ndjson" 1 0
+sed -i '2a {"fileVersion":"2.0.0"}' "$tmp/hdr.ndjson"
+check "import: a second header object is refused (exit 1)" \
+    run 1 "$tmp/hdr.out" "$tmp/err" import -o - "$tmp/hdr.ndjson"
+check "... reported on its line" has "hdr.ndjson:3:1: error twin.badHeader: the header is one JSON object on one line" "$tmp/err"
+check "... the first one kept" test "$(sed -n 2p "$tmp/hdr.out")" = '{"fileVersion":"1.0.0"}'
+
 # ---- ingest: a database with twins t0, t1 (Telemetry v) and x...x (1024 bytes)
 python3 - "$tmp/tel.ndjson" <<'EOF'
 import json, sys
@@ -277,6 +323,20 @@ printf 'timestamp,twin,signal,value,source\n1718092803,t1,v,2,%sx\n' "$x1024" >"
 check "ingest: a source of 1025 bytes is a bad row (exit 1)" \
     run 1 "$tmp/out" "$tmp/err" ingest -d "$tmp/f.db" "$tmp/f.csv"
 check "... naming the limit" has "f.csv:2: error: source longer than 1024 bytes (the limit)" "$tmp/err"
+
+# ---- ingest: the header's columns (the seven, each once) and a row's fields
+newdb c.db
+printf 'timestamp,twin,signal,value,unit,source,receive_time\n1718092800,t0,v,4.5,,s1,1718092800.1\n' >"$tmp/c.csv"
+check "ingest: a header of all seven columns is read" run 0 "$tmp/out" "$tmp/err" ingest -q -d "$tmp/c.db" "$tmp/c.csv"
+check "... and its row" test "$(latest "$tmp/c.db" t0)" = 4.5
+printf 'timestamp,twin,signal,value,unit,source,receive_time,unit\n1718092801,t0,v,5.5\n' >"$tmp/c.csv"
+check "ingest: an eighth column is refused (exit 1)" run 1 "$tmp/out" "$tmp/err" ingest -q -d "$tmp/c.db" "$tmp/c.csv"
+check "... as a malformed header" has "c.csv:1: error: header: expected timestamp,twin,signal,value then any of unit, source, receive_time" "$tmp/err"
+check "... nothing more ingested" test "$(latest "$tmp/c.db" t0)" = 4.5
+printf 'timestamp,twin,signal,value,unit,source,receive_time\n1718092801,t0,v,5.5,,s1,1718092801.1,x\n' >"$tmp/c.csv"
+check "ingest: a row of eight fields under seven columns is a bad row (exit 1)" \
+    run 1 "$tmp/out" "$tmp/err" ingest -q -d "$tmp/c.db" "$tmp/c.csv"
+check "... reported" has "c.csv:2: error: expected the fields the header names (4 at least)" "$tmp/err"
 
 # ---- ingest: rows per file
 newdb r.db
