@@ -75,7 +75,7 @@ static inline size_t dp_push(twin__dp *p, const char *key)
     size_t mark = p->plen, n = p->plen + 1, k;
     char *path = p->path;
     if (p->pcut) return dp_cut(p);
-    for (k = 0; key[k]; k++) n += 1 + (key[k] == '~' || key[k] == '/');
+    for (k = 0; key[k] && n < TWIN__DP_PATH_MAX; k++) n += 1 + (key[k] == '~' || key[k] == '/');
     if (n >= TWIN__DP_PATH_MAX) return dp_cut(p);
     n = mark;
     path[n++] = '/';

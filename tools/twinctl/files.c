@@ -5,8 +5,8 @@
 #include "readlim.h"
 
 #include <dirent.h>
-#include <stdint.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +54,11 @@ int files_read_input(const char *path, char **buf, size_t *len)
     size_t max = lim(LIM_FILE_BYTES);
     int e = files_read(path, max, buf, len);
     if (e == EFBIG)
-        return cli_error("%s: larger than %lu bytes, the limit of an input file (%s)", path,
-                         (unsigned long)max, lim_env(LIM_FILE_BYTES)),
-               -1;
-    if (e) return cli_error("%s: %s", path, strerror(e)), -1;
-    return 0;
+        cli_error("%s: larger than %lu bytes, the limit of an input file (%s)", path,
+                  (unsigned long)max, lim_env(LIM_FILE_BYTES));
+    else if (e)
+        cli_error("%s: %s", path, strerror(e));
+    return e ? -1 : 0;
 }
 
 static void add(path_list *l, char *p)
