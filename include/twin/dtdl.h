@@ -31,6 +31,37 @@
  * their parts). Element pointers and the strings they return are owned by
  * the set and valid until twin_models_destroy().
  *
+ * @par Limits
+ * Documents are untrusted input: every limit below is enforced, with the
+ * status and diagnostic code given, and leaves the set as it was (the add
+ * call adds nothing).
+ * - Text: at most @c max_document_bytes (default 16 MiB, at most
+ *   ::TWIN_MODELS_DOCUMENT_MAX) a call: ::TWIN_E_RANGE before it is read.
+ *   UTF-8 and strict JSON (RFC 8259), else ::TWIN_E_PARSE (`twin.notUtf8`,
+ *   `twin.jsonSyntax`). Arrays and objects nest at most 512 deep
+ *   (::TWIN_E_PARSE, `twin.jsonTooDeep`). Strings, numbers, and the items
+ *   and members of a container are bounded by the text alone.
+ * - DTDL's own limits, per version (::TWIN_E_CONSTRAINT, the official
+ *   parser's codes): an Interface's `@id` and the DTMIs of `extends` and
+ *   `target` at most 128 characters, other DTMIs 2048 (v2) or 4096 (v3,
+ *   v4); names 64 (v2) or 512 characters; `displayName` 64 (v2) or 512,
+ *   `description` and `comment` 512 (`description` 4096 under the onvif
+ *   limit extension); complex schemas nested 5 deep (v2, v3) or 8 (v4;
+ *   24 under onvif, 12 under aio); `extends` 10 levels deep (v2, v3) or 12
+ *   (v4), at most 1024 Interfaces in a hierarchy (`twin.extendsTooMany`);
+ *   in v2 also 2 Interfaces in one `extends`, 300 contents in an Interface
+ *   (with those it extends), 30 fields in an Object, 100 values in an Enum
+ *   and a `maxMultiplicity` of 500.
+ * - libtwin's: at most 100000 elements in one document
+ *   (`excessiveDepthWide`); at most 1000 languages in one `displayName` or
+ *   `description` (`twin.tooManyLanguages`); at most 8 extension contexts
+ *   whose vocabulary libtwin models (mqtt, requirement, iotcentral,
+ *   iotoperations) in force at once, each naming counted
+ *   (`twin.tooManyContexts`).
+ * - A diagnostic's JSON pointer holds at most 4095 bytes: a longer one is
+ *   cut to the deepest ancestor whose pointer fits (its line and column are
+ *   that ancestor's).
+ *
  * @par Thread safety
  * Adding and resolving are writers: one thread per set, with no reader of
  * that set. Different sets share nothing: they may be filled and resolved
@@ -59,6 +90,11 @@ extern "C" {
 
 /** @brief A set of DTDL models (opaque). */
 typedef struct twin_models twin_models;
+
+/** @brief The largest @c max_document_bytes a set takes (2 GiB - 1 bytes):
+ *         the JSON reader counts lengths, items and offsets in 31 bits.
+ *         @since 1.7 */
+#define TWIN_MODELS_DOCUMENT_MAX ((size_t)0x7fffffff)
 
 /** @brief An element of a model set (opaque, owned by the set). */
 typedef struct twin_dtdl_elem twin_dtdl_elem;
@@ -108,8 +144,10 @@ typedef struct twin_models_options {
         context names a higher version is rejected. */
     int32_t max_dtdl_version;
     uint32_t reserved_;           /**< Zero. */
-    /** Largest document accepted, in bytes; default 16 MiB. Larger input is
-        rejected with ::TWIN_E_RANGE before it is parsed. */
+    /** Largest document accepted, in bytes; default 16 MiB (0 too), at
+        most ::TWIN_MODELS_DOCUMENT_MAX (more is refused by
+        twin_models_create() with ::TWIN_E_INVAL, since 1.7). Larger input
+        is rejected with ::TWIN_E_RANGE before it is parsed. */
     size_t max_document_bytes;
     twin_models_resolver resolver;  /**< NULL: references must be added beforehand. */
     void *resolver_ud;              /**< Passed to @c resolver. */
@@ -164,7 +202,9 @@ TWIN_API twin_status twin_models_options_init_(twin_models_options *o, size_t si
  * @param out  Receives the set; NULL on failure.
  * @param opts Options, copied; NULL: defaults.
  * @retval TWIN_OK      @p *out is ready; free it with twin_models_destroy().
- * @retval TWIN_E_INVAL @p out is NULL or an option is out of range.
+ * @retval TWIN_E_INVAL @p out is NULL or an option is out of range (a
+ *                      @c max_document_bytes over ::TWIN_MODELS_DOCUMENT_MAX
+ *                      among them, since 1.7).
  * @retval TWIN_E_ABI   A struct's @c size is unknown.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @par Thread safety

@@ -268,6 +268,37 @@
  * The older retention (twin_sqlite_set_retention(), the `rollups` table)
  * stays as it was; do not use both on one database.
  *
+ * @par Limits
+ * A database file is untrusted input: what a reader takes from it is
+ * checked before it sizes anything, and a row past a limit fails the call
+ * with the status given (a load leaves the graph and the ingest handle as
+ * they were; a read reports the bad block and goes on with the others).
+ * - Blobs and text: at most SQLite's length limit (SQLITE_MAX_LENGTH, 10^9
+ *   bytes by default), enforced by SQLite.
+ * - Twins and relationships (twin_sqlite_load()): identifiers and names of
+ *   at most 1024 bytes (::TWIN_ID_MAX), model identifiers of 4096
+ *   (::TWIN_MODEL_ID_MAX): ::TWIN_E_RANGE, as the graph refuses them.
+ *   Properties: every count and length in the blob at most the bytes that
+ *   follow it (an item takes a byte at least, a member five), the blob read
+ *   whole before its tree is built in one block: ::TWIN_E_INVAL ("twin 'ID'
+ *   is malformed in the store"); values nested at most
+ *   ::TWIN_VALUE_DEPTH_MAX deep: ::TWIN_E_RANGE.
+ * - Signals: names of at most 1024 bytes (::TWIN_E_RANGE); a latest value
+ *   kept as a blob has 8 bytes (::TWIN_E_INVAL); health blobs as their
+ *   decoders take them (twin/health.h).
+ * - Compressed blocks: at most 4096 samples (the header's count), format
+ *   1, a checksum over the whole block; tier blocks at most 512 buckets in
+ *   6 or 8 columns whose lengths fit the blob. A block past one of these
+ *   is skipped with ::TWIN_E_PARSE (::TWIN_E_STATE for a newer format).
+ * - Tier marks: every row of a signal's is read (there is no limit but
+ *   the table's).
+ * - Sources (twin_sqlite_load_sources()): at most 65535 (the most an
+ *   ingest handle takes), refused with ::TWIN_E_RANGE before more are read;
+ *   names of at most 1024 bytes (::TWIN_E_RANGE); clocks as
+ *   twin_clock_decode() takes them.
+ * - Documents (twin_sqlite_documents()): a row without a name or a body
+ *   is refused with ::TWIN_E_INVAL.
+ *
  * @par Errors
  * Functions return a ::twin_status; twin_sqlite_last_error() gives the
  * message, with SQLite's. SQLite's codes map to: busy or locked database
@@ -502,6 +533,8 @@ TWIN_SQLITE_API twin_status twin_sqlite_bind_ingest(twin_sqlite *db, const twin_
  *                    replaced by each signal's); NULL: the defaults.
  * @retval TWIN_OK      Loaded.
  * @retval TWIN_E_INVAL A pointer is NULL, or a stored item is malformed.
+ * @retval TWIN_E_RANGE A stored item is past a limit (see Limits: an
+ *                      identifier too long, properties nested too deep).
  * @retval TWIN_E_BUSY  The store has unconfirmed records, or the database
  *                      is locked.
  * @retval TWIN_E_IO    SQLite failed to read.
@@ -594,7 +627,9 @@ typedef twin_status (*twin_sqlite_document_fn)(void *ud, const char *name, const
  * @param fn   Callback.
  * @param ud   Passed to @p fn.
  * @retval TWIN_OK      Every document passed.
- * @retval TWIN_E_INVAL A pointer is NULL.
+ * @retval TWIN_E_INVAL A pointer is NULL, or a row has no name or no body
+ *                      (a damaged file; since 1.7, before the callback
+ *                      sees it).
  * @retval TWIN_E_IO    SQLite failed to read.
  * @retval other        What @p fn returned to stop.
  */
@@ -649,8 +684,11 @@ TWIN_SQLITE_API twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin
  *                      row names a source that is not kept.
  * @retval TWIN_E_NOMEM Allocation failed.
  * @retval TWIN_E_IO    SQLite failed to read.
+ * @retval TWIN_E_RANGE The database holds more than 65535 sources (refused
+ *                      as the next is read), or a name is longer than
+ *                      1024 bytes.
  * @retval other        @p ing refused the sources (e.g. ::TWIN_E_RANGE: too
- *                      many).
+ *                      many with those it has).
  * @par Thread safety Reader of @p db, writer of @p ing.
  * @since 1.7
  */

@@ -57,6 +57,7 @@ twin_status twin_models_create(twin_models **out, const twin_models_options *opt
                               TWIN_MODELS_TOLERATE_SOLECISMS))
         return TWIN_E_INVAL;
     if (o.max_document_bytes == 0) o.max_document_bytes = DEFAULT_MAX_DOC;
+    if (o.max_document_bytes > TWIN_MODELS_DOCUMENT_MAX) return TWIN_E_INVAL;
     if ((s = twin__allocator_copy(&a, o.alloc)) != TWIN_OK) return s;
     m = twin__alloc(&a, sizeof *m);
     if (!m) return TWIN_E_NOMEM;

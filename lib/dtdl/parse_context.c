@@ -77,12 +77,20 @@ static int limits(twin__dp *p, const char *s, int was_limitless, int dtdl_seen)
 }
 
 /* Record an extension context whose vocabulary vocab.c models; 0 when it
- * models none for this version. */
+ * models none for this version. At most 8 are in force (twin/dtdl.h,
+ * Limits: each naming counts, a context named again too, since the latest
+ * is looked up first); one more is an error, never a context whose terms
+ * pass unchecked (as the ninth once did, and with it every undefined
+ * term). */
 static int vocab_context(twin__dp *p, const char *ctx, size_t len, int ver)
 {
-    if (twin__xcontext_ntypes(ctx, len, ver) == 0 ||
-        p->nxc == (int)(sizeof p->xc / sizeof p->xc[0]))
-        return 0;
+    if (twin__xcontext_ntypes(ctx, len, ver) == 0) return 0;
+    if (p->nxc == (int)(sizeof p->xc / sizeof p->xc[0])) {
+        twin__dp_err(p, "twin.tooManyContexts", NULL, NULL,
+                     "more than %d extension contexts with a vocabulary in force",
+                     (int)(sizeof p->xc / sizeof p->xc[0]));
+        return 1;
+    }
     p->xc[p->nxc].ctx = ctx;
     p->xc[p->nxc].len = len;
     p->xc[p->nxc].ver = ver;

@@ -10,6 +10,8 @@
 #include "dtdl/jsonread.h"
 #include <string.h>
 
+/* The JSON pointer of the value being read: at most this many bytes with
+   its NUL (twin/dtdl.h, Limits). */
 #define TWIN__DP_PATH_MAX 4096
 
 /* The state of one document's parse. */
@@ -41,6 +43,7 @@ typedef struct twin__dp {
     const char *gen_base, *gen_semi;
     size_t gen_bl, gen_l3;
     size_t plen;
+    uint32_t pcut;      /* pushes left out of path (too long), still open */
     char path[TWIN__DP_PATH_MAX];
 } twin__dp;
 
@@ -51,14 +54,32 @@ typedef struct twin__dp {
 #define C_COMPLEX (C(TWIN_DTDL_ARRAY) | C(TWIN_DTDL_ENUM) | C(TWIN_DTDL_MAP) | C(TWIN_DTDL_OBJECT))
 
 
+/* The JSON pointer of the value being read holds at most
+ * TWIN__DP_PATH_MAX - 1 bytes (twin/dtdl.h, Limits): a key that would take
+ * it past that is not appended, nor is anything below it (p->pcut counts
+ * the pushes left out and still open), so that the pointer stays the
+ * deepest ancestor that fits, never a key cut short. The mark of a push
+ * left out is DP_CUT. */
+#define DP_CUT ((size_t)-1)
+
+static inline size_t dp_cut(twin__dp *p)
+{
+    p->pcut++;
+    return DP_CUT;
+}
+
 /* Append /key to the JSON pointer (escaped: ~ as ~0, / as ~1); returns
  * the mark to pop back to. */
 static inline size_t dp_push(twin__dp *p, const char *key)
 {
-    size_t mark = p->plen, n = p->plen;
+    size_t mark = p->plen, n = p->plen + 1, k;
     char *path = p->path;
-    if (n + 1 < TWIN__DP_PATH_MAX) path[n++] = '/';
-    for (; *key && n + 2 < TWIN__DP_PATH_MAX; key++) {
+    if (p->pcut) return dp_cut(p);
+    for (k = 0; key[k] && n < TWIN__DP_PATH_MAX; k++) n += 1 + (key[k] == '~' || key[k] == '/');
+    if (n >= TWIN__DP_PATH_MAX) return dp_cut(p);
+    n = mark;
+    path[n++] = '/';
+    for (; *key; key++) {
         char c = *key;
         if (c == '~' || c == '/') {
             path[n++] = '~';
@@ -72,13 +93,13 @@ static inline size_t dp_push(twin__dp *p, const char *key)
 }
 
 /* dp_push() of a key of len bytes: copied whole when it needs no escape
- * and fits (a loop without branches on the bytes). */
+ * (a loop without branches on the bytes). */
 static inline size_t dp_push_key(twin__dp *p, const char *key, size_t len)
 {
     size_t mark = p->plen, k;
     char *to = p->path + p->plen + 1;
     int esc = 0;
-    if (p->plen + len + 2 >= TWIN__DP_PATH_MAX) return dp_push(p, key);
+    if (p->pcut || p->plen + len + 1 >= TWIN__DP_PATH_MAX) return dp_push(p, key);
     for (k = 0; k < len; k++) {
         to[k] = key[k];
         esc |= (key[k] == '~') | (key[k] == '/');
@@ -105,6 +126,10 @@ static inline size_t dp_push_i(twin__dp *p, int i)
 
 static inline void dp_pop(twin__dp *p, size_t mark)
 {
+    if (mark == DP_CUT) {
+        p->pcut--;
+        return;
+    }
     p->plen = mark;
     p->path[p->plen] = '\0';
 }

@@ -58,6 +58,19 @@ static const char *entry_fault(const twin__dp *p, const twin__json *it, const tw
     return NULL;
 }
 
+/* Languages in one displayName or description (twin/dtdl.h, Limits): the
+ * element keeps their count in 16 bits, and each is compared with the
+ * others. */
+#define LANGS_MAX 1000
+
+static int too_many(twin__dp *p, const twin_dtdl_elem *e, const char *what, size_t n)
+{
+    if (n <= LANGS_MAX) return 0;
+    twin__dp_err(p, "twin.tooManyLanguages", e, NULL, "'%s' has %lu languages (at most %d)", what,
+                 (unsigned long)n, LANGS_MAX);
+    return 1;
+}
+
 static void too_long(twin__dp *p, const twin_dtdl_elem *e, const char *what, size_t max)
 {
     twin__dp_err(p, "langStringValueTooLong", e, NULL, "'%s' is longer than %lu characters", what,
@@ -65,9 +78,9 @@ static void too_long(twin__dp *p, const twin_dtdl_elem *e, const char *what, siz
 }
 
 /* A language given twice in l[0..n) (the default and "en" are one). */
-static int lang_repeated(const twin__lang *l, int n, const char *code)
+static int lang_repeated(const twin__lang *l, size_t n, const char *code)
 {
-    int j;
+    size_t j;
     for (j = 0; j < n; j++)
         if (strcmp(l[j].lang, code) == 0 ||
             ((!l[j].lang[0] || dp_is(l[j].lang, "en")) && (!code[0] || dp_is(code, "en"))))
@@ -79,10 +92,10 @@ static int lang_repeated(const twin__lang *l, int n, const char *code)
 static void lang_array(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, const char *what,
                        size_t max, const twin__lang **out, uint16_t *nout)
 {
-    int n = (int)twin__json_count(v);
-    twin__lang *l = dp_alloc(p, (size_t)(n ? n : 1) * sizeof *l);
+    size_t n = twin__json_count(v);
+    twin__lang *l;
     const twin__json *it;
-    if (!l) return;
+    if (too_many(p, e, what, n) || !(l = dp_alloc(p, (n ? n : 1) * sizeof *l))) return;
     n = 0;
     TWIN__JSON_EACH(it, v) {
         const twin__json *val = it, *lg = NULL;
@@ -121,7 +134,7 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, 
 {
     const twin__json *it, *val = twin__json_get(v, "@value");
     twin__lang *l;
-    int n;
+    size_t n;
     if (val) {
         TWIN__JSON_EACH(it, v)
             if (it->key[0] != '@' || twin__json_is_object(val)) {
@@ -133,12 +146,12 @@ static void lang_map(twin__dp *p, const twin_dtdl_elem *e, const twin__json *v, 
                      "'%s' must be a string or a language map, not a value object", what);
         return;
     }
-    n = (int)twin__json_count(v);
-    if (n == 0 || n > 1000) {
+    n = twin__json_count(v);
+    if (n == 0) {
         twin__dp_err(p, "langStringNotLangString", e, NULL, "'%s' language map is empty", what);
         return;
     }
-    if (!(l = dp_alloc(p, (size_t)n * sizeof *l))) return;
+    if (too_many(p, e, what, n) || !(l = dp_alloc(p, n * sizeof *l))) return;
     n = 0;
     TWIN__JSON_EACH(it, v) {
         size_t mk = dp_push_key(p, it->key, it->keylen);

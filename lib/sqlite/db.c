@@ -635,8 +635,17 @@ twin_status twin_sqlite_documents(twin_sqlite *db, const char *kind, twin_sqlite
     if (rc != SQLITE_OK) return tsq_sqlfail(db, rc, "cannot read the documents");
     sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        r = fn(ud, (const char *)sqlite3_column_text(s, 0),
-               (const char *)sqlite3_column_text(s, 1));
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        const char *body = (const char *)sqlite3_column_text(s, 1);
+        if (!name || !body) {  /* a damaged row (the schema says NOT NULL), or no memory */
+            int nomem = sqlite3_column_type(s, name ? 1 : 0) != SQLITE_NULL;
+            sqlite3_finalize(s);
+            if (nomem) return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+            return tsq_fail(db, TWIN_E_INVAL, SQLITE_OK,
+                            "a '%.64s' document without a %s is malformed in the store", kind,
+                            name ? "body" : "name");
+        }
+        r = fn(ud, name, body);
         if (r != TWIN_OK) break;
     }
     sqlite3_finalize(s);

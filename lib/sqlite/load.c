@@ -23,8 +23,8 @@ static twin_status read_failed(loader *L, int rc, const char *what)
 
 static twin_status malformed(loader *L, const char *what, const char *id)
 {
-    L->fail = tsq_fail(L->db, TWIN_E_INVAL, SQLITE_OK, "%s '%s' is malformed in the store", what,
-                       id);
+    L->fail = tsq_fail(L->db, TWIN_E_INVAL, SQLITE_OK, "%s '%.128s' is malformed in the store",
+                       what, id ? id : "");
     return L->fail;
 }
 
@@ -38,6 +38,10 @@ static twin_status props_of(loader *L, sqlite3_stmt *s, int col, const twin_memb
     r = tsq_props_decode(sqlite3_column_blob(s, col), (size_t)sqlite3_column_bytes(s, col), &mm,
                          n, &L->block);
     if (r == -2) return L->fail = tsq_fail(L->db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    if (r == -3)
+        return L->fail = tsq_fail(L->db, TWIN_E_RANGE, SQLITE_OK,
+                                  "%s '%.128s': properties nested deeper than %d in the store",
+                                  what, id ? id : "", TWIN_VALUE_DEPTH_MAX);
     if (r != 0) return malformed(L, what, id);
     *m = mm;
     return TWIN_OK;
@@ -82,6 +86,11 @@ static twin_status next_sig(void *ud, twin_store_loaded_signal *out)
     if (rc != SQLITE_ROW) return read_failed(L, rc, "cannot read the signals");
     out->twin_id = (const char *)sqlite3_column_text(s, 0);
     out->name = (const char *)sqlite3_column_text(s, 1);
+    if (out->name && strnlen(out->name, TWIN_ID_MAX + 1) > TWIN_ID_MAX)
+        return L->fail = tsq_fail(L->db, TWIN_E_RANGE, SQLITE_OK,
+                                  "signal '%.64s...' of twin '%.128s': a name longer than %d "
+                                  "bytes in the store",
+                                  out->name, out->twin_id ? out->twin_id : "", TWIN_ID_MAX);
     L->sopt.unit = (const char *)sqlite3_column_text(s, 2);
     if (L->sopt.unit && !L->sopt.unit[0]) L->sopt.unit = NULL;
     out->options = &L->sopt;

@@ -6,7 +6,13 @@
  *   OBJECT: u32 count, (u32 name length, name bytes, value) each.
  * blob   = u32 count, (u32 name length, name, value) each.
  * Integers little-endian. Decoding builds the member tree in one block,
- * strings NUL-terminated. */
+ * strings NUL-terminated.
+ *
+ * Decoding trusts nothing of the blob (twin/sqlite.h, Limits): every count
+ * and length is checked against the bytes left (an item takes a byte at
+ * least, a member five), values nest at most TWIN_VALUE_DEPTH_MAX deep,
+ * and the tree is built only after a first pass has read the whole blob,
+ * in one block of the size that pass measured. */
 #include "sqlite_int.h"
 
 #include <stdlib.h>
@@ -106,6 +112,7 @@ int tsq_props_encode(const twin_member *m, size_t n, unsigned char **out, size_t
 typedef struct rd {
     const unsigned char *p, *end;
     int bad;
+    int deep;            /* containers nested past TWIN_VALUE_DEPTH_MAX */
     /* building */
     unsigned char *out;  /* NULL while sizing */
     size_t used;
@@ -164,6 +171,10 @@ static const char *get_str(rd *r, uint32_t *len)
 
 static void get_members(rd *r, twin_member **out, size_t *n, int depth);
 
+/* A value inside `depth` arrays and objects (a property's value: 0). An
+   array or object nests one deeper: past TWIN_VALUE_DEPTH_MAX, as the
+   graph would refuse it, the blob is refused (r->deep) before the
+   recursion goes further. */
 static void get_value(rd *r, twin_value *v, int depth)
 {
     unsigned char t = 0, x;
@@ -172,7 +183,8 @@ static void get_value(rd *r, twin_value *v, int depth)
     get(r, &t, 1);
     memset(v, 0, sizeof *v);
     v->type = t;
-    if (depth > 64) r->bad = 1;
+    if ((t == TWIN_VALUE_ARRAY || t == TWIN_VALUE_OBJECT) && depth >= TWIN_VALUE_DEPTH_MAX)
+        r->bad = r->deep = 1;
     if (r->bad) return;
     switch (t) {
     case TWIN_VALUE_NULL: break;
@@ -245,6 +257,7 @@ int tsq_props_decode(const unsigned char *b, size_t len, twin_member **out, size
     r.p = b;
     r.end = b + len;
     get_members(&r, out, n, 0);
+    if (r.deep) return -3;
     if (r.bad || r.p != r.end) return -1;
     size = r.used ? r.used : 1;
     if (!(r.out = malloc(size))) return -2;

@@ -404,27 +404,35 @@ typedef struct tier_c {
     int64_t res, from;
 } tier_c;
 
-static twin_status tier_candidates(twin_sqlite *db, int64_t row, tier_c *c, size_t *n)
+/* Into *c (malloc'ed, free it): raw, then each tier with a mark, every one
+   the table holds. */
+static twin_status tier_candidates(twin_sqlite *db, int64_t row, tier_c **c, size_t *n)
 {
-    sqlite3_stmt *s;
-    int rc;
-    c[0].res = 0;
-    c[0].from = INT64_MIN;
+    tsq_marks m;
+    twin_status s;
+    size_t k;
+    memset(&m, 0, sizeof m);
+    *n = 0;
+    if (db->schema >= 4 && (s = tsq_marks_load(db, row, &m)) != TWIN_OK) {
+        tsq_marks_free(&m);
+        return s;
+    }
+    if (!(*c = malloc((m.n + 1) * sizeof **c))) {
+        tsq_marks_free(&m);
+        return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
+    (*c)[0].res = 0;
+    (*c)[0].from = INT64_MIN;
     *n = 1;
-    if (db->schema < 4) return TWIN_OK;
-    if (!(s = tsq_stmt(db, ST_MARK_GET))) return db->err.status;
-    sqlite3_bind_int64(s, 1, row);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t res = sqlite3_column_int64(s, 0), t = sqlite3_column_int64(s, 1);
-        if (res == 0) {
-            c[0].from = t;
-        } else if (*n < 16) {
-            c[*n].res = res;
-            c[(*n)++].from = t;
+    for (k = 0; k < m.n; k++) {
+        if (m.res[k] == 0) {
+            (*c)[0].from = m.t[k];
+        } else {
+            (*c)[*n].res = m.res[k];
+            (*c)[(*n)++].from = m.t[k];
         }
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "cannot read the tiers");
+    tsq_marks_free(&m);
     return TWIN_OK;
 }
 
@@ -487,7 +495,7 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
                                   twin_sqlite_tier_answer *answer)
 {
     twin_sqlite_tier_answer ans;
-    tier_c cand[16];
+    tier_c *cand = NULL;
     size_t nc, k, pick = SIZE_MAX, rank = 0;
     int64_t row, raw_from;
     twin_status st, bad = TWIN_OK;
@@ -507,7 +515,7 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
         return tsq_fail(db, TWIN_E_RANGE, SQLITE_OK, "inverted range: from %lld after to %lld",
                         (long long)from_us, (long long)to_us);
     if ((st = find_signal(db, twin_id, name, &row)) != TWIN_OK) return st;
-    if ((st = tier_candidates(db, row, cand, &nc)) != TWIN_OK) return st;
+    if ((st = tier_candidates(db, row, &cand, &nc)) != TWIN_OK) return st;
     raw_from = cand[0].from;
     /* the finest that covers the range and makes buckets of the width;
        else the one that reaches back furthest */
@@ -534,8 +542,10 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
     memset(&c, 0, sizeof c);
     c.cap = cap;
     c.width = bucket_us;
-    if (cap && !(c.out = malloc(cap * sizeof *c.out)))
+    if (cap && !(c.out = malloc(cap * sizeof *c.out))) {
+        free(cand);
         return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
+    }
     if (cand[pick].res) {
         /* the tier's blocks and buckets before the raw mark, then the raw
            samples */
@@ -572,6 +582,7 @@ twin_status twin_sqlite_read_tier(twin_sqlite *db, const char *twin_id, const ch
         st = tsq_read_row(db, row, twin_id, name, from_us, to_us, bk_fn, &c);
     }
 out:
+    free(cand);
     bk_close(&c);
     for (k = 0; k < cap && k < c.n; k++) {
         uint32_t sz = out[0].size;

@@ -120,6 +120,11 @@ twin_status twin_sqlite_save_sources(twin_sqlite *db, const twin_ingest *ing)
     return s;
 }
 
+/* The most sources an ingest handle takes (twin_ingest_add_source()): a
+   database with more is refused before more are read (twin/sqlite.h,
+   Limits). */
+#define SOURCES_MAX 65535u
+
 /* The sources read from the database before any is applied. */
 typedef struct loaded {
     char *name;
@@ -143,6 +148,12 @@ static twin_status read_sources(twin_sqlite *db, loaded **out, size_t *n)
         const void *blob = sqlite3_column_blob(q, 1);
         size_t len = (size_t)sqlite3_column_bytes(q, 1);
         twin_error e;
+        if (*n == SOURCES_MAX) {
+            s = tsq_fail(db, TWIN_E_RANGE, SQLITE_OK,
+                         "more than %u sources in the store (the most an ingest handle takes)",
+                         SOURCES_MAX);
+            break;
+        }
         if (*n == cap) {
             size_t nc = cap ? 2 * cap : 8;
             loaded *nv = realloc(v, nc * sizeof *nv);

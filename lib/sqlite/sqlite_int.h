@@ -125,7 +125,8 @@ void tsq_sig_clear(twin_sqlite *db);
 int tsq_sig_dirty(twin_sqlite *db, tsq_sig *g);
 
 /* Properties: encode a member array into a malloc'ed blob; decode a blob
- * into members allocated in one malloc'ed block (*block; free it). */
+ * into members allocated in one malloc'ed block (*block; free it): 0, -1
+ * malformed, -2 no memory, -3 nested deeper than TWIN_VALUE_DEPTH_MAX. */
 int tsq_props_encode(const twin_member *m, size_t n, unsigned char **out, size_t *len);
 int tsq_props_decode(const unsigned char *b, size_t len, twin_member **out, size_t *n,
                      void **block);
@@ -148,6 +149,14 @@ twin_status tsq_late_log(twin_sqlite *db, int64_t row, int64_t t);
 twin_status tsq_late_forget(twin_sqlite *db, int64_t row, int64_t t);
 
 /* Tiers (tiers.c, policy.c). */
+/* A signal's tier marks (tier_marks: the raw mark, res 0, and each tier's),
+   every row of them, by width; free with tsq_marks_free(). */
+typedef struct tsq_marks {
+    size_t n, cap;
+    int64_t *res, *t;   /* t lives in res's block */
+} tsq_marks;
+twin_status tsq_marks_load(twin_sqlite *db, int64_t row, tsq_marks *m);
+void tsq_marks_free(tsq_marks *m);
 twin_status tsq_policies_refresh(twin_sqlite *db);
 /* The database open and no transaction open; else a failure recorded. */
 twin_status tsq_ready(twin_sqlite *db);

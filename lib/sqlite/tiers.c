@@ -178,13 +178,26 @@ static twin_status mark_put(fold *F, int64_t res, int64_t t)
     return TWIN_OK;
 }
 
-/* The mark of res (INT64_MIN: none), from the marks read by marks_load. */
-typedef struct marks {
-    size_t n;
-    int64_t res[16], t[16];
-} marks;
+/* (sqlite_int.h) Every row of the signal's marks: as many as the table
+   holds (a signal whose policy changed keeps the marks of the tiers it
+   drops until they are gone). */
+static int marks_put(tsq_marks *m, int64_t res, int64_t t)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        int64_t *r = realloc(m->res, 2 * cap * sizeof *r);
+        if (!r) return -1;
+        if (m->n) memmove(r + cap, r + m->cap, m->n * sizeof *r);  /* the times, moved up */
+        m->res = r;
+        m->t = r + cap;
+        m->cap = cap;
+    }
+    m->res[m->n] = res;
+    m->t[m->n++] = t;
+    return 0;
+}
 
-static twin_status marks_load(twin_sqlite *db, int64_t row, marks *m)
+twin_status tsq_marks_load(twin_sqlite *db, int64_t row, tsq_marks *m)
 {
     sqlite3_stmt *s;
     int rc;
@@ -192,14 +205,22 @@ static twin_status marks_load(twin_sqlite *db, int64_t row, marks *m)
     if (!(s = tsq_stmt(db, ST_MARK_GET))) return db->err.status;
     sqlite3_bind_int64(s, 1, row);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        if (m->n < 16) {
-            m->res[m->n] = sqlite3_column_int64(s, 0);
-            m->t[m->n++] = sqlite3_column_int64(s, 1);
+        if (marks_put(m, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)) != 0) {
+            sqlite3_reset(s);
+            return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
         }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return tsq_sqlfail(db, rc, "tiers: cannot read the marks");
     return TWIN_OK;
 }
+
+void tsq_marks_free(tsq_marks *m)
+{
+    free(m->res);
+    memset(m, 0, sizeof *m);
+}
+
+typedef tsq_marks marks;
 
 static int marks_find(const marks *m, int64_t res, int64_t *t)
 {
@@ -791,21 +812,21 @@ static twin_status signal_policy(fold *F, int *has, int64_t *latest)
     return st;
 }
 
-/* Fold what has aged in signal `row`, within the budgets. */
-static twin_status fold_signal(fold *F, int64_t row)
+/* Fold what has aged in signal `row`, within the budgets; its marks in m
+   (loaded here). */
+static twin_status fold_marks(fold *F, int64_t row, marks *m)
 {
     twin_sqlite *db = F->db;
     int64_t latest = 0, raw_mark = INT64_MIN, mark0, cut;
-    marks m;
     twin_status s;
     uint32_t k;
     int has, rc;
     F->row = row;
     memset(F->a, 0, sizeof F->a);
     if ((s = signal_policy(F, &has, &latest)) != TWIN_OK) return s;
-    if ((s = marks_load(db, row, &m)) != TWIN_OK) return s;
-    if ((s = drop_gone_tiers(F, has, &m)) != TWIN_OK || !has) return s;
-    marks_find(&m, 0, &raw_mark);
+    if ((s = tsq_marks_load(db, row, m)) != TWIN_OK) return s;
+    if ((s = drop_gone_tiers(F, has, m)) != TWIN_OK || !has) return s;
+    marks_find(m, 0, &raw_mark);
     mark0 = raw_mark;
     cut = latest >= INT64_MIN + F->p.raw_keep_us ? latest - F->p.raw_keep_us : INT64_MIN;
     while (F->blocks_left) {
@@ -826,19 +847,19 @@ static twin_status fold_signal(fold *F, int64_t row)
             /* the tiers this policy starts: they hold data from here on */
             for (k = 0; k < F->p.ntiers; k++) {
                 int64_t t;
-                if (marks_find(&m, F->p.tier[k].res_us, &t)) continue;
+                if (marks_find(m, F->p.tier[k].res_us, &t)) continue;
                 if ((s = mark_put(F, F->p.tier[k].res_us, raw_mark)) != TWIN_OK) {
                     sqlite3_reset(q);
                     return s;
                 }
-                if (m.n < 16) {
-                    m.res[m.n] = F->p.tier[k].res_us;
-                    m.t[m.n++] = raw_mark;
+                if (marks_put(m, F->p.tier[k].res_us, raw_mark) != 0) {
+                    sqlite3_reset(q);
+                    return tsq_fail(db, TWIN_E_NOMEM, SQLITE_OK, "out of memory");
                 }
             }
         }
         for (k = 0; k < F->p.ntiers; k++)
-            if (!marks_find(&m, F->p.tier[k].res_us, &F->tmark[k])) F->tmark[k] = INT64_MAX;
+            if (!marks_find(m, F->p.tier[k].res_us, &F->tmark[k])) F->tmark[k] = INT64_MAX;
         s = fold_block(F, q, &raw_mark);
         sqlite3_reset(q);
         if (s != TWIN_OK) return s;
@@ -850,7 +871,7 @@ static twin_status fold_signal(fold *F, int64_t row)
     /* buckets past their tier's span */
     for (k = 0; k < F->p.ntiers; k++) {
         int64_t res = F->p.tier[k].res_us, keep = F->p.tier[k].keep_us, mark, old;
-        if (!keep || latest < INT64_MIN + keep || !marks_find(&m, res, &mark)) continue;
+        if (!keep || latest < INT64_MIN + keep || !marks_find(m, res, &mark)) continue;
         /* whole buckets: those that end at or before latest - keep */
         cut = floor_to(latest - keep, res);
         if (mark >= cut) continue;
@@ -866,6 +887,14 @@ static twin_status fold_signal(fold *F, int64_t row)
     for (k = 0; k < F->p.ntiers; k++)
         if ((s = compact_tier(F, k, raw_mark)) != TWIN_OK) return s;
     return TWIN_OK;
+}
+
+static twin_status fold_signal(fold *F, int64_t row)
+{
+    marks m = {0};
+    twin_status s = fold_marks(F, row, &m);
+    tsq_marks_free(&m);
+    return s;
 }
 
 static int scratch(twin_sqlite *db)
@@ -1022,10 +1051,15 @@ twin_status tsq_tier_late(twin_sqlite *db, int64_t row, int64_t t, double v, int
     F.row = row;
     F.blocks_left = F.rows_left = UINT64_MAX;
     if ((s = signal_policy(&F, &has, &latest)) != TWIN_OK || !has) return s;
-    if ((s = marks_load(db, row, &m)) != TWIN_OK) return s;
-    if (!marks_find(&m, 0, &raw_mark) || t >= raw_mark) return TWIN_OK;
+    memset(&m, 0, sizeof m);
+    if ((s = tsq_marks_load(db, row, &m)) != TWIN_OK || !marks_find(&m, 0, &raw_mark) ||
+        t >= raw_mark) {
+        tsq_marks_free(&m);
+        return s;
+    }
     for (k = 0; k < F.p.ntiers; k++)
         if (!marks_find(&m, F.p.tier[k].res_us, &F.tmark[k])) F.tmark[k] = INT64_MAX;
+    tsq_marks_free(&m);
     s = late_sample(&F, t, v);
     free(F.mt);
     free(F.mv);

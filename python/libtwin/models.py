@@ -273,7 +273,8 @@ class Models(Handle):
     - ``tolerate_solecisms``: accept the deviations the official parser
       tolerates on request.
     - ``max_dtdl_version``: highest DTDL version accepted, 2 to 4.
-    - ``max_document_bytes``: largest document accepted (None: 16 MiB).
+    - ``max_document_bytes``: largest document accepted (None: 16 MiB; at
+      most 2**31 - 1).
     - ``resolver(models, dtmis)``: called by :meth:`resolve` with the list
       of DTMIs referenced and not defined; it may :meth:`add` or
       :meth:`add_file` documents defining them (nothing else). An exception
@@ -332,8 +333,8 @@ class Models(Handle):
         if max_document_bytes is not None:
             if isinstance(max_document_bytes, bool) or not isinstance(max_document_bytes, int):
                 raise TypeError("max_document_bytes must be an int or None")
-            if not 1 <= max_document_bytes < 2 ** (8 * ctypes.sizeof(ctypes.c_size_t)):
-                raise errors.InvalidArgument("max_document_bytes must be positive")
+            if not 1 <= max_document_bytes <= 2 ** 31 - 1:
+                raise errors.InvalidArgument("max_document_bytes must be from 1 to 2**31 - 1")
             opts.max_document_bytes = max_document_bytes
         if acceptable_limits is not None:
             if isinstance(acceptable_limits, str):

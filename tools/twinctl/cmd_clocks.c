@@ -417,8 +417,8 @@ int cmd_clocks(int argc, char **argv)
     if (file) {
         char *buf = NULL;
         size_t len;
-        if ((r = files_read(file, &buf, &len)) != 0) {
-            rc = cli_error("%s: %s", file, strerror(r));
+        if (files_read_input(file, &buf, &len) != 0) {
+            rc = 1;
             goto done;
         }
         learn(ing, file, buf, len, &co, &bad);

@@ -4,6 +4,7 @@
 #include "csv.h"
 #include "files.h"
 #include "mem.h"
+#include "readlim.h"
 #include "store.h"
 
 #include <errno.h>
@@ -366,8 +367,14 @@ int cmd_ingest(int argc, char **argv)
         }
     }
     if (!file) return cli_usage(argv[0], "no CSV file given");
-    if ((r = files_read(file, &buf, &len)) != 0) return cli_error("%s: %s", file, strerror(r));
+    if (files_read_input(file, &buf, &len) != 0) return 1;
+    rw.max_rows = lim(LIM_ROWS);
     bad = csv_parse(file, buf, len, &rw);
+    if (rw.over) {  /* refused whole: nothing ingested */
+        fprintf(stderr, "twinctl ingest: %s: nothing ingested\n", file);
+        rc = 1;
+        goto done;
+    }
     if (store_open_db(&st, db, TWIN_SQLITE_NO_CREATE, (int64_t)(window * 1e6), on_event, &ev) !=
         0) {
         store_free(&st);

@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include "mem.h"
+#include "readlim.h"
 
 #include <errno.h>
 #include <math.h>
@@ -82,6 +83,8 @@ size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
     size_t at = 0, bad = 0;
     unsigned long line = 0;
     int map[C_N] = {0, 1, 2, 3, 4, -1, -1}, hdr_fields = 0;
+    size_t rows = 0, max_rows = r->max_rows ? r->max_rows : LIM_ROWS_DEFAULT;
+    static const char toolong[] = "a line longer than " LIM_STR(LIM_CSV_LINE) " bytes (the limit)";
     while (at < len) {
         char *p = buf + at, *nl = memchr(p, '\n', len - at), *f[C_N + 1];
         size_t n = nl ? (size_t)(nl - p) : len - at;
@@ -96,11 +99,23 @@ size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
         if (n && p[n - 1] == '\r') p[--n] = '\0';
         if (n == 0) continue;
         if (line == 1 && strncmp(p, "timestamp", 9) == 0) {
-            if (header(p, map, &hdr_fields, &why) != 0) {
+            if (n > LIM_CSV_LINE) why = toolong;
+            if (why || header(p, map, &hdr_fields, &why) != 0) {
                 fprintf(stderr, "%s:%lu: error: %s\n", path, line, why);
                 return bad + 1;
             }
             r->has_source = map[C_SRC] >= 0;
+            continue;
+        }
+        if (rows++ == max_rows) {
+            fprintf(stderr, "%s:%lu: error: more than %lu rows (the limit: split the file)\n",
+                    path, line, (unsigned long)max_rows);
+            r->over = 1;
+            return bad + 1;
+        }
+        if (n > LIM_CSV_LINE) {
+            fprintf(stderr, "%s:%lu: error: %s\n", path, line, toolong);
+            bad++;
             continue;
         }
         f[nf++] = p;
@@ -120,6 +135,12 @@ size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r)
             why = "bad timestamp (ISO 8601 UTC, e.g. 2024-06-11T08:00:00Z, or seconds)";
         } else if (!*f[map[C_TWIN]] || !*f[map[C_SIG]]) {
             why = "empty twin or signal";
+        } else if (strlen(f[map[C_TWIN]]) > LIM_CSV_NAME) {
+            why = "twin longer than " LIM_STR(LIM_CSV_NAME) " bytes (the limit)";
+        } else if (strlen(f[map[C_SIG]]) > LIM_CSV_NAME) {
+            why = "signal longer than " LIM_STR(LIM_CSV_NAME) " bytes (the limit)";
+        } else if (map[C_SRC] >= 0 && strlen(f[map[C_SRC]]) > LIM_CSV_NAME) {
+            why = "source longer than " LIM_STR(LIM_CSV_NAME) " bytes (the limit)";
         } else {
             char *end;
             errno = 0;

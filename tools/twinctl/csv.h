@@ -19,6 +19,8 @@ typedef struct csv_rows {
     const char **source;   /* each row's source, NULL for none */
     int64_t *receive_us;   /* each row's receive time, INT64_MIN for none */
     int has_source;        /* the header names a source column */
+    size_t max_rows;       /* in: data rows the file may have; 0: LIM_ROWS_DEFAULT */
+    int over;              /* out: it has more (reported; the rows are not to be used) */
 } csv_rows;
 
 /* ISO 8601 UTC ("2024-06-11T08:00:00Z", fractions allowed) or seconds
@@ -29,7 +31,11 @@ int csv_parse_time(const char *s, int64_t *out);
  * room for one more byte (buf[len]), and the strings of the samples point
  * into it. Bad rows are reported on stderr as "path:line: error: why" and
  * counted; returns their number. A malformed header stops the parse (it
- * counts as one bad row). Free s, line, source and receive_us. */
+ * counts as one bad row). Limits (readlim.h): a line of more than
+ * LIM_CSV_LINE bytes, or a twin, signal or source of more than
+ * LIM_CSV_NAME, is a bad row; a data row past r->max_rows stops the parse
+ * with r->over set (one bad row more). Free s, line, source and
+ * receive_us. */
 size_t csv_parse(const char *path, char *buf, size_t len, csv_rows *r);
 
 #endif

@@ -1,32 +1,43 @@
 /* Reading files and finding the .json files of a directory tree. */
 #include "files.h"
+#include "cli.h"
 #include "mem.h"
+#include "readlim.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-int files_read(const char *path, char **buf, size_t *len)
+int files_read(const char *path, size_t max, char **buf, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *b = NULL;
     size_t n = 0, cap = 0, got;
     struct stat st;
     if (!f) return errno;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return EISDIR;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return EISDIR;
+        }
+        if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+            fclose(f);
+            return EFBIG;
+        }
     }
     do {
-        xgrow((void **)&b, &cap, n + 65536 + 1, 1);
-        got = fread(b + n, 1, cap - n - 1, f);
+        /* at most max + 1 bytes: one more than the limit tells */
+        size_t want = max + 1 - n < 65536 ? max + 1 - n : 65536;
+        xgrow((void **)&b, &cap, n + want + 1, 1);
+        got = fread(b + n, 1, want, f);
         n += got;
-    } while (got > 0);
-    if (ferror(f)) {
-        int e = errno ? errno : EIO;
+    } while (got > 0 && n <= max);
+    if (ferror(f) || n > max) {
+        int e = n > max ? EFBIG : errno ? errno : EIO;
         fclose(f);
         free(b);
         return e;
@@ -36,6 +47,18 @@ int files_read(const char *path, char **buf, size_t *len)
     *buf = b;
     *len = n;
     return 0;
+}
+
+int files_read_input(const char *path, char **buf, size_t *len)
+{
+    size_t max = lim(LIM_FILE_BYTES);
+    int e = files_read(path, max, buf, len);
+    if (e == EFBIG)
+        cli_error("%s: larger than %lu bytes, the limit of an input file (%s)", path,
+                  (unsigned long)max, lim_env(LIM_FILE_BYTES));
+    else if (e)
+        cli_error("%s: %s", path, strerror(e));
+    return e ? -1 : 0;
 }
 
 static void add(path_list *l, char *p)

@@ -21,6 +21,7 @@
 
 typedef struct json_error {
     size_t offset;      /* byte offset of the error in the text */
+    int too_deep;       /* 1: arrays and objects nested deeper than LIM_JSON_DEPTH */
     char message[128];
 } json_error;
 
@@ -37,7 +38,10 @@ void json_parser_fini(json_parser *p);
 
 /* Parse one JSON value filling text[0, len) (whitespace around it allowed;
  * a UTF-8 byte-order mark at the start is skipped). Strings, arrays and
- * members are allocated in `m`. Returns 0, or -1 with `err` filled. */
+ * members are allocated in `m`. Arrays and objects may nest
+ * LIM_JSON_DEPTH (512) deep (readlim.h); strings, numbers and counts are
+ * bounded by the text (a string or a container of more than 2^32 - 1
+ * bytes or items is refused). Returns 0, or -1 with `err` filled. */
 int json_parse(json_parser *p, mem *m, const char *text, size_t len, twin_value *out,
                json_error *err);
 

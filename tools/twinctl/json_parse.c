@@ -1,13 +1,12 @@
 /* JSON text to twin_value trees (see json.h). */
 #include "json.h"
+#include "readlim.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_DEPTH 512
 
 typedef struct reader {
     json_parser *p;
@@ -324,11 +323,16 @@ static int literal(reader *r, const char *word, twin_value v, twin_value *out)
     return 0;
 }
 
+/* A value at r->i, inside `depth` arrays and objects. */
 static int read_value(reader *r, twin_value *v, int depth)
 {
     skip_ws(r);
-    if (depth > MAX_DEPTH) return fail(r, r->i, "nested deeper than %d levels", MAX_DEPTH);
     if (r->i >= r->n) return unexpected(r, "a value");
+    if ((r->s[r->i] == '{' || r->s[r->i] == '[') && depth >= LIM_JSON_DEPTH) {
+        r->err->too_deep = 1;
+        return fail(r, r->i, "arrays and objects nested deeper than %d (the limit)",
+                    LIM_JSON_DEPTH);
+    }
     switch (r->s[r->i]) {
     case '{': return read_object(r, v, depth);
     case '[': return read_array(r, v, depth);
@@ -373,6 +377,7 @@ int json_parse(json_parser *p, mem *m, const char *text, size_t len, twin_value 
     r.n = len;
     r.i = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     r.err = err;
+    err->too_deep = 0;
     p->nvals = p->nmems = 0;
     if (read_value(&r, out, 0) != 0) return -1;
     skip_ws(&r);

@@ -3,6 +3,7 @@
 #include "store.h"
 #include "files.h"
 #include "json.h"
+#include "readlim.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -98,7 +99,7 @@ static int load_models_dir(loader *L, const char *dir)
             continue;
         }
         /* Keep the document, to write it out with the graph. */
-        if (files_read(p, &text, &len) != 0) continue;  /* read a moment ago */
+        if (files_read(p, lim(LIM_FILE_BYTES), &text, &len) != 0) continue;  /* read a moment ago */
         if (json_parse(&L->jp, &L->st->mem, text, len, &doc, &je) == 0) {
             store_add_doc(L->st, &doc);
         } else {
@@ -287,6 +288,31 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* A line that does not read (not JSON, or over a limit): reported, and
+ * counted as a rejected item of its section. */
+static void bad_line(loader *L, unsigned long line, unsigned col, const char *code,
+                     const char *msg)
+{
+    report(L, line, col, code, "%s", msg);
+    if (L->section == SEC_TWINS) L->st->twins_read++, L->st->twins_rejected++;
+    if (L->section == SEC_RELS) L->st->rels_read++, L->st->rels_rejected++;
+    if (L->section == SEC_MODELS) L->model_errors++;
+}
+
+/* The count limits of a file: one more twin or relationship line than its
+ * limit stops the load (nothing is imported). */
+static int over_count(loader *L, unsigned long line)
+{
+    int rels = L->section == SEC_RELS;
+    enum lim which = rels ? LIM_RELS : LIM_TWINS;
+    size_t n = rels ? L->st->rels_read : L->st->twins_read;
+    if (L->section < SEC_TWINS || n < lim(which)) return 0;
+    report(L, line, 1, rels ? "twin.tooManyRelationships" : "twin.tooManyTwins",
+           "more than %lu %s in one file (the limit, %s)", (unsigned long)lim(which),
+           rels ? "relationships" : "twins", lim_env(which));
+    return 1;
+}
+
 /* One line of the file; -1 when the file cannot be loaded further. */
 static int one_line(loader *L, const char *text, size_t len, unsigned long line)
 {
@@ -294,11 +320,18 @@ static int one_line(loader *L, const char *text, size_t len, unsigned long line)
     json_error je;
     int sec, keep = L->section == SEC_HEADER || L->section == SEC_MODELS;
     mem_reset(&L->line_mem);
+    if (len > LIM_NDJSON_LINE) {
+        char msg[128];
+        if (over_count(L, line)) return -1;
+        snprintf(msg, sizeof msg, "a line of %lu bytes, over the limit of %lu",
+                 (unsigned long)len, (unsigned long)LIM_NDJSON_LINE);
+        bad_line(L, line, 1, "twin.lineTooLong", msg);
+        return 0;
+    }
     if (json_parse(&L->jp, keep ? &L->st->mem : &L->line_mem, text, len, &v, &je) != 0) {
-        report(L, line, (unsigned)je.offset + 1, "twin.jsonSyntax", "%s", je.message);
-        if (L->section == SEC_TWINS) L->st->twins_read++, L->st->twins_rejected++;
-        if (L->section == SEC_RELS) L->st->rels_read++, L->st->rels_rejected++;
-        if (L->section == SEC_MODELS) L->model_errors++;
+        if (over_count(L, line)) return -1;
+        bad_line(L, line, (unsigned)je.offset + 1,
+                 je.too_deep ? "twin.jsonTooDeep" : "twin.jsonSyntax", je.message);
         return 0;
     }
     if ((sec = section_of(&v)) != 0) {
@@ -317,6 +350,7 @@ static int one_line(loader *L, const char *text, size_t len, unsigned long line)
         L->section = sec;
         return sec >= SEC_TWINS ? resolve(L) : 0;
     }
+    if (over_count(L, line)) return -1;
     switch (L->section) {
     case SEC_NONE:
         report(L, line, 1, "twin.badSection", "data before the first section line "
@@ -354,7 +388,7 @@ int store_load(store *st, const char *path, const model_options *mo, diag_sink *
     loader L;
     char *buf = NULL;
     size_t len = 0;
-    int e, rc = -1;
+    int rc = -1;
     memset(st, 0, sizeof *st);
     mem_init(&st->mem);
     st->header = twin_value_null();
@@ -365,10 +399,7 @@ int store_load(store *st, const char *path, const model_options *mo, diag_sink *
     L.path = path;
     json_parser_init(&L.jp);
     mem_init(&L.line_mem);
-    if ((e = files_read(path, &buf, &len)) != 0) {
-        cli_error("%s: %s", path, strerror(e));
-        goto done;
-    }
+    if (files_read_input(path, &buf, &len) != 0) goto done;
     if (open_models(&L) != 0) goto done;
     if (mo->models_dir && load_models_dir(&L, mo->models_dir) != 0) goto done;
     rc = load_lines(&L, buf, len);
