@@ -271,7 +271,12 @@ twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn f
     sp->room = max;
     sp->fn_status = TWIN_OK;
     if (max == 0) return TWIN_OK;
-    if (sp->next_sig == 0 && (s = load_sigs(sp)) != TWIN_OK) return s;
+    /* The signals and their newest times are read again at each round: when
+       a fill starts at the first signal, and after a fill that went round
+       them all without filling up (it ended where it started, maybe not at
+       the first: the samples stored since would go unseen). */
+    if ((sp->next_sig == 0 || sp->round_done) && (s = load_sigs(sp)) != TWIN_OK) return s;
+    sp->round_done = 0;
     /* late samples first (see late.c for why), a batch of their own */
     s = twin__spool_late_fill(sp, max, &taken);
     if (sp->fn_status != TWIN_OK)
@@ -297,6 +302,7 @@ twin_status twin__spool_fill(twin_spool *sp, size_t max, twin_spool_samples_fn f
         }
         if (!sp->full) sp->next_sig = (sp->next_sig + 1) % (sp->nsig ? sp->nsig : 1);
     }
+    sp->round_done = !sp->full;
     return TWIN_OK;
 }
 

@@ -52,6 +52,7 @@ typedef struct twin_spool {
     void *sig_ud;
     twin_spool_sig *sigs;
     size_t nsig, next_sig;
+    int round_done;  /* the last fill read every signal without filling up */
     twin_spool_mark *marks;
     size_t nmarks, marks_cap;
     /* the late log (late.c): this upstream's place in it, and where the

@@ -63,6 +63,25 @@ static void make_store(const char *path, int nsig, long n)
     sq_close(&x, 1);
 }
 
+/* Samples [from, to) of signals s0.. of make_store()'s store, added later. */
+static void append_store(const char *path, int nsig, long from, long to)
+{
+    sq x;
+    sq_open(&x, path, 0, 1000);
+    for (int i = 0; i < nsig; i++) {
+        char twin[32], name[32];
+        snprintf(twin, sizeof twin, "pump-%d", i);
+        snprintf(name, sizeof name, "s%d", i);
+        for (long k = from; k < to; k++) {
+            twin_sample s = {twin, name, T0 + k * SEC, (double)i * 1e6 + (double)k, NULL};
+            size_t done;
+            ck_assert_int_eq(twin_ingest_write(x.ing, &s, 1, NULL, &done), TWIN_OK);
+            ck_assert_uint_eq(done, 1);
+        }
+    }
+    sq_close(&x, 1);
+}
+
 typedef struct body {
     char *p;
     size_t n;
@@ -274,6 +293,34 @@ START_TEST(forward_and_count)
         ck_assert_int_eq(per_series(&server, "twin", count, sum, 8), 5);
         ck_assert_int_eq(count[0], 2001);
     }
+}
+END_TEST
+
+/* A forwarder that keeps running sends what the store takes after it went
+ * idle, whichever signal its last batch ended in (before 1.7 it re-read the
+ * signals' newest times only when a round started at the first signal:
+ * after a batch that ended elsewhere, it never saw new samples). */
+START_TEST(follows_new_samples)
+{
+    const char *path = sq_path(dir, "f.db");
+    char url[64];
+    twin_influx_options o;
+    twin_influx *fw;
+    twin_sqlite *db;
+    make_store(path, 5, 2000);
+    db = open_db(path);
+    opts(&o, &server, url, sizeof url);
+    o.batch_lines = 3000;  /* batches end inside signals 1, 3 and 4 */
+    ck_assert_int_eq(twin_influx_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    check_exact(&server, "twin", 5, 2000);
+    for (long round = 0; round < 3; round++) {
+        append_store(path, 5, 2000 + round * 700, 2000 + (round + 1) * 700);
+        drain(fw, 30);
+        check_exact(&server, "twin", 5, 2000 + (round + 1) * 700);
+    }
+    twin_influx_destroy(fw);
+    twin_sqlite_close(db);
 }
 END_TEST
 
@@ -1174,6 +1221,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, server_disk_full);
     } else {
         tcase_add_test(tc, forward_and_count);
+        tcase_add_test(tc, follows_new_samples);
         tcase_add_test(tc, bad_options);
         tcase_add_test(tc, server_killed);
         tcase_add_test(tc, forwarder_killed);
