@@ -227,8 +227,8 @@ typedef struct twin_pg_progress {
                                   none or no connection. Borrowed until the
                                   next step. */
     const char *last_message;/**< The last failure (libpq's or the
-                                  server's); "" when none. Borrowed until
-                                  the next step. */
+                                  server's, on one line); "" when none.
+                                  Borrowed until the next step. */
 } twin_pg_progress;
 
 /** @brief Totals since twin_pg_create() (twin_pg_get_stats()). */

@@ -249,6 +249,30 @@ static twin_status gzip_body(twin_influx *fw, const char *p, size_t n, size_t *o
     return TWIN_OK;
 }
 
+/* An HTTP failure in last_msg, on one line: "HTTP code: " and InfluxDB's
+   reason, the "error" member of its JSON answer when it has one (else the
+   body as it came), with a hint where the reason asks more of the user
+   than waiting. */
+static void set_reason(twin_influx *fw, long code)
+{
+    const char *r = strstr(fw->resp, "\"error\":\"");
+    size_t n = (size_t)snprintf(fw->last_msg, sizeof fw->last_msg, "HTTP %ld: ", code);
+    const char *c = r ? r + 9 : fw->resp;
+    for (; *c && n + 1 < sizeof fw->last_msg; c++) {
+        char ch = *c;
+        if (r && ch == '"') break;
+        if (r && ch == '\\' && c[1]) ch = *++c;
+        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+        fw->last_msg[n++] = ch;
+    }
+    while (n && fw->last_msg[n - 1] == ' ') n--;
+    fw->last_msg[n] = '\0';
+    if (strstr(fw->last_msg, "no space left on device"))
+        snprintf(fw->last_msg + n, sizeof fw->last_msg - n, "%s",
+                 " (InfluxDB 1.x goes on refusing writes after its disk was full, even once"
+                 " space is freed, until it is restarted)");
+}
+
 /* Send lines [lo, hi); the HTTP status, 0 on a connection error (message
    in last_msg). */
 static int send_range(twin_influx *fw, size_t lo, size_t hi, twin_status *st)
@@ -278,8 +302,7 @@ static int send_range(twin_influx *fw, size_t lo, size_t hi, twin_status *st)
         return 0;
     }
     curl_easy_getinfo(fw->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code >= 300)
-        snprintf(fw->last_msg, sizeof fw->last_msg, "HTTP %ld: %s", code, fw->resp);
+    if (code >= 300) set_reason(fw, code);
     return (int)code;
 }
 

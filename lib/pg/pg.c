@@ -80,13 +80,19 @@ static twin_status fail(twin_pg *fw, twin_status s, const char *fmt, ...)
     return s;
 }
 
+/* The server's last answer, on one line: libpq's messages span several
+   ("ERROR:  ...\nHINT:  ...\n"), which would break a progress line. */
 static void set_last(twin_pg *fw, const char *state, const char *msg)
 {
-    size_t n;
+    size_t n = 0;
     snprintf(fw->last_state, sizeof fw->last_state, "%s", state ? state : "");
-    snprintf(fw->last_msg, sizeof fw->last_msg, "%s", msg ? msg : "");
-    n = strlen(fw->last_msg);
-    while (n && (fw->last_msg[n - 1] == '\n' || fw->last_msg[n - 1] == ' ')) fw->last_msg[--n] = '\0';
+    for (const char *c = msg ? msg : ""; *c && n + 1 < sizeof fw->last_msg; c++) {
+        char ch = (*c == '\n' || *c == '\r' || *c == '\t') ? ' ' : *c;
+        if (ch == ' ' && (n == 0 || fw->last_msg[n - 1] == ' ')) continue;
+        fw->last_msg[n++] = ch;
+    }
+    while (n && fw->last_msg[n - 1] == ' ') n--;
+    fw->last_msg[n] = '\0';
 }
 
 twin_status twin_pg_options_init_(twin_pg_options *o, size_t size)

@@ -906,6 +906,10 @@ static void disk_step_full(const disk_fw *f, int32_t retry_max, int tried, int *
     ck_assert_uint_eq(p.lines_confirmed, 0);
     ck_assert_int_le(p.wait_ms, retry_max);
     ck_assert_msg(strstr(p.last_message, "no space left on device"), "%s", p.last_message);
+    /* InfluxDB's reason out of its JSON, on one line, with what to do */
+    ck_assert_msg(!strncmp(p.last_message, "HTTP 500: engine: error writing WAL entry", 41) &&
+                      !strpbrk(p.last_message, "{\n") && strstr(p.last_message, "restarted"),
+                  "%s", p.last_message);
     if (p.requests) {
         ck_assert_int_eq(p.last_http, 500);
         (*requests)++;

@@ -873,7 +873,9 @@ static void disk_umount(void)
 /* Is the failure of p the full disk? */
 static int disk_full_reason(const twin_pg_progress *p)
 {
-    return !strcmp(p->last_sqlstate, "53100") && strstr(p->last_message, "could not extend file");
+    /* the server's answer on one line (libpq's spans two: ERROR, HINT) */
+    return !strcmp(p->last_sqlstate, "53100") && strstr(p->last_message, "could not extend file") &&
+           strstr(p->last_message, "HINT: ") && !strchr(p->last_message, '\n');
 }
 
 /* twinctl forward (the TWINCTL environment variable names it) against the

@@ -379,8 +379,7 @@ static int forward(const fwd_kind *k, int argc, char **argv)
         return cli_error("cannot start the forwarder: %s%s", twin_strerror(s),
                          s == TWIN_E_INVAL ? k->create_hint : "");
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_on_stop(on_signal);
     tty = isatty(2);
     t0 = last = cli_now();
     while (!stop_flag) {
