@@ -551,6 +551,7 @@ END_TEST
 /* ---- 65535 sources: the handle's most ---------------------------------------- */
 
 #define SRC_MAX 65535u
+#define NAME_W 12   /* bytes of a name's place in the buffer */
 
 /* Names "s0" .. "s<n - 1>" in one buffer. */
 typedef struct src_names {
@@ -560,12 +561,12 @@ typedef struct src_names {
 
 static void names_make(src_names *nm, uint32_t n)
 {
-    nm->buf = malloc((size_t)n * 8);
+    nm->buf = malloc((size_t)n * NAME_W);
     nm->p = malloc((size_t)n * sizeof *nm->p);
     ck_assert(nm->buf && nm->p);
     for (uint32_t k = 0; k < n; k++) {
-        snprintf(nm->buf + (size_t)k * 8, 8, "s%u", (unsigned)k);
-        nm->p[k] = nm->buf + (size_t)k * 8;
+        snprintf(nm->buf + (size_t)k * NAME_W, NAME_W, "s%u", (unsigned)k);
+        nm->p[k] = nm->buf + (size_t)k * NAME_W;
     }
 }
 
@@ -639,7 +640,7 @@ START_TEST(test_sources_add_up_to_the_limit)
     nm.p[SRC_MAX - 1] = nm.p[0];
     ck_assert_int_eq(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX), TWIN_E_INVAL);
     ck_assert_str_eq(twin_ingest_last_error(ing)->message, "source 's0' is given twice");
-    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * 8;
+    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * NAME_W;
     ck_assert_uint_eq(source_count(), SRC_MAX);
     ck_assert_uint_eq(sources_check(&nm, SRC_MAX, 0), SRC_MAX);
     /* the same without the duplicate: every source replaced, none added */
@@ -665,7 +666,7 @@ START_TEST(test_sources_put_up_to_the_limit)
     ck_assert_uint_eq(source_count(), 0);
     ck_assert_int_eq(twin_ingest_find_source(ing, nm.p[0], &src), TWIN_E_NOTFOUND);
     /* distinct: all declared, in array order */
-    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * 8;
+    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * NAME_W;
     ASSERT_OK(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX));
     ck_assert_uint_eq(source_count(), SRC_MAX);
     ck_assert_uint_eq(sources_check(&nm, SRC_MAX, -700), SRC_MAX);
