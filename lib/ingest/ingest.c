@@ -176,6 +176,7 @@ twin_status twin_ingest_create(twin_ingest **out, const twin_graph *g,
     ing->resolved_opts = ro;
     ing->user_model = o.user_model;
     ing->seed = twin__mix64((uint64_t)(uintptr_t)ing ^ 0x696e67657374ull);
+    ing->src_seed = twin__mix64(ing->seed ^ 0x736f75726365ull);
     ing->sig_free = ing->tw_free = ing->h_free = TWIN__SIG_NONE;
     twin__graph_adjacency(g, &ing->gv);
     ing->graph_removals = *ing->gv.removals;

@@ -160,6 +160,8 @@ struct twin_ingest {
 
     twin__src *src;          /* sources */
     uint32_t nsrc, capsrc;
+    twin__index src_idx;     /* hash(name) -> source record (handle - 1) */
+    uint64_t src_seed;       /* of that hash: stays with the sources (twin__ing_swap()) */
     uint32_t clk_ev;         /* the event flags of the sample being corrected */
     uint32_t reserved4;
 

@@ -2,13 +2,18 @@
  * write.c). A source is a record of the handle: its twin_clock, its name,
  * counters, and a cache of its estimate refreshed after every change of
  * the model, so that a sample reads a few fields and runs
- * twin_clock_to_host(), with no allocation. Sources are few (tens): names
- * are found by a linear scan. */
+ * twin_clock_to_host(), with no allocation. Sources are never removed; a
+ * handle takes up to TWIN__SRC_MAX (65535) of them, found by name through
+ * a hash index (src_idx, hashed with src_seed: the sources stay with the
+ * handle when a restore swaps its signals in, state.c). Names given to
+ * twin_ingest_put_sources() are checked against each other through a
+ * temporary index of the same kind. */
 #include "ingest/ingest_int.h"
 
 #include "core/alloc.h"
 #include "core/sized.h"
 #include "outbox/outbox.h"
+#include "util/hash.h"
 #include "util/utf8.h"
 
 #include <math.h>
@@ -50,6 +55,7 @@ void twin__ing_sources_fini(twin_ingest *ing)
     for (uint32_t i = 0; i < ing->nsrc; i++)
         twin__free(&ing->alloc, ing->src[i].name, (size_t)ing->src[i].name_len + 1);
     twin__free(&ing->alloc, ing->src, (size_t)ing->capsrc * sizeof *ing->src);
+    twin__index_fini(&ing->src_idx, &ing->alloc);
     ing->src = NULL;
     ing->nsrc = ing->capsrc = 0;
 }
@@ -73,12 +79,46 @@ static twin_status writer_ready(twin_ingest *ing)
     return TWIN_OK;
 }
 
-static uint32_t find(const twin_ingest *ing, const char *name, size_t n)
+/* ---- the index of names ---------------------------------------------------------- */
+
+typedef struct name_key {
+    const char *s;
+    size_t n;
+} name_key;
+
+static uint32_t name_hash(const twin_ingest *ing, const char *name, size_t n)
 {
-    for (uint32_t i = 0; i < ing->nsrc; i++)
-        if (ing->src[i].name_len == n && memcmp(ing->src[i].name, name, n) == 0) return i + 1;
-    return 0;
+    return twin__hash32(twin__hash(ing->src_seed, name, n));
 }
+
+static int src_eq(const void *ctx, uint32_t i, const void *k)
+{
+    const twin__src *c = &((const twin_ingest *)ctx)->src[i];
+    const name_key *key = k;
+    return c->name_len == key->n && memcmp(c->name, key->s, key->n) == 0;
+}
+
+/* The source named name (n bytes), or 0. */
+static twin_source find(const twin_ingest *ing, const char *name, size_t n)
+{
+    name_key k = {name, n};
+    uint32_t pos = twin__index_find(&ing->src_idx, name_hash(ing, name, n), src_eq, ing, &k);
+    return pos == TWIN__NONE ? 0 : twin__index_at(&ing->src_idx, pos) + 1;
+}
+
+/* Append a source record named copy (n bytes, owned from now on): room in
+ * src and src_idx reserved by the caller. */
+static twin__src *append(twin_ingest *ing, char *copy, size_t n)
+{
+    twin__src *c = &ing->src[ing->nsrc];
+    memset(c, 0, sizeof *c);
+    c->name = copy;
+    c->name_len = (uint32_t)n;
+    twin__index_insert(&ing->src_idx, name_hash(ing, copy, n), ing->nsrc++);
+    return c;
+}
+
+/* ---- declaring -------------------------------------------------------------------- */
 
 twin_status twin_ingest_add_source(twin_ingest *ing, const char *name,
                                    const twin_clock_options *o, twin_source *out)
@@ -107,16 +147,15 @@ twin_status twin_ingest_add_source(twin_ingest *ing, const char *name,
         return twin__ing_fail(ing, TWIN_E_RANGE, "too many sources (%u)", TWIN__SRC_MAX);
     if ((s = twin_clock_init(&clock, o, &e)) != TWIN_OK)
         return twin__ing_fail(ing, s, "source '%.128s': %s", name, e.message);
-    if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + 1)) != TWIN_OK)
+    /* room first (unused room is no change), then the record */
+    if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + 1)) != TWIN_OK ||
+        (s = twin__index_reserve(&ing->src_idx, &ing->alloc, 1)) != TWIN_OK)
         return twin__ing_fail(ing, s, "out of memory");
     copy = twin__alloc(&ing->alloc, n + 1);
     if (!copy) return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory");
     memcpy(copy, name, n + 1);
-    c = &ing->src[ing->nsrc++];
-    memset(c, 0, sizeof *c);
+    c = append(ing, copy, n);
     c->clock = clock;
-    c->name = copy;
-    c->name_len = (uint32_t)n;
     refresh(c);
     if (out) *out = ing->nsrc;
     return TWIN_OK;
@@ -207,24 +246,31 @@ twin_status twin_ingest_observe_source(twin_ingest *ing, twin_source src, int64_
     return TWIN_OK;
 }
 
+/* The model's own checks of its state: an estimate, or too few pairs. */
+static twin_status check_clock(twin_ingest *ing, const char *name, const twin_clock *clock)
+{
+    twin_clock_estimate est;
+    twin_error e;
+    twin_status s;
+    memset(&est, 0, sizeof est);
+    est.size = sizeof est;
+    s = twin_clock_get_estimate(clock, &est, &e);
+    if (s != TWIN_OK && s != TWIN_E_NOTFOUND)
+        return twin__ing_fail(ing, s, "source '%.128s': %s", name, e.message);
+    return TWIN_OK;
+}
+
 twin_status twin_ingest_set_source_clock(twin_ingest *ing, twin_source src,
                                          const twin_clock *clock)
 {
     twin__src *c;
-    twin_clock_estimate est;
-    twin_error e;
     twin_status s;
     if (!ing) return TWIN_E_INVAL;
     if ((s = writer_ready(ing)) != TWIN_OK) return s;
     if (!clock) return twin__ing_fail(ing, TWIN_E_INVAL, "clock is NULL");
     if (!(c = src_at(ing, src)))
         return twin__ing_fail(ing, TWIN_E_NOTFOUND, "no source %u", (unsigned)src);
-    /* the model's own checks of its state: an estimate, or too few pairs */
-    memset(&est, 0, sizeof est);
-    est.size = sizeof est;
-    s = twin_clock_get_estimate(clock, &est, &e);
-    if (s != TWIN_OK && s != TWIN_E_NOTFOUND)
-        return twin__ing_fail(ing, s, "source '%.128s': %s", c->name, e.message);
+    if ((s = check_clock(ing, c->name, clock)) != TWIN_OK) return s;
     c->clock = *clock;
     refresh(c);
     return TWIN_OK;
@@ -262,45 +308,79 @@ twin_status twin_ingest_get_source(const twin_ingest *ing, twin_source src,
     return TWIN_OK;
 }
 
+/* The names given to twin_ingest_put_sources(), indexed by position. */
+static int given_eq(const void *ctx, uint32_t i, const void *k)
+{
+    const char *const *names = ctx;
+    return strcmp(names[i], ((const name_key *)k)->s) == 0;
+}
+
+/* The checks of name k given to twin_ingest_put_sources() on its own;
+ * *len: its length. */
+static twin_status check_name(twin_ingest *ing, const char *name, size_t k, size_t *len)
+{
+    if (!name) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is NULL", k);
+    *len = strlen(name);
+    if (*len == 0) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is empty", k);
+    if (*len > TWIN_ID_MAX)
+        return twin__ing_fail(ing, TWIN_E_RANGE, "source name %zu is longer than %d bytes", k,
+                              TWIN_ID_MAX);
+    if (twin__utf8_check(name, *len) != *len)
+        return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is not UTF-8", k);
+    return TWIN_OK;
+}
+
+/* Every check of twin_ingest_put_sources(), name after name (the first
+ * that fails is the one reported); *missing: how many of the names the
+ * handle has no source of. A name given twice is found through a
+ * temporary index of the names before it. */
+static twin_status check_given(twin_ingest *ing, const char *const *names,
+                               const twin_clock *clocks, size_t n, size_t *missing)
+{
+    twin__index given = {NULL, 0, 0};
+    twin_status s;
+    *missing = 0;
+    /* (an index of more than 2^31 names cannot be made: more sources
+       than a handle takes, whatever the names) */
+    if (n > UINT32_MAX ||
+        (s = twin__index_reserve(&given, &ing->alloc, (uint32_t)n)) == TWIN_E_RANGE)
+        return twin__ing_fail(ing, TWIN_E_RANGE, "too many sources (%u)", TWIN__SRC_MAX);
+    if (s != TWIN_OK) return twin__ing_fail(ing, s, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        name_key key = {names[k], 0};
+        uint32_t h;
+        if ((s = check_name(ing, names[k], k, &key.n)) != TWIN_OK) break;
+        h = name_hash(ing, key.s, key.n);
+        if (twin__index_find(&given, h, given_eq, names, &key) != TWIN__NONE) {
+            s = twin__ing_fail(ing, TWIN_E_INVAL, "source '%.128s' is given twice", names[k]);
+            break;
+        }
+        twin__index_insert(&given, h, (uint32_t)k);
+        if ((s = check_clock(ing, names[k], &clocks[k])) != TWIN_OK) break;
+        if (!find(ing, key.s, key.n)) (*missing)++;
+    }
+    twin__index_fini(&given, &ing->alloc);
+    return s;
+}
+
 twin_status twin_ingest_put_sources(twin_ingest *ing, const char *const *names,
                                     const twin_clock *clocks, size_t n)
 {
     char **copies = NULL;
     size_t missing = 0, k, j;
     twin_status s;
-    twin_error e;
     if (!ing) return TWIN_E_INVAL;
     if ((s = writer_ready(ing)) != TWIN_OK) return s;
     if (n == 0) return TWIN_OK;
     if (!names || !clocks) return twin__ing_fail(ing, TWIN_E_INVAL, "names or clocks is NULL");
     /* every check first: nothing changes unless all pass */
-    for (k = 0; k < n; k++) {
-        twin_clock_estimate est;
-        size_t len;
-        if (!names[k]) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is NULL", k);
-        len = strlen(names[k]);
-        if (len == 0) return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is empty", k);
-        if (len > TWIN_ID_MAX)
-            return twin__ing_fail(ing, TWIN_E_RANGE, "source name %zu is longer than %d bytes",
-                                  k, TWIN_ID_MAX);
-        if (twin__utf8_check(names[k], len) != len)
-            return twin__ing_fail(ing, TWIN_E_INVAL, "source name %zu is not UTF-8", k);
-        for (j = 0; j < k; j++)
-            if (strcmp(names[j], names[k]) == 0)
-                return twin__ing_fail(ing, TWIN_E_INVAL, "source '%.128s' is given twice",
-                                      names[k]);
-        memset(&est, 0, sizeof est);
-        est.size = sizeof est;
-        s = twin_clock_get_estimate(&clocks[k], &est, &e);
-        if (s != TWIN_OK && s != TWIN_E_NOTFOUND)
-            return twin__ing_fail(ing, s, "source '%.128s': %s", names[k], e.message);
-        if (!find(ing, names[k], len)) missing++;
-    }
+    if ((s = check_given(ing, names, clocks, n, &missing)) != TWIN_OK) return s;
     if (missing > (size_t)(TWIN__SRC_MAX - ing->nsrc))
         return twin__ing_fail(ing, TWIN_E_RANGE, "too many sources (%u)", TWIN__SRC_MAX);
     /* room and the names' copies, before the first change */
     if (missing) {
-        if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + (uint32_t)missing)) != TWIN_OK)
+        if ((s = TWIN__GROW(ing, src, capsrc, ing->nsrc + (uint32_t)missing)) != TWIN_OK ||
+            (s = twin__index_reserve(&ing->src_idx, &ing->alloc, (uint32_t)missing)) != TWIN_OK)
             return twin__ing_fail(ing, s, "out of memory");
         copies = twin__alloc(&ing->alloc, missing * sizeof *copies);
         if (!copies) return twin__ing_fail(ing, TWIN_E_NOMEM, "out of memory");
@@ -322,15 +402,7 @@ twin_status twin_ingest_put_sources(twin_ingest *ing, const char *const *names,
     for (k = 0, j = 0; k < n; k++) {
         size_t len = strlen(names[k]);
         twin_source h = find(ing, names[k], len);
-        twin__src *c;
-        if (h) {
-            c = src_at(ing, h);
-        } else {
-            c = &ing->src[ing->nsrc++];
-            memset(c, 0, sizeof *c);
-            c->name = copies[j++];
-            c->name_len = (uint32_t)len;
-        }
+        twin__src *c = h ? src_at(ing, h) : append(ing, copies[j++], len);
         c->clock = clocks[k];
         refresh(c);
     }

@@ -295,8 +295,9 @@ void twin__ing_swap(twin_ingest *a, twin_ingest *b)
     SWAP(uint64_t, a->tot_events, b->tot_events);
     a->graph_removals = *a->gv.removals;
     b->graph_removals = *b->gv.removals;
-    /* The sources stay with a (a restore does not hold them, ingest.h):
-       none of a's new signals has one (b was made empty, without
+    /* The sources stay with a (a restore does not hold them, ingest.h),
+       their index too: it is hashed with src_seed, not the seed swapped
+       above. None of a's new signals has one (b was made empty, without
        sources); the signals that had are b's now, freed with it. */
     for (uint32_t i = 0; i < a->nsrc; i++) a->src[i].signals = 0;
 }

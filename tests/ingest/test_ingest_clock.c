@@ -396,6 +396,16 @@ START_TEST(test_source_counts_after_snapshot_restore)
     rd.fail_after = SIZE_MAX;
     ASSERT_OK(twin_snapshot_restore(g, ing, reader_read, &rd));
     ck_assert_uint_eq(info_of(src).signals, 0);
+    /* the sources stayed with the handle, found by name as before */
+    {
+        twin_source found = 0, other = 0;
+        ASSERT_OK(twin_ingest_find_source(ing, "plc", &found));
+        ck_assert_uint_eq(found, src);
+        ck_assert_int_eq(twin_ingest_add_source(ing, "plc", NULL, NULL), TWIN_E_EXISTS);
+        ASSERT_OK(twin_ingest_add_source(ing, "plc2", NULL, &other));
+        ASSERT_OK(twin_ingest_find_source(ing, "plc2", &found));
+        ck_assert_uint_eq(found, other);
+    }
     {
         uint64_t cur = 0;
         twin_signal h;
@@ -538,6 +548,139 @@ START_TEST(test_source_bad_input_returns_status)
 }
 END_TEST
 
+/* ---- 65535 sources: the handle's most ---------------------------------------- */
+
+#define SRC_MAX 65535u
+#define NAME_W 12   /* bytes of a name's place in the buffer */
+
+/* Names "s0" .. "s<n - 1>" in one buffer. */
+typedef struct src_names {
+    char *buf;
+    const char **p;
+} src_names;
+
+static void names_make(src_names *nm, uint32_t n)
+{
+    nm->buf = malloc((size_t)n * NAME_W);
+    nm->p = malloc((size_t)n * sizeof *nm->p);
+    ck_assert(nm->buf && nm->p);
+    for (uint32_t k = 0; k < n; k++) {
+        snprintf(nm->buf + (size_t)k * NAME_W, NAME_W, "s%u", (unsigned)k);
+        nm->p[k] = nm->buf + (size_t)k * NAME_W;
+    }
+}
+
+static void names_free(src_names *nm)
+{
+    free(nm->buf);
+    free(nm->p);
+}
+
+/* n copies of a clock with a declared offset (an estimate from the start). */
+static twin_clock *known_clocks(uint32_t n, int64_t offset_us)
+{
+    twin_clock_options co;
+    twin_clock *k = malloc((size_t)n * sizeof *k);
+    ck_assert(k != NULL);
+    twin_clock_options_init(&co);
+    co.kind = TWIN_CLOCK_KNOWN_OFFSET;
+    co.offset_us = offset_us;
+    ck_assert_int_eq(twin_clock_init(&k[0], &co, NULL), TWIN_OK);
+    for (uint32_t i = 1; i < n; i++) k[i] = k[0];
+    return k;
+}
+
+static uint32_t source_count(void)
+{
+    uint64_t cur = 0;
+    twin_source src;
+    uint32_t n = 0;
+    while (twin_ingest_sources_next(ing, &cur, &src) == TWIN_OK) n++;
+    return n;
+}
+
+/* Sources s0..s<n - 1> are handles 1..n, found by name; how many have an
+ * estimate with this offset (0: how many have none). */
+static uint32_t sources_check(const src_names *nm, uint32_t n, int64_t offset_us)
+{
+    uint32_t with = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        twin_source found = 0;
+        twin_ingest_source_info in;
+        ASSERT_OK(twin_ingest_find_source(ing, nm->p[k], &found));
+        ck_assert_uint_eq(found, k + 1);
+        in = info_of(found);
+        ck_assert_str_eq(in.name, nm->p[k]);
+        if (offset_us ? in.estimated && in.offset_us == offset_us : !in.estimated) with++;
+    }
+    return with;
+}
+
+START_TEST(test_sources_add_up_to_the_limit)
+{
+    src_names nm;
+    twin_source src;
+    twin_clock *k;
+    names_make(&nm, SRC_MAX + 1);
+    for (uint32_t i = 0; i < SRC_MAX; i++) {
+        ASSERT_OK(twin_ingest_add_source(ing, nm.p[i], NULL, &src));
+        ck_assert_uint_eq(src, i + 1);
+    }
+    /* at the limit: a name taken is still EXISTS; a new one is past it */
+    ck_assert_int_eq(twin_ingest_add_source(ing, nm.p[SRC_MAX - 1], NULL, &src), TWIN_E_EXISTS);
+    ck_assert_int_eq(twin_ingest_add_source(ing, nm.p[SRC_MAX], NULL, &src), TWIN_E_RANGE);
+    ck_assert_uint_eq(src, 0);
+    ck_assert(strstr(twin_ingest_last_error(ing)->message, "too many sources (65535)") != NULL);
+    ck_assert_int_eq(twin_ingest_find_source(ing, nm.p[SRC_MAX], &src), TWIN_E_NOTFOUND);
+    ck_assert_uint_eq(source_count(), SRC_MAX);
+    ck_assert_uint_eq(sources_check(&nm, SRC_MAX, 0), SRC_MAX);
+    /* all of them put back, the first name again at the end: refused,
+       nothing changed */
+    k = known_clocks(SRC_MAX, 1500);
+    nm.p[SRC_MAX - 1] = nm.p[0];
+    ck_assert_int_eq(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX), TWIN_E_INVAL);
+    ck_assert_str_eq(twin_ingest_last_error(ing)->message, "source 's0' is given twice");
+    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * NAME_W;
+    ck_assert_uint_eq(source_count(), SRC_MAX);
+    ck_assert_uint_eq(sources_check(&nm, SRC_MAX, 0), SRC_MAX);
+    /* the same without the duplicate: every source replaced, none added */
+    ASSERT_OK(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX));
+    ck_assert_uint_eq(source_count(), SRC_MAX);
+    ck_assert_uint_eq(sources_check(&nm, SRC_MAX, 1500), SRC_MAX);
+    free(k);
+    names_free(&nm);
+}
+END_TEST
+
+START_TEST(test_sources_put_up_to_the_limit)
+{
+    src_names nm;
+    twin_source src;
+    twin_clock *k;
+    names_make(&nm, SRC_MAX + 1);
+    k = known_clocks(SRC_MAX, -700);
+    /* a duplicate at the end of 65535 new names: refused, no source */
+    nm.p[SRC_MAX - 1] = nm.p[SRC_MAX - 2];
+    ck_assert_int_eq(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX), TWIN_E_INVAL);
+    ck_assert_str_eq(twin_ingest_last_error(ing)->message, "source 's65533' is given twice");
+    ck_assert_uint_eq(source_count(), 0);
+    ck_assert_int_eq(twin_ingest_find_source(ing, nm.p[0], &src), TWIN_E_NOTFOUND);
+    /* distinct: all declared, in array order */
+    nm.p[SRC_MAX - 1] = nm.buf + (size_t)(SRC_MAX - 1) * NAME_W;
+    ASSERT_OK(twin_ingest_put_sources(ing, nm.p, k, SRC_MAX));
+    ck_assert_uint_eq(source_count(), SRC_MAX);
+    ck_assert_uint_eq(sources_check(&nm, SRC_MAX, -700), SRC_MAX);
+    /* one more, alone or with names the handle has: past the limit */
+    ck_assert_int_eq(twin_ingest_put_sources(ing, &nm.p[SRC_MAX], k, 1), TWIN_E_RANGE);
+    ck_assert_int_eq(twin_ingest_put_sources(ing, &nm.p[SRC_MAX - 2], k, 3), TWIN_E_RANGE);
+    ck_assert(strstr(twin_ingest_last_error(ing)->message, "too many sources (65535)") != NULL);
+    ck_assert_uint_eq(source_count(), SRC_MAX);
+    ck_assert_int_eq(twin_ingest_find_source(ing, nm.p[SRC_MAX], &src), TWIN_E_NOTFOUND);
+    free(k);
+    names_free(&nm);
+}
+END_TEST
+
 static Suite *clock_suite(void)
 {
     Suite *s = suite_create("ingest_clock");
@@ -551,6 +694,12 @@ static Suite *clock_suite(void)
     tcase_add_test(tc, test_source_declared_offset_and_host_clock);
     tcase_add_test(tc, test_source_bad_input_returns_status);
     tcase_add_test(tc, test_source_counts_after_snapshot_restore);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_add_checked_fixture(tc, ingest_setup, ingest_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_sources_add_up_to_the_limit);
+    tcase_add_test(tc, test_sources_put_up_to_the_limit);
     suite_add_tcase(s, tc);
     return s;
 }
