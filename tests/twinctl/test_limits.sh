@@ -5,7 +5,8 @@
 # half-applied). The bulk-import reader (twinctl import): file size, line
 # length, JSON nesting, twins and relationships per file, identifiers; the
 # telemetry CSV reader (twinctl ingest): file size, line length, twin,
-# signal and source lengths, rows per file. The limits on whole files are
+# signal and source lengths, rows per file; the pairs CSV (twinctl
+# clocks): source names. The limits on whole files are
 # reached by lowering them through the environment (TWINCTL_MAX_*); the
 # default file limit, by a sparse file that claims a size past it.
 #   test_limits.sh TWINCTL
@@ -349,6 +350,20 @@ check "ingest: one row more refuses the file (exit 1)" \
     run_env TWINCTL_MAX_ROWS=4 1 "$tmp/out" "$tmp/err" ingest -d "$tmp/r.db" "$tmp/r.csv"
 check "... on the row past the limit" has "r.csv:6: error: more than 4 rows (the limit: split the file)" "$tmp/err"
 check "... nothing ingested" test "$(samples "$tmp/r.db")" = 0
+
+# ---- clocks: a pairs CSV's source names (1024 bytes, libtwin's TWIN_ID_MAX)
+s1024=$(printf 's%.0s' $(seq 1024))
+printf 'receive_time,source,source_time\n1700000000.5,%s,1700000000.0\n1700000001.5,%s,1700000001.0\n' \
+    "$s1024" "$s1024" >"$tmp/pairs_at.csv"
+check "clocks: a source name of exactly 1024 bytes is learnt" \
+    run 0 "$tmp/out" "$tmp/err" clocks "$tmp/pairs_at.csv"
+check "... its two pairs" grep -qE "^$s1024 .* 2 " "$tmp/out"
+printf '1700000002.5,%sx,1700000002.0\n' "$s1024" >>"$tmp/pairs_at.csv"
+check "clocks: a source name of 1025 bytes makes its row a bad row (exit 1)" \
+    run 1 "$tmp/out" "$tmp/err" clocks "$tmp/pairs_at.csv"
+check "... reported on its line, naming the limit" \
+    has "pairs_at.csv:4: error: source name is longer than 1024 bytes" "$tmp/err"
+check "... the other rows learnt" grep -qE "^$s1024 .* 2 " "$tmp/out"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
