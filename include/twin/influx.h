@@ -104,9 +104,10 @@
  * The store must be of schema 7 (libtwin 1.7 and later; a read-write open
  * migrates older ones; twin_influx_create() on a read-only handle of an
  * older one fails with ::TWIN_E_IO). A late sample that reached the store
- * while no upstream was registered (e.g. written by an older libtwin, or
- * before the first forwarder of a store upgraded from schema 6) is not
- * logged, so not forwarded once its signal's cursor had passed it. A late
+ * while this upstream was not registered (e.g. its cursors were made by
+ * libtwin 1.6) is logged when it registers: the first
+ * twin_influx_create() of an upstream logs every raw late sample at or
+ * before its cursors (those it had sent go again: idempotent). A late
  * sample older than its signal's tier fold point (folded into its tiers on
  * arrival, no raw row kept) is not forwarded. Retention and tier folding
  * that delete raw samples before they were forwarded lose them upstream

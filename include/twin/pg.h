@@ -107,9 +107,11 @@
  *
  * @par Limits
  * As libtwin-influx (twin/influx.h, Limits): a store of schema 7; a late
- * sample that reached the store while no upstream was registered, or one
- * folded into its tiers on arrival, is not forwarded once its signal's
- * cursor had passed it; retention and tier folding that delete samples
+ * sample that reached the store while this upstream was not registered is
+ * logged when it registers (the first twin_pg_create() of an upstream logs
+ * every raw late sample at or before its cursors); one folded into its
+ * tiers on arrival is not forwarded once its signal's cursor had passed
+ * it; retention and tier folding that delete samples
  * before they were forwarded lose them upstream too; an upstream never
  * forwarded again keeps the late log from being trimmed until its row of
  * `upstreams` (`cursors = 'twin_pg_cursors'`) is deleted.

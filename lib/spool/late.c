@@ -37,8 +37,14 @@ twin_status twin__spool_late_open(twin_spool *sp)
     if (rc == SQLITE_ROW) return TWIN_OK;
     if (rc != SQLITE_DONE) return twin__spool_sql_fail(sp, "registering the upstream");
     /* From the log's start: rows other upstreams keep, at or before a
-       cursor this upstream has already (e.g. from before schema 7), are
-       sent; newer ones are passed over. */
+       cursor this upstream has already, are sent; newer ones are passed
+       over. An upstream with cursors from before schema 7 (or from before
+       it was registered) may have passed late samples that were never
+       logged for it: every raw late sample at or before its cursors (the
+       rows of `samples`) is logged as it registers, in one transaction with
+       the registration; those it had sent go again (idempotent upstream). */
+    if (sqlite3_exec(sp->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return twin__spool_sql_fail(sp, "registering the upstream");
     rc = sqlite3_prepare_v2(sp->conn,
                             "INSERT OR IGNORE INTO upstreams(cursors, upstream, late_seq)"
                             " VALUES(?1, ?2, 0)",
@@ -48,12 +54,29 @@ twin_status twin__spool_late_open(twin_spool *sp)
         sqlite3_bind_text(q, 2, sp->upstream, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
     }
-    if (rc != SQLITE_DONE) {
-        twin_status s = twin__spool_sql_fail(sp, "registering the upstream");
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc == SQLITE_DONE && sqlite3_changes(sp->conn) == 1) {
+        char *sql = sqlite3_mprintf(
+            "INSERT INTO late_log(signal, t_us) SELECT s.signal, s.t_us FROM samples s"
+            " JOIN signals g ON g.id = s.signal JOIN \"%w\" c ON c.upstream = ?1"
+            " AND c.twin = g.twin AND c.signal = g.name WHERE s.t_us <= c.t_us"
+            " ORDER BY s.signal, s.t_us",
+            sp->table);
+        rc = sql ? sqlite3_prepare_v2(sp->conn, sql, -1, &q, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, sp->upstream, -1, SQLITE_STATIC);
+            rc = sqlite3_step(q);
+        }
         sqlite3_finalize(q);
+    }
+    if (rc != SQLITE_DONE ||
+        sqlite3_exec(sp->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        twin_status s = twin__spool_sql_fail(sp, "registering the upstream");
+        sqlite3_exec(sp->conn, "ROLLBACK", NULL, NULL, NULL);
         return s;
     }
-    sqlite3_finalize(q);
     sp->late_seq = 0;
     return TWIN_OK;
 }

@@ -574,6 +574,51 @@ START_TEST(late_samples)
 }
 END_TEST
 
+/* An upstream whose cursors come from before it registered (a forwarder of
+ * libtwin 1.6, before schema 7): the late samples the store kept meanwhile
+ * were logged for no one; they are logged as it registers and sent. */
+START_TEST(late_samples_before_registration)
+{
+    const char *path = sq_path(dir, "r.db");
+    long count[8], got[8];
+    double sum[8], gsum[8];
+    long late;
+    int st, i;
+    pid_t pid = 0;
+    char url[64];
+    twin_influx_options o;
+    twin_influx *fw;
+    twin_sqlite *db;
+    make_store(path, 4, 1000);
+    pid = forwarder(path, 1);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    check_exact(&server, "twin", 4, 1000);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM upstreams"), 1);
+    {   /* as a 1.6 forwarder left it: cursors, no registration */
+        sqlite3 *c;
+        ck_assert_int_eq(sqlite3_open(path, &c), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(c, "DELETE FROM upstreams", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(c);
+    }
+    late = sq_write_forward_late(path, 4, 1000, 400, 0, count, sum);
+    ck_assert_int_gt(late, 0);
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
+    db = open_db(path);
+    opts(&o, &server, url, sizeof url);
+    ck_assert_int_eq(twin_influx_create(&fw, db, &o), TWIN_OK);
+    drain(fw, 30);
+    twin_influx_destroy(fw);
+    twin_sqlite_close(db);
+    memset(got, 0, sizeof got);
+    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
+    for (i = 0; i < 4; i++) {
+        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
+        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
+    }
+    ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
+}
+END_TEST
+
 START_TEST(server_stalled)
 {
     const char *path = sq_path(dir, "e.db");
@@ -1231,6 +1276,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, forwarder_killed);
         tcase_add_test(tc, server_stalled);
         tcase_add_test(tc, late_samples);
+        tcase_add_test(tc, late_samples_before_registration);
         tcase_add_test(tc, rejected_line);
         tcase_add_test(tc, twinctl_forward);
     }
