@@ -418,6 +418,25 @@ START_TEST(server_killed)
     ck_assert_uint_gt(st.lines_sent, 120000);  /* the failed attempts count */
     twin_influx_destroy(fw);
     twin_sqlite_close(db);
+    {   /* Every sample was confirmed. A CI run once found a series short by
+           two batches at once after the last restart (InfluxDB 1.x has
+           undercounted after a crash: influxdata/influxdb#9052): ask again
+           for up to 10 s, saying so, before the exact check fails. */
+        long count[32];
+        double sum[32];
+        int waited = 0, i, short_by = 1;
+        while (waited < 10000) {
+            memset(count, 0, sizeof count);
+            short_by = per_series(&server, "twin", count, sum, 32) != 20;
+            for (i = 0; i < 20 && !short_by; i++) short_by = count[i] != 6000;
+            if (!short_by) break;
+            influx_sleep_ms(500);
+            waited += 500;
+        }
+        if (waited)
+            fprintf(stderr, "server_killed: upstream %s after %d ms more\n",
+                    short_by ? "still short" : "complete", waited);
+    }
     check_exact(&server, "twin", 20, 6000);
 }
 END_TEST
