@@ -519,13 +519,27 @@ static pid_t forwarder(const char *path, int die)
    point sent again), the held time with its first value. Then the log
    sent again whole (another upstream's row kept it; the place put back):
    still once upstream, and the log empty once every upstream passed it. */
+/* The four series of the late-sample tests hold what count[] and sum[]
+   say (sq_write_forward_late()). */
+static void check_late_series(const long *count, const double *sum)
+{
+    long got[8];
+    double gsum[8];
+    memset(got, 0, sizeof got);
+    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
+        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
+    }
+}
+
 START_TEST(late_samples)
 {
     const char *path = sq_path(dir, "l.db");
-    long count[8], got[8];
-    double sum[8], gsum[8];
+    long count[8];
+    double sum[8];
     long late;
-    int rounds = 0, done = 0, st, i;
+    int rounds = 0, done = 0, st;
     pid_t pid;
     make_store(path, 4, 1000);
     pid = forwarder(path, 1);
@@ -554,12 +568,7 @@ START_TEST(late_samples)
         }
         rounds++;
     }
-    memset(got, 0, sizeof got);
-    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
-    for (i = 0; i < 4; i++) {
-        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
-        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
-    }
+    check_late_series(count, sum);
     ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), late);
     {   /* the whole log again: every logged sample is at or before its
            cursor now */
@@ -583,12 +592,7 @@ START_TEST(late_samples)
         twin_influx_destroy(fw);
         twin_sqlite_close(db);
     }
-    memset(got, 0, sizeof got);
-    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
-    for (i = 0; i < 4; i++) {
-        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
-        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
-    }
+    check_late_series(count, sum);
     ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
 }
 END_TEST
@@ -599,10 +603,10 @@ END_TEST
 START_TEST(late_samples_before_registration)
 {
     const char *path = sq_path(dir, "r.db");
-    long count[8], got[8];
-    double sum[8], gsum[8];
+    long count[8];
+    double sum[8];
     long late;
-    int st, i;
+    int st;
     pid_t pid = 0;
     char url[64];
     twin_influx_options o;
@@ -628,12 +632,7 @@ START_TEST(late_samples_before_registration)
     drain(fw, 30);
     twin_influx_destroy(fw);
     twin_sqlite_close(db);
-    memset(got, 0, sizeof got);
-    ck_assert_int_eq(per_series(&server, "twin", got, gsum, 8), 4);
-    for (i = 0; i < 4; i++) {
-        ck_assert_msg(got[i] == count[i], "series %d: %ld points, want %ld", i, got[i], count[i]);
-        ck_assert_msg(gsum[i] == sum[i], "series %d: sum %.17g, want %.17g", i, gsum[i], sum[i]);
-    }
+    check_late_series(count, sum);
     ck_assert_int_eq(sq_query(path, "SELECT count(*) FROM late_log"), 0);
 }
 END_TEST
